@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDesk } from '../core/desk';
+import { createLogger } from '../core/log';
+import { defaultDataDir } from '../core/paths';
+import { startHost } from './http-host';
+
+// Browser mode: the same desk core and renderer, served on 127.0.0.1.
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.LIGHTKEEPER_PORT ?? '0' },
+    'data-dir': { type: 'string', default: process.env.LIGHTKEEPER_DATA_DIR },
+    'renderer-dir': { type: 'string', default: path.resolve('out/renderer') },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port must be a number from 0 to 65535 (0 picks a free port), got "${values.port}".`);
+  process.exit(2);
+}
+if (!fs.existsSync(path.join(values['renderer-dir'], 'index.html'))) {
+  console.error(`No built renderer in ${values['renderer-dir']}. Run \`npm run build\` first (npm run start:browser does).`);
+  process.exit(2);
+}
+
+const log = createLogger();
+const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
+const packageJson = JSON.parse(fs.readFileSync(path.resolve('package.json'), 'utf8')) as { version: string };
+
+let desk;
+try {
+  desk = createDesk({ dataDir, mode: 'browser', appVersion: packageJson.version, platform: process.platform, log });
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
+const host = await startHost({ desk, rendererDir: values['renderer-dir'], log, port });
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify({ url: host.url, port: host.port, dataDir })}\n`);
+} else {
+  process.stdout.write(
+    `\nLightkeeper is running in browser mode.\n  Open: ${host.url}\n  Data: ${dataDir}\n` +
+      'The link carries this launch’s secret token; do not share it. Press Ctrl+C to stop.\n\n',
+  );
+}
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await host.close();
+  desk.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

@@ -1,0 +1,236 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Desk } from '../core/desk';
+import type { Logger } from '../ipc/dispatch';
+import { CONTENT_SECURITY_POLICY } from '../core/csp';
+
+/** Options for the browser-mode host. */
+export type HostOptions = {
+  desk: Desk;
+  rendererDir: string;
+  log: Logger;
+  port?: number;
+  /** Fixed for tests; a fresh random token per launch otherwise. */
+  token?: string;
+};
+
+/** A running browser-mode host. */
+export type Host = { url: string; port: number; token: string; close(): Promise<void> };
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8',
+};
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+}
+
+function readCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return null;
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('too_large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Serves the built renderer and the desk contract on 127.0.0.1 only. Guards, in
+ * order: the Host header must name this loopback port (DNS rebinding → 403), a
+ * present Origin must be this origin (→ 403), and every request must carry the
+ * per-launch token — as the HttpOnly cookie set by the launch URL, or a bearer
+ * header (→ 401).
+ */
+export async function startHost(options: HostOptions): Promise<Host> {
+  const token = options.token ?? crypto.randomBytes(24).toString('base64url');
+  const rendererRoot = path.resolve(options.rendererDir);
+  let port = 0;
+  const cookieName = () => `lk_session_${port}`;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  const streams = new Set<http.ServerResponse>();
+
+  const unsubscribe = options.desk.events.on((event, payload) => {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
+    for (const stream of streams) stream.write(frame);
+  });
+
+  const serveStatic = (pathname: string, res: http.ServerResponse) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      sendJson(res, 400, { error: 'bad_path' });
+      return;
+    }
+    const candidate = path.resolve(rendererRoot, `.${decoded}`);
+    const inside = candidate === rendererRoot || candidate.startsWith(rendererRoot + path.sep);
+    let file = inside && fs.existsSync(candidate) && fs.statSync(candidate).isFile() ? candidate : null;
+    // The renderer routes by hash, so any other path gets the app shell.
+    if (!file && !path.extname(decoded)) file = path.join(rendererRoot, 'index.html');
+    if (!file || !fs.existsSync(file)) {
+      const message = fs.existsSync(path.join(rendererRoot, 'index.html'))
+        ? 'not_found'
+        : 'The renderer is not built. Run `npm run build` (or `npm run start:browser`, which builds first).';
+      sendJson(res, 404, { error: message });
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cache-control': file.endsWith('index.html') ? 'no-store' : 'private, max-age=3600',
+    });
+    fs.createReadStream(file).pipe(res);
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!allowedHosts().has(req.headers.host ?? '')) {
+      sendJson(res, 403, { error: 'forbidden_host', message: 'Requests must address 127.0.0.1 or localhost on this port.' });
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins().has(origin)) {
+      sendJson(res, 403, { error: 'forbidden_origin', message: 'Cross-origin requests are refused.' });
+      return;
+    }
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const queryToken = url.searchParams.get('token');
+    if (req.method === 'GET' && url.pathname === '/' && queryToken !== null) {
+      if (!sameSecret(queryToken, token)) {
+        sendJson(res, 401, { error: 'unauthorized', message: 'This launch link is not valid; use the URL printed by the current launch.' });
+        return;
+      }
+      // Trade the launch token for an HttpOnly cookie and drop it from the address bar.
+      res.writeHead(302, {
+        location: '/',
+        'set-cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        'cache-control': 'no-store',
+      });
+      res.end();
+      return;
+    }
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
+    const cookie = readCookie(req.headers.cookie, cookieName());
+    const presented = bearer ?? cookie;
+    if (presented === null || !sameSecret(presented, token)) {
+      sendJson(res, 401, { error: 'unauthorized', message: 'Missing or invalid launch token: open the URL printed when browser mode started.' });
+      return;
+    }
+
+    if (url.pathname.startsWith('/api/call/')) {
+      if (req.method !== 'POST') {
+        sendJson(res, 405, { error: 'method_not_allowed' });
+        return;
+      }
+      let input: unknown;
+      try {
+        const text = await readBody(req);
+        input = text === '' ? undefined : (JSON.parse(text) as { input?: unknown }).input;
+      } catch (error) {
+        const tooLarge = error instanceof Error && error.message === 'too_large';
+        sendJson(res, tooLarge ? 413 : 400, {
+          ok: false,
+          error: { code: 'bad_request', message: tooLarge ? 'Request body is larger than 1 MiB.' : 'Request body is not valid JSON.' },
+        });
+        return;
+      }
+      const channel = decodeURIComponent(url.pathname.slice('/api/call/'.length));
+      sendJson(res, 200, await options.desk.dispatch(channel, input));
+      return;
+    }
+    if (url.pathname === '/api/events' && req.method === 'GET') {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
+      res.write(': connected\n\n');
+      streams.add(res);
+      req.on('close', () => streams.delete(res));
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJson(res, 405, { error: 'method_not_allowed' });
+      return;
+    }
+    serveStatic(url.pathname, res);
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      options.log.error('browser host request failed', { error: error instanceof Error ? error.stack : String(error) });
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal' });
+      else res.end();
+    });
+  });
+  const heartbeat = setInterval(() => {
+    for (const stream of streams) stream.write(': keep-alive\n\n');
+  }, 15_000);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        for (const stream of streams) stream.end();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,47 @@
+import { CHANNELS, type Channel } from '../../shared/ipc/channels';
+import { contract, type Handlers } from '../../shared/ipc/contract';
+import { DeskError, fail, ok, type Result } from '../../shared/ipc/result';
+
+/** Where the core reports what it could not handle; never given secrets. */
+export type Logger = {
+  info(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+  error(message: string, details?: Record<string, unknown>): void;
+};
+
+/** Validates and routes one contract call; the single entry for both transports. */
+export type Dispatch = (channel: string, input: unknown) => Promise<Result<unknown>>;
+
+const known = new Set<string>(CHANNELS);
+
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+/**
+ * Builds the dispatcher: unknown channel or invalid input → `bad_request`; a
+ * `DeskError` → its code; anything else → `internal` (logged, not leaked).
+ */
+export function createDispatch(handlers: Handlers, log: Logger): Dispatch {
+  return async (channel, input) => {
+    if (typeof channel !== 'string' || !known.has(channel)) {
+      return fail('bad_request', `Unknown channel "${String(channel)}".`);
+    }
+    const name = channel as Channel;
+    const parsed = contract[name].input.safeParse(input);
+    if (!parsed.success) {
+      return fail('bad_request', `Invalid input for ${name}: ${describeIssues(parsed.error.issues)}.`);
+    }
+    try {
+      const handler = handlers[name] as (value: unknown) => unknown;
+      return ok(await handler(parsed.data));
+    } catch (error) {
+      if (error instanceof DeskError) return fail(error.code, error.message);
+      log.error('contract handler failed', { channel: name, error: error instanceof Error ? error.stack : String(error) });
+      return fail('internal', `Lightkeeper hit an unexpected error in ${name}. It was logged; try again, and report it if it repeats.`);
+    }
+  };
+}

@@ -1,0 +1,138 @@
+import path from 'node:path';
+import { BrowserWindow, Menu, app, ipcMain, nativeTheme, session, shell } from 'electron';
+import { EVENTS } from '../../shared/ipc/channels';
+import type { AppRoute } from '../../shared/routes';
+import { parseDeepLink, DEEP_LINK_SCHEME } from '../../shared/routes';
+import { CONTENT_SECURITY_POLICY } from '../core/csp';
+import { createDesk, type Desk } from '../core/desk';
+import { createLogger } from '../core/log';
+import { registerContract } from '../ipc/register';
+import { applicationMenu } from './menu';
+import { deepLinkFromArgv, externalLinkTarget, isAppUrl } from './security';
+import { createSenderCheck } from './sender';
+import { BACKGROUND, mainWindowOptions } from './window-options';
+
+const log = createLogger();
+const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+const appOrigin = devServerUrl ? new URL(devServerUrl).origin : 'file://';
+
+let mainWindow: BrowserWindow | null = null;
+let desk: Desk | null = null;
+let pendingRoute: AppRoute | null = deepLinkFromArgv(process.argv);
+
+function openRoute(route: AppRoute): void {
+  if (!mainWindow) {
+    pendingRoute = route;
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+  mainWindow.webContents.send('app:linkOpened', route);
+}
+
+function openDeepLink(raw: string): void {
+  const parsed = parseDeepLink(raw);
+  if (parsed.ok) openRoute(parsed.route);
+  else log.warn('refused deep link', { reason: parsed.reason });
+}
+
+function hardenSession(): void {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
+  });
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow(
+    mainWindowOptions(path.join(import.meta.dirname, '../preload/index.cjs'), nativeTheme.shouldUseDarkColors),
+  );
+  const contents = window.webContents;
+  contents.setWindowOpenHandler(({ url }) => {
+    const target = externalLinkTarget(url);
+    if (target) void shell.openExternal(target);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event, url) => {
+    if (isAppUrl(url, appOrigin)) return;
+    event.preventDefault();
+    const target = externalLinkTarget(url);
+    if (target) void shell.openExternal(target);
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url, appOrigin)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  window.once('ready-to-show', () => window.show());
+  window.on('closed', () => {
+    mainWindow = null;
+  });
+  contents.on('did-finish-load', () => {
+    if (pendingRoute) {
+      contents.send('app:linkOpened', pendingRoute);
+      pendingRoute = null;
+    }
+  });
+  if (devServerUrl) void window.loadURL(devServerUrl);
+  else void window.loadFile(path.join(import.meta.dirname, '../renderer/index.html'));
+  return window;
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME);
+  app.on('second-instance', (_event, argv) => {
+    const route = deepLinkFromArgv(argv);
+    if (route) openRoute(route);
+    else if (mainWindow) mainWindow.focus();
+  });
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    openDeepLink(url);
+  });
+  app.on('web-contents-created', (_event, contents) => {
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  void app.whenReady().then(() => {
+    hardenSession();
+    Menu.setApplicationMenu(applicationMenu((route) => openRoute(route)));
+    try {
+      desk = createDesk({
+        dataDir: app.getPath('userData'),
+        mode: 'desktop',
+        appVersion: app.getVersion(),
+        platform: process.platform,
+        log,
+      });
+    } catch (error) {
+      log.error('desk core failed to start', { error: error instanceof Error ? error.message : String(error) });
+      app.exit(1);
+      return;
+    }
+    const isTrustedSender = createSenderCheck(() => mainWindow?.webContents.id ?? null, appOrigin);
+    registerContract(ipcMain, desk.dispatch, isTrustedSender);
+    desk.events.on((event, payload) => {
+      if (EVENTS.includes(event)) mainWindow?.webContents.send(event, payload);
+    });
+    nativeTheme.on('updated', () => {
+      mainWindow?.setBackgroundColor(nativeTheme.shouldUseDarkColors ? BACKGROUND.dark : BACKGROUND.light);
+    });
+    mainWindow = createWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+    });
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', () => {
+    desk?.close();
+    desk = null;
+  });
+}

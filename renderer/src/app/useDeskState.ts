@@ -1,0 +1,30 @@
+import { useEffect } from 'react';
+import { useDesk } from '../api/DeskContext';
+import { useStore } from '../store/store';
+
+/** Loads what the frame shows from the desk core and follows its events. */
+export function useDeskState(): void {
+  const desk = useDesk();
+  const setInfo = useStore((state) => state.setInfo);
+  const setSyncStatus = useStore((state) => state.setSyncStatus);
+  const setRoute = useStore((state) => state.setRoute);
+
+  useEffect(() => {
+    let isLive = true;
+    void desk.app.info().then((result) => {
+      if (!isLive) return;
+      if (result.ok) setInfo(result.value);
+      else setInfo(null, result.error);
+    });
+    void desk.sync.status().then((result) => {
+      if (isLive && result.ok) setSyncStatus(result.value);
+    });
+    const stopSync = desk.events.syncChanged((status) => setSyncStatus(status));
+    const stopLinks = desk.events.appLinkOpened((route) => setRoute(route));
+    return () => {
+      isLive = false;
+      stopSync();
+      stopLinks();
+    };
+  }, [desk, setInfo, setSyncStatus, setRoute]);
+}

@@ -1,0 +1,34 @@
+/**
+ * The channel and event names of the desk contract, and nothing else. Kept free of
+ * zod so the sandboxed preload can import it without pulling in validation code.
+ * `contract.ts` checks that every name here has a schema and vice versa.
+ */
+export const CHANNELS = ['app:info', 'sync:status'] as const;
+
+/** Events the desk core emits to the renderer; always past tense. */
+export const EVENTS = ['sync:changed', 'app:linkOpened'] as const;
+
+/** A request/response channel name, `domain:verb`. */
+export type Channel = (typeof CHANNELS)[number];
+/** An event name, `domain:pastTense`. */
+export type EventName = (typeof EVENTS)[number];
+
+type DomainOf<C extends string> = C extends `${infer D}:${string}` ? D : never;
+type VerbOf<C extends string, D extends string> = C extends `${D}:${infer V}` ? V : never;
+
+/** Domains that have at least one channel (`app`, `sync`, …). */
+export type Domain = DomainOf<Channel>;
+/** Verbs of one domain. */
+export type Verb<D extends Domain> = VerbOf<Channel, D>;
+
+/** Splits `domain:verb` into its parts. */
+export function splitChannel(channel: string): { domain: string; verb: string } {
+  const index = channel.indexOf(':');
+  return { domain: channel.slice(0, index), verb: channel.slice(index + 1) };
+}
+
+/** Event names in the shape the API exposes them: `sync:changed` → `syncChanged`. */
+export function eventKey(name: EventName): string {
+  const { domain, verb } = splitChannel(name);
+  return domain + verb.charAt(0).toUpperCase() + verb.slice(1);
+}

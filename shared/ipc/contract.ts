@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { Channel, Domain, EventName, Verb } from './channels';
+import type { Result } from './result';
+
+const noInput = z.undefined();
+
+/** How the app runs: an Electron window, or the same app served to a browser on loopback. */
+export const RunModeSchema = z.enum(['desktop', 'browser']);
+
+/** An in-app route (see `shared/routes.ts`), as carried by `app:linkOpened`. */
+export const AppRouteSchema = z.discriminatedUnion('view', [
+  z.object({ view: z.literal('fleet') }),
+  z.object({ view: z.literal('customers') }),
+  z.object({ view: z.literal('customer'), customerId: z.string(), at: z.string().optional() }),
+  z.object({ view: z.literal('wizards') }),
+  z.object({ view: z.literal('sync') }),
+  z.object({ view: z.literal('about') }),
+]);
+
+/** What `app:info` answers: values read from the running desk core. */
+export const AppInfoSchema = z.object({
+  appVersion: z.string(),
+  mode: RunModeSchema,
+  dataDir: z.string(),
+  cachePath: z.string(),
+  cacheSchemaVersion: z.number().int().nonnegative(),
+  platform: z.string(),
+});
+
+/** The connection state shown in the header. */
+export const SyncStateSchema = z.enum(['not_configured', 'online', 'offline', 'syncing', 'error']);
+
+/** What `sync:status` answers and `sync:changed` carries. */
+export const SyncStatusSchema = z.object({
+  state: SyncStateSchema,
+  lastSyncAt: z.string().nullable(),
+  pendingOutbox: z.number().int().nonnegative(),
+  message: z.string().nullable(),
+});
+
+/**
+ * The desk contract: each channel maps to an input schema (validated by the core
+ * with `safeParse`) and an output schema (documenting the answer).
+ */
+export const contract = {
+  'app:info': { input: noInput, output: AppInfoSchema },
+  'sync:status': { input: noInput, output: SyncStatusSchema },
+} as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
+
+/** Payload schema of every event the core emits. */
+export const eventSchemas = {
+  'sync:changed': SyncStatusSchema,
+  'app:linkOpened': AppRouteSchema,
+} as const satisfies Record<EventName, z.ZodType>;
+
+/** The input type of one channel. */
+export type Input<C extends Channel> = z.input<(typeof contract)[C]['input']>;
+/** The output type of one channel. */
+export type Output<C extends Channel> = z.output<(typeof contract)[C]['output']>;
+/** The payload type of one event. */
+export type EventPayload<E extends EventName> = z.output<(typeof eventSchemas)[E]>;
+
+export type AppInfo = Output<'app:info'>;
+export type SyncStatus = Output<'sync:status'>;
+export type RunMode = z.output<typeof RunModeSchema>;
+
+type Call<C extends Channel> = [Input<C>] extends [undefined]
+  ? (input?: Input<C>) => Promise<Result<Output<C>>>
+  : (input: Input<C>) => Promise<Result<Output<C>>>;
+
+type EventKey<E extends string> = E extends `${infer D}:${infer V}` ? `${D}${Capitalize<V>}` : never;
+
+/** Event subscriptions: `events.syncChanged(listener)` returns an unsubscribe function. */
+export type DeskEvents = {
+  [E in EventName as EventKey<E>]: (listener: (payload: EventPayload<E>) => void) => () => void;
+};
+
+/**
+ * The API the renderer sees, generated from the contract: `desk.app.info()`,
+ * `desk.events.syncChanged(fn)`. The preload bridge and the browser-mode HTTP
+ * client both produce exactly this shape.
+ */
+export type DeskApi = {
+  [D in Domain]: { [V in Verb<D>]: Call<`${D}:${V}` & Channel> };
+} & { events: DeskEvents };
+
+/** Handlers the desk core implements, one per channel; inputs arrive already validated. */
+export type Handlers = {
+  [C in Channel]: (input: z.output<(typeof contract)[C]['input']>) => Promise<Output<C>> | Output<C>;
+};
