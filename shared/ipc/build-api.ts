@@ -13,14 +13,15 @@ export type Transport = {
  * ever passes a channel string. Used by the preload bridge and the HTTP client.
  */
 export function buildDeskApi(transport: Transport): DeskApi {
-  const api: Record<string, Record<string, unknown>> = { events: {} };
+  const events: Record<string, unknown> = {};
+  const api: Record<string, Record<string, unknown>> = { events };
   for (const channel of CHANNELS) {
     const { domain, verb } = splitChannel(channel);
     api[domain] ??= {};
     api[domain][verb] = (input?: unknown) => transport.call(channel, input);
   }
   for (const event of EVENTS) {
-    api.events[eventKey(event)] = (listener: (payload: unknown) => void) => transport.subscribe(event, listener);
+    events[eventKey(event)] = (listener: (payload: unknown) => void) => transport.subscribe(event, listener);
   }
   return api as unknown as DeskApi;
 }

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/** Customer ids as used in buckets, routes and URLs. */
+export const CustomerIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be 1–128 letters, digits, ".", "_" or "-"');
+
+/** ISO-8601 timestamp with offset. */
+export const IsoTimeSchema = z.iso.datetime({ offset: true });
+
+export const PLANS = ['free', 'starter', 'pro', 'enterprise'] as const;
+export const LIFECYCLE_STAGES = ['trial', 'onboarding', 'live', 'churned'] as const;
+export const HEALTH_STATES = ['ok', 'degraded', 'down', 'unknown'] as const;
+export const SEVERITIES = ['info', 'notice', 'warning', 'error', 'critical'] as const;
+
+/** Event kinds the app knows how to draw; others are accepted and shown generically. */
+export const EVENT_KINDS = [
+  'deploy',
+  'version_upgrade',
+  'flag_change',
+  'config_change',
+  'provisioning_step',
+  'alert',
+  'error_spike',
+  'incident',
+  'ticket',
+  'usage_drop',
+  'remediation',
+  'wizard_run',
+  'note',
+  'plan_change',
+  'recovery',
+] as const;
+
+/** Kinds that record a change to the customer ("what changed just before?"). */
+export const CHANGE_KINDS = ['deploy', 'version_upgrade', 'flag_change', 'config_change', 'provisioning_step', 'plan_change'] as const;
+
+export type Health = (typeof HEALTH_STATES)[number];
+export type Severity = (typeof SEVERITIES)[number];
+
+/** A customer (tenant) of the operated product. */
+export const CustomerSchema = z.object({
+  id: CustomerIdSchema,
+  name: z.string().min(1).max(200),
+  plan: z.enum(PLANS),
+  region: z.string().min(1).max(64),
+  environment: z.string().min(1).max(64),
+  version: z.string().min(1).max(64),
+  lifecycle: z.enum(LIFECYCLE_STAGES),
+  health: z.enum(HEALTH_STATES),
+  owner: z.string().max(200).nullable(),
+  createdAt: IsoTimeSchema,
+  updatedAt: IsoTimeSchema,
+});
+export type Customer = z.infer<typeof CustomerSchema>;
+
+/** One product feature's state for one customer. Row id: `<customerId>:<feature>`. */
+export const CustomerFeatureSchema = z.object({
+  customerId: CustomerIdSchema,
+  feature: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/),
+  entitled: z.boolean(),
+  enabled: z.boolean(),
+  health: z.enum(HEALTH_STATES),
+  lastSignalAt: IsoTimeSchema.nullable(),
+});
+export type CustomerFeature = z.infer<typeof CustomerFeatureSchema>;
+
+/** Where an event came from; `externalId` makes ingest idempotent per system. */
+export const EventSourceSchema = z.object({
+  system: z.string().min(1).max(64),
+  externalId: z.string().min(1).max(256),
+});
+
+/** References from an event to other records. */
+export const EventLinksSchema = z
+  .object({
+    ticket: z.string().max(512),
+    incident: z.string().max(512),
+    problem: z.string().max(512),
+    release: z.string().max(512),
+    run: z.string().max(512),
+    url: z.string().max(2048),
+  })
+  .partial();
+
+/** The parts of a timeline event a producer supplies (ingest). */
+export const EventInputSchema = z.object({
+  customerId: CustomerIdSchema,
+  occurredAt: IsoTimeSchema,
+  kind: z.string().regex(/^[a-z][a-z_]{0,47}$/, 'must be lower_snake_case'),
+  severity: z.enum(SEVERITIES),
+  source: EventSourceSchema,
+  actor: z.string().max(200).nullable().default(null),
+  summary: z.string().min(1).max(500),
+  body: z.string().max(20_000).nullable().default(null),
+  feature: z.string().max(64).nullable().default(null),
+  prevValue: z.json().nullable().default(null),
+  newValue: z.json().nullable().default(null),
+  links: EventLinksSchema.default({}),
+  properties: z.record(z.string(), z.json()).default({}),
+});
+export type EventInput = z.input<typeof EventInputSchema>;
+
+/** One immutable fact about one customer. */
+export const TimelineEventSchema = EventInputSchema.extend({
+  id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID'),
+  recordedAt: IsoTimeSchema,
+});
+export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
+
+/** An engineer's note on a customer, or on one of its events. */
+export const NoteSchema = z.object({
+  id: z.string().min(1).max(64),
+  customerId: CustomerIdSchema,
+  eventId: z.string().max(64).nullable(),
+  author: z.string().max(200),
+  body: z.string().min(1).max(20_000),
+  createdAt: IsoTimeSchema,
+  updatedAt: IsoTimeSchema,
+});
+export type Note = z.infer<typeof NoteSchema>;
+
+/** A product release; the newest one is what "behind the latest" is measured against. */
+export const ReleaseSchema = z.object({
+  version: z.string().min(1).max(64),
+  releasedAt: IsoTimeSchema,
+  notes: z.string().max(5000).nullable(),
+});
+export type Release = z.infer<typeof ReleaseSchema>;

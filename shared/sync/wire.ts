@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+/**
+ * The sync wire format between desk and server (see SYNC-PROTOCOL.md in the
+ * team notes). Both sides validate with these schemas; the desk validates a whole
+ * response before writing any of it.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest number of mutations the server accepts in one push. */
+export const MAX_PUSH_MUTATIONS = 500;
+/** Largest number of buckets in one pull request. */
+export const MAX_PULL_BUCKETS = 500;
+/** Largest number of ops the server returns in one pull response (all buckets together). */
+export const MAX_PULL_LIMIT = 10_000;
+
+/** The bucket holding fleet-wide rows (releases, wizards, known problems). */
+export const GLOBAL_BUCKET = 'global';
+/** The bucket of one customer. */
+export function customerBucket(customerId: string): string {
+  return `customer:${customerId}`;
+}
+/** The customer id of a customer bucket, or null. */
+export function bucketCustomerId(bucket: string): string | null {
+  return bucket.startsWith('customer:') ? bucket.slice('customer:'.length) : null;
+}
+
+export const BucketIdSchema = z.string().regex(/^(global|customer:[A-Za-z0-9][A-Za-z0-9._-]{0,127})$/);
+
+/** Entities carried by sync ops. */
+export const SYNC_ENTITIES = ['customer', 'feature', 'event', 'note', 'release'] as const;
+export const SyncEntitySchema = z.string().regex(/^[a-z][a-z_]{0,31}$/);
+
+export const OpSchema = z.object({
+  op: z.enum(['put', 'del']),
+  entity: SyncEntitySchema,
+  id: z.string().min(1).max(300),
+  ver: z.number().int().nonnegative(),
+  row: z.unknown().optional(),
+});
+export type Op = z.infer<typeof OpSchema>;
+
+export const MutationSchema = z.object({
+  seq: z.number().int().positive(),
+  id: z.string().min(1).max(64),
+  name: z.string().min(1).max(64),
+  v: z.number().int().positive(),
+  clientTime: z.iso.datetime({ offset: true }),
+  args: z.unknown(),
+});
+export type Mutation = z.infer<typeof MutationSchema>;
+
+export const PushRequestSchema = z.strictObject({
+  protocol: z.literal(PROTOCOL_VERSION),
+  clientId: z.string().min(8).max(64),
+  schemaVersion: z.number().int().positive(),
+  mutations: z.array(MutationSchema).min(1).max(MAX_PUSH_MUTATIONS),
+});
+export type PushRequest = z.infer<typeof PushRequestSchema>;
+
+export const MutationResultSchema = z.object({
+  seq: z.number().int().positive(),
+  status: z.enum(['applied', 'rejected']),
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+export type MutationResult = z.infer<typeof MutationResultSchema>;
+
+export const PushResponseSchema = z.object({
+  lastSeq: z.number().int().nonnegative(),
+  results: z.array(MutationResultSchema),
+});
+export type PushResponse = z.infer<typeof PushResponseSchema>;
+
+export const PullRequestSchema = z.strictObject({
+  protocol: z.literal(PROTOCOL_VERSION),
+  clientId: z.string().min(8).max(64),
+  schemaVersion: z.number().int().positive(),
+  limit: z.number().int().positive().max(MAX_PULL_LIMIT),
+  buckets: z
+    .array(
+      z.strictObject({
+        bucket: BucketIdSchema,
+        cursor: z.string().max(200).nullable(),
+        pageToken: z.string().max(500).nullable().optional(),
+      }),
+    )
+    .max(MAX_PULL_BUCKETS),
+});
+export type PullRequest = z.infer<typeof PullRequestSchema>;
+
+export const BucketPageSchema = z.object({
+  bucket: BucketIdSchema,
+  ops: z.array(OpSchema),
+  cursor: z.string().max(200),
+  hasMore: z.boolean(),
+  bootstrap: z.object({ pageToken: z.string().max(500).nullable(), done: z.boolean() }).optional(),
+});
+export const BucketResetSchema = z.object({
+  bucket: BucketIdSchema,
+  reset: z.literal(true),
+  reason: z.enum(['cursor_expired', 'rekeyed']),
+});
+
+export const PullResponseSchema = z.object({
+  buckets: z.array(z.union([BucketPageSchema, BucketResetSchema])),
+  addedBuckets: z.array(BucketIdSchema),
+  removedBuckets: z.array(BucketIdSchema),
+  acked: z.object({ lastSeq: z.number().int().nonnegative(), results: z.array(MutationResultSchema) }),
+});
+export type PullResponse = z.infer<typeof PullResponseSchema>;
+export type BucketPage = z.infer<typeof BucketPageSchema>;
+
+/** A data-less poke on the event stream. */
+export const PokeSchema = z.object({ type: z.literal('poke'), buckets: z.array(BucketIdSchema) });
+
+/** Error body of every 4xx/5xx from the server. */
+export const ApiErrorSchema = z.object({
+  error: z.string(),
+  message: z.string(),
+  expected: z.number().int().optional(),
+  minSchemaVersion: z.number().int().optional(),
+});
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+/** Mutations the desk may push, with their argument schemas. */
+export const NoteCreateArgsSchema = z.strictObject({
+  noteId: z.string().min(1).max(64),
+  customerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/),
+  eventId: z.string().max(64).nullable(),
+  body: z.string().trim().min(1).max(20_000),
+});
+export const NoteUpdateArgsSchema = z.strictObject({
+  noteId: z.string().min(1).max(64),
+  body: z.string().trim().min(1).max(20_000),
+  /** The row version the author edited; last writer wins, but the server reports a stale base. */
+  baseVer: z.number().int().nonnegative(),
+});
+export const MUTATION_ARGS = {
+  'note.create': NoteCreateArgsSchema,
+  'note.update': NoteUpdateArgsSchema,
+} as const;
+export type MutationName = keyof typeof MUTATION_ARGS;
+
+/** Largest number of events in one ingest batch. */
+export const MAX_INGEST_BATCH = 10_000;

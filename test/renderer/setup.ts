@@ -1,0 +1,10 @@
+import '@testing-library/jest-dom/vitest';
+import { cleanup } from '@testing-library/react';
+import { afterEach } from 'vitest';
+import { resetStore } from '../../renderer/src/store/store';
+
+afterEach(() => {
+  cleanup();
+  resetStore();
+  window.location.hash = '';
+});
