@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Handlers, RunMode, SyncStatus } from '../../shared/ipc/contract';
+import { DeskError } from '../../shared/ipc/result';
 import { CACHE_MIGRATIONS } from '../db/migrations';
 import { openDatabase } from '../db/open';
 import { createDispatch, type Dispatch, type Logger } from '../ipc/dispatch';
@@ -38,6 +39,11 @@ export function createDesk(options: DeskOptions): Desk {
     lastSyncAt: null,
     pendingOutbox: 0,
     message: 'No backend is configured yet.',
+    isBootstrapping: false,
+    backendUrl: null,
+  };
+  const pendingFeature = (what: string) => () => {
+    throw new DeskError('unavailable', `${what} is not available in this build yet.`);
   };
 
   const handlers: Handlers = {
@@ -50,6 +56,17 @@ export function createDesk(options: DeskOptions): Desk {
       platform: options.platform,
     }),
     'sync:status': () => syncStatus,
+    'sync:now': () => syncStatus,
+    'backend:get': () => ({ mode: 'demo', url: null, hasToken: false }),
+    'backend:set': pendingFeature('Choosing a backend'),
+    'customers:list': pendingFeature('The customer list'),
+    'customers:get': pendingFeature('The customer page'),
+    'timeline:page': pendingFeature('The timeline'),
+    'events:get': pendingFeature('Event details'),
+    'events:precedingChanges': pendingFeature('Preceding changes'),
+    'search:query': pendingFeature('Search'),
+    'notes:create': pendingFeature('Notes'),
+    'notes:update': pendingFeature('Notes'),
   };
 
   return {

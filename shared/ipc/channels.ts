@@ -3,10 +3,24 @@
  * zod so the sandboxed preload can import it without pulling in validation code.
  * `contract.ts` checks that every name here has a schema and vice versa.
  */
-export const CHANNELS = ['app:info', 'sync:status'] as const;
+export const CHANNELS = [
+  'app:info',
+  'sync:status',
+  'sync:now',
+  'backend:get',
+  'backend:set',
+  'customers:list',
+  'customers:get',
+  'timeline:page',
+  'events:get',
+  'events:precedingChanges',
+  'search:query',
+  'notes:create',
+  'notes:update',
+] as const;
 
 /** Events the desk core emits to the renderer; always past tense. */
-export const EVENTS = ['sync:changed', 'app:linkOpened'] as const;
+export const EVENTS = ['sync:changed', 'cache:changed', 'app:linkOpened'] as const;
 
 /** A request/response channel name, `domain:verb`. */
 export type Channel = (typeof CHANNELS)[number];

@@ -1,6 +1,25 @@
 import { z } from 'zod';
 import type { Channel, Domain, EventName, Verb } from './channels';
 import type { Result } from './result';
+import {
+  BackendSetInputSchema,
+  BackendSettingsSchema,
+  CacheChangedSchema,
+  CustomerDetailSchema,
+  CustomersListInputSchema,
+  CustomersListOutputSchema,
+  EventDetailSchema,
+  NoteCreateInputSchema,
+  NoteUpdateInputSchema,
+  NoteViewSchema,
+  PrecedingChangesInputSchema,
+  SearchInputSchema,
+  SearchOutputSchema,
+  TimelinePageInputSchema,
+  TimelinePageOutputSchema,
+  TimelineRowSchema,
+} from './views';
+import { CustomerIdSchema } from '../domain';
 
 const noInput = z.undefined();
 
@@ -27,7 +46,7 @@ export const AppInfoSchema = z.object({
   platform: z.string(),
 });
 
-/** The connection state shown in the header. */
+/** The connection state shown in the header. `offline` keeps the cache browsable. */
 export const SyncStateSchema = z.enum(['not_configured', 'online', 'offline', 'syncing', 'error']);
 
 /** What `sync:status` answers and `sync:changed` carries. */
@@ -36,6 +55,10 @@ export const SyncStatusSchema = z.object({
   lastSyncAt: z.string().nullable(),
   pendingOutbox: z.number().int().nonnegative(),
   message: z.string().nullable(),
+  /** True while any bucket is still bootstrapping its first full copy. */
+  isBootstrapping: z.boolean().default(false),
+  /** Where the desk syncs from (no token). */
+  backendUrl: z.string().nullable().default(null),
 });
 
 /**
@@ -45,11 +68,26 @@ export const SyncStatusSchema = z.object({
 export const contract = {
   'app:info': { input: noInput, output: AppInfoSchema },
   'sync:status': { input: noInput, output: SyncStatusSchema },
+  'sync:now': { input: noInput, output: SyncStatusSchema },
+  'backend:get': { input: noInput, output: BackendSettingsSchema },
+  'backend:set': { input: BackendSetInputSchema, output: BackendSettingsSchema },
+  'customers:list': { input: CustomersListInputSchema, output: CustomersListOutputSchema },
+  'customers:get': { input: z.strictObject({ customerId: CustomerIdSchema }), output: CustomerDetailSchema },
+  'timeline:page': { input: TimelinePageInputSchema, output: TimelinePageOutputSchema },
+  'events:get': { input: z.strictObject({ eventId: z.string().min(1).max(64) }), output: EventDetailSchema },
+  'events:precedingChanges': {
+    input: PrecedingChangesInputSchema,
+    output: z.object({ rows: z.array(TimelineRowSchema), windowHours: z.number() }),
+  },
+  'search:query': { input: SearchInputSchema, output: SearchOutputSchema },
+  'notes:create': { input: NoteCreateInputSchema, output: NoteViewSchema },
+  'notes:update': { input: NoteUpdateInputSchema, output: NoteViewSchema },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 
 /** Payload schema of every event the core emits. */
 export const eventSchemas = {
   'sync:changed': SyncStatusSchema,
+  'cache:changed': CacheChangedSchema,
   'app:linkOpened': AppRouteSchema,
 } as const satisfies Record<EventName, z.ZodType>;
 

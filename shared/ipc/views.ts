@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import {
+  CustomerFeatureSchema,
+  CustomerIdSchema,
+  CustomerSchema,
+  HEALTH_STATES,
+  IsoTimeSchema,
+  SEVERITIES,
+  TimelineEventSchema,
+} from '../domain';
+
+/**
+ * Shapes that cross the contract for the customer, timeline, search and notes
+ * features. Pages carry at most {@link MAX_PAGE} rows.
+ */
+export const MAX_PAGE = 1000;
+
+/** One row of the fleet: the customer plus what the fleet view sorts and filters by. */
+export const CustomerSummarySchema = CustomerSchema.extend({
+  versionsBehind: z.number().int().nonnegative().nullable(),
+  openAlerts: z.number().int().nonnegative(),
+  openIncidents: z.number().int().nonnegative(),
+  openTickets: z.number().int().nonnegative(),
+  lastEventAt: IsoTimeSchema.nullable(),
+});
+export type CustomerSummary = z.infer<typeof CustomerSummarySchema>;
+
+export const CustomersListInputSchema = z.strictObject({
+  after: z.string().max(200).nullable().optional(),
+  limit: z.number().int().min(1).max(MAX_PAGE).optional(),
+});
+export const CustomersListOutputSchema = z.object({
+  rows: z.array(CustomerSummarySchema),
+  nextCursor: z.string().nullable(),
+  latestVersion: z.string().nullable(),
+});
+
+/** A compact timeline row; the full event comes from `events:get`. */
+export const TimelineRowSchema = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  occurredAt: IsoTimeSchema,
+  recordedAt: IsoTimeSchema,
+  kind: z.string(),
+  severity: z.enum(SEVERITIES),
+  summary: z.string(),
+  feature: z.string().nullable(),
+  sourceSystem: z.string(),
+  actor: z.string().nullable(),
+  noteCount: z.number().int().nonnegative(),
+});
+export type TimelineRow = z.infer<typeof TimelineRowSchema>;
+
+export const TimelineFiltersSchema = z.strictObject({
+  kinds: z.array(z.string().max(48)).max(50).optional(),
+  severities: z.array(z.enum(SEVERITIES)).max(5).optional(),
+  features: z.array(z.string().max(64)).max(100).optional(),
+  sources: z.array(z.string().max(64)).max(50).optional(),
+  from: IsoTimeSchema.optional(),
+  to: IsoTimeSchema.optional(),
+  text: z.string().max(200).optional(),
+  changesOnly: z.boolean().optional(),
+});
+export type TimelineFilters = z.infer<typeof TimelineFiltersSchema>;
+
+export const TimelinePageInputSchema = z.strictObject({
+  customerId: CustomerIdSchema,
+  /** `desc` = newest first (default). */
+  direction: z.enum(['desc', 'asc']).optional(),
+  limit: z.number().int().min(1).max(MAX_PAGE).optional(),
+  /** Opaque cursor from the previous page. */
+  cursor: z.string().max(200).nullable().optional(),
+  /** Start the page at this moment instead of at an end (jump to date, deep links). */
+  startAt: IsoTimeSchema.optional(),
+  filters: TimelineFiltersSchema.optional(),
+});
+export const TimelinePageOutputSchema = z.object({
+  rows: z.array(TimelineRowSchema),
+  nextCursor: z.string().nullable(),
+  /** Number of events matching the filters (all pages). */
+  total: z.number().int().nonnegative(),
+});
+
+/** A note as the desk shows it; `pending` until the server acknowledged it. */
+export const NoteViewSchema = z.object({
+  id: z.string(),
+  customerId: z.string(),
+  eventId: z.string().nullable(),
+  author: z.string(),
+  body: z.string(),
+  createdAt: IsoTimeSchema,
+  updatedAt: IsoTimeSchema,
+  ver: z.number().int().nonnegative(),
+  pending: z.boolean(),
+  /** Set when the server refused the change; says what happened. */
+  error: z.string().nullable(),
+});
+export type NoteView = z.infer<typeof NoteViewSchema>;
+
+export const OpenItemSchema = z.object({
+  thread: z.string(),
+  kind: z.string(),
+  severity: z.enum(SEVERITIES),
+  summary: z.string(),
+  eventId: z.string(),
+  openedAt: IsoTimeSchema,
+  feature: z.string().nullable(),
+});
+export type OpenItem = z.infer<typeof OpenItemSchema>;
+
+export const CustomerDetailSchema = z.object({
+  customer: CustomerSummarySchema,
+  features: z.array(CustomerFeatureSchema),
+  openItems: z.array(OpenItemSchema),
+  latestVersion: z.string().nullable(),
+  notes: z.array(NoteViewSchema),
+  /** Distinct values present in this customer's history, for filter menus. */
+  facets: z.object({ kinds: z.array(z.string()), features: z.array(z.string()), sources: z.array(z.string()) }),
+});
+export type CustomerDetail = z.infer<typeof CustomerDetailSchema>;
+
+export const EventDetailSchema = z.object({
+  event: TimelineEventSchema,
+  notes: z.array(NoteViewSchema),
+});
+export type EventDetail = z.infer<typeof EventDetailSchema>;
+
+export const PrecedingChangesInputSchema = z.strictObject({
+  eventId: z.string().min(1).max(64),
+  windowHours: z.number().min(1).max(24 * 90).optional(),
+});
+
+/** Text with the matching words marked, as plain segments (never HTML). */
+export const HighlightSchema = z.array(z.object({ text: z.string(), match: z.boolean() }));
+export type Highlight = z.infer<typeof HighlightSchema>;
+
+export const SearchInputSchema = z.strictObject({
+  text: z.string().max(200),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+export const SearchOutputSchema = z.object({
+  groups: z.array(
+    z.object({
+      customerId: z.string(),
+      customerName: HighlightSchema,
+      health: z.enum(HEALTH_STATES),
+      customerMatched: z.boolean(),
+      events: z.array(
+        z.object({
+          id: z.string(),
+          occurredAt: IsoTimeSchema,
+          kind: z.string(),
+          severity: z.enum(SEVERITIES),
+          summary: HighlightSchema,
+          snippet: HighlightSchema,
+        }),
+      ),
+    }),
+  ),
+  tookMs: z.number(),
+});
+export type SearchOutput = z.infer<typeof SearchOutputSchema>;
+
+export const NoteCreateInputSchema = z.strictObject({
+  customerId: CustomerIdSchema,
+  eventId: z.string().min(1).max(64).nullable().optional(),
+  body: z.string().trim().min(1, 'a note needs some text').max(20_000),
+});
+export const NoteUpdateInputSchema = z.strictObject({
+  noteId: z.string().min(1).max(64),
+  body: z.string().trim().min(1, 'a note needs some text').max(20_000),
+});
+
+/** Which backend the desk syncs with. The token never crosses to the renderer. */
+export const BackendSettingsSchema = z.object({
+  mode: z.enum(['demo', 'remote']),
+  url: z.string().nullable(),
+  hasToken: z.boolean(),
+});
+export const BackendSetInputSchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('demo') }),
+  z.strictObject({
+    mode: z.literal('remote'),
+    url: z.url({ protocol: /^https?$/ }).max(2048),
+    token: z.string().min(1).max(4096),
+  }),
+]);
+
+/** Payload of `cache:changed`: which customers' cached data changed. */
+export const CacheChangedSchema = z.object({
+  customerIds: z.array(z.string()),
+  global: z.boolean(),
+});
