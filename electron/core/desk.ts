@@ -14,6 +14,8 @@ export type DeskOptions = {
   appVersion: string;
   platform: string;
   log: Logger;
+  /** See `OpenOptions.nativeBinding`. */
+  sqliteBinding?: string;
 };
 
 /** A running desk core. */
@@ -32,7 +34,7 @@ export function cachePath(dataDir: string): string {
 /** Opens the cache and wires the contract handlers. */
 export function createDesk(options: DeskOptions): Desk {
   const file = cachePath(options.dataDir);
-  const cache = openDatabase({ file, migrations: CACHE_MIGRATIONS, label: 'cache database' });
+  const cache = openDatabase({ file, migrations: CACHE_MIGRATIONS, label: 'cache database', nativeBinding: options.sqliteBinding });
   const events = createEventHub();
   const syncStatus: SyncStatus = {
     state: 'not_configured',

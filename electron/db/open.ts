@@ -44,12 +44,14 @@ export type OpenOptions = {
   label: string;
   /** `FULL` for data that must survive power loss (the outbox); `NORMAL` is enough for the rebuildable cache. */
   synchronous?: 'NORMAL' | 'FULL';
+  /** better_sqlite3.node built for Electron's ABI, when running under Electron from a dev checkout. */
+  nativeBinding?: string;
 };
 
 /** Opens (creating if needed) a SQLite file with the house settings and runs its migrations. */
 export function openDatabase(options: OpenOptions): Database.Database {
   fs.mkdirSync(path.dirname(options.file), { recursive: true });
-  const db = new Database(options.file);
+  const db = new Database(options.file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');

@@ -108,6 +108,7 @@ if (!app.requestSingleInstanceLock()) {
         appVersion: app.getVersion(),
         platform: process.platform,
         log,
+        sqliteBinding: process.env.LIGHTKEEPER_SQLITE_BINDING,
       });
     } catch (error) {
       log.error('desk core failed to start', { error: error instanceof Error ? error.message : String(error) });

@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDesk, type Desk } from '../../../electron/core/desk';
+import { silentLogger } from '../../../electron/core/log';
+import { startHost, type Host } from '../../../electron/host/http-host';
+import { tempDirs } from '../../support/temp';
+
+const dirs = tempDirs('lk-host-');
+let desk: Desk;
+let host: Host;
+let rendererDir: string;
+
+/** Raw request so we control Host and Origin headers exactly (fetch forbids setting Host). */
+function request(options: { path: string; method?: string; headers?: Record<string, string>; body?: string }) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port: host.port, path: options.path, method: options.method ?? 'GET', headers: options.headers },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    if (options.body) req.write(options.body);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  rendererDir = dirs.make();
+  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>app shell</title>');
+  fs.mkdirSync(path.join(rendererDir, 'assets'));
+  fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
+  fs.writeFileSync(path.join(path.dirname(rendererDir), 'outside-secret.txt'), 'secret');
+  desk = createDesk({ dataDir: dirs.make(), mode: 'browser', appVersion: '9.9.9', platform: 'linux', log: silentLogger });
+  host = await startHost({ desk, rendererDir, log: silentLogger });
+});
+afterAll(async () => {
+  await host.close();
+  desk.close();
+  dirs.cleanup();
+});
+
+const auth = () => ({ authorization: `Bearer ${host.token}`, host: `127.0.0.1:${host.port}` });
+
+describe('browser-mode host', () => {
+  it('binds to loopback and prints a URL carrying a long random token', () => {
+    expect(host.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/\\?token=[A-Za-z0-9_-]{32}$`));
+  });
+
+  it('answers a contract call with the token', async () => {
+    const res = await request({ path: '/api/call/app:info', method: 'POST', headers: auth(), body: '' });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: true, value: { mode: 'browser', appVersion: '9.9.9', cacheSchemaVersion: 1 } });
+  });
+
+  it('refuses calls and pages without the token, or with a wrong one (401)', async () => {
+    const host127 = { host: `127.0.0.1:${host.port}` };
+    expect((await request({ path: '/api/call/app:info', method: 'POST', headers: host127 })).status).toBe(401);
+    expect((await request({ path: '/', headers: host127 })).status).toBe(401);
+    expect((await request({ path: '/api/events', headers: host127 })).status).toBe(401);
+    const wrong = { ...host127, authorization: `Bearer ${host.token.slice(0, -1)}x` };
+    expect((await request({ path: '/api/call/app:info', method: 'POST', headers: wrong })).status).toBe(401);
+    expect((await request({ path: '/?token=nope', headers: host127 })).status).toBe(401);
+  });
+
+  it('refuses a foreign Origin even with the token (403)', async () => {
+    const res = await request({ path: '/api/call/app:info', method: 'POST', headers: { ...auth(), origin: 'http://evil.example' } });
+    expect(res.status).toBe(403);
+    const sameHostOtherPort = { ...auth(), origin: `http://127.0.0.1:${host.port + 1}` };
+    expect((await request({ path: '/api/call/app:info', method: 'POST', headers: sameHostOtherPort })).status).toBe(403);
+    const ok = await request({ path: '/api/call/app:info', method: 'POST', headers: { ...auth(), origin: `http://127.0.0.1:${host.port}` } });
+    expect(ok.status).toBe(200);
+  });
+
+  it('refuses a rebound Host header (DNS rebinding) even with the token (403)', async () => {
+    const res = await request({ path: '/api/call/app:info', method: 'POST', headers: { ...auth(), host: `attacker.example:${host.port}` } });
+    expect(res.status).toBe(403);
+  });
+
+  it('trades the launch token for an HttpOnly SameSite cookie and removes it from the URL', async () => {
+    const res = await request({ path: `/?token=${host.token}`, headers: { host: `127.0.0.1:${host.port}` } });
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/');
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const page = await request({ path: '/', headers: { host: `127.0.0.1:${host.port}`, cookie: cookie.split(';')[0] ?? '' } });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('app shell');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+  });
+
+  it('answers bad_request for invalid JSON and invalid input, never crashing', async () => {
+    const bad = await request({ path: '/api/call/notes:create', method: 'POST', headers: auth(), body: '{nope' });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    const invalid = await request({
+      path: '/api/call/notes:create',
+      method: 'POST',
+      headers: auth(),
+      body: JSON.stringify({ input: { customerId: 42 } }),
+    });
+    expect(JSON.parse(invalid.body)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    const unknown = await request({ path: '/api/call/fs:read', method: 'POST', headers: auth(), body: '{}' });
+    expect(JSON.parse(unknown.body)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
+
+  it('never serves files outside the renderer folder', async () => {
+    const res = await request({ path: '/..%2foutside-secret.txt', headers: auth() });
+    expect(res.body).not.toContain('secret');
+    const res2 = await request({ path: '/assets/../../outside-secret.txt', headers: auth() });
+    expect(res2.body).not.toContain('secret');
+    const asset = await request({ path: '/assets/app.js', headers: auth() });
+    expect(asset.status).toBe(200);
+    expect(asset.headers['content-type']).toContain('javascript');
+  });
+
+  it('streams core events to the browser', async () => {
+    const received = new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: host.port, path: '/api/events', headers: auth() }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+          if (text.includes('event: sync:changed')) {
+            req.destroy();
+            resolve(text);
+          }
+        });
+      });
+      req.on('error', (error) => (error.message.includes('aborted') ? undefined : reject(error)));
+      req.end();
+      setTimeout(
+        () =>
+          desk.events.emit('sync:changed', {
+            state: 'online',
+            lastSyncAt: null,
+            pendingOutbox: 0,
+            message: null,
+            isBootstrapping: false,
+            backendUrl: null,
+          }),
+        100,
+      );
+    });
+    expect(await received).toContain('"state":"online"');
+  });
+});
