@@ -54,6 +54,38 @@ export type DemoCustomerState = {
   pinnedVersion: string | null;
   /** Faults currently active, derived from the state above (kept in step by `deriveHealth`). */
   faults: DemoFault[];
+  /** The version the release waves put the customer on; `pinnedVersion` overrides it. */
+  version?: string;
+  /** Features the customer's plan pays for (feature flags are `feature.<name>`). */
+  entitlements?: string[];
+  /** A defect of one release that this customer's configuration hits (upgrade_regression). */
+  regression?: DemoRegression | null;
+  /** Open alerts and tickets that are symptoms of a fault, so recovery can resolve them. */
+  symptoms?: DemoSymptom[];
+};
+
+export type DemoRegression = {
+  version: string;
+  /** The version the customer ran before the upgrade: the safe pin. */
+  previousVersion: string;
+  feature: string;
+  /** Shared by every customer the defect hits (alerts carry it in `properties.signature`). */
+  signature: string;
+  error: string;
+};
+
+export type DemoSymptom = {
+  fault: DemoFault;
+  kind: 'alert' | 'ticket';
+  /** `properties.thread` of the open event. */
+  thread: string;
+  feature: string | null;
+  summary: string;
+  openedAt: string;
+  /** Alert name or ticket key, for re-notifications. */
+  name: string;
+  /** When the fault was seen gone; tickets wait for the customer's confirmation. */
+  clearedAt?: string;
 };
 
 /** Everything the generator produces. Events carry `source.externalId` so seeding is idempotent. */

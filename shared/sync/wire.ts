@@ -120,6 +120,11 @@ export const ApiErrorSchema = z.object({
   message: z.string(),
   expected: z.number().int().optional(),
   minSchemaVersion: z.number().int().optional(),
+  /** Batch endpoints: position of the first invalid item, and the path of its bad field (`severity`, `source.externalId`). */
+  index: z.number().int().optional(),
+  field: z.string().optional(),
+  /** Ingest: customer ids that do not exist (422) or lie outside the token's scope (403). */
+  customerIds: z.array(z.string()).optional(),
 });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 

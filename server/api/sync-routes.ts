@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import { PullRequestSchema, PushRequestSchema } from '../../shared/sync/wire';
+import { pullChanges } from '../sync/pull';
+import { pushMutations } from '../sync/push';
+import { principalOf, type RouteAuth, type RouteContext } from './context';
+import { parseBody } from './validation';
+
+const deskRoles: RouteAuth = { roles: ['desk', 'admin'] };
+
+export function registerSyncRoutes(app: FastifyInstance, context: RouteContext): void {
+  app.post('/v1/sync/pull', { config: deskRoles }, async (request) => {
+    const body = parseBody(PullRequestSchema, request.body);
+    return pullChanges(context.storage, principalOf(request), body);
+  });
+
+  app.post('/v1/sync/push', { config: deskRoles }, async (request) => {
+    const body = parseBody(PushRequestSchema, request.body);
+    return pushMutations(context.storage, principalOf(request), body, {
+      now: context.clock(),
+      minSchemaVersion: context.minSchemaVersion,
+      log: context.log,
+    });
+  });
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import {
+  CustomerFeatureSchema,
+  CustomerIdSchema,
+  CustomerSchema,
+  EventInputSchema,
+  EventLinksSchema,
+  EventSourceSchema,
+  ReleaseSchema,
+} from '../../shared/domain';
+import { ApiFailure } from '../errors';
+
+/*
+ * The shared domain schemas strip unknown keys (right for reading); what the
+ * server accepts is strict: an unknown field is a producer bug and gets a 400.
+ */
+export const StrictEventInputSchema = z.strictObject({
+  ...EventInputSchema.shape,
+  source: z.strictObject(EventSourceSchema.shape),
+  links: z.strictObject(EventLinksSchema.shape).default({}),
+});
+export const StrictCustomerSchema = z.strictObject(CustomerSchema.shape);
+export const StrictFeatureInputSchema = z.strictObject({ ...CustomerFeatureSchema.shape, customerId: CustomerIdSchema.optional() });
+export const StrictReleaseSchema = z.strictObject(ReleaseSchema.shape);
+
+/** `events[3].source.externalId` style path of a zod issue. */
+export function issuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
+  return out;
+}
+
+export function describeIssues(error: z.ZodError, limit = 3): string {
+  return error.issues
+    .slice(0, limit)
+    .map((issue) => (issue.path.length > 0 ? `${issuePath(issue.path)}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+/** Parses a request body or throws a 400 naming what is wrong. */
+export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ApiFailure(400, 'invalid_request', describeIssues(parsed.error));
+  return parsed.data;
+}
+
+/**
+ * Validates every item of a batch before anything is written; the first bad
+ * item gives a 400 with its index and field, so a producer can fix exactly it.
+ */
+export function parseBatch<T extends z.ZodType>(schema: T, items: readonly unknown[], field: string, maxItems: number): z.output<T>[] {
+  if (items.length === 0) throw new ApiFailure(400, 'invalid_request', `${field} must not be empty`);
+  if (items.length > maxItems) {
+    throw new ApiFailure(413, 'batch_too_large', `${field} holds ${items.length} items; at most ${maxItems} per request`);
+  }
+  const out: z.output<T>[] = [];
+  for (const [index, item] of items.entries()) {
+    const parsed = schema.safeParse(item);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      const path = first ? issuePath(first.path) : '';
+      throw new ApiFailure(400, `invalid_${field.replace(/s$/, '')}`, `${field}[${index}]${path ? `.${path}` : ''}: ${first?.message ?? 'invalid'}; nothing was stored`, {
+        index,
+        field: path,
+      });
+    }
+    out.push(parsed.data);
+  }
+  return out;
+}
+
+/** Envelope of the batch endpoints: `{ <field>: [...] }` and nothing else. */
+export function batchEnvelope(field: string) {
+  return z.strictObject({ [field]: z.array(z.unknown()) });
+}

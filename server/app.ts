@@ -1,0 +1,117 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { ApiError } from '../shared/sync/wire';
+import { registerStream } from './api/stream';
+import { registerSyncRoutes } from './api/sync-routes';
+import { registerWriteRoutes } from './api/write-routes';
+import { setPrincipal, type RouteAuth, type RouteContext } from './api/context';
+import { ApiFailure } from './errors';
+import { createIdGenerator } from './ids';
+import { errorMessage, type Logger } from './log';
+import { findPrincipal } from './repo/tokens';
+import type { Storage } from './storage/types';
+import { createPokeTailer } from './sync/tailer';
+
+export type ServerOptions = {
+  /** An opened, migrated storage (see `openStorage`); the caller closes it after the server. */
+  storage: Storage;
+  log: Logger;
+  /** Milliseconds since the epoch; injectable for tests. */
+  clock?: () => number;
+  /** Reported by GET /v1/health. */
+  version?: string;
+  /** Pushes from desks with an older schemaVersion get 426 client_too_old. Default 1. */
+  minSchemaVersion?: number;
+  /** How often the poke tailer polls the change log. Default 150 ms. */
+  pokeIntervalMs?: number;
+  /** Comment lines on idle event streams. Default 15 s. */
+  heartbeatMs?: number;
+  /** Largest request body. Default 32 MiB (a full ingest batch of large events). */
+  bodyLimitBytes?: number;
+};
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/;
+
+function fastifyErrorBody(error: FastifyError): { status: number; body: ApiError } | null {
+  const status = error.statusCode ?? 500;
+  if (status >= 500) return null;
+  if (status === 413) return { status, body: { error: 'payload_too_large', message: 'the request body is larger than this server accepts' } };
+  if (status === 415) return { status, body: { error: 'unsupported_media_type', message: 'send JSON with content-type: application/json' } };
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { status: 400, body: { error: 'malformed_json', message: 'the body is empty; send a JSON object' } };
+  if (status === 400 && (error instanceof SyntaxError || /JSON/i.test(error.code ?? '') || /JSON/.test(error.message))) {
+    return { status: 400, body: { error: 'malformed_json', message: `the body is not valid JSON: ${error.message}` } };
+  }
+  return { status, body: { error: 'bad_request', message: error.message } };
+}
+
+/**
+ * The reference operations backend as a Fastify app (not yet listening):
+ * `await app.listen({ port: 0, host: '127.0.0.1' })`. Stateless over `storage`:
+ * any number of these over one database behave as one server.
+ */
+export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { storage, log } = options;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes ?? 32 * 1024 * 1024,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  });
+  const tailer = createPokeTailer({ storage, intervalMs: options.pokeIntervalMs ?? 150, log });
+  const context: RouteContext = {
+    storage,
+    log,
+    clock: options.clock ?? Date.now,
+    newId: createIdGenerator(),
+    tailer,
+    minSchemaVersion: options.minSchemaVersion ?? 1,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+  };
+
+  // Authentication runs before the body is read: an anonymous caller cannot make us parse 32 MiB.
+  app.addHook('onRequest', async (request, reply) => {
+    // Secure by default: only a route that says `roles: null` is public; one that says nothing needs some valid token.
+    const roles = (request.routeOptions.config as Partial<RouteAuth> | undefined)?.roles;
+    if (roles === null) return;
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    const principal = match?.[1] ? await findPrincipal(storage, match[1]) : null;
+    if (!principal) {
+      reply.header('www-authenticate', 'Bearer');
+      throw new ApiFailure(401, 'unauthorized', match ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required');
+    }
+    if (roles !== undefined && !roles.includes(principal.role)) {
+      throw new ApiFailure(403, 'forbidden', `a ${principal.role} token may not call ${request.method} ${request.routeOptions.url}`);
+    }
+    setPrincipal(request, principal);
+  });
+
+  app.setErrorHandler((error: FastifyError | ApiFailure, request, reply) => {
+    if (error instanceof ApiFailure) return reply.code(error.status).send(error.body);
+    const known = fastifyErrorBody(error);
+    if (known) return reply.code(known.status).send(known.body);
+    log.error('request failed', { method: request.method, url: request.routeOptions.url, error: errorMessage(error), stack: error.stack });
+    return reply.code(500).send({ error: 'internal', message: 'the server failed to handle this request; nothing was stored' } satisfies ApiError);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } satisfies ApiError),
+  );
+
+  app.get('/v1/health', { config: { roles: null } satisfies RouteAuth }, async (_request, reply) => {
+    try {
+      await storage.query('select 1');
+    } catch (error) {
+      log.warn('health check: storage unreachable', { error: errorMessage(error) });
+      return reply.code(503).send({ error: 'storage_unavailable', message: 'the database is not reachable' } satisfies ApiError);
+    }
+    return { ok: true, version: options.version ?? 'dev', storage: storage.kind };
+  });
+
+  registerSyncRoutes(app, context);
+  registerWriteRoutes(app, context);
+  const streams = registerStream(app, context);
+
+  // Open event streams would keep close() waiting forever.
+  app.addHook('preClose', async () => streams.closeAll());
+  app.addHook('onClose', async () => tailer.stop());
+  return app;
+}

@@ -1,0 +1,286 @@
+import type { Customer, CustomerFeature, EventInput, Release } from '../../shared/domain';
+import { GLOBAL_BUCKET } from '../../shared/sync/wire';
+import type { DemoCustomerState } from '../demo/types';
+import type { Queryable } from '../storage/types';
+
+/*
+ * Every write to a synced table goes through this module: each statement writes
+ * the table and appends the change_log rows (with the same wire row a bootstrap
+ * page would build) in one data-modifying CTE, so the two cannot drift apart and
+ * the log row commits exactly when the data does. Upserts skip rows that did not
+ * change, so replays neither bump versions nor grow the log.
+ */
+
+/** Rows per statement: keeps parameters a few MB and PGlite's memory flat. */
+const CHUNK_ROWS = 5_000;
+
+/** Keeps the last row per key: one statement may not update a row twice. */
+function lastPerKey<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const item of items) {
+    const id = key(item);
+    byKey.delete(id);
+    byKey.set(id, item);
+  }
+  return [...byKey.values()];
+}
+
+function chunks<T>(items: readonly T[], size = CHUNK_ROWS): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
+}
+
+/** Inserts or updates customers; returns the ids that changed. */
+export async function upsertCustomers(db: Queryable, customers: readonly Customer[]): Promise<string[]> {
+  const changed: string[] = [];
+  for (const part of chunks(lastPerKey(customers, (customer) => customer.id))) {
+    const rows = await db.query<{ id: string }>(
+      `with input as (
+         select * from jsonb_to_recordset($1::jsonb) as x(id text, name text, plan text, region text, environment text,
+           version text, lifecycle text, health text, owner text, "createdAt" timestamptz, "updatedAt" timestamptz)
+       ), written as (
+         insert into customers as c (id, name, plan, region, environment, version, lifecycle, health, owner, created_at, updated_at)
+         select id, name, plan, region, environment, version, lifecycle, health, owner, "createdAt", "updatedAt" from input
+         on conflict (id) do update set
+           name = excluded.name, plan = excluded.plan, region = excluded.region, environment = excluded.environment,
+           version = excluded.version, lifecycle = excluded.lifecycle, health = excluded.health, owner = excluded.owner,
+           created_at = excluded.created_at, updated_at = excluded.updated_at, ver = c.ver + 1
+         where (c.name, c.plan, c.region, c.environment, c.version, c.lifecycle, c.health, c.owner, c.created_at, c.updated_at)
+           is distinct from (excluded.name, excluded.plan, excluded.region, excluded.environment, excluded.version,
+             excluded.lifecycle, excluded.health, excluded.owner, excluded.created_at, excluded.updated_at)
+         returning c.id, c.ver, lk_customer_row(c) as row
+       ), logged as (
+         insert into change_log (bucket, entity, row_id, op, ver, row)
+         select 'customer:' || id, 'customer', id, 'put', ver, row from written
+       )
+       select id from written`,
+      [JSON.stringify(part)],
+    );
+    changed.push(...rows.map((row) => row.id));
+  }
+  return changed;
+}
+
+/** Inserts or updates per-customer feature states; returns the row ids (`<customerId>:<feature>`) that changed. */
+export async function upsertFeatures(db: Queryable, features: readonly CustomerFeature[]): Promise<string[]> {
+  const changed: string[] = [];
+  for (const part of chunks(lastPerKey(features, (feature) => `${feature.customerId}:${feature.feature}`))) {
+    const rows = await db.query<{ row_id: string }>(
+      `with input as (
+         select * from jsonb_to_recordset($1::jsonb) as x("customerId" text, feature text, entitled boolean, enabled boolean,
+           health text, "lastSignalAt" timestamptz)
+       ), written as (
+         insert into customer_features as f (customer_id, feature, entitled, enabled, health, last_signal_at)
+         select "customerId", feature, entitled, enabled, health, "lastSignalAt" from input
+         on conflict (customer_id, feature) do update set
+           entitled = excluded.entitled, enabled = excluded.enabled, health = excluded.health,
+           last_signal_at = excluded.last_signal_at, ver = f.ver + 1
+         where (f.entitled, f.enabled, f.health, f.last_signal_at)
+           is distinct from (excluded.entitled, excluded.enabled, excluded.health, excluded.last_signal_at)
+         returning f.customer_id, f.customer_id || ':' || f.feature as row_id, f.ver, lk_feature_row(f) as row
+       ), logged as (
+         insert into change_log (bucket, entity, row_id, op, ver, row)
+         select 'customer:' || customer_id, 'feature', row_id, 'put', ver, row from written
+       )
+       select row_id from written`,
+      [JSON.stringify(part)],
+    );
+    changed.push(...rows.map((row) => row.row_id));
+  }
+  return changed;
+}
+
+/** Inserts or updates releases (global bucket); returns the versions that changed. */
+export async function upsertReleases(db: Queryable, releases: readonly Release[]): Promise<string[]> {
+  const changed: string[] = [];
+  for (const part of chunks(lastPerKey(releases, (release) => release.version))) {
+    const rows = await db.query<{ version: string }>(
+      `with input as (
+         select * from jsonb_to_recordset($1::jsonb) as x(version text, "releasedAt" timestamptz, notes text)
+       ), written as (
+         insert into releases as r (version, released_at, notes)
+         select version, "releasedAt", notes from input
+         on conflict (version) do update set released_at = excluded.released_at, notes = excluded.notes, ver = r.ver + 1
+         where (r.released_at, r.notes) is distinct from (excluded.released_at, excluded.notes)
+         returning r.version, r.ver, lk_release_row(r) as row
+       ), logged as (
+         insert into change_log (bucket, entity, row_id, op, ver, row)
+         select $2, 'release', version, 'put', ver, row from written
+       )
+       select version from written`,
+      [JSON.stringify(part), GLOBAL_BUCKET],
+    );
+    changed.push(...rows.map((row) => row.version));
+  }
+  return changed;
+}
+
+export type InsertEventsResult = {
+  accepted: number;
+  duplicates: number;
+  /** The stored id of each input event, in input order (the existing id for a duplicate). */
+  ids: string[];
+};
+
+export type InsertEventsOptions = {
+  /** Recorded-at time for the whole batch (ms since epoch). */
+  now: number;
+  /** Makes event ids; must sort in call order (see `createIdGenerator`). */
+  newId: (time: number) => string;
+};
+
+/**
+ * Inserts timeline events, skipping any whose (source.system, source.externalId)
+ * is already stored — so ingest and seeding can be retried freely. Customers must
+ * exist (callers check; the foreign key is the last line of defence).
+ */
+export async function insertEvents(db: Queryable, events: readonly EventInput[], options: InsertEventsOptions): Promise<InsertEventsResult> {
+  const result: InsertEventsResult = { accepted: 0, duplicates: 0, ids: [] };
+  const recordedAt = new Date(options.now).toISOString();
+  for (const part of chunks(events)) {
+    const input = part.map((event, index) => ({
+      ord: index,
+      id: options.newId(options.now),
+      customer_id: event.customerId,
+      occurred_at: event.occurredAt,
+      kind: event.kind,
+      severity: event.severity,
+      source_system: event.source.system,
+      external_id: event.source.externalId,
+      actor: event.actor ?? null,
+      summary: event.summary,
+      body: event.body ?? null,
+      feature: event.feature ?? null,
+      prev_value: event.prevValue ?? null,
+      new_value: event.newValue ?? null,
+      links: event.links ?? {},
+      properties: event.properties ?? {},
+    }));
+    const rows = await db.query<{ ord: number; id: string | null; accepted: number }>(
+      `with input as (
+         select * from jsonb_to_recordset($1::jsonb) as x(ord integer, id text, customer_id text, occurred_at timestamptz,
+           kind text, severity text, source_system text, external_id text, actor text, summary text, body text,
+           feature text, prev_value jsonb, new_value jsonb, links jsonb, properties jsonb)
+       ), written as (
+         insert into events as e (id, customer_id, occurred_at, recorded_at, kind, severity, source_system, external_id,
+           actor, summary, body, feature, prev_value, new_value, links, properties)
+         select id, customer_id, occurred_at, $2::timestamptz, kind, severity, source_system, external_id,
+           actor, summary, body, feature, prev_value, new_value, links, properties
+         from input order by ord
+         on conflict (source_system, external_id) do nothing
+         returning e.id, e.customer_id, e.source_system, e.external_id, lk_event_row(e) as row
+       ), logged as (
+         insert into change_log (bucket, entity, row_id, op, ver, row)
+         select 'customer:' || customer_id, 'event', id, 'put', 1, row from written
+       )
+       select input.ord, coalesce(written.id, existing.id) as id, (select count(*) from written)::integer as accepted
+       from input
+       left join written on written.source_system = input.source_system and written.external_id = input.external_id
+       left join events existing on existing.source_system = input.source_system and existing.external_id = input.external_id
+       order by input.ord`,
+      [JSON.stringify(input), recordedAt],
+    );
+    const accepted = rows[0]?.accepted ?? 0;
+    const ids = rows.map((row) => row.id);
+    const missing = ids.flatMap((id, index) => (id === null ? [index] : []));
+    if (missing.length > 0) {
+      // Committed by a concurrent ingest after this statement's snapshot: look the ids up now.
+      const keys = missing.map((index) => ({ s: input[index]?.source_system, x: input[index]?.external_id }));
+      const found = await db.query<{ s: string; x: string; id: string }>(
+        `select k.s, k.x, e.id from jsonb_to_recordset($1::jsonb) as k(s text, x text)
+         join events e on e.source_system = k.s and e.external_id = k.x`,
+        [JSON.stringify(keys)],
+      );
+      const byKey = new Map(found.map((row) => [`${row.s}\u0000${row.x}`, row.id]));
+      for (const index of missing) ids[index] = byKey.get(`${input[index]?.source_system}\u0000${input[index]?.external_id}`) ?? null;
+    }
+    result.accepted += accepted;
+    result.duplicates += part.length - accepted;
+    result.ids.push(...ids.map((id) => id ?? ''));
+  }
+  return result;
+}
+
+/** The stored note row as the wire carries it (Note + ver). */
+export type NoteRow = {
+  id: string;
+  customerId: string;
+  eventId: string | null;
+  author: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+  ver: number;
+};
+
+/** Inserts a note and logs it. */
+export async function insertNote(
+  db: Queryable,
+  note: { id: string; customerId: string; eventId: string | null; author: string; body: string; createdAt: string },
+): Promise<NoteRow> {
+  const [row] = await db.query<{ row: NoteRow }>(
+    `with written as (
+       insert into notes as n (id, customer_id, event_id, author, body, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6::timestamptz, $6::timestamptz)
+       returning n.id, n.customer_id, n.ver, lk_note_row(n) as row
+     ), logged as (
+       insert into change_log (bucket, entity, row_id, op, ver, row)
+       select 'customer:' || customer_id, 'note', id, 'put', ver, row from written
+     )
+     select row from written`,
+    [note.id, note.customerId, note.eventId, note.author, note.body, note.createdAt],
+  );
+  if (!row) throw new Error(`note ${note.id} was not written`);
+  return row.row;
+}
+
+/** Replaces a note's body (last writer wins), bumps its version and logs it; null when the note does not exist. */
+export async function updateNoteBody(db: Queryable, update: { id: string; body: string; updatedAt: string }): Promise<NoteRow | null> {
+  const [row] = await db.query<{ row: NoteRow }>(
+    `with written as (
+       update notes as n set body = $2, updated_at = greatest(n.updated_at, $3::timestamptz), ver = n.ver + 1
+       where n.id = $1
+       returning n.id, n.customer_id, n.ver, lk_note_row(n) as row
+     ), logged as (
+       insert into change_log (bucket, entity, row_id, op, ver, row)
+       select 'customer:' || customer_id, 'note', id, 'put', ver, row from written
+     )
+     select row from written`,
+    [update.id, update.body, update.updatedAt],
+  );
+  return row?.row ?? null;
+}
+
+/** Stores the demo model's per-customer state (server-side only; not synced, so not logged). */
+export async function putCustomerStates(db: Queryable, states: readonly DemoCustomerState[], now: number): Promise<void> {
+  for (const part of chunks(lastPerKey(states, (state) => state.customerId), 1_000)) {
+    await db.query(
+      `insert into customer_state (customer_id, state, updated_at)
+       select x.value ->> 'customerId', x.value, $2::timestamptz from jsonb_array_elements($1::jsonb) as x(value)
+       on conflict (customer_id) do update set state = excluded.state, updated_at = excluded.updated_at
+       where customer_state.state is distinct from excluded.state`,
+      [JSON.stringify(part), new Date(now).toISOString()],
+    );
+  }
+}
+
+/** The stored demo state of some customers (all when `customerIds` is omitted). */
+export async function readCustomerStates(db: Queryable, customerIds?: readonly string[]): Promise<DemoCustomerState[]> {
+  const rows =
+    customerIds === undefined
+      ? await db.query<{ state: DemoCustomerState }>('select state from customer_state order by customer_id')
+      : await db.query<{ state: DemoCustomerState }>(
+          'select state from customer_state where customer_id in (select jsonb_array_elements_text($1::jsonb)) order by customer_id',
+          [JSON.stringify(customerIds)],
+        );
+  return rows.map((row) => row.state);
+}
+
+/** Which of these customer ids exist. */
+export async function existingCustomerIds(db: Queryable, customerIds: readonly string[]): Promise<Set<string>> {
+  const rows = await db.query<{ id: string }>('select id from customers where id in (select jsonb_array_elements_text($1::jsonb))', [
+    JSON.stringify([...new Set(customerIds)]),
+  ]);
+  return new Set(rows.map((row) => row.id));
+}

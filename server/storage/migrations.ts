@@ -1,0 +1,201 @@
+import type { Storage } from './types';
+
+/** One forward-only schema step; statements run in order, in one transaction. */
+export type Migration = { version: number; name: string; statements: readonly string[] };
+
+const ISO = `to_char(value at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The server schema. Never edit a shipped step: append a new one. Wire rows are
+ * built in SQL (`lk_*_row`) so bootstrap pages and change-log rows are the same
+ * JSON, with times normalised to UTC milliseconds (lexical order = time order).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'customers, events, notes, releases, change log, sync clients, tokens',
+    statements: [
+      `create table server_meta (key text primary key, value jsonb not null)`,
+      // Cursors carry this epoch: a cursor from another database (the desk switched backends) is answered with a reset.
+      `insert into server_meta (key, value) values ('epoch', to_jsonb(replace(gen_random_uuid()::text, '-', '')))`,
+      `create function lk_iso(value timestamptz) returns text language sql stable strict as $$ select ${ISO} $$`,
+
+      `create table customers (
+         id text primary key,
+         name text not null,
+         plan text not null,
+         region text not null,
+         environment text not null,
+         version text not null,
+         lifecycle text not null,
+         health text not null,
+         owner text,
+         created_at timestamptz not null,
+         updated_at timestamptz not null,
+         ver bigint not null default 1
+       )`,
+      `create function lk_customer_row(c customers) returns jsonb language sql stable as $$
+         select jsonb_build_object('id', c.id, 'name', c.name, 'plan', c.plan, 'region', c.region,
+           'environment', c.environment, 'version', c.version, 'lifecycle', c.lifecycle, 'health', c.health,
+           'owner', c.owner, 'createdAt', lk_iso(c.created_at), 'updatedAt', lk_iso(c.updated_at)) $$`,
+
+      `create table customer_features (
+         customer_id text not null references customers (id),
+         feature text not null,
+         entitled boolean not null,
+         enabled boolean not null,
+         health text not null,
+         last_signal_at timestamptz,
+         ver bigint not null default 1,
+         primary key (customer_id, feature)
+       )`,
+      `create function lk_feature_row(f customer_features) returns jsonb language sql stable as $$
+         select jsonb_build_object('customerId', f.customer_id, 'feature', f.feature, 'entitled', f.entitled,
+           'enabled', f.enabled, 'health', f.health, 'lastSignalAt', lk_iso(f.last_signal_at)) $$`,
+
+      `create table events (
+         id text primary key,
+         customer_id text not null references customers (id),
+         occurred_at timestamptz not null,
+         recorded_at timestamptz not null,
+         kind text not null,
+         severity text not null,
+         source_system text not null,
+         external_id text not null,
+         actor text,
+         summary text not null,
+         body text,
+         feature text,
+         prev_value jsonb,
+         new_value jsonb,
+         links jsonb not null default '{}',
+         properties jsonb not null default '{}',
+         constraint events_by_source_system_external_id unique (source_system, external_id)
+       )`,
+      `create index events_by_customer_id_id on events (customer_id, id)`,
+      `create function lk_event_row(e events) returns jsonb language sql stable as $$
+         select jsonb_build_object('id', e.id, 'customerId', e.customer_id, 'occurredAt', lk_iso(e.occurred_at),
+           'recordedAt', lk_iso(e.recorded_at), 'kind', e.kind, 'severity', e.severity,
+           'source', jsonb_build_object('system', e.source_system, 'externalId', e.external_id),
+           'actor', e.actor, 'summary', e.summary, 'body', e.body, 'feature', e.feature,
+           'prevValue', e.prev_value, 'newValue', e.new_value, 'links', e.links, 'properties', e.properties) $$`,
+
+      `create table notes (
+         id text primary key,
+         customer_id text not null references customers (id),
+         event_id text references events (id),
+         author text not null,
+         body text not null,
+         created_at timestamptz not null,
+         updated_at timestamptz not null,
+         ver bigint not null default 1
+       )`,
+      `create index notes_by_customer_id_id on notes (customer_id, id)`,
+      `create function lk_note_row(n notes) returns jsonb language sql stable as $$
+         select jsonb_build_object('id', n.id, 'customerId', n.customer_id, 'eventId', n.event_id, 'author', n.author,
+           'body', n.body, 'createdAt', lk_iso(n.created_at), 'updatedAt', lk_iso(n.updated_at), 'ver', n.ver) $$`,
+
+      `create table releases (
+         version text primary key,
+         released_at timestamptz not null,
+         notes text,
+         ver bigint not null default 1
+       )`,
+      `create function lk_release_row(r releases) returns jsonb language sql stable as $$
+         select jsonb_build_object('version', r.version, 'releasedAt', lk_iso(r.released_at), 'notes', r.notes) $$`,
+
+      `create table customer_state (
+         customer_id text primary key references customers (id),
+         state jsonb not null,
+         updated_at timestamptz not null default now()
+       )`,
+
+      // bucket is 'global' or 'customer:<id>' (a customer may be called "global").
+      `create table change_log (
+         bucket text not null,
+         xid xid8 not null default pg_current_xact_id(),
+         id bigint generated always as identity,
+         entity text not null,
+         row_id text not null,
+         op text not null check (op in ('put', 'del')),
+         ver bigint not null,
+         row jsonb,
+         created_at timestamptz not null default now(),
+         primary key (xid, id)
+       )`,
+      `create index change_log_by_bucket_xid_id on change_log (bucket, xid, id)`,
+      // Cursors below this point have lost rows to trimming and get a reset.
+      `create table change_log_horizon (
+         singleton boolean primary key default true check (singleton),
+         xid xid8 not null,
+         id bigint not null
+       )`,
+      `insert into change_log_horizon (xid, id) values ('0', 0)`,
+
+      `create table sync_client (
+         client_id text primary key,
+         user_id text not null,
+         last_seq bigint not null default 0,
+         updated_at timestamptz not null default now()
+       )`,
+      `create table sync_mutation_result (
+         client_id text not null references sync_client (client_id),
+         seq bigint not null,
+         mutation_id text not null,
+         status text not null check (status in ('applied', 'rejected')),
+         code text,
+         message text,
+         primary key (client_id, seq)
+       )`,
+
+      `create table api_tokens (
+         id text primary key,
+         token_hash text not null unique,
+         user_id text not null,
+         role text not null check (role in ('admin', 'desk', 'ingest')),
+         customer_scope text[],
+         label text,
+         created_at timestamptz not null default now(),
+         check (role <> 'admin' or customer_scope is null)
+       )`,
+    ],
+  },
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.reduce((highest, migration) => Math.max(highest, migration.version), 0);
+
+// Any constant works; it only has to be the same for every server process over one database.
+const MIGRATION_LOCK = 4_700_001;
+
+/**
+ * Brings the database up to `SCHEMA_VERSION`, one transaction per step, under an
+ * advisory lock so several processes starting together apply each step once.
+ * Refuses a database written by newer code.
+ */
+export async function migrate(storage: Storage, migrations: readonly Migration[] = MIGRATIONS): Promise<{ applied: number[] }> {
+  const latest = migrations.reduce((highest, migration) => Math.max(highest, migration.version), 0);
+  const applied: number[] = [];
+  const steps = [...migrations].sort((a, b) => a.version - b.version);
+  // An empty list still checks that the database is not newer than the code.
+  for (const migration of steps.length > 0 ? steps : [null]) {
+    await storage.transaction(async (tx) => {
+      await tx.query(`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+      await tx.query(`create table if not exists server_migrations (
+        version integer primary key,
+        name text not null,
+        applied_at timestamptz not null default now()
+      )`);
+      const [row] = await tx.query<{ version: number | null }>('select max(version) as version from server_migrations');
+      const current = row?.version ?? 0;
+      if (current > latest) {
+        throw new Error(`The database schema is version ${current}, newer than this server understands (${latest}). Upgrade the server.`);
+      }
+      if (migration === null || current >= migration.version) return;
+      for (const statement of migration.statements) await tx.query(statement);
+      await tx.query('insert into server_migrations (version, name) values ($1, $2)', [migration.version, migration.name]);
+      applied.push(migration.version);
+    });
+  }
+  return { applied };
+}

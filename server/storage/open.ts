@@ -1,0 +1,23 @@
+import { migrate } from './migrations';
+import { openPgliteStorage } from './pglite';
+import { openPostgresStorage } from './postgres';
+import type { Storage } from './types';
+
+export type OpenStorageOptions = {
+  /** PostgreSQL connection string; when set, PGlite is not used. */
+  databaseUrl?: string;
+  /** PGlite data directory; in memory when neither this nor `databaseUrl` is set. */
+  dataDir?: string;
+};
+
+/** Opens PostgreSQL or PGlite and migrates it to the current schema. */
+export async function openStorage(options: OpenStorageOptions): Promise<Storage> {
+  const storage = options.databaseUrl ? openPostgresStorage(options.databaseUrl) : await openPgliteStorage(options.dataDir);
+  try {
+    await migrate(storage);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  return storage;
+}
