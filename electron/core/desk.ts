@@ -1,11 +1,19 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import type { Handlers, RunMode, SyncStatus } from '../../shared/ipc/contract';
+import type { Handlers, RunMode } from '../../shared/ipc/contract';
 import { DeskError } from '../../shared/ipc/result';
-import { CACHE_MIGRATIONS } from '../db/migrations';
-import { openDatabase } from '../db/open';
+import { ulid } from '../../shared/ulid';
+import { createBackendClient, type BackendClient } from '../backend/client';
+import { startDemoBackend, type DemoBackend, type DemoBackendCommand } from '../backend/demo-launcher';
+import { createApplier } from '../db/apply';
+import { openCache } from '../db/cache';
+import { createOutbox } from '../db/outbox';
+import { createQueries } from '../db/queries';
 import { createDispatch, type Dispatch, type Logger } from '../ipc/dispatch';
+import { createSyncEngine, type Clock } from '../sync/engine';
 import { createEventHub, type EventHub } from './events';
+import { createSettingsStore } from './settings';
 
 /** Everything the desk core needs from its host; nothing is reached for globally. */
 export type DeskOptions = {
@@ -16,6 +24,16 @@ export type DeskOptions = {
   log: Logger;
   /** See `OpenOptions.nativeBinding`. */
   sqliteBinding?: string;
+  /** How to start the demo backend; without it, demo mode stays unconfigured. */
+  demoBackend?: DemoBackendCommand | null;
+  clock?: Clock;
+  /** HTTP transport for the backend (tests inject faults here). */
+  fetch?: typeof fetch;
+  /** Per-request timeout for backend calls. */
+  requestTimeoutMs?: number;
+  /** Ops per pull page. */
+  pullLimit?: number;
+  backoff?: { baseMs: number; capMs: number };
 };
 
 /** A running desk core. */
@@ -23,6 +41,10 @@ export type Desk = {
   cache: Database.Database;
   dispatch: Dispatch;
   events: EventHub;
+  /** Connects to the configured backend (starting the demo backend if that is the setting). */
+  start(): Promise<void>;
+  /** Stops syncing and the demo backend; keeps the files. */
+  stop(): Promise<void>;
   close(): void;
 };
 
@@ -31,50 +53,175 @@ export function cachePath(dataDir: string): string {
   return path.join(dataDir, 'cache.sqlite');
 }
 
-/** Opens the cache and wires the contract handlers. */
+/** Opens the cache and outbox, wires the sync engine and the contract handlers. */
 export function createDesk(options: DeskOptions): Desk {
-  const file = cachePath(options.dataDir);
-  const cache = openDatabase({ file, migrations: CACHE_MIGRATIONS, label: 'cache database', nativeBinding: options.sqliteBinding });
+  const { log } = options;
+  const handle = openCache({ dataDir: options.dataDir, log, nativeBinding: options.sqliteBinding });
+  const cache = handle.db;
   const events = createEventHub();
-  const syncStatus: SyncStatus = {
-    state: 'not_configured',
-    lastSyncAt: null,
-    pendingOutbox: 0,
-    message: 'No backend is configured yet.',
-    isBootstrapping: false,
-    backendUrl: null,
-  };
-  const pendingFeature = (what: string) => () => {
-    throw new DeskError('unavailable', `${what} is not available in this build yet.`);
-  };
+  const outbox = createOutbox(cache);
+  const applier = createApplier(cache, outbox);
+  const queries = createQueries(cache, outbox, () => 'you');
+  const settings = createSettingsStore(options.dataDir);
+  let demo: DemoBackend | null = null;
+
+  const engine = createSyncEngine({
+    db: cache,
+    outbox,
+    applier,
+    clock: options.clock,
+    log,
+    pullLimit: options.pullLimit,
+    backoff: options.backoff,
+    onStatus: (status) => events.emit('sync:changed', status),
+    onChanged: (summary) => events.emit('cache:changed', { customerIds: [...summary.customerIds], global: summary.global }),
+  });
+
+  const clearSyncedData = cache.transaction(() => {
+    const liveCustomers = cache.prepare("select bucket from sync_bucket where state = 'live' and bucket like 'customer:%'").pluck().all() as string[];
+    if (liveCustomers.length > 0) cache.exec("insert into events_fts (events_fts) values ('delete-all')");
+    for (const table of ['events', 'threads', 'customer_stats', 'customer_features', 'notes', 'customers', 'releases', 'sync_bucket']) {
+      cache.exec(`delete from ${table}`);
+    }
+  });
+
+  function client(url: string, token: string): BackendClient {
+    return createBackendClient({ baseUrl: url, token, fetch: options.fetch, timeoutMs: options.requestTimeoutMs });
+  }
+
+  /** Data from one backend must never mix with another's: a new backend starts from an empty cache (the outbox stays). */
+  function useBackend(key: string, next: BackendClient | null): void {
+    const previous = cache.prepare("select value from app_meta where key = 'backend_key'").pluck().get() as string | undefined;
+    if (next && previous !== undefined && previous !== key) {
+      log.info('backend changed; clearing the synced cache (the outbox is kept)');
+      clearSyncedData();
+      events.emit('cache:changed', { customerIds: [], global: true });
+    }
+    if (next) cache.prepare("insert into app_meta (key, value) values ('backend_key', ?) on conflict (key) do update set value = excluded.value").run(key);
+    engine.setClient(next);
+  }
+
+  async function connect(): Promise<void> {
+    const current = settings.read();
+    if (current.backend.mode === 'remote') {
+      await demo?.stop();
+      demo = null;
+      useBackend(`remote:${current.backend.url}`, client(current.backend.url, current.backend.token));
+      return;
+    }
+    if (!options.demoBackend) {
+      useBackend('none', null);
+      return;
+    }
+    let token = current.demoToken;
+    if (!token) {
+      token = crypto.randomBytes(24).toString('base64url');
+      settings.write({ ...current, demoToken: token });
+    }
+    if (!demo) {
+      events.emit('sync:changed', { ...engine.status(), state: 'syncing', message: 'Starting the demo backend…' });
+      try {
+        demo = await startDemoBackend({ spec: options.demoBackend, dataDir: path.join(options.dataDir, 'demo-backend'), token, log });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log.error('demo backend failed to start', { message });
+        engine.setClient(null);
+        events.emit('sync:changed', {
+          ...engine.status(),
+          state: 'error',
+          message: `${message} Everything already synced stays available. Point Lightkeeper at a backend on the Sync page, or restart to try again.`,
+        });
+        return;
+      }
+    }
+    // The demo backend's port changes on each start, but it is the same backend (same data directory).
+    useBackend('demo', client(demo.url, token));
+  }
+
+  function backendView() {
+    const current = settings.read();
+    return current.backend.mode === 'remote'
+      ? { mode: 'remote' as const, url: current.backend.url, hasToken: current.backend.token.length > 0 }
+      : { mode: 'demo' as const, url: demo?.url ?? null, hasToken: true };
+  }
+
+  function requireCustomer(customerId: string): void {
+    if (!queries.hasCustomer(customerId)) {
+      throw new DeskError('not_found', `Customer "${customerId}" is not in the local cache. Sync, then try again.`);
+    }
+  }
 
   const handlers: Handlers = {
     'app:info': () => ({
       appVersion: options.appVersion,
       mode: options.mode,
       dataDir: options.dataDir,
-      cachePath: file,
+      cachePath: handle.file,
       cacheSchemaVersion: cache.pragma('user_version', { simple: true }) as number,
       platform: options.platform,
     }),
-    'sync:status': () => syncStatus,
-    'sync:now': () => syncStatus,
-    'backend:get': () => ({ mode: 'demo', url: null, hasToken: false }),
-    'backend:set': pendingFeature('Choosing a backend'),
-    'customers:list': pendingFeature('The customer list'),
-    'customers:get': pendingFeature('The customer page'),
-    'timeline:page': pendingFeature('The timeline'),
-    'events:get': pendingFeature('Event details'),
-    'events:precedingChanges': pendingFeature('Preceding changes'),
-    'search:query': pendingFeature('Search'),
-    'notes:create': pendingFeature('Notes'),
-    'notes:update': pendingFeature('Notes'),
+    'sync:status': () => engine.status(),
+    'sync:now': async () => {
+      await engine.requestSync();
+      return engine.status();
+    },
+    'backend:get': () => backendView(),
+    'backend:set': async (input) => {
+      const current = settings.read();
+      if (input.mode === 'remote') {
+        const url = new URL(input.url);
+        if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+          throw new DeskError('bad_request', 'Use https:// for a remote backend; plain http is only allowed on this machine (127.0.0.1).');
+        }
+        settings.write({ ...current, backend: { mode: 'remote', url: url.toString().replace(/\/$/, ''), token: input.token } });
+      } else {
+        settings.write({ ...current, backend: { mode: 'demo' } });
+      }
+      await connect();
+      return backendView();
+    },
+    'customers:list': (input) => queries.customersPage(input.after ?? null, input.limit ?? 1000),
+    'customers:get': (input) => queries.customerDetail(input.customerId),
+    'timeline:page': (input) => queries.timelinePage(input),
+    'events:get': (input) => queries.eventDetail(input.eventId),
+    'events:precedingChanges': (input) => queries.precedingChanges(input.eventId, input.windowHours ?? 24),
+    'search:query': (input) => queries.search(input.text, input.limit ?? 100),
+    'notes:create': (input) => {
+      requireCustomer(input.customerId);
+      const eventId = input.eventId ?? null;
+      if (eventId !== null && !queries.hasEvent(eventId)) throw new DeskError('not_found', `Event ${eventId} is not in the local cache.`);
+      const noteId = ulid();
+      outbox.enqueue('note.create', { noteId, customerId: input.customerId, eventId, body: input.body }, new Date().toISOString());
+      engine.notifyLocalWrite();
+      events.emit('cache:changed', { customerIds: [input.customerId], global: false });
+      const view = queries.notesFor(input.customerId).find((note) => note.id === noteId);
+      if (!view) throw new DeskError('internal', 'The note was saved but could not be read back; reload the customer.');
+      return view;
+    },
+    'notes:update': (input) => {
+      const synced = queries.note(input.noteId);
+      const pending = outbox.all().find((row) => row.name === 'note.create' && (row.args as { noteId: string }).noteId === input.noteId);
+      const customerId = synced?.customer_id ?? (pending?.args as { customerId?: string } | undefined)?.customerId;
+      if (!customerId) throw new DeskError('not_found', `Note ${input.noteId} does not exist.`);
+      outbox.enqueue('note.update', { noteId: input.noteId, body: input.body, baseVer: synced?.ver ?? 0 }, new Date().toISOString());
+      engine.notifyLocalWrite();
+      events.emit('cache:changed', { customerIds: [customerId], global: false });
+      const view = queries.notesFor(customerId).find((note) => note.id === input.noteId);
+      if (!view) throw new DeskError('internal', 'The note was saved but could not be read back; reload the customer.');
+      return view;
+    },
   };
 
   return {
     cache,
-    dispatch: createDispatch(handlers, options.log),
+    dispatch: createDispatch(handlers, log),
     events,
+    start: connect,
+    async stop() {
+      await engine.stop();
+      await demo?.stop();
+      demo = null;
+    },
     close() {
       cache.close();
     },

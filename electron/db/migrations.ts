@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 
-/** One forward-only schema step of the cache database. */
+/** One forward-only schema step of a database. */
 export type Migration = { version: number; name: string; up: (db: Database.Database) => void };
 
 /**
  * The cache schema, oldest first. Versions are consecutive; each runs in its own
  * transaction together with the `user_version` bump. Never edit a shipped one:
- * add a new one.
+ * add a new one. The cache is rebuildable from the server; the outbox is not and
+ * lives in its own file (OUTBOX_MIGRATIONS).
  */
 export const CACHE_MIGRATIONS: readonly Migration[] = [
   {
@@ -15,6 +16,173 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
     up(db) {
       db.exec(`
         create table app_meta (
+          key   text primary key,
+          value text not null
+        ) strict;
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'synced customer history, sync state and full-text search',
+    up(db) {
+      db.exec(`
+        create table customers (
+          id          text primary key,
+          name        text not null,
+          plan        text not null,
+          region      text not null,
+          environment text not null,
+          version     text not null,
+          lifecycle   text not null,
+          health      text not null,
+          owner       text,
+          created_at  text not null,
+          updated_at  text not null,
+          ver         integer not null
+        ) strict;
+
+        create table customer_features (
+          customer_id    text not null,
+          feature        text not null,
+          entitled       integer not null,
+          enabled        integer not null,
+          health         text not null,
+          last_signal_at text,
+          ver            integer not null,
+          primary key (customer_id, feature)
+        ) strict, without rowid;
+
+        -- rid is the FTS rowid; id is the server's ULID.
+        create table events (
+          rid                integer primary key,
+          id                 text not null unique,
+          customer_id        text not null,
+          occurred_at        text not null,
+          recorded_at        text not null,
+          kind               text not null,
+          severity           text not null,
+          summary            text not null,
+          feature            text,
+          source_system      text not null,
+          source_external_id text not null,
+          actor              text,
+          body               text,
+          prev_value         text,
+          new_value          text,
+          links              text not null,
+          properties         text not null,
+          ver                integer not null
+        ) strict;
+        create index events_by_customer_occurred_at on events (customer_id, occurred_at, id);
+        create index events_by_customer_kind_occurred_at on events (customer_id, kind, occurred_at);
+
+        -- Alerts, incidents and tickets are threads; the newest event of a thread says whether it is open.
+        create table threads (
+          customer_id  text not null,
+          kind         text not null,
+          thread       text not null,
+          status       text not null,
+          event_id     text not null,
+          severity     text not null,
+          summary      text not null,
+          feature      text,
+          opened_at    text not null,
+          last_at      text not null,
+          primary key (customer_id, kind, thread)
+        ) strict, without rowid;
+        create index threads_by_customer_status on threads (customer_id, status);
+
+        create table customer_stats (
+          customer_id   text primary key,
+          last_event_at text,
+          event_count   integer not null default 0
+        ) strict;
+
+        create table notes (
+          id          text primary key,
+          customer_id text not null,
+          event_id    text,
+          author      text not null,
+          body        text not null,
+          created_at  text not null,
+          updated_at  text not null,
+          ver         integer not null
+        ) strict;
+        create index notes_by_customer on notes (customer_id, created_at);
+        create index notes_by_event on notes (event_id);
+
+        create table releases (
+          version     text primary key,
+          released_at text not null,
+          notes       text,
+          ver         integer not null
+        ) strict;
+
+        -- state: new (never pulled), bootstrapping (paging the server's current rows), live (catching up).
+        create table sync_bucket (
+          bucket     text primary key,
+          cursor     text,
+          page_token text,
+          state      text not null default 'new',
+          updated_at text not null
+        ) strict;
+
+        create virtual table events_fts using fts5(
+          summary, body, kind, feature, actor,
+          content = 'events', content_rowid = 'rid',
+          tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
+        );
+        create virtual table customers_fts using fts5(
+          id, name, owner, region, plan,
+          content = 'customers', content_rowid = 'rowid',
+          tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
+        );
+        -- Customers are few: keep their index in step with triggers. Events are indexed by the
+        -- sync apply code instead, in bulk after a bootstrap and one by one afterwards.
+        create trigger customers_fts_insert after insert on customers begin
+          insert into customers_fts (rowid, id, name, owner, region, plan)
+          values (new.rowid, new.id, new.name, new.owner, new.region, new.plan);
+        end;
+        create trigger customers_fts_delete after delete on customers begin
+          insert into customers_fts (customers_fts, rowid, id, name, owner, region, plan)
+          values ('delete', old.rowid, old.id, old.name, old.owner, old.region, old.plan);
+        end;
+        create trigger customers_fts_update after update on customers begin
+          insert into customers_fts (customers_fts, rowid, id, name, owner, region, plan)
+          values ('delete', old.rowid, old.id, old.name, old.owner, old.region, old.plan);
+          insert into customers_fts (rowid, id, name, owner, region, plan)
+          values (new.rowid, new.id, new.name, new.owner, new.region, new.plan);
+        end;
+      `);
+    },
+  },
+];
+
+/**
+ * The outbox: local writes waiting for the server. Its own file, synchronous=FULL,
+ * never deleted with the cache. `seq` is gapless per client; the high-water mark
+ * lives in outbox_meta so deleting acknowledged rows never reuses a number.
+ */
+export const OUTBOX_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'outbox',
+    up(db) {
+      db.exec(`
+        create table outbox (
+          seq         integer primary key,
+          id          text not null unique,
+          name        text not null,
+          v           integer not null,
+          args        text not null,
+          client_time text not null,
+          status      text not null default 'pending',
+          attempts    integer not null default 0,
+          last_error  text,
+          result_code text
+        ) strict;
+        create table outbox_meta (
           key   text primary key,
           value text not null
         ) strict;

@@ -13,6 +13,8 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: process.env.LIGHTKEEPER_DATA_DIR },
     'renderer-dir': { type: 'string', default: path.resolve('out/renderer') },
     json: { type: 'boolean', default: false },
+    // `none` starts without the demo backend (for tests of the frame alone); a remote backend is set in the app.
+    backend: { type: 'string', default: process.env.LIGHTKEEPER_BACKEND ?? 'demo' },
   },
 });
 
@@ -26,13 +28,26 @@ if (!fs.existsSync(path.join(values['renderer-dir'], 'index.html'))) {
   process.exit(2);
 }
 
+if (values.backend !== 'demo' && values.backend !== 'none') {
+  console.error(`--backend must be "demo" or "none", got "${values.backend}".`);
+  process.exit(2);
+}
+
 const log = createLogger();
 const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
 const packageJson = JSON.parse(fs.readFileSync(path.resolve('package.json'), 'utf8')) as { version: string };
 
 let desk;
 try {
-  desk = createDesk({ dataDir, mode: 'browser', appVersion: packageJson.version, platform: process.platform, log });
+  desk = createDesk({
+    dataDir,
+    mode: 'browser',
+    appVersion: packageJson.version,
+    platform: process.platform,
+    log,
+    demoBackend:
+      values.backend === 'none' ? null : { command: process.execPath, args: ['--import', 'tsx', path.resolve('server/cli.ts')] },
+  });
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
@@ -48,11 +63,14 @@ if (values.json) {
   );
 }
 
+void desk.start();
+
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   await host.close();
+  await desk.stop();
   desk.close();
   process.exit(0);
 };

@@ -19,7 +19,7 @@ export async function startBrowserHost(options: { dataDir?: string; args?: strin
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lk-e2e-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', 'electron/host/cli.ts', '--json', '--data-dir', dataDir, ...(options.args ?? [])],
+    ['--import', 'tsx', 'electron/host/cli.ts', '--json', '--data-dir', dataDir, ...(options.args ?? ['--backend', 'none'])],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
   );
   let stderr = '';

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import {
+  ApiErrorSchema,
+  PokeSchema,
+  PullResponseSchema,
+  PushResponseSchema,
+  type PullRequest,
+  type PullResponse,
+  type PushRequest,
+  type PushResponse,
+} from '../../shared/sync/wire';
+
+/** Why a backend call failed; the sync engine decides from `kind` whether to retry. */
+export type BackendErrorKind = 'network' | 'timeout' | 'http' | 'invalid';
+
+/** A failed backend call, with what the engine needs to react to it. */
+export class BackendError extends Error {
+  readonly kind: BackendErrorKind;
+  readonly status: number | null;
+  readonly code: string | null;
+  readonly retryAfterMs: number | null;
+  readonly body: unknown;
+  constructor(kind: BackendErrorKind, message: string, extra: { status?: number; code?: string; retryAfterMs?: number | null; body?: unknown } = {}) {
+    super(message);
+    this.name = 'BackendError';
+    this.kind = kind;
+    this.status = extra.status ?? null;
+    this.code = extra.code ?? null;
+    this.retryAfterMs = extra.retryAfterMs ?? null;
+    this.body = extra.body;
+  }
+
+  /** Network trouble, timeouts, 5xx and 429 are worth retrying; other answers are not. */
+  get isRetryable(): boolean {
+    if (this.kind === 'network' || this.kind === 'timeout') return true;
+    if (this.kind === 'http') return this.status === 429 || (this.status !== null && this.status >= 500);
+    return this.kind === 'invalid';
+  }
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in milliseconds from `now`. */
+export function parseRetryAfter(header: string | null, now: number): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 3_600_000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, Math.min(date - now, 3_600_000));
+}
+
+/** Connection settings. The token stays in the desk core; it is never sent to the renderer or logged. */
+export type BackendConfig = { baseUrl: string; token: string };
+
+/** Options for {@link createBackendClient}. */
+export type BackendClientOptions = BackendConfig & {
+  fetch?: typeof fetch;
+  /** Whole-request timeout, including reading the body. */
+  timeoutMs?: number;
+  now?: () => number;
+};
+
+/** A stream subscription; `closed` settles when the stream ends for any reason. */
+export type StreamHandle = { close(): void; closed: Promise<BackendError | null> };
+
+/** HTTP client for the reference backend's /v1 API. */
+export function createBackendClient(options: BackendClientOptions) {
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const now = options.now ?? Date.now;
+  const base = options.baseUrl.replace(/\/+$/, '');
+
+  async function call<T>(method: 'GET' | 'POST', path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let response: Response;
+    let text: string;
+    try {
+      response = await doFetch(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${options.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (controller.signal.aborted) throw new BackendError('timeout', `The backend did not answer within ${timeoutMs / 1000} s.`);
+      throw new BackendError('network', `The backend is not reachable (${error instanceof Error ? error.message : String(error)}).`);
+    } finally {
+      clearTimeout(timer);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      if (!response.ok) {
+        throw new BackendError('http', `The backend answered ${response.status}.`, {
+          status: response.status,
+          retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), now()),
+        });
+      }
+      throw new BackendError('invalid', 'The backend sent a response that is not valid JSON (truncated or corrupted).');
+    }
+    if (!response.ok) {
+      const parsed = ApiErrorSchema.safeParse(json);
+      throw new BackendError('http', parsed.success ? parsed.data.message : `The backend answered ${response.status}.`, {
+        status: response.status,
+        code: parsed.success ? parsed.data.error : undefined,
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), now()),
+        body: json,
+      });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new BackendError('invalid', `The backend sent an unexpected response (${issue?.path.join('.')}: ${issue?.message}).`);
+    }
+    return parsed.data;
+  }
+
+  return {
+    baseUrl: base,
+    push: (request: PushRequest): Promise<PushResponse> => call('POST', '/v1/sync/push', request, PushResponseSchema),
+    pull: (request: PullRequest): Promise<PullResponse> => call('POST', '/v1/sync/pull', request, PullResponseSchema),
+    health: () => call('GET', '/v1/health', undefined, z.object({ ok: z.boolean() }).loose()),
+
+    /**
+     * Opens the event stream and calls `onPoke` with the bucket ids of each poke.
+     * Malformed frames are ignored. Reconnecting is the caller's job.
+     */
+    stream(onPoke: (buckets: string[]) => void, onOpen?: () => void): StreamHandle {
+      const controller = new AbortController();
+      const closed = (async (): Promise<BackendError | null> => {
+        let response: Response;
+        try {
+          response = await doFetch(`${base}/v1/stream`, {
+            headers: { authorization: `Bearer ${options.token}`, accept: 'text/event-stream' },
+            signal: controller.signal,
+          });
+        } catch (error) {
+          if (controller.signal.aborted) return null;
+          return new BackendError('network', `The event stream is not reachable (${error instanceof Error ? error.message : String(error)}).`);
+        }
+        if (!response.ok || !response.body) {
+          await response.body?.cancel().catch(() => undefined);
+          return new BackendError('http', `The event stream answered ${response.status}.`, {
+            status: response.status,
+            retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), now()),
+          });
+        }
+        onOpen?.();
+        const decoder = new TextDecoder();
+        let buffer = '';
+        try {
+          for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+            buffer += decoder.decode(chunk, { stream: true });
+            let boundary = buffer.indexOf('\n\n');
+            while (boundary !== -1) {
+              const frame = buffer.slice(0, boundary);
+              buffer = buffer.slice(boundary + 2);
+              const data = frame
+                .split('\n')
+                .filter((line) => line.startsWith('data:'))
+                .map((line) => line.slice(5).trimStart())
+                .join('\n');
+              if (data) {
+                try {
+                  const poke = PokeSchema.safeParse(JSON.parse(data));
+                  if (poke.success) onPoke(poke.data.buckets);
+                } catch {
+                  // A malformed frame carries nothing we need: pokes are only hints to pull.
+                }
+              }
+              boundary = buffer.indexOf('\n\n');
+            }
+          }
+        } catch (error) {
+          if (controller.signal.aborted) return null;
+          return new BackendError('network', `The event stream broke (${error instanceof Error ? error.message : String(error)}).`);
+        }
+        return controller.signal.aborted ? null : new BackendError('network', 'The event stream ended.');
+      })();
+      return { close: () => controller.abort(), closed };
+    },
+  };
+}
+
+/** The backend client type. */
+export type BackendClient = ReturnType<typeof createBackendClient>;

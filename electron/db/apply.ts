@@ -1,0 +1,286 @@
+import type Database from 'better-sqlite3';
+import { type z } from 'zod';
+import { CustomerFeatureSchema, CustomerSchema, NoteSchema, ReleaseSchema, TimelineEventSchema } from '../../shared/domain';
+import { bucketCustomerId, type Op, type PullResponse } from '../../shared/sync/wire';
+import type { Outbox } from './outbox';
+
+const SyncedNoteSchema = NoteSchema;
+const THREAD_KINDS = new Set(['alert', 'incident', 'ticket']);
+
+/** Row schemas per synced entity; ops of unknown entities are skipped (newer servers may add some). */
+const ROW_SCHEMAS = {
+  customer: CustomerSchema,
+  feature: CustomerFeatureSchema,
+  event: TimelineEventSchema,
+  note: SyncedNoteSchema,
+  release: ReleaseSchema,
+} as const;
+
+/** A pulled response whose rows all passed validation. */
+export type ValidatedPull = PullResponse;
+
+/**
+ * Checks every `put` row against its entity schema and that customer rows belong
+ * to the bucket they came in. Throws on the first problem, before anything is written.
+ */
+export function validatePullRows(response: PullResponse): void {
+  for (const page of response.buckets) {
+    if ('reset' in page) continue;
+    const owner = bucketCustomerId(page.bucket);
+    for (const [index, op] of page.ops.entries()) {
+      if (op.op !== 'put') continue;
+      const schema = ROW_SCHEMAS[op.entity as keyof typeof ROW_SCHEMAS];
+      if (!schema) continue;
+      const parsed = (schema as z.ZodType).safeParse(op.row);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`${page.bucket} op ${index} (${op.entity} ${op.id}): ${issue?.path.join('.')} ${issue?.message}`);
+      }
+      const row = parsed.data as { customerId?: string; id?: string };
+      const rowCustomer = op.entity === 'customer' ? row.id : row.customerId;
+      if (owner !== null && rowCustomer !== undefined && rowCustomer !== owner) {
+        throw new Error(`${page.bucket} op ${index} carries a row of customer ${rowCustomer}`);
+      }
+      if (owner === null && op.entity !== 'release') {
+        throw new Error(`global bucket op ${index} carries a ${op.entity} row`);
+      }
+    }
+  }
+}
+
+type EventRow = z.infer<typeof TimelineEventSchema>;
+type BucketRow = { bucket: string; cursor: string | null; page_token: string | null; state: string };
+
+/** What one applied page changed, for the renderer's refresh event. */
+export type ApplySummary = { customerIds: Set<string>; global: boolean; ops: number };
+
+/** Prepared statements that write pulled pages into the cache. */
+export function createApplier(db: Database.Database, outbox: Outbox) {
+  const upsertCustomer = db.prepare(`
+    insert into customers (id, name, plan, region, environment, version, lifecycle, health, owner, created_at, updated_at, ver)
+    values (@id, @name, @plan, @region, @environment, @version, @lifecycle, @health, @owner, @createdAt, @updatedAt, @ver)
+    on conflict (id) do update set name = excluded.name, plan = excluded.plan, region = excluded.region,
+      environment = excluded.environment, version = excluded.version, lifecycle = excluded.lifecycle,
+      health = excluded.health, owner = excluded.owner, created_at = excluded.created_at,
+      updated_at = excluded.updated_at, ver = excluded.ver
+    where excluded.ver > customers.ver`);
+  const upsertFeature = db.prepare(`
+    insert into customer_features (customer_id, feature, entitled, enabled, health, last_signal_at, ver)
+    values (@customerId, @feature, @entitled, @enabled, @health, @lastSignalAt, @ver)
+    on conflict (customer_id, feature) do update set entitled = excluded.entitled, enabled = excluded.enabled,
+      health = excluded.health, last_signal_at = excluded.last_signal_at, ver = excluded.ver
+    where excluded.ver > customer_features.ver`);
+  const insertEvent = db.prepare(`
+    insert or ignore into events (id, customer_id, occurred_at, recorded_at, kind, severity, summary, feature,
+      source_system, source_external_id, actor, body, prev_value, new_value, links, properties, ver)
+    values (@id, @customerId, @occurredAt, @recordedAt, @kind, @severity, @summary, @feature,
+      @sourceSystem, @sourceExternalId, @actor, @body, @prevValue, @newValue, @links, @properties, @ver)`);
+  const existingEvent = db.prepare<[string], { rid: number; ver: number }>('select rid, ver from events where id = ?');
+  const replaceEvent = db.prepare(`
+    update events set occurred_at = @occurredAt, recorded_at = @recordedAt, kind = @kind, severity = @severity,
+      summary = @summary, feature = @feature, source_system = @sourceSystem, source_external_id = @sourceExternalId,
+      actor = @actor, body = @body, prev_value = @prevValue, new_value = @newValue, links = @links,
+      properties = @properties, ver = @ver
+    where id = @id`);
+  const ftsInsert = db.prepare(
+    'insert into events_fts (rowid, summary, body, kind, feature, actor) select rid, summary, body, kind, feature, actor from events where rid = ?',
+  );
+  const ftsDelete = db.prepare(`
+    insert into events_fts (events_fts, rowid, summary, body, kind, feature, actor)
+    select 'delete', rid, summary, body, kind, feature, actor from events where rid = ?`);
+  const ftsIndexCustomer = db.prepare(`
+    insert into events_fts (rowid, summary, body, kind, feature, actor)
+    select rid, summary, body, kind, feature, actor from events where customer_id = ?`);
+  const ftsDeleteCustomer = db.prepare(`
+    insert into events_fts (events_fts, rowid, summary, body, kind, feature, actor)
+    select 'delete', rid, summary, body, kind, feature, actor from events where customer_id = ?`);
+  const upsertThread = db.prepare(`
+    insert into threads (customer_id, kind, thread, status, event_id, severity, summary, feature, opened_at, last_at)
+    values (@customerId, @kind, @thread, @status, @eventId, @severity, @summary, @feature, @occurredAt, @occurredAt)
+    on conflict (customer_id, kind, thread) do update set status = excluded.status, event_id = excluded.event_id,
+      severity = excluded.severity, summary = excluded.summary, feature = excluded.feature,
+      opened_at = case when threads.status = 'open' and excluded.status = 'open' then threads.opened_at else excluded.opened_at end,
+      last_at = excluded.last_at
+    where excluded.last_at >= threads.last_at`);
+  const bumpStats = db.prepare(`
+    insert into customer_stats (customer_id, last_event_at, event_count) values (?, ?, 1)
+    on conflict (customer_id) do update set event_count = event_count + 1,
+      last_event_at = max(coalesce(last_event_at, ''), excluded.last_event_at)`);
+  const upsertNote = db.prepare(`
+    insert into notes (id, customer_id, event_id, author, body, created_at, updated_at, ver)
+    values (@id, @customerId, @eventId, @author, @body, @createdAt, @updatedAt, @ver)
+    on conflict (id) do update set body = excluded.body, author = excluded.author, updated_at = excluded.updated_at,
+      event_id = excluded.event_id, ver = excluded.ver
+    where excluded.ver > notes.ver`);
+  const upsertRelease = db.prepare(`
+    insert into releases (version, released_at, notes, ver) values (@version, @releasedAt, @notes, @ver)
+    on conflict (version) do update set released_at = excluded.released_at, notes = excluded.notes, ver = excluded.ver
+    where excluded.ver > releases.ver`);
+  const deleteBy = {
+    customer: db.prepare('delete from customers where id = ?'),
+    feature: db.prepare("delete from customer_features where customer_id || ':' || feature = ?"),
+    note: db.prepare('delete from notes where id = ?'),
+    release: db.prepare('delete from releases where version = ?'),
+  };
+  const getBucket = db.prepare<[string], BucketRow>('select * from sync_bucket where bucket = ?');
+  const saveBucket = db.prepare(`
+    insert into sync_bucket (bucket, cursor, page_token, state, updated_at) values (@bucket, @cursor, @pageToken, @state, @now)
+    on conflict (bucket) do update set cursor = excluded.cursor, page_token = excluded.page_token,
+      state = excluded.state, updated_at = excluded.updated_at`);
+  const addBucket = db.prepare(
+    "insert into sync_bucket (bucket, cursor, page_token, state, updated_at) values (?, null, null, 'new', ?) on conflict do nothing",
+  );
+  const removeBucketRow = db.prepare('delete from sync_bucket where bucket = ?');
+  const clearCustomer = [
+    db.prepare('delete from events where customer_id = ?'),
+    db.prepare('delete from threads where customer_id = ?'),
+    db.prepare('delete from customer_stats where customer_id = ?'),
+    db.prepare('delete from customer_features where customer_id = ?'),
+    db.prepare('delete from notes where customer_id = ?'),
+    db.prepare('delete from customers where id = ?'),
+  ];
+  const clearGlobal = db.prepare('delete from releases');
+
+  function applyEvent(op: Op, isIndexed: boolean, summary: ApplySummary): void {
+    const event = op.row as EventRow;
+    const params = {
+      id: event.id,
+      customerId: event.customerId,
+      occurredAt: event.occurredAt,
+      recordedAt: event.recordedAt,
+      kind: event.kind,
+      severity: event.severity,
+      summary: event.summary,
+      feature: event.feature,
+      sourceSystem: event.source.system,
+      sourceExternalId: event.source.externalId,
+      actor: event.actor,
+      body: event.body,
+      prevValue: event.prevValue === null ? null : JSON.stringify(event.prevValue),
+      newValue: event.newValue === null ? null : JSON.stringify(event.newValue),
+      links: JSON.stringify(event.links),
+      properties: JSON.stringify(event.properties),
+      ver: op.ver,
+    };
+    const inserted = insertEvent.run(params);
+    if (inserted.changes === 1) {
+      if (isIndexed) ftsInsert.run(inserted.lastInsertRowid);
+      bumpStats.run(event.customerId, event.occurredAt);
+    } else {
+      const existing = existingEvent.get(event.id);
+      if (!existing || existing.ver >= op.ver) return;
+      if (isIndexed) ftsDelete.run(existing.rid);
+      replaceEvent.run(params);
+      if (isIndexed) ftsInsert.run(existing.rid);
+    }
+    const thread = event.properties.thread;
+    const status = event.properties.status;
+    if (THREAD_KINDS.has(event.kind) && typeof thread === 'string' && (status === 'open' || status === 'resolved')) {
+      upsertThread.run({ ...params, thread, status, eventId: event.id });
+    }
+    summary.customerIds.add(event.customerId);
+  }
+
+  function applyOp(op: Op, isIndexed: boolean, summary: ApplySummary): void {
+    summary.ops += 1;
+    if (op.op === 'del') {
+      const statement = deleteBy[op.entity as keyof typeof deleteBy];
+      statement?.run(op.id);
+      return;
+    }
+    switch (op.entity) {
+      case 'customer': {
+        const row = op.row as z.infer<typeof CustomerSchema>;
+        upsertCustomer.run({ ...row, ver: op.ver });
+        summary.customerIds.add(row.id);
+        return;
+      }
+      case 'feature': {
+        const row = op.row as z.infer<typeof CustomerFeatureSchema>;
+        upsertFeature.run({ ...row, entitled: row.entitled ? 1 : 0, enabled: row.enabled ? 1 : 0, ver: op.ver });
+        summary.customerIds.add(row.customerId);
+        return;
+      }
+      case 'event':
+        applyEvent(op, isIndexed, summary);
+        return;
+      case 'note': {
+        const row = op.row as z.infer<typeof SyncedNoteSchema>;
+        upsertNote.run({ ...row, ver: op.ver });
+        summary.customerIds.add(row.customerId);
+        return;
+      }
+      case 'release':
+        upsertRelease.run({ ...(op.row as z.infer<typeof ReleaseSchema>), ver: op.ver });
+        summary.global = true;
+        return;
+      default:
+        return;
+    }
+  }
+
+  function clearBucket(bucket: string, wasIndexed: boolean): void {
+    const customerId = bucketCustomerId(bucket);
+    if (customerId === null) {
+      clearGlobal.run();
+      return;
+    }
+    if (wasIndexed) ftsDeleteCustomer.run(customerId);
+    for (const statement of clearCustomer) statement.run(customerId);
+  }
+
+  /**
+   * Applies one validated pull response in ONE transaction: rows, bucket cursors,
+   * bucket membership, and the outbox acknowledgement. A crash leaves either all
+   * of it or none of it in the cache file.
+   */
+  const applyPull = db.transaction((response: ValidatedPull, now: string): ApplySummary => {
+    const summary: ApplySummary = { customerIds: new Set(), global: false, ops: 0 };
+    for (const page of response.buckets) {
+      const current = getBucket.get(page.bucket);
+      const wasIndexed = current?.state === 'live';
+      if ('reset' in page) {
+        clearBucket(page.bucket, wasIndexed);
+        saveBucket.run({ bucket: page.bucket, cursor: null, pageToken: null, state: 'new', now });
+        const customerId = bucketCustomerId(page.bucket);
+        if (customerId) summary.customerIds.add(customerId);
+        else summary.global = true;
+        continue;
+      }
+      if (!current) continue; // A page for a bucket we no longer track (removed meanwhile).
+      const isBootstrapping = page.bootstrap !== undefined && !page.bootstrap.done;
+      const isIndexed = wasIndexed;
+      for (const op of page.ops) applyOp(op, isIndexed, summary);
+      const customerId = bucketCustomerId(page.bucket);
+      let state = current.state;
+      if (isBootstrapping) state = 'bootstrapping';
+      else if (state !== 'live') {
+        // Bootstrap finished: index this customer's events in one statement, far faster than row by row.
+        if (customerId) ftsIndexCustomer.run(customerId);
+        state = 'live';
+      }
+      saveBucket.run({
+        bucket: page.bucket,
+        cursor: page.cursor,
+        pageToken: isBootstrapping ? (page.bootstrap?.pageToken ?? null) : null,
+        state,
+        now,
+      });
+    }
+    for (const bucket of response.addedBuckets) addBucket.run(bucket, now);
+    for (const bucket of response.removedBuckets) {
+      const current = getBucket.get(bucket);
+      clearBucket(bucket, current?.state === 'live');
+      removeBucketRow.run(bucket);
+      const customerId = bucketCustomerId(bucket);
+      if (customerId) summary.customerIds.add(customerId);
+    }
+    outbox.acknowledge(response.acked.lastSeq, response.acked.results);
+    return summary;
+  });
+
+  return {
+    applyPull,
+    buckets: db.prepare<[], BucketRow>('select * from sync_bucket order by bucket'),
+  };
+}

@@ -1,0 +1,113 @@
+import type Database from 'better-sqlite3';
+import type { Mutation, MutationResult } from '../../shared/sync/wire';
+import { ulid } from '../../shared/ulid';
+
+/** One queued local write. */
+export type OutboxRow = {
+  seq: number;
+  id: string;
+  name: string;
+  v: number;
+  args: unknown;
+  clientTime: string;
+  status: 'pending' | 'rejected';
+  attempts: number;
+  lastError: string | null;
+  resultCode: string | null;
+};
+
+type RawRow = {
+  seq: number;
+  id: string;
+  name: string;
+  v: number;
+  args: string;
+  client_time: string;
+  status: 'pending' | 'rejected';
+  attempts: number;
+  last_error: string | null;
+  result_code: string | null;
+};
+
+function toRow(raw: RawRow): OutboxRow {
+  return {
+    seq: raw.seq,
+    id: raw.id,
+    name: raw.name,
+    v: raw.v,
+    args: JSON.parse(raw.args) as unknown,
+    clientTime: raw.client_time,
+    status: raw.status,
+    attempts: raw.attempts,
+    lastError: raw.last_error,
+    resultCode: raw.result_code,
+  };
+}
+
+/** The outbox repository, over a cache connection with the outbox attached as `outbox`. */
+export function createOutbox(db: Database.Database) {
+  const getMeta = db.prepare<[string], string>('select value from outbox.outbox_meta where key = ?').pluck();
+  const setMeta = db.prepare('insert into outbox.outbox_meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value');
+  const insert = db.prepare(
+    'insert into outbox.outbox (seq, id, name, v, args, client_time) values (@seq, @id, @name, @v, @args, @clientTime)',
+  );
+  const pending = db.prepare<[number], RawRow>("select * from outbox.outbox where status = 'pending' order by seq limit ?");
+  const all = db.prepare<[], RawRow>('select * from outbox.outbox order by seq');
+  const countPending = db.prepare<[], number>("select count(*) from outbox.outbox where status = 'pending'").pluck();
+  const deleteAcked = db.prepare("delete from outbox.outbox where seq <= ? and status = 'pending'");
+  const reject = db.prepare("update outbox.outbox set status = 'rejected', result_code = ?, last_error = ? where seq = ?");
+  const noteAttempt = db.prepare('update outbox.outbox set attempts = attempts + 1, last_error = ? where seq between ? and ?');
+
+  const clientId = (): string => {
+    let id = getMeta.get('client_id');
+    if (!id) {
+      id = `desk-${ulid()}`;
+      setMeta.run('client_id', id);
+    }
+    return id;
+  };
+
+  return {
+    clientId,
+    /** Queues a mutation durably; the sequence number is the next one ever handed out (gapless). */
+    enqueue: db.transaction((name: string, args: unknown, clientTime: string, v = 1): OutboxRow => {
+      const last = Number(getMeta.get('last_seq') ?? '0');
+      const seq = last + 1;
+      const row = { seq, id: ulid(), name, v, args: JSON.stringify(args), clientTime };
+      insert.run(row);
+      setMeta.run('last_seq', String(seq));
+      return { ...row, args, status: 'pending', attempts: 0, lastError: null, resultCode: null };
+    }),
+    /** The oldest pending mutations, ready to push. */
+    pending(limit: number): Mutation[] {
+      return pending.all(limit).map((raw) => ({
+        seq: raw.seq,
+        id: raw.id,
+        name: raw.name,
+        v: raw.v,
+        clientTime: raw.client_time,
+        args: JSON.parse(raw.args) as unknown,
+      }));
+    },
+    all: (): OutboxRow[] => all.all().map(toRow),
+    pendingCount: (): number => countPending.get() ?? 0,
+    /**
+     * Records what the server said. Rejected mutations stay (marked) so the user sees
+     * what was refused; applied ones are removed once `lastSeq` covers them. Runs
+     * inside the caller's transaction when there is one.
+     */
+    acknowledge(lastSeq: number, results: readonly MutationResult[]): void {
+      for (const result of results) {
+        if (result.status === 'rejected') reject.run(result.code ?? 'rejected', result.message ?? 'The server refused this change.', result.seq);
+      }
+      deleteAcked.run(lastSeq);
+    },
+    recordAttempt(fromSeq: number, toSeq: number, error: string | null): void {
+      noteAttempt.run(error, fromSeq, toSeq);
+    },
+    lastSeqAssigned: (): number => Number(getMeta.get('last_seq') ?? '0'),
+  };
+}
+
+/** The outbox repository type. */
+export type Outbox = ReturnType<typeof createOutbox>;

@@ -1,0 +1,482 @@
+import type Database from 'better-sqlite3';
+import { CHANGE_KINDS, type Customer, type CustomerFeature, type Health, type Severity, type TimelineEvent } from '../../shared/domain';
+import { DeskError } from '../../shared/ipc/result';
+import type {
+  CustomerDetail,
+  CustomerSummary,
+  Highlight,
+  NoteView,
+  OpenItem,
+  SearchOutput,
+  TimelineFilters,
+  TimelineRow,
+} from '../../shared/ipc/views';
+import type { Outbox } from './outbox';
+import { compareVersions } from './versions';
+
+type CustomerRaw = {
+  id: string;
+  name: string;
+  plan: Customer['plan'];
+  region: string;
+  environment: string;
+  version: string;
+  lifecycle: Customer['lifecycle'];
+  health: Health;
+  owner: string | null;
+  created_at: string;
+  updated_at: string;
+  last_event_at: string | null;
+  open_alerts: number;
+  open_incidents: number;
+  open_tickets: number;
+};
+
+type EventRaw = {
+  rid: number;
+  id: string;
+  customer_id: string;
+  occurred_at: string;
+  recorded_at: string;
+  kind: string;
+  severity: Severity;
+  summary: string;
+  feature: string | null;
+  source_system: string;
+  source_external_id: string;
+  actor: string | null;
+  body: string | null;
+  prev_value: string | null;
+  new_value: string | null;
+  links: string;
+  properties: string;
+  note_count?: number;
+};
+
+const CUSTOMER_COLUMNS = `
+  c.id, c.name, c.plan, c.region, c.environment, c.version, c.lifecycle, c.health, c.owner, c.created_at, c.updated_at,
+  s.last_event_at,
+  (select count(*) from threads t where t.customer_id = c.id and t.status = 'open' and t.kind = 'alert') as open_alerts,
+  (select count(*) from threads t where t.customer_id = c.id and t.status = 'open' and t.kind = 'incident') as open_incidents,
+  (select count(*) from threads t where t.customer_id = c.id and t.status = 'open' and t.kind = 'ticket') as open_tickets`;
+
+/** Opaque keyset cursors: base64url of JSON. Invalid ones are a bad request, not a crash. */
+function encodeCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+function decodeCursor<T>(cursor: string, check: (value: unknown) => value is T): T {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (check(value)) return value;
+  } catch {
+    // fall through
+  }
+  throw new DeskError('bad_request', 'The page cursor is not valid; start again from the first page.');
+}
+const isPair = (value: unknown): value is [string, string] =>
+  Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string';
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+/**
+ * Turns what a person types into a safe FTS5 query: each word becomes a quoted
+ * prefix term, all required. Operators and quotes typed by the user are text.
+ */
+export function toFtsQuery(text: string): string | null {
+  const words = text
+    .normalize('NFKC')
+    .split(/[^\p{L}\p{N}_]+/u)
+    .filter((word) => word.length > 0)
+    .slice(0, 12);
+  if (words.length === 0) return null;
+  return words.map((word) => `"${word.replace(/"/g, '""')}"*`).join(' ');
+}
+
+const MARK_START = '\u0002';
+const MARK_END = '\u0003';
+
+/** Splits FTS5 highlight() output (with control-character markers) into plain segments. */
+export function toHighlight(marked: string | null): Highlight {
+  if (!marked) return [];
+  const segments: Highlight = [];
+  let rest = marked;
+  while (rest.length > 0) {
+    const start = rest.indexOf(MARK_START);
+    if (start === -1) {
+      segments.push({ text: rest, match: false });
+      break;
+    }
+    if (start > 0) segments.push({ text: rest.slice(0, start), match: false });
+    const end = rest.indexOf(MARK_END, start + 1);
+    const stop = end === -1 ? rest.length : end;
+    segments.push({ text: rest.slice(start + 1, stop), match: true });
+    rest = end === -1 ? '' : rest.slice(end + 1);
+  }
+  return segments;
+}
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function toTimelineRow(raw: EventRaw): TimelineRow {
+  return {
+    id: raw.id,
+    customerId: raw.customer_id,
+    occurredAt: raw.occurred_at,
+    recordedAt: raw.recorded_at,
+    kind: raw.kind,
+    severity: raw.severity,
+    summary: raw.summary,
+    feature: raw.feature,
+    sourceSystem: raw.source_system,
+    actor: raw.actor,
+    noteCount: raw.note_count ?? 0,
+  };
+}
+
+function toEvent(raw: EventRaw): TimelineEvent {
+  return {
+    id: raw.id,
+    customerId: raw.customer_id,
+    occurredAt: raw.occurred_at,
+    recordedAt: raw.recorded_at,
+    kind: raw.kind,
+    severity: raw.severity,
+    summary: raw.summary,
+    feature: raw.feature,
+    source: { system: raw.source_system, externalId: raw.source_external_id },
+    actor: raw.actor,
+    body: raw.body,
+    prevValue: parseJson(raw.prev_value) as TimelineEvent['prevValue'],
+    newValue: parseJson(raw.new_value) as TimelineEvent['newValue'],
+    links: parseJson(raw.links) as TimelineEvent['links'],
+    properties: parseJson(raw.properties) as TimelineEvent['properties'],
+  };
+}
+
+/** Read-side queries of the cache, all prepared once. */
+export function createQueries(db: Database.Database, outbox: Outbox, me: () => string) {
+  const latestReleaseRows = db.prepare<[], { version: string }>('select version from releases');
+  const customerPage = db.prepare<[string, number], CustomerRaw>(
+    `select ${CUSTOMER_COLUMNS} from customers c left join customer_stats s on s.customer_id = c.id where c.id > ? order by c.id limit ?`,
+  );
+  const customerOne = db.prepare<[string], CustomerRaw>(
+    `select ${CUSTOMER_COLUMNS} from customers c left join customer_stats s on s.customer_id = c.id where c.id = ?`,
+  );
+  const features = db.prepare<[string], { customer_id: string; feature: string; entitled: number; enabled: number; health: Health; last_signal_at: string | null }>(
+    'select * from customer_features where customer_id = ? order by feature',
+  );
+  const openItems = db.prepare<[string], { thread: string; kind: string; severity: Severity; summary: string; event_id: string; opened_at: string; feature: string | null }>(
+    "select thread, kind, severity, summary, event_id, opened_at, feature from threads where customer_id = ? and status = 'open' order by opened_at desc",
+  );
+  const facetKinds = db.prepare<[string], string>('select distinct kind from events where customer_id = ? order by kind').pluck();
+  const facetFeatures = db.prepare<[string], string>('select distinct feature from events where customer_id = ? and feature is not null order by feature').pluck();
+  const facetSources = db.prepare<[string], string>('select distinct source_system from events where customer_id = ? order by source_system').pluck();
+  const notesOfCustomer = db.prepare<[string], { id: string; customer_id: string; event_id: string | null; author: string; body: string; created_at: string; updated_at: string; ver: number }>(
+    'select * from notes where customer_id = ? order by created_at',
+  );
+  const noteOne = db.prepare<[string], { id: string; customer_id: string; event_id: string | null; author: string; body: string; created_at: string; updated_at: string; ver: number }>(
+    'select * from notes where id = ?',
+  );
+  const eventOne = db.prepare<[string], EventRaw>('select * from events where id = ?');
+  const customerExists = db.prepare<[string], number>('select 1 from customers where id = ?').pluck();
+  const searchCustomers = db.prepare<[string, number], { id: string; name_marked: string; health: Health }>(`
+    select c.id, highlight(customers_fts, 1, '${MARK_START}', '${MARK_END}') as name_marked, c.health
+    from customers_fts join customers c on c.rowid = customers_fts.rowid
+    where customers_fts match ? order by rank limit ?`);
+  const searchEvents = db.prepare<[string, number], { id: string; customer_id: string; occurred_at: string; kind: string; severity: Severity; summary_marked: string; snippet_marked: string | null }>(`
+    select e.id, e.customer_id, e.occurred_at, e.kind, e.severity,
+      highlight(events_fts, 0, '${MARK_START}', '${MARK_END}') as summary_marked,
+      snippet(events_fts, 1, '${MARK_START}', '${MARK_END}', '…', 16) as snippet_marked
+    from events_fts join events e on e.rid = events_fts.rowid
+    where events_fts match ? order by rank limit ?`);
+  const customerNames = db.prepare<[string], { id: string; name: string; health: Health }>(
+    'select id, name, health from customers where id in (select value from json_each(?))',
+  );
+
+  function latestVersion(): string | null {
+    let latest: string | null = null;
+    for (const { version } of latestReleaseRows.all()) {
+      if (latest === null || compareVersions(version, latest) > 0) latest = version;
+    }
+    return latest;
+  }
+
+  function versionsBehind(version: string, releases: string[]): number | null {
+    if (releases.length === 0) return null;
+    return releases.filter((release) => compareVersions(release, version) > 0).length;
+  }
+
+  function toSummary(raw: CustomerRaw, releases: string[]): CustomerSummary {
+    return {
+      id: raw.id,
+      name: raw.name,
+      plan: raw.plan,
+      region: raw.region,
+      environment: raw.environment,
+      version: raw.version,
+      lifecycle: raw.lifecycle,
+      health: raw.health,
+      owner: raw.owner,
+      createdAt: raw.created_at,
+      updatedAt: raw.updated_at,
+      versionsBehind: versionsBehind(raw.version, releases),
+      openAlerts: raw.open_alerts,
+      openIncidents: raw.open_incidents,
+      openTickets: raw.open_tickets,
+      lastEventAt: raw.last_event_at,
+    };
+  }
+
+  /** Pending and rejected local note writes, folded per note id over the synced rows. */
+  function noteOverlay(): Map<string, { create?: { customerId: string; eventId: string | null; body: string; clientTime: string }; body?: string; error: string | null }> {
+    const overlay = new Map<string, { create?: { customerId: string; eventId: string | null; body: string; clientTime: string }; body?: string; error: string | null }>();
+    for (const row of outbox.all()) {
+      if (row.name !== 'note.create' && row.name !== 'note.update') continue;
+      const args = row.args as { noteId: string; customerId?: string; eventId?: string | null; body: string };
+      const entry = overlay.get(args.noteId) ?? { error: null };
+      if (row.name === 'note.create') {
+        entry.create = { customerId: args.customerId ?? '', eventId: args.eventId ?? null, body: args.body, clientTime: row.clientTime };
+      }
+      entry.body = args.body;
+      if (row.status === 'rejected') entry.error = `${row.lastError ?? 'The server refused this change.'} (${row.resultCode ?? 'rejected'})`;
+      overlay.set(args.noteId, entry);
+    }
+    return overlay;
+  }
+
+  function notesFor(customerId: string, eventId?: string): NoteView[] {
+    const overlay = noteOverlay();
+    const views: NoteView[] = [];
+    for (const note of notesOfCustomer.all(customerId)) {
+      if (eventId !== undefined && note.event_id !== eventId) continue;
+      const local = overlay.get(note.id);
+      overlay.delete(note.id);
+      views.push({
+        id: note.id,
+        customerId: note.customer_id,
+        eventId: note.event_id,
+        author: note.author,
+        body: local?.body ?? note.body,
+        createdAt: note.created_at,
+        updatedAt: note.updated_at,
+        ver: note.ver,
+        pending: local !== undefined && local.error === null,
+        error: local?.error ?? null,
+      });
+    }
+    for (const [id, local] of overlay) {
+      if (!local.create || local.create.customerId !== customerId) continue;
+      if (eventId !== undefined && local.create.eventId !== eventId) continue;
+      views.push({
+        id,
+        customerId,
+        eventId: local.create.eventId,
+        author: me(),
+        body: local.body ?? local.create.body,
+        createdAt: local.create.clientTime,
+        updatedAt: local.create.clientTime,
+        ver: 0,
+        pending: local.error === null,
+        error: local.error,
+      });
+    }
+    return views.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  function timelineWhere(customerId: string, filters: TimelineFilters | undefined) {
+    const clauses = ['e.customer_id = @customerId'];
+    const params: Record<string, unknown> = { customerId };
+    const list = (name: string, column: string, values: readonly string[] | undefined) => {
+      if (!values || values.length === 0) return;
+      clauses.push(`${column} in (select value from json_each(@${name}))`);
+      params[name] = JSON.stringify(values);
+    };
+    list('kinds', 'e.kind', filters?.kinds);
+    list('severities', 'e.severity', filters?.severities);
+    list('features', 'e.feature', filters?.features);
+    list('sources', 'e.source_system', filters?.sources);
+    if (filters?.changesOnly) list('changeKinds', 'e.kind', CHANGE_KINDS);
+    if (filters?.from) {
+      clauses.push('e.occurred_at >= @from');
+      params.from = new Date(filters.from).toISOString();
+    }
+    if (filters?.to) {
+      clauses.push('e.occurred_at <= @to');
+      params.to = new Date(filters.to).toISOString();
+    }
+    const fts = filters?.text ? toFtsQuery(filters.text) : null;
+    if (fts) {
+      clauses.push('e.rid in (select rowid from events_fts where events_fts match @fts)');
+      params.fts = fts;
+    }
+    return { where: clauses.join(' and '), params };
+  }
+
+  const statementCache = new Map<string, Database.Statement>();
+  const prepared = (sql: string) => {
+    let statement = statementCache.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      if (statementCache.size > 200) statementCache.clear();
+      statementCache.set(sql, statement);
+    }
+    return statement;
+  };
+
+  return {
+    latestVersion,
+
+    customersPage(after: string | null, limit: number) {
+      const releases = latestReleaseRows.all().map((row) => row.version);
+      const rows = customerPage.all(after ?? '', limit + 1);
+      const hasMore = rows.length > limit;
+      const page = rows.slice(0, limit).map((raw) => toSummary(raw, releases));
+      return { rows: page, nextCursor: hasMore ? (page.at(-1)?.id ?? null) : null, latestVersion: latestVersion() };
+    },
+
+    customerDetail(customerId: string): CustomerDetail {
+      const raw = customerOne.get(customerId);
+      if (!raw) {
+        throw new DeskError('not_found', `Customer "${customerId}" is not in the local cache. Check the id, or sync and try again.`);
+      }
+      const releases = latestReleaseRows.all().map((row) => row.version);
+      return {
+        customer: toSummary(raw, releases),
+        features: features.all(customerId).map(
+          (row): CustomerFeature => ({
+            customerId: row.customer_id,
+            feature: row.feature,
+            entitled: row.entitled === 1,
+            enabled: row.enabled === 1,
+            health: row.health,
+            lastSignalAt: row.last_signal_at,
+          }),
+        ),
+        openItems: openItems.all(customerId).map(
+          (row): OpenItem => ({
+            thread: row.thread,
+            kind: row.kind,
+            severity: row.severity,
+            summary: row.summary,
+            eventId: row.event_id,
+            openedAt: row.opened_at,
+            feature: row.feature,
+          }),
+        ),
+        latestVersion: latestVersion(),
+        notes: notesFor(customerId),
+        facets: { kinds: facetKinds.all(customerId), features: facetFeatures.all(customerId), sources: facetSources.all(customerId) },
+      };
+    },
+
+    timelinePage(input: {
+      customerId: string;
+      direction?: 'asc' | 'desc';
+      limit?: number;
+      cursor?: string | null;
+      startAt?: string;
+      filters?: TimelineFilters;
+    }) {
+      const direction = input.direction ?? 'desc';
+      const limit = input.limit ?? 200;
+      const { where, params } = timelineWhere(input.customerId, input.filters);
+      const comparison = direction === 'desc' ? '<' : '>';
+      let keyset = '';
+      if (input.cursor) {
+        const [occurredAt, id] = decodeCursor(input.cursor, isPair);
+        keyset = ` and (e.occurred_at, e.id) ${comparison} (@cursorAt, @cursorId)`;
+        params.cursorAt = occurredAt;
+        params.cursorId = id;
+      } else if (input.startAt) {
+        keyset = ` and e.occurred_at ${comparison}= @startAt`;
+        params.startAt = new Date(input.startAt).toISOString();
+      }
+      const order = direction === 'desc' ? 'desc' : 'asc';
+      const rows = prepared(
+        `select e.rid, e.id, e.customer_id, e.occurred_at, e.recorded_at, e.kind, e.severity, e.summary, e.feature,
+           e.source_system, e.actor, (select count(*) from notes n where n.event_id = e.id) as note_count
+         from events e where ${where}${keyset}
+         order by e.occurred_at ${order}, e.id ${order} limit @limit`,
+      ).all({ ...params, limit: limit + 1 }) as EventRaw[];
+      const total = input.cursor ? -1 : (prepared(`select count(*) as n from events e where ${where}`).get(params) as { n: number }).n;
+      const hasMore = rows.length > limit;
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        rows: page.map(toTimelineRow),
+        nextCursor: hasMore && last ? encodeCursor([last.occurred_at, last.id]) : null,
+        total: Math.max(total, 0),
+      };
+    },
+
+    eventDetail(eventId: string) {
+      const raw = eventOne.get(eventId);
+      if (!raw) throw new DeskError('not_found', `Event ${eventId} is not in the local cache; it may belong to a customer not synced yet.`);
+      return { event: toEvent(raw), notes: notesFor(raw.customer_id, raw.id) };
+    },
+
+    precedingChanges(eventId: string, windowHours: number) {
+      const raw = eventOne.get(eventId);
+      if (!raw) throw new DeskError('not_found', `Event ${eventId} is not in the local cache.`);
+      const from = new Date(Date.parse(raw.occurred_at) - windowHours * 3_600_000).toISOString();
+      const rows = prepared(
+        `select e.rid, e.id, e.customer_id, e.occurred_at, e.recorded_at, e.kind, e.severity, e.summary, e.feature,
+           e.source_system, e.actor, (select count(*) from notes n where n.event_id = e.id) as note_count
+         from events e
+         where e.customer_id = @customerId and e.kind in (select value from json_each(@kinds))
+           and e.occurred_at >= @from and e.occurred_at <= @to and e.id <> @id
+         order by e.occurred_at desc, e.id desc limit 500`,
+      ).all({ customerId: raw.customer_id, kinds: JSON.stringify(CHANGE_KINDS), from, to: raw.occurred_at, id: raw.id }) as EventRaw[];
+      return { rows: rows.map(toTimelineRow), windowHours };
+    },
+
+    search(text: string, limit: number): SearchOutput {
+      const started = performance.now();
+      const fts = toFtsQuery(text);
+      if (!fts) return { groups: [], tookMs: 0 };
+      const groups = new Map<string, SearchOutput['groups'][number]>();
+      for (const row of searchCustomers.all(fts, 50)) {
+        groups.set(row.id, { customerId: row.id, customerName: toHighlight(row.name_marked), health: row.health, customerMatched: true, events: [] });
+      }
+      const events = searchEvents.all(fts, limit);
+      const missing = [...new Set(events.map((event) => event.customer_id))].filter((id) => !groups.has(id));
+      for (const customer of customerNames.all(JSON.stringify(missing))) {
+        groups.set(customer.id, {
+          customerId: customer.id,
+          customerName: [{ text: customer.name, match: false }],
+          health: customer.health,
+          customerMatched: false,
+          events: [],
+        });
+      }
+      for (const event of events) {
+        groups.get(event.customer_id)?.events.push({
+          id: event.id,
+          occurredAt: event.occurred_at,
+          kind: event.kind,
+          severity: event.severity,
+          summary: toHighlight(event.summary_marked),
+          snippet: toHighlight(event.snippet_marked),
+        });
+      }
+      return { groups: [...groups.values()], tookMs: performance.now() - started };
+    },
+
+    notesFor,
+    note(noteId: string) {
+      return noteOne.get(noteId) ?? null;
+    },
+    hasCustomer: (customerId: string) => customerExists.get(customerId) === 1,
+    hasEvent: (eventId: string) => eventOne.get(eventId) !== undefined,
+    isString,
+  };
+}
+
+/** The query module type. */
+export type Queries = ReturnType<typeof createQueries>;

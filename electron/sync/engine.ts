@@ -1,0 +1,287 @@
+import type Database from 'better-sqlite3';
+import type { SyncStatus } from '../../shared/ipc/contract';
+import { MAX_PULL_BUCKETS, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, type Mutation } from '../../shared/sync/wire';
+import { BackendError, type BackendClient, type StreamHandle } from '../backend/client';
+import { validatePullRows, type ApplySummary, type createApplier } from '../db/apply';
+import type { Outbox } from '../db/outbox';
+import type { Logger } from '../ipc/dispatch';
+import { backoffDelay } from './backoff';
+
+/** Timers and time, injectable so tests control them. */
+export type Clock = {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+};
+
+/** The system clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms);
+    handle.unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** The cache schema version the desk tells the server; bump when the synced row shapes the desk needs change. */
+export const CLIENT_SCHEMA_VERSION = 1;
+
+/** Dependencies of the sync engine; nothing is reached for globally. */
+export type SyncEngineOptions = {
+  db: Database.Database;
+  outbox: Outbox;
+  applier: ReturnType<typeof createApplier>;
+  clock?: Clock;
+  random?: () => number;
+  log: Logger;
+  /** Ops per pull response (the server caps it too). */
+  pullLimit?: number;
+  /** How often to pull even without pokes, as a safety net. */
+  pollIntervalMs?: number;
+  backoff?: { baseMs: number; capMs: number };
+  onStatus(status: SyncStatus): void;
+  onChanged(summary: ApplySummary): void;
+};
+
+const LAST_SYNC_KEY = 'last_sync_at';
+
+/**
+ * Push, then pull, page by page; each page applied with its cursor and the outbox
+ * acknowledgement in one transaction. Single-flight: a request during a cycle
+ * schedules exactly one more cycle. Failures back off with full jitter and honour
+ * Retry-After; pokes from the event stream only trigger pulls.
+ */
+export function createSyncEngine(options: SyncEngineOptions) {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const pullLimit = options.pullLimit ?? 5000;
+  const pollIntervalMs = options.pollIntervalMs ?? 30_000;
+  const backoff = options.backoff ?? { baseMs: 500, capMs: 60_000 };
+  const { db, outbox, applier, log } = options;
+
+  const getMeta = db.prepare<[string], string>('select value from app_meta where key = ?').pluck();
+  const setMeta = db.prepare('insert into app_meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value');
+  const renumber = db.transaction((fromSeq: number) => {
+    // The server lost track of us or is another server: re-send the pending work from the seq it expects.
+    const rows = outbox.pending(1_000_000);
+    const shift = rows.length > 0 ? (rows[0]?.seq ?? fromSeq) - fromSeq : 0;
+    if (shift <= 0) return;
+    for (const row of rows) db.prepare('update outbox.outbox set seq = ? where seq = ?').run(row.seq - shift, row.seq);
+    db.prepare('update outbox.outbox_meta set value = ? where key = ?').run(String(outbox.lastSeqAssigned() - shift), 'last_seq');
+  });
+
+  let client: BackendClient | null = null;
+  let stream: StreamHandle | null = null;
+  let streamAttempt = 0;
+  let streamTimer: unknown = null;
+  let isStreamOpen = false;
+  let running: Promise<void> | null = null;
+  let isRequestedAgain = false;
+  let retryTimer: unknown = null;
+  let pollTimer: unknown = null;
+  let failures = 0;
+  let generation = 0;
+  let stopped = true;
+  let pushedThrough = 0;
+  let status: SyncStatus = {
+    state: 'not_configured',
+    lastSyncAt: getMeta.get(LAST_SYNC_KEY) ?? null,
+    pendingOutbox: outbox.pendingCount(),
+    message: 'No backend is configured.',
+    isBootstrapping: false,
+    backendUrl: null,
+  };
+
+  function isBootstrapping(): boolean {
+    return applier.buckets.all().some((bucket) => bucket.state !== 'live');
+  }
+
+  function publish(patch: Partial<SyncStatus>): void {
+    status = { ...status, ...patch, pendingOutbox: outbox.pendingCount() };
+    options.onStatus(status);
+  }
+
+  async function push(current: BackendClient, clientId: string): Promise<void> {
+    for (;;) {
+      const batch: Mutation[] = outbox.pending(MAX_PUSH_MUTATIONS + 1_000).filter((row) => row.seq > pushedThrough).slice(0, MAX_PUSH_MUTATIONS);
+      if (batch.length === 0) return;
+      const first = batch[0]?.seq ?? 0;
+      const last = batch.at(-1)?.seq ?? 0;
+      try {
+        const response = await current.push({ protocol: PROTOCOL_VERSION, clientId, schemaVersion: CLIENT_SCHEMA_VERSION, mutations: batch });
+        // Rejections are recorded now; applied rows stay until a pull acknowledges them with their data.
+        db.transaction(() => outbox.acknowledge(0, response.results))();
+        pushedThrough = Math.max(pushedThrough, Math.min(last, response.lastSeq));
+        if (response.lastSeq < last) throw new BackendError('invalid', `The backend acknowledged up to ${response.lastSeq} of ${last}.`);
+      } catch (error) {
+        if (error instanceof BackendError && error.status === 409 && error.code === 'seq_gap') {
+          const expected = (error.body as { expected?: number } | undefined)?.expected;
+          if (typeof expected === 'number' && expected < first) {
+            log.warn('backend expects an earlier sequence; renumbering pending local changes', { expected, first });
+            renumber(expected);
+            pushedThrough = expected - 1;
+            continue;
+          }
+        }
+        outbox.recordAttempt(first, last, error instanceof Error ? error.message : String(error));
+        throw error;
+      }
+    }
+  }
+
+  async function pull(current: BackendClient, clientId: string, isCurrent: () => boolean): Promise<void> {
+    for (let round = 0; round < 100_000; round += 1) {
+      const buckets = applier.buckets.all();
+      // Buckets still bootstrapping go first so a fresh desk fills up evenly.
+      buckets.sort((a, b) => Number(a.state === 'live') - Number(b.state === 'live'));
+      const chunks: (typeof buckets)[] = buckets.length === 0 ? [[]] : [];
+      for (let index = 0; index < buckets.length; index += MAX_PULL_BUCKETS) chunks.push(buckets.slice(index, index + MAX_PULL_BUCKETS));
+      let isMoreWork = false;
+      for (const chunk of chunks) {
+        const response = await current.pull({
+          protocol: PROTOCOL_VERSION,
+          clientId,
+          schemaVersion: CLIENT_SCHEMA_VERSION,
+          limit: pullLimit,
+          buckets: chunk.map((bucket) => ({ bucket: bucket.bucket, cursor: bucket.cursor, pageToken: bucket.page_token })),
+        });
+        if (!isCurrent()) return;
+        validatePullRows(response);
+        const summary = applier.applyPull(response, new Date(clock.now()).toISOString());
+        if (summary.ops > 0 || summary.customerIds.size > 0 || summary.global) options.onChanged(summary);
+        isMoreWork ||=
+          response.addedBuckets.length > 0 ||
+          response.buckets.some((page) => ('reset' in page ? true : page.hasMore));
+        if (status.isBootstrapping !== isBootstrapping()) publish({ isBootstrapping: !status.isBootstrapping });
+      }
+      if (!isMoreWork) return;
+    }
+  }
+
+  async function cycle(): Promise<void> {
+    const current = client;
+    const myGeneration = generation;
+    if (!current || stopped) return;
+    const isCurrent = () => generation === myGeneration && !stopped;
+    publish({ state: 'syncing', message: null });
+    const clientId = outbox.clientId();
+    try {
+      await push(current, clientId);
+      if (!isCurrent()) return;
+      await pull(current, clientId, isCurrent);
+      if (!isCurrent()) return;
+      failures = 0;
+      const now = new Date(clock.now()).toISOString();
+      setMeta.run(LAST_SYNC_KEY, now);
+      publish({ state: 'online', lastSyncAt: now, message: isStreamOpen ? null : 'Live updates reconnecting; changes arrive on the next sync.', isBootstrapping: isBootstrapping() });
+      schedulePoll();
+    } catch (error) {
+      if (!isCurrent()) return;
+      failures += 1;
+      const backendError = error instanceof BackendError ? error : null;
+      const message = error instanceof Error ? error.message : String(error);
+      if (backendError?.status === 401) {
+        publish({ state: 'error', message: 'The backend refused the access token. Enter a valid token on the Sync page.' });
+        return;
+      }
+      const isOffline = backendError?.kind === 'network' || backendError?.kind === 'timeout';
+      const delay = backoffDelay(failures - 1, { ...backoff, random, retryAfterMs: backendError?.retryAfterMs ?? null });
+      log.warn('sync cycle failed', { failures, retryInMs: delay, message });
+      publish({
+        state: isOffline ? 'offline' : 'error',
+        message: isOffline
+          ? `Offline: ${message} Everything already synced stays available; retrying in ${Math.ceil(delay / 1000)} s.`
+          : `${message} Retrying in ${Math.ceil(delay / 1000)} s.`,
+      });
+      clock.clearTimeout(retryTimer);
+      retryTimer = clock.setTimeout(() => void requestSync(), delay);
+    }
+  }
+
+  function schedulePoll(): void {
+    clock.clearTimeout(pollTimer);
+    pollTimer = clock.setTimeout(() => void requestSync(), pollIntervalMs);
+  }
+
+  /** Runs a sync cycle now, or once more after the running one. Resolves when that cycle ends. */
+  function requestSync(): Promise<void> {
+    if (running) {
+      isRequestedAgain = true;
+      return running;
+    }
+    clock.clearTimeout(retryTimer);
+    running = (async () => {
+      do {
+        isRequestedAgain = false;
+        await cycle();
+      } while (isRequestedAgain && !stopped);
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  function connectStream(): void {
+    const current = client;
+    const myGeneration = generation;
+    if (!current || stopped) return;
+    stream = current.stream(
+      () => void requestSync(),
+      () => {
+        isStreamOpen = true;
+        streamAttempt = 0;
+        void requestSync();
+      },
+    );
+    void stream.closed.then((error) => {
+      isStreamOpen = false;
+      if (generation !== myGeneration || stopped) return;
+      const delay = backoffDelay(streamAttempt, { ...backoff, random, retryAfterMs: error?.retryAfterMs ?? null });
+      streamAttempt += 1;
+      streamTimer = clock.setTimeout(connectStream, delay);
+    });
+  }
+
+  function disconnect(): void {
+    generation += 1;
+    stream?.close();
+    stream = null;
+    isStreamOpen = false;
+    for (const timer of [retryTimer, pollTimer, streamTimer]) clock.clearTimeout(timer);
+  }
+
+  return {
+    status: (): SyncStatus => ({ ...status, pendingOutbox: outbox.pendingCount() }),
+    /** Points the engine at a backend (or none) and starts syncing with it. */
+    setClient(next: BackendClient | null): void {
+      disconnect();
+      client = next;
+      failures = 0;
+      pushedThrough = 0;
+      stopped = next === null;
+      if (!next) {
+        publish({ state: 'not_configured', message: 'No backend is configured.', backendUrl: null });
+        return;
+      }
+      publish({ state: 'syncing', message: 'Connecting…', backendUrl: next.baseUrl, isBootstrapping: isBootstrapping() });
+      connectStream();
+      void requestSync();
+    },
+    requestSync,
+    /** Tells the engine a local write is waiting; it pushes at once when connected. */
+    notifyLocalWrite(): void {
+      publish({});
+      if (client && !stopped) void requestSync();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      disconnect();
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+/** The sync engine type. */
+export type SyncEngine = ReturnType<typeof createSyncEngine>;
