@@ -1,0 +1,216 @@
+import fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApplier, validatePullRows } from '../../../electron/db/apply';
+import { openCache, type CacheHandle } from '../../../electron/db/cache';
+import { createOutbox, type Outbox } from '../../../electron/db/outbox';
+import { createQueries, toFtsQuery, toHighlight, type Queries } from '../../../electron/db/queries';
+import { silentLogger } from '../../../electron/core/log';
+import { customerRow, eventRow, pullResponse, put } from '../../support/rows';
+import { tempDirs } from '../../support/temp';
+
+const dirs = tempDirs('lk-cache-');
+let dataDir: string;
+let handle: CacheHandle;
+let outbox: Outbox;
+let applier: ReturnType<typeof createApplier>;
+let queries: Queries;
+
+function open() {
+  handle = openCache({ dataDir, log: silentLogger });
+  outbox = createOutbox(handle.db);
+  applier = createApplier(handle.db, outbox);
+  queries = createQueries(handle.db, outbox, () => 'you');
+}
+
+beforeEach(() => {
+  dataDir = dirs.make();
+  open();
+  applier.applyPull(pullResponse([], { addedBuckets: ['customer:acme', 'customer:globex', 'global'] }), '2026-11-27T00:00:00Z');
+});
+afterEach(() => {
+  handle.db.close();
+  dirs.cleanup();
+});
+
+const now = '2026-11-27T00:00:00Z';
+
+describe('applying pulled pages', () => {
+  it('indexes a bootstrapped customer for search only when its bootstrap is done, then incrementally', () => {
+    const first = eventRow('acme', '2026-11-01T10:00:00.000Z', { summary: 'SAML certificate rotated' });
+    applier.applyPull(
+      pullResponse([
+        { bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme')), put('event', first.id, first)], hasMore: true, bootstrap: { pageToken: 'p1', done: false } },
+      ]),
+      now,
+    );
+    expect(queries.search('SAML', 10).groups).toEqual([]);
+    expect(applier.buckets.all().find((bucket) => bucket.bucket === 'customer:acme')).toMatchObject({ state: 'bootstrapping', page_token: 'p1' });
+
+    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [], cursor: 'c2', bootstrap: { pageToken: null, done: true } }]), now);
+    expect(queries.search('saml', 10).groups[0]?.events.map((event) => event.id)).toEqual([first.id]);
+
+    const later = eventRow('acme', '2026-11-02T10:00:00.000Z', { summary: 'SAML login failures rising' });
+    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('event', later.id, later)], cursor: 'c3' }]), now);
+    expect(queries.search('saml', 10).groups[0]?.events).toHaveLength(2);
+    expect(applier.buckets.all().find((bucket) => bucket.bucket === 'customer:acme')).toMatchObject({ state: 'live', cursor: 'c3' });
+  });
+
+  it('ignores a re-sent row with an older or equal version and applies a newer one', () => {
+    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme', { health: 'degraded' }), 5)] }]), now);
+    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme', { health: 'ok' }), 4)] }]), now);
+    expect(queries.customerDetail('acme').customer.health).toBe('degraded');
+    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme', { health: 'down' }), 6)] }]), now);
+    expect(queries.customerDetail('acme').customer.health).toBe('down');
+  });
+
+  it('tracks open alerts by thread, with late events placed by when they happened', () => {
+    const open1 = eventRow('acme', '2026-11-01T10:00:00.000Z', { kind: 'alert', severity: 'error', properties: { thread: 'a1', status: 'open' } });
+    const resolved = eventRow('acme', '2026-11-01T12:00:00.000Z', { kind: 'alert', severity: 'info', properties: { thread: 'a1', status: 'resolved' } });
+    const open2 = eventRow('acme', '2026-11-02T10:00:00.000Z', { kind: 'ticket', severity: 'warning', properties: { thread: 't1', status: 'open' } });
+    applier.applyPull(
+      pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme')), put('event', resolved.id, resolved), put('event', open2.id, open2)] }]),
+      now,
+    );
+    // The opening event arrives late: it must not reopen the resolved alert.
+    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('event', open1.id, open1)] }]), now);
+    const detail = queries.customerDetail('acme');
+    expect(detail.openItems.map((item) => item.thread)).toEqual(['t1']);
+    expect(detail.customer).toMatchObject({ openAlerts: 0, openTickets: 1, lastEventAt: '2026-11-02T10:00:00.000Z' });
+  });
+
+  it('resets a bucket: its rows go, the bucket starts over, other customers stay', () => {
+    const a = eventRow('acme', '2026-11-01T10:00:00.000Z', { summary: 'acme deploy' });
+    const g = eventRow('globex', '2026-11-01T10:00:00.000Z', { summary: 'globex deploy' });
+    applier.applyPull(
+      pullResponse([
+        { bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme')), put('event', a.id, a)] },
+        { bucket: 'customer:globex', ops: [put('customer', 'globex', customerRow('globex')), put('event', g.id, g)] },
+      ]),
+      now,
+    );
+    applier.applyPull({ ...pullResponse([]), buckets: [{ bucket: 'customer:acme', reset: true, reason: 'cursor_expired' }] }, now);
+    expect(queries.hasCustomer('acme')).toBe(false);
+    expect(queries.search('deploy', 10).groups.map((group) => group.customerId)).toEqual(['globex']);
+    expect(applier.buckets.all().find((bucket) => bucket.bucket === 'customer:acme')).toMatchObject({ cursor: null, state: 'new' });
+    expect(handle.db.pragma('quick_check', { simple: true })).toBe('ok');
+    handle.db.exec("insert into events_fts (events_fts) values ('integrity-check')");
+  });
+
+  it('refuses a whole response when one row is invalid or belongs to another customer, writing nothing', () => {
+    const good = eventRow('acme', '2026-11-01T10:00:00.000Z');
+    const bad = { ...eventRow('acme', '2026-11-01T11:00:00.000Z'), severity: 'apocalyptic' };
+    expect(() => validatePullRows(pullResponse([{ bucket: 'customer:acme', ops: [put('event', good.id, good), put('event', bad.id, bad)] }]))).toThrow(/severity/);
+    const foreign = eventRow('globex', '2026-11-01T10:00:00.000Z');
+    expect(() => validatePullRows(pullResponse([{ bucket: 'customer:acme', ops: [put('event', foreign.id, foreign)] }]))).toThrow(/customer globex/);
+  });
+});
+
+describe('timeline and search queries', () => {
+  beforeEach(() => {
+    const rows = [
+      eventRow('acme', '2026-11-01T09:00:00.000Z', { kind: 'flag_change', feature: 'sso', summary: 'Flag sso.enforce enabled', prevValue: false, newValue: true, source: { system: 'flags', externalId: 'f1' } }),
+      eventRow('acme', '2026-11-01T10:00:00.000Z', { kind: 'alert', severity: 'error', feature: 'sso', summary: 'SSO login failures above 20%', source: { system: 'alertmanager', externalId: 'a1' } }),
+      eventRow('acme', '2026-10-31T10:00:00.000Z', { kind: 'deploy', summary: 'Release 24.3.0 deployed' }),
+      eventRow('acme', '2026-10-01T10:00:00.000Z', { kind: 'config_change', feature: 'exports', summary: 'Export schedule changed', source: { system: 'config', externalId: 'c1' } }),
+      eventRow('acme', '2026-11-01T08:00:00.000Z', { kind: 'ticket', severity: 'warning', summary: 'Users report <b>login</b> trouble', source: { system: 'zendesk', externalId: 'z1' } }),
+    ];
+    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme', { name: 'Acme Robotics' })), ...rows.map((row) => put('event', row.id, row))] }]), now);
+  });
+
+  it('pages the timeline newest first with a keyset cursor, and oldest first on request', () => {
+    const first = queries.timelinePage({ customerId: 'acme', limit: 2 });
+    expect(first.total).toBe(5);
+    expect(first.rows.map((row) => row.occurredAt)).toEqual(['2026-11-01T10:00:00.000Z', '2026-11-01T09:00:00.000Z']);
+    const second = queries.timelinePage({ customerId: 'acme', limit: 2, cursor: first.nextCursor });
+    expect(second.rows.map((row) => row.occurredAt)).toEqual(['2026-11-01T08:00:00.000Z', '2026-10-31T10:00:00.000Z']);
+    const third = queries.timelinePage({ customerId: 'acme', limit: 2, cursor: second.nextCursor });
+    expect(third.rows).toHaveLength(1);
+    expect(third.nextCursor).toBeNull();
+    const ascending = queries.timelinePage({ customerId: 'acme', direction: 'asc', limit: 1 });
+    expect(ascending.rows[0]?.occurredAt).toBe('2026-10-01T10:00:00.000Z');
+  });
+
+  it('filters by kind, severity, feature, source, time, text and changes only', () => {
+    const ids = (filters: Parameters<Queries['timelinePage']>[0]['filters']) =>
+      queries.timelinePage({ customerId: 'acme', filters }).rows.map((row) => row.summary);
+    expect(ids({ kinds: ['alert'] })).toEqual(['SSO login failures above 20%']);
+    expect(ids({ severities: ['warning', 'error'] })).toHaveLength(2);
+    expect(ids({ features: ['sso'] })).toHaveLength(2);
+    expect(ids({ sources: ['config'] })).toEqual(['Export schedule changed']);
+    expect(ids({ from: '2026-11-01T00:00:00Z', to: '2026-11-01T09:30:00Z' })).toHaveLength(2);
+    expect(ids({ text: 'login' })).toHaveLength(2);
+    expect(ids({ changesOnly: true })).toEqual(['Flag sso.enforce enabled', 'Release 24.3.0 deployed', 'Export schedule changed']);
+  });
+
+  it('starts a page at a given moment (jump to date)', () => {
+    const page = queries.timelinePage({ customerId: 'acme', startAt: '2026-10-31T12:00:00Z' });
+    expect(page.rows[0]?.occurredAt).toBe('2026-10-31T10:00:00.000Z');
+  });
+
+  it('lists the changes before an alert, nearest first, within the window', () => {
+    const alert = queries.timelinePage({ customerId: 'acme', filters: { kinds: ['alert'] } }).rows[0]!;
+    const changes = queries.precedingChanges(alert.id, 24).rows.map((row) => row.summary);
+    expect(changes).toEqual(['Flag sso.enforce enabled', 'Release 24.3.0 deployed']);
+    expect(queries.precedingChanges(alert.id, 2).rows.map((row) => row.summary)).toEqual(['Flag sso.enforce enabled']);
+  });
+
+  it('searches customers and events, grouped by customer, with plain-text highlights', () => {
+    const result = queries.search('acme', 10);
+    expect(result.groups[0]).toMatchObject({ customerId: 'acme', customerMatched: true });
+    expect(result.groups[0]?.customerName).toEqual([{ text: 'Acme', match: true }, { text: ' Robotics', match: false }]);
+    const login = queries.search('logi', 10).groups[0]!;
+    expect(login.events).toHaveLength(2);
+    const ticket = login.events.find((event) => event.kind === 'ticket')!;
+    // Markup in the data stays text: it is a segment, never HTML.
+    expect(ticket.summary.map((segment) => segment.text).join('')).toBe('Users report <b>login</b> trouble');
+    expect(ticket.summary.filter((segment) => segment.match).map((segment) => segment.text)).toEqual(['login']);
+  });
+
+  it('treats FTS operators typed by the user as plain words', () => {
+    expect(toFtsQuery('sso AND "NEAR(')).toBe('"sso"* "AND"* "NEAR"*');
+    expect(toFtsQuery('  ')).toBeNull();
+    expect(() => queries.search('OR ) ( * "', 10)).not.toThrow();
+    expect(toHighlight('a\u0002b\u0003c')).toEqual([{ text: 'a', match: false }, { text: 'b', match: true }, { text: 'c', match: false }]);
+  });
+
+  it('answers bad_request for a forged cursor', () => {
+    expect(() => queries.timelinePage({ customerId: 'acme', cursor: 'not-a-cursor' })).toThrow(/cursor is not valid/);
+  });
+});
+
+describe('outbox', () => {
+  it('hands out gapless sequence numbers that are never reused after acknowledgement', () => {
+    const a = outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'x' }, now);
+    const b = outbox.enqueue('note.create', { noteId: 'n2', customerId: 'acme', eventId: null, body: 'y' }, now);
+    expect([a.seq, b.seq]).toEqual([1, 2]);
+    handle.db.transaction(() => outbox.acknowledge(2, []))();
+    expect(outbox.pendingCount()).toBe(0);
+    expect(outbox.enqueue('note.create', { noteId: 'n3', customerId: 'acme', eventId: null, body: 'z' }, now).seq).toBe(3);
+  });
+
+  it('keeps rejected mutations, marked with the reason, and shows them on the note', () => {
+    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme'))] }]), now);
+    const row = outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'hello' }, now);
+    expect(queries.notesFor('acme')).toMatchObject([{ id: 'n1', pending: true, error: null, author: 'you' }]);
+    handle.db.transaction(() => outbox.acknowledge(row.seq, [{ seq: row.seq, status: 'rejected', code: 'forbidden', message: 'Not your customer.' }]))();
+    expect(outbox.all()).toMatchObject([{ seq: row.seq, status: 'rejected', resultCode: 'forbidden' }]);
+    expect(queries.notesFor('acme')).toMatchObject([{ id: 'n1', pending: false, error: 'Not your customer. (forbidden)' }]);
+  });
+
+  it('survives a corrupt cache: the cache is moved aside and rebuilt, the outbox and client id are kept', () => {
+    const clientId = outbox.clientId();
+    outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'precious' }, now);
+    handle.db.close();
+    const cacheFile = `${dataDir}/cache.sqlite`;
+    fs.rmSync(`${cacheFile}-wal`, { force: true });
+    fs.rmSync(`${cacheFile}-shm`, { force: true });
+    fs.writeFileSync(cacheFile, Buffer.alloc(8192, 7));
+    open();
+    expect(handle.recoveredFrom).toMatch(/cache\.sqlite\.unusable-/);
+    expect(fs.existsSync(handle.recoveredFrom!)).toBe(true);
+    expect(applier.buckets.all()).toEqual([]);
+    expect(outbox.clientId()).toBe(clientId);
+    expect(outbox.all().map((row) => (row.args as { body: string }).body)).toEqual(['precious']);
+    expect(handle.db.pragma('outbox.synchronous', { simple: true })).toBe(2);
+  });
+});
