@@ -1,0 +1,32 @@
+/**
+ * Writes resources/wizard.schema.json from the wizard format's zod schema.
+ *
+ *   npx tsx scripts/generate-wizard-schema.ts          write the file
+ *   npx tsx scripts/generate-wizard-schema.ts --check  exit 1 if the committed file is stale
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { wizardJsonSchemaText } from '../shared/wizards/json-schema';
+
+/** The committed schema file. */
+export const WIZARD_SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'resources', 'wizard.schema.json');
+
+/** Whether the file on disk equals what the format generates now. */
+export function isWizardSchemaCurrent(path = WIZARD_SCHEMA_PATH): boolean {
+  return existsSync(path) && readFileSync(path, 'utf8') === wizardJsonSchemaText();
+}
+
+const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isEntryPoint) {
+  if (process.argv.includes('--check')) {
+    if (isWizardSchemaCurrent()) console.log('resources/wizard.schema.json is up to date');
+    else {
+      console.error('resources/wizard.schema.json is stale: run npx tsx scripts/generate-wizard-schema.ts');
+      process.exitCode = 1;
+    }
+  } else {
+    writeFileSync(WIZARD_SCHEMA_PATH, wizardJsonSchemaText());
+    console.log(`wrote ${WIZARD_SCHEMA_PATH}`);
+  }
+}

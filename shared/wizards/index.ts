@@ -1,0 +1,9 @@
+/** The wizard format, its validation, the run engine and scenario tests (issue 5). */
+export * from './format';
+export * from './catalog';
+export * from './cel';
+export * from './validate';
+export * from './engine';
+export * from './scenario';
+export * from './json-schema';
+export { canonicalJson, sha256Hex } from './hash';

@@ -1,0 +1,194 @@
+import { isMap, LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { type Json } from './cel';
+import { applyEvent, createRun, type Need, type RunEvent, type RunResult, type RunState, type RunSummary } from './engine';
+import { OUTCOMES, ROOT_CAUSES, WizardIdSchema, type WizardDefinition } from './format';
+
+/**
+ * Scenario tests for wizards: given answers, check results and action results,
+ * a wizard must take an expected path to an expected outcome. The runner plays
+ * the host's part against the real engine, with a simulated clock, and pushes
+ * the run state through JSON after every step as the desk does.
+ */
+
+const ActionOutcomeSchema = z.strictObject({
+  ok: z.boolean().default(true),
+  plan: z.json().optional().describe('The dry-run plan the server would return (live scenarios).'),
+  result: z.json().optional(),
+  error: z.string().optional(),
+});
+
+/** One `*.scenario.yaml` file. Keys under answers, checks, actions and approvals are step paths (`link-step/step-id` inside a link). */
+export const ScenarioSchema = z.strictObject({
+  scenario: z.string().min(1).max(200).describe('What this scenario shows, in words.'),
+  wizard: WizardIdSchema,
+  version: z.int().min(1).optional().describe('Run this version; default: the newest in the library.'),
+  practice: z.boolean().default(false).describe('Run as a practice run (actions are simulated by the engine itself).'),
+  startedAt: z.iso.datetime({ offset: true }).default('2026-01-05T09:00:00Z'),
+  customer: z.record(z.string(), z.json()).optional(),
+  inputs: z.record(z.string(), z.json()).default({}).describe("The wizard's inputs."),
+  answers: z.record(z.string(), z.record(z.string(), z.json())).default({}).describe('Answers per input step (or `link/$inputs` for a linked wizard that asks).'),
+  checks: z
+    .record(z.string(), z.json())
+    .default({})
+    .describe('Result per check or verify step; a list gives one result per visit or attempt, the last one repeating.'),
+  actions: z.record(z.string(), z.union([ActionOutcomeSchema, z.array(ActionOutcomeSchema).min(1)])).default({}).describe('Action outcomes (default: ok).'),
+  approvals: z
+    .record(z.string(), z.strictObject({ granted: z.boolean(), by: z.string().default('scenario-approver'), note: z.string().optional() }))
+    .default({})
+    .describe('Approval decisions (default: granted).'),
+  expect: z.strictObject({
+    path: z.array(z.string()).min(1),
+    outcome: z.enum(OUTCOMES),
+    rootCause: z.enum(ROOT_CAUSES).nullable().optional(),
+    followUps: z.array(z.string()).optional(),
+    escalatedTo: z.array(z.string()).optional(),
+  }),
+});
+/** A parsed scenario. */
+export type Scenario = z.infer<typeof ScenarioSchema>;
+
+/** A scenario file that could not be read, with the line of the problem. */
+export type ScenarioProblem = { line: number; column: number; message: string };
+
+/** Parses a scenario file. */
+export function parseScenario(source: string): { scenario: Scenario; problems: [] } | { scenario: null; problems: ScenarioProblem[] } {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (document.errors.length > 0) {
+    return { scenario: null, problems: document.errors.map((error) => ({ line: error.linePos?.[0].line ?? 1, column: error.linePos?.[0].col ?? 1, message: error.message.split('\n')[0] ?? error.message })) };
+  }
+  const parsed = ScenarioSchema.safeParse(document.toJS({ maxAliasCount: 1000 }));
+  if (parsed.success) return { scenario: parsed.data, problems: [] };
+  return {
+    scenario: null,
+    problems: parsed.error.issues.map((issue) => {
+      const path = issue.path.filter((part): part is string | number => typeof part !== 'symbol');
+      let node: unknown = null;
+      for (let length = path.length; length >= 0 && !node; length -= 1) node = length === 0 ? document.contents : document.getIn(path.slice(0, length), true);
+      const offset = node && typeof node === 'object' && 'range' in node && Array.isArray(node.range) ? Number(node.range[0]) : 0;
+      const position = lineCounter.linePos(offset);
+      return { line: position.line, column: position.col, message: `${path.join('.') || 'scenario'}: ${issue.message}` };
+    }),
+  };
+}
+
+/** The outcome of one scenario. */
+export type ScenarioResult = { name: string; passed: boolean; failures: string[]; summary: RunSummary | null; needs: string[] };
+
+/** Plays a scenario through the engine. `library` holds every wizard it may reach (links included). */
+export function runScenario(scenario: Scenario, library: readonly WizardDefinition[]): ScenarioResult {
+  const failures: string[] = [];
+  const needs: string[] = [];
+  const result = (summary: RunSummary | null): ScenarioResult => ({ name: scenario.scenario, passed: failures.length === 0, failures, summary, needs });
+  const candidates = library.filter((definition) => definition.id === scenario.wizard && (scenario.version === undefined || definition.version === scenario.version));
+  const definition = candidates.sort((a, b) => b.version - a.version)[0];
+  if (!definition) {
+    failures.push(`wizard "${scenario.wizard}"${scenario.version ? ` version ${scenario.version}` : ''} is not among the wizards given`);
+    return result(null);
+  }
+
+  let clock = Date.parse(scenario.startedAt);
+  const visits = new Map<string, number>();
+  const nextVisit = (path: string) => {
+    const count = visits.get(path) ?? 0;
+    visits.set(path, count + 1);
+    return count;
+  };
+  const pick = <T>(value: T | T[] | undefined, index: number): T | undefined => (Array.isArray(value) ? (value[Math.min(index, value.length - 1)] ?? undefined) : value);
+
+  let outcome: RunResult = createRun(
+    definition,
+    { runId: 'scenario', customerId: String(scenario.customer?.id ?? 'scenario-customer'), startedAt: scenario.startedAt, practice: scenario.practice, ...(scenario.customer ? { customer: scenario.customer } : {}) },
+    library,
+  );
+  for (let turn = 0; turn < 2000; turn += 1) {
+    if (!outcome.ok) {
+      failures.push(`the engine refused: ${outcome.error.code}: ${outcome.error.message}`);
+      return result(null);
+    }
+    // The desk persists the state as JSON after every step; the run must survive that.
+    const state: RunState = JSON.parse(JSON.stringify(outcome.state));
+    const need: Need = outcome.need;
+    if (need.need === 'done') {
+      compare(scenario, need.summary, failures);
+      return result(need.summary);
+    }
+    needs.push(`${need.need} ${need.path}`);
+    const event = eventFor(need);
+    if (typeof event === 'string') {
+      failures.push(event);
+      return result(null);
+    }
+    outcome = applyEvent(library, state, event);
+  }
+  failures.push('the run did not finish within 2000 events');
+  return result(null);
+
+  function eventFor(need: Exclude<Need, { need: 'done' }>): RunEvent | string {
+    const isVerify = need.need === 'verify-attempt';
+    clock += isVerify ? need.after : 1000;
+    const at = new Date(clock).toISOString();
+    const path = need.path;
+    switch (need.need) {
+      case 'input': {
+        const given = path === '$inputs' ? scenario.inputs : scenario.answers[path];
+        if (given === undefined && path !== '$inputs' && need.fields.some((field) => field.required && need.values[field.id] == null)) {
+          return `no answers given for "${path}" (add answers: { ${path}: { … } })`;
+        }
+        return { type: need.stepId === null ? 'inputs' : 'answer', at, values: given ?? {} };
+      }
+      case 'check':
+      case 'verify-attempt': {
+        const given = scenario.checks[path];
+        if (given === undefined) return `no result given for ${need.need === 'check' ? 'check' : 'verify'} "${path}" (add checks: { ${path}: … })`;
+        const value = pick<Json>(given, nextVisit(path));
+        if (value === undefined) return `the result list for "${path}" is empty`;
+        return need.need === 'check' ? { type: 'check-result', at, result: value } : { type: 'verify-result', at, result: value };
+      }
+      case 'guidance':
+        return { type: 'continue', at, confirmed: true };
+      case 'action-plan':
+        return { type: 'action-planned', at, plan: pick(scenario.actions[path], visits.get(path) ?? 0)?.plan ?? { action: need.action, params: need.params } };
+      case 'action-confirm':
+        return { type: 'action-confirmed', at, by: 'scenario' };
+      case 'action-execute':
+      case 'simulated-action': {
+        const given = pick(scenario.actions[path], nextVisit(path)) ?? { ok: true };
+        return { type: 'action-result', at, ok: given.ok, ...(given.result === undefined ? {} : { result: given.result }), ...(given.error === undefined ? {} : { error: given.error }) };
+      }
+      case 'approval': {
+        const given = scenario.approvals[path] ?? { granted: true, by: 'scenario-approver' };
+        return given.granted ? { type: 'approval-granted', at, by: given.by } : { type: 'approval-denied', at, by: given.by, ...(given.note ? { note: given.note } : {}) };
+      }
+      case 'escalate':
+        return { type: 'escalated', at, reference: `scenario:${path}` };
+      case 'wizard':
+        return `step "${path}" links to wizard "${need.linkedWizardId}", which is not among the wizards given`;
+    }
+  }
+}
+
+function compare(scenario: Scenario, summary: RunSummary, failures: string[]): void {
+  const expected = scenario.expect;
+  if (JSON.stringify(summary.path) !== JSON.stringify(expected.path)) {
+    failures.push(`path: expected ${expected.path.join(' → ')}\n          got      ${summary.path.join(' → ')}`);
+  }
+  if (summary.outcome !== expected.outcome) failures.push(`outcome: expected ${expected.outcome}, got ${summary.outcome ?? 'none'}${summary.reason ? ` (${summary.reason})` : ''}`);
+  if (expected.rootCause !== undefined && summary.rootCause !== expected.rootCause) {
+    failures.push(`rootCause: expected ${expected.rootCause ?? 'none'}, got ${summary.rootCause ?? 'none'}`);
+  }
+  if (expected.followUps && JSON.stringify(summary.followUps) !== JSON.stringify(expected.followUps)) {
+    failures.push(`followUps: expected ${JSON.stringify(expected.followUps)}, got ${JSON.stringify(summary.followUps)}`);
+  }
+  const teams = summary.escalations.map((escalation) => escalation.team);
+  if (expected.escalatedTo && JSON.stringify(teams) !== JSON.stringify(expected.escalatedTo)) {
+    failures.push(`escalatedTo: expected ${JSON.stringify(expected.escalatedTo)}, got ${JSON.stringify(teams)}`);
+  }
+}
+
+/** Whether a YAML text looks like a scenario (has a top-level `scenario` key) rather than a wizard. */
+export function isScenarioSource(source: string): boolean {
+  const document = parseDocument(source);
+  return isMap(document.contents) && document.contents.has('scenario');
+}
