@@ -85,6 +85,8 @@ export function createSyncEngine(options: SyncEngineOptions) {
   let generation = 0;
   let stopped = true;
   let pushedThrough = 0;
+  /** While a server asked us to wait (Retry-After, 429, 5xx), pokes and local writes do not cut the wait short. */
+  let notBefore = 0;
   let status: SyncStatus = {
     state: 'not_configured',
     lastSyncAt: getMeta.get(LAST_SYNC_KEY) ?? null,
@@ -173,6 +175,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
       await pull(current, clientId, isCurrent);
       if (!isCurrent()) return;
       failures = 0;
+      notBefore = 0;
       const now = new Date(clock.now()).toISOString();
       setMeta.run(LAST_SYNC_KEY, now);
       publish({ state: 'online', lastSyncAt: now, message: isStreamOpen ? null : 'Live updates reconnecting; changes arrive on the next sync.', isBootstrapping: isBootstrapping() });
@@ -188,6 +191,8 @@ export function createSyncEngine(options: SyncEngineOptions) {
       }
       const isOffline = backendError?.kind === 'network' || backendError?.kind === 'timeout';
       const delay = backoffDelay(failures - 1, { ...backoff, random, retryAfterMs: backendError?.retryAfterMs ?? null });
+      const isServerAskingToWait = backendError?.kind === 'http' && (backendError.status === 429 || (backendError.status ?? 0) >= 500);
+      notBefore = isServerAskingToWait ? clock.now() + delay : 0;
       log.warn('sync cycle failed', { failures, retryInMs: delay, message });
       publish({
         state: isOffline ? 'offline' : 'error',
@@ -196,7 +201,10 @@ export function createSyncEngine(options: SyncEngineOptions) {
           : `${message} Retrying in ${Math.ceil(delay / 1000)} s.`,
       });
       clock.clearTimeout(retryTimer);
-      retryTimer = clock.setTimeout(() => void requestSync(), delay);
+      retryTimer = clock.setTimeout(() => {
+        notBefore = 0;
+        void requestSync();
+      }, delay);
     }
   }
 
@@ -211,12 +219,13 @@ export function createSyncEngine(options: SyncEngineOptions) {
       isRequestedAgain = true;
       return running;
     }
+    if (clock.now() < notBefore) return Promise.resolve();
     clock.clearTimeout(retryTimer);
     running = (async () => {
       do {
         isRequestedAgain = false;
         await cycle();
-      } while (isRequestedAgain && !stopped);
+      } while (isRequestedAgain && !stopped && clock.now() >= notBefore);
     })().finally(() => {
       running = null;
     });
@@ -260,6 +269,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
       client = next;
       failures = 0;
       pushedThrough = 0;
+      notBefore = 0;
       stopped = next === null;
       if (!next) {
         publish({ state: 'not_configured', message: 'No backend is configured.', backendUrl: null });
