@@ -56,6 +56,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     forceCloseConnections: true,
     return503OnClosing: true,
   });
+  // The API speaks JSON only; a text body is a client mistake worth a clear 415, not a confusing 400.
+  app.removeContentTypeParser('text/plain');
   const tailer = createPokeTailer({ storage, intervalMs: options.pokeIntervalMs ?? 150, log });
   const context: RouteContext = {
     storage,

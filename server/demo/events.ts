@@ -17,11 +17,15 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-const NUMBER_FORMAT = new Intl.NumberFormat('en-US');
-
-/** `1284` → `1,284`, the way dashboards print counts. */
+/** `1284` → `1,284`, the way dashboards print counts (by hand: Intl is slow for a million events). */
 export function formatCount(value: number): string {
-  return NUMBER_FORMAT.format(Math.round(value));
+  const digits = String(Math.abs(Math.round(value)));
+  let out = '';
+  for (let index = 0; index < digits.length; index += 1) {
+    if (index > 0 && (digits.length - index) % 3 === 0) out += ',';
+    out += digits.charAt(index);
+  }
+  return value < 0 ? `-${out}` : out;
 }
 
 /** `545` minutes → `9h 5m`. */

@@ -485,7 +485,7 @@ export function resolveClearedSymptoms(state: DemoCustomerState, now: Date): { s
     if (symptom.kind === 'ticket') {
       const clearedAt = symptom.clearedAt ?? at;
       if (now.getTime() - Date.parse(clearedAt) < TICKET_CONFIRM_DELAY_MS) {
-        kept.push({ ...symptom, clearedAt });
+        kept.push(symptom.clearedAt === undefined ? { ...symptom, clearedAt } : symptom);
         continue;
       }
       events.push({
