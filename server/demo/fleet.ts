@@ -237,13 +237,16 @@ function planReleases(random: Random, window: Window): PlannedRelease[] {
   add(`${year}.${minor}.0`, window.startMs - random.int(18, 24) * DAY, false);
   minor += 1;
   add(`${year}.${minor}.0`, window.startMs - random.int(5, 9) * DAY, false);
-  let at = window.startMs + random.int(3, 7) * DAY + random.int(8, 12) * HOUR;
+  const firstAt = window.startMs + random.int(3, 7) * DAY + random.int(8, 12) * HOUR;
   const lastAt = window.nowMs - random.int(80, 100) * HOUR;
-  while (at < lastAt - 9 * DAY) {
+  // Evenly spaced minors (about every 10 days, jittered by up to a day and a half), then the newest.
+  const intervals = Math.max(1, Math.round((lastAt - firstAt) / (10.5 * DAY)));
+  const step = (lastAt - firstAt) / intervals;
+  for (let index = 0; index < intervals; index += 1) {
+    const at = Math.round((firstAt + index * step + (index === 0 ? 0 : random.between(-1.5, 1.5) * DAY)) / HOUR) * HOUR;
     minor += 1;
     add(`${year}.${minor}.0`, at, false);
-    if (random.chance(0.4)) add(`${year}.${minor}.1`, at + random.int(2, 4) * DAY, true);
-    at += random.int(7, 14) * DAY;
+    if (random.chance(0.4) && step >= 7 * DAY) add(`${year}.${minor}.1`, at + random.int(2, 4) * DAY, true);
   }
   minor += 1;
   // The newest release: rolled out to canary and early waves, then halted.
@@ -289,6 +292,7 @@ function lifecycleCounts(count: number): Record<Customer['lifecycle'], number> {
 
 function planProfiles(random: Random, count: number, window: Window): Profile[] {
   const names = companyNames(random, count);
+  const windowDays = Math.floor((window.nowMs - window.startMs) / DAY);
   const counts = lifecycleCounts(count);
   const stages = random.shuffle([
     ...Array.from({ length: counts.live }, () => 'live' as const),
@@ -328,7 +332,8 @@ function planProfiles(random: Random, count: number, window: Window): Profile[] 
       environment: lifecycle === 'trial' ? 'sandbox' : random.chance(0.1) ? 'staging' : 'production',
       owner: plan === 'free' ? null : random.pick(ACCOUNT_OWNERS),
       createdAt,
-      churnAt: lifecycle === 'churned' ? window.startMs + random.int(15, Math.max(16, Math.floor((window.nowMs - window.startMs) / DAY) - 12)) * DAY + random.int(8, 17) * HOUR : null,
+      // Late enough in the window that the decline before the churn is inside it.
+      churnAt: lifecycle === 'churned' ? window.startMs + random.int(Math.min(35, windowDays - 12), windowDays - 12) * DAY + random.int(8, 17) * HOUR : null,
       ring: random.weighted<Ring>([
         ['canary', 0.12],
         ['early', 0.38],
@@ -466,11 +471,13 @@ function planIncidents(random: Random, profiles: Profile[], window: Window): Fle
 
 type Emit = Omit<EventInput, 'customerId' | 'occurredAt' | 'source'> & { system: string };
 
+/** One customer's events; whatever would fall before the window is cut off, as a store keeping 90 days would. */
 class History {
   readonly events: EventInput[] = [];
   private counter = 0;
   constructor(
     readonly profile: Profile,
+    readonly startMs: number,
     readonly nowMs: number,
   ) {}
 
@@ -483,11 +490,12 @@ class History {
   add(at: number, event: Emit): EventInput {
     const { system, ...rest } = event;
     const built: EventInput = { customerId: this.profile.id, occurredAt: iso(Math.min(at, this.nowMs)), source: { system, externalId: this.nextId(system) }, ...rest };
-    this.events.push(built);
+    this.push(built);
     return built;
   }
 
   push(event: EventInput): void {
+    if (Date.parse(event.occurredAt) < this.startMs) return;
     this.events.push(event);
   }
 }
@@ -559,7 +567,7 @@ function buildCustomer(
   tickets: TicketCounter,
   window: Window,
 ): { customer: Customer; features: CustomerFeature[]; events: EventInput[]; state: DemoCustomerState } {
-  const history = new History(profile, window.nowMs);
+  const history = new History(profile, window.startMs, window.nowMs);
   const from = Math.max(window.startMs, profile.createdAt);
   const to = profile.churnAt ?? window.nowMs;
   const role = profile.role;
