@@ -2,6 +2,7 @@
 // Usage: node --import tsx sync-child.ts <dataDir> <serverUrl> <token> <notesToWrite> <label>
 import { createDesk } from '../../../../electron/core/desk';
 import { silentLogger } from '../../../../electron/core/log';
+import type { SyncStatus } from '../../../../shared/ipc/contract';
 
 const [dataDir, url, token, notes, label] = process.argv.slice(2);
 if (!dataDir || !url || !token || !notes || !label) {
@@ -37,7 +38,8 @@ for (let index = 0; index < Number(notes); index += 1) {
 }
 for (;;) {
   const status = await desk.dispatch('sync:now', undefined);
-  if (status.ok && status.value.state === 'online' && status.value.pendingOutbox === 0 && !status.value.isBootstrapping) break;
+  const value = status.ok ? (status.value as SyncStatus) : null;
+  if (value && value.state === 'online' && value.pendingOutbox === 0 && !value.isBootstrapping) break;
   await new Promise((resolve) => setTimeout(resolve, 50));
 }
 process.stdout.write('converged\n');
