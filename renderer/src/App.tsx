@@ -1,34 +1,34 @@
-import { useEffect } from 'react';
 import type { AppRoute } from '../../shared/routes';
-import { navigate, useHashRoute } from './app/useHashRoute';
+import { useGlobalKeys } from './app/useGlobalKeys';
+import { useHashRoute } from './app/useHashRoute';
 import { useDeskState } from './app/useDeskState';
 import { EmptyState } from './components/EmptyState';
-import { NAV_ITEMS, Sidebar } from './components/Sidebar';
+import { Sidebar } from './components/Sidebar';
 import { AboutView } from './features/about/AboutView';
+import { CustomerPage } from './features/customer/CustomerPage';
+import { FleetView } from './features/fleet/FleetView';
+import { CommandPalette } from './features/palette/CommandPalette';
+import { SearchBox } from './features/search/SearchBox';
 import { SyncIndicator } from './features/sync/SyncIndicator';
 import { SyncView } from './features/sync/SyncView';
 import { useStore } from './store/store';
+import './app.css';
 
 function View({ route }: { route: AppRoute }) {
   switch (route.view) {
     case 'fleet':
-      return (
-        <EmptyState title="Fleet">
-          No customers in the local cache yet. Connect a backend on the <a href="#/sync">Sync</a> page to see the fleet.
-        </EmptyState>
-      );
+      return <FleetView variant="fleet" />;
     case 'customers':
-      return (
-        <EmptyState title="Customers">No customers in the local cache yet. They appear here once the first sync completes.</EmptyState>
-      );
+      return <FleetView variant="customers" />;
     case 'customer':
+      // Keyed by customer so nothing from one customer's page leaks into the next.
+      return <CustomerPage key={route.customerId} customerId={route.customerId} at={route.at} />;
+    case 'wizards':
       return (
-        <EmptyState title={`Customer ${route.customerId}`}>
-          This customer is not in the local cache. Check the id, or sync and try again.
+        <EmptyState title="Wizards">
+          Guided remediation wizards arrive in a later version. Until then, use the timeline to find what changed and the notes to record what you did.
         </EmptyState>
       );
-    case 'wizards':
-      return <EmptyState title="Wizards">No wizards are installed yet.</EmptyState>;
     case 'sync':
       return <SyncView />;
     case 'about':
@@ -36,26 +36,16 @@ function View({ route }: { route: AppRoute }) {
   }
 }
 
-/** The application frame: sidebar, header with the sync indicator, and the current view. */
+/** The application frame: sidebar, header with search and the sync indicator, the current view, the palette. */
 export function App() {
   useHashRoute();
   useDeskState();
+  useGlobalKeys();
   const route = useStore((state) => state.route);
   const notice = useStore((state) => state.notice);
   const setNotice = useStore((state) => state.setNotice);
-
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (!event.altKey || event.ctrlKey || event.metaKey) return;
-      const item = NAV_ITEMS.find((candidate) => candidate.shortcut === event.key);
-      if (item) {
-        event.preventDefault();
-        navigate({ view: item.view } as AppRoute);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  const isPaletteOpen = useStore((state) => state.isPaletteOpen);
+  const setPaletteOpen = useStore((state) => state.setPaletteOpen);
 
   return (
     <div className="frame">
@@ -66,7 +56,13 @@ export function App() {
       <div className="main-column">
         <header className="header">
           <span className="header-title">Lightkeeper</span>
-          <SyncIndicator />
+          <SearchBox />
+          <div className="header-actions">
+            <button type="button" aria-keyshortcuts="Control+K Meta+K" onClick={() => setPaletteOpen(true)}>
+              Commands <kbd aria-hidden="true">Ctrl K</kbd>
+            </button>
+            <SyncIndicator />
+          </div>
         </header>
         {notice ? (
           <div role="status" className="notice">
@@ -80,6 +76,7 @@ export function App() {
           <View route={route} />
         </main>
       </div>
+      {isPaletteOpen ? <CommandPalette /> : null}
     </div>
   );
 }

@@ -8,6 +8,7 @@ export function useDeskState(): void {
   const setInfo = useStore((state) => state.setInfo);
   const setSyncStatus = useStore((state) => state.setSyncStatus);
   const setRoute = useStore((state) => state.setRoute);
+  const noteCacheChanged = useStore((state) => state.noteCacheChanged);
 
   useEffect(() => {
     let isLive = true;
@@ -21,10 +22,12 @@ export function useDeskState(): void {
     });
     const stopSync = desk.events.syncChanged((status) => setSyncStatus(status));
     const stopLinks = desk.events.appLinkOpened((route) => setRoute(route));
+    const stopCache = desk.events.cacheChanged((change) => noteCacheChanged(change));
     return () => {
       isLive = false;
       stopSync();
       stopLinks();
+      stopCache();
     };
-  }, [desk, setInfo, setSyncStatus, setRoute]);
+  }, [desk, setInfo, setSyncStatus, setRoute, noteCacheChanged]);
 }

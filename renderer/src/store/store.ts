@@ -1,13 +1,32 @@
 import { create } from 'zustand';
+import { createCustomerSlice, type CustomerSlice } from '../features/customer/customer-slice';
+import { createFleetSlice, type FleetSlice } from '../features/fleet/fleet-slice';
+import { createNotesSlice, type NotesSlice } from '../features/notes/notes-slice';
+import { createPaletteSlice, type PaletteSlice } from '../features/palette/palette-slice';
+import { createSearchSlice, type SearchSlice } from '../features/search/search-slice';
+import { createTimelineSlice, type TimelineSlice } from '../features/timeline/timeline-slice';
 import { createAppSlice, type AppSlice } from './app-slice';
 import { createSyncSlice, type SyncSlice } from './sync-slice';
 
 /** The whole renderer state: one store made of feature slices. */
-export type StoreState = AppSlice & SyncSlice;
+export type StoreState = AppSlice &
+  SyncSlice &
+  FleetSlice &
+  CustomerSlice &
+  TimelineSlice &
+  NotesSlice &
+  SearchSlice &
+  PaletteSlice;
 
 export const useStore = create<StoreState>()((...args) => ({
   ...createAppSlice(...args),
   ...createSyncSlice(...args),
+  ...createFleetSlice(...args),
+  ...createCustomerSlice(...args),
+  ...createTimelineSlice(...args),
+  ...createNotesSlice(...args),
+  ...createSearchSlice(...args),
+  ...createPaletteSlice(...args),
 }));
 
 const initialState = useStore.getState();

@@ -1,5 +1,7 @@
 import type { SyncStatus } from '../../../../shared/ipc/contract';
 import { navigate } from '../../app/useHashRoute';
+import { useNow } from '../../components/useNow';
+import { formatDateTime, formatRelative } from '../../lib/time';
 import { useStore } from '../../store/store';
 
 const LABELS: Record<SyncStatus['state'], string> = {
@@ -10,22 +12,46 @@ const LABELS: Record<SyncStatus['state'], string> = {
   error: 'Sync error',
 };
 
+/** The line under the state: when the cache was last brought up to date, and how old an offline copy is. */
+export function syncFreshness(status: SyncStatus, now: number): string {
+  if (status.state === 'offline' || status.state === 'error') {
+    return status.lastSyncAt ? `offline copy as of ${formatDateTime(status.lastSyncAt)}` : 'no offline copy yet';
+  }
+  if (status.isBootstrapping) return 'first copy loading';
+  return status.lastSyncAt ? `synced ${formatRelative(status.lastSyncAt, now)}` : 'not synced yet';
+}
+
 /** The header's connection indicator; it shows the core's state, never a guess. */
 export function SyncIndicator() {
   const status = useStore((state) => state.syncStatus);
+  const now = useNow(15_000);
   const label = status ? LABELS[status.state] : 'Connecting…';
+  const freshness = status ? syncFreshness(status, now) : '';
+  const pending = status && status.pendingOutbox > 0 ? `${status.pendingOutbox} pending` : '';
   const detail = status?.message ?? '';
+  const description = [label, freshness, pending ? `${pending} local ${status?.pendingOutbox === 1 ? 'change' : 'changes'}` : '', detail]
+    .filter((part) => part !== '')
+    .join('. ');
   return (
     <button
       type="button"
       className={`sync-indicator sync-${status?.state ?? 'unknown'}`}
-      aria-label={`Sync status: ${label}${detail ? `. ${detail}` : ''}. Open sync details`}
+      aria-label={`Sync status: ${description}. Open sync details`}
       title={detail || label}
       onClick={() => navigate({ view: 'sync' })}
     >
       <span className="dot" aria-hidden="true" />
       <span data-testid="sync-state">{label}</span>
-      {status && status.pendingOutbox > 0 ? <span className="badge">{status.pendingOutbox} pending</span> : null}
+      {freshness ? (
+        <span className="sync-freshness" data-testid="sync-freshness">
+          {freshness}
+        </span>
+      ) : null}
+      {pending ? (
+        <span className="badge" data-testid="sync-pending">
+          {pending}
+        </span>
+      ) : null}
     </button>
   );
 }

@@ -1,0 +1,109 @@
+import { useCallback, useEffect } from 'react';
+import type { OpenItem } from '../../../../shared/ipc/views';
+import { useDesk } from '../../api/DeskContext';
+import { useCacheRefresh } from '../../app/useCacheRefresh';
+import { navigate } from '../../app/useHashRoute';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { useStore } from '../../store/store';
+import { touchesCustomer } from '../../store/app-slice';
+import { NotesPanel } from '../notes/NotesPanel';
+import { EventDetails } from '../timeline/EventDetails';
+import { TimelineView } from '../timeline/TimelineView';
+import { TIMELINE_PAGE } from '../timeline/timeline-slice';
+import { CustomerHeader } from './CustomerHeader';
+import { FeatureMatrix } from './FeatureMatrix';
+import { OpenItems } from './OpenItems';
+import './customer.css';
+
+/**
+ * One customer: header, feature matrix, open items, notes, the timeline and the
+ * details of the selected event. `at` (from a deep link) scrolls the timeline to
+ * that moment.
+ */
+export function CustomerPage({ customerId, at }: { customerId: string; at?: string }) {
+  const desk = useDesk();
+  const customer = useStore((state) => state.customer);
+  const hasSelection = useStore((state) => state.timeline.selectedId !== null);
+  const loadCustomer = useStore((state) => state.loadCustomer);
+  const openTimeline = useStore((state) => state.openTimeline);
+  const selectEvent = useStore((state) => state.selectEvent);
+
+  useEffect(() => {
+    void loadCustomer(desk, customerId);
+  }, [desk, customerId, loadCustomer]);
+
+  useEffect(() => {
+    const focus = useStore.getState().takeEventFocus(customerId);
+    void openTimeline(desk, customerId, focus ? { at: focus.occurredAt, eventId: focus.eventId, openDetails: true } : at ? { at } : {});
+  }, [desk, customerId, at, openTimeline]);
+
+  useCacheRefresh(
+    useCallback((change) => touchesCustomer(change, customerId), [customerId]),
+    useCallback(() => {
+      const store = useStore.getState();
+      void store.loadCustomer(desk, customerId, { quiet: true });
+      const { timeline } = store;
+      if (timeline.customerId === customerId) {
+        // Refreshing in place is safe only while the reader is on the first page at the latest end.
+        if (timeline.startAt === null && timeline.rows.length <= TIMELINE_PAGE && timeline.loadingMore === null) {
+          void store.reloadTimeline(desk, { quiet: true });
+        } else store.markTimelineStale();
+        if (timeline.selectedId) void store.loadEventDetails(desk, timeline.selectedId, { quiet: true });
+      }
+    }, [desk, customerId]),
+  );
+
+  // Esc closes the details panel (dialogs and menus handle their own Esc first).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || !useStore.getState().timeline.selectedId || useStore.getState().isPaletteOpen) return;
+      selectEvent(null);
+      document.querySelector<HTMLElement>('[role="listbox"][aria-label="Timeline events"]')?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [selectEvent]);
+
+  const openItem = (item: OpenItem) => selectEvent(item.eventId);
+  const detail = customer.id === customerId ? customer.detail : null;
+
+  if (customer.id === customerId && customer.status === 'error' && customer.error) {
+    return (
+      <section aria-labelledby="customer-title" className="page">
+        <h1 id="customer-title">Customer {customerId}</h1>
+        <ErrorMessage title="Could not open this customer" error={customer.error} onRetry={() => void loadCustomer(desk, customerId)} />
+        <p>
+          <button type="button" onClick={() => navigate({ view: 'fleet' })}>
+            Back to the fleet
+          </button>
+        </p>
+      </section>
+    );
+  }
+
+  return (
+    <section aria-labelledby="customer-title" className={hasSelection ? 'page page-fill customer-page has-details' : 'page page-fill customer-page'}>
+      {detail ? (
+        <CustomerHeader detail={detail} />
+      ) : (
+        <header className="customer-header">
+          <h1 id="customer-title">Customer {customerId}</h1>
+          <p className="muted">Loading the customer…</p>
+        </header>
+      )}
+      <div className="customer-body">
+        <div className="customer-overview" role="region" aria-label="Customer overview">
+          {detail ? (
+            <>
+              <OpenItems items={detail.openItems} onOpen={openItem} />
+              <FeatureMatrix features={detail.features} />
+              <NotesPanel customerId={customerId} eventId={null} />
+            </>
+          ) : null}
+        </div>
+        <TimelineView facets={detail?.facets ?? null} />
+        {hasSelection ? <EventDetails /> : null}
+      </div>
+    </section>
+  );
+}

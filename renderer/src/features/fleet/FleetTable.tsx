@@ -1,0 +1,144 @@
+import { useRef, type KeyboardEvent } from 'react';
+import type { CustomerSummary } from '../../../../shared/ipc/views';
+import { routeToHash } from '../../../../shared/routes';
+import { navigate } from '../../app/useHashRoute';
+import { HealthBadge } from '../../components/Badges';
+import { useNow } from '../../components/useNow';
+import { useVirtualList } from '../../components/useVirtualList';
+import { formatDateTime, formatRelative } from '../../lib/time';
+import { humanize } from '../../lib/values';
+import { useStore } from '../../store/store';
+import { FLEET_COLUMNS, type FleetColumn } from './fleet-model';
+
+export const FLEET_ROW_HEIGHT = 36;
+
+function versionText(row: CustomerSummary): string {
+  if (row.versionsBehind === null) return `${row.version} · lag unknown`;
+  if (row.versionsBehind === 0) return `${row.version} · latest`;
+  return `${row.version} · ${row.versionsBehind} behind`;
+}
+
+function Cell({ column, row, now }: { column: FleetColumn; row: CustomerSummary; now: number }) {
+  switch (column) {
+    case 'health':
+      return <HealthBadge health={row.health} />;
+    case 'name':
+      return (
+        <a
+          href={routeToHash({ view: 'customer', customerId: row.id })}
+          className="customer-link"
+          onClick={(event) => {
+            event.preventDefault();
+            navigate({ view: 'customer', customerId: row.id });
+          }}
+        >
+          {row.name}
+        </a>
+      );
+    case 'plan':
+      return <>{humanize(row.plan)}</>;
+    case 'region':
+      return <>{row.region}</>;
+    case 'lifecycle':
+      return <>{humanize(row.lifecycle)}</>;
+    case 'version':
+      return <span className={row.versionsBehind && row.versionsBehind > 0 ? 'behind' : undefined}>{versionText(row)}</span>;
+    case 'openAlerts':
+      return <>{row.openAlerts}</>;
+    case 'openIncidents':
+      return <>{row.openIncidents}</>;
+    case 'openTickets':
+      return <>{row.openTickets}</>;
+    case 'lastEventAt':
+      return row.lastEventAt ? <time dateTime={row.lastEventAt} title={formatDateTime(row.lastEventAt)}>{formatRelative(row.lastEventAt, now)}</time> : <>never</>;
+  }
+}
+
+/** The virtualized customer table: sortable headers, one link per customer, arrow keys between rows. */
+export function FleetTable({ rows, label }: { rows: readonly CustomerSummary[]; label: string }) {
+  const sort = useStore((state) => state.fleetSort);
+  const setSort = useStore((state) => state.setFleetSort);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const now = useNow();
+  const virtualizer = useVirtualList({ count: rows.length, scrollRef, sizeOf: () => FLEET_ROW_HEIGHT, overscan: 12 });
+
+  const focusRow = (index: number) => {
+    const target = Math.min(Math.max(index, 0), rows.length - 1);
+    virtualizer.scrollToIndex(target, { align: 'auto' });
+    // The row may only exist after the virtualizer re-renders for the new offset.
+    const tryFocus = (attempt: number) => {
+      const link = scrollRef.current?.querySelector<HTMLAnchorElement>(`[data-index="${target}"] a`);
+      if (link) link.focus();
+      else if (attempt < 5) window.requestAnimationFrame(() => tryFocus(attempt + 1));
+    };
+    tryFocus(0);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const rowElement = (event.target as HTMLElement).closest<HTMLElement>('[data-index]');
+    const index = rowElement ? Number(rowElement.dataset.index) : -1;
+    const page = Math.max(Math.floor((scrollRef.current?.clientHeight ?? 400) / FLEET_ROW_HEIGHT) - 1, 1);
+    const moves: Record<string, number> = { ArrowDown: index + 1, ArrowUp: index - 1, PageDown: index + page, PageUp: index - page, Home: 0, End: rows.length - 1 };
+    const next = moves[event.key];
+    if (next === undefined || rows.length === 0) return;
+    event.preventDefault();
+    focusRow(next);
+  };
+
+  return (
+    <div className="fleet-table" role="table" aria-label={label} aria-rowcount={rows.length + 1}>
+      <div role="rowgroup" className="fleet-head">
+        <div role="row" aria-rowindex={1} className="fleet-row-grid">
+          {FLEET_COLUMNS.map((column) => {
+            const isSorted = sort.column === column.key;
+            return (
+              <div
+                key={column.key}
+                role="columnheader"
+                aria-sort={isSorted ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'}
+                className={`col-${column.key}`}
+              >
+                <button type="button" className="sort-button" onClick={() => setSort(column.key)}>
+                  {column.label}
+                  <span aria-hidden="true" className="sort-mark">
+                    {isSorted ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
+                  </span>
+                </button>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <div role="rowgroup" className="fleet-body" ref={scrollRef} onKeyDown={onKeyDown} data-testid="fleet-rows">
+        <div className="virtual-space" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            return (
+              <div
+                key={row.id}
+                role="row"
+                aria-rowindex={item.index + 2}
+                data-index={item.index}
+                data-testid="fleet-row"
+                data-customer-id={row.id}
+                className={`fleet-row-grid fleet-row health-row-${row.health}`}
+                style={{ height: FLEET_ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                onClick={(event) => {
+                  if ((event.target as HTMLElement).closest('a')) return;
+                  navigate({ view: 'customer', customerId: row.id });
+                }}
+              >
+                {FLEET_COLUMNS.map((column) => (
+                  <div key={column.key} role="cell" className={`col-${column.key}`}>
+                    <Cell column={column.key} row={row} now={now} />
+                  </div>
+                ))}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

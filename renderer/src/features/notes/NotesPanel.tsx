@@ -1,0 +1,189 @@
+import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { ContractError } from '../../../../shared/ipc/result';
+import type { NoteView } from '../../../../shared/ipc/views';
+import { useDesk } from '../../api/DeskContext';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { useNow } from '../../components/useNow';
+import { formatDateTime, formatRelative } from '../../lib/time';
+import { useStore } from '../../store/store';
+import { notesFor } from './notes-slice';
+import './notes.css';
+
+function isSubmitShortcut(event: KeyboardEvent): boolean {
+  return event.key === 'Enter' && (event.ctrlKey || event.metaKey);
+}
+
+/** One note: pending until the server acknowledged it, with the server's refusal when there is one. */
+export function NoteItem({ note, canEdit }: { note: NoteView; canEdit: boolean }) {
+  const desk = useDesk();
+  const updateNote = useStore((state) => state.updateNote);
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<ContractError | null>(null);
+  const [isSaving, setSaving] = useState(false);
+  const now = useNow();
+  const fieldId = useId();
+
+  const save = async () => {
+    if (draft === null) return;
+    if (draft.trim() === '') {
+      setError({ code: 'bad_request', message: 'A note needs some text.' });
+      return;
+    }
+    setSaving(true);
+    const result = await updateNote(desk, note.id, draft);
+    setSaving(false);
+    if (result.ok) {
+      setDraft(null);
+      setError(null);
+    } else setError(result.error);
+  };
+
+  return (
+    <li className={note.pending ? 'note is-pending' : 'note'} data-testid="note" aria-busy={isSaving}>
+      <div className="note-meta">
+        <span className="note-author">{note.author}</span>
+        <time dateTime={note.createdAt} title={formatDateTime(note.createdAt)}>
+          {formatRelative(note.createdAt, now)}
+        </time>
+        {note.updatedAt !== note.createdAt ? <span className="muted">edited</span> : null}
+        {note.pending ? (
+          <span className="pending-badge" title="Saved on this computer; waiting for the server to acknowledge it.">
+            pending
+          </span>
+        ) : null}
+      </div>
+      {note.error ? (
+        <p className="note-error" role="alert">
+          The server did not accept this note: {note.error}
+        </p>
+      ) : null}
+      {draft === null ? (
+        <p className="note-body">{note.body}</p>
+      ) : (
+        <form
+          className="note-edit"
+          onSubmit={(event: FormEvent) => {
+            event.preventDefault();
+            void save();
+          }}
+        >
+          <label htmlFor={fieldId}>Edit note</label>
+          <textarea
+            id={fieldId}
+            value={draft}
+            rows={3}
+            onChange={(event) => setDraft(event.target.value)}
+            onKeyDown={(event) => {
+              if (isSubmitShortcut(event)) {
+                event.preventDefault();
+                void save();
+              } else if (event.key === 'Escape') {
+                event.stopPropagation();
+                setDraft(null);
+                setError(null);
+              }
+            }}
+          />
+          <div className="note-actions">
+            <button type="submit" disabled={isSaving}>
+              Save note
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                setDraft(null);
+                setError(null);
+              }}
+            >
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {error ? <ErrorMessage compact title="The note was not changed" error={error} /> : null}
+      {draft === null && canEdit ? (
+        <button type="button" className="link-button" onClick={() => setDraft(note.body)} aria-label={`Edit note by ${note.author}`}>
+          Edit
+        </button>
+      ) : null}
+    </li>
+  );
+}
+
+/** Writes a note on the customer or on one event; it shows at once, pending until acknowledged. */
+export function NoteComposer({ customerId, eventId }: { customerId: string; eventId: string | null }) {
+  const desk = useDesk();
+  const createNote = useStore((state) => state.createNote);
+  const [body, setBody] = useState('');
+  const [error, setError] = useState<ContractError | null>(null);
+  const [isSaving, setSaving] = useState(false);
+  const fieldId = useId();
+  const label = eventId ? 'Add a note to this event' : 'Add a note to this customer';
+
+  const submit = async () => {
+    if (body.trim() === '') {
+      setError({ code: 'bad_request', message: 'A note needs some text.' });
+      return;
+    }
+    setSaving(true);
+    const result = await createNote(desk, { customerId, eventId, body });
+    setSaving(false);
+    if (result.ok) {
+      setBody('');
+      setError(null);
+    } else setError(result.error);
+  };
+
+  return (
+    <form
+      className="note-composer"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit();
+      }}
+    >
+      <label htmlFor={fieldId}>{label}</label>
+      <textarea
+        id={fieldId}
+        value={body}
+        rows={3}
+        placeholder="What did you find or do? (Ctrl+Enter to add)"
+        onChange={(event) => setBody(event.target.value)}
+        onKeyDown={(event) => {
+          if (isSubmitShortcut(event)) {
+            event.preventDefault();
+            void submit();
+          }
+        }}
+      />
+      <button type="submit" disabled={isSaving}>
+        {isSaving ? 'Adding…' : 'Add note'}
+      </button>
+      {error ? <ErrorMessage compact title="The note was not added" error={error} /> : null}
+    </form>
+  );
+}
+
+/** The notes on a customer (eventId null) or on one event, and a box to add one. */
+export function NotesPanel({ customerId, eventId, headingLevel = 2 }: { customerId: string; eventId: string | null; headingLevel?: 2 | 3 }) {
+  const notes = useStore(useShallow((state) => notesFor(state.notes, customerId, eventId)));
+  const localAuthor = useStore((state) => state.localAuthor);
+  const Heading = headingLevel === 2 ? 'h2' : 'h3';
+  const headingId = useId();
+  return (
+    <section aria-labelledby={headingId} className="panel notes-panel">
+      <Heading id={headingId}>
+        {eventId ? 'Notes on this event' : 'Notes'} ({notes.length})
+      </Heading>
+      {notes.length === 0 ? <p className="muted">No notes yet.</p> : null}
+      <ul className="note-list">
+        {notes.map((note) => (
+          // The contract does not say who the local user is: until a note written here teaches the author name, every note offers Edit and the desk decides.
+          <NoteItem key={note.id} note={note} canEdit={localAuthor === null || note.author === localAuthor} />
+        ))}
+      </ul>
+      <NoteComposer customerId={customerId} eventId={eventId} />
+    </section>
+  );
+}

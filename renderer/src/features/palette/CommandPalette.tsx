@@ -1,0 +1,212 @@
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { DeskApi } from '../../../../shared/ipc/contract';
+import type { AppRoute } from '../../../../shared/routes';
+import { routeToDeepLink } from '../../../../shared/routes';
+import { useDesk } from '../../api/DeskContext';
+import { navigate } from '../../app/useHashRoute';
+import { copyText } from '../../components/CopyLink';
+import { useStore } from '../../store/store';
+import './palette.css';
+
+type Command = { id: string; label: string; hint: string; run: () => void | Promise<void> };
+
+const VIEWS: readonly { view: Exclude<AppRoute['view'], 'customer'>; label: string }[] = [
+  { view: 'fleet', label: 'Fleet' },
+  { view: 'customers', label: 'Customers' },
+  { view: 'wizards', label: 'Wizards' },
+  { view: 'sync', label: 'Sync' },
+  { view: 'about', label: 'About' },
+];
+
+/** At most this many customers are offered for one query. */
+const CUSTOMER_MATCHES = 8;
+
+/** The route of what is on screen, at the event under the keyboard position on a customer page. */
+function currentRoute(): AppRoute {
+  const { route, timeline } = useStore.getState();
+  if (route.view !== 'customer') return route;
+  const active = timeline.customerId === route.customerId ? timeline.rows.find((row) => row.id === timeline.activeId) : undefined;
+  return active ? { view: 'customer', customerId: route.customerId, at: active.occurredAt } : { view: 'customer', customerId: route.customerId };
+}
+
+function buildCommands(desk: DeskApi, query: string, report: (message: string) => void): Command[] {
+  const store = useStore.getState();
+  const text = query.trim().toLowerCase();
+  const commands: Command[] = [];
+  const viewMatches = VIEWS.filter((item) => text === '' || item.label.toLowerCase().includes(text) || `go to ${item.label}`.toLowerCase().includes(text));
+  if (text !== '') {
+    const customers = store.fleet.rows
+      .filter((row) => row.name.toLowerCase().includes(text) || row.id.toLowerCase().includes(text))
+      .slice(0, CUSTOMER_MATCHES);
+    for (const row of customers) {
+      commands.push({
+        id: `customer-${row.id}`,
+        label: `Open customer ${row.name}`,
+        hint: `${row.id} · ${row.health}`,
+        run: () => navigate({ view: 'customer', customerId: row.id }),
+      });
+    }
+    commands.push({
+      id: 'search',
+      label: `Search customers and events for “${query.trim()}”`,
+      hint: 'Search',
+      run: () => {
+        store.setSearchText(desk, query.trim());
+        store.requestSearchFocus();
+      },
+    });
+  }
+  for (const item of viewMatches) {
+    commands.push({ id: `view-${item.view}`, label: `Go to ${item.label}`, hint: 'View', run: () => navigate({ view: item.view }) });
+  }
+  const actions: Command[] = [
+    {
+      id: 'copy-link',
+      label: 'Copy link to this page',
+      hint: 'Link',
+      run: async () => {
+        const link = routeToDeepLink(currentRoute());
+        report((await copyText(link)) ? `Copied ${link}` : `The clipboard is not available. The link is ${link}`);
+      },
+    },
+    {
+      id: 'sync-now',
+      label: 'Sync now',
+      hint: 'Sync',
+      run: async () => {
+        const result = await desk.sync.now();
+        if (result.ok) store.setSyncStatus(result.value);
+        else report(`Sync did not start: ${result.error.message}`);
+      },
+    },
+  ];
+  commands.push(...actions.filter((action) => text === '' || action.label.toLowerCase().includes(text)));
+  return commands;
+}
+
+/**
+ * Ctrl/Cmd+K: jump to a customer, search, switch views, copy a link. A modal
+ * dialog that keeps focus inside and gives it back when it closes.
+ */
+export function CommandPalette() {
+  const desk = useDesk();
+  const setOpen = useStore((state) => state.setPaletteOpen);
+  const fleetRows = useStore((state) => state.fleet.rows);
+  const fleetStatus = useStore((state) => state.fleet.status);
+  const loadFleet = useStore((state) => state.loadFleet);
+  const setNotice = useStore((state) => state.setNotice);
+  const [query, setQuery] = useState('');
+  const [activeIndex, setActiveIndex] = useState(0);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  const titleId = useId();
+  const listId = useId();
+
+  // Remember who had focus, take it, and give it back on close.
+  useEffect(() => {
+    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    inputRef.current?.focus();
+    return () => {
+      if (previous && previous.isConnected) previous.focus();
+    };
+  }, []);
+
+  useEffect(() => {
+    if (fleetStatus === 'idle') void loadFleet(desk);
+  }, [fleetStatus, loadFleet, desk]);
+
+  const commands = useMemo(
+    () => buildCommands(desk, query, setNotice),
+    // The customer list is read inside; recompute when it changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [desk, query, setNotice, fleetRows],
+  );
+  const active = commands[Math.min(activeIndex, commands.length - 1)];
+
+  const close = () => setOpen(false);
+  const run = (command: Command | undefined) => {
+    if (!command) return;
+    close();
+    // Run after the dialog gave focus back, so a command that moves focus (search) keeps it.
+    window.setTimeout(() => void command.run(), 0);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      if (commands.length > 0) setActiveIndex((index) => (index + (event.key === 'ArrowDown' ? 1 : -1) + commands.length) % commands.length);
+    } else if (event.key === 'Enter') {
+      event.preventDefault();
+      run(active);
+    } else if (event.key === 'Tab') {
+      // Focus stays in the dialog: cycle through its own focusable elements.
+      const focusable = [...(dialogRef.current?.querySelectorAll<HTMLElement>('input, button') ?? [])];
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      if (!first || !last) return;
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+  };
+
+  return (
+    <div className="palette-backdrop" onMouseDown={(event) => event.target === event.currentTarget && close()}>
+      <div ref={dialogRef} className="palette" role="dialog" aria-modal="true" aria-labelledby={titleId} onKeyDown={onKeyDown}>
+        <h2 id={titleId} className="visually-hidden">
+          Command palette
+        </h2>
+        <input
+          ref={inputRef}
+          type="text"
+          role="combobox"
+          aria-label="Command"
+          aria-expanded="true"
+          aria-controls={listId}
+          aria-autocomplete="list"
+          aria-activedescendant={active ? `palette-${active.id}` : undefined}
+          placeholder="Type a customer, a view, or words to search for"
+          autoComplete="off"
+          spellCheck={false}
+          value={query}
+          onChange={(event) => {
+            setQuery(event.target.value);
+            setActiveIndex(0);
+          }}
+        />
+        <ul id={listId} role="listbox" aria-label="Commands" className="palette-list">
+          {commands.map((command, index) => (
+            <li
+              key={command.id}
+              id={`palette-${command.id}`}
+              role="option"
+              aria-selected={command === active}
+              className={command === active ? 'palette-option is-active' : 'palette-option'}
+              onMouseDown={(event) => event.preventDefault()}
+              onMouseMove={() => index !== activeIndex && setActiveIndex(index)}
+              onClick={() => run(command)}
+            >
+              <span>{command.label}</span>
+              <span className="palette-hint">{command.hint}</span>
+            </li>
+          ))}
+        </ul>
+        {commands.length === 0 ? <p className="palette-empty">No command matches.</p> : null}
+        <div className="palette-foot">
+          <span className="muted">↑↓ to choose · Enter to run · Esc to close</span>
+          <button type="button" onClick={close}>
+            Close
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

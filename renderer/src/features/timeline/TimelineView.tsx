@@ -1,0 +1,97 @@
+import { useEffect, useRef } from 'react';
+import type { CustomerDetail } from '../../../../shared/ipc/views';
+import { useDesk } from '../../api/DeskContext';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { isTypingTarget } from '../../lib/keys';
+import { formatDateTime } from '../../lib/time';
+import { useStore } from '../../store/store';
+import { TimelineFilters } from './TimelineFilters';
+import { TimelineList } from './TimelineList';
+import { activeFilterCount } from './timeline-model';
+import './timeline.css';
+
+/** The customer's timeline: filter bar, status line and the virtualized list, with j/k anywhere on the page. */
+export function TimelineView({ facets }: { facets: CustomerDetail['facets'] | null }) {
+  const desk = useDesk();
+  const status = useStore((state) => state.timeline.status);
+  const error = useStore((state) => state.timeline.error);
+  const moreError = useStore((state) => state.timeline.moreError);
+  const total = useStore((state) => state.timeline.total);
+  const loaded = useStore((state) => state.timeline.rows.length);
+  const startAt = useStore((state) => state.timeline.startAt);
+  const isStale = useStore((state) => state.timeline.isStale);
+  const loadingMore = useStore((state) => state.timeline.loadingMore);
+  const filterCount = useStore((state) => activeFilterCount(state.timeline.filters));
+  const reload = useStore((state) => state.reloadTimeline);
+  const loadMore = useStore((state) => state.loadMoreTimeline);
+  const backToLatest = useStore((state) => state.backToLatest);
+  const resetFilters = useStore((state) => state.resetTimelineFilters);
+  const moveActive = useStore((state) => state.moveActive);
+  const listRef = useRef<HTMLDivElement>(null);
+
+  // j/k work from anywhere on the customer page, except while typing or in a dialog.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.altKey || event.ctrlKey || event.metaKey || isTypingTarget(event.target)) return;
+      if (useStore.getState().isPaletteOpen) return;
+      if (event.key !== 'j' && event.key !== 'k') return;
+      event.preventDefault();
+      moveActive(event.key === 'j' ? 1 : -1);
+      listRef.current?.focus({ preventScroll: true });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [moveActive]);
+
+  return (
+    <section className="timeline" aria-labelledby="timeline-title">
+      <div className="timeline-head">
+        <h2 id="timeline-title">Timeline</h2>
+        <p className="muted" aria-live="polite">
+          {status === 'loading'
+            ? 'Loading events…'
+            : total !== null
+              ? `${total.toLocaleString()} ${total === 1 ? 'event' : 'events'}${filterCount > 0 ? ' match the filters' : ''}${loaded < total ? ` · ${loaded.toLocaleString()} loaded` : ''}`
+              : ''}
+          {loadingMore ? ' · loading more…' : ''}
+        </p>
+      </div>
+      <TimelineFilters facets={facets} />
+      {startAt ? (
+        <p className="jump-note">
+          Showing events around {formatDateTime(startAt)}.{' '}
+          <button type="button" className="link-button" onClick={() => void backToLatest(desk)}>
+            Back to the latest
+          </button>
+        </p>
+      ) : null}
+      {isStale ? (
+        <p className="stale-note">
+          New events arrived.{' '}
+          <button type="button" className="link-button" onClick={() => void reload(desk)}>
+            Refresh the timeline
+          </button>
+        </p>
+      ) : null}
+      {error ? <ErrorMessage title="Could not load the timeline" error={error} onRetry={() => void reload(desk)} /> : null}
+      {moreError ? (
+        <ErrorMessage compact title="Could not load more events" error={moreError} onRetry={() => void loadMore(desk, 'tail')} />
+      ) : null}
+      {status === 'ready' && loaded === 0 ? (
+        <div className="empty">
+          {filterCount > 0 || startAt ? (
+            <>
+              <p>No events match these filters.</p>
+              <button type="button" onClick={() => void resetFilters(desk)}>
+                Clear filters
+              </button>
+            </>
+          ) : (
+            <p>No events for this customer in the local cache yet.</p>
+          )}
+        </div>
+      ) : null}
+      <TimelineList listRef={listRef} />
+    </section>
+  );
+}

@@ -1,0 +1,353 @@
+import type { StateCreator } from 'zustand';
+import type { DeskApi, Input } from '../../../../shared/ipc/contract';
+import type { ContractError } from '../../../../shared/ipc/result';
+import type { EventDetail, TimelineRow } from '../../../../shared/ipc/views';
+import { nextRequestId, type LoadStatus } from '../../store/requests';
+import type { StoreState } from '../../store/store';
+import {
+  appendToGroups,
+  EMPTY_TIMELINE_FILTERS,
+  firstRowOfDayId,
+  groupByDay,
+  indexOfEvent,
+  mergeRows,
+  nearestRowId,
+  toFilterInput,
+  type TimelineFilterState,
+  type TimelineItem,
+  type TimelineOrder,
+} from './timeline-model';
+
+/** Rows per `timeline:page` call when scrolling. */
+export const TIMELINE_PAGE = 400;
+/** Rows loaded on the other side of a jump, so what came just after the moment is visible too. */
+export const TIMELINE_HEAD_PAGE = 100;
+
+type PageInput = Input<'timeline:page'>;
+
+/** Where to land after a load: a deep link's moment, a jumped-to day, or one event (from search). */
+export type TimelineAnchor = { at: string; mode: 'nearest' | 'day'; eventId: string | null; openDetails: boolean };
+
+export type EventDetailsState = { id: string | null; status: LoadStatus; detail: EventDetail | null; error: ContractError | null; requestId: number };
+
+export type TimelineState = {
+  customerId: string | null;
+  filters: TimelineFilterState;
+  order: TimelineOrder;
+  /** The moment the timeline was jumped to (deep link or "jump to date"); null shows the latest. */
+  startAt: string | null;
+  anchor: TimelineAnchor | null;
+  rows: TimelineRow[];
+  items: TimelineItem[];
+  /** Continues the list in display order (further down). */
+  tailCursor: string | null;
+  /** Continues the list upwards, after a jump. */
+  headCursor: string | null;
+  total: number | null;
+  status: LoadStatus;
+  error: ContractError | null;
+  loadingMore: 'tail' | 'head' | null;
+  moreError: ContractError | null;
+  requestId: number;
+  /** The exact inputs of the current pages, reused with the cursors. */
+  inputs: { primary: PageInput; secondary: PageInput | null } | null;
+  /** The keyboard position (j/k). */
+  activeId: string | null;
+  /** The event whose details are open. */
+  selectedId: string | null;
+  /** The event a link or jump pointed at. */
+  highlightId: string | null;
+  /** Asks the list to scroll an item into view; `seq` makes repeated requests distinct. */
+  scrollRequest: { index: number; align: 'start' | 'center' | 'auto'; seq: number } | null;
+  /** The cache changed under a list that cannot be refreshed silently. */
+  isStale: boolean;
+  /** The event the details panel came from ("Back to …"). */
+  backId: string | null;
+  details: EventDetailsState;
+};
+
+/** An event to open once its customer's page loads (from search or the palette). */
+export type EventFocus = { customerId: string; eventId: string; occurredAt: string };
+
+export type TimelineSlice = {
+  timeline: TimelineState;
+  pendingFocus: EventFocus | null;
+  requestEventFocus(focus: EventFocus): void;
+  /** Returns and clears the pending focus if it is for this customer. */
+  takeEventFocus(customerId: string): EventFocus | null;
+  openTimeline(desk: DeskApi, customerId: string, anchor?: { at?: string; eventId?: string; openDetails?: boolean }): Promise<void>;
+  reloadTimeline(desk: DeskApi, options?: { quiet?: boolean }): Promise<void>;
+  setTimelineFilters(desk: DeskApi, patch: Partial<TimelineFilterState>): Promise<void>;
+  resetTimelineFilters(desk: DeskApi): Promise<void>;
+  setTimelineOrder(desk: DeskApi, order: TimelineOrder): Promise<void>;
+  jumpToDate(desk: DeskApi, at: string): Promise<void>;
+  /** Shows the focus event in the timeline: jumps there if it is not loaded. */
+  revealEvent(desk: DeskApi, row: { id: string; occurredAt: string }): Promise<void>;
+  backToLatest(desk: DeskApi): Promise<void>;
+  loadMoreTimeline(desk: DeskApi, end: 'tail' | 'head'): Promise<void>;
+  /** j/k: moves the keyboard position by `delta` events. */
+  moveActive(delta: number): void;
+  setActive(eventId: string | null): void;
+  selectEvent(eventId: string | null, options?: { backId?: string | null }): void;
+  loadEventDetails(desk: DeskApi, eventId: string, options?: { quiet?: boolean }): Promise<void>;
+  markTimelineStale(): void;
+};
+
+const INITIAL_DETAILS: EventDetailsState = { id: null, status: 'idle', detail: null, error: null, requestId: 0 };
+
+export const INITIAL_TIMELINE: TimelineState = {
+  customerId: null,
+  filters: EMPTY_TIMELINE_FILTERS,
+  order: 'desc',
+  startAt: null,
+  anchor: null,
+  rows: [],
+  items: [],
+  tailCursor: null,
+  headCursor: null,
+  total: null,
+  status: 'idle',
+  error: null,
+  loadingMore: null,
+  moreError: null,
+  requestId: 0,
+  inputs: null,
+  activeId: null,
+  selectedId: null,
+  highlightId: null,
+  scrollRequest: null,
+  isStale: false,
+  backId: null,
+  details: INITIAL_DETAILS,
+};
+
+let scrollSeq = 0;
+
+function scrollTo(items: readonly TimelineItem[], eventId: string | null, align: 'start' | 'center' | 'auto'): TimelineState['scrollRequest'] {
+  scrollSeq += 1;
+  const index = eventId === null ? 0 : indexOfEvent(items, eventId);
+  return { index: Math.max(index, 0), align: eventId === null ? 'start' : align, seq: scrollSeq };
+}
+
+function resolveAnchor(rows: readonly TimelineRow[], anchor: TimelineAnchor): string | null {
+  if (anchor.eventId && rows.some((row) => row.id === anchor.eventId)) return anchor.eventId;
+  return anchor.mode === 'day' ? firstRowOfDayId(rows, anchor.at) : nearestRowId(rows, anchor.at);
+}
+
+export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice> = (set, get) => {
+  const patch = (change: Partial<TimelineState>) => set((state) => ({ timeline: { ...state.timeline, ...change } }));
+
+  return {
+    timeline: INITIAL_TIMELINE,
+    pendingFocus: null,
+
+    requestEventFocus(focus) {
+      set({ pendingFocus: focus });
+    },
+
+    takeEventFocus(customerId) {
+      const focus = get().pendingFocus;
+      if (!focus || focus.customerId !== customerId) return null;
+      set({ pendingFocus: null });
+      return focus;
+    },
+
+    async openTimeline(desk, customerId, anchor = {}) {
+      const current = get().timeline;
+      const isSameCustomer = current.customerId === customerId;
+      set({
+        timeline: {
+          ...INITIAL_TIMELINE,
+          customerId,
+          // Filters and order belong to the customer being looked at; the order preference carries over.
+          filters: isSameCustomer ? current.filters : EMPTY_TIMELINE_FILTERS,
+          order: current.order,
+          startAt: anchor.at ?? null,
+          anchor: anchor.at ? { at: anchor.at, mode: 'nearest', eventId: anchor.eventId ?? null, openDetails: anchor.openDetails ?? false } : null,
+        },
+      });
+      await get().reloadTimeline(desk);
+    },
+
+    async reloadTimeline(desk, options = {}) {
+      const state = get().timeline;
+      const customerId = state.customerId;
+      if (customerId === null) return;
+      const requestId = nextRequestId();
+      const filters = toFilterInput(state.filters, Date.now());
+      const base: PageInput = { customerId, direction: state.order, limit: TIMELINE_PAGE, ...(filters ? { filters } : {}) };
+      const primary: PageInput = state.startAt ? { ...base, startAt: state.startAt } : base;
+      const secondary: PageInput | null = state.startAt
+        ? { ...primary, direction: state.order === 'desc' ? 'asc' : 'desc', limit: TIMELINE_HEAD_PAGE }
+        : null;
+      patch({ status: options.quiet ? state.status : 'loading', error: null, requestId, moreError: null });
+
+      const [primaryResult, secondaryResult] = await Promise.all([
+        desk.timeline.page(primary),
+        secondary ? desk.timeline.page(secondary) : Promise.resolve(null),
+      ]);
+      const now = get().timeline;
+      if (now.requestId !== requestId) return;
+      const failure = !primaryResult.ok ? primaryResult.error : secondaryResult && !secondaryResult.ok ? secondaryResult.error : null;
+      if (failure || !primaryResult.ok) {
+        patch({ status: 'error', error: failure, rows: options.quiet ? now.rows : [], items: options.quiet ? now.items : [] });
+        return;
+      }
+      const before = secondaryResult?.ok ? [...secondaryResult.value.rows].reverse() : [];
+      const rows = mergeRows(before, primaryResult.value.rows, 'tail');
+      const items = groupByDay(rows);
+      const anchorId = now.anchor ? resolveAnchor(rows, now.anchor) : null;
+      const keepActive = options.quiet && now.activeId !== null && rows.some((row) => row.id === now.activeId);
+      const activeId = anchorId ?? (keepActive ? now.activeId : null);
+      patch({
+        rows,
+        items,
+        status: 'ready',
+        error: null,
+        total: primaryResult.value.total,
+        tailCursor: primaryResult.value.nextCursor,
+        headCursor: secondaryResult?.ok ? secondaryResult.value.nextCursor : null,
+        inputs: { primary, secondary },
+        isStale: false,
+        activeId,
+        highlightId: anchorId ?? (options.quiet ? now.highlightId : null),
+        selectedId: now.anchor?.openDetails && anchorId === now.anchor.eventId ? anchorId : now.selectedId,
+        // The anchor is used once; a later refresh must not yank the view back to it.
+        anchor: null,
+        scrollRequest: options.quiet ? now.scrollRequest : scrollTo(items, anchorId, 'center'),
+      });
+    },
+
+    async setTimelineFilters(desk, change) {
+      const state = get().timeline;
+      const filters = { ...state.filters, ...change };
+      // A time range and a jumped-to moment would fight; choosing a range shows that range from its latest end.
+      const startAt = change.range !== undefined || change.customFrom !== undefined || change.customTo !== undefined ? null : state.startAt;
+      patch({ filters, startAt, anchor: null });
+      await get().reloadTimeline(desk);
+    },
+
+    async resetTimelineFilters(desk) {
+      patch({ filters: EMPTY_TIMELINE_FILTERS, startAt: null, anchor: null });
+      await get().reloadTimeline(desk);
+    },
+
+    async setTimelineOrder(desk, order) {
+      const state = get().timeline;
+      if (state.order === order) return;
+      // Keep the reader where they were: re-anchor on the event under the keyboard position.
+      const active = state.rows.find((row) => row.id === state.activeId);
+      patch({
+        order,
+        startAt: active ? active.occurredAt : state.startAt,
+        anchor: active ? { at: active.occurredAt, mode: 'nearest', eventId: active.id, openDetails: false } : null,
+      });
+      await get().reloadTimeline(desk);
+    },
+
+    async jumpToDate(desk, at) {
+      const state = get().timeline;
+      // Newest first starts at the end of the chosen day; oldest first at its beginning.
+      const day = new Date(at);
+      const startAt =
+        state.order === 'desc'
+          ? new Date(day.getFullYear(), day.getMonth(), day.getDate(), 23, 59, 59, 999).toISOString()
+          : new Date(day.getFullYear(), day.getMonth(), day.getDate()).toISOString();
+      const filters = state.filters.range === 'all' ? state.filters : { ...state.filters, range: 'all' as const, customFrom: null, customTo: null };
+      patch({ filters, startAt, anchor: { at, mode: 'day', eventId: null, openDetails: false } });
+      await get().reloadTimeline(desk);
+    },
+
+    async revealEvent(desk, row) {
+      const state = get().timeline;
+      if (state.rows.some((candidate) => candidate.id === row.id)) {
+        patch({ activeId: row.id, highlightId: row.id, scrollRequest: scrollTo(state.items, row.id, 'center') });
+        return;
+      }
+      patch({
+        filters: EMPTY_TIMELINE_FILTERS,
+        startAt: row.occurredAt,
+        anchor: { at: row.occurredAt, mode: 'nearest', eventId: row.id, openDetails: false },
+      });
+      await get().reloadTimeline(desk);
+    },
+
+    async backToLatest(desk) {
+      patch({ startAt: null, anchor: null, highlightId: null });
+      await get().reloadTimeline(desk);
+    },
+
+    async loadMoreTimeline(desk, end) {
+      const state = get().timeline;
+      const cursor = end === 'tail' ? state.tailCursor : state.headCursor;
+      const base = end === 'tail' ? state.inputs?.primary : state.inputs?.secondary;
+      if (state.loadingMore !== null || state.status !== 'ready' || cursor === null || !base) return;
+      const requestId = state.requestId;
+      patch({ loadingMore: end, moreError: null });
+      const result = await desk.timeline.page({ ...base, cursor });
+      const now = get().timeline;
+      if (now.requestId !== requestId) return;
+      if (!result.ok) {
+        patch({ loadingMore: null, moreError: result.error });
+        return;
+      }
+      if (end === 'tail') {
+        const rows = mergeRows(now.rows, result.value.rows, 'tail');
+        const added = rows.slice(now.rows.length);
+        patch({ rows, items: appendToGroups(now.items, added), tailCursor: result.value.nextCursor, loadingMore: null });
+      } else {
+        const rows = mergeRows(now.rows, [...result.value.rows].reverse(), 'head');
+        patch({
+          rows,
+          items: groupByDay(rows),
+          headCursor: result.value.nextCursor,
+          loadingMore: null,
+        });
+      }
+    },
+
+    moveActive(delta) {
+      const state = get().timeline;
+      if (state.rows.length === 0) return;
+      const index = state.activeId === null ? -1 : state.rows.findIndex((row) => row.id === state.activeId);
+      const next = index === -1 ? (delta > 0 ? 0 : state.rows.length - 1) : Math.min(Math.max(index + delta, 0), state.rows.length - 1);
+      const activeId = state.rows[next]?.id ?? null;
+      patch({ activeId, scrollRequest: scrollTo(state.items, activeId, 'auto') });
+    },
+
+    setActive(eventId) {
+      patch({ activeId: eventId });
+    },
+
+    selectEvent(eventId, options = {}) {
+      const state = get().timeline;
+      const index = indexOfEvent(state.items, eventId);
+      patch({
+        selectedId: eventId,
+        activeId: index >= 0 ? eventId : state.activeId,
+        backId: options.backId ?? null,
+        details: eventId === null ? INITIAL_DETAILS : state.details,
+        ...(index >= 0 && eventId !== state.activeId ? { scrollRequest: scrollTo(state.items, eventId, 'auto') } : {}),
+      });
+    },
+
+    async loadEventDetails(desk, eventId, options = {}) {
+      const requestId = nextRequestId();
+      const previous = get().timeline.details;
+      const keep = options.quiet === true && previous.id === eventId && previous.detail !== null;
+      patch({ details: keep ? { ...previous, requestId } : { id: eventId, status: 'loading', detail: null, error: null, requestId } });
+      const result = await desk.events.get({ eventId });
+      if (get().timeline.details.requestId !== requestId) return;
+      if (result.ok) {
+        get().mergeNotes(result.value.notes);
+        patch({ details: { id: eventId, status: 'ready', detail: result.value, error: null, requestId } });
+      } else if (!keep) {
+        patch({ details: { id: eventId, status: 'error', detail: null, error: result.error, requestId } });
+      }
+    },
+
+    markTimelineStale() {
+      patch({ isStale: true });
+    },
+  };
+};

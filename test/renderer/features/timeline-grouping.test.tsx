@@ -1,0 +1,91 @@
+import { screen, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { appendToGroups, groupByDay, isLate, mergeRows } from '../../../renderer/src/features/timeline/timeline-model';
+import { formatDayKey, localDayKey } from '../../../renderer/src/lib/time';
+import type { TimelineRow } from '../../../shared/ipc/views';
+import { renderApp, timelineList } from '../support/render';
+
+function row(id: string, occurredAt: string, recordedAt = occurredAt): TimelineRow {
+  return { id, customerId: 'acme', occurredAt, recordedAt, kind: 'deploy', severity: 'info', summary: id, feature: null, sourceSystem: 'deployer', actor: null, noteCount: 0 };
+}
+
+/** The list as a reader sees it: day headers and event summaries, top to bottom. */
+function visibleSequence(): string[] {
+  const space = timelineList().querySelector('.virtual-space')!;
+  return [...space.children].map((element) =>
+    element.classList.contains('day-header') ? `# ${element.textContent}` : (element.querySelector('.row-summary')?.textContent ?? '?'),
+  );
+}
+
+const day = (iso: string) => `# ${formatDayKey(localDayKey(iso))}`;
+
+describe('grouping the timeline by day', () => {
+  it('puts a header before each local day and files late events under the day they occurred', () => {
+    const rows = [
+      row('c', '2026-11-20T12:00:00.000Z'),
+      row('late', '2026-11-19T12:00:00.000Z', '2026-11-20T12:30:00.000Z'),
+      row('b', '2026-11-19T11:00:00.000Z'),
+      row('a', '2026-11-18T12:00:00.000Z'),
+    ];
+    const items = groupByDay(rows);
+    expect(items.map((item) => (item.type === 'day' ? `day ${item.dayKey}` : item.row.id))).toEqual([
+      `day ${localDayKey('2026-11-20T12:00:00.000Z')}`,
+      'c',
+      `day ${localDayKey('2026-11-19T12:00:00.000Z')}`,
+      'late',
+      'b',
+      `day ${localDayKey('2026-11-18T12:00:00.000Z')}`,
+      'a',
+    ]);
+    expect(isLate(rows[1]!)).toBe(true);
+    expect(isLate(rows[2]!)).toBe(false);
+  });
+
+  it('continues the last day when a page is appended instead of repeating its header', () => {
+    const first = groupByDay([row('c', '2026-11-20T12:00:00.000Z'), row('b', '2026-11-20T10:00:00.000Z')]);
+    const items = appendToGroups(first, [row('a', '2026-11-20T08:00:00.000Z'), row('z', '2026-11-19T12:00:00.000Z')]);
+    expect(items.filter((item) => item.type === 'day')).toHaveLength(2);
+    expect(new Set(items.map((item) => item.key)).size).toBe(items.length);
+  });
+
+  it('drops rows repeated at the seam of two pages', () => {
+    const merged = mergeRows([row('b', '2026-11-20T10:00:00.000Z')], [row('b', '2026-11-20T10:00:00.000Z'), row('a', '2026-11-20T09:00:00.000Z')], 'tail');
+    expect(merged.map((item) => item.id)).toEqual(['b', 'a']);
+  });
+
+  it('renders newest first under day headers, with the late event where it occurred, and flips with the order toggle', async () => {
+    const { user, desk } = renderApp({ route: { view: 'customer', customerId: 'acme' } });
+    await waitFor(() => expect(screen.getAllByTestId('timeline-row')).toHaveLength(7));
+    expect(visibleSequence()).toEqual([
+      day('2026-11-20T12:00:00Z'),
+      'Customer reports users cannot sign in',
+      day('2026-11-19T12:00:00Z'),
+      'SSO login failing for most users',
+      'SSO login errors at 38%',
+      'SAML certificate rotated',
+      'Flag sso.strict_audience turned on',
+      day('2026-11-18T12:00:00Z'),
+      'Nightly export volume fell by half',
+      'Deployed release 4.12.0',
+    ]);
+    const late = screen.getByRole('option', { name: /Nightly export volume fell by half/ });
+    expect(late).toHaveAccessibleName(/recorded 47 h 30 min later/);
+    expect(late).toHaveTextContent('late');
+
+    await user.selectOptions(screen.getByLabelText('Order'), 'Oldest first');
+    await waitFor(() => expect(visibleSequence()[1]).toBe('Deployed release 4.12.0'));
+    expect(visibleSequence()).toEqual([
+      day('2026-11-18T12:00:00Z'),
+      'Deployed release 4.12.0',
+      'Nightly export volume fell by half',
+      day('2026-11-19T12:00:00Z'),
+      'Flag sso.strict_audience turned on',
+      'SAML certificate rotated',
+      'SSO login errors at 38%',
+      'SSO login failing for most users',
+      day('2026-11-20T12:00:00Z'),
+      'Customer reports users cannot sign in',
+    ]);
+    expect(desk.inputsTo('timeline:page').at(-1)).toMatchObject({ customerId: 'acme', direction: 'asc' });
+  });
+});

@@ -1,0 +1,277 @@
+import { CHANGE_KINDS, type TimelineEvent } from '../../../shared/domain';
+import { buildDeskApi, type Transport } from '../../../shared/ipc/build-api';
+import type { Channel, EventName } from '../../../shared/ipc/channels';
+import { contract, type DeskApi, type EventPayload, type Output, type SyncStatus } from '../../../shared/ipc/contract';
+import type { ContractError, Result } from '../../../shared/ipc/result';
+import type { Highlight, NoteView, TimelineRow } from '../../../shared/ipc/views';
+import type { Fixtures } from './fixtures';
+
+/** A recorded call: which channel, with what input. */
+export type Call = { channel: Channel; input: unknown };
+
+export type FakeDesk = {
+  api: DeskApi;
+  fixtures: Fixtures;
+  calls: Call[];
+  /** The inputs sent to one channel, oldest first. */
+  inputsTo(channel: Channel): unknown[];
+  /** Emits an event from the "core" to every subscriber. */
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** Replaces a channel's answer (a refusal, a slow answer). */
+  override(channel: Channel, handler: (input: unknown) => Promise<Result<unknown>> | Result<unknown>): void;
+  syncStatus: SyncStatus;
+};
+
+const CHANGE = new Set<string>(CHANGE_KINDS);
+
+function isRefusal(answer: unknown): answer is { error: ContractError } {
+  return typeof answer === 'object' && answer !== null && 'error' in answer;
+}
+
+function toRow(event: TimelineEvent, notes: readonly NoteView[]): TimelineRow {
+  return {
+    id: event.id,
+    customerId: event.customerId,
+    occurredAt: event.occurredAt,
+    recordedAt: event.recordedAt,
+    kind: event.kind,
+    severity: event.severity,
+    summary: event.summary,
+    feature: event.feature,
+    sourceSystem: event.source.system,
+    actor: event.actor,
+    noteCount: notes.filter((note) => note.eventId === event.id).length,
+  };
+}
+
+/** Splits text into highlight segments around any of the words (case-insensitive), as the desk core does. */
+export function highlight(text: string, words: readonly string[]): Highlight {
+  if (words.length === 0) return [{ text, match: false }];
+  const escaped = words.map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const pattern = new RegExp(`(${escaped.join('|')})`, 'gi');
+  return text
+    .split(pattern)
+    .filter((part) => part !== '')
+    .map((part) => ({ text: part, match: words.some((word) => word.toLowerCase() === part.toLowerCase()) }));
+}
+
+function byTime(direction: 'asc' | 'desc') {
+  return (a: TimelineEvent, b: TimelineEvent) => {
+    const order = a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    return direction === 'asc' ? order : -order;
+  };
+}
+
+/**
+ * The desk core as the renderer sees it, answering from in-memory fixtures
+ * through the real `buildDeskApi`. Inputs are validated with the contract's own
+ * schemas (invalid input gets `bad_request`, as from the real core) and answers
+ * are checked against the output schemas, so fixtures stay realistic.
+ */
+export function createFakeDesk(fixtures: Fixtures): FakeDesk {
+  const calls: Call[] = [];
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  const overrides = new Map<Channel, (input: unknown) => Promise<Result<unknown>> | Result<unknown>>();
+  let noteSeq = 0;
+  const syncStatus: SyncStatus = {
+    state: 'online',
+    lastSyncAt: '2026-11-20T12:00:00.000Z',
+    pendingOutbox: 0,
+    message: null,
+    isBootstrapping: false,
+    backendUrl: 'http://127.0.0.1:4000',
+  };
+  let backend: Output<'backend:get'> = { mode: 'demo', url: null, hasToken: false };
+
+  const customerOf = (id: string) => fixtures.customers.find((customer) => customer.id === id);
+
+  const handlers: Record<Channel, (input: never) => unknown> = {
+    'app:info': () => ({ appVersion: '0.1.0', mode: 'browser', dataDir: '/tmp/lk', cachePath: '/tmp/lk/cache.sqlite', cacheSchemaVersion: 3, platform: 'linux' }),
+    'sync:status': () => syncStatus,
+    'sync:now': () => ({ ...syncStatus, state: 'syncing' }),
+    'backend:get': () => backend,
+    'backend:set': (input: { mode: 'demo' } | { mode: 'remote'; url: string; token: string }) => {
+      backend = input.mode === 'demo' ? { mode: 'demo', url: null, hasToken: false } : { mode: 'remote', url: input.url, hasToken: true };
+      return backend;
+    },
+    'customers:list': (input: { after?: string | null; limit?: number }) => {
+      const sorted = [...fixtures.customers].sort((a, b) => (a.id < b.id ? -1 : 1));
+      const start = input.after ? sorted.findIndex((customer) => customer.id > input.after!) : 0;
+      const rows = start < 0 ? [] : sorted.slice(start, start + (input.limit ?? 1000));
+      const last = rows[rows.length - 1];
+      const hasMore = start >= 0 && start + rows.length < sorted.length;
+      return { rows, nextCursor: hasMore && last ? last.id : null, latestVersion: fixtures.latestVersion };
+    },
+    'customers:get': (input: { customerId: string }) => {
+      const customer = customerOf(input.customerId);
+      if (!customer) return { error: { code: 'not_found', message: `No customer "${input.customerId}" in the local cache.` } };
+      const events = fixtures.events.filter((event) => event.customerId === customer.id);
+      return {
+        customer,
+        features: fixtures.features.filter((feature) => feature.customerId === customer.id),
+        openItems: fixtures.openItems[customer.id] ?? [],
+        latestVersion: fixtures.latestVersion,
+        notes: fixtures.notes.filter((note) => note.customerId === customer.id && note.eventId === null),
+        facets: {
+          kinds: [...new Set(events.map((event) => event.kind))].sort(),
+          features: [...new Set(events.map((event) => event.feature).filter((feature): feature is string => feature !== null))].sort(),
+          sources: [...new Set(events.map((event) => event.source.system))].sort(),
+        },
+      };
+    },
+    'timeline:page': (input: {
+      customerId: string;
+      direction?: 'asc' | 'desc';
+      limit?: number;
+      cursor?: string | null;
+      startAt?: string;
+      filters?: {
+        kinds?: string[];
+        severities?: string[];
+        features?: string[];
+        sources?: string[];
+        from?: string;
+        to?: string;
+        text?: string;
+        changesOnly?: boolean;
+      };
+    }) => {
+      const direction = input.direction ?? 'desc';
+      const filters = input.filters ?? {};
+      const text = filters.text?.toLowerCase();
+      const matching = fixtures.events
+        .filter(
+          (event) =>
+            event.customerId === input.customerId &&
+            (!filters.kinds || filters.kinds.includes(event.kind)) &&
+            (!filters.severities || filters.severities.includes(event.severity)) &&
+            (!filters.features || (event.feature !== null && filters.features.includes(event.feature))) &&
+            (!filters.sources || filters.sources.includes(event.source.system)) &&
+            (!filters.from || Date.parse(event.occurredAt) >= Date.parse(filters.from)) &&
+            (!filters.to || Date.parse(event.occurredAt) <= Date.parse(filters.to)) &&
+            (!filters.changesOnly || CHANGE.has(event.kind)) &&
+            (!text || event.summary.toLowerCase().includes(text) || (event.body ?? '').toLowerCase().includes(text)),
+        )
+        .sort(byTime(direction));
+      let window = matching;
+      if (input.startAt) {
+        const at = Date.parse(input.startAt);
+        window = window.filter((event) => (direction === 'desc' ? Date.parse(event.occurredAt) <= at : Date.parse(event.occurredAt) >= at));
+      }
+      if (input.cursor) {
+        const [occurredAt, id] = JSON.parse(atob(input.cursor)) as [string, string];
+        window = window.filter((event) => byTime(direction)(event, { occurredAt, id } as TimelineEvent) > 0);
+      }
+      const limit = input.limit ?? 200;
+      const page = window.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        rows: page.map((event) => toRow(event, fixtures.notes)),
+        nextCursor: window.length > limit && last ? btoa(JSON.stringify([last.occurredAt, last.id])) : null,
+        total: matching.length,
+      };
+    },
+    'events:get': (input: { eventId: string }) => {
+      const event = fixtures.events.find((candidate) => candidate.id === input.eventId);
+      if (!event) return { error: { code: 'not_found', message: 'That event is not in the local cache.' } };
+      return { event, notes: fixtures.notes.filter((note) => note.eventId === event.id) };
+    },
+    'events:precedingChanges': (input: { eventId: string; windowHours?: number }) => {
+      const event = fixtures.events.find((candidate) => candidate.id === input.eventId);
+      if (!event) return { error: { code: 'not_found', message: 'That event is not in the local cache.' } };
+      const windowHours = input.windowHours ?? 24;
+      const end = Date.parse(event.occurredAt);
+      const start = end - windowHours * 3_600_000;
+      const rows = fixtures.events
+        .filter((candidate) => candidate.customerId === event.customerId && CHANGE.has(candidate.kind))
+        .filter((candidate) => Date.parse(candidate.occurredAt) < end && Date.parse(candidate.occurredAt) >= start)
+        .sort(byTime('desc'))
+        .map((candidate) => toRow(candidate, fixtures.notes));
+      return { rows, windowHours };
+    },
+    'search:query': (input: { text: string; limit?: number }) => {
+      const words = input.text.toLowerCase().split(/\s+/).filter((word) => word !== '');
+      const matches = (text: string) => words.some((word) => text.toLowerCase().includes(word));
+      const groups = fixtures.customers
+        .map((customer) => {
+          const events = fixtures.events.filter((event) => event.customerId === customer.id && (matches(event.summary) || matches(event.body ?? '')));
+          return {
+            customerId: customer.id,
+            customerName: highlight(customer.name, words),
+            health: customer.health,
+            customerMatched: matches(customer.name),
+            events: events.map((event) => ({
+              id: event.id,
+              occurredAt: event.occurredAt,
+              kind: event.kind,
+              severity: event.severity,
+              summary: highlight(event.summary, words),
+              snippet: event.body ? highlight(event.body.slice(0, 120), words) : [],
+            })),
+          };
+        })
+        .filter((group) => group.customerMatched || group.events.length > 0);
+      return { groups, tookMs: 0.4 };
+    },
+    'notes:create': (input: { customerId: string; eventId?: string | null; body: string }) => {
+      noteSeq += 1;
+      const now = new Date(Date.parse('2026-11-20T13:00:00.000Z') + noteSeq * 1000).toISOString();
+      const note: NoteView = {
+        id: `local-note-${noteSeq}`,
+        customerId: input.customerId,
+        eventId: input.eventId ?? null,
+        author: 'you@ops.example',
+        body: input.body.trim(),
+        createdAt: now,
+        updatedAt: now,
+        ver: 0,
+        pending: true,
+        error: null,
+      };
+      fixtures.notes.push(note);
+      return note;
+    },
+    'notes:update': (input: { noteId: string; body: string }) => {
+      const index = fixtures.notes.findIndex((note) => note.id === input.noteId);
+      const note = fixtures.notes[index];
+      if (!note) return { error: { code: 'not_found', message: 'That note is not in the local cache.' } };
+      const updated: NoteView = { ...note, body: input.body.trim(), updatedAt: new Date(Date.parse(note.updatedAt) + 60_000).toISOString(), pending: true };
+      fixtures.notes[index] = updated;
+      return updated;
+    },
+  };
+
+  const transport: Transport = {
+    async call(channel, input): Promise<Result<unknown>> {
+      calls.push({ channel, input });
+      const parsed = contract[channel].input.safeParse(input);
+      if (!parsed.success) return { ok: false, error: { code: 'bad_request', message: parsed.error.message } };
+      const override = overrides.get(channel);
+      if (override) return override(parsed.data);
+      const answer = await (handlers[channel] as (value: unknown) => unknown)(parsed.data);
+      if (isRefusal(answer)) return { ok: false, error: answer.error };
+      // A fixture that does not fit the contract is a bug in the test, not in the renderer.
+      return { ok: true, value: contract[channel].output.parse(answer) };
+    },
+    subscribe(event, listener) {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener);
+      listeners.set(event, set);
+      return () => set.delete(listener);
+    },
+  };
+
+  return {
+    api: buildDeskApi(transport),
+    fixtures,
+    calls,
+    syncStatus,
+    inputsTo: (channel) => calls.filter((call) => call.channel === channel).map((call) => call.input),
+    emit(event, payload) {
+      for (const listener of listeners.get(event) ?? []) listener(payload);
+    },
+    override(channel, handler) {
+      overrides.set(channel, handler);
+    },
+  };
+}
