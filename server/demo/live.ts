@@ -60,7 +60,7 @@ type Planned =
 
 type Snapshot = { id: string; region: string; features: string[] };
 
-/** How often (in slots, on average) a fault re-surfaces as a symptom event. */
+/** How often (in slots) a fault re-surfaces as a symptom event. */
 const SYMPTOM_PERIOD_SLOTS: Partial<Record<DemoFault, number>> = {
   sso_enforced_without_idp: 30,
   upgrade_regression: 45,
@@ -210,7 +210,8 @@ export function createLiveSimulator(options: LiveOptions): LiveSimulator {
       for (let slot = firstSlot; slot <= lastSlot; slot += 1) {
         for (const fault of faults) {
           const period = SYMPTOM_PERIOD_SLOTS[fault];
-          if (period === undefined || hashSeed(seed, 'symptom', customerId, fault, slot) % period !== 0) continue;
+          // Regular, at a per-customer phase: a fault re-surfaces once per period, never skips one.
+          if (period === undefined || (slot + (hashSeed(seed, 'symptom', customerId, fault) % period)) % period !== 0) continue;
           const symptom = symptomEvent(state, fault, slot * LIVE_SLOT_MS, `live-${customerId}-${fault}-${slot}`, seed);
           if (!symptom) continue;
           events.push(symptom);
