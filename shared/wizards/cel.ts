@@ -12,7 +12,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** A CEL syntax tree as @bufbuild/cel produces it. */
 type Expr = ReturnType<typeof parse>['expr'];
 
-/** A parse failure: the message and the 1-based column in the expression. */
+/** A parse failure: the message and the 1-based position in the expression text (counting line breaks as characters). */
 export type CelSyntaxError = { message: string; column: number };
 
 /** A parsed expression, or why it did not parse. */
@@ -29,7 +29,11 @@ export function parseCondition(source: string): ParsedCondition {
     const raw = error instanceof Error ? error.message : String(error);
     // The parser reports "<input>:line:column: message"; keep the column and the words.
     const match = /^<input>:(\d+):(\d+):\s*(.*)$/s.exec(raw);
-    return { ok: false, error: { message: match?.[3] ?? raw, column: match ? Number(match[2]) : 1 } };
+    if (!match) return { ok: false, error: { message: raw, column: 1 } };
+    // Multi-line expressions: turn line and column into a position in the whole text.
+    const lines = source.split('\n');
+    const before = lines.slice(0, Number(match[1]) - 1).reduce((total, line) => total + line.length + 1, 0);
+    return { ok: false, error: { message: match[3] ?? raw, column: before + Number(match[2]) } };
   }
 }
 
@@ -88,6 +92,15 @@ export function collectReferences(parsed: Extract<ParsedCondition, { ok: true }>
           walk(index, bound);
           return;
         }
+        if (kind.value.function === '@in' && !kind.value.target) {
+          // `'step-id' in checks` is the presence test for names `has()` cannot select.
+          const [key, container] = kind.value.args;
+          const inner = container ? chainOf(container, bound) : null;
+          if (inner && key?.exprKind.case === 'constExpr' && key.exprKind.value.constantKind.case === 'stringValue') {
+            references.push({ path: [...inner.path, key.exprKind.value.constantKind.value], isTestOnly: true, isDynamic: false, offset: offsetOf(inner.root) });
+            return;
+          }
+        }
         walk(kind.value.target, bound);
         for (const argument of kind.value.args) walk(argument, bound);
         return;
@@ -118,6 +131,28 @@ export function collectReferences(parsed: Extract<ParsedCondition, { ok: true }>
   };
   walk(parsed.expr, new Set());
   return references;
+}
+
+/**
+ * Offsets of `has(...)` calls that are not the has() macro: `has(checks['a-b'])`
+ * parses, but only `has(a.b)` is a presence test; the call fails at run time.
+ */
+export function misusedHasCalls(parsed: Extract<ParsedCondition, { ok: true }>): number[] {
+  const offsets: number[] = [];
+  const visit = (value: unknown): void => {
+    if (!value || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    const record = value as { $typeName?: string; id?: bigint; exprKind?: { case?: string; value?: { function?: string } } };
+    if (record.$typeName === 'cel.expr.Expr' && record.exprKind?.case === 'callExpr' && record.exprKind.value?.function === 'has') {
+      offsets.push(parsed.positions[String(record.id)] ?? 0);
+    }
+    for (const [key, child] of Object.entries(value)) if (key !== '$typeName') visit(child);
+  };
+  visit(parsed.expr);
+  return offsets;
 }
 
 const environment = celEnv({ funcs: strings });

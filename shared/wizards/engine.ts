@@ -656,7 +656,7 @@ class Run {
       for (const frame of this.state.frames) {
         const phase = frame.cursor.at === 'step' ? frame.cursor.phase.name : null;
         if (phase === 'action-plan' || phase === 'action-confirm' || phase === 'action-execute') {
-          throw new Error(`practice run ${this.state.runId} reached a real action phase; this is an engine bug`);
+          throw new Refusal('practice-violation', `practice run ${this.state.runId} stands at a real action (${phase}); a practice run can only simulate actions`);
         }
       }
     }

@@ -56,7 +56,13 @@ export function parseScenario(source: string): { scenario: Scenario; problems: [
   const lineCounter = new LineCounter();
   const document = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (document.errors.length > 0) {
-    return { scenario: null, problems: document.errors.map((error) => ({ line: error.linePos?.[0].line ?? 1, column: error.linePos?.[0].col ?? 1, message: error.message.split('\n')[0] ?? error.message })) };
+    return {
+      scenario: null,
+      problems: document.errors.map((error) => {
+        const position = lineCounter.linePos(error.pos[0]);
+        return { line: position.line, column: position.col, message: error.message.split('\n')[0] ?? error.message };
+      }),
+    };
   }
   const parsed = ScenarioSchema.safeParse(document.toJS({ maxAliasCount: 1000 }));
   if (parsed.success) return { scenario: parsed.data, problems: [] };

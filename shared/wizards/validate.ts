@@ -1,7 +1,7 @@
 import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, Scalar, type Document } from 'yaml';
 import { type z } from 'zod';
 import { actionSpec, CUSTOMER_FIELDS, probeSpec, querySpec, type DiagnosticSpec } from './catalog';
-import { collectReferences, parseCondition, templatesIn, type Json, type ParsedTemplate, type TemplatePart } from './cel';
+import { collectReferences, misusedHasCalls, parseCondition, templatesIn, type Json, type ParsedTemplate, type TemplatePart } from './cel';
 import { durationToMs, STEP_KINDS, stepEdges, WizardSchema, type InputField, type Step, type WizardDefinition } from './format';
 
 /** Every problem the validator reports, by stable code (docs/wizards.md explains each). */
@@ -68,7 +68,7 @@ export function parseWizard(source: string, file: string, context: ValidationCon
   const located = new Locator(document, lineCounter, source, file);
   if (document.errors.length > 0) {
     const issues = document.errors.map((error) => {
-      const position = error.linePos?.[0] ?? { line: 1, col: 1 };
+      const position = lineCounter.linePos(error.pos[0]);
       return { file, line: position.line, column: position.col, code: 'yaml-syntax' as const, message: error.message.split('\n')[0] ?? error.message };
     });
     return { definition: null, issues };
@@ -564,10 +564,16 @@ class Checker {
       this.add(site.path, 'cel-syntax', `"${site.source.trim()}" does not parse: ${parsed.error.message}`, step.id, at(parsed.error.column - 1));
       return;
     }
+    for (const offset of misusedHasCalls(parsed)) {
+      this.add(site.path, 'cel-syntax', `has() only tests a field selection such as has(checks.name); for a name with hyphens write 'name' in checks`, step.id, at(offset));
+    }
     const isVerify = site.resultFields !== undefined;
     const variables = ['inputs', 'checks', 'answers', 'customer', ...(isVerify ? ['result'] : [])];
     const available = this.available.get(step.id);
-    for (const reference of collectReferences(parsed)) {
+    const references = collectReferences(parsed);
+    // A name the expression tests for presence (has(checks.x), 'x' in checks) may be read in it too: the author guarded it.
+    const guarded = new Set(references.filter((reference) => reference.isTestOnly && reference.path.length === 2).map((reference) => reference.path.join('\u0000')));
+    for (const reference of references) {
       const [root, name, field] = reference.path;
       const position = at(reference.offset);
       const text = formatReference(reference.path);
@@ -577,7 +583,7 @@ class Checker {
         continue;
       }
       if (name === undefined) continue;
-      const isPresenceTest = reference.isTestOnly && reference.path.length === 2;
+      const isPresenceTest = guarded.has(`${root}\u0000${name}`);
       if (root === 'inputs' && !this.inputIds.has(name)) {
         this.add(site.path, 'cel-unknown-variable', `${text}: the wizard has no input "${name}"${this.inputIds.size ? ` (inputs: ${[...this.inputIds].join(', ')})` : ''}`, step.id, position);
       } else if (root === 'answers') {
