@@ -339,6 +339,9 @@ function toPlainJson<T>(value: T): T {
 
 function transition(state: RunState, library: readonly WizardDefinition[], body: (run: Run) => void): RunResult {
   try {
+    // The state comes back from storage: refuse what is clearly not a run before touching it.
+    const isShaped = typeof state === 'object' && state !== null && Array.isArray(state.frames) && Array.isArray(state.steps) && Array.isArray(state.pins) && Array.isArray(state.checkpoints);
+    if (!isShaped) throw new Refusal('unsupported-state', 'this is not a wizard run state');
     if (state.format !== RUN_STATE_FORMAT) throw new Refusal('unsupported-state', `this run was saved in state format ${String(state.format)}; this engine reads format ${RUN_STATE_FORMAT}`);
     const run = new Run(toPlainJson(state), library);
     body(run);

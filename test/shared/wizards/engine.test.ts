@@ -724,6 +724,7 @@ describe('version pinning', () => {
     const run = start();
     const old = { ...run.state, format: 0 } as unknown as RunState;
     expectRefused(resumeRun(library, old), 'unsupported-state');
+    expectRefused(resumeRun(library, { format: 1 } as unknown as RunState), 'unsupported-state');
   });
 });
 
