@@ -364,18 +364,20 @@ class Run {
   ) {
     this.state = state;
     for (const pin of state.pins) {
-      const match = library.find((definition) => definition.id === pin.id && definition.version === pin.version);
-      if (!match) {
-        const others = library.filter((definition) => definition.id === pin.id).map((definition) => definition.version);
-        throw new Refusal(
-          'version-mismatch',
-          `run ${state.runId} is pinned to wizard "${pin.id}" version ${pin.version}${others.length ? `; only version ${others.join(', ')} was supplied` : ', which was not supplied'}. Supply the pinned version to continue this run.`,
-        );
+      const sameVersion = library.filter((definition) => definition.id === pin.id && definition.version === pin.version);
+      const match = sameVersion.find((definition) => definitionHash(definition) === pin.hash);
+      if (match) {
+        this.definitions.set(pin.id, match);
+        continue;
       }
-      if (definitionHash(match) !== pin.hash) {
+      if (sameVersion.length > 0) {
         throw new Refusal('version-mismatch', `wizard "${pin.id}" version ${pin.version} was changed after run ${state.runId} started (its content differs); supply the definition the run was pinned to.`);
       }
-      this.definitions.set(pin.id, match);
+      const others = library.filter((definition) => definition.id === pin.id).map((definition) => definition.version);
+      throw new Refusal(
+        'version-mismatch',
+        `run ${state.runId} is pinned to wizard "${pin.id}" version ${pin.version}${others.length ? `; only version ${others.join(', ')} was supplied` : ', which was not supplied'}. Supply the pinned version to continue this run.`,
+      );
     }
   }
 
@@ -467,8 +469,12 @@ class Run {
     const path = `${frame.prefix}${step.id}`;
     const visits = (this.state.visits[path] ?? 0) + 1;
     this.state.visits[path] = visits;
-    if (visits > MAX_VISITS_PER_STEP || this.state.steps.length >= MAX_STEPS_PER_RUN) {
+    if (visits > MAX_VISITS_PER_STEP) {
       this.abort(now, `stopped: step "${path}" was reached ${visits} times (a loop that does not end)`);
+      return;
+    }
+    if (this.state.steps.length >= MAX_STEPS_PER_RUN) {
+      this.abort(now, `stopped: the run reached ${MAX_STEPS_PER_RUN} steps`);
       return;
     }
     const record: StepRecord = { path, wizardId: definition.id, stepId: step.id, kind: step.kind, title: step.title, enteredAt: now, completedAt: null };

@@ -703,6 +703,8 @@ describe('version pinning', () => {
     const edited = wizard(flagFixSource.replace('title: Explain', 'title: Explain it'));
     const message = expectRefused(resumeRun([edited], run.state), 'version-mismatch');
     expect(message).toMatch(/was changed after run run-1 started/);
+    // With the pinned content also supplied, the run goes on with it.
+    expect(expectOk(resumeRun([edited, flagFix], run.state)).need).toMatchObject({ need: 'guidance', title: 'Explain' });
   });
 
   it('pins a linked wizard when the run first reaches it', () => {
