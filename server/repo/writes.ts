@@ -1,5 +1,6 @@
 import type { Customer, CustomerFeature, EventInput, Release } from '../../shared/domain';
 import { GLOBAL_BUCKET } from '../../shared/sync/wire';
+import { ulid } from '../../shared/ulid';
 import type { DemoCustomerState } from '../demo/types';
 import type { Queryable } from '../storage/types';
 
@@ -37,7 +38,7 @@ export async function upsertCustomers(db: Queryable, customers: readonly Custome
   for (const part of chunks(lastPerKey(customers, (customer) => customer.id))) {
     const rows = await db.query<{ id: string }>(
       `with input as (
-         select * from jsonb_to_recordset($1::jsonb) as x(id text, name text, plan text, region text, environment text,
+         select * from json_to_recordset($1::json) as x(id text, name text, plan text, region text, environment text,
            version text, lifecycle text, health text, owner text, "createdAt" timestamptz, "updatedAt" timestamptz)
        ), written as (
          insert into customers as c (id, name, plan, region, environment, version, lifecycle, health, owner, created_at, updated_at)
@@ -68,7 +69,7 @@ export async function upsertFeatures(db: Queryable, features: readonly CustomerF
   for (const part of chunks(lastPerKey(features, (feature) => `${feature.customerId}:${feature.feature}`))) {
     const rows = await db.query<{ row_id: string }>(
       `with input as (
-         select * from jsonb_to_recordset($1::jsonb) as x("customerId" text, feature text, entitled boolean, enabled boolean,
+         select * from json_to_recordset($1::json) as x("customerId" text, feature text, entitled boolean, enabled boolean,
            health text, "lastSignalAt" timestamptz)
        ), written as (
          insert into customer_features as f (customer_id, feature, entitled, enabled, health, last_signal_at)
@@ -97,7 +98,7 @@ export async function upsertReleases(db: Queryable, releases: readonly Release[]
   for (const part of chunks(lastPerKey(releases, (release) => release.version))) {
     const rows = await db.query<{ version: string }>(
       `with input as (
-         select * from jsonb_to_recordset($1::jsonb) as x(version text, "releasedAt" timestamptz, notes text)
+         select * from json_to_recordset($1::json) as x(version text, "releasedAt" timestamptz, notes text)
        ), written as (
          insert into releases as r (version, released_at, notes)
          select version, "releasedAt", notes from input
@@ -119,7 +120,7 @@ export async function upsertReleases(db: Queryable, releases: readonly Release[]
 export type InsertEventsResult = {
   accepted: number;
   duplicates: number;
-  /** The stored id of each input event, in input order (the existing id for a duplicate). */
+  /** The stored id of each input event, in input order (the existing id for a duplicate); empty for history loads. */
   ids: string[];
 };
 
@@ -128,6 +129,12 @@ export type InsertEventsOptions = {
   now: number;
   /** Makes event ids; must sort in call order (see `createIdGenerator`). */
   newId: (time: number) => string;
+  /**
+   * Loading history (demo seed): each event counts as recorded when it occurred
+   * (never after `now`) and its id carries that time, as if it had been ingested live.
+   * Ids are not returned (the lookup costs a join per batch).
+   */
+  isHistory?: boolean;
 };
 
 /**
@@ -141,7 +148,7 @@ export async function insertEvents(db: Queryable, events: readonly EventInput[],
   for (const part of chunks(events)) {
     const input = part.map((event, index) => ({
       ord: index,
-      id: options.newId(options.now),
+      id: options.isHistory ? ulid(Math.min(Date.parse(event.occurredAt), options.now)) : options.newId(options.now),
       customer_id: event.customerId,
       occurred_at: event.occurredAt,
       kind: event.kind,
@@ -159,13 +166,14 @@ export async function insertEvents(db: Queryable, events: readonly EventInput[],
     }));
     const rows = await db.query<{ ord: number; id: string | null; accepted: number }>(
       `with input as (
-         select * from jsonb_to_recordset($1::jsonb) as x(ord integer, id text, customer_id text, occurred_at timestamptz,
+         select * from json_to_recordset($1::json) as x(ord integer, id text, customer_id text, occurred_at timestamptz,
            kind text, severity text, source_system text, external_id text, actor text, summary text, body text,
            feature text, prev_value jsonb, new_value jsonb, links jsonb, properties jsonb)
        ), written as (
          insert into events as e (id, customer_id, occurred_at, recorded_at, kind, severity, source_system, external_id,
            actor, summary, body, feature, prev_value, new_value, links, properties)
-         select id, customer_id, occurred_at, $2::timestamptz, kind, severity, source_system, external_id,
+         select id, customer_id, occurred_at, case when $3 then least(occurred_at, $2::timestamptz) else $2::timestamptz end,
+           kind, severity, source_system, external_id,
            actor, summary, body, feature, prev_value, new_value, links, properties
          from input order by ord
          on conflict (source_system, external_id) do nothing
@@ -174,29 +182,34 @@ export async function insertEvents(db: Queryable, events: readonly EventInput[],
          insert into change_log (bucket, entity, row_id, op, ver, row)
          select 'customer:' || customer_id, 'event', id, 'put', 1, row from written
        )
-       select input.ord, coalesce(written.id, existing.id) as id, (select count(*) from written)::integer as accepted
-       from input
-       left join written on written.source_system = input.source_system and written.external_id = input.external_id
-       left join events existing on existing.source_system = input.source_system and existing.external_id = input.external_id
-       order by input.ord`,
-      [JSON.stringify(input), recordedAt],
+       ${
+         options.isHistory
+           ? 'select (select count(*) from written)::integer as accepted'
+           : `select input.ord, coalesce(written.id, existing.id) as id, (select count(*) from written)::integer as accepted
+                from input
+                left join written on written.source_system = input.source_system and written.external_id = input.external_id
+                left join events existing on existing.source_system = input.source_system and existing.external_id = input.external_id
+               order by input.ord`
+       }`,
+      [JSON.stringify(input), recordedAt, options.isHistory === true],
     );
     const accepted = rows[0]?.accepted ?? 0;
+    result.accepted += accepted;
+    result.duplicates += part.length - accepted;
+    if (options.isHistory) continue;
     const ids = rows.map((row) => row.id);
     const missing = ids.flatMap((id, index) => (id === null ? [index] : []));
     if (missing.length > 0) {
       // Committed by a concurrent ingest after this statement's snapshot: look the ids up now.
       const keys = missing.map((index) => ({ s: input[index]?.source_system, x: input[index]?.external_id }));
       const found = await db.query<{ s: string; x: string; id: string }>(
-        `select k.s, k.x, e.id from jsonb_to_recordset($1::jsonb) as k(s text, x text)
+        `select k.s, k.x, e.id from json_to_recordset($1::json) as k(s text, x text)
          join events e on e.source_system = k.s and e.external_id = k.x`,
         [JSON.stringify(keys)],
       );
       const byKey = new Map(found.map((row) => [`${row.s}\u0000${row.x}`, row.id]));
       for (const index of missing) ids[index] = byKey.get(`${input[index]?.source_system}\u0000${input[index]?.external_id}`) ?? null;
     }
-    result.accepted += accepted;
-    result.duplicates += part.length - accepted;
     result.ids.push(...ids.map((id) => id ?? ''));
   }
   return result;

@@ -1,0 +1,145 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createServer } from './app';
+import { startLiveLoop, type LiveLoop } from './demo/live-loop';
+import { seedDemo } from './demo/seed';
+import { createLogger, errorMessage } from './log';
+import { ensureAdminToken } from './repo/tokens';
+import { openStorage } from './storage/open';
+import type { Storage } from './storage/types';
+
+/*
+ * `npm run server -- [flags]`: the reference backend, standalone. Human-readable
+ * lines go to stderr; with --json, stdout carries exactly one JSON line once the
+ * server listens ({"url","token"?,"storage"}) for launchers to read.
+ */
+
+const USAGE = `Usage: npm run server -- [options]
+  --port N             port to listen on (default 4700; 0 picks a free one)      env LIGHTKEEPER_SERVER_PORT
+  --host H             interface to listen on (default 127.0.0.1)                env LIGHTKEEPER_SERVER_HOST
+  --data-dir DIR       embedded PGlite data directory                            env LIGHTKEEPER_SERVER_DATA_DIR
+  --database-url URL   PostgreSQL instead of PGlite                              env DATABASE_URL
+  --admin-token T      accept this admin token (prefer the env variable)        env LIGHTKEEPER_ADMIN_TOKEN
+  --demo               seed the demo fleet into an empty database and run live mode
+  --seed N             demo seed (default 1)
+  --customers N        demo customers (generator default when omitted)
+  --events N           pad the demo history to N events (benchmarks)
+  --live-interval S    seconds between live demo ticks (default 3; 0 disables)
+  --json               print one JSON line {"url","token"?,"storage"} on stdout when listening`;
+
+function defaultDataDir(): string {
+  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', 'Lightkeeper Server');
+  if (process.platform === 'win32') return path.join(process.env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), 'Lightkeeper Server');
+  return path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'lightkeeper-server');
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function integer(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) fail(`--${name} must be an integer from ${min} to ${max}, got "${raw}".`);
+  return value;
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      port: { type: 'string', default: process.env.LIGHTKEEPER_SERVER_PORT ?? '4700' },
+      host: { type: 'string', default: process.env.LIGHTKEEPER_SERVER_HOST ?? '127.0.0.1' },
+      'data-dir': { type: 'string', default: process.env.LIGHTKEEPER_SERVER_DATA_DIR },
+      'database-url': { type: 'string', default: process.env.DATABASE_URL },
+      'admin-token': { type: 'string', default: process.env.LIGHTKEEPER_ADMIN_TOKEN },
+      demo: { type: 'boolean', default: false },
+      seed: { type: 'string', default: '1' },
+      customers: { type: 'string' },
+      events: { type: 'string' },
+      'live-interval': { type: 'string', default: '3' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+} catch (error) {
+  fail(errorMessage(error));
+}
+const { values } = parsed;
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+const port = integer('port', values.port, 0, 65_535) ?? 4700;
+const seed = integer('seed', values.seed, 0, Number.MAX_SAFE_INTEGER) ?? 1;
+const customers = integer('customers', values.customers, 1, 1_000_000);
+const events = integer('events', values.events, 0, 100_000_000);
+const liveIntervalSeconds = Number(values['live-interval']);
+if (!Number.isFinite(liveIntervalSeconds) || liveIntervalSeconds < 0) fail(`--live-interval must be a number of seconds ≥ 0, got "${values['live-interval']}".`);
+const adminToken = values['admin-token'] || undefined;
+if (adminToken !== undefined && !/^[A-Za-z0-9._~+/=-]{16,512}$/.test(adminToken)) {
+  fail('The admin token must be 16 to 512 characters of letters, digits and ._~+/=-');
+}
+const databaseUrl = values['database-url'] || undefined;
+const dataDir = databaseUrl ? undefined : path.resolve(values['data-dir'] ?? defaultDataDir());
+
+const log = createLogger();
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const packageJson = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+let storage: Storage;
+try {
+  storage = await openStorage({ databaseUrl, dataDir });
+} catch (error) {
+  say(`Could not open the database: ${errorMessage(error)}`);
+  process.exit(1);
+}
+
+let live: LiveLoop | null = null;
+let app: Awaited<ReturnType<typeof createServer>> | null = null;
+let stopping: Promise<void> | null = null;
+const stop = (code: number) => {
+  stopping ??= (async () => {
+    await live?.stop();
+    await app?.close();
+    await storage.close();
+  })()
+    .catch((error: unknown) => {
+      say(`Shutdown failed: ${errorMessage(error)}`);
+    })
+    .finally(() => process.exit(code));
+  return stopping;
+};
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+try {
+  const { generatedToken } = await storage.transaction((db) => ensureAdminToken(db, adminToken));
+  if (values.demo) {
+    const started = Date.now();
+    const result = await seedDemo(storage, { seed, customers, events, now: Date.now(), log });
+    if (!result.isSeeded) say('The database already holds other data: the demo fleet was not seeded; live mode runs over what is there.');
+    else if (result.isNew) say(`Demo fleet seeded: ${result.customers} customers, ${result.events} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    else say(`Demo fleet: ${result.customers} customers, ${result.events} events.`);
+    live = startLiveLoop({ storage, seed, intervalMs: liveIntervalSeconds * 1000, log });
+  }
+  app = await createServer({ storage, log, version: packageJson.version });
+  const url = await app.listen({ port, host: values.host });
+  const storageKind = storage.kind;
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ url, ...(generatedToken ? { token: generatedToken } : {}), storage: storageKind })}\n`);
+  } else {
+    process.stdout.write(`Lightkeeper server listening on ${url} (${storageKind}${dataDir ? `, data in ${dataDir}` : ''})\n`);
+    if (generatedToken) {
+      process.stdout.write(`Admin token (shown once, only its hash is stored): ${generatedToken}\n`);
+    }
+  }
+} catch (error) {
+  say(`The server could not start: ${errorMessage(error)}`);
+  await stop(1);
+}
