@@ -1,17 +1,44 @@
 import type Database from 'better-sqlite3';
-import { type z } from 'zod';
-import { CustomerFeatureSchema, CustomerSchema, NoteSchema, ReleaseSchema, TimelineEventSchema } from '../../shared/domain';
+import { z } from 'zod';
+import { CustomerFeatureSchema, CustomerSchema, NoteSchema, ReleaseSchema, SEVERITIES, type TimelineEvent } from '../../shared/domain';
 import { bucketCustomerId, type Op, type PullResponse } from '../../shared/sync/wire';
 import type { Outbox } from './outbox';
 
 const SyncedNoteSchema = NoteSchema;
 const THREAD_KINDS = new Set(['alert', 'incident', 'ticket']);
 
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/;
+
+/**
+ * Event rows as they arrive in a pull: every field the cache stores is checked
+ * for type and shape (so a corrupt or foreign payload never reaches a STRICT
+ * table), but not re-checked against every ingest rule the server already
+ * enforced — at bootstrap this runs a million times, and the full domain schema
+ * costs twice as much. The free JSON fields are JSON by construction here.
+ */
+const WireEventSchema = z.object({
+  id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+  customerId: z.string().min(1).max(128),
+  occurredAt: z.string().regex(ISO_TIME),
+  recordedAt: z.string().regex(ISO_TIME),
+  kind: z.string().min(1).max(48),
+  severity: z.enum(SEVERITIES),
+  source: z.object({ system: z.string().min(1).max(64), externalId: z.string().min(1).max(256) }),
+  actor: z.string().nullable(),
+  summary: z.string(),
+  body: z.string().nullable(),
+  feature: z.string().nullable(),
+  prevValue: z.unknown().transform((value) => value ?? null),
+  newValue: z.unknown().transform((value) => value ?? null),
+  links: z.record(z.string(), z.string()),
+  properties: z.record(z.string(), z.unknown()),
+});
+
 /** Row schemas per synced entity; ops of unknown entities are skipped (newer servers may add some). */
 const ROW_SCHEMAS = {
   customer: CustomerSchema,
   feature: CustomerFeatureSchema,
-  event: TimelineEventSchema,
+  event: WireEventSchema,
   note: SyncedNoteSchema,
   release: ReleaseSchema,
 } as const;
@@ -48,7 +75,7 @@ export function validatePullRows(response: PullResponse): void {
   }
 }
 
-type EventRow = z.infer<typeof TimelineEventSchema>;
+type EventRow = TimelineEvent;
 type BucketRow = { bucket: string; cursor: string | null; page_token: string | null; state: string };
 
 /** What one applied page changed, for the renderer's refresh event. */
@@ -103,8 +130,8 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       last_at = excluded.last_at
     where excluded.last_at >= threads.last_at`);
   const bumpStats = db.prepare(`
-    insert into customer_stats (customer_id, last_event_at, event_count) values (?, ?, 1)
-    on conflict (customer_id) do update set event_count = event_count + 1,
+    insert into customer_stats (customer_id, last_event_at, event_count) values (?, ?, ?)
+    on conflict (customer_id) do update set event_count = event_count + excluded.event_count,
       last_event_at = max(coalesce(last_event_at, ''), excluded.last_event_at)`);
   const upsertNote = db.prepare(`
     insert into notes (id, customer_id, event_id, author, body, created_at, updated_at, ver)
@@ -141,6 +168,9 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
   ];
   const clearGlobal = db.prepare('delete from releases');
 
+  /** Per-customer event counts and newest time, written once per transaction instead of once per event. */
+  const pendingStats = new Map<string, { count: number; last: string }>();
+
   function applyEvent(op: Op, isIndexed: boolean, summary: ApplySummary): void {
     const event = op.row as EventRow;
     const params = {
@@ -165,7 +195,12 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     const inserted = insertEvent.run(params);
     if (inserted.changes === 1) {
       if (isIndexed) ftsInsert.run(inserted.lastInsertRowid);
-      bumpStats.run(event.customerId, event.occurredAt);
+      const stats = pendingStats.get(event.customerId);
+      if (!stats) pendingStats.set(event.customerId, { count: 1, last: event.occurredAt });
+      else {
+        stats.count += 1;
+        if (event.occurredAt > stats.last) stats.last = event.occurredAt;
+      }
     } else {
       const existing = existingEvent.get(event.id);
       if (!existing || existing.ver >= op.ver) return;
@@ -234,7 +269,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
    * bucket membership, and the outbox acknowledgement. A crash leaves either all
    * of it or none of it in the cache file.
    */
-  const applyPull = db.transaction((response: ValidatedPull, now: string): ApplySummary => {
+  const applyInTransaction = db.transaction((response: ValidatedPull, now: string): ApplySummary => {
     const summary: ApplySummary = { customerIds: new Set(), global: false, ops: 0 };
     for (const page of response.buckets) {
       const current = getBucket.get(page.bucket);
@@ -267,6 +302,9 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
         now,
       });
     }
+    // Flush before removals so a removed customer's counters are deleted, not re-created.
+    for (const [customerId, stats] of pendingStats) bumpStats.run(customerId, stats.last, stats.count);
+    pendingStats.clear();
     for (const bucket of response.addedBuckets) addBucket.run(bucket, now);
     for (const bucket of response.removedBuckets) {
       const current = getBucket.get(bucket);
@@ -278,6 +316,15 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     outbox.acknowledge(response.acked.lastSeq, response.acked.results);
     return summary;
   });
+
+  /** See {@link applyInTransaction}; a failed transaction leaves no counters behind for the next one. */
+  const applyPull = (response: ValidatedPull, now: string): ApplySummary => {
+    try {
+      return applyInTransaction(response, now);
+    } finally {
+      pendingStats.clear();
+    }
+  };
 
   return {
     applyPull,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SyncStatus } from '../../shared/ipc/contract';
-import { MAX_PULL_BUCKETS, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, type Mutation } from '../../shared/sync/wire';
+import { MAX_PULL_BUCKETS, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, type Mutation, type PullResponse } from '../../shared/sync/wire';
 import { BackendError, type BackendClient, type StreamHandle } from '../backend/client';
 import { validatePullRows, type ApplySummary, type createApplier } from '../db/apply';
 import type { Outbox } from '../db/outbox';
@@ -133,32 +133,59 @@ export function createSyncEngine(options: SyncEngineOptions) {
     }
   }
 
+  /**
+   * Pulls until every bucket is caught up. The next request goes out as soon as a
+   * response has been validated — its cursors are known then — so the server
+   * prepares page N+1 while the desk writes page N. Buckets are asked for in
+   * chunks of at most MAX_PULL_BUCKETS, the ones still bootstrapping first.
+   */
   async function pull(current: BackendClient, clientId: string, isCurrent: () => boolean): Promise<void> {
-    for (let round = 0; round < 100_000; round += 1) {
-      const buckets = applier.buckets.all();
-      // Buckets still bootstrapping go first so a fresh desk fills up evenly.
-      buckets.sort((a, b) => Number(a.state === 'live') - Number(b.state === 'live'));
-      const chunks: (typeof buckets)[] = buckets.length === 0 ? [[]] : [];
-      for (let index = 0; index < buckets.length; index += MAX_PULL_BUCKETS) chunks.push(buckets.slice(index, index + MAX_PULL_BUCKETS));
-      let isMoreWork = false;
-      for (const chunk of chunks) {
-        const response = await current.pull({
-          protocol: PROTOCOL_VERSION,
-          clientId,
-          schemaVersion: CLIENT_SCHEMA_VERSION,
-          limit: pullLimit,
-          buckets: chunk.map((bucket) => ({ bucket: bucket.bucket, cursor: bucket.cursor, pageToken: bucket.page_token })),
-        });
-        if (!isCurrent()) return;
-        validatePullRows(response);
-        const summary = applier.applyPull(response, new Date(clock.now()).toISOString());
-        if (summary.ops > 0 || summary.customerIds.size > 0 || summary.global) options.onChanged(summary);
-        isMoreWork ||=
-          response.addedBuckets.length > 0 ||
-          response.buckets.some((page) => ('reset' in page ? true : page.hasMore));
-        if (status.isBootstrapping !== isBootstrapping()) publish({ isBootstrapping: !status.isBootstrapping });
+    type Known = { cursor: string | null; pageToken: string | null; isLive: boolean };
+    const known = new Map<string, Known>();
+    for (const bucket of applier.buckets.all()) {
+      known.set(bucket.bucket, { cursor: bucket.cursor, pageToken: bucket.page_token, isLive: bucket.state === 'live' });
+    }
+    const order = [...known.keys()].sort((a, b) => Number(known.get(a)?.isLive) - Number(known.get(b)?.isLive) || a.localeCompare(b));
+    let chunkStart = 0;
+    const request = () => {
+      const chunk = order.slice(chunkStart, chunkStart + MAX_PULL_BUCKETS).filter((bucket) => known.has(bucket));
+      return current.pull({
+        protocol: PROTOCOL_VERSION,
+        clientId,
+        schemaVersion: CLIENT_SCHEMA_VERSION,
+        limit: pullLimit,
+        buckets: chunk.map((bucket) => ({ bucket, cursor: known.get(bucket)?.cursor ?? null, pageToken: known.get(bucket)?.pageToken ?? null })),
+      });
+    };
+    let inFlight: Promise<PullResponse> | null = request();
+    while (inFlight) {
+      const response = await inFlight;
+      inFlight = null;
+      if (!isCurrent()) return;
+      validatePullRows(response);
+      for (const page of response.buckets) {
+        if ('reset' in page) known.set(page.bucket, { cursor: null, pageToken: null, isLive: false });
+        else if (known.has(page.bucket)) {
+          const isBootstrapping = page.bootstrap !== undefined && !page.bootstrap.done;
+          known.set(page.bucket, { cursor: page.cursor, pageToken: isBootstrapping ? (page.bootstrap?.pageToken ?? null) : null, isLive: !isBootstrapping });
+        }
       }
-      if (!isMoreWork) return;
+      for (const bucket of response.addedBuckets) {
+        if (!known.has(bucket)) order.push(bucket);
+        known.set(bucket, { cursor: null, pageToken: null, isLive: false });
+      }
+      for (const bucket of response.removedBuckets) known.delete(bucket);
+      const isChunkUnfinished =
+        response.addedBuckets.length > 0 || response.buckets.some((page) => ('reset' in page ? true : page.hasMore));
+      if (!isChunkUnfinished) chunkStart += MAX_PULL_BUCKETS;
+      if (isChunkUnfinished || chunkStart < order.length) {
+        inFlight = request();
+        // Handled below when awaited; this only stops an early failure from counting as unhandled.
+        inFlight.catch(() => undefined);
+      }
+      const summary = applier.applyPull(response, new Date(clock.now()).toISOString());
+      if (summary.ops > 0 || summary.customerIds.size > 0 || summary.global) options.onChanged(summary);
+      if (status.isBootstrapping !== isBootstrapping()) publish({ isBootstrapping: !status.isBootstrapping });
     }
   }
 

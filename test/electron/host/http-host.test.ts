@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDesk, type Desk } from '../../../electron/core/desk';
 import { silentLogger } from '../../../electron/core/log';
 import { startHost, type Host } from '../../../electron/host/http-host';
+import { CACHE_MIGRATIONS } from '../../../electron/db/migrations';
+import { latestVersion } from '../../../electron/db/open';
 import { tempDirs } from '../../support/temp';
 
 const dirs = tempDirs('lk-host-');
@@ -54,7 +56,7 @@ describe('browser-mode host', () => {
   it('answers a contract call with the token', async () => {
     const res = await request({ path: '/api/call/app:info', method: 'POST', headers: auth(), body: '' });
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.body)).toMatchObject({ ok: true, value: { mode: 'browser', appVersion: '9.9.9', cacheSchemaVersion: 1 } });
+    expect(JSON.parse(res.body)).toMatchObject({ ok: true, value: { mode: 'browser', appVersion: '9.9.9', cacheSchemaVersion: latestVersion(CACHE_MIGRATIONS) } });
   });
 
   it('refuses calls and pages without the token, or with a wrong one (401)', async () => {

@@ -1,0 +1,244 @@
+// `npm run bench:sync [-- --events N --customers N]`: bootstrap throughput, ingest-to-visible
+// latency, and search/timeline query times on the resulting cache. Prints figures with
+// ratios to baselines measured in the same run. Not a test: no pass/fail.
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import readline from 'node:readline';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { createBackendClient } from '../electron/backend/client';
+import { createApplier } from '../electron/db/apply';
+import { openCache } from '../electron/db/cache';
+import { CACHE_MIGRATIONS } from '../electron/db/migrations';
+import { migrate } from '../electron/db/open';
+import { createOutbox } from '../electron/db/outbox';
+import { createQueries } from '../electron/db/queries';
+import { silentLogger as deskLog } from '../electron/core/log';
+import { createSyncEngine } from '../electron/sync/engine';
+import { benchDatabaseUrl, ms, percentile } from './support';
+
+const { values } = parseArgs({
+  options: { events: { type: 'string', default: '1000000' }, customers: { type: 'string', default: '200' }, samples: { type: 'string', default: '60' } },
+});
+const EVENTS = Number(values.events);
+const CUSTOMERS = Number(values.customers);
+const SAMPLES = Number(values.samples);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-bench-sync-'));
+const report: Record<string, unknown> = { machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, events: EVENTS, customers: CUSTOMERS };
+const line = (text: string) => process.stdout.write(`${text}\n`);
+
+line(`Lightkeeper sync benchmark — ${EVENTS.toLocaleString()} events over ${CUSTOMERS} customers, ${os.cpus().length} cores`);
+// The server runs in its own process, as it does in production (and as the desk's demo backend does).
+const database = await benchDatabaseUrl();
+const adminToken = crypto.randomBytes(24).toString('base64url');
+const seedStart = performance.now();
+const serverProcess = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'server/cli.ts', '--demo', '--json', '--port', '0', '--seed', '7', '--customers', String(CUSTOMERS), '--events', String(EVENTS), '--live-interval', '0',
+    ...(database.url ? [] : ['--data-dir', path.join(work, 'server')])],
+  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DATABASE_URL: database.url ?? '', LIGHTKEEPER_ADMIN_TOKEN: adminToken } },
+);
+const url = await new Promise<string>((resolve, reject) => {
+  readline.createInterface({ input: serverProcess.stdout! }).on('line', (text) => {
+    if (text.startsWith('{')) resolve((JSON.parse(text) as { url: string }).url);
+  });
+  serverProcess.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+});
+line(`server storage: ${database.url ? 'PostgreSQL' : 'PGlite (no PostgreSQL reachable)'}; started and seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s (setup, not measured)`);
+const deskToken = adminToken;
+const ingestToken = adminToken;
+const health = await fetch(`${url}/v1/health`);
+await health.text();
+const countResponse = await fetch(`${url}/v1/sync/pull`, {
+  method: 'POST',
+  headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+  body: JSON.stringify({ protocol: 1, clientId: 'bench-counter', schemaVersion: 1, limit: 1, buckets: [] }),
+});
+const visibleBuckets = ((await countResponse.json()) as { addedBuckets: string[] }).addedBuckets.length;
+line(`buckets visible: ${visibleBuckets}`);
+
+// --- 1. Bootstrap a fresh cache -------------------------------------------------------------
+const dataDir = path.join(work, 'desk');
+const handle = openCache({ dataDir, log: deskLog });
+const outbox = createOutbox(handle.db);
+const applier = createApplier(handle.db, outbox);
+let applyMs = 0;
+let appliedOps = 0;
+const timedApplier = {
+  ...applier,
+  applyPull: (...args: Parameters<typeof applier.applyPull>) => {
+    const started = performance.now();
+    const summary = applier.applyPull(...args);
+    applyMs += performance.now() - started;
+    appliedOps += summary.ops;
+    return summary;
+  },
+};
+let status = { state: 'not_configured', isBootstrapping: true };
+let onVisible: (() => void) | null = null;
+const engine = createSyncEngine({
+  db: handle.db,
+  outbox,
+  applier: timedApplier,
+  log: deskLog,
+  pullLimit: 5000,
+  onStatus: (next) => (status = next),
+  onChanged: () => onVisible?.(),
+});
+const countEvents = handle.db.prepare('select count(*) as n from events').pluck();
+const bootStart = performance.now();
+const rawClient = createBackendClient({ baseUrl: url, token: deskToken, timeoutMs: 60_000 });
+let pullMs = 0;
+let pulls = 0;
+const timedClient = {
+  ...rawClient,
+  pull: async (request: Parameters<typeof rawClient.pull>[0]) => {
+    const started = performance.now();
+    try {
+      return await rawClient.pull(request);
+    } finally {
+      pullMs += performance.now() - started;
+      pulls += 1;
+    }
+  },
+};
+engine.setClient(timedClient);
+while (!(status.state === 'online' && !status.isBootstrapping)) {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+const bootMs = performance.now() - bootStart;
+const serverEvents = countEvents.get() as number;
+const endToEndRate = serverEvents / (bootMs / 1000);
+const applyRate = appliedOps / (applyMs / 1000);
+
+// Baseline: the same rows inserted raw into an equivalent events table (same columns and indexes, no FTS).
+const baseline = new Database(path.join(work, 'baseline.sqlite'));
+baseline.pragma('journal_mode = WAL');
+migrate(baseline, CACHE_MIGRATIONS, 'baseline');
+const insert = baseline.prepare(`insert into events (id, customer_id, occurred_at, recorded_at, kind, severity, summary, feature,
+  source_system, source_external_id, actor, body, prev_value, new_value, links, properties, ver)
+  values (@id, @customer_id, @occurred_at, @recorded_at, @kind, @severity, @summary, @feature, @source_system,
+  @source_external_id, @actor, @body, @prev_value, @new_value, @links, @properties, @ver)`);
+const insertMany = baseline.transaction((rows: unknown[]) => {
+  for (const row of rows) insert.run(row);
+});
+let baselineMs = 0;
+const reader = handle.db.prepare('select * from events where rid > ? order by rid limit 5000');
+for (let last = 0; ; ) {
+  const rows = reader.all(last) as { rid: number }[];
+  if (rows.length === 0) break;
+  last = rows.at(-1)!.rid;
+  const plain = rows.map(({ rid: _rid, ...rest }) => rest);
+  const started = performance.now();
+  insertMany(plain);
+  baselineMs += performance.now() - started;
+}
+const baselineRate = serverEvents / (baselineMs / 1000);
+baseline.close();
+line('');
+line('1. Bootstrap a fresh cache from the server');
+line(`   end to end (HTTP pulls + validation + apply + FTS build): ${Math.round(endToEndRate).toLocaleString()} events/s (${(bootMs / 1000).toFixed(1)} s)`);
+line(`   desk apply only (transactions incl. bulk FTS build):      ${Math.round(applyRate).toLocaleString()} ops/s (${(applyMs / 1000).toFixed(1)} s)`);
+line(`   baseline, raw better-sqlite3 insert of the same rows:      ${Math.round(baselineRate).toLocaleString()} rows/s (${(baselineMs / 1000).toFixed(1)} s)`);
+line(`   of which waiting on ${pulls} pull requests (server + transfer + JSON/zod parse): ${(pullMs / 1000).toFixed(1)} s`);
+line(`   ratio apply/raw: ${(applyRate / baselineRate).toFixed(2)}   ratio end-to-end/raw: ${(endToEndRate / baselineRate).toFixed(2)}   (goal ≥ 0.5)`);
+report.bootstrap = { endToEndRate, applyRate, baselineRate, ratioApply: applyRate / baselineRate, ratioEndToEnd: endToEndRate / baselineRate, seconds: bootMs / 1000 };
+
+// --- 2. Ingest → visible on the desk --------------------------------------------------------
+const findByExternal = handle.db.prepare('select 1 from events where source_system = ? and source_external_id = ?').pluck();
+const latencies: number[] = [];
+const roundTrips: number[] = [];
+const customerIds = handle.db.prepare('select id from customers order by id').pluck().all() as string[];
+for (let index = 0; index < SAMPLES; index += 1) {
+  const externalId = `latency-${Date.now()}-${index}`;
+  const body = JSON.stringify({
+    events: [
+      {
+        customerId: customerIds[index % customerIds.length],
+        occurredAt: new Date().toISOString(),
+        kind: 'alert',
+        severity: 'warning',
+        source: { system: 'bench', externalId },
+        summary: `latency probe ${index}`,
+      },
+    ],
+  });
+  const visible = new Promise<void>((resolve) => {
+    onVisible = () => {
+      if (findByExternal.get('bench', externalId)) resolve();
+    };
+  });
+  const started = performance.now();
+  const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/json' }, body });
+  await response.text();
+  roundTrips.push(performance.now() - started);
+  await visible;
+  latencies.push(performance.now() - started);
+  await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+}
+onVisible = null;
+line('');
+line(`2. Server ingest → visible in the desk cache (${SAMPLES} samples, desk online, pokes)`);
+line(`   p50 ${ms(percentile(latencies, 50))}   p95 ${ms(percentile(latencies, 95))}   (goal p95 < 1 s)`);
+line(`   baseline, the ingest HTTP round trip alone: p50 ${ms(percentile(roundTrips, 50))}; ratio p50 ${(percentile(latencies, 50) / percentile(roundTrips, 50)).toFixed(1)}×`);
+report.latency = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), roundTripP50: percentile(roundTrips, 50) };
+await engine.stop();
+
+// --- 3. Queries on the big cache ------------------------------------------------------------
+const queries = createQueries(handle.db, outbox, () => 'bench');
+const words = (handle.db.prepare('select summary from events where rid % 997 = 0 limit 400').pluck().all() as string[])
+  .flatMap((summary) => summary.split(/\W+/))
+  .filter((word) => word.length >= 4);
+const searchTimes: number[] = [];
+const rawSearchTimes: number[] = [];
+const rawSearch = handle.db.prepare('select rowid from events_fts where events_fts match ? limit 100');
+for (let index = 0; index < 300; index += 1) {
+  const word = words[(index * 7919) % words.length]!;
+  const typed = index % 3 === 0 ? word.slice(0, 3) : word;
+  let started = performance.now();
+  queries.search(typed, 100);
+  searchTimes.push(performance.now() - started);
+  started = performance.now();
+  rawSearch.all(`"${typed}"*`);
+  rawSearchTimes.push(performance.now() - started);
+}
+const pageTimes: number[] = [];
+const rawPageTimes: number[] = [];
+const rawPage = handle.db.prepare('select * from events where customer_id = ? order by occurred_at desc, id desc limit 200');
+for (let index = 0; index < 300; index += 1) {
+  const customerId = customerIds[(index * 31) % customerIds.length]!;
+  const filters = index % 3 === 1 ? { changesOnly: true } : index % 3 === 2 ? { severities: ['warning', 'error', 'critical'] as ('warning' | 'error' | 'critical')[] } : undefined;
+  let started = performance.now();
+  const first = queries.timelinePage({ customerId, limit: 200, filters });
+  if (index % 2 === 0 && first.nextCursor) queries.timelinePage({ customerId, limit: 200, cursor: first.nextCursor, filters });
+  pageTimes.push(performance.now() - started);
+  started = performance.now();
+  rawPage.all(customerId);
+  rawPageTimes.push(performance.now() - started);
+}
+line('');
+line(`3. Queries on the ${serverEvents.toLocaleString()}-event cache (300 each)`);
+line(`   search (FTS, grouped, highlighted): p50 ${ms(percentile(searchTimes, 50))}  p95 ${ms(percentile(searchTimes, 95))}  (goal < 20 ms)`);
+line(`     baseline raw FTS5 MATCH limit 100: p95 ${ms(percentile(rawSearchTimes, 95))}; ratio ${(percentile(searchTimes, 95) / percentile(rawSearchTimes, 95)).toFixed(1)}×`);
+line(`   timeline page (200 rows, filters, total, next page): p50 ${ms(percentile(pageTimes, 50))}  p95 ${ms(percentile(pageTimes, 95))}  (goal < 5 ms)`);
+line(`     baseline raw keyset select of 200 rows: p95 ${ms(percentile(rawPageTimes, 95))}; ratio ${(percentile(pageTimes, 95) / percentile(rawPageTimes, 95)).toFixed(1)}×`);
+report.queries = {
+  searchP50: percentile(searchTimes, 50),
+  searchP95: percentile(searchTimes, 95),
+  rawSearchP95: percentile(rawSearchTimes, 95),
+  pageP50: percentile(pageTimes, 50),
+  pageP95: percentile(pageTimes, 95),
+  rawPageP95: percentile(rawPageTimes, 95),
+};
+
+handle.db.close();
+serverProcess.kill('SIGTERM');
+await new Promise((resolve) => serverProcess.once('exit', resolve));
+await database.dispose();
+fs.rmSync(work, { recursive: true, force: true });
+fs.mkdirSync('.bench', { recursive: true });
+fs.writeFileSync('.bench/sync.json', JSON.stringify(report, null, 2));
+line('\nwritten to .bench/sync.json');
