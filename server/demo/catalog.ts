@@ -1,7 +1,16 @@
 import type { Customer } from '../../shared/domain';
 
 /** The product's features, as feature keys on events and feature rows. */
-export const DEMO_FEATURES = ['sso', 'exports', 'billing_sync', 'audit_log', 'api_access', 'analytics', 'webhooks', 'data_import'] as const;
+export const DEMO_FEATURES = [
+  'sso',
+  'exports',
+  'billing_sync',
+  'audit_log',
+  'api_access',
+  'analytics',
+  'webhooks',
+  'data_import',
+] as const;
 export type DemoFeature = (typeof DEMO_FEATURES)[number];
 
 type Plan = Customer['plan'];
@@ -30,7 +39,14 @@ export const JOB_FEATURES = {
 } as const;
 
 /** Provisioning steps in the order the provisioner runs them. */
-export const PROVISIONING_STEPS = ['tenant_create', 'region_allocation', 'dns', 'sso_setup', 'data_import', 'smoke_test'] as const;
+export const PROVISIONING_STEPS = [
+  'tenant_create',
+  'region_allocation',
+  'dns',
+  'sso_setup',
+  'data_import',
+  'smoke_test',
+] as const;
 
 /** The feature a provisioning step sets up, when there is one. */
 export const PROVISIONING_STEP_FEATURES: Readonly<Record<string, string>> = {
@@ -47,6 +63,7 @@ export const REGIONS = [
   ['ap-southeast', 0.1],
 ] as const;
 
+// prettier-ignore
 export const COMPANY_PREFIXES = [
   'Northwind', 'Bluefin', 'Cobalt', 'Harbor', 'Juniper', 'Keystone', 'Lumen', 'Meridian', 'Nimbus', 'Orchard',
   'Pioneer', 'Quarry', 'Redwood', 'Summit', 'Tidal', 'Vantage', 'Willow', 'Atlas', 'Beacon', 'Cascade',
@@ -57,26 +74,47 @@ export const COMPANY_PREFIXES = [
   'Solstice', 'Corvid', 'Helix', 'Lodestar', 'Mariner', 'Sable', 'Talisman', 'Arbor', 'Clearwater', 'Fennel',
 ] as const;
 
+// prettier-ignore
 export const COMPANY_SUFFIXES = [
   'Logistics', 'Health', 'Analytics', 'Foods', 'Robotics', 'Labs', 'Insurance', 'Capital', 'Energy', 'Retail',
   'Media', 'Travel', 'Learning', 'Biotech', 'Freight', 'Dental', 'Legal', 'Software', 'Manufacturing', 'Outdoor',
   'Pharma', 'Telecom', 'Security', 'Studios', 'Mobility', 'Realty', 'Hospitality', 'Payments', 'Clinics', 'Systems',
 ] as const;
 
+// prettier-ignore
 export const CONTACT_FIRST_NAMES = [
   'Ana', 'Ben', 'Chloe', 'Dario', 'Elif', 'Farah', 'Gustav', 'Hana', 'Ivan', 'Jade', 'Kenji', 'Lena', 'Mateo', 'Nadia',
   'Omar', 'Paula', 'Quentin', 'Rosa', 'Sven', 'Tara', 'Umar', 'Vera', 'Wen', 'Yusuf', 'Zoe',
 ] as const;
+// prettier-ignore
 export const CONTACT_LAST_NAMES = [
   'Andersen', 'Bauer', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ito', 'Jansen', 'Kowalski', 'Laine',
   'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quinn', 'Rossi', 'Silva', 'Tanaka', 'Ueda', 'Varga', 'Weber', 'Yilmaz',
 ] as const;
 
 /** Customer success managers who own accounts. */
-export const ACCOUNT_OWNERS = ['Priya Raman', 'Jonas Weber', 'Maya Lindqvist', 'Tomás Herrera', 'Grace Okoye', 'Lukas Novak', 'Aiko Sato'] as const;
+export const ACCOUNT_OWNERS = [
+  'Priya Raman',
+  'Jonas Weber',
+  'Maya Lindqvist',
+  'Tomás Herrera',
+  'Grace Okoye',
+  'Lukas Novak',
+  'Aiko Sato',
+] as const;
 
 /** Support and operations engineers who act on customers (actors in the history). */
-export const ENGINEERS = ['k.osei', 'r.santos', 'm.keller', 'a.lindgren', 'd.chen', 's.patel', 'j.ortiz', 'e.nowak', 'f.dubois'] as const;
+export const ENGINEERS = [
+  'k.osei',
+  'r.santos',
+  'm.keller',
+  'a.lindgren',
+  'd.chen',
+  's.patel',
+  'j.ortiz',
+  'e.nowak',
+  'f.dubois',
+] as const;
 
 /** Flags customers and engineers toggle in everyday operation (never the ones a fault hangs on). */
 export const ROUTINE_FLAGS = [
@@ -117,41 +155,117 @@ export const ROUTINE_ALERTS: Readonly<Record<DemoFeature, { name: string; text: 
 /** Everyday support tickets per feature: subject, the customer's words, the resolution. */
 export const ROUTINE_TICKETS: Readonly<Record<DemoFeature, ReadonlyArray<{ subject: string; ask: string; answer: string }>>> = {
   sso: [
-    { subject: 'Add a second SAML signing certificate', ask: 'We are rotating our IdP certificate next week. Can we upload the new one before the old one expires?', answer: 'Both certificates are now accepted; remove the old one after the rotation.' },
-    { subject: 'New hires not getting the right role via SSO', ask: 'Users created through SSO land in the Viewer role instead of Editor.', answer: 'Group-to-role mapping was missing the `eng-all` group; customer added it in the IdP.' },
+    {
+      subject: 'Add a second SAML signing certificate',
+      ask: 'We are rotating our IdP certificate next week. Can we upload the new one before the old one expires?',
+      answer: 'Both certificates are now accepted; remove the old one after the rotation.',
+    },
+    {
+      subject: 'New hires not getting the right role via SSO',
+      ask: 'Users created through SSO land in the Viewer role instead of Editor.',
+      answer: 'Group-to-role mapping was missing the `eng-all` group; customer added it in the IdP.',
+    },
   ],
   exports: [
-    { subject: 'Export CSV is missing custom fields', ask: 'Our nightly export no longer includes the custom field columns.', answer: 'Custom fields must be ticked in the export template; walked the admin through it.' },
-    { subject: 'How do we export to our own S3 bucket?', ask: 'We would like exports delivered to s3://our-bucket instead of downloading them.', answer: 'Sent the bucket policy and the destination settings; first delivery confirmed.' },
+    {
+      subject: 'Export CSV is missing custom fields',
+      ask: 'Our nightly export no longer includes the custom field columns.',
+      answer: 'Custom fields must be ticked in the export template; walked the admin through it.',
+    },
+    {
+      subject: 'How do we export to our own S3 bucket?',
+      ask: 'We would like exports delivered to s3://our-bucket instead of downloading them.',
+      answer: 'Sent the bucket policy and the destination settings; first delivery confirmed.',
+    },
   ],
   billing_sync: [
-    { subject: 'Invoice totals differ from our ledger', ask: 'Two invoices from last week show different totals in our accounting system.', answer: 'Rounding setting differed; aligned it and re-synced the two invoices.' },
-    { subject: 'Billing sync skipped a credit note', ask: 'A credit note issued on Friday never reached our billing system.', answer: 'Credit note was created in a closed period; synced manually after the period was reopened.' },
+    {
+      subject: 'Invoice totals differ from our ledger',
+      ask: 'Two invoices from last week show different totals in our accounting system.',
+      answer: 'Rounding setting differed; aligned it and re-synced the two invoices.',
+    },
+    {
+      subject: 'Billing sync skipped a credit note',
+      ask: 'A credit note issued on Friday never reached our billing system.',
+      answer: 'Credit note was created in a closed period; synced manually after the period was reopened.',
+    },
   ],
   audit_log: [
-    { subject: 'Audit log retention for compliance', ask: 'Our auditors need 2 years of audit log. Is that possible?', answer: 'Enabled the 730-day retention option and confirmed the export path.' },
+    {
+      subject: 'Audit log retention for compliance',
+      ask: 'Our auditors need 2 years of audit log. Is that possible?',
+      answer: 'Enabled the 730-day retention option and confirmed the export path.',
+    },
   ],
   api_access: [
-    { subject: 'Getting 429 Too Many Requests', ask: 'Our sync script gets 429s every night around 02:00.', answer: 'Script bursts above the rate limit; suggested backoff honouring Retry-After.' },
-    { subject: 'How do I rotate an API key?', ask: 'A contractor left; we need to rotate the key they used.', answer: 'Explained key rotation with overlap; old key revoked by the customer.' },
+    {
+      subject: 'Getting 429 Too Many Requests',
+      ask: 'Our sync script gets 429s every night around 02:00.',
+      answer: 'Script bursts above the rate limit; suggested backoff honouring Retry-After.',
+    },
+    {
+      subject: 'How do I rotate an API key?',
+      ask: 'A contractor left; we need to rotate the key they used.',
+      answer: 'Explained key rotation with overlap; old key revoked by the customer.',
+    },
   ],
   analytics: [
-    { subject: 'Dashboard shows yesterday’s numbers', ask: 'The revenue dashboard seems a day behind.', answer: 'Dashboard was set to the previous reporting day; switched to live data.' },
-    { subject: 'Share a dashboard with an external auditor', ask: 'Can we share one dashboard read-only with someone outside the company?', answer: 'Created a guest link with expiry; customer confirmed access.' },
+    {
+      subject: 'Dashboard shows yesterday’s numbers',
+      ask: 'The revenue dashboard seems a day behind.',
+      answer: 'Dashboard was set to the previous reporting day; switched to live data.',
+    },
+    {
+      subject: 'Share a dashboard with an external auditor',
+      ask: 'Can we share one dashboard read-only with someone outside the company?',
+      answer: 'Created a guest link with expiry; customer confirmed access.',
+    },
   ],
   webhooks: [
-    { subject: 'Webhook deliveries failing with 410', ask: 'We see failed deliveries in the log since we moved our receiver.', answer: 'Endpoint URL was outdated; customer updated it and replayed the failed deliveries.' },
+    {
+      subject: 'Webhook deliveries failing with 410',
+      ask: 'We see failed deliveries in the log since we moved our receiver.',
+      answer: 'Endpoint URL was outdated; customer updated it and replayed the failed deliveries.',
+    },
   ],
   data_import: [
-    { subject: 'Import rejects dates in DD.MM.YYYY', ask: 'Our CSV import rejects every row with a German date format.', answer: 'Set the import locale to de-DE; rows imported.' },
+    {
+      subject: 'Import rejects dates in DD.MM.YYYY',
+      ask: 'Our CSV import rejects every row with a German date format.',
+      answer: 'Set the import locale to de-DE; rows imported.',
+    },
   ],
 };
 
 export const HOWTO_TICKETS = [
-  { subject: 'How do I invite my team?', ask: 'We just started the trial. Where do I invite colleagues?', answer: 'Pointed to Settings → Members; invites sent.' },
-  { subject: 'Change the billing contact', ask: 'Please change our billing contact to finance@ our domain.', answer: 'Billing contact updated.' },
-  { subject: 'Question about the invoice', ask: 'Our last invoice lists 12 seats, we have 10.', answer: 'Two deactivated users still counted; removed them and credited the difference.' },
-  { subject: 'Two-factor reset for an admin', ask: 'One of our admins lost their phone and cannot log in.', answer: 'Identity verified with the account owner; 2FA reset.' },
+  {
+    subject: 'How do I invite my team?',
+    ask: 'We just started the trial. Where do I invite colleagues?',
+    answer: 'Pointed to Settings → Members; invites sent.',
+  },
+  {
+    subject: 'Change the billing contact',
+    ask: 'Please change our billing contact to finance@ our domain.',
+    answer: 'Billing contact updated.',
+  },
+  {
+    subject: 'Question about the invoice',
+    ask: 'Our last invoice lists 12 seats, we have 10.',
+    answer: 'Two deactivated users still counted; removed them and credited the difference.',
+  },
+  {
+    subject: 'Two-factor reset for an admin',
+    ask: 'One of our admins lost their phone and cannot log in.',
+    answer: 'Identity verified with the account owner; 2FA reset.',
+  },
 ] as const;
 
-export const INFRA_COMPONENTS = ['edge-proxy', 'search-indexer', 'export-worker', 'billing-connector', 'webhook-dispatcher', 'session-service', 'query-engine'] as const;
+export const INFRA_COMPONENTS = [
+  'edge-proxy',
+  'search-indexer',
+  'export-worker',
+  'billing-connector',
+  'webhook-dispatcher',
+  'session-service',
+  'query-engine',
+] as const;

@@ -83,7 +83,9 @@ function alertBody(alertname: string, labels: Record<string, string | number | b
 }
 
 /** The alert on `thread` stopped firing. */
-export function alertResolved(alert: Base & { thread: string; alertname: string; summary: string; firedForMinutes?: number }): EventInput {
+export function alertResolved(
+  alert: Base & { thread: string; alertname: string; summary: string; firedForMinutes?: number },
+): EventInput {
   const duration = alert.firedForMinutes === undefined ? '' : ` after ${formatMinutes(alert.firedForMinutes)}`;
   return {
     customerId: alert.customerId,
@@ -127,7 +129,9 @@ export function ticketOpen(ticket: TicketOpen): EventInput {
 }
 
 /** The ticket was solved by `agent`. */
-export function ticketResolved(ticket: Base & { ticket: string; subject: string; agent: string; resolution: string; system?: string }): EventInput {
+export function ticketResolved(
+  ticket: Base & { ticket: string; subject: string; agent: string; resolution: string; system?: string },
+): EventInput {
   return {
     customerId: ticket.customerId,
     occurredAt: iso(ticket.at),

@@ -10,7 +10,10 @@ import type { DemoCustomerState, DemoFault, DemoJob, DemoSymptom } from './types
  */
 
 const FlagValueSchema = z.union([z.boolean(), z.number().finite(), z.string().max(200)]);
-const SettingKeySchema = z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/, 'must be a dotted lower_snake_case key').max(64);
+const SettingKeySchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/, 'must be a dotted lower_snake_case key')
+  .max(64);
 const VersionSchema = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version like 24.3.0');
 
 /** The remediation actions the demo-fleet runner understands, with their parameters. */
@@ -25,7 +28,14 @@ export const RemediationActionSchema = z.discriminatedUnion('kind', [
 ]);
 export type RemediationAction = z.infer<typeof RemediationActionSchema>;
 export type RemediationKind = RemediationAction['kind'];
-export const REMEDIATION_KINDS = ['flags.set', 'provisioning.retry', 'jobs.restart', 'config.set', 'version.pin', 'feature.setEnabled'] as const satisfies readonly RemediationKind[];
+export const REMEDIATION_KINDS = [
+  'flags.set',
+  'provisioning.retry',
+  'jobs.restart',
+  'config.set',
+  'version.pin',
+  'feature.setEnabled',
+] as const satisfies readonly RemediationKind[];
 
 /** Why an action cannot apply to this state; `code` is stable for API errors. */
 export class RemediationError extends Error {
@@ -140,7 +150,8 @@ function customerHealth(state: DemoCustomerState): Health {
   if (faults.includes('sso_enforced_without_idp')) return 'down';
   // A feature switched on without entitlement is a billing problem, invisible to the customer.
   const customerVisible = faults.filter(
-    (fault) => fault !== 'feature_entitlement_mismatch' || mismatches(state).some((mismatch) => mismatch.kind === 'entitled_not_enabled'),
+    (fault) =>
+      fault !== 'feature_entitlement_mismatch' || mismatches(state).some((mismatch) => mismatch.kind === 'entitled_not_enabled'),
   );
   return customerVisible.length > 0 ? 'degraded' : 'ok';
 }
@@ -150,7 +161,11 @@ function customerHealth(state: DemoCustomerState): Health {
  * so their health is unknown. Feature rows get `entitled`/`enabled` from the
  * state's entitlements and `feature.<name>` flags.
  */
-export function deriveHealth(customer: Customer, features: readonly CustomerFeature[], state: DemoCustomerState): { health: Health; features: CustomerFeature[] } {
+export function deriveHealth(
+  customer: Customer,
+  features: readonly CustomerFeature[],
+  state: DemoCustomerState,
+): { health: Health; features: CustomerFeature[] } {
   const isChurned = customer.lifecycle === 'churned';
   const derived = features.map((row) => {
     const entitled = isEntitled(state, row.feature) ?? row.entitled;
@@ -185,7 +200,14 @@ function setFeatureEnabled(next: DemoCustomerState, feature: string, enabled: bo
     if (spec.feature !== feature || next.jobs.some((job) => job.kind === kind)) continue;
     const schedule = String(next.config[spec.scheduleKey] ?? '0 * * * *');
     next.config[spec.scheduleKey] = schedule;
-    next.jobs.push({ id: jobId(next.customerId, kind), kind, schedule, lagMinutes: 0, worker: 'ok', lastRunAt: now.toISOString() });
+    next.jobs.push({
+      id: jobId(next.customerId, kind),
+      kind,
+      schedule,
+      lagMinutes: 0,
+      worker: 'ok',
+      lastRunAt: now.toISOString(),
+    });
   }
 }
 
@@ -219,7 +241,8 @@ export function applyRemediation(state: DemoCustomerState, action: RemediationAc
         if (typeof checked.value !== 'boolean') throw new RemediationError('invalid_value', `${checked.key} takes true or false`);
         setFeatureEnabled(next, feature, checked.value, now);
       } else {
-        if (checked.key === 'sso.enforce' && typeof checked.value !== 'boolean') throw new RemediationError('invalid_value', 'sso.enforce takes true or false');
+        if (checked.key === 'sso.enforce' && typeof checked.value !== 'boolean')
+          throw new RemediationError('invalid_value', 'sso.enforce takes true or false');
         next.flags[checked.key] = checked.value;
       }
       break;
@@ -232,8 +255,13 @@ export function applyRemediation(state: DemoCustomerState, action: RemediationAc
     case 'provisioning.retry': {
       const index = next.provisioning.findIndex((step) => step.step === checked.step);
       const step = next.provisioning[index];
-      if (!step) throw new RemediationError('unknown_step', `customer ${state.customerId} has no provisioning step "${checked.step}"`);
-      if (step.status !== 'failed') throw new RemediationError('step_not_failed', `provisioning step "${checked.step}" is ${step.status}; only a failed step can be retried`);
+      if (!step)
+        throw new RemediationError('unknown_step', `customer ${state.customerId} has no provisioning step "${checked.step}"`);
+      if (step.status !== 'failed')
+        throw new RemediationError(
+          'step_not_failed',
+          `provisioning step "${checked.step}" is ${step.status}; only a failed step can be retried`,
+        );
       step.status = 'done';
       step.attempts += 1;
       step.error = null;
@@ -258,7 +286,10 @@ export function applyRemediation(state: DemoCustomerState, action: RemediationAc
       const job = next.jobs.find((candidate) => JOB_FEATURES[candidate.kind].scheduleKey === checked.key);
       const isScheduleKey = Object.values(JOB_FEATURES).some((spec) => spec.scheduleKey === checked.key);
       if (isScheduleKey && (typeof checked.value !== 'string' || !isValidSchedule(checked.value))) {
-        throw new RemediationError('invalid_value', `${checked.key} must be a 5-field cron expression, got ${JSON.stringify(checked.value)}`);
+        throw new RemediationError(
+          'invalid_value',
+          `${checked.key} must be a 5-field cron expression, got ${JSON.stringify(checked.value)}`,
+        );
       }
       next.config[checked.key] = checked.value;
       if (job && typeof checked.value === 'string') {
@@ -341,7 +372,14 @@ export function planRemediation(
 }
 
 /** Probes the wizards run against a demo customer (`observe`). */
-export const DEMO_PROBES = ['sso.login', 'sso.metadata', 'feature.state', 'provisioning.status', 'jobs.lag', 'customer.health'] as const;
+export const DEMO_PROBES = [
+  'sso.login',
+  'sso.metadata',
+  'feature.state',
+  'provisioning.status',
+  'jobs.lag',
+  'customer.health',
+] as const;
 export type DemoProbe = (typeof DEMO_PROBES)[number];
 
 /** Logins that fail anyway (typos, expired sessions): what a healthy tenant shows. */
@@ -360,18 +398,36 @@ const LAG_THRESHOLD_MINUTES = 120;
  * time-dependent answers (job lag, certificate expiry) use the caller's clock.
  * Throws a RangeError for an unknown probe or a missing parameter.
  */
-export function observe(state: DemoCustomerState, probe: DemoProbe, params: Record<string, unknown> = {}, now?: Date): Record<string, Json> {
+export function observe(
+  state: DemoCustomerState,
+  probe: DemoProbe,
+  params: Record<string, unknown> = {},
+  now?: Date,
+): Record<string, Json> {
   switch (probe) {
     case 'sso.login': {
       const enforced = state.flags['sso.enforce'] === true;
       if (isSsoBroken(state)) {
         const provider = String(state.config['sso.provider'] ?? 'the identity provider');
-        return { ok: false, failureRate: 1, enforced, mode: 'sso', error: `SAML response rejected: no IdP metadata configured for ${provider}` };
+        return {
+          ok: false,
+          failureRate: 1,
+          enforced,
+          mode: 'sso',
+          error: `SAML response rejected: no IdP metadata configured for ${provider}`,
+        };
       }
-      return { ok: true, failureRate: BASELINE_LOGIN_FAILURE_RATE, enforced, mode: enforced ? 'sso' : state.idp ? 'sso_optional' : 'password', error: null };
+      return {
+        ok: true,
+        failureRate: BASELINE_LOGIN_FAILURE_RATE,
+        enforced,
+        mode: enforced ? 'sso' : state.idp ? 'sso_optional' : 'password',
+        error: null,
+      };
     }
     case 'sso.metadata': {
-      if (!state.idp) return { configured: false, provider: null, metadataReady: false, certificateExpiresAt: null, certificateExpired: null };
+      if (!state.idp)
+        return { configured: false, provider: null, metadataReady: false, certificateExpiresAt: null, certificateExpired: null };
       const expiresAt = state.idp.certificateExpiresAt;
       return {
         configured: true,
@@ -409,7 +465,13 @@ export function observe(state: DemoCustomerState, probe: DemoProbe, params: Reco
         failedStep: failed?.step ?? null,
         error: failed?.error ?? null,
         attempts: failed?.attempts ?? null,
-        steps: state.provisioning.map((step) => ({ step: step.step, status: step.status, attempts: step.attempts, error: step.error, updatedAt: step.updatedAt })),
+        steps: state.provisioning.map((step) => ({
+          step: step.step,
+          status: step.status,
+          attempts: step.attempts,
+          error: step.error,
+          updatedAt: step.updatedAt,
+        })),
       };
     }
     case 'jobs.lag': {
@@ -432,7 +494,10 @@ export function observe(state: DemoCustomerState, probe: DemoProbe, params: Reco
           ok: !isJobStalled(job) && lagMinutes < LAG_THRESHOLD_MINUTES,
         };
       });
-      const worst = rows.reduce<(typeof rows)[number] | null>((max, row) => (max === null || row.lagMinutes > max.lagMinutes ? row : max), null);
+      const worst = rows.reduce<(typeof rows)[number] | null>(
+        (max, row) => (max === null || row.lagMinutes > max.lagMinutes ? row : max),
+        null,
+      );
       return {
         ok: rows.every((row) => row.ok),
         maxLagMinutes: worst?.lagMinutes ?? 0,
@@ -530,7 +595,8 @@ export function resolveClearedSymptoms(state: DemoCustomerState, now: Date): { s
       properties: { fault },
     });
   }
-  if (kept.length === symptoms.length && events.length === 0 && kept.every((symptom, index) => symptom === symptoms[index])) return { state, events };
+  if (kept.length === symptoms.length && events.length === 0 && kept.every((symptom, index) => symptom === symptoms[index]))
+    return { state, events };
   return { state: { ...state, symptoms: kept }, events };
 }
 

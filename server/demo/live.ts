@@ -1,6 +1,23 @@
 import type { Customer, CustomerFeature, EventInput } from '../../shared/domain';
-import { HOWTO_TICKETS, INFRA_COMPONENTS, PROVISIONING_STEP_FEATURES, ROUTINE_ALERTS, ROUTINE_TICKETS, isDemoFeature } from './catalog';
-import { USAGE_UNITS, alertOpen, alertResolved, formatMinutes, infraDeploy, iso, ticketOpen, ticketResolved, usageSignal } from './events';
+import {
+  HOWTO_TICKETS,
+  INFRA_COMPONENTS,
+  PROVISIONING_STEP_FEATURES,
+  ROUTINE_ALERTS,
+  ROUTINE_TICKETS,
+  isDemoFeature,
+} from './catalog';
+import {
+  USAGE_UNITS,
+  alertOpen,
+  alertResolved,
+  formatMinutes,
+  infraDeploy,
+  iso,
+  ticketOpen,
+  ticketResolved,
+  usageSignal,
+} from './events';
 import { activeFaults, deriveHealth, isJobStalled, resolveClearedSymptoms } from './health';
 import { createRandom, hashSeed, itemAt } from './random';
 import type { DemoCustomerState, DemoFault, DemoFleet } from './types';
@@ -55,7 +72,17 @@ const MAX_OPEN_MS = 600_000;
 type Planned =
   | { type: 'usage'; customerId: string; feature: string; amount: number; unit: string }
   | { type: 'deploy'; customerId: string; component: string; build: string; region: string }
-  | { type: 'alert'; customerId: string; feature: string; alertname: string; summary: string; severity: 'info' | 'warning'; value: number; threshold: number; openMs: number }
+  | {
+      type: 'alert';
+      customerId: string;
+      feature: string;
+      alertname: string;
+      summary: string;
+      severity: 'info' | 'warning';
+      value: number;
+      threshold: number;
+      openMs: number;
+    }
   | { type: 'ticket'; customerId: string; feature: string | null; subject: string; ask: string; answer: string; openMs: number };
 
 type Snapshot = { id: string; region: string; features: string[] };
@@ -132,12 +159,32 @@ export function createLiveSimulator(options: LiveOptions): LiveSimulator {
       } else if (roll < 0.14) {
         const templates = isDemoFeature(feature) && random.chance(0.7) ? ROUTINE_TICKETS[feature] : HOWTO_TICKETS;
         const template = random.pick(templates);
-        planned.push({ type: 'ticket', customerId: target.id, feature: templates === HOWTO_TICKETS ? null : feature, subject: template.subject, ask: template.ask, answer: template.answer, openMs: random.int(60, MAX_OPEN_MS / 1000) * 1000 });
+        planned.push({
+          type: 'ticket',
+          customerId: target.id,
+          feature: templates === HOWTO_TICKETS ? null : feature,
+          subject: template.subject,
+          ask: template.ask,
+          answer: template.answer,
+          openMs: random.int(60, MAX_OPEN_MS / 1000) * 1000,
+        });
       } else if (roll < 0.22) {
-        planned.push({ type: 'deploy', customerId: target.id, component: random.pick(INFRA_COMPONENTS), build: `${random.int(1, 9)}.${random.int(0, 40)}.${random.int(0, 20)}`, region: target.region });
+        planned.push({
+          type: 'deploy',
+          customerId: target.id,
+          component: random.pick(INFRA_COMPONENTS),
+          build: `${random.int(1, 9)}.${random.int(0, 40)}.${random.int(0, 20)}`,
+          region: target.region,
+        });
       } else {
         const usage = USAGE_UNITS[feature] ?? { unit: 'events', perMinute: [1, 100] as [number, number] };
-        planned.push({ type: 'usage', customerId: target.id, feature, amount: random.int(usage.perMinute[0], usage.perMinute[1]), unit: usage.unit });
+        planned.push({
+          type: 'usage',
+          customerId: target.id,
+          feature,
+          amount: random.int(usage.perMinute[0], usage.perMinute[1]),
+          unit: usage.unit,
+        });
       }
     }
     return planned;
@@ -168,7 +215,8 @@ export function createLiveSimulator(options: LiveOptions): LiveSimulator {
     const firstSlot = Math.floor(emitFrom / LIVE_SLOT_MS) + 1;
     const lastSlot = Math.floor(nowMs / LIVE_SLOT_MS);
     // Alerts and tickets opened up to MAX_OPEN_MS ago may resolve in this tick.
-    const scanFrom = Math.max(Math.floor((from - MAX_OPEN_MS) / LIVE_SLOT_MS), Math.floor(Math.max(coveredFrom, -8.64e15) / LIVE_SLOT_MS)) + 1;
+    const scanFrom =
+      Math.max(Math.floor((from - MAX_OPEN_MS) / LIVE_SLOT_MS), Math.floor(Math.max(coveredFrom, -8.64e15) / LIVE_SLOT_MS)) + 1;
     for (let slot = scanFrom; slot <= lastSlot; slot += 1) {
       const at = slot * LIVE_SLOT_MS;
       // Skipped by a catch-up (from, emitFrom] or before this simulator existed: never opened, so never resolved.
@@ -179,26 +227,91 @@ export function createLiveSimulator(options: LiveOptions): LiveSimulator {
         if (item.type === 'usage' || item.type === 'deploy') {
           if (!isNew || !isActive(item.customerId)) return;
           if (item.type === 'usage') {
-            events.push(usageSignal({ customerId: item.customerId, at, externalId: `analytics:${key}`, feature: item.feature, amount: item.amount, unit: item.unit, window: 'minute' }));
+            events.push(
+              usageSignal({
+                customerId: item.customerId,
+                at,
+                externalId: `analytics:${key}`,
+                feature: item.feature,
+                amount: item.amount,
+                unit: item.unit,
+                window: 'minute',
+              }),
+            );
             signals.set(`${item.customerId}\u0000${item.feature}`, at);
           } else {
-            events.push(infraDeploy({ customerId: item.customerId, at, externalId: `deploybot:${key}`, component: item.component, build: item.build, region: item.region }));
+            events.push(
+              infraDeploy({
+                customerId: item.customerId,
+                at,
+                externalId: `deploybot:${key}`,
+                component: item.component,
+                build: item.build,
+                region: item.region,
+              }),
+            );
           }
           return;
         }
         const resolveAt = at + item.openMs;
         if (isNew && isActive(item.customerId)) {
           if (item.type === 'alert') {
-            events.push(alertOpen({ customerId: item.customerId, at, externalId: `alertmanager:${key}`, thread: `am-${key}`, alertname: item.alertname, severity: item.severity, summary: item.summary, feature: item.feature, value: item.value, threshold: item.threshold }));
+            events.push(
+              alertOpen({
+                customerId: item.customerId,
+                at,
+                externalId: `alertmanager:${key}`,
+                thread: `am-${key}`,
+                alertname: item.alertname,
+                severity: item.severity,
+                summary: item.summary,
+                feature: item.feature,
+                value: item.value,
+                threshold: item.threshold,
+              }),
+            );
           } else {
-            events.push(ticketOpen({ customerId: item.customerId, at, externalId: `zendesk:${key}`, ticket: liveTicket(slot, index), subject: item.subject, requester: 'customer portal', message: item.ask, feature: item.feature }));
+            events.push(
+              ticketOpen({
+                customerId: item.customerId,
+                at,
+                externalId: `zendesk:${key}`,
+                ticket: liveTicket(slot, index),
+                subject: item.subject,
+                requester: 'customer portal',
+                message: item.ask,
+                feature: item.feature,
+              }),
+            );
           }
         }
         if (!wasEmitted || resolveAt <= from || resolveAt > nowMs) return;
         if (item.type === 'alert') {
-          events.push(alertResolved({ customerId: item.customerId, at: resolveAt, externalId: `alertmanager:${key}:resolved`, thread: `am-${key}`, alertname: item.alertname, summary: item.summary, feature: item.feature, firedForMinutes: Math.max(1, Math.round(item.openMs / 60_000)) }));
+          events.push(
+            alertResolved({
+              customerId: item.customerId,
+              at: resolveAt,
+              externalId: `alertmanager:${key}:resolved`,
+              thread: `am-${key}`,
+              alertname: item.alertname,
+              summary: item.summary,
+              feature: item.feature,
+              firedForMinutes: Math.max(1, Math.round(item.openMs / 60_000)),
+            }),
+          );
         } else {
-          events.push(ticketResolved({ customerId: item.customerId, at: resolveAt, externalId: `zendesk:${key}:resolved`, ticket: liveTicket(slot, index), subject: item.subject, agent: 'support', resolution: item.answer, feature: item.feature }));
+          events.push(
+            ticketResolved({
+              customerId: item.customerId,
+              at: resolveAt,
+              externalId: `zendesk:${key}:resolved`,
+              ticket: liveTicket(slot, index),
+              subject: item.subject,
+              agent: 'support',
+              resolution: item.answer,
+              feature: item.feature,
+            }),
+          );
         }
       });
     }
@@ -319,7 +432,9 @@ function symptomEvent(state: DemoCustomerState, fault: DemoFault, at: number, ke
     }
     case 'export_lag': {
       const job = state.jobs.find((candidate) => isJobStalled(candidate));
-      const symptom = (state.symptoms ?? []).find((candidate) => candidate.fault === 'export_lag' && candidate.kind === 'alert' && candidate.name === 'ExportLagHigh');
+      const symptom = (state.symptoms ?? []).find(
+        (candidate) => candidate.fault === 'export_lag' && candidate.kind === 'alert' && candidate.name === 'ExportLagHigh',
+      );
       if (!job || !symptom) return null;
       const lag = Math.floor((at - Date.parse(job.lastRunAt)) / 60_000);
       return alertOpen({
@@ -342,7 +457,12 @@ function symptomEvent(state: DemoCustomerState, fault: DemoFault, at: number, ke
 }
 
 /** Moves a healthy onboarding pipeline on by one transition; a failed step blocks it until someone retries. */
-function advanceProvisioning(seed: number, customer: Customer | undefined, state: DemoCustomerState, now: Date): { state: DemoCustomerState; event: EventInput } | null {
+function advanceProvisioning(
+  seed: number,
+  customer: Customer | undefined,
+  state: DemoCustomerState,
+  now: Date,
+): { state: DemoCustomerState; event: EventInput } | null {
   if (!customer || customer.lifecycle !== 'onboarding') return null;
   if (state.provisioning.some((step) => step.status === 'failed')) return null;
   const index = state.provisioning.findIndex((step) => step.status !== 'done');

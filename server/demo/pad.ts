@@ -1,6 +1,18 @@
 import type { EventInput } from '../../shared/domain';
 import { INFRA_COMPONENTS, ROUTINE_ALERTS, ROUTINE_TICKETS, HOWTO_TICKETS, isDemoFeature } from './catalog';
-import { DAY, HOUR, MINUTE, USAGE_UNITS, alertOpen, alertResolved, infraDeploy, iso, ticketOpen, ticketResolved, usageSignal } from './events';
+import {
+  DAY,
+  HOUR,
+  MINUTE,
+  USAGE_UNITS,
+  alertOpen,
+  alertResolved,
+  infraDeploy,
+  iso,
+  ticketOpen,
+  ticketResolved,
+  usageSignal,
+} from './events';
 import { createRandom, hashSeed, itemAt } from './random';
 import type { DemoFleet } from './types';
 
@@ -35,7 +47,14 @@ function targets(fleet: Pick<DemoFleet, 'customers' | 'features'>, startMs: numb
     const to = customer.lifecycle === 'churned' ? Math.min(nowMs, Date.parse(customer.updatedAt)) : nowMs;
     if (to - from < 2 * PAIR_ROOM) continue;
     const features = enabled.get(customer.id) ?? [];
-    out.push({ id: customer.id, region: customer.region, from, span: to - from - PAIR_ROOM, features: features.length > 0 ? features : ['analytics', 'exports'], contact: `ops@${customer.id}.example` });
+    out.push({
+      id: customer.id,
+      region: customer.region,
+      from,
+      span: to - from - PAIR_ROOM,
+      features: features.length > 0 ? features : ['analytics', 'exports'],
+      contact: `ops@${customer.id}.example`,
+    });
   }
   return out;
 }
@@ -52,8 +71,10 @@ function targets(fleet: Pick<DemoFleet, 'customers' | 'features'>, startMs: numb
 export function* padEvents(fleet: Pick<DemoFleet, 'customers' | 'features'>, options: PadOptions): Generator<EventInput[]> {
   const { count, seed } = options;
   const batchSize = options.batchSize ?? 5000;
-  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${String(count)}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new RangeError(`batchSize must be an integer from 1 to 100000, got ${String(batchSize)}`);
+  if (!Number.isSafeInteger(count) || count < 0)
+    throw new RangeError(`count must be a non-negative integer, got ${String(count)}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)
+    throw new RangeError(`batchSize must be an integer from 1 to 100000, got ${String(batchSize)}`);
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${String(seed)}`);
   const nowMs = options.now.getTime();
   if (!Number.isFinite(nowMs)) throw new RangeError('now must be a valid Date');
@@ -82,8 +103,28 @@ export function* padEvents(fleet: Pick<DemoFleet, 'customers' | 'features'>, opt
       const minutes = 2 + Math.floor(random.next() * 90);
       const thread = `am-${key}`;
       produced.push(
-        alertOpen({ customerId: target.id, at, externalId: `alertmanager:${key}:open`, thread, alertname: spec.name, severity: random.next() < 0.7 ? 'info' : 'warning', summary, feature, value, threshold: spec.threshold }),
-        alertResolved({ customerId: target.id, at: at + minutes * MINUTE, externalId: `alertmanager:${key}:resolved`, thread, alertname: spec.name, summary, feature, firedForMinutes: minutes }),
+        alertOpen({
+          customerId: target.id,
+          at,
+          externalId: `alertmanager:${key}:open`,
+          thread,
+          alertname: spec.name,
+          severity: random.next() < 0.7 ? 'info' : 'warning',
+          summary,
+          feature,
+          value,
+          threshold: spec.threshold,
+        }),
+        alertResolved({
+          customerId: target.id,
+          at: at + minutes * MINUTE,
+          externalId: `alertmanager:${key}:resolved`,
+          thread,
+          alertname: spec.name,
+          summary,
+          feature,
+          firedForMinutes: minutes,
+        }),
       );
     } else if (roll < 0.21 && remaining >= 2) {
       const templates = isDemoFeature(feature) ? ROUTINE_TICKETS[feature] : HOWTO_TICKETS;
@@ -91,12 +132,39 @@ export function* padEvents(fleet: Pick<DemoFleet, 'customers' | 'features'>, opt
       const ticket = `SUP-${10_000_000 + unit}`;
       const solvedAfter = (30 + Math.floor(random.next() * 300)) * MINUTE;
       produced.push(
-        ticketOpen({ customerId: target.id, at, externalId: `zendesk:${key}:open`, ticket, subject: template.subject, requester: target.contact, message: template.ask, feature }),
-        ticketResolved({ customerId: target.id, at: at + solvedAfter, externalId: `zendesk:${key}:resolved`, ticket, subject: template.subject, agent: 'support', resolution: template.answer, feature }),
+        ticketOpen({
+          customerId: target.id,
+          at,
+          externalId: `zendesk:${key}:open`,
+          ticket,
+          subject: template.subject,
+          requester: target.contact,
+          message: template.ask,
+          feature,
+        }),
+        ticketResolved({
+          customerId: target.id,
+          at: at + solvedAfter,
+          externalId: `zendesk:${key}:resolved`,
+          ticket,
+          subject: template.subject,
+          agent: 'support',
+          resolution: template.answer,
+          feature,
+        }),
       );
     } else if (roll < 0.31) {
       const component = itemAt(INFRA_COMPONENTS, Math.floor(random.next() * INFRA_COMPONENTS.length));
-      produced.push(infraDeploy({ customerId: target.id, at, externalId: `deploybot:${key}`, component, build: `${1 + Math.floor(random.next() * 9)}.${Math.floor(random.next() * 40)}.${Math.floor(random.next() * 20)}`, region: target.region }));
+      produced.push(
+        infraDeploy({
+          customerId: target.id,
+          at,
+          externalId: `deploybot:${key}`,
+          component,
+          build: `${1 + Math.floor(random.next() * 9)}.${Math.floor(random.next() * 40)}.${Math.floor(random.next() * 20)}`,
+          region: target.region,
+        }),
+      );
     } else if (roll < 0.36) {
       produced.push({
         customerId: target.id,
@@ -114,7 +182,17 @@ export function* padEvents(fleet: Pick<DemoFleet, 'customers' | 'features'>, opt
     } else {
       const usage = USAGE_UNITS[feature] ?? { unit: 'events', perMinute: [1, 100] };
       const [low, high] = usage.perMinute;
-      produced.push(usageSignal({ customerId: target.id, at, externalId: `analytics:${key}`, feature, amount: Math.round((low + random.next() * (high - low)) * 60), unit: usage.unit, window: 'hour' }));
+      produced.push(
+        usageSignal({
+          customerId: target.id,
+          at,
+          externalId: `analytics:${key}`,
+          feature,
+          amount: Math.round((low + random.next() * (high - low)) * 60),
+          unit: usage.unit,
+          window: 'hour',
+        }),
+      );
     }
     for (const event of produced) {
       batch.push(event);

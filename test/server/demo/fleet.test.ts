@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CustomerFeatureSchema, CustomerSchema, EventInputSchema, ReleaseSchema, SEVERITIES, type EventInput } from '../../../shared/domain';
+import {
+  CustomerFeatureSchema,
+  CustomerSchema,
+  EventInputSchema,
+  ReleaseSchema,
+  SEVERITIES,
+  type EventInput,
+} from '../../../shared/domain';
 import { DEMO_FEATURES, PLAN_ENTITLEMENTS, featureFlag } from '../../../server/demo/catalog';
 import { compareVersions, generateFleet } from '../../../server/demo/fleet';
 import { activeFaults, deriveHealth, effectiveVersion } from '../../../server/demo/health';
@@ -25,7 +32,9 @@ describe('generateFleet determinism', () => {
     const later = new Date(NOW.getTime() + 10 * DAY);
     const fleet = generateFleet({ seed: 7, now: later, days: 45 });
     const start = later.getTime() - 45 * DAY;
-    const outside = fleet.events.filter((event) => Date.parse(event.occurredAt) < start || Date.parse(event.occurredAt) > later.getTime());
+    const outside = fleet.events.filter(
+      (event) => Date.parse(event.occurredAt) < start || Date.parse(event.occurredAt) > later.getTime(),
+    );
     expect(outside).toEqual([]);
     expect(fleet.events.length).toBeGreaterThan(1000);
   });
@@ -46,7 +55,9 @@ describe.each(SEEDS)('fleet invariants (seed %i)', (seed) => {
     expect(fleet.customers.length).toBe(60);
     expect(new Set(fleet.customers.map((customer) => customer.id)).size).toBe(fleet.customers.length);
     expect(new Set(fleet.customers.map((customer) => customer.plan))).toEqual(new Set(['free', 'starter', 'pro', 'enterprise']));
-    expect(new Set(fleet.customers.map((customer) => customer.lifecycle))).toEqual(new Set(['trial', 'onboarding', 'live', 'churned']));
+    expect(new Set(fleet.customers.map((customer) => customer.lifecycle))).toEqual(
+      new Set(['trial', 'onboarding', 'live', 'churned']),
+    );
     expect(new Set(fleet.customers.map((customer) => customer.region)).size).toBeGreaterThanOrEqual(4);
     expect(new Set(fleet.customers.map((customer) => customer.version)).size).toBeGreaterThanOrEqual(3);
   });
@@ -68,9 +79,11 @@ describe.each(SEEDS)('fleet invariants (seed %i)', (seed) => {
     const problems: string[] = [];
     for (const event of fleet.events) {
       const at = Date.parse(event.occurredAt);
-      if (at < start || at > NOW.getTime()) problems.push(`${event.source.externalId}: outside the window at ${event.occurredAt}`);
+      if (at < start || at > NOW.getTime())
+        problems.push(`${event.source.externalId}: outside the window at ${event.occurredAt}`);
       if (!SEVERITIES.includes(event.severity)) problems.push(`${event.source.externalId}: severity ${event.severity}`);
-      if (event.feature && !(DEMO_FEATURES as readonly string[]).includes(event.feature)) problems.push(`${event.source.externalId}: feature ${event.feature}`);
+      if (event.feature && !(DEMO_FEATURES as readonly string[]).includes(event.feature))
+        problems.push(`${event.source.externalId}: feature ${event.feature}`);
     }
     expect(problems).toEqual([]);
   });
@@ -93,7 +106,9 @@ describe.each(SEEDS)('fleet invariants (seed %i)', (seed) => {
   });
 
   it('releases every one to two weeks, and rolls them out in waves with deploy and version_upgrade events', () => {
-    const inWindow = fleet.releases.filter((release) => Date.parse(release.releasedAt) >= start).filter((release) => release.version.endsWith('.0'));
+    const inWindow = fleet.releases
+      .filter((release) => Date.parse(release.releasedAt) >= start)
+      .filter((release) => release.version.endsWith('.0'));
     expect(inWindow.length).toBeGreaterThanOrEqual(5);
     for (let index = 1; index < inWindow.length; index += 1) {
       const gap = Date.parse(inWindow[index]?.releasedAt ?? '') - Date.parse(inWindow[index - 1]?.releasedAt ?? '');
@@ -110,16 +125,32 @@ describe.each(SEEDS)('fleet invariants (seed %i)', (seed) => {
     const waves = new Set(upgrades.map((upgrade) => property(upgrade, 'wave')));
     expect(waves).toEqual(new Set(['canary', 'early', 'broad']));
     const latest = [...fleet.releases].sort((left, right) => compareVersions(left.version, right.version)).at(-1);
-    expect(fleet.customers.filter((customer) => customer.version !== latest?.version && customer.lifecycle !== 'churned').length).toBeGreaterThan(5);
+    expect(
+      fleet.customers.filter((customer) => customer.version !== latest?.version && customer.lifecycle !== 'churned').length,
+    ).toBeGreaterThan(5);
   });
 
   it('has every kind of history the desk shows', () => {
     const kinds = new Set(fleet.events.map((event) => event.kind));
-    for (const kind of ['deploy', 'version_upgrade', 'flag_change', 'config_change', 'provisioning_step', 'alert', 'error_spike', 'incident', 'ticket', 'usage_drop', 'plan_change']) {
+    for (const kind of [
+      'deploy',
+      'version_upgrade',
+      'flag_change',
+      'config_change',
+      'provisioning_step',
+      'alert',
+      'error_spike',
+      'incident',
+      'ticket',
+      'usage_drop',
+      'plan_change',
+    ]) {
       expect(kinds).toContain(kind);
     }
-    for (const ticket of fleet.events.filter((event) => event.kind === 'ticket')) expect(ticket.links?.ticket).toMatch(/^SUP-\d+$/);
-    for (const incident of fleet.events.filter((event) => event.kind === 'incident')) expect(incident.links?.incident).toMatch(/^INC-\d+$/);
+    for (const ticket of fleet.events.filter((event) => event.kind === 'ticket'))
+      expect(ticket.links?.ticket).toMatch(/^SUP-\d+$/);
+    for (const incident of fleet.events.filter((event) => event.kind === 'incident'))
+      expect(incident.links?.incident).toMatch(/^INC-\d+$/);
     for (const change of fleet.events.filter((event) => event.kind === 'flag_change' || event.kind === 'config_change')) {
       expect(change.actor).toBeTruthy();
       expect(change.prevValue).not.toEqual(change.newValue);
@@ -139,8 +170,10 @@ describe.each(SEEDS)('fleet invariants (seed %i)', (seed) => {
     }
     // Each fault's recorded symptoms are open threads in its history.
     for (const state of fleet.states) {
-      for (const symptom of state.symptoms ?? []) expect(open.has(`${state.customerId}|${symptom.kind}|${symptom.thread}`)).toBe(true);
-      if (state.faults.some((fault) => fault !== 'feature_entitlement_mismatch')) expect(state.symptoms?.some((symptom) => symptom.kind === 'alert')).toBe(true);
+      for (const symptom of state.symptoms ?? [])
+        expect(open.has(`${state.customerId}|${symptom.kind}|${symptom.thread}`)).toBe(true);
+      if (state.faults.some((fault) => fault !== 'feature_entitlement_mismatch'))
+        expect(state.symptoms?.some((symptom) => symptom.kind === 'alert')).toBe(true);
     }
   });
 
@@ -157,7 +190,8 @@ describe.each(SEEDS)('fleet invariants (seed %i)', (seed) => {
       expect(derived.features).toEqual(rows);
       if (customer.lifecycle !== 'churned') expect(state.entitlements).toEqual([...PLAN_ENTITLEMENTS[customer.plan]]);
       for (const row of rows) expect(row.enabled).toBe(state.flags[featureFlag(row.feature)] === true);
-      for (const job of state.jobs) expect(rows.find((row) => row.feature === (job.kind === 'export' ? 'exports' : 'billing_sync'))?.enabled).toBe(true);
+      for (const job of state.jobs)
+        expect(rows.find((row) => row.feature === (job.kind === 'export' ? 'exports' : 'billing_sync'))?.enabled).toBe(true);
       if (customer.lifecycle === 'onboarding') expect(state.provisioning.length).toBeGreaterThan(0);
 
       const history = eventsOf(fleet, customer.id);
@@ -174,13 +208,16 @@ describe.each(SEEDS)('fleet invariants (seed %i)', (seed) => {
         expect(kind === 'flag_change' ? state.flags[name] : state.config[name]).toEqual(event.newValue);
       }
       const upgrades = history.filter((event) => event.kind === 'version_upgrade');
-      for (let index = 1; index < upgrades.length; index += 1) expect(upgrades[index]?.prevValue).toBe(upgrades[index - 1]?.newValue);
+      for (let index = 1; index < upgrades.length; index += 1)
+        expect(upgrades[index]?.prevValue).toBe(upgrades[index - 1]?.newValue);
       if (upgrades.length > 0) expect(state.version).toBe(upgrades.at(-1)?.newValue);
       const planChanges = history.filter((event) => event.kind === 'plan_change');
       if (planChanges.length > 0) expect(planChanges.at(-1)?.newValue).toBe(customer.plan);
       if (Date.parse(customer.createdAt) >= start) {
         for (const step of state.provisioning.filter((candidate) => candidate.status !== 'pending')) {
-          const last = history.filter((event) => event.kind === 'provisioning_step' && property(event, 'step') === step.step).at(-1);
+          const last = history
+            .filter((event) => event.kind === 'provisioning_step' && property(event, 'step') === step.step)
+            .at(-1);
           expect(last?.newValue).toBe(step.status);
         }
       }

@@ -36,10 +36,12 @@ function remediationError(run: () => unknown): RemediationError {
 
 describe('isValidSchedule', () => {
   it('accepts the cron expressions the scheduler runs', () => {
-    for (const schedule of ['*/30 * * * *', '0 * * * *', '0 */6 * * *', '0 2 * * *', '15,45 8-18 * * 1-5', '@hourly']) expect(isValidSchedule(schedule)).toBe(true);
+    for (const schedule of ['*/30 * * * *', '0 * * * *', '0 */6 * * *', '0 2 * * *', '15,45 8-18 * * 1-5', '@hourly'])
+      expect(isValidSchedule(schedule)).toBe(true);
   });
   it('rejects missing fields, out-of-range values and garbage', () => {
-    for (const schedule of ['*/30 * * *', '61 * * * *', '0 24 * * *', '*/0 * * * *', '5-1 * * * *', 'every 30 minutes', '']) expect(isValidSchedule(schedule)).toBe(false);
+    for (const schedule of ['*/30 * * *', '61 * * * *', '0 24 * * *', '*/0 * * * *', '5-1 * * * *', 'every 30 minutes', ''])
+      expect(isValidSchedule(schedule)).toBe(false);
   });
 });
 
@@ -47,12 +49,26 @@ describe('applyRemediation', () => {
   it('refuses actions that do not fit the customer, with a stable code, and changes nothing', () => {
     const state = stateWith('provisioning_stuck');
     const before = structuredClone(state);
-    expect(remediationError(() => applyRemediation(state, { kind: 'provisioning.retry', step: 'warp_drive' }, LATER)).code).toBe('unknown_step');
-    expect(remediationError(() => applyRemediation(state, { kind: 'provisioning.retry', step: 'tenant_create' }, LATER)).code).toBe('step_not_failed');
-    expect(remediationError(() => applyRemediation(state, { kind: 'jobs.restart', jobId: 'nope.export' }, LATER)).code).toBe('unknown_job');
-    expect(remediationError(() => applyRemediation(state, { kind: 'feature.setEnabled', feature: 'teleport', enabled: true }, LATER)).code).toBe('unknown_feature');
-    expect(remediationError(() => applyRemediation(state, { kind: 'config.set', key: 'exports.schedule', value: '*/5 * *' }, LATER)).message).toMatch(/5-field cron/);
-    expect(remediationError(() => applyRemediation(state, { kind: 'flags.set', key: 'sso.enforce', value: 'yes' }, LATER)).code).toBe('invalid_value');
+    expect(remediationError(() => applyRemediation(state, { kind: 'provisioning.retry', step: 'warp_drive' }, LATER)).code).toBe(
+      'unknown_step',
+    );
+    expect(
+      remediationError(() => applyRemediation(state, { kind: 'provisioning.retry', step: 'tenant_create' }, LATER)).code,
+    ).toBe('step_not_failed');
+    expect(remediationError(() => applyRemediation(state, { kind: 'jobs.restart', jobId: 'nope.export' }, LATER)).code).toBe(
+      'unknown_job',
+    );
+    expect(
+      remediationError(() => applyRemediation(state, { kind: 'feature.setEnabled', feature: 'teleport', enabled: true }, LATER))
+        .code,
+    ).toBe('unknown_feature');
+    expect(
+      remediationError(() => applyRemediation(state, { kind: 'config.set', key: 'exports.schedule', value: '*/5 * *' }, LATER))
+        .message,
+    ).toMatch(/5-field cron/);
+    expect(
+      remediationError(() => applyRemediation(state, { kind: 'flags.set', key: 'sso.enforce', value: 'yes' }, LATER)).code,
+    ).toBe('invalid_value');
     const malformed = { kind: 'flags.set', key: 'Bad Key', value: true } as unknown as RemediationAction;
     expect(remediationError(() => applyRemediation(state, malformed, LATER)).code).toBe('invalid_action');
     const unknown = { kind: 'rm.rf', path: '/' } as unknown as RemediationAction;
@@ -67,10 +83,17 @@ describe('applyRemediation', () => {
   });
 
   it('enabling a job-backed feature creates its job, so the feature has something to run', () => {
-    const state = fleet.states.find((candidate) => candidate.flags['feature.billing_sync'] === false && candidate.faults.length === 0 && candidate.entitlements?.length);
+    const state = fleet.states.find(
+      (candidate) =>
+        candidate.flags['feature.billing_sync'] === false && candidate.faults.length === 0 && candidate.entitlements?.length,
+    );
     if (!state) throw new Error('no customer without billing_sync');
     const next = applyRemediation(state, { kind: 'feature.setEnabled', feature: 'billing_sync', enabled: true }, LATER);
-    expect(next.jobs.find((job) => job.kind === 'billing_sync')).toMatchObject({ worker: 'ok', lagMinutes: 0, lastRunAt: LATER.toISOString() });
+    expect(next.jobs.find((job) => job.kind === 'billing_sync')).toMatchObject({
+      worker: 'ok',
+      lagMinutes: 0,
+      lastRunAt: LATER.toISOString(),
+    });
     // Not in the plan, so the fleet's entitlement audit would flag it.
     expect(activeFaults(next)).toEqual(['feature_entitlement_mismatch']);
   });
@@ -86,7 +109,11 @@ describe('planRemediation', () => {
     expect(state).toEqual(before);
     const paths = plan.changes.map((change) => change.path);
     expect(paths).toContain(`jobs[${job.id}].lastRunAt`);
-    expect(plan.changes.find((change) => change.path === `jobs[${job.id}].lastRunAt`)).toEqual({ path: `jobs[${job.id}].lastRunAt`, before: job.lastRunAt, after: LATER.toISOString() });
+    expect(plan.changes.find((change) => change.path === `jobs[${job.id}].lastRunAt`)).toEqual({
+      path: `jobs[${job.id}].lastRunAt`,
+      before: job.lastRunAt,
+      after: LATER.toISOString(),
+    });
     expect(plan.faultsBefore).toEqual(['export_lag']);
   });
 
@@ -127,17 +154,28 @@ describe('resolveClearedSymptoms', () => {
   });
 
   it('resolves alerts at once and tickets after the customer confirms', () => {
-    const state = applyRemediation(stateWith('sso_enforced_without_idp'), { kind: 'flags.set', key: 'sso.enforce', value: false }, LATER);
+    const state = applyRemediation(
+      stateWith('sso_enforced_without_idp'),
+      { kind: 'flags.set', key: 'sso.enforce', value: false },
+      LATER,
+    );
     const first = resolveClearedSymptoms(state, LATER);
     const alerts = state.symptoms?.filter((symptom) => symptom.kind === 'alert') ?? [];
     expect(alerts.length).toBeGreaterThan(0);
     for (const alert of alerts) {
-      expect(first.events).toContainEqual(expect.objectContaining({ kind: 'alert', properties: expect.objectContaining({ status: 'resolved', thread: alert.thread }) }));
+      expect(first.events).toContainEqual(
+        expect.objectContaining({
+          kind: 'alert',
+          properties: expect.objectContaining({ status: 'resolved', thread: alert.thread }),
+        }),
+      );
     }
     expect(first.events.some((event) => event.kind === 'recovery')).toBe(true);
     expect(first.events.some((event) => event.kind === 'ticket')).toBe(false);
     for (const event of first.events) expect(EventInputSchema.safeParse(event).success).toBe(true);
-    expect(first.state.symptoms?.every((symptom) => symptom.kind === 'ticket' && symptom.clearedAt === LATER.toISOString())).toBe(true);
+    expect(first.state.symptoms?.every((symptom) => symptom.kind === 'ticket' && symptom.clearedAt === LATER.toISOString())).toBe(
+      true,
+    );
 
     const waiting = resolveClearedSymptoms(first.state, new Date(LATER.getTime() + 1_000));
     expect(waiting.events).toEqual([]);

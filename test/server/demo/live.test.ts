@@ -12,8 +12,12 @@ type Store = Pick<DemoFleet, 'customers' | 'features' | 'states'>;
 
 /** What the server does with a tick: upsert the changed rows. */
 function applyTick(store: Store, tick: LiveTick): void {
-  for (const customer of tick.customers) store.customers = store.customers.map((row) => (row.id === customer.id ? customer : row));
-  for (const feature of tick.features) store.features = store.features.map((row) => (row.customerId === feature.customerId && row.feature === feature.feature ? feature : row));
+  for (const customer of tick.customers)
+    store.customers = store.customers.map((row) => (row.id === customer.id ? customer : row));
+  for (const feature of tick.features)
+    store.features = store.features.map((row) =>
+      row.customerId === feature.customerId && row.feature === feature.feature ? feature : row,
+    );
   for (const state of tick.states) store.states = store.states.map((row) => (row.customerId === state.customerId ? state : row));
 }
 
@@ -38,7 +42,9 @@ function allEvents(ticks: LiveTick[]): EventInput[] {
 }
 
 function faultMap(store: Store): Record<string, string[]> {
-  return Object.fromEntries(store.states.filter((state) => state.faults.length > 0).map((state) => [state.customerId, state.faults]));
+  return Object.fromEntries(
+    store.states.filter((state) => state.faults.length > 0).map((state) => [state.customerId, state.faults]),
+  );
 }
 
 describe('live simulator', () => {
@@ -63,7 +69,8 @@ describe('live simulator', () => {
     expect(problems).toEqual([]);
     expect(new Set(events.map((event) => event.source.externalId)).size).toBe(events.length);
     for (const customer of ticks.flatMap((tick) => tick.customers)) expect(CustomerSchema.safeParse(customer).success).toBe(true);
-    for (const feature of ticks.flatMap((tick) => tick.features)) expect(CustomerFeatureSchema.safeParse(feature).success).toBe(true);
+    for (const feature of ticks.flatMap((tick) => tick.features))
+      expect(CustomerFeatureSchema.safeParse(feature).success).toBe(true);
     // Alive but not flooding: a few events per tick on average.
     expect(events.length / ticks.length).toBeGreaterThan(0.5);
     expect(events.length / ticks.length).toBeLessThan(5);
@@ -71,7 +78,9 @@ describe('live simulator', () => {
     for (const kind of ['usage', 'deploy', 'alert', 'ticket', 'error_spike']) expect(kinds).toContain(kind);
     // Usage moves the features' last signal.
     const usage = events.find((event) => event.kind === 'usage');
-    const row = store.features.find((candidate) => candidate.customerId === usage?.customerId && candidate.feature === usage?.feature);
+    const row = store.features.find(
+      (candidate) => candidate.customerId === usage?.customerId && candidate.feature === usage?.feature,
+    );
     expect(Date.parse(row?.lastSignalAt ?? '')).toBeGreaterThanOrEqual(Date.parse(usage?.occurredAt ?? ''));
   });
 
@@ -79,15 +88,20 @@ describe('live simulator', () => {
     const store = freshStore();
     const simulator = createLiveSimulator({ seed: SEED, fleet: store });
     const events = allEvents(run(simulator, store, NOW.getTime(), NOW.getTime() + 40 * MINUTE, 4_000));
-    const opened = new Set(events.filter((event) => property(event, 'status') === 'open').map((event) => property(event, 'thread')));
-    const historyThreads = new Set(store.states.flatMap((state) => (state.symptoms ?? []).map((symptom) => symptom.thread)));
-    for (const event of events.filter((candidate) => property(candidate, 'status') === 'resolved')) expect(opened.has(property(event, 'thread'))).toBe(true);
-    const stillOpen = [...openThreads(events.filter((event) => Date.parse(event.occurredAt) <= NOW.getTime() + 40 * MINUTE)).values()].filter(
-      (event) => Date.parse(event.occurredAt) < NOW.getTime() + 29 * MINUTE,
+    const opened = new Set(
+      events.filter((event) => property(event, 'status') === 'open').map((event) => property(event, 'thread')),
     );
+    const historyThreads = new Set(store.states.flatMap((state) => (state.symptoms ?? []).map((symptom) => symptom.thread)));
+    for (const event of events.filter((candidate) => property(candidate, 'status') === 'resolved'))
+      expect(opened.has(property(event, 'thread'))).toBe(true);
+    const stillOpen = [
+      ...openThreads(events.filter((event) => Date.parse(event.occurredAt) <= NOW.getTime() + 40 * MINUTE)).values(),
+    ].filter((event) => Date.parse(event.occurredAt) < NOW.getTime() + 29 * MINUTE);
     // Only re-notifications of faults' own alerts stay open; routine ones close within ten minutes.
     for (const event of stillOpen) expect(historyThreads.has(String(property(event, 'thread')))).toBe(true);
-    expect(events.filter((event) => event.kind === 'alert' && property(event, 'status') === 'resolved').length).toBeGreaterThan(3);
+    expect(events.filter((event) => event.kind === 'alert' && property(event, 'status') === 'resolved').length).toBeGreaterThan(
+      3,
+    );
   });
 
   it('never fixes or breaks a faulty customer, and keeps their symptoms coming', () => {
@@ -99,7 +113,14 @@ describe('live simulator', () => {
     expect(faultMap(store)).toEqual(faultsBefore);
     for (const state of store.states) {
       const original = before.find((candidate) => candidate.customerId === state.customerId);
-      expect({ flags: state.flags, config: state.config, jobs: state.jobs, version: state.version, pinnedVersion: state.pinnedVersion, regression: state.regression }).toEqual({
+      expect({
+        flags: state.flags,
+        config: state.config,
+        jobs: state.jobs,
+        version: state.version,
+        pinnedVersion: state.pinnedVersion,
+        regression: state.regression,
+      }).toEqual({
         flags: original?.flags,
         config: original?.config,
         jobs: original?.jobs,
@@ -113,25 +134,52 @@ describe('live simulator', () => {
       if (faultsBefore[customer.id]) expect(customer.health).toBe(original?.health);
     }
     const ssoCustomer = before.find((state) => state.faults.includes('sso_enforced_without_idp'))?.customerId;
-    expect(events.filter((event) => event.customerId === ssoCustomer && event.kind === 'error_spike' && event.feature === 'sso').length).toBeGreaterThan(10);
+    expect(
+      events.filter((event) => event.customerId === ssoCustomer && event.kind === 'error_spike' && event.feature === 'sso')
+        .length,
+    ).toBeGreaterThan(10);
     const regression = before.filter((state) => state.faults.includes('upgrade_regression'));
     for (const state of regression) {
-      expect(events.some((event) => event.customerId === state.customerId && event.kind === 'error_spike' && property(event, 'signature') === state.regression?.signature)).toBe(true);
+      expect(
+        events.some(
+          (event) =>
+            event.customerId === state.customerId &&
+            event.kind === 'error_spike' &&
+            property(event, 'signature') === state.regression?.signature,
+        ),
+      ).toBe(true);
     }
     const lagging = before.filter((state) => state.faults.includes('export_lag'));
     for (const state of lagging) {
       const thread = state.symptoms?.find((symptom) => symptom.name === 'ExportLagHigh')?.thread;
-      expect(events.some((event) => event.customerId === state.customerId && event.kind === 'alert' && property(event, 'thread') === thread && property(event, 'status') === 'open')).toBe(true);
+      expect(
+        events.some(
+          (event) =>
+            event.customerId === state.customerId &&
+            event.kind === 'alert' &&
+            property(event, 'thread') === thread &&
+            property(event, 'status') === 'open',
+        ),
+      ).toBe(true);
     }
     // A stuck onboarding stays stuck; a healthy one moves on.
     const stuck = before.filter((state) => state.faults.includes('provisioning_stuck')).map((state) => state.customerId);
     expect(events.some((event) => event.kind === 'provisioning_step' && stuck.includes(event.customerId))).toBe(false);
     const progressing = store.customers.filter(
-      (customer) => customer.lifecycle === 'onboarding' && !stuck.includes(customer.id) && before.find((state) => state.customerId === customer.id)?.provisioning.some((step) => step.status !== 'done'),
+      (customer) =>
+        customer.lifecycle === 'onboarding' &&
+        !stuck.includes(customer.id) &&
+        before.find((state) => state.customerId === customer.id)?.provisioning.some((step) => step.status !== 'done'),
     );
     for (const customer of progressing) {
-      expect(events.some((event) => event.kind === 'provisioning_step' && event.customerId === customer.id && event.newValue === 'done')).toBe(true);
-      expect(store.states.find((state) => state.customerId === customer.id)?.provisioning.every((step) => step.status === 'done')).toBe(true);
+      expect(
+        events.some(
+          (event) => event.kind === 'provisioning_step' && event.customerId === customer.id && event.newValue === 'done',
+        ),
+      ).toBe(true);
+      expect(
+        store.states.find((state) => state.customerId === customer.id)?.provisioning.every((step) => step.status === 'done'),
+      ).toBe(true);
     }
   });
 
@@ -150,15 +198,27 @@ describe('live simulator', () => {
     applyTick(store, next);
     const mine = next.events.filter((event) => event.customerId === fixed.customerId);
     const alertThread = broken.symptoms?.find((symptom) => symptom.kind === 'alert')?.thread;
-    expect(mine).toContainEqual(expect.objectContaining({ kind: 'alert', properties: expect.objectContaining({ status: 'resolved', thread: alertThread }) }));
+    expect(mine).toContainEqual(
+      expect.objectContaining({
+        kind: 'alert',
+        properties: expect.objectContaining({ status: 'resolved', thread: alertThread }),
+      }),
+    );
     expect(mine.some((event) => event.kind === 'recovery')).toBe(true);
     expect(next.customers.find((customer) => customer.id === fixed.customerId)?.health).toBe('ok');
     expect(next.features.find((row) => row.customerId === fixed.customerId && row.feature === 'sso')?.health).toBe('ok');
 
-    const later = allEvents(run(simulator, store, fixedAt + 2_000, fixedAt + TICKET_CONFIRM_DELAY_MS + 10_000, 3_000)).filter((event) => event.customerId === fixed.customerId);
+    const later = allEvents(run(simulator, store, fixedAt + 2_000, fixedAt + TICKET_CONFIRM_DELAY_MS + 10_000, 3_000)).filter(
+      (event) => event.customerId === fixed.customerId,
+    );
     expect(later.some((event) => event.kind === 'error_spike')).toBe(false);
     const ticketThread = broken.symptoms?.find((symptom) => symptom.kind === 'ticket')?.thread;
-    expect(later).toContainEqual(expect.objectContaining({ kind: 'ticket', properties: expect.objectContaining({ status: 'resolved', thread: ticketThread }) }));
+    expect(later).toContainEqual(
+      expect.objectContaining({
+        kind: 'ticket',
+        properties: expect.objectContaining({ status: 'resolved', thread: ticketThread }),
+      }),
+    );
     expect(store.states.find((state) => state.customerId === fixed.customerId)?.symptoms).toEqual([]);
   });
 
@@ -177,7 +237,9 @@ describe('live simulator', () => {
 
     const otherSeed = createLiveSimulator({ seed: SEED + 1, fleet: freshStore() });
     const minute = NOW.getTime() + MINUTE;
-    expect(allEvents(run(otherSeed, freshStore(), NOW.getTime(), minute, 3_000))).not.toEqual(allEvents(run(createLiveSimulator({ seed: SEED, fleet: freshStore() }), freshStore(), NOW.getTime(), minute, 3_000)));
+    expect(allEvents(run(otherSeed, freshStore(), NOW.getTime(), minute, 3_000))).not.toEqual(
+      allEvents(run(createLiveSimulator({ seed: SEED, fleet: freshStore() }), freshStore(), NOW.getTime(), minute, 3_000)),
+    );
   });
 
   it('emits nothing when the clock does not move forward, and does not replay a long pause', () => {
@@ -187,7 +249,11 @@ describe('live simulator', () => {
     expect(simulator.tick(NOW).events).toEqual([]);
     expect(simulator.tick(new Date(NOW.getTime() - 1_000)).events).toEqual([]);
     const afterPause = simulator.tick(new Date(NOW.getTime() + 6 * 60 * MINUTE));
-    const earliest = Math.min(...afterPause.events.filter((event) => property(event, 'status') !== 'resolved').map((event) => Date.parse(event.occurredAt)));
+    const earliest = Math.min(
+      ...afterPause.events
+        .filter((event) => property(event, 'status') !== 'resolved')
+        .map((event) => Date.parse(event.occurredAt)),
+    );
     expect(earliest).toBeGreaterThanOrEqual(NOW.getTime() + 6 * 60 * MINUTE - MINUTE);
   });
 });

@@ -43,8 +43,10 @@ describe('padEvents', () => {
       const at = Date.parse(event.occurredAt);
       const customer = customers.get(event.customerId);
       if (!customer) problems.push(`${event.source.externalId}: unknown customer ${event.customerId}`);
-      else if (at < Math.max(start, Date.parse(customer.createdAt)) || at > NOW.getTime()) problems.push(`${event.source.externalId}: outside the window at ${event.occurredAt}`);
-      if (event.severity === 'error' || event.severity === 'critical') problems.push(`${event.source.externalId}: filler with severity ${event.severity}`);
+      else if (at < Math.max(start, Date.parse(customer.createdAt)) || at > NOW.getTime())
+        problems.push(`${event.source.externalId}: outside the window at ${event.occurredAt}`);
+      if (event.severity === 'error' || event.severity === 'critical')
+        problems.push(`${event.source.externalId}: filler with severity ${event.severity}`);
     }
     expect(problems).toEqual([]);
     const kinds = new Set(events.map((event) => event.kind));

@@ -18,7 +18,9 @@ export function fleetFor(seed: number): DemoFleet {
 }
 
 export function eventsOf(fleet: Pick<DemoFleet, 'events'>, customerId: string): EventInput[] {
-  return fleet.events.filter((event) => event.customerId === customerId).sort((left, right) => Date.parse(left.occurredAt) - Date.parse(right.occurredAt));
+  return fleet.events
+    .filter((event) => event.customerId === customerId)
+    .sort((left, right) => Date.parse(left.occurredAt) - Date.parse(right.occurredAt));
 }
 
 export function property(event: EventInput, key: string): unknown {
