@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../../shared/sync/wire';
+import { request } from './support/server';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const children = new Set<ChildProcess>();
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-server-cli-'));
+
+type Started = { child: ChildProcess; line: { url: string; token?: string; storage: string }; stderr: () => string };
+
+/** Starts `server/cli.ts --json` and resolves with its one stdout line. */
+function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
+  const child = spawn(TSX, ['server/cli.ts', '--json', '--port', '0', '--data-dir', dataDir, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: '', LIGHTKEEPER_ADMIN_TOKEN: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('\n')) resolve({ child, line: JSON.parse(stdout.split('\n')[0] ?? '') as Started['line'], stderr: () => stderr });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${stderr}`)));
+  });
+}
+
+function stopCli(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.on('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('prints one JSON line, shows a generated admin token only on first start, and shuts down cleanly', async () => {
+  const first = await startCli([]);
+  expect(first.line).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), token: expect.stringMatching(/^lk_/), storage: 'pglite' });
+  const token = first.line.token ?? '';
+  expect((await request(first.line.url, 'GET', '/v1/health', null)).body).toMatchObject({ ok: true, storage: 'pglite' });
+  const pull = await request(first.line.url, 'POST', '/v1/sync/pull', token, { protocol: PROTOCOL_VERSION, clientId: 'cli-test-client', schemaVersion: 1, limit: 10, buckets: [] });
+  expect(pull.status).toBe(200);
+  expect(first.stderr()).not.toContain(token);
+  expect(await stopCli(first.child)).toBe(0);
+  expect(fs.existsSync(path.join(dataDir, 'server.lock'))).toBe(false);
+
+  // Second start over the same data: the token still works, and is not printed again.
+  const configured = 'configured-admin-token-0123456789';
+  const second = await startCli([], { LIGHTKEEPER_ADMIN_TOKEN: configured });
+  expect(second.line).toEqual({ url: expect.any(String), storage: 'pglite' });
+  for (const bearer of [token, configured]) {
+    expect((await request(second.line.url, 'POST', '/v1/sync/pull', bearer, { protocol: PROTOCOL_VERSION, clientId: 'cli-test-client', schemaVersion: 1, limit: 10, buckets: [] })).status).toBe(200);
+  }
+  expect(await stopCli(second.child)).toBe(0);
+  // PGlite's first start runs initdb: several seconds on a busy two-core machine.
+}, 120_000);
