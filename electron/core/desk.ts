@@ -145,6 +145,10 @@ export function createDesk(options: DeskOptions): Desk {
       : { mode: 'demo' as const, url: demo?.url ?? null, hasToken: true };
   }
 
+  const pendingFeature = (what: string) => () => {
+    throw new DeskError('unavailable', `${what} is not available in this build yet.`);
+  };
+
   function requireCustomer(customerId: string): void {
     if (!queries.hasCustomer(customerId)) {
       throw new DeskError('not_found', `Customer "${customerId}" is not in the local cache. Sync, then try again.`);
@@ -198,6 +202,12 @@ export function createDesk(options: DeskOptions): Desk {
       if (!view) throw new DeskError('internal', 'The note was saved but could not be read back; reload the customer.');
       return view;
     },
+    'wizards:list': pendingFeature('The wizard library'),
+    'wizards:get': pendingFeature('The wizard library'),
+    'runs:start': pendingFeature('Wizard runs'),
+    'runs:get': pendingFeature('Wizard runs'),
+    'runs:list': pendingFeature('Wizard runs'),
+    'runs:act': pendingFeature('Wizard runs'),
     'notes:update': (input) => {
       const synced = queries.note(input.noteId);
       const pending = outbox.all().find((row) => row.name === 'note.create' && (row.args as { noteId: string }).noteId === input.noteId);

@@ -17,10 +17,16 @@ export const CHANNELS = [
   'search:query',
   'notes:create',
   'notes:update',
+  'wizards:list',
+  'wizards:get',
+  'runs:start',
+  'runs:get',
+  'runs:list',
+  'runs:act',
 ] as const;
 
 /** Events the desk core emits to the renderer; always past tense. */
-export const EVENTS = ['sync:changed', 'cache:changed', 'app:linkOpened'] as const;
+export const EVENTS = ['sync:changed', 'cache:changed', 'app:linkOpened', 'runs:changed'] as const;
 
 /** A request/response channel name, `domain:verb`. */
 export type Channel = (typeof CHANNELS)[number];

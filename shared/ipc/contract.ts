@@ -20,6 +20,18 @@ import {
   TimelineRowSchema,
 } from './views';
 import { CustomerIdSchema } from '../domain';
+import {
+  RunActInputSchema,
+  RunChangedSchema,
+  RunsListInputSchema,
+  RunsListOutputSchema,
+  RunStartInputSchema,
+  RunViewSchema,
+  WizardDetailSchema,
+  WizardGetInputSchema,
+  WizardsListInputSchema,
+  WizardsListOutputSchema,
+} from './wizard-views';
 
 const noInput = z.undefined();
 
@@ -82,12 +94,19 @@ export const contract = {
   'search:query': { input: SearchInputSchema, output: SearchOutputSchema },
   'notes:create': { input: NoteCreateInputSchema, output: NoteViewSchema },
   'notes:update': { input: NoteUpdateInputSchema, output: NoteViewSchema },
+  'wizards:list': { input: WizardsListInputSchema, output: WizardsListOutputSchema },
+  'wizards:get': { input: WizardGetInputSchema, output: WizardDetailSchema },
+  'runs:start': { input: RunStartInputSchema, output: RunViewSchema },
+  'runs:get': { input: z.strictObject({ runId: z.string().min(1).max(100) }), output: RunViewSchema },
+  'runs:list': { input: RunsListInputSchema, output: RunsListOutputSchema },
+  'runs:act': { input: RunActInputSchema, output: RunViewSchema },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 
 /** Payload schema of every event the core emits. */
 export const eventSchemas = {
   'sync:changed': SyncStatusSchema,
   'cache:changed': CacheChangedSchema,
+  'runs:changed': RunChangedSchema,
   'app:linkOpened': AppRouteSchema,
 } as const satisfies Record<EventName, z.ZodType>;
 

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { CustomerIdSchema } from '../domain';
+import { ApprovalSchema, ExecutionSchema, PlanSchema } from '../remediation/wire';
+
+/**
+ * Contract shapes for the wizard library and runs (issue 5). The run state and
+ * the current need are the engine's own JSON (`RunState`, `Need` in
+ * shared/wizards/engine.ts); the renderer reads them with those types.
+ */
+
+/** A wizard in the desk's library, with whether it is suggested for the context asked about. */
+export const WizardListItemSchema = z.object({
+  id: z.string(),
+  version: z.number().int().positive(),
+  title: z.string(),
+  description: z.string(),
+  appliesTo: z.object({ features: z.array(z.string()), eventKinds: z.array(z.string()), symptoms: z.array(z.string()) }),
+  isSuggested: z.boolean(),
+  /** Why it is suggested, in words ("matches feature sso and the open alert"). */
+  reason: z.string().nullable(),
+  /** Where this version came from: the server library (synced) or the bundled starter library. */
+  origin: z.enum(['server', 'bundled']),
+});
+export type WizardListItem = z.infer<typeof WizardListItemSchema>;
+
+export const WizardsListInputSchema = z.strictObject({
+  customerId: CustomerIdSchema.optional(),
+  eventId: z.string().min(1).max(64).optional(),
+});
+export const WizardsListOutputSchema = z.object({ wizards: z.array(WizardListItemSchema) });
+
+export const WizardGetInputSchema = z.strictObject({ wizardId: z.string().min(1).max(100), version: z.number().int().positive().optional() });
+export const WizardDetailSchema = WizardListItemSchema.extend({ source: z.string(), definition: z.json() });
+
+/** A run as the runner shows it. */
+export const RunViewSchema = z.object({
+  runId: z.string(),
+  wizardId: z.string(),
+  wizardVersion: z.number().int().positive(),
+  title: z.string(),
+  customerId: z.string(),
+  customerName: z.string(),
+  practice: z.boolean(),
+  status: z.enum(['running', 'waiting', 'finished', 'cancelled']),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  /** The engine's RunState. */
+  state: z.json(),
+  /** The engine's current Need (null while the desk is working on an automatic step). */
+  need: z.json().nullable(),
+  canEditAnswers: z.boolean(),
+  /** The latest plan from the server for the current action step, if any. */
+  plan: PlanSchema.nullable(),
+  execution: ExecutionSchema.nullable(),
+  approval: ApprovalSchema.nullable(),
+  /** Why the current step cannot go on right now (e.g. offline for an action), with what to do. */
+  blockedReason: z.string().nullable(),
+  /** Whether the finished run has been recorded on the customer's timeline (pending until synced). */
+  recordState: z.enum(['none', 'pending', 'synced']),
+});
+export type RunView = z.infer<typeof RunViewSchema>;
+
+export const RunStartInputSchema = z.strictObject({
+  wizardId: z.string().min(1).max(100),
+  customerId: CustomerIdSchema,
+  practice: z.boolean().default(false),
+  /** The event the run was started from (alert, ticket), for the record. */
+  eventId: z.string().min(1).max(64).optional(),
+});
+
+/** What the person at the desk can do to a run; automatic steps are driven by the desk itself. */
+export const RunActInputSchema = z.strictObject({
+  runId: z.string().min(1).max(100),
+  act: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('inputs'), values: z.record(z.string(), z.json()) }),
+    z.strictObject({ type: z.literal('answer'), values: z.record(z.string(), z.json()) }),
+    z.strictObject({ type: z.literal('continue'), confirmed: z.boolean().optional() }),
+    z.strictObject({ type: z.literal('confirm-action'), typedConfirmation: z.string().max(300).optional() }),
+    z.strictObject({ type: z.literal('request-approval'), reason: z.string().max(2000).default('') }),
+    z.strictObject({ type: z.literal('escalated'), reference: z.string().max(500).optional() }),
+    z.strictObject({ type: z.literal('edit-answer'), path: z.string().min(1).max(300), values: z.record(z.string(), z.json()) }),
+    z.strictObject({ type: z.literal('retry') }),
+    z.strictObject({ type: z.literal('cancel'), reason: z.string().max(500).optional() }),
+  ]),
+});
+
+export const RunsListInputSchema = z.strictObject({
+  customerId: CustomerIdSchema.optional(),
+  status: z.enum(['active', 'finished']).optional(),
+});
+export const RunListItemSchema = RunViewSchema.pick({
+  runId: true,
+  wizardId: true,
+  wizardVersion: true,
+  title: true,
+  customerId: true,
+  customerName: true,
+  practice: true,
+  status: true,
+  startedAt: true,
+  updatedAt: true,
+});
+export const RunsListOutputSchema = z.object({ runs: z.array(RunListItemSchema) });
+
+/** Payload of `runs:changed`. */
+export const RunChangedSchema = z.object({ runId: z.string() });
