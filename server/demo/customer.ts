@@ -12,6 +12,7 @@ import {
   ROUTINE_FLAGS,
   ROUTINE_TICKETS,
   featureFlag,
+  isDemoFeature,
   type DemoFeature,
 } from './catalog';
 import {
@@ -452,7 +453,7 @@ function provisioningSteps(plan: Plan, lifecycle: Customer['lifecycle']): string
   if (lifecycle === 'trial') return ['tenant_create', 'region_allocation', 'smoke_test'];
   return PROVISIONING_STEPS.filter((step) => {
     const feature = PROVISIONING_STEP_FEATURES[step];
-    return feature === undefined || (PLAN_ENTITLEMENTS[plan] as readonly string[]).includes(feature);
+    return feature === undefined || (isDemoFeature(feature) && PLAN_ENTITLEMENTS[plan].includes(feature));
   });
 }
 
@@ -547,7 +548,7 @@ function buildProvisioning(ctx: CustomerContext): void {
     provisioningEvent(history, profile, at, step, 'running', null);
     return step;
   });
-  if (profile.lifecycle === 'onboarding' && (PLAN_ENTITLEMENTS[profile.plan] as readonly string[]).includes('sso') && state.idp) {
+  if (profile.lifecycle === 'onboarding' && PLAN_ENTITLEMENTS[profile.plan].includes('sso') && state.idp) {
     // SSO is ready only once its provisioning step is done.
     const ssoStep = state.provisioning.find((step) => step.step === 'sso_setup');
     state.idp.metadataReady = ssoStep?.status === 'done';

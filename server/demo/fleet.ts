@@ -28,7 +28,7 @@ import {
   type TicketCounter,
 } from './model';
 import { createRandom, hashSeed, itemAt, type Random } from './random';
-import type { DemoCustomerState, DemoFleet } from './types';
+import type { DemoCustomerState, DemoFault, DemoFleet } from './types';
 
 export { padEvents, type PadOptions } from './pad';
 export { FAULT_ROLES, compareVersions, type FaultRole } from './model';
@@ -124,6 +124,19 @@ export function generateFleet(options: FleetOptions): DemoFleet {
     ),
     states,
   };
+}
+
+/** Which customers carry each fault right now (ids in fleet order), e.g. to pick the SSO customer in a test. */
+export function faultRoster(fleet: Pick<DemoFleet, 'states'>): Record<DemoFault, string[]> {
+  const roster: Record<DemoFault, string[]> = {
+    sso_enforced_without_idp: [],
+    feature_entitlement_mismatch: [],
+    provisioning_stuck: [],
+    export_lag: [],
+    upgrade_regression: [],
+  };
+  for (const state of fleet.states) for (const fault of state.faults) roster[fault].push(state.customerId);
+  return roster;
 }
 
 function compareText(left: string, right: string): number {

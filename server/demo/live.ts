@@ -87,6 +87,8 @@ type Planned =
 
 type Snapshot = { id: string; region: string; features: string[] };
 
+const FALLBACK_USAGE: { unit: string; perMinute: [number, number] } = { unit: 'events', perMinute: [1, 100] };
+
 /** How often (in slots) a fault re-surfaces as a symptom event. */
 const SYMPTOM_PERIOD_SLOTS: Partial<Record<DemoFault, number>> = {
   sso_enforced_without_idp: 30,
@@ -177,7 +179,7 @@ export function createLiveSimulator(options: LiveOptions): LiveSimulator {
           region: target.region,
         });
       } else {
-        const usage = USAGE_UNITS[feature] ?? { unit: 'events', perMinute: [1, 100] as [number, number] };
+        const usage = USAGE_UNITS[feature] ?? FALLBACK_USAGE;
         planned.push({
           type: 'usage',
           customerId: target.id,

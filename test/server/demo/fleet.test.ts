@@ -8,7 +8,7 @@ import {
   type EventInput,
 } from '../../../shared/domain';
 import { DEMO_FEATURES, PLAN_ENTITLEMENTS, featureFlag } from '../../../server/demo/catalog';
-import { compareVersions, generateFleet } from '../../../server/demo/fleet';
+import { compareVersions, faultRoster, generateFleet } from '../../../server/demo/fleet';
 import { activeFaults, deriveHealth, effectiveVersion } from '../../../server/demo/health';
 import { DEMO_FAULTS } from '../../../server/demo/types';
 import { NOW, eventsOf, fleetFor, openThreads, property } from './support';
@@ -37,6 +37,18 @@ describe('generateFleet determinism', () => {
     );
     expect(outside).toEqual([]);
     expect(fleet.events.length).toBeGreaterThan(1000);
+  });
+
+  it('picks the faulty customers from the seed alone, so tests and demos can name them', () => {
+    const roster = faultRoster(generateFleet({ seed: 7, now: NOW }));
+    expect(faultRoster(generateFleet({ seed: 7, now: new Date(NOW.getTime() + 40 * DAY) }))).toEqual(roster);
+    expect(Object.fromEntries(Object.entries(roster).map(([fault, ids]) => [fault, ids.length]))).toEqual({
+      sso_enforced_without_idp: 1,
+      feature_entitlement_mismatch: 2,
+      provisioning_stuck: 2,
+      export_lag: 2,
+      upgrade_regression: 3,
+    });
   });
 
   it('refuses bad options with a clear error', () => {
