@@ -6,5 +6,6 @@ import { resetStore } from '../../renderer/src/store/store';
 afterEach(() => {
   cleanup();
   resetStore();
+  window.localStorage.clear();
   window.location.hash = '';
 });

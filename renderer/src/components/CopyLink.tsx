@@ -33,8 +33,11 @@ export function CopyLink({ route, label = 'Copy link' }: { route: AppRoute | (()
   const buttonRef = useRef<HTMLButtonElement>(null);
   const id = useId();
 
+  // Refused clipboard: the link is put in focus, selected, ready for Ctrl+C.
   useEffect(() => {
-    if (state === 'refused') fieldRef.current?.select();
+    if (state !== 'refused') return;
+    fieldRef.current?.focus();
+    fieldRef.current?.select();
   }, [state]);
 
   const close = () => {

@@ -17,6 +17,8 @@ export type FakeDesk = {
   inputsTo(channel: Channel): unknown[];
   /** Emits an event from the "core" to every subscriber. */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** The fixture answer of a channel, ignoring overrides (for an override that delays the real answer). */
+  answer(channel: Channel, input: unknown): Promise<Result<unknown>>;
   /** Replaces a channel's answer (a refusal, a slow answer). */
   override(channel: Channel, handler: (input: unknown) => Promise<Result<unknown>> | Result<unknown>): void;
   syncStatus: SyncStatus;
@@ -24,8 +26,11 @@ export type FakeDesk = {
 
 const CHANGE = new Set<string>(CHANGE_KINDS);
 
+/** Handlers refuse with `{ error: { code, message } }` (a NoteView's own `error: null` is not a refusal). */
 function isRefusal(answer: unknown): answer is { error: ContractError } {
-  return typeof answer === 'object' && answer !== null && 'error' in answer;
+  if (typeof answer !== 'object' || answer === null || !('error' in answer)) return false;
+  const error = answer.error;
+  return typeof error === 'object' && error !== null && 'code' in error;
 }
 
 function toRow(event: TimelineEvent, notes: readonly NoteView[]): TimelineRow {
@@ -85,7 +90,8 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
 
   const customerOf = (id: string) => fixtures.customers.find((customer) => customer.id === id);
 
-  const handlers: Record<Channel, (input: never) => unknown> = {
+  // Channels this renderer does not use (wizards, runs) answer `unavailable`, as an unfinished core would.
+  const handlers: Partial<Record<Channel, (input: never) => unknown>> = {
     'app:info': () => ({ appVersion: '0.1.0', mode: 'browser', dataDir: '/tmp/lk', cachePath: '/tmp/lk/cache.sqlite', cacheSchemaVersion: 3, platform: 'linux' }),
     'sync:status': () => syncStatus,
     'sync:now': () => ({ ...syncStatus, state: 'syncing' }),
@@ -241,17 +247,22 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     },
   };
 
+  const answer = async (channel: Channel, input: unknown): Promise<Result<unknown>> => {
+    const handler = handlers[channel] as ((value: unknown) => unknown) | undefined;
+    if (!handler) return { ok: false, error: { code: 'unavailable', message: `${channel} is not part of these fixtures.` } };
+    const value = await handler(input);
+    if (isRefusal(value)) return { ok: false, error: value.error };
+    // A fixture that does not fit the contract is a bug in the test, not in the renderer.
+    return { ok: true, value: contract[channel].output.parse(value) };
+  };
+
   const transport: Transport = {
     async call(channel, input): Promise<Result<unknown>> {
       calls.push({ channel, input });
       const parsed = contract[channel].input.safeParse(input);
       if (!parsed.success) return { ok: false, error: { code: 'bad_request', message: parsed.error.message } };
       const override = overrides.get(channel);
-      if (override) return override(parsed.data);
-      const answer = await (handlers[channel] as (value: unknown) => unknown)(parsed.data);
-      if (isRefusal(answer)) return { ok: false, error: answer.error };
-      // A fixture that does not fit the contract is a bug in the test, not in the renderer.
-      return { ok: true, value: contract[channel].output.parse(answer) };
+      return override ? override(parsed.data) : answer(channel, parsed.data);
     },
     subscribe(event, listener) {
       const set = listeners.get(event) ?? new Set();
@@ -266,6 +277,7 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     fixtures,
     calls,
     syncStatus,
+    answer,
     inputsTo: (channel) => calls.filter((call) => call.channel === channel).map((call) => call.input),
     emit(event, payload) {
       for (const listener of listeners.get(event) ?? []) listener(payload);

@@ -10,7 +10,8 @@ import { standardFixtures, type Fixtures } from './fixtures';
 export function renderApp(options: { route?: AppRoute; fixtures?: Fixtures; desk?: FakeDesk } = {}) {
   const desk = options.desk ?? createFakeDesk(options.fixtures ?? standardFixtures());
   if (options.route) window.location.hash = routeToHash(options.route);
-  const user = userEvent.setup();
+  // No pause between keystrokes: the tests wait on outcomes, never on time.
+  const user = userEvent.setup({ delay: null });
   const view = render(
     <DeskProvider api={desk.api}>
       <App />

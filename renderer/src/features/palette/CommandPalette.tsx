@@ -33,7 +33,12 @@ function buildCommands(desk: DeskApi, query: string, report: (message: string) =
   const store = useStore.getState();
   const text = query.trim().toLowerCase();
   const commands: Command[] = [];
-  const viewMatches = VIEWS.filter((item) => text === '' || item.label.toLowerCase().includes(text) || `go to ${item.label}`.toLowerCase().includes(text));
+  // Views first (a view name typed is meant), then customers, actions, and searching for the text last.
+  for (const item of VIEWS) {
+    if (text === '' || item.label.toLowerCase().includes(text) || `go to ${item.label}`.toLowerCase().includes(text)) {
+      commands.push({ id: `view-${item.view}`, label: `Go to ${item.label}`, hint: 'View', run: () => navigate({ view: item.view }) });
+    }
+  }
   if (text !== '') {
     const customers = store.fleet.rows
       .filter((row) => row.name.toLowerCase().includes(text) || row.id.toLowerCase().includes(text))
@@ -46,18 +51,6 @@ function buildCommands(desk: DeskApi, query: string, report: (message: string) =
         run: () => navigate({ view: 'customer', customerId: row.id }),
       });
     }
-    commands.push({
-      id: 'search',
-      label: `Search customers and events for “${query.trim()}”`,
-      hint: 'Search',
-      run: () => {
-        store.setSearchText(desk, query.trim());
-        store.requestSearchFocus();
-      },
-    });
-  }
-  for (const item of viewMatches) {
-    commands.push({ id: `view-${item.view}`, label: `Go to ${item.label}`, hint: 'View', run: () => navigate({ view: item.view }) });
   }
   const actions: Command[] = [
     {
@@ -81,6 +74,17 @@ function buildCommands(desk: DeskApi, query: string, report: (message: string) =
     },
   ];
   commands.push(...actions.filter((action) => text === '' || action.label.toLowerCase().includes(text)));
+  if (text !== '') {
+    commands.push({
+      id: 'search',
+      label: `Search customers and events for “${query.trim()}”`,
+      hint: 'Search',
+      run: () => {
+        store.setSearchText(desk, query.trim());
+        store.requestSearchFocus();
+      },
+    });
+  }
   return commands;
 }
 

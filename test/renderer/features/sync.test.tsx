@@ -1,0 +1,58 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { act } from 'react';
+import { describe, expect, it } from 'vitest';
+import { formatDateTime } from '../../../renderer/src/lib/time';
+import { createFakeDesk } from '../support/fake-desk';
+import { standardFixtures } from '../support/fixtures';
+import { renderApp } from '../support/render';
+
+describe('sync indicator and sync page', () => {
+  it('shows online, then offline with the age of the offline copy and the pending count', async () => {
+    const { desk } = renderApp({ route: { view: 'fleet' } });
+    await waitFor(() => expect(screen.getByTestId('sync-state')).toHaveTextContent('Online'));
+    expect(screen.getByTestId('sync-freshness')).toHaveTextContent(/^synced /);
+
+    act(() =>
+      desk.emit('sync:changed', { ...desk.syncStatus, state: 'offline', pendingOutbox: 2, message: 'The backend did not answer (connection refused).' }),
+    );
+    expect(screen.getByTestId('sync-state')).toHaveTextContent('Offline');
+    expect(screen.getByTestId('sync-freshness')).toHaveTextContent(`offline copy as of ${formatDateTime('2026-11-20T12:00:00.000Z')}`);
+    expect(screen.getByTestId('sync-pending')).toHaveTextContent('2 pending');
+    expect(screen.getByRole('button', { name: /Sync status: Offline\. offline copy as of .*2 pending local changes\. The backend did not answer/ })).toBeInTheDocument();
+
+    act(() => desk.emit('sync:changed', { ...desk.syncStatus, state: 'syncing', pendingOutbox: 0 }));
+    expect(screen.getByTestId('sync-state')).toHaveTextContent('Syncing');
+    expect(screen.queryByTestId('sync-pending')).not.toBeInTheDocument();
+  });
+
+  it('runs Sync now and shows the answer', async () => {
+    const { user, desk } = renderApp({ route: { view: 'sync' } });
+    await user.click(screen.getByRole('button', { name: 'Sync now' }));
+    expect(desk.inputsTo('sync:now')).toHaveLength(1);
+    await waitFor(() => expect(screen.getByTestId('sync-detail-state')).toHaveTextContent('syncing'));
+  });
+
+  it('sets a remote backend; the token is write-only and never shown back', async () => {
+    const desk = createFakeDesk(standardFixtures());
+    const { user } = renderApp({ route: { view: 'sync' }, desk });
+    const form = screen.getByRole('region', { name: 'Backend' });
+    await waitFor(() => expect(within(form).getByRole('radio', { name: 'Demo backend (built in)' })).toBeChecked());
+    await user.click(within(form).getByRole('radio', { name: 'Remote server' }));
+    await user.type(within(form).getByLabelText('Server URL'), 'javascript:alert(1)');
+    await user.click(within(form).getByRole('button', { name: 'Save backend setting' }));
+    expect(within(form).getByRole('alert')).toHaveTextContent('http:// or https:// URL');
+    await user.clear(within(form).getByLabelText('Server URL'));
+    await user.type(within(form).getByLabelText('Server URL'), 'https://ops.example.com');
+    await user.click(within(form).getByRole('button', { name: 'Save backend setting' }));
+    expect(within(form).getByRole('alert')).toHaveTextContent('Enter the access token for this server.');
+    expect(desk.inputsTo('backend:set')).toHaveLength(0);
+
+    await user.type(within(form).getByLabelText('Access token'), 's3cret-token');
+    await user.click(within(form).getByRole('button', { name: 'Save backend setting' }));
+    await within(form).findByText(/Saved\. Lightkeeper now syncs with https:\/\/ops.example.com/);
+    expect(desk.inputsTo('backend:set')).toEqual([{ mode: 'remote', url: 'https://ops.example.com', token: 's3cret-token' }]);
+    expect(within(form).getByLabelText('Access token')).toHaveValue('');
+    expect(within(form).getByText('A token is stored. It is never shown again.')).toBeInTheDocument();
+    expect(document.body.innerHTML).not.toContain('s3cret-token');
+  });
+});
