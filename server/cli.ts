@@ -6,6 +6,7 @@ import { createServer } from './app';
 import { startLiveLoop, type LiveLoop } from './demo/live-loop';
 import { seedDemo } from './demo/seed';
 import { createLogger, errorMessage } from './log';
+import { trimChangeLog } from './repo/change-log';
 import { ensureAdminToken } from './repo/tokens';
 import { openStorage } from './storage/open';
 import type { Storage } from './storage/types';
@@ -27,6 +28,8 @@ const USAGE = `Usage: npm run server -- [options]
   --customers N        demo customers (generator default when omitted)
   --events N           pad the demo history to N events (benchmarks)
   --live-interval S    seconds between live demo ticks (default 3; 0 disables)
+  --log-retention-days D  keep the sync change log this long (default 30; 0 keeps it all);
+                       desks whose cursor is older re-bootstrap the affected customers
   --json               print one JSON line {"url","token"?,"storage"} on stdout when listening`;
 
 function defaultDataDir(): string {
@@ -61,6 +64,7 @@ try {
       customers: { type: 'string' },
       events: { type: 'string' },
       'live-interval': { type: 'string', default: '3' },
+      'log-retention-days': { type: 'string', default: '30' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -81,6 +85,8 @@ const customers = integer('customers', values.customers, 1, 1_000_000);
 const events = integer('events', values.events, 0, 100_000_000);
 const liveIntervalSeconds = Number(values['live-interval']);
 if (!Number.isFinite(liveIntervalSeconds) || liveIntervalSeconds < 0) fail(`--live-interval must be a number of seconds ≥ 0, got "${values['live-interval']}".`);
+const retentionDays = Number(values['log-retention-days']);
+if (!Number.isFinite(retentionDays) || retentionDays < 0) fail(`--log-retention-days must be a number ≥ 0, got "${values['log-retention-days']}".`);
 const adminToken = values['admin-token'] || undefined;
 if (adminToken !== undefined && !/^[A-Za-z0-9._~+/=-]{16,512}$/.test(adminToken)) {
   fail('The admin token must be 16 to 512 characters of letters, digits and ._~+/=-');
@@ -101,10 +107,12 @@ try {
 }
 
 let live: LiveLoop | null = null;
+let retentionTimer: NodeJS.Timeout | null = null;
 let app: Awaited<ReturnType<typeof createServer>> | null = null;
 let stopping: Promise<void> | null = null;
 const stop = (code: number) => {
   stopping ??= (async () => {
+    if (retentionTimer !== null) clearInterval(retentionTimer);
     await live?.stop();
     await app?.close();
     await storage.close();
@@ -127,6 +135,17 @@ try {
     else if (result.isNew) say(`Demo fleet seeded: ${result.customers} customers, ${result.events} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     else say(`Demo fleet: ${result.customers} customers, ${result.events} events.`);
     live = startLiveLoop({ storage, seed, intervalMs: liveIntervalSeconds * 1000, log });
+  }
+  if (retentionDays > 0) {
+    const trim = () =>
+      storage
+        .transaction((db) => trimChangeLog(db, { olderThan: new Date(Date.now() - retentionDays * 86_400_000) }))
+        .then((result) => {
+          if (result.deleted > 0) log.info('change log trimmed', { deleted: result.deleted, retentionDays });
+        })
+        .catch((error: unknown) => log.warn('change log trim failed', { error: errorMessage(error) }));
+    void trim();
+    retentionTimer = setInterval(() => void trim(), 3_600_000);
   }
   app = await createServer({ storage, log, version: packageJson.version });
   const url = await app.listen({ port, host: values.host });

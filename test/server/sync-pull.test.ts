@@ -133,6 +133,33 @@ describe('POST /v1/sync/pull', () => {
     expect(desk.row(bucket, 'event', added ?? '')).toBeDefined();
   });
 
+  it('trims by age: rows older than the cut go, cursors after it stay valid', async () => {
+    const bucket = customerBucket('initech');
+    const [older] = await ingest('initech', 1);
+    const desk = new MiniDesk(server.url, adminToken);
+    await desk.syncUntil((current) => current.row(bucket, 'event', older ?? '') !== undefined);
+    const cursorAfterOlder = desk.buckets.get(bucket)?.cursor ?? null;
+    // created_at is the transaction's start time: wait until the clock has visibly moved on.
+    const [cut] = await database.storage.query<{ now: string }>('select (clock_timestamp() + interval \'1 millisecond\')::text as now');
+    const cutAt = new Date(Date.parse(cut?.now.replace(' ', 'T').replace(/\+00$/, 'Z') ?? ''));
+    while (Date.now() <= cutAt.getTime() + 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    const [newer] = await ingest('initech', 1);
+    const witness = new MiniDesk(server.url, adminToken);
+    await witness.syncUntil((current) => current.row(bucket, 'event', newer ?? '') !== undefined);
+
+    const trimmed = await database.storage.transaction((db) => trimChangeLog(db, { olderThan: cutAt }));
+    expect(trimmed.deleted).toBeGreaterThan(0);
+    const [kept] = await database.storage.query<{ count: number }>("select count(*)::integer as count from change_log where row_id = $1", [newer]);
+    expect(kept?.count).toBe(1);
+    const [gone] = await database.storage.query<{ count: number }>("select count(*)::integer as count from change_log where row_id = $1", [older]);
+    expect(gone?.count).toBe(0);
+
+    const response = await pull(server.url, adminToken, pullRequest('age-trim-01', [{ bucket, cursor: cursorAfterOlder }]));
+    const page = response.buckets[0];
+    if (!page || 'reset' in page) throw new Error(`expected a page, got ${JSON.stringify(page)}`);
+    expect(page.ops.map((op) => op.id)).toContain(newer);
+  });
+
   it('answers a cursor from another database with reset: rekeyed', async () => {
     const bucket = customerBucket('acme');
     const foreign = encodeCursor('0123456789abcdef0123456789abcdef', { xid: 5n, id: 1 });
