@@ -18,7 +18,7 @@ import {
   ticketResolved,
   usageSignal,
 } from './events';
-import { activeFaults, deriveHealth, isJobStalled, resolveClearedSymptoms } from './health';
+import { activeFaults, deriveHealth, effectiveVersion, isJobStalled, resolveClearedSymptoms } from './health';
 import { createRandom, hashSeed, itemAt } from './random';
 import type { DemoCustomerState, DemoFault, DemoFleet } from './types';
 
@@ -357,22 +357,30 @@ export function createLiveSimulator(options: LiveOptions): LiveSimulator {
       features.get(customerId)?.set(feature, next);
       changedFeatures.set(key, next);
     }
-    for (const customerId of changedStates) {
-      const customer = customers.get(customerId);
+    // Rows follow the state: whatever changed it (this tick, or a remediation passed in through
+    // `update`), the customer's health, version and feature rows are re-derived here.
+    for (const [customerId, customer] of customers) {
       const state = states.get(customerId);
-      const rows = [...(features.get(customerId)?.values() ?? [])];
-      if (!customer || !state) continue;
-      const withFaults = { ...state, faults: activeFaults(state) };
-      states.set(customerId, withFaults);
-      const derived = deriveHealth(customer, rows, withFaults);
-      if (derived.health !== customer.health) {
-        const next = { ...customer, health: derived.health, updatedAt: now.toISOString() };
+      if (!state) continue;
+      const faults = activeFaults(state);
+      const current =
+        faults.length === state.faults.length && faults.every((fault, index) => fault === state.faults[index])
+          ? state
+          : { ...state, faults };
+      if (current !== state) {
+        states.set(customerId, current);
+        changedStates.add(customerId);
+      }
+      const derived = deriveHealth(customer, [...(features.get(customerId)?.values() ?? [])], current);
+      const version = effectiveVersion(current) ?? customer.version;
+      if (derived.health !== customer.health || version !== customer.version) {
+        const next = { ...customer, health: derived.health, version, updatedAt: now.toISOString() };
         customers.set(customerId, next);
         changedCustomers.set(customerId, next);
       }
       for (const row of derived.features) {
-        const current = features.get(customerId)?.get(row.feature);
-        if (current && (current.health !== row.health || current.enabled !== row.enabled || current.entitled !== row.entitled)) {
+        const stored = features.get(customerId)?.get(row.feature);
+        if (stored && (stored.health !== row.health || stored.enabled !== row.enabled || stored.entitled !== row.entitled)) {
           features.get(customerId)?.set(row.feature, row);
           changedFeatures.set(`${customerId}\u0000${row.feature}`, row);
         }

@@ -222,6 +222,36 @@ describe('live simulator', () => {
     expect(store.states.find((state) => state.customerId === fixed.customerId)?.symptoms).toEqual([]);
   });
 
+  it('re-derives the rows of a customer whose state changed elsewhere: a version pin shows as the customer’s version', () => {
+    const store = freshStore();
+    const simulator = createLiveSimulator({ seed: SEED, fleet: store });
+    simulator.tick(NOW);
+    const broken = store.states.find((state) => state.faults.includes('upgrade_regression'));
+    if (!broken?.regression) throw new Error('no regression');
+    const pinned = applyRemediation(
+      broken,
+      { kind: 'version.pin', version: broken.regression.previousVersion },
+      new Date(NOW.getTime() + 1_000),
+    );
+    simulator.update({ states: [pinned] });
+    const tick = simulator.tick(new Date(NOW.getTime() + 3_000));
+    expect(tick.customers.find((customer) => customer.id === pinned.customerId)).toMatchObject({
+      version: broken.regression.previousVersion,
+      health: 'ok',
+    });
+    expect(
+      tick.features.find((row) => row.customerId === pinned.customerId && row.feature === broken.regression?.feature)?.health,
+    ).toBe('ok');
+    const resolved = tick.events.filter(
+      (event) => event.customerId === pinned.customerId && property(event, 'status') === 'resolved',
+    );
+    expect(resolved.map((event) => property(event, 'thread'))).toContain(
+      broken.symptoms?.find((symptom) => symptom.kind === 'alert')?.thread,
+    );
+    // Nothing else in the fleet moved: the other regression customers stay broken.
+    expect(tick.customers.map((customer) => customer.id)).toEqual([pinned.customerId]);
+  });
+
   it('is deterministic, and a re-created simulator given `since` continues with the same events', () => {
     const storeA = freshStore();
     const storeB = freshStore();
