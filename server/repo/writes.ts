@@ -7,7 +7,8 @@ import type { Queryable } from '../storage/types';
 /*
  * Every write to a synced table goes through this module: each statement writes
  * the table and appends the change_log rows (with the same wire row a bootstrap
- * page would build) in one data-modifying CTE, so the two cannot drift apart and
+ * page would build; for immutable events the reader builds it) in one
+ * data-modifying CTE, so the two cannot drift apart and
  * the log row commits exactly when the data does. Upserts skip rows that did not
  * change, so replays neither bump versions nor grow the log.
  */
@@ -177,10 +178,11 @@ export async function insertEvents(db: Queryable, events: readonly EventInput[],
            actor, summary, body, feature, prev_value, new_value, links, properties
          from input order by ord
          on conflict (source_system, external_id) do nothing
-         returning e.id, e.customer_id, e.source_system, e.external_id, lk_event_row(e) as row
+         returning e.id, e.customer_id, e.source_system, e.external_id
        ), logged as (
+         -- Events never change, so their log rows carry no copy: readers build the row from the table (half the writes).
          insert into change_log (bucket, entity, row_id, op, ver, row)
-         select 'customer:' || customer_id, 'event', id, 'put', 1, row from written
+         select 'customer:' || customer_id, 'event', id, 'put', 1, null from written
        )
        ${
          options.isHistory

@@ -150,15 +150,23 @@ async function catchUp(
   if (positions.size === 0) return { pages, delivered: 0 };
   const starts = [...positions].map(([bucket, position]) => ({ bucket, xid: position.xid.toString(), id: position.id }));
   const rows = await db.query<LogRow>(
-    `select c.bucket, c.xid::text as xid, c.id, c.entity, c.row_id, c.op, c.ver, c.row
-       from jsonb_to_recordset($1::jsonb) as r(bucket text, xid text, id bigint)
-       cross join lateral (
-         select * from change_log c
-          where c.bucket = r.bucket and (c.xid, c.id) > (r.xid::xid8, r.id) and c.xid < $2::xid8
-          order by c.xid, c.id limit $3
+    `select c.bucket, c.xid::text as xid, c.id, c.entity, c.row_id, c.op, c.ver,
+            case when c.entity = 'event' and c.op = 'put' and c.row is null
+                 then case when e.id is null then null else lk_event_row(e) end
+                 else c.row end as row
+       from (
+         select c.*
+           from json_to_recordset($1::json) as r(bucket text, xid text, id bigint)
+           cross join lateral (
+             select * from change_log c
+              where c.bucket = r.bucket and (c.xid, c.id) > (r.xid::xid8, r.id) and c.xid < $2::xid8
+              order by c.xid, c.id limit $3
+           ) c
+          order by c.xid, c.id
+          limit $3
        ) c
-      order by c.xid, c.id
-      limit $3`,
+       left join events e on c.entity = 'event' and c.row is null and e.id = c.row_id
+      order by c.xid, c.id`,
     [JSON.stringify(starts), frame.fence.toString(), budget + 1],
   );
   const isTruncated = rows.length > budget;
@@ -169,6 +177,8 @@ async function catchUp(
   const reached: LogPosition = isTruncated && last ? { xid: BigInt(last.xid), id: last.id } : { xid: frame.fence, id: 0 };
   const opsByBucket = new Map<string, Op[]>();
   for (const row of delivered) {
+    // An event put whose event is gone has nothing to put (its removal is logged separately).
+    if (row.op === 'put' && row.row === null) continue;
     const ops = opsByBucket.get(row.bucket) ?? [];
     ops.push(toOp(row));
     opsByBucket.set(row.bucket, ops);

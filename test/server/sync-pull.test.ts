@@ -91,6 +91,13 @@ describe('POST /v1/sync/pull', () => {
     await desk.syncUntil((current) => added.every((id) => current.row(bucket, 'event', id) !== undefined));
     // Catch-up carries only what changed after the bootstrap, not the whole bucket again.
     expect(desk.entityIds(bucket, 'event').sort()).toEqual([...added].sort());
+    // A row from the log is the same JSON a bootstrap page builds from the table.
+    const fresh = new MiniDesk(server.url, adminToken);
+    await fresh.sync();
+    for (const id of added) {
+      expect(TimelineEventSchema.parse(desk.row(bucket, 'event', id))).toEqual(TimelineEventSchema.parse(fresh.row(bucket, 'event', id)));
+      expect(desk.row(bucket, 'event', id)).toEqual(fresh.row(bucket, 'event', id));
+    }
   });
 
   it('serves the global bucket with releases and validates every row', async () => {
