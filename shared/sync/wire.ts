@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WizardRunRecordArgsSchema } from '../remediation/wire';
 
 /**
  * The sync wire format between desk and server (see SYNC-PROTOCOL.md in the
@@ -28,7 +29,7 @@ export function bucketCustomerId(bucket: string): string | null {
 export const BucketIdSchema = z.string().regex(/^(global|customer:[A-Za-z0-9][A-Za-z0-9._-]{0,127})$/);
 
 /** Entities carried by sync ops. */
-export const SYNC_ENTITIES = ['customer', 'feature', 'event', 'note', 'release'] as const;
+export const SYNC_ENTITIES = ['customer', 'feature', 'event', 'note', 'release', 'wizard'] as const;
 export const SyncEntitySchema = z.string().regex(/^[a-z][a-z_]{0,31}$/);
 
 export const OpSchema = z.object({
@@ -144,6 +145,8 @@ export const NoteUpdateArgsSchema = z.strictObject({
 export const MUTATION_ARGS = {
   'note.create': NoteCreateArgsSchema,
   'note.update': NoteUpdateArgsSchema,
+  /** A finished wizard run, written as a wizard_run event on the customer's timeline. */
+  'wizardRun.record': WizardRunRecordArgsSchema,
 } as const;
 export type MutationName = keyof typeof MUTATION_ARGS;
 
