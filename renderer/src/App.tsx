@@ -26,7 +26,8 @@ function View({ route }: { route: AppRoute }) {
     case 'wizards':
       return (
         <EmptyState title="Wizards">
-          Guided remediation wizards arrive in a later version. Until then, use the timeline to find what changed and the notes to record what you did.
+          Guided remediation wizards arrive in a later version. Until then, use the timeline to find what changed and the notes to
+          record what you did.
         </EmptyState>
       );
     case 'sync':

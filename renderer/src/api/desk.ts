@@ -35,7 +35,10 @@ export function httpTransport(base = ''): Transport {
       if (response.status === 401 || response.status === 403) {
         return {
           ok: false,
-          error: { code: 'forbidden', message: 'This browser session is not authorised. Open the URL printed when Lightkeeper started.' },
+          error: {
+            code: 'forbidden',
+            message: 'This browser session is not authorised. Open the URL printed when Lightkeeper started.',
+          },
         };
       }
       try {

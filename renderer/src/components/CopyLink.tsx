@@ -74,7 +74,9 @@ export function CopyLink({ route, label = 'Copy link' }: { route: AppRoute | (()
             }
           }}
         >
-          <p aria-live="polite">{state === 'copied' ? 'Link copied to the clipboard.' : 'The clipboard is not available: copy the link below.'}</p>
+          <p aria-live="polite">
+            {state === 'copied' ? 'Link copied to the clipboard.' : 'The clipboard is not available: copy the link below.'}
+          </p>
           <label>
             App link
             <input ref={fieldRef} readOnly value={routeToDeepLink(copied)} onFocus={(event) => event.currentTarget.select()} />

@@ -7,8 +7,26 @@ import { safeHttpUrl } from '../lib/values';
  * second fence in case a future plugin adds more.
  */
 const ALLOWED_ELEMENTS = [
-  'p', 'br', 'hr', 'em', 'strong', 'del', 'code', 'pre', 'blockquote',
-  'ul', 'ol', 'li', 'a', 'img', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+  'p',
+  'br',
+  'hr',
+  'em',
+  'strong',
+  'del',
+  'code',
+  'pre',
+  'blockquote',
+  'ul',
+  'ol',
+  'li',
+  'a',
+  'img',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
 ];
 
 const components: Components = {

@@ -30,7 +30,9 @@ describe('deep links and copy link', () => {
     await screen.findByRole('heading', { level: 1, name: 'Fleet' });
     act(() => desk.emit('app:linkOpened', { view: 'customer', customerId: 'globex', at: '2026-11-20T10:00:00.000Z' }));
     await screen.findByRole('heading', { level: 1, name: 'Globex' });
-    await waitFor(() => expect(window.location.hash).toBe(routeToHash({ view: 'customer', customerId: 'globex', at: '2026-11-20T10:00:00.000Z' })));
+    await waitFor(() =>
+      expect(window.location.hash).toBe(routeToHash({ view: 'customer', customerId: 'globex', at: '2026-11-20T10:00:00.000Z' })),
+    );
   });
 
   it('copies the lightkeeper:// link of an event and shows the browser-mode address', async () => {
@@ -46,7 +48,9 @@ describe('deep links and copy link', () => {
     expect(routeToDeepLink(route)).toBe(`lightkeeper://customer/acme?at=${encodeURIComponent(event.occurredAt)}`);
     const group = within(panel).getByRole('group', { name: 'Link to this moment' });
     expect(within(group).getByText('Link copied to the clipboard.')).toBeInTheDocument();
-    expect(within(group).getByLabelText('Browser link')).toHaveValue(`${window.location.origin}${window.location.pathname}${routeToHash(route)}`);
+    expect(within(group).getByLabelText('Browser link')).toHaveValue(
+      `${window.location.origin}${window.location.pathname}${routeToHash(route)}`,
+    );
   });
 
   it('shows the link selected in a field when the clipboard is refused', async () => {
@@ -67,6 +71,8 @@ describe('deep links and copy link', () => {
     await user.keyboard('j');
     await user.click(screen.getByRole('button', { name: 'Copy link to this moment' }));
     const ticket = eventBySummary(desk.fixtures, 'Customer reports users cannot sign in');
-    expect(await navigator.clipboard.readText()).toBe(routeToDeepLink({ view: 'customer', customerId: 'acme', at: ticket.occurredAt }));
+    expect(await navigator.clipboard.readText()).toBe(
+      routeToDeepLink({ view: 'customer', customerId: 'acme', at: ticket.occurredAt }),
+    );
   });
 });

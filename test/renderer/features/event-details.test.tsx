@@ -22,12 +22,16 @@ describe('event details panel', () => {
     const previous = within(panel).getByRole('group', { name: 'Previous value' });
     const next = within(panel).getByRole('group', { name: 'New value' });
     expect(previous.querySelector('pre')?.textContent).toBe(JSON.stringify({ enabled: false, rollout: 0 }, null, 2));
-    expect(next.querySelector('pre')?.textContent).toBe(JSON.stringify({ enabled: true, rollout: 100, audience: ['acme'] }, null, 2));
+    expect(next.querySelector('pre')?.textContent).toBe(
+      JSON.stringify({ enabled: true, rollout: 100, audience: ['acme'] }, null, 2),
+    );
 
     expect(within(panel).getByText('flags')).toBeInTheDocument();
     expect(within(panel).getByText('flag-audit-9921')).toBeInTheDocument();
     expect(within(panel).getByText('maria@ops.example')).toBeInTheDocument();
-    expect(within(panel).getByText('Raw properties').closest('details')?.querySelector('pre')?.textContent).toContain('"flag": "sso.strict_audience"');
+    expect(within(panel).getByText('Raw properties').closest('details')?.querySelector('pre')?.textContent).toContain(
+      '"flag": "sso.strict_audience"',
+    );
   });
 
   it('shows plain previous and new values inline', async () => {
@@ -71,7 +75,9 @@ describe('event details panel', () => {
     await waitFor(() => expect(within(panel).getByRole('list', { name: /168 h/ })).toBeInTheDocument());
     expect(within(within(panel).getByRole('list', { name: /168 h/ })).getAllByRole('button')).toHaveLength(3);
 
-    await user.click(within(within(panel).getByRole('list', { name: /168 h/ })).getByRole('button', { name: /Flag sso.strict_audience/ }));
+    await user.click(
+      within(within(panel).getByRole('list', { name: /168 h/ })).getByRole('button', { name: /Flag sso.strict_audience/ }),
+    );
     const flagPanel = await screen.findByRole('complementary', { name: /Flag sso.strict_audience turned on/ });
     expect(within(flagPanel).getByRole('group', { name: 'New value' })).toBeInTheDocument();
     await user.click(within(flagPanel).getByRole('button', { name: '← Back' }));
@@ -80,7 +86,10 @@ describe('event details panel', () => {
 
   it('says so when an event cannot be opened, with a way to retry', async () => {
     const desk = createFakeDesk(standardFixtures());
-    desk.override('events:get', () => ({ ok: false, error: { code: 'not_found', message: 'That event is not in the local cache.' } }));
+    desk.override('events:get', () => ({
+      ok: false,
+      error: { code: 'not_found', message: 'That event is not in the local cache.' },
+    }));
     const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
     await waitFor(() => expect(screen.getAllByTestId('timeline-row')).toHaveLength(7));
     await user.click(screen.getByRole('option', { name: /SAML certificate rotated/ }));

@@ -116,7 +116,10 @@ describe('fleet view', () => {
 
   it('says what went wrong and retries when the list cannot be read', async () => {
     const desk = createFakeDesk(standardFixtures());
-    desk.override('customers:list', () => ({ ok: false, error: { code: 'unavailable', message: 'The desk core is restarting.' } }));
+    desk.override('customers:list', () => ({
+      ok: false,
+      error: { code: 'unavailable', message: 'The desk core is restarting.' },
+    }));
     const { user } = renderApp({ route: { view: 'fleet' }, desk });
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('The desk core is restarting.');

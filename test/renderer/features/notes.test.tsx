@@ -23,9 +23,13 @@ describe('notes', () => {
     await user.type(screen.getByLabelText('Add a note to this customer'), 'Rolled back sso.strict_audience; logins recovering.');
     await user.click(within(notesRegion()).getByRole('button', { name: 'Add note' }));
 
-    const note = (await within(notesRegion()).findByText('Rolled back sso.strict_audience; logins recovering.', { selector: '.note-body' })).closest('li')!;
+    const note = (
+      await within(notesRegion()).findByText('Rolled back sso.strict_audience; logins recovering.', { selector: '.note-body' })
+    ).closest('li')!;
     expect(within(note).getByText('pending')).toBeInTheDocument();
-    expect(desk.inputsTo('notes:create')).toEqual([{ customerId: 'acme', eventId: null, body: 'Rolled back sso.strict_audience; logins recovering.' }]);
+    expect(desk.inputsTo('notes:create')).toEqual([
+      { customerId: 'acme', eventId: null, body: 'Rolled back sso.strict_audience; logins recovering.' },
+    ]);
     expect(screen.getByLabelText('Add a note to this customer')).toHaveValue('');
 
     // The sync engine pushed it; the core's cache now says so and announces the change.
@@ -37,11 +41,20 @@ describe('notes', () => {
 
   it('shows the server refusal on a note', async () => {
     const fixtures = standardFixtures();
-    fixtures.notes.push({ ...fixtures.notes[0]!, id: 'refused-1', body: 'A note the server refused', author: 'you@ops.example', pending: false, error: 'Customer is archived; notes are read-only.' });
+    fixtures.notes.push({
+      ...fixtures.notes[0]!,
+      id: 'refused-1',
+      body: 'A note the server refused',
+      author: 'you@ops.example',
+      pending: false,
+      error: 'Customer is archived; notes are read-only.',
+    });
     const desk = createFakeDesk(fixtures);
     renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
     const note = (await screen.findByText('A note the server refused')).closest('li')!;
-    expect(within(note).getByRole('alert')).toHaveTextContent('The server did not accept this note: Customer is archived; notes are read-only.');
+    expect(within(note).getByRole('alert')).toHaveTextContent(
+      'The server did not accept this note: Customer is archived; notes are read-only.',
+    );
   });
 
   it('adds a note to the selected event and edits it', async () => {
@@ -64,7 +77,9 @@ describe('notes', () => {
     await user.type(field, 'Paged the identity team; they own the IdP config.');
     await user.click(within(note).getByRole('button', { name: 'Save note' }));
     await within(panel).findByText('Paged the identity team; they own the IdP config.', { selector: '.note-body' });
-    expect(desk.inputsTo('notes:update')).toEqual([{ noteId: 'local-note-1', body: 'Paged the identity team; they own the IdP config.' }]);
+    expect(desk.inputsTo('notes:update')).toEqual([
+      { noteId: 'local-note-1', body: 'Paged the identity team; they own the IdP config.' },
+    ]);
   });
 
   it('offers Edit only on notes by the local author once it is known', async () => {
@@ -85,7 +100,10 @@ describe('notes', () => {
     expect(within(notesRegion()).getByRole('alert')).toHaveTextContent('A note needs some text.');
     expect(desk.inputsTo('notes:create')).toHaveLength(0);
 
-    desk.override('notes:create', () => ({ ok: false, error: { code: 'internal', message: 'The outbox could not be written.' } }));
+    desk.override('notes:create', () => ({
+      ok: false,
+      error: { code: 'internal', message: 'The outbox could not be written.' },
+    }));
     await user.type(screen.getByLabelText('Add a note to this customer'), 'Kept in the box.');
     await user.click(within(notesRegion()).getByRole('button', { name: 'Add note' }));
     expect(await within(notesRegion()).findByText('The outbox could not be written.')).toBeInTheDocument();

@@ -14,7 +14,12 @@ describe('command palette', () => {
     expect(input).toHaveFocus();
 
     await user.keyboard('umbrel');
-    await waitFor(() => expect(within(dialog).getByRole('option', { name: /Open customer Umbrella Health/ })).toHaveAttribute('aria-selected', 'true'));
+    await waitFor(() =>
+      expect(within(dialog).getByRole('option', { name: /Open customer Umbrella Health/ })).toHaveAttribute(
+        'aria-selected',
+        'true',
+      ),
+    );
     await user.keyboard('{Enter}');
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     await waitFor(() => expect(useStore.getState().route).toEqual({ view: 'customer', customerId: 'umbrella' }));
@@ -26,9 +31,11 @@ describe('command palette', () => {
     await user.click(trigger);
     const dialog = screen.getByRole('dialog', { name: 'Command palette' });
     await user.keyboard('sync');
-    expect(within(dialog).getAllByRole('option').map((option) => option.textContent)).toEqual(
-      expect.arrayContaining([expect.stringContaining('Go to Sync'), expect.stringContaining('Sync now')]),
-    );
+    expect(
+      within(dialog)
+        .getAllByRole('option')
+        .map((option) => option.textContent),
+    ).toEqual(expect.arrayContaining([expect.stringContaining('Go to Sync'), expect.stringContaining('Sync now')]));
 
     // Tab cycles between the dialog's own controls.
     await user.tab();

@@ -51,7 +51,13 @@ describe('search', () => {
     await waitFor(() => expect(releaseFirst).not.toBeNull());
     releaseFirst!();
     const results = await screen.findByTestId('search-results');
-    await waitFor(() => expect(within(results).getAllByRole('group').map((group) => group.getAttribute('aria-label'))).toEqual(['Globex']));
+    await waitFor(() =>
+      expect(
+        within(results)
+          .getAllByRole('group')
+          .map((group) => group.getAttribute('aria-label')),
+      ).toEqual(['Globex']),
+    );
     // The text typed while the first request was out went as one request, the latest one.
     const texts = desk.inputsTo('search:query').map((input) => (input as { text: string }).text);
     expect(texts[0]).toBe('g');
@@ -69,7 +75,9 @@ describe('search', () => {
     expect(useStore.getState().route).toEqual({ view: 'customer', customerId: 'acme', at: event.occurredAt });
     const panel = await screen.findByRole('complementary', { name: /SAML certificate rotated/ });
     expect(panel).toBeInTheDocument();
-    await waitFor(() => expect(screen.getByRole('option', { name: /SAML certificate rotated/ })).toHaveAttribute('aria-selected', 'true'));
+    await waitFor(() =>
+      expect(screen.getByRole('option', { name: /SAML certificate rotated/ })).toHaveAttribute('aria-selected', 'true'),
+    );
 
     await user.clear(searchBox());
     await user.type(searchBox(), 'globex');
@@ -92,7 +100,10 @@ describe('search', () => {
 
   it('shows a search failure with a retry', async () => {
     const desk = createFakeDesk(standardFixtures());
-    desk.override('search:query', () => ({ ok: false, error: { code: 'internal', message: 'The search index is being rebuilt.' } }));
+    desk.override('search:query', () => ({
+      ok: false,
+      error: { code: 'internal', message: 'The search index is being rebuilt.' },
+    }));
     const { user } = renderApp({ route: { view: 'fleet' }, desk });
     await user.type(searchBox(), 'acme');
     expect(await screen.findByText('The search index is being rebuilt.')).toBeInTheDocument();

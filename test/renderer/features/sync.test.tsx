@@ -13,12 +13,23 @@ describe('sync indicator and sync page', () => {
     expect(screen.getByTestId('sync-freshness')).toHaveTextContent(/^synced /);
 
     act(() =>
-      desk.emit('sync:changed', { ...desk.syncStatus, state: 'offline', pendingOutbox: 2, message: 'The backend did not answer (connection refused).' }),
+      desk.emit('sync:changed', {
+        ...desk.syncStatus,
+        state: 'offline',
+        pendingOutbox: 2,
+        message: 'The backend did not answer (connection refused).',
+      }),
     );
     expect(screen.getByTestId('sync-state')).toHaveTextContent('Offline');
-    expect(screen.getByTestId('sync-freshness')).toHaveTextContent(`offline copy as of ${formatDateTime('2026-11-20T12:00:00.000Z')}`);
+    expect(screen.getByTestId('sync-freshness')).toHaveTextContent(
+      `offline copy as of ${formatDateTime('2026-11-20T12:00:00.000Z')}`,
+    );
     expect(screen.getByTestId('sync-pending')).toHaveTextContent('2 pending');
-    expect(screen.getByRole('button', { name: /Sync status: Offline\. offline copy as of .*2 pending local changes\. The backend did not answer/ })).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', {
+        name: /Sync status: Offline\. offline copy as of .*2 pending local changes\. The backend did not answer/,
+      }),
+    ).toBeInTheDocument();
 
     act(() => desk.emit('sync:changed', { ...desk.syncStatus, state: 'syncing', pendingOutbox: 0 }));
     expect(screen.getByTestId('sync-state')).toHaveTextContent('Syncing');

@@ -33,7 +33,9 @@ describe('timeline filters', () => {
 
     await user.click(within(bar).getByRole('checkbox', { name: 'Error spike' }));
     await user.click(within(bar).getByRole('checkbox', { name: 'error' }));
-    await waitFor(() => expect(lastTimelineInput(desk).filters).toEqual({ kinds: ['alert', 'error_spike'], severities: ['error'] }));
+    await waitFor(() =>
+      expect(lastTimelineInput(desk).filters).toEqual({ kinds: ['alert', 'error_spike'], severities: ['error'] }),
+    );
     await waitFor(() => expect(rowSummaries()).toEqual(['SSO login errors at 38%']));
 
     await user.click(within(bar).getByText('Feature', { selector: 'summary' }));
@@ -41,7 +43,12 @@ describe('timeline filters', () => {
     await user.click(within(bar).getByText('Source', { selector: 'summary' }));
     await user.click(within(bar).getByRole('checkbox', { name: 'metrics' }));
     await waitFor(() =>
-      expect(lastTimelineInput(desk).filters).toEqual({ kinds: ['alert', 'error_spike'], severities: ['error'], features: ['sso'], sources: ['metrics'] }),
+      expect(lastTimelineInput(desk).filters).toEqual({
+        kinds: ['alert', 'error_spike'],
+        severities: ['error'],
+        features: ['sso'],
+        sources: ['metrics'],
+      }),
     );
 
     await user.click(within(bar).getByRole('button', { name: 'Clear filters (5)' }));
@@ -62,7 +69,11 @@ describe('timeline filters', () => {
     await user.click(screen.getByRole('checkbox', { name: 'Changes only' }));
     await waitFor(() => expect(lastTimelineInput(desk).filters).toEqual({ changesOnly: true }));
     await waitFor(() =>
-      expect(rowSummaries()).toEqual(['SAML certificate rotated', 'Flag sso.strict_audience turned on', 'Deployed release 4.12.0']),
+      expect(rowSummaries()).toEqual([
+        'SAML certificate rotated',
+        'Flag sso.strict_audience turned on',
+        'Deployed release 4.12.0',
+      ]),
     );
   });
 
@@ -88,7 +99,10 @@ describe('timeline filters', () => {
     fireEvent.change(within(range).getByLabelText('To'), { target: { value: '2026-11-19T23:59' } });
     await user.click(within(range).getByRole('button', { name: 'Apply range' }));
     await waitFor(() =>
-      expect(lastTimelineInput(desk).filters).toEqual({ from: fromLocalInputValue('2026-11-19T00:00'), to: fromLocalInputValue('2026-11-19T23:59') }),
+      expect(lastTimelineInput(desk).filters).toEqual({
+        from: fromLocalInputValue('2026-11-19T00:00'),
+        to: fromLocalInputValue('2026-11-19T23:59'),
+      }),
     );
     await waitFor(() => expect(rowSummaries()).toHaveLength(4));
 

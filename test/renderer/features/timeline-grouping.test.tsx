@@ -6,14 +6,28 @@ import type { TimelineRow } from '../../../shared/ipc/views';
 import { renderApp, timelineList } from '../support/render';
 
 function row(id: string, occurredAt: string, recordedAt = occurredAt): TimelineRow {
-  return { id, customerId: 'acme', occurredAt, recordedAt, kind: 'deploy', severity: 'info', summary: id, feature: null, sourceSystem: 'deployer', actor: null, noteCount: 0 };
+  return {
+    id,
+    customerId: 'acme',
+    occurredAt,
+    recordedAt,
+    kind: 'deploy',
+    severity: 'info',
+    summary: id,
+    feature: null,
+    sourceSystem: 'deployer',
+    actor: null,
+    noteCount: 0,
+  };
 }
 
 /** The list as a reader sees it: day headers and event summaries, top to bottom. */
 function visibleSequence(): string[] {
   const space = timelineList().querySelector('.virtual-space')!;
   return [...space.children].map((element) =>
-    element.classList.contains('day-header') ? `# ${element.textContent}` : (element.querySelector('.row-summary')?.textContent ?? '?'),
+    element.classList.contains('day-header')
+      ? `# ${element.textContent}`
+      : (element.querySelector('.row-summary')?.textContent ?? '?'),
   );
 }
 
@@ -49,7 +63,11 @@ describe('grouping the timeline by day', () => {
   });
 
   it('drops rows repeated at the seam of two pages', () => {
-    const merged = mergeRows([row('b', '2026-11-20T10:00:00.000Z')], [row('b', '2026-11-20T10:00:00.000Z'), row('a', '2026-11-20T09:00:00.000Z')], 'tail');
+    const merged = mergeRows(
+      [row('b', '2026-11-20T10:00:00.000Z')],
+      [row('b', '2026-11-20T10:00:00.000Z'), row('a', '2026-11-20T09:00:00.000Z')],
+      'tail',
+    );
     expect(merged.map((item) => item.id)).toEqual(['b', 'a']);
   });
 

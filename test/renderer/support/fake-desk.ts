@@ -92,12 +92,20 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
 
   // Channels this renderer does not use (wizards, runs) answer `unavailable`, as an unfinished core would.
   const handlers: Partial<Record<Channel, (input: never) => unknown>> = {
-    'app:info': () => ({ appVersion: '0.1.0', mode: 'browser', dataDir: '/tmp/lk', cachePath: '/tmp/lk/cache.sqlite', cacheSchemaVersion: 3, platform: 'linux' }),
+    'app:info': () => ({
+      appVersion: '0.1.0',
+      mode: 'browser',
+      dataDir: '/tmp/lk',
+      cachePath: '/tmp/lk/cache.sqlite',
+      cacheSchemaVersion: 3,
+      platform: 'linux',
+    }),
     'sync:status': () => syncStatus,
     'sync:now': () => ({ ...syncStatus, state: 'syncing' }),
     'backend:get': () => backend,
     'backend:set': (input: { mode: 'demo' } | { mode: 'remote'; url: string; token: string }) => {
-      backend = input.mode === 'demo' ? { mode: 'demo', url: null, hasToken: false } : { mode: 'remote', url: input.url, hasToken: true };
+      backend =
+        input.mode === 'demo' ? { mode: 'demo', url: null, hasToken: false } : { mode: 'remote', url: input.url, hasToken: true };
       return backend;
     },
     'customers:list': (input: { after?: string | null; limit?: number }) => {
@@ -120,7 +128,9 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
         notes: fixtures.notes.filter((note) => note.customerId === customer.id && note.eventId === null),
         facets: {
           kinds: [...new Set(events.map((event) => event.kind))].sort(),
-          features: [...new Set(events.map((event) => event.feature).filter((feature): feature is string => feature !== null))].sort(),
+          features: [
+            ...new Set(events.map((event) => event.feature).filter((feature): feature is string => feature !== null)),
+          ].sort(),
           sources: [...new Set(events.map((event) => event.source.system))].sort(),
         },
       };
@@ -162,7 +172,9 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
       let window = matching;
       if (input.startAt) {
         const at = Date.parse(input.startAt);
-        window = window.filter((event) => (direction === 'desc' ? Date.parse(event.occurredAt) <= at : Date.parse(event.occurredAt) >= at));
+        window = window.filter((event) =>
+          direction === 'desc' ? Date.parse(event.occurredAt) <= at : Date.parse(event.occurredAt) >= at,
+        );
       }
       if (input.cursor) {
         const [occurredAt, id] = JSON.parse(atob(input.cursor)) as [string, string];
@@ -196,11 +208,16 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
       return { rows, windowHours };
     },
     'search:query': (input: { text: string; limit?: number }) => {
-      const words = input.text.toLowerCase().split(/\s+/).filter((word) => word !== '');
+      const words = input.text
+        .toLowerCase()
+        .split(/\s+/)
+        .filter((word) => word !== '');
       const matches = (text: string) => words.some((word) => text.toLowerCase().includes(word));
       const groups = fixtures.customers
         .map((customer) => {
-          const events = fixtures.events.filter((event) => event.customerId === customer.id && (matches(event.summary) || matches(event.body ?? '')));
+          const events = fixtures.events.filter(
+            (event) => event.customerId === customer.id && (matches(event.summary) || matches(event.body ?? '')),
+          );
           return {
             customerId: customer.id,
             customerName: highlight(customer.name, words),
@@ -241,7 +258,12 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
       const index = fixtures.notes.findIndex((note) => note.id === input.noteId);
       const note = fixtures.notes[index];
       if (!note) return { error: { code: 'not_found', message: 'That note is not in the local cache.' } };
-      const updated: NoteView = { ...note, body: input.body.trim(), updatedAt: new Date(Date.parse(note.updatedAt) + 60_000).toISOString(), pending: true };
+      const updated: NoteView = {
+        ...note,
+        body: input.body.trim(),
+        updatedAt: new Date(Date.parse(note.updatedAt) + 60_000).toISOString(),
+        pending: true,
+      };
       fixtures.notes[index] = updated;
       return updated;
     },

@@ -53,7 +53,9 @@ export function makeCustomer(overrides: Partial<CustomerSummary> & { id: string 
   };
 }
 
-export function makeEvent(overrides: Partial<TimelineEvent> & { customerId: string; occurredAt: string; kind: string }): TimelineEvent {
+export function makeEvent(
+  overrides: Partial<TimelineEvent> & { customerId: string; occurredAt: string; kind: string },
+): TimelineEvent {
   const id = overrides.id ?? ulidAt(overrides.occurredAt);
   return {
     id,
@@ -182,15 +184,74 @@ export function standardFixtures(): Fixtures {
   return {
     latestVersion: '4.12.0',
     customers: [
-      makeCustomer({ id: 'acme', name: 'Acme Corporation', health: 'degraded', plan: 'enterprise', region: 'us-east-1', openAlerts: 2, openTickets: 1, lastEventAt: '2026-11-20T09:05:00.000Z' }),
-      makeCustomer({ id: 'globex', name: 'Globex', health: 'ok', plan: 'pro', region: 'eu-west-1', lastEventAt: '2026-11-20T10:00:00.000Z' }),
-      makeCustomer({ id: 'initech', name: 'Initech', health: 'down', plan: 'starter', region: 'us-east-1', version: '4.10.1', versionsBehind: 3, openIncidents: 1, lastEventAt: '2026-11-17T08:00:00.000Z' }),
-      makeCustomer({ id: 'umbrella', name: 'Umbrella Health', health: 'degraded', plan: 'enterprise', region: 'ap-south-1', lifecycle: 'onboarding', version: '4.11.2', versionsBehind: 1, openAlerts: 5 }),
-      makeCustomer({ id: 'hooli', name: 'Hooli', health: 'unknown', plan: 'free', region: 'eu-west-1', lifecycle: 'trial', versionsBehind: null, lastEventAt: null }),
+      makeCustomer({
+        id: 'acme',
+        name: 'Acme Corporation',
+        health: 'degraded',
+        plan: 'enterprise',
+        region: 'us-east-1',
+        openAlerts: 2,
+        openTickets: 1,
+        lastEventAt: '2026-11-20T09:05:00.000Z',
+      }),
+      makeCustomer({
+        id: 'globex',
+        name: 'Globex',
+        health: 'ok',
+        plan: 'pro',
+        region: 'eu-west-1',
+        lastEventAt: '2026-11-20T10:00:00.000Z',
+      }),
+      makeCustomer({
+        id: 'initech',
+        name: 'Initech',
+        health: 'down',
+        plan: 'starter',
+        region: 'us-east-1',
+        version: '4.10.1',
+        versionsBehind: 3,
+        openIncidents: 1,
+        lastEventAt: '2026-11-17T08:00:00.000Z',
+      }),
+      makeCustomer({
+        id: 'umbrella',
+        name: 'Umbrella Health',
+        health: 'degraded',
+        plan: 'enterprise',
+        region: 'ap-south-1',
+        lifecycle: 'onboarding',
+        version: '4.11.2',
+        versionsBehind: 1,
+        openAlerts: 5,
+      }),
+      makeCustomer({
+        id: 'hooli',
+        name: 'Hooli',
+        health: 'unknown',
+        plan: 'free',
+        region: 'eu-west-1',
+        lifecycle: 'trial',
+        versionsBehind: null,
+        lastEventAt: null,
+      }),
     ],
     features: [
-      { customerId: acme, feature: 'sso', entitled: true, enabled: true, health: 'down', lastSignalAt: '2026-11-20T11:00:00.000Z' },
-      { customerId: acme, feature: 'exports', entitled: true, enabled: true, health: 'degraded', lastSignalAt: '2026-11-20T10:00:00.000Z' },
+      {
+        customerId: acme,
+        feature: 'sso',
+        entitled: true,
+        enabled: true,
+        health: 'down',
+        lastSignalAt: '2026-11-20T11:00:00.000Z',
+      },
+      {
+        customerId: acme,
+        feature: 'exports',
+        entitled: true,
+        enabled: true,
+        health: 'degraded',
+        lastSignalAt: '2026-11-20T10:00:00.000Z',
+      },
       { customerId: acme, feature: 'billing_sync', entitled: false, enabled: false, health: 'unknown', lastSignalAt: null },
     ],
     openItems: {

@@ -34,7 +34,11 @@ export function CustomerPage({ customerId, at }: { customerId: string; at?: stri
 
   useEffect(() => {
     const focus = useStore.getState().takeEventFocus(customerId);
-    void openTimeline(desk, customerId, focus ? { at: focus.occurredAt, eventId: focus.eventId, openDetails: true } : at ? { at } : {});
+    void openTimeline(
+      desk,
+      customerId,
+      focus ? { at: focus.occurredAt, eventId: focus.eventId, openDetails: true } : at ? { at } : {},
+    );
   }, [desk, customerId, at, openTimeline]);
 
   useCacheRefresh(
@@ -71,7 +75,11 @@ export function CustomerPage({ customerId, at }: { customerId: string; at?: stri
     return (
       <section aria-labelledby="customer-title" className="page">
         <h1 id="customer-title">Customer {customerId}</h1>
-        <ErrorMessage title="Could not open this customer" error={customer.error} onRetry={() => void loadCustomer(desk, customerId)} />
+        <ErrorMessage
+          title="Could not open this customer"
+          error={customer.error}
+          onRetry={() => void loadCustomer(desk, customerId)}
+        />
         <p>
           <button type="button" onClick={() => navigate({ view: 'fleet' })}>
             Back to the fleet
@@ -82,7 +90,10 @@ export function CustomerPage({ customerId, at }: { customerId: string; at?: stri
   }
 
   return (
-    <section aria-labelledby="customer-title" className={hasSelection ? 'page page-fill customer-page has-details' : 'page page-fill customer-page'}>
+    <section
+      aria-labelledby="customer-title"
+      className={hasSelection ? 'page page-fill customer-page has-details' : 'page page-fill customer-page'}
+    >
       {detail ? (
         <CustomerHeader detail={detail} />
       ) : (

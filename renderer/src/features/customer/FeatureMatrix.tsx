@@ -13,38 +13,40 @@ export function FeatureMatrix({ features }: { features: readonly CustomerFeature
       {sorted.length === 0 ? (
         <p className="muted">No feature state is cached for this customer.</p>
       ) : (
-        <table className="feature-table">
-          <thead>
-            <tr>
-              <th scope="col">Feature</th>
-              <th scope="col">Entitled</th>
-              <th scope="col">Enabled</th>
-              <th scope="col">Health</th>
-              <th scope="col">Last signal</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sorted.map((feature) => (
-              <tr key={feature.feature} className={feature.enabled && !feature.entitled ? 'mismatch' : undefined}>
-                <th scope="row">{feature.feature}</th>
-                <td>{feature.entitled ? 'yes' : 'no'}</td>
-                <td>{feature.enabled ? 'yes' : 'no'}</td>
-                <td>
-                  <HealthBadge health={feature.health} />
-                </td>
-                <td>
-                  {feature.lastSignalAt ? (
-                    <time dateTime={feature.lastSignalAt} title={formatDateTime(feature.lastSignalAt)}>
-                      {formatRelative(feature.lastSignalAt, now)}
-                    </time>
-                  ) : (
-                    'none'
-                  )}
-                </td>
+        <div className="feature-scroll">
+          <table className="feature-table">
+            <thead>
+              <tr>
+                <th scope="col">Feature</th>
+                <th scope="col">Entitled</th>
+                <th scope="col">Enabled</th>
+                <th scope="col">Health</th>
+                <th scope="col">Last signal</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {sorted.map((feature) => (
+                <tr key={feature.feature} className={feature.enabled && !feature.entitled ? 'mismatch' : undefined}>
+                  <th scope="row">{feature.feature}</th>
+                  <td>{feature.entitled ? 'yes' : 'no'}</td>
+                  <td>{feature.enabled ? 'yes' : 'no'}</td>
+                  <td>
+                    <HealthBadge health={feature.health} />
+                  </td>
+                  <td>
+                    {feature.lastSignalAt ? (
+                      <time dateTime={feature.lastSignalAt} title={formatDateTime(feature.lastSignalAt)}>
+                        {formatRelative(feature.lastSignalAt, now)}
+                      </time>
+                    ) : (
+                      'none'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

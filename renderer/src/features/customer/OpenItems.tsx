@@ -13,7 +13,10 @@ const GROUPS: readonly { title: string; kinds: readonly string[] }[] = [
 export function OpenItems({ items, onOpen }: { items: readonly OpenItem[]; onOpen: (item: OpenItem) => void }) {
   const now = useNow();
   const known = new Set(GROUPS.flatMap((group) => group.kinds));
-  const groups = [...GROUPS, { title: 'Other', kinds: [...new Set(items.map((item) => item.kind).filter((kind) => !known.has(kind)))] }];
+  const groups = [
+    ...GROUPS,
+    { title: 'Other', kinds: [...new Set(items.map((item) => item.kind).filter((kind) => !known.has(kind)))] },
+  ];
   return (
     <section aria-labelledby="open-items-title" className="panel">
       <h2 id="open-items-title">Open items ({items.length})</h2>

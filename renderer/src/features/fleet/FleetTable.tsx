@@ -50,7 +50,13 @@ function Cell({ column, row, now }: { column: FleetColumn; row: CustomerSummary;
     case 'openTickets':
       return <>{row.openTickets}</>;
     case 'lastEventAt':
-      return row.lastEventAt ? <time dateTime={row.lastEventAt} title={formatDateTime(row.lastEventAt)}>{formatRelative(row.lastEventAt, now)}</time> : <>never</>;
+      return row.lastEventAt ? (
+        <time dateTime={row.lastEventAt} title={formatDateTime(row.lastEventAt)}>
+          {formatRelative(row.lastEventAt, now)}
+        </time>
+      ) : (
+        <>never</>
+      );
   }
 }
 
@@ -78,7 +84,14 @@ export function FleetTable({ rows, label }: { rows: readonly CustomerSummary[]; 
     const rowElement = (event.target as HTMLElement).closest<HTMLElement>('[data-index]');
     const index = rowElement ? Number(rowElement.dataset.index) : -1;
     const page = Math.max(Math.floor((scrollRef.current?.clientHeight ?? 400) / FLEET_ROW_HEIGHT) - 1, 1);
-    const moves: Record<string, number> = { ArrowDown: index + 1, ArrowUp: index - 1, PageDown: index + page, PageUp: index - page, Home: 0, End: rows.length - 1 };
+    const moves: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      PageDown: index + page,
+      PageUp: index - page,
+      Home: 0,
+      End: rows.length - 1,
+    };
     const next = moves[event.key];
     if (next === undefined || rows.length === 0) return;
     event.preventDefault();

@@ -92,7 +92,9 @@ export function FleetView({ variant }: { variant: 'fleet' | 'customers' }) {
                 checked={filters.health.includes(health)}
                 onChange={(event) =>
                   setFilters({
-                    health: event.target.checked ? [...filters.health, health] : filters.health.filter((value) => value !== health),
+                    health: event.target.checked
+                      ? [...filters.health, health]
+                      : filters.health.filter((value) => value !== health),
                   })
                 }
               />
@@ -140,7 +142,9 @@ export function FleetView({ variant }: { variant: 'fleet' | 'customers' }) {
         ) : null}
       </form>
 
-      {fleet.error ? <ErrorMessage title="Could not load the customers" error={fleet.error} onRetry={() => void loadFleet(desk)} /> : null}
+      {fleet.error ? (
+        <ErrorMessage title="Could not load the customers" error={fleet.error} onRetry={() => void loadFleet(desk)} />
+      ) : null}
 
       {fleet.status === 'ready' && fleet.rows.length === 0 ? (
         <div className="empty">

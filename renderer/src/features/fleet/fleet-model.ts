@@ -61,7 +61,13 @@ const COMPARE: Record<FleetColumn, Compare> = {
 
 /** Whether the filters narrow the fleet at all. */
 export function hasFleetFilters(filters: FleetFilters): boolean {
-  return filters.text.trim() !== '' || filters.health.length > 0 || filters.plan !== '' || filters.lifecycle !== '' || filters.region !== '';
+  return (
+    filters.text.trim() !== '' ||
+    filters.health.length > 0 ||
+    filters.plan !== '' ||
+    filters.lifecycle !== '' ||
+    filters.region !== ''
+  );
 }
 
 /** The rows that pass the filters, sorted; ties fall back to name, then id, so the order is stable. */
@@ -82,7 +88,9 @@ export function sortAndFilterFleet(rows: readonly CustomerSummary[], sort: Fleet
   );
   const compare = COMPARE[sort.column];
   const sign = sort.direction === 'asc' ? 1 : -1;
-  return filtered.sort((a, b) => sign * compare(a, b) || collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return filtered.sort(
+    (a, b) => sign * compare(a, b) || collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }
 
 /** How many customers are in each health state. */

@@ -47,7 +47,13 @@ export const createFleetSlice: StateCreator<StoreState, [], [], FleetSlice> = (s
       if (get().fleet.requestId !== requestId) return;
       if (!result.ok) {
         set((state) => ({
-          fleet: { ...state.fleet, status: 'error', error: result.error, isComplete: false, rows: isRefresh ? state.fleet.rows : rows },
+          fleet: {
+            ...state.fleet,
+            status: 'error',
+            error: result.error,
+            isComplete: false,
+            rows: isRefresh ? state.fleet.rows : rows,
+          },
         }));
         return;
       }

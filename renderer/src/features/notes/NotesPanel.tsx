@@ -103,7 +103,12 @@ export function NoteItem({ note, canEdit }: { note: NoteView; canEdit: boolean }
       )}
       {error ? <ErrorMessage compact title="The note was not changed" error={error} /> : null}
       {draft === null && canEdit ? (
-        <button type="button" className="link-button" onClick={() => setDraft(note.body)} aria-label={`Edit note by ${note.author}`}>
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => setDraft(note.body)}
+          aria-label={`Edit note by ${note.author}`}
+        >
           Edit
         </button>
       ) : null}
@@ -166,7 +171,15 @@ export function NoteComposer({ customerId, eventId }: { customerId: string; even
 }
 
 /** The notes on a customer (eventId null) or on one event, and a box to add one. */
-export function NotesPanel({ customerId, eventId, headingLevel = 2 }: { customerId: string; eventId: string | null; headingLevel?: 2 | 3 }) {
+export function NotesPanel({
+  customerId,
+  eventId,
+  headingLevel = 2,
+}: {
+  customerId: string;
+  eventId: string | null;
+  headingLevel?: 2 | 3;
+}) {
   const notes = useStore(useShallow((state) => notesFor(state.notes, customerId, eventId)));
   const localAuthor = useStore((state) => state.localAuthor);
   const Heading = headingLevel === 2 ? 'h2' : 'h3';

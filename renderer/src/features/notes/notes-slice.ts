@@ -38,7 +38,8 @@ export const createNotesSlice: StateCreator<StoreState, [], [], NotesSlice> = (s
       for (const note of incoming) {
         const known = notes[note.id];
         // An older copy (a page loaded before the server acknowledged) must not undo a newer one.
-        if (!known || note.ver > known.ver || (note.ver === known.ver && note.updatedAt >= known.updatedAt)) notes[note.id] = note;
+        if (!known || note.ver > known.ver || (note.ver === known.ver && note.updatedAt >= known.updatedAt))
+          notes[note.id] = note;
       }
       return { notes };
     });

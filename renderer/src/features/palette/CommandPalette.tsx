@@ -26,7 +26,9 @@ function currentRoute(): AppRoute {
   const { route, timeline } = useStore.getState();
   if (route.view !== 'customer') return route;
   const active = timeline.customerId === route.customerId ? timeline.rows.find((row) => row.id === timeline.activeId) : undefined;
-  return active ? { view: 'customer', customerId: route.customerId, at: active.occurredAt } : { view: 'customer', customerId: route.customerId };
+  return active
+    ? { view: 'customer', customerId: route.customerId, at: active.occurredAt }
+    : { view: 'customer', customerId: route.customerId };
 }
 
 function buildCommands(desk: DeskApi, query: string, report: (message: string) => void): Command[] {
@@ -36,7 +38,12 @@ function buildCommands(desk: DeskApi, query: string, report: (message: string) =
   // Views first (a view name typed is meant), then customers, actions, and searching for the text last.
   for (const item of VIEWS) {
     if (text === '' || item.label.toLowerCase().includes(text) || `go to ${item.label}`.toLowerCase().includes(text)) {
-      commands.push({ id: `view-${item.view}`, label: `Go to ${item.label}`, hint: 'View', run: () => navigate({ view: item.view }) });
+      commands.push({
+        id: `view-${item.view}`,
+        label: `Go to ${item.label}`,
+        hint: 'View',
+        run: () => navigate({ view: item.view }),
+      });
     }
   }
   if (text !== '') {
@@ -142,7 +149,8 @@ export function CommandPalette() {
       close();
     } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
-      if (commands.length > 0) setActiveIndex((index) => (index + (event.key === 'ArrowDown' ? 1 : -1) + commands.length) % commands.length);
+      if (commands.length > 0)
+        setActiveIndex((index) => (index + (event.key === 'ArrowDown' ? 1 : -1) + commands.length) % commands.length);
     } else if (event.key === 'Enter') {
       event.preventDefault();
       run(active);

@@ -20,9 +20,13 @@ function optionsOf(result: SearchOutput | null): Option[] {
   if (!result) return [];
   return result.groups.flatMap((group): Option[] => [
     { type: 'customer', id: `search-customer-${group.customerId}`, customerId: group.customerId },
-    ...group.events.map(
-      (event): Option => ({ type: 'event', id: `search-event-${event.id}`, customerId: group.customerId, eventId: event.id, occurredAt: event.occurredAt }),
-    ),
+    ...group.events.map((event): Option => ({
+      type: 'event',
+      id: `search-event-${event.id}`,
+      customerId: group.customerId,
+      eventId: event.id,
+      occurredAt: event.occurredAt,
+    })),
   ]);
 }
 
@@ -64,7 +68,8 @@ export function SearchBox() {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
       setOpen(true);
-      if (options.length > 0) setActiveIndex((index) => (index + (event.key === 'ArrowDown' ? 1 : -1) + options.length) % options.length);
+      if (options.length > 0)
+        setActiveIndex((index) => (index + (event.key === 'ArrowDown' ? 1 : -1) + options.length) % options.length);
     } else if (event.key === 'Enter') {
       event.preventDefault();
       openOption(active);
@@ -113,8 +118,12 @@ export function SearchBox() {
                 ? `${search.result.groups.length} ${search.result.groups.length === 1 ? 'customer' : 'customers'} · ${search.result.groups.reduce((sum, group) => sum + group.events.length, 0)} events`
                 : ''}
           </p>
-          {search.error ? <ErrorMessage compact title="Search failed" error={search.error} onRetry={() => setText(desk, search.text)} /> : null}
-          {search.result && search.result.groups.length === 0 ? <p className="muted">Nothing matches “{search.resultText}”.</p> : null}
+          {search.error ? (
+            <ErrorMessage compact title="Search failed" error={search.error} onRetry={() => setText(desk, search.text)} />
+          ) : null}
+          {search.result && search.result.groups.length === 0 ? (
+            <p className="muted">Nothing matches “{search.resultText}”.</p>
+          ) : null}
           <div role="listbox" id={LISTBOX_ID} aria-label="Search results" data-testid="search-results" className="search-results">
             {search.result?.groups.map((group) => {
               const name = highlightText(group.customerName);

@@ -50,7 +50,11 @@ export function BackendSettings() {
         return;
       }
       if (token.trim() === '') {
-        setProblem(settings?.hasToken ? 'Enter the access token again to change the server (the stored one is never shown).' : 'Enter the access token for this server.');
+        setProblem(
+          settings?.hasToken
+            ? 'Enter the access token again to change the server (the stored one is never shown).'
+            : 'Enter the access token for this server.',
+        );
         return;
       }
     }
@@ -70,7 +74,13 @@ export function BackendSettings() {
   return (
     <section aria-labelledby="backend-title" className="panel backend-settings">
       <h2 id="backend-title">Backend</h2>
-      {loadError ? <ErrorMessage title="Could not read the backend setting" error={loadError} onRetry={() => setAttempt((value) => value + 1)} /> : null}
+      {loadError ? (
+        <ErrorMessage
+          title="Could not read the backend setting"
+          error={loadError}
+          onRetry={() => setAttempt((value) => value + 1)}
+        />
+      ) : null}
       <form onSubmit={(event) => void submit(event)} aria-describedby={`${name}-help`}>
         <p id={`${name}-help`} className="muted">
           The demo backend runs inside Lightkeeper with a simulated fleet. A remote server needs its address and an access token.
@@ -90,7 +100,12 @@ export function BackendSettings() {
           <>
             <label className="field">
               <span>Server URL</span>
-              <input type="url" value={url} placeholder="https://ops.example.com" onChange={(event) => setUrl(event.target.value)} />
+              <input
+                type="url"
+                value={url}
+                placeholder="https://ops.example.com"
+                onChange={(event) => setUrl(event.target.value)}
+              />
             </label>
             <label className="field">
               <span>Access token</span>
@@ -102,7 +117,9 @@ export function BackendSettings() {
                 onChange={(event) => setToken(event.target.value)}
               />
             </label>
-            <p className="muted">{settings?.hasToken ? 'A token is stored. It is never shown again.' : 'No token is stored yet.'}</p>
+            <p className="muted">
+              {settings?.hasToken ? 'A token is stored. It is never shown again.' : 'No token is stored yet.'}
+            </p>
           </>
         ) : null}
         {problem ? (
@@ -113,7 +130,11 @@ export function BackendSettings() {
         <button type="submit" className="primary" disabled={isSaving}>
           {isSaving ? 'Saving…' : 'Save backend setting'}
         </button>
-        {saved ? <p aria-live="polite">Saved. Lightkeeper now syncs with {settings?.mode === 'remote' ? settings.url : 'the demo backend'}.</p> : null}
+        {saved ? (
+          <p aria-live="polite">
+            Saved. Lightkeeper now syncs with {settings?.mode === 'remote' ? settings.url : 'the demo backend'}.
+          </p>
+        ) : null}
         {saveError ? <ErrorMessage title="The backend setting was not saved" error={saveError} /> : null}
       </form>
     </section>

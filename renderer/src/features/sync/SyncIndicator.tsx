@@ -29,7 +29,12 @@ export function SyncIndicator() {
   const freshness = status ? syncFreshness(status, now) : '';
   const pending = status && status.pendingOutbox > 0 ? `${status.pendingOutbox} pending` : '';
   const detail = status?.message ?? '';
-  const description = [label, freshness, pending ? `${pending} local ${status?.pendingOutbox === 1 ? 'change' : 'changes'}` : '', detail]
+  const description = [
+    label,
+    freshness,
+    pending ? `${pending} local ${status?.pendingOutbox === 1 ? 'change' : 'changes'}` : '',
+    detail,
+  ]
     .filter((part) => part !== '')
     .join('. ');
   return (

@@ -51,7 +51,9 @@ function Change({ event }: { event: TimelineEvent }) {
 }
 
 function Links({ links }: { links: TimelineEvent['links'] }) {
-  const entries = Object.entries(links).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '');
+  const entries = Object.entries(links).filter(
+    (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '',
+  );
   if (entries.length === 0) return null;
   return (
     <section aria-labelledby="links-title" className="detail-section">
@@ -119,7 +121,10 @@ export function EventDetails() {
             <button type="button" onClick={() => void revealEvent(desk, event)}>
               Show in timeline
             </button>
-            <CopyLink route={{ view: 'customer', customerId: event.customerId, at: event.occurredAt }} label="Copy link to event" />
+            <CopyLink
+              route={{ view: 'customer', customerId: event.customerId, at: event.occurredAt }}
+              label="Copy link to event"
+            />
           </>
         ) : null}
         <button type="button" className="close-button" onClick={close} aria-keyshortcuts="Escape">
@@ -129,7 +134,11 @@ export function EventDetails() {
       {details.status === 'error' && details.error ? (
         <>
           <h2 id="details-title">Event details</h2>
-          <ErrorMessage title="Could not open this event" error={details.error} onRetry={() => void loadDetails(desk, selectedId)} />
+          <ErrorMessage
+            title="Could not open this event"
+            error={details.error}
+            onRetry={() => void loadDetails(desk, selectedId)}
+          />
         </>
       ) : !event ? (
         <>

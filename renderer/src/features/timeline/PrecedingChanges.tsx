@@ -21,7 +21,15 @@ type Answer = { rows: TimelineRow[]; windowHours: number };
  * "What changed just before this broke?": the customer's changes in the window
  * before an alert or error, nearest first; each one opens its details.
  */
-export function PrecedingChanges({ eventId, occurredAt, onOpen }: { eventId: string; occurredAt: string; onOpen: (row: TimelineRow) => void }) {
+export function PrecedingChanges({
+  eventId,
+  occurredAt,
+  onOpen,
+}: {
+  eventId: string;
+  occurredAt: string;
+  onOpen: (row: TimelineRow) => void;
+}) {
   const desk = useDesk();
   const [windowHours, setWindowHours] = useState<number | null>(null);
   const [answer, setAnswer] = useState<Answer | null>(null);
@@ -71,7 +79,14 @@ export function PrecedingChanges({ eventId, occurredAt, onOpen }: { eventId: str
           </select>
         </label>
       </div>
-      {error ? <ErrorMessage compact title="Could not list the preceding changes" error={error} onRetry={() => setAttempt((value) => value + 1)} /> : null}
+      {error ? (
+        <ErrorMessage
+          compact
+          title="Could not list the preceding changes"
+          error={error}
+          onRetry={() => setAttempt((value) => value + 1)}
+        />
+      ) : null}
       {!answer && !error ? <p className="muted">Looking for changes…</p> : null}
       {answer && answer.rows.length === 0 ? (
         <p className="muted">

@@ -40,7 +40,9 @@ function FacetMenu({
             <input
               type="checkbox"
               checked={selected.includes(value)}
-              onChange={(event) => onChange(event.target.checked ? [...selected, value] : selected.filter((item) => item !== value))}
+              onChange={(event) =>
+                onChange(event.target.checked ? [...selected, value] : selected.filter((item) => item !== value))
+              }
             />
             {format(value)}
           </label>
@@ -98,11 +100,35 @@ export function TimelineFilters({ facets }: { facets: CustomerDetail['facets'] |
       <div className="filter-row">
         <label className="field">
           <span>Text</span>
-          <input type="search" aria-label="Filter timeline text" value={text} placeholder="Words in summary or body" onChange={(event) => setText(event.target.value)} />
+          <input
+            type="search"
+            aria-label="Filter timeline text"
+            value={text}
+            placeholder="Words in summary or body"
+            onChange={(event) => setText(event.target.value)}
+          />
         </label>
-        <FacetMenu label="Kind" values={facets?.kinds ?? []} selected={filters.kinds} format={kindLabel} onChange={(kinds) => change({ kinds })} />
-        <FacetMenu label="Feature" values={facets?.features ?? []} selected={filters.features} format={(value) => value} onChange={(features) => change({ features })} />
-        <FacetMenu label="Source" values={facets?.sources ?? []} selected={filters.sources} format={(value) => value} onChange={(sources) => change({ sources })} />
+        <FacetMenu
+          label="Kind"
+          values={facets?.kinds ?? []}
+          selected={filters.kinds}
+          format={kindLabel}
+          onChange={(kinds) => change({ kinds })}
+        />
+        <FacetMenu
+          label="Feature"
+          values={facets?.features ?? []}
+          selected={filters.features}
+          format={(value) => value}
+          onChange={(features) => change({ features })}
+        />
+        <FacetMenu
+          label="Source"
+          values={facets?.sources ?? []}
+          selected={filters.sources}
+          format={(value) => value}
+          onChange={(sources) => change({ sources })}
+        />
         <fieldset className="chip-group">
           <legend>Severity</legend>
           {SEVERITIES.map((severity: Severity) => (
@@ -123,7 +149,11 @@ export function TimelineFilters({ facets }: { facets: CustomerDetail['facets'] |
           ))}
         </fieldset>
         <label className="check changes-only">
-          <input type="checkbox" checked={filters.changesOnly} onChange={(event) => change({ changesOnly: event.target.checked })} />
+          <input
+            type="checkbox"
+            checked={filters.changesOnly}
+            onChange={(event) => change({ changesOnly: event.target.checked })}
+          />
           Changes only
         </label>
       </div>
@@ -138,7 +168,12 @@ export function TimelineFilters({ facets }: { facets: CustomerDetail['facets'] |
                 value={preset.value}
                 checked={filters.range === preset.value}
                 onChange={() => {
-                  if (preset.value === 'custom') change({ range: 'custom', customFrom: fromLocalInputValue(customFrom), customTo: fromLocalInputValue(customTo) });
+                  if (preset.value === 'custom')
+                    change({
+                      range: 'custom',
+                      customFrom: fromLocalInputValue(customFrom),
+                      customTo: fromLocalInputValue(customTo),
+                    });
                   else change({ range: preset.value });
                 }}
               />

@@ -116,7 +116,9 @@ export function TimelineList({ listRef }: { listRef: RefObject<HTMLDivElement | 
   const scrollRequest = useStore((state) => state.timeline.scrollRequest);
   const tailCursor = useStore((state) => state.timeline.tailCursor);
   const headCursor = useStore((state) => state.timeline.headCursor);
-  const isIdle = useStore((state) => state.timeline.loadingMore === null && state.timeline.status === 'ready' && state.timeline.moreError === null);
+  const isIdle = useStore(
+    (state) => state.timeline.loadingMore === null && state.timeline.status === 'ready' && state.timeline.moreError === null,
+  );
   const moveActive = useStore((state) => state.moveActive);
   const selectEvent = useStore((state) => state.selectEvent);
   const loadMore = useStore((state) => state.loadMoreTimeline);
@@ -192,7 +194,16 @@ export function TimelineList({ listRef }: { listRef: RefObject<HTMLDivElement | 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const page = Math.max(Math.floor((listRef.current?.clientHeight ?? 400) / EVENT_ROW_HEIGHT) - 1, 1);
-    const moves: Record<string, number> = { j: 1, ArrowDown: 1, k: -1, ArrowUp: -1, PageDown: page, PageUp: -page, End: Number.MAX_SAFE_INTEGER, Home: -Number.MAX_SAFE_INTEGER };
+    const moves: Record<string, number> = {
+      j: 1,
+      ArrowDown: 1,
+      k: -1,
+      ArrowUp: -1,
+      PageDown: page,
+      PageUp: -page,
+      End: Number.MAX_SAFE_INTEGER,
+      Home: -Number.MAX_SAFE_INTEGER,
+    };
     const delta = moves[event.key];
     if (delta !== undefined) {
       event.preventDefault();
@@ -226,7 +237,11 @@ export function TimelineList({ listRef }: { listRef: RefObject<HTMLDivElement | 
                 key={item.key}
                 aria-hidden="true"
                 className={isSticky ? 'day-header is-sticky' : 'day-header'}
-                style={isSticky ? { height: DAY_HEADER_HEIGHT } : { height: DAY_HEADER_HEIGHT, transform: `translateY(${virtualItem.start}px)` }}
+                style={
+                  isSticky
+                    ? { height: DAY_HEADER_HEIGHT }
+                    : { height: DAY_HEADER_HEIGHT, transform: `translateY(${virtualItem.start}px)` }
+                }
               >
                 {formatDayKey(item.dayKey)}
               </div>

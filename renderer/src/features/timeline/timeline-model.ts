@@ -73,7 +73,8 @@ export function activeFilterCount(state: TimelineFilterState): number {
 }
 
 /** One line of the virtualized timeline: a day header or an event. */
-export type TimelineItem = { type: 'day'; key: string; dayKey: string } | { type: 'event'; key: string; row: TimelineRow; dayKey: string };
+export type TimelineItem =
+  { type: 'day'; key: string; dayKey: string } | { type: 'event'; key: string; row: TimelineRow; dayKey: string };
 
 // Day keys are computed once per row object: a long timeline regroups on every page without re-parsing 100k dates.
 const dayKeys = new WeakMap<TimelineRow, string>();
@@ -160,7 +161,11 @@ const SEAM = 1000;
  * Appends or prepends rows, dropping ids already present near the seam. Only the
  * seam is checked so appending a page to a 100k-row timeline stays cheap.
  */
-export function mergeRows(existing: readonly TimelineRow[], incoming: readonly TimelineRow[], at: 'head' | 'tail'): TimelineRow[] {
+export function mergeRows(
+  existing: readonly TimelineRow[],
+  incoming: readonly TimelineRow[],
+  at: 'head' | 'tail',
+): TimelineRow[] {
   const near = at === 'tail' ? existing.slice(-SEAM) : existing.slice(0, SEAM);
   const seen = new Set(near.map((row) => row.id));
   const fresh = incoming.filter((row) => !seen.has(row.id));

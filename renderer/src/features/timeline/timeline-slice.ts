@@ -28,7 +28,13 @@ type PageInput = Input<'timeline:page'>;
 /** Where to land after a load: a deep link's moment, a jumped-to day, or one event (from search). */
 export type TimelineAnchor = { at: string; mode: 'nearest' | 'day'; eventId: string | null; openDetails: boolean };
 
-export type EventDetailsState = { id: string | null; status: LoadStatus; detail: EventDetail | null; error: ContractError | null; requestId: number };
+export type EventDetailsState = {
+  id: string | null;
+  status: LoadStatus;
+  detail: EventDetail | null;
+  error: ContractError | null;
+  requestId: number;
+};
 
 export type TimelineState = {
   customerId: string | null;
@@ -75,7 +81,11 @@ export type TimelineSlice = {
   requestEventFocus(focus: EventFocus): void;
   /** Returns and clears the pending focus if it is for this customer. */
   takeEventFocus(customerId: string): EventFocus | null;
-  openTimeline(desk: DeskApi, customerId: string, anchor?: { at?: string; eventId?: string; openDetails?: boolean }): Promise<void>;
+  openTimeline(
+    desk: DeskApi,
+    customerId: string,
+    anchor?: { at?: string; eventId?: string; openDetails?: boolean },
+  ): Promise<void>;
   reloadTimeline(desk: DeskApi, options?: { quiet?: boolean }): Promise<void>;
   setTimelineFilters(desk: DeskApi, patch: Partial<TimelineFilterState>): Promise<void>;
   resetTimelineFilters(desk: DeskApi): Promise<void>;
@@ -123,7 +133,11 @@ export const INITIAL_TIMELINE: TimelineState = {
 
 let scrollSeq = 0;
 
-function scrollTo(items: readonly TimelineItem[], eventId: string | null, align: 'start' | 'center' | 'auto'): TimelineState['scrollRequest'] {
+function scrollTo(
+  items: readonly TimelineItem[],
+  eventId: string | null,
+  align: 'start' | 'center' | 'auto',
+): TimelineState['scrollRequest'] {
   scrollSeq += 1;
   const index = eventId === null ? 0 : indexOfEvent(items, eventId);
   return { index: Math.max(index, 0), align: eventId === null ? 'start' : align, seq: scrollSeq };
@@ -163,7 +177,9 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
           filters: isSameCustomer ? current.filters : EMPTY_TIMELINE_FILTERS,
           order: current.order,
           startAt: anchor.at ?? null,
-          anchor: anchor.at ? { at: anchor.at, mode: 'nearest', eventId: anchor.eventId ?? null, openDetails: anchor.openDetails ?? false } : null,
+          anchor: anchor.at
+            ? { at: anchor.at, mode: 'nearest', eventId: anchor.eventId ?? null, openDetails: anchor.openDetails ?? false }
+            : null,
         },
       });
       await get().reloadTimeline(desk);
@@ -188,7 +204,11 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
       ]);
       const now = get().timeline;
       if (now.requestId !== requestId) return;
-      const failure = !primaryResult.ok ? primaryResult.error : secondaryResult && !secondaryResult.ok ? secondaryResult.error : null;
+      const failure = !primaryResult.ok
+        ? primaryResult.error
+        : secondaryResult && !secondaryResult.ok
+          ? secondaryResult.error
+          : null;
       if (failure || !primaryResult.ok) {
         patch({ status: 'error', error: failure, rows: options.quiet ? now.rows : [], items: options.quiet ? now.items : [] });
         return;
@@ -222,7 +242,8 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
       const state = get().timeline;
       const filters = { ...state.filters, ...change };
       // A time range and a jumped-to moment would fight; choosing a range shows that range from its latest end.
-      const startAt = change.range !== undefined || change.customFrom !== undefined || change.customTo !== undefined ? null : state.startAt;
+      const startAt =
+        change.range !== undefined || change.customFrom !== undefined || change.customTo !== undefined ? null : state.startAt;
       patch({ filters, startAt, anchor: null });
       await get().reloadTimeline(desk);
     },
@@ -253,7 +274,10 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
         state.order === 'desc'
           ? new Date(day.getFullYear(), day.getMonth(), day.getDate(), 23, 59, 59, 999).toISOString()
           : new Date(day.getFullYear(), day.getMonth(), day.getDate()).toISOString();
-      const filters = state.filters.range === 'all' ? state.filters : { ...state.filters, range: 'all' as const, customFrom: null, customTo: null };
+      const filters =
+        state.filters.range === 'all'
+          ? state.filters
+          : { ...state.filters, range: 'all' as const, customFrom: null, customTo: null };
       patch({ filters, startAt, anchor: { at, mode: 'day', eventId: null, openDetails: false } });
       await get().reloadTimeline(desk);
     },
@@ -310,7 +334,8 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
       const state = get().timeline;
       if (state.rows.length === 0) return;
       const index = state.activeId === null ? -1 : state.rows.findIndex((row) => row.id === state.activeId);
-      const next = index === -1 ? (delta > 0 ? 0 : state.rows.length - 1) : Math.min(Math.max(index + delta, 0), state.rows.length - 1);
+      const next =
+        index === -1 ? (delta > 0 ? 0 : state.rows.length - 1) : Math.min(Math.max(index + delta, 0), state.rows.length - 1);
       const activeId = state.rows[next]?.id ?? null;
       patch({ activeId, scrollRequest: scrollTo(state.items, activeId, 'auto') });
     },
@@ -335,7 +360,9 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
       const requestId = nextRequestId();
       const previous = get().timeline.details;
       const keep = options.quiet === true && previous.id === eventId && previous.detail !== null;
-      patch({ details: keep ? { ...previous, requestId } : { id: eventId, status: 'loading', detail: null, error: null, requestId } });
+      patch({
+        details: keep ? { ...previous, requestId } : { id: eventId, status: 'loading', detail: null, error: null, requestId },
+      });
       const result = await desk.events.get({ eventId });
       if (get().timeline.details.requestId !== requestId) return;
       if (result.ok) {
