@@ -6,7 +6,8 @@ describe('application frame', () => {
   it('keeps the sidebar links, switches views with Alt+1..4, and says wizards arrive later', async () => {
     const { user } = renderApp({ route: { view: 'fleet' } });
     const nav = screen.getByRole('navigation', { name: 'Main' });
-    for (const name of ['Fleet', 'Customers', 'Wizards', 'Sync', 'About']) expect(within(nav).getByRole('link', { name })).toBeInTheDocument();
+    for (const name of ['Fleet', 'Customers', 'Wizards', 'Sync', 'About'])
+      expect(within(nav).getByRole('link', { name })).toBeInTheDocument();
 
     await user.keyboard('{Alt>}2{/Alt}');
     expect(await screen.findByRole('heading', { level: 1, name: 'Customers' })).toBeInTheDocument();
