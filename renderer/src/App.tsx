@@ -49,35 +49,38 @@ export function App() {
   const setPaletteOpen = useStore((state) => state.setPaletteOpen);
 
   return (
-    <div className="frame">
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <Sidebar />
-      <div className="main-column">
-        <header className="header">
-          <span className="header-title">Lightkeeper</span>
-          <SearchBox />
-          <div className="header-actions">
-            <button type="button" aria-keyshortcuts="Control+K Meta+K" onClick={() => setPaletteOpen(true)}>
-              Commands <kbd aria-hidden="true">Ctrl K</kbd>
-            </button>
-            <SyncIndicator />
-          </div>
-        </header>
-        {notice ? (
-          <div role="status" className="notice">
-            {notice}{' '}
-            <button type="button" onClick={() => setNotice(null)}>
-              Dismiss
-            </button>
-          </div>
-        ) : null}
-        <main id="main" tabIndex={-1}>
-          <View route={route} />
-        </main>
+    <>
+      {/* While the palette is open the rest of the app is inert: no focus, no clicks, hidden from assistive tech. */}
+      <div className="frame" inert={isPaletteOpen}>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <Sidebar />
+        <div className="main-column">
+          <header className="header">
+            <span className="header-title">Lightkeeper</span>
+            <SearchBox />
+            <div className="header-actions">
+              <button type="button" aria-keyshortcuts="Control+K Meta+K" onClick={() => setPaletteOpen(true)}>
+                Commands <kbd aria-hidden="true">Ctrl K</kbd>
+              </button>
+              <SyncIndicator />
+            </div>
+          </header>
+          {notice ? (
+            <div role="status" className="notice">
+              {notice}{' '}
+              <button type="button" onClick={() => setNotice(null)}>
+                Dismiss
+              </button>
+            </div>
+          ) : null}
+          <main id="main" tabIndex={-1}>
+            <View route={route} />
+          </main>
+        </div>
       </div>
       {isPaletteOpen ? <CommandPalette /> : null}
-    </div>
+    </>
   );
 }

@@ -1,4 +1,4 @@
-import { useRef, type KeyboardEvent } from 'react';
+import { memo, useRef, type KeyboardEvent } from 'react';
 import type { CustomerSummary } from '../../../../shared/ipc/views';
 import { routeToHash } from '../../../../shared/routes';
 import { navigate } from '../../app/useHashRoute';
@@ -59,6 +59,41 @@ function Cell({ column, row, now }: { column: FleetColumn; row: CustomerSummary;
       );
   }
 }
+
+/** One customer row; memoized so scrolling only renders the rows that come into view. */
+const FleetRow = memo(function FleetRow({
+  row,
+  index,
+  start,
+  now,
+}: {
+  row: CustomerSummary;
+  index: number;
+  start: number;
+  now: number;
+}) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      data-index={index}
+      data-testid="fleet-row"
+      data-customer-id={row.id}
+      className={`fleet-row-grid fleet-row health-row-${row.health}`}
+      style={{ height: FLEET_ROW_HEIGHT, transform: `translateY(${start}px)` }}
+      onClick={(event) => {
+        if ((event.target as HTMLElement).closest('a')) return;
+        navigate({ view: 'customer', customerId: row.id });
+      }}
+    >
+      {FLEET_COLUMNS.map((column) => (
+        <div key={column.key} role="cell" className={`col-${column.key}`}>
+          <Cell column={column.key} row={row} now={now} />
+        </div>
+      ))}
+    </div>
+  );
+});
 
 /** The virtualized customer table: sortable headers, one link per customer, arrow keys between rows. */
 export function FleetTable({ rows, label }: { rows: readonly CustomerSummary[]; label: string }) {
@@ -127,28 +162,7 @@ export function FleetTable({ rows, label }: { rows: readonly CustomerSummary[]; 
           {virtualizer.getVirtualItems().map((item) => {
             const row = rows[item.index];
             if (!row) return null;
-            return (
-              <div
-                key={row.id}
-                role="row"
-                aria-rowindex={item.index + 2}
-                data-index={item.index}
-                data-testid="fleet-row"
-                data-customer-id={row.id}
-                className={`fleet-row-grid fleet-row health-row-${row.health}`}
-                style={{ height: FLEET_ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
-                onClick={(event) => {
-                  if ((event.target as HTMLElement).closest('a')) return;
-                  navigate({ view: 'customer', customerId: row.id });
-                }}
-              >
-                {FLEET_COLUMNS.map((column) => (
-                  <div key={column.key} role="cell" className={`col-${column.key}`}>
-                    <Cell column={column.key} row={row} now={now} />
-                  </div>
-                ))}
-              </div>
-            );
+            return <FleetRow key={row.id} row={row} index={item.index} start={item.start} now={now} />;
           })}
         </div>
       </div>
