@@ -1,5 +1,19 @@
 import { z } from 'zod';
 import {
+  ApprovalRequestSchema,
+  ApprovalSchema,
+  ExecuteRequestSchema,
+  ExecutionSchema,
+  PlanRequestSchema,
+  PlanSchema,
+  ProbeRequestSchema,
+  ProbeResponseSchema,
+  type Approval,
+  type Execution,
+  type Plan,
+  type ProbeResponse,
+} from '../../shared/remediation/wire';
+import {
   ApiErrorSchema,
   PokeSchema,
   PullResponseSchema,
@@ -124,6 +138,20 @@ export function createBackendClient(options: BackendClientOptions) {
     push: (request: PushRequest): Promise<PushResponse> => call('POST', '/v1/sync/push', request, PushResponseSchema),
     pull: (request: PullRequest): Promise<PullResponse> => call('POST', '/v1/sync/pull', request, PullResponseSchema),
     health: () => call('GET', '/v1/health', undefined, z.object({ ok: z.boolean() }).loose()),
+
+    /** Runs one read-only probe on the server (POST /v1/probes/:probe). */
+    probe: (probe: string, request: z.input<typeof ProbeRequestSchema>): Promise<ProbeResponse> =>
+      call('POST', `/v1/probes/${encodeURIComponent(probe)}`, ProbeRequestSchema.parse(request), ProbeResponseSchema),
+    /** Asks the server for a dry-run plan of an action; nothing changes. */
+    planAction: (request: z.input<typeof PlanRequestSchema>): Promise<Plan> => call('POST', '/v1/actions/plan', PlanRequestSchema.parse(request), PlanSchema),
+    /** Executes a plan once per idempotency key; a replayed key answers the first result. */
+    executeAction: (request: z.input<typeof ExecuteRequestSchema>): Promise<Execution> =>
+      call('POST', '/v1/actions/execute', ExecuteRequestSchema.parse(request), ExecutionSchema),
+    /** Asks a second person to approve a high-risk plan. */
+    requestApproval: (request: z.input<typeof ApprovalRequestSchema>): Promise<Approval> =>
+      call('POST', '/v1/approvals', ApprovalRequestSchema.parse(request), ApprovalSchema),
+    /** The current state of an approval request. */
+    approval: (approvalId: string): Promise<Approval> => call('GET', `/v1/approvals/${encodeURIComponent(approvalId)}`, undefined, ApprovalSchema),
 
     /**
      * Opens the event stream and calls `onPoke` with the bucket ids of each poke.

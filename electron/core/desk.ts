@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import type { Handlers, RunMode } from '../../shared/ipc/contract';
 import { DeskError } from '../../shared/ipc/result';
@@ -12,6 +13,9 @@ import { createOutbox } from '../db/outbox';
 import { createQueries } from '../db/queries';
 import { createDispatch, type Dispatch, type Logger } from '../ipc/dispatch';
 import { createSyncEngine, type Clock } from '../sync/engine';
+import { createWizardHandlers } from '../wizards/handlers';
+import { createRunHost } from '../wizards/host';
+import { createWizardLibrary } from '../wizards/library';
 import { createEventHub, type EventHub } from './events';
 import { createSettingsStore } from './settings';
 
@@ -34,7 +38,14 @@ export type DeskOptions = {
   /** Ops per pull page. */
   pullLimit?: number;
   backoff?: { baseMs: number; capMs: number };
+  /** The bundled starter wizards (resources/wizards); null for none. Default: resources/wizards next to the app code. */
+  bundledWizardsDir?: string | null;
+  /** Timing of wizard runs (approval polling, execution retries); tests shorten them. */
+  wizardTiming?: { approvalPollMs?: number; executeAttempts?: number; retryDelayMs?: number };
 };
+
+/** resources/wizards, two levels above this module in the source tree and in the built app (out/main). */
+const DEFAULT_WIZARDS_DIR = fileURLToPath(new URL('../../resources/wizards', import.meta.url));
 
 /** A running desk core. */
 export type Desk = {
@@ -64,6 +75,8 @@ export function createDesk(options: DeskOptions): Desk {
   const queries = createQueries(cache, outbox, () => 'you');
   const settings = createSettingsStore(options.dataDir);
   let demo: DemoBackend | null = null;
+  /** The backend client in use, for wizard probes and actions; null when none is configured. */
+  let backendClient: BackendClient | null = null;
 
   const engine = createSyncEngine({
     db: cache,
@@ -80,7 +93,7 @@ export function createDesk(options: DeskOptions): Desk {
   const clearSyncedData = cache.transaction(() => {
     const liveCustomers = cache.prepare("select bucket from sync_bucket where state = 'live' and bucket like 'customer:%'").pluck().all() as string[];
     if (liveCustomers.length > 0) cache.exec("insert into events_fts (events_fts) values ('delete-all')");
-    for (const table of ['events', 'threads', 'customer_stats', 'customer_features', 'notes', 'customers', 'releases', 'sync_bucket']) {
+    for (const table of ['events', 'threads', 'customer_stats', 'customer_features', 'notes', 'customers', 'releases', 'wizard_library', 'sync_bucket']) {
       cache.exec(`delete from ${table}`);
     }
   });
@@ -98,6 +111,7 @@ export function createDesk(options: DeskOptions): Desk {
       events.emit('cache:changed', { customerIds: [], global: true });
     }
     if (next) cache.prepare("insert into app_meta (key, value) values ('backend_key', ?) on conflict (key) do update set value = excluded.value").run(key);
+    backendClient = next;
     engine.setClient(next);
   }
 
@@ -125,6 +139,7 @@ export function createDesk(options: DeskOptions): Desk {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log.error('demo backend failed to start', { message });
+        backendClient = null;
         engine.setClient(null);
         events.emit('sync:changed', {
           ...engine.status(),
@@ -145,9 +160,28 @@ export function createDesk(options: DeskOptions): Desk {
       : { mode: 'demo' as const, url: demo?.url ?? null, hasToken: true };
   }
 
-  const pendingFeature = (what: string) => () => {
-    throw new DeskError('unavailable', `${what} is not available in this build yet.`);
-  };
+  const wizardLibrary = createWizardLibrary({ db: cache, bundledDirectory: options.bundledWizardsDir === undefined ? DEFAULT_WIZARDS_DIR : options.bundledWizardsDir, log });
+  wizardLibrary.loadBundled();
+  const runHost = createRunHost({
+    db: cache,
+    outbox,
+    library: wizardLibrary,
+    backend: () => backendClient,
+    emit: (runId) => events.emit('runs:changed', { runId }),
+    log,
+    clock: options.clock,
+    onLocalWrite: () => engine.notifyLocalWrite(),
+    ...options.wizardTiming,
+  });
+  const wizardHandlers = createWizardHandlers({ db: cache, library: wizardLibrary, host: runHost, now: () => (options.clock ?? Date).now() });
+  let isResumed = false;
+
+  /** Once per desk, after the first connection attempt: runs an earlier desk left open go on (they may need the backend). */
+  function resumeRuns(): void {
+    if (isResumed) return;
+    isResumed = true;
+    runHost.resumeAll();
+  }
 
   function requireCustomer(customerId: string): void {
     if (!queries.hasCustomer(customerId)) {
@@ -182,6 +216,7 @@ export function createDesk(options: DeskOptions): Desk {
         settings.write({ ...current, backend: { mode: 'demo' } });
       }
       await connect();
+      resumeRuns();
       return backendView();
     },
     'customers:list': (input) => queries.customersPage(input.after ?? null, input.limit ?? 1000),
@@ -202,12 +237,7 @@ export function createDesk(options: DeskOptions): Desk {
       if (!view) throw new DeskError('internal', 'The note was saved but could not be read back; reload the customer.');
       return view;
     },
-    'wizards:list': pendingFeature('The wizard library'),
-    'wizards:get': pendingFeature('The wizard library'),
-    'runs:start': pendingFeature('Wizard runs'),
-    'runs:get': pendingFeature('Wizard runs'),
-    'runs:list': pendingFeature('Wizard runs'),
-    'runs:act': pendingFeature('Wizard runs'),
+    ...wizardHandlers,
     'notes:update': (input) => {
       const synced = queries.note(input.noteId);
       const pending = outbox.all().find((row) => row.name === 'note.create' && (row.args as { noteId: string }).noteId === input.noteId);
@@ -226,13 +256,18 @@ export function createDesk(options: DeskOptions): Desk {
     cache,
     dispatch: createDispatch(handlers, log),
     events,
-    start: connect,
+    async start() {
+      await connect();
+      resumeRuns();
+    },
     async stop() {
+      await runHost.stop();
       await engine.stop();
       await demo?.stop();
       demo = null;
     },
     close() {
+      void runHost.stop();
       cache.close();
     },
   };

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { CustomerFeatureSchema, CustomerSchema, NoteSchema, ReleaseSchema, SEVERITIES, type TimelineEvent } from '../../shared/domain';
+import { WizardRowSchema } from '../../shared/remediation/wire';
 import { bucketCustomerId, type Op, type PullResponse } from '../../shared/sync/wire';
 import type { Outbox } from './outbox';
 
@@ -41,7 +42,11 @@ const ROW_SCHEMAS = {
   event: WireEventSchema,
   note: SyncedNoteSchema,
   release: ReleaseSchema,
+  wizard: WizardRowSchema,
 } as const;
+
+/** Fleet-wide entities: they travel only in the global bucket. */
+const GLOBAL_ENTITIES = new Set(['release', 'wizard']);
 
 /** A pulled response whose rows all passed validation. */
 export type ValidatedPull = PullResponse;
@@ -68,8 +73,15 @@ export function validatePullRows(response: PullResponse): void {
       if (owner !== null && rowCustomer !== undefined && rowCustomer !== owner) {
         throw new Error(`${page.bucket} op ${index} carries a row of customer ${rowCustomer}`);
       }
-      if (owner === null && op.entity !== 'release') {
+      if (owner === null && !GLOBAL_ENTITIES.has(op.entity)) {
         throw new Error(`global bucket op ${index} carries a ${op.entity} row`);
+      }
+      if (owner !== null && GLOBAL_ENTITIES.has(op.entity)) {
+        throw new Error(`${page.bucket} op ${index} carries a fleet-wide ${op.entity} row`);
+      }
+      if (op.entity === 'wizard') {
+        const wizard = parsed.data as { id: string; version: number };
+        if (op.id !== `${wizard.id}@${wizard.version}`) throw new Error(`${page.bucket} op ${index}: wizard op id ${op.id} is not ${wizard.id}@${wizard.version}`);
       }
     }
   }
@@ -143,11 +155,18 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     insert into releases (version, released_at, notes, ver) values (@version, @releasedAt, @notes, @ver)
     on conflict (version) do update set released_at = excluded.released_at, notes = excluded.notes, ver = excluded.ver
     where excluded.ver > releases.ver`);
+  const upsertWizard = db.prepare(`
+    insert into wizard_library (id, version, title, source, hash, published_at, published_by, ver)
+    values (@id, @version, @title, @source, @hash, @publishedAt, @publishedBy, @ver)
+    on conflict (id, version) do update set title = excluded.title, source = excluded.source, hash = excluded.hash,
+      published_at = excluded.published_at, published_by = excluded.published_by, ver = excluded.ver
+    where excluded.ver > wizard_library.ver`);
   const deleteBy = {
     customer: db.prepare('delete from customers where id = ?'),
     feature: db.prepare("delete from customer_features where customer_id || ':' || feature = ?"),
     note: db.prepare('delete from notes where id = ?'),
     release: db.prepare('delete from releases where version = ?'),
+    wizard: db.prepare("delete from wizard_library where id || '@' || version = ?"),
   };
   const getBucket = db.prepare<[string], BucketRow>('select * from sync_bucket where bucket = ?');
   const saveBucket = db.prepare(`
@@ -166,7 +185,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     db.prepare('delete from notes where customer_id = ?'),
     db.prepare('delete from customers where id = ?'),
   ];
-  const clearGlobal = db.prepare('delete from releases');
+  const clearGlobal = [db.prepare('delete from releases'), db.prepare('delete from wizard_library')];
 
   /** Per-customer event counts and newest time, written once per transaction instead of once per event. */
   const pendingStats = new Map<string, { count: number; last: string }>();
@@ -221,6 +240,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     if (op.op === 'del') {
       const statement = deleteBy[op.entity as keyof typeof deleteBy];
       statement?.run(op.id);
+      if (GLOBAL_ENTITIES.has(op.entity)) summary.global = true;
       return;
     }
     switch (op.entity) {
@@ -249,6 +269,10 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
         upsertRelease.run({ ...(op.row as z.infer<typeof ReleaseSchema>), ver: op.ver });
         summary.global = true;
         return;
+      case 'wizard':
+        upsertWizard.run({ ...(op.row as z.infer<typeof WizardRowSchema>), ver: op.ver });
+        summary.global = true;
+        return;
       default:
         return;
     }
@@ -257,7 +281,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
   function clearBucket(bucket: string, wasIndexed: boolean): void {
     const customerId = bucketCustomerId(bucket);
     if (customerId === null) {
-      clearGlobal.run();
+      for (const statement of clearGlobal) statement.run();
       return;
     }
     if (wasIndexed) ftsDeleteCustomer.run(customerId);

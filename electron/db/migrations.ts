@@ -157,6 +157,64 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'wizard library and wizard runs',
+    up(db) {
+      db.exec(`
+        -- Wizard versions published on the server (global bucket, entity 'wizard', op id '<id>@<version>').
+        create table wizard_library (
+          id           text not null,
+          version      integer not null,
+          title        text not null,
+          source       text not null,
+          hash         text not null,
+          published_at text not null,
+          published_by text not null,
+          ver          integer not null,
+          primary key (id, version)
+        ) strict;
+
+        -- One row per wizard run: the engine's state and current need, rewritten after every event.
+        -- pinned holds the definitions the run follows, so library updates never change a running run.
+        create table wizard_runs (
+          id                 text primary key,
+          wizard_id          text not null,
+          wizard_version     integer not null,
+          wizard_hash        text not null,
+          title              text not null,
+          customer_id        text not null,
+          customer_name      text not null,
+          event_id           text,
+          practice           integer not null,
+          status             text not null,
+          state              text not null,
+          need               text,
+          pinned             text not null,
+          plan               text,
+          execution          text,
+          approval           text,
+          confirmation       text,
+          blocked_reason     text,
+          record_mutation_id text,
+          started_at         text not null,
+          updated_at         text not null,
+          finished_at        text
+        ) strict;
+        create index wizard_runs_by_customer_updated_at on wizard_runs (customer_id, updated_at);
+        create index wizard_runs_by_status_updated_at on wizard_runs (status, updated_at);
+
+        -- Every engine event a run received, in order: the run's audit trail on this desk.
+        create table wizard_run_log (
+          run_id text not null,
+          seq    integer not null,
+          at     text not null,
+          event  text not null,
+          primary key (run_id, seq)
+        ) strict, without rowid;
+      `);
+    },
+  },
 ];
 
 /**

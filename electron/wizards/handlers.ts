@@ -1,0 +1,59 @@
+import type Database from 'better-sqlite3';
+import type { Handlers } from '../../shared/ipc/contract';
+import { DeskError } from '../../shared/ipc/result';
+import type { WizardListItem } from '../../shared/ipc/wizard-views';
+import type { Json } from '../../shared/wizards/cel';
+import type { RunHost } from './host';
+import type { LibraryEntry, WizardLibrary } from './library';
+import { customerContext, describeReasons, eventContext, rankWizards } from './suggest';
+
+type WizardChannels = 'wizards:list' | 'wizards:get' | 'runs:start' | 'runs:get' | 'runs:list' | 'runs:act';
+
+function listItem(entry: LibraryEntry, isSuggested: boolean, reason: string | null): WizardListItem {
+  return {
+    id: entry.id,
+    version: entry.version,
+    title: entry.title,
+    description: entry.description,
+    appliesTo: entry.appliesTo,
+    isSuggested,
+    reason,
+    origin: entry.origin,
+  };
+}
+
+/** The contract handlers for the wizard library and runs. */
+export function createWizardHandlers(deps: { db: Database.Database; library: WizardLibrary; host: RunHost; now: () => number }): Pick<Handlers, WizardChannels> {
+  const { db, library, host } = deps;
+  return {
+    'wizards:list': (input) => {
+      const context = input.eventId ? eventContext(db, input.eventId) : input.customerId ? customerContext(db, input.customerId, deps.now()) : null;
+      const ranked = rankWizards(library.latest(), context);
+      return { wizards: ranked.map((suggestion) => listItem(suggestion.entry, suggestion.isSuggested, suggestion.isSuggested ? describeReasons(suggestion.reasons) : null)) };
+    },
+    'wizards:get': (input) => {
+      const entry = library.find(input.wizardId, input.version);
+      if (!entry) {
+        throw new DeskError('not_found', `Wizard "${input.wizardId}"${input.version ? ` version ${input.version}` : ''} is not in the library. Sync, then try again.`);
+      }
+      return { ...listItem(entry, false, null), source: entry.source, definition: entry.definition as unknown as Json };
+    },
+    'runs:start': (input) => host.start(input),
+    'runs:get': (input) => host.get(input.runId),
+    'runs:list': (input) => ({
+      runs: host.list(input).map((run) => ({
+        runId: run.runId,
+        wizardId: run.wizardId,
+        wizardVersion: run.wizardVersion,
+        title: run.title,
+        customerId: run.customerId,
+        customerName: run.customerName,
+        practice: run.practice,
+        status: run.status,
+        startedAt: run.startedAt,
+        updatedAt: run.updatedAt,
+      })),
+    }),
+    'runs:act': (input) => host.act(input.runId, input.act),
+  };
+}

@@ -1,0 +1,98 @@
+import type { Json } from '../../shared/wizards/cel';
+import type { DiagnosticRequest, RunState } from '../../shared/wizards/engine';
+import type { Scenario } from '../../shared/wizards/scenario';
+
+/**
+ * Simulated results for practice runs. A practice run never reaches the
+ * server's actions and never reads live state: each check, verify attempt and
+ * action gets its result from the wizard's scenario file when it has one for
+ * that step (a list gives one result per visit or attempt, the last one
+ * repeating, as in `npm run wizards -- test`), and otherwise a neutral default:
+ * "nothing found, everything healthy" (docs/wizards.md, "Practice mode").
+ */
+
+/** How many results the run has already received for a step path (checks, verify attempts, actions). */
+export function resultsSoFar(state: RunState, path: string): number {
+  let count = 0;
+  for (const record of state.steps) {
+    if (record.path !== path) continue;
+    if (record.kind === 'verify') count += record.attempts?.length ?? 0;
+    else if (record.result !== undefined) count += 1;
+  }
+  return count;
+}
+
+function pick<T>(value: T | T[] | undefined, index: number): T | undefined {
+  if (!Array.isArray(value)) return value;
+  return value[Math.min(index, value.length - 1)];
+}
+
+/** The neutral answer to a query or probe: nothing changed, nothing open, everything healthy. */
+export function neutralResult(request: DiagnosticRequest, customer: Record<string, Json>, now: string): Record<string, Json> {
+  const name = request.source === 'cache' ? request.query : request.probe;
+  const version = typeof customer.version === 'string' ? customer.version : 'unknown';
+  switch (name) {
+    case 'changes':
+      return { count: 0, items: [], flags: [], latest: null };
+    case 'latestDeploy':
+      return { found: false, version: null, previousVersion: null, occurredAt: null, ageMinutes: null };
+    case 'openItems':
+    case 'events':
+      return { count: 0, items: [] };
+    case 'customer':
+      return {
+        id: String(customer.id ?? ''),
+        name: String(customer.name ?? customer.id ?? ''),
+        plan: String(customer.plan ?? 'unknown'),
+        lifecycle: String(customer.lifecycle ?? 'live'),
+        health: 'ok',
+        version,
+        features: [],
+      };
+    case 'sso.login':
+      return { ok: true, status: 200, error: null, latencyMs: 120 };
+    case 'sso.metadata':
+      return { configured: true, enforced: false, idpReachable: true, certificateExpired: false, certificateExpiresAt: null };
+    case 'feature.state': {
+      const feature = typeof request.params.feature === 'string' ? request.params.feature : 'feature';
+      return { feature, entitled: true, enabled: true, health: 'ok', flagKey: `feature.${feature}` };
+    }
+    case 'provisioning.status':
+      return { complete: true, currentStep: null, failedStep: null, error: null, attempts: 0, steps: [] };
+    case 'jobs.lag':
+      return {
+        jobId: typeof request.params.jobId === 'string' ? request.params.jobId : 'job',
+        state: 'running',
+        lagMinutes: 0,
+        lastSuccessAt: now,
+        schedule: null,
+        workerHealthy: true,
+      };
+    case 'customer.health':
+      return { health: 'ok', errorRate: 0, failingFeatures: [], version };
+    default:
+      return {};
+  }
+}
+
+/** The simulated result of a check or verify attempt at `path`. */
+export function simulatedCheck(scenario: Scenario | null, state: RunState, path: string, request: DiagnosticRequest, now: string): { result: Json; isFromScenario: boolean } {
+  const given = scenario?.checks[path];
+  const picked = given === undefined ? undefined : pick<Json>(given as Json | Json[], resultsSoFar(state, path));
+  if (picked !== undefined) return { result: picked, isFromScenario: true };
+  return { result: neutralResult(request, state.customer, now), isFromScenario: false };
+}
+
+/** The simulated outcome of an action at `path`: the scenario's, else a success that changed nothing real. */
+export function simulatedAction(scenario: Scenario | null, state: RunState, path: string): { ok: boolean; result: Json; error?: string } {
+  const given = scenario?.actions[path];
+  const picked = pick(given, resultsSoFar(state, path));
+  if (!picked) return { ok: true, result: { simulated: true } };
+  return { ok: picked.ok, result: picked.result ?? { simulated: true }, ...(picked.error === undefined ? {} : { error: picked.error }) };
+}
+
+/** The simulated decision of an approval step at `path` (granted unless the scenario says otherwise). */
+export function simulatedApproval(scenario: Scenario | null, path: string): { granted: boolean; by: string; note?: string } {
+  const given = scenario?.approvals[path];
+  return given ? { granted: given.granted, by: given.by, ...(given.note ? { note: given.note } : {}) } : { granted: true, by: 'practice-approver' };
+}
