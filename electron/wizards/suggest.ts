@@ -50,8 +50,10 @@ export function customerContext(db: Database.Database, customerId: string, now: 
   const unhealthyFeatures = db
     .prepare<[string], { feature: string; health: string }>("select feature, health from customer_features where customer_id = ? and health in ('degraded', 'down') order by feature")
     .all(customerId);
+  // Incidents and alerts first: they are the strongest evidence and lead the reason.
   const openItems = db
-    .prepare<[string], Item>("select kind, feature, summary from threads where customer_id = ? and status = 'open' order by opened_at desc limit 200")
+    .prepare<[string], Item>(`select kind, feature, summary from threads where customer_id = ? and status = 'open'
+       order by case kind when 'incident' then 0 when 'alert' then 1 else 2 end, opened_at desc limit 200`)
     .all(customerId);
   const recentChanges = db
     .prepare<[string, string, string], Item>(
@@ -97,7 +99,8 @@ function scoreForCustomer(entry: LibraryEntry, context: Extract<SuggestionContex
     if (change.feature !== null && features.includes(change.feature)) {
       changePoints += 1;
       reasons.push(`recent ${change.kind} on ${change.feature}: ${quote(change.summary)}`);
-    } else if (eventKinds.includes(change.kind) && hasUnhealthyFeature) {
+    } else if (features.length === 0 && eventKinds.includes(change.kind) && hasUnhealthyFeature) {
+      // A wizard for any feature (e.g. "degraded after an upgrade") is corroborated by its kind of change.
       changePoints += 1;
       reasons.push(`degraded after a recent ${change.kind}: ${quote(change.summary)}`);
     }
