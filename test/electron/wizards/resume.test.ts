@@ -186,7 +186,7 @@ describe('version pinning', () => {
     if (!v1) throw new Error('the bundled SSO wizard is missing');
 
     // Version 2 on the server sends every case straight to the identity team.
-    const source = v1.source.replace('version: 1', 'version: 2').replace(/      - when: "checks\.login\.ok"/, '      - when: "false"');
+    const source = v1.source.replace('version: 1', 'version: 2').replace(/ {6}- when: "checks\.login\.ok"/, '      - when: "false"');
     createApplier(harness.db, harness.outbox).applyPull(
       pullResponse([
         {
