@@ -75,6 +75,7 @@ export function createDesk(options: DeskOptions): Desk {
   const queries = createQueries(cache, outbox, () => 'you');
   const settings = createSettingsStore(options.dataDir);
   let demo: DemoBackend | null = null;
+  let lastSyncState: string | null = null;
   /** The backend client in use, for wizard probes and actions; null when none is configured. */
   let backendClient: BackendClient | null = null;
 
@@ -86,7 +87,12 @@ export function createDesk(options: DeskOptions): Desk {
     log,
     pullLimit: options.pullLimit,
     backoff: options.backoff,
-    onStatus: (status) => events.emit('sync:changed', status),
+    onStatus: (status) => {
+      events.emit('sync:changed', status);
+      // Declared below; a status can only arrive once the engine has a client, after the desk is built.
+      if (status.state === 'online' && lastSyncState !== 'online') runHost.reconnected();
+      lastSyncState = status.state;
+    },
     onChanged: (summary) => events.emit('cache:changed', { customerIds: [...summary.customerIds], global: summary.global }),
   });
 

@@ -848,6 +848,26 @@ export function createRunHost(options: RunHostOptions) {
       }
     },
 
+    /**
+     * The backend is reachable again: runs that stopped for want of a connection
+     * at a probe or a dry-run plan go on by themselves. An execution never does:
+     * it waits for the operator's Retry.
+     */
+    reconnected(): void {
+      for (const record of store.open()) {
+        const need = record.need?.need;
+        const isConnectionBlock = record.blockedReason?.startsWith(OFFLINE_PROBE_REASON) || record.blockedReason?.startsWith(OFFLINE_ACTION_REASON);
+        if (!isConnectionBlock || (need !== 'check' && need !== 'action-plan')) continue;
+        exclusive(record.id, async () => {
+          const current = store.get(record.id);
+          if (!current || current.blockedReason !== record.blockedReason) return;
+          const next = { ...current, blockedReason: null, updatedAt: nowIso() };
+          save({ ...next, status: statusOf(next) }, null);
+        }).catch((error: unknown) => log.warn('could not resume a run after reconnecting', { runId: record.id, error: describe(error) }));
+        drive(record.id);
+      }
+    },
+
     /** Resolves when no automatic work is queued for the run (or any run); timers may still be armed. */
     async settled(runId?: string): Promise<void> {
       for (;;) {

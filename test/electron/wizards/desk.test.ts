@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDesk, type Desk } from '../../../electron/core/desk';
 import { silentLogger } from '../../../electron/core/log';
 import { createOutbox } from '../../../electron/db/outbox';
+import type { Channel } from '../../../shared/ipc/channels';
+import type { Input, Output } from '../../../shared/ipc/contract';
 import type { RunView } from '../../../shared/ipc/wizard-views';
 import type { Result } from '../../../shared/ipc/result';
 import type { Need, RunState } from '../../../shared/wizards/engine';
@@ -28,6 +30,11 @@ function unwrap<T>(result: Result<T>): T {
   return result.value;
 }
 
+/** One typed contract call through the desk's dispatch (validation included). */
+async function call<C extends Channel>(desk: Desk, channel: C, input: Input<C>): Promise<Output<C>> {
+  return unwrap(await desk.dispatch(channel, input)) as Output<C>;
+}
+
 async function openDesk(dataDir: string): Promise<{ desk: Desk; changed: string[] }> {
   const desk = createDesk({ dataDir, mode: 'browser', appVersion: 'test', platform: 'linux', log: silentLogger, clock, requestTimeoutMs: 2_000, wizardTiming: { retryDelayMs: 0 } });
   desks.push(desk);
@@ -39,7 +46,7 @@ async function openDesk(dataDir: string): Promise<{ desk: Desk; changed: string[
 }
 
 async function run(desk: Desk, runId: string): Promise<RunView> {
-  return unwrap(await desk.dispatch('runs:get', { runId })) as RunView;
+  return (await call(desk, 'runs:get', { runId })) as RunView;
 }
 
 beforeEach(async () => {
@@ -60,23 +67,23 @@ describe('wizards through the desk contract', () => {
     const dataDir = dirs.make();
     const { desk, changed } = await openDesk(dataDir);
     seedCustomers(desk.cache, createOutbox(desk.cache), [ssoCustomer]);
-    unwrap(await desk.dispatch('backend:set', { mode: 'remote', url: stub.url, token: 'desk-token' }));
+    await call(desk, 'backend:set', { mode: 'remote', url: stub.url, token: 'desk-token' });
 
-    const list = unwrap(await desk.dispatch('wizards:list', { customerId: ssoCustomer }));
+    const list = await call(desk, 'wizards:list', { customerId: ssoCustomer });
     expect(list.wizards[0]).toMatchObject({ id: 'sso-sign-in-failing', isSuggested: true, origin: 'bundled' });
     expect(list.wizards[0]?.reason).toMatch(/feature sso is down; open alert on sso/);
-    const detail = unwrap(await desk.dispatch('wizards:get', { wizardId: 'sso-sign-in-failing' }));
+    const detail = await call(desk, 'wizards:get', { wizardId: 'sso-sign-in-failing' });
     expect(detail.source).toContain('id: sso-sign-in-failing');
     expect((detail.definition as { steps: unknown[] }).steps.length).toBeGreaterThan(5);
 
-    const started = unwrap(await desk.dispatch('runs:start', { wizardId: 'sso-sign-in-failing', customerId: ssoCustomer }));
+    const started = await call(desk, 'runs:start', { wizardId: 'sso-sign-in-failing', customerId: ssoCustomer });
     expect(started.customerName).toBe(customerName);
     const atConfirm = await waitFor(async () => {
       const view = await run(desk, started.runId);
       return (view.need as Need | null)?.need === 'action-confirm' ? view : null;
     }, 'the run reaches the action confirmation');
     expect(changed.filter((runId) => runId === started.runId).length).toBeGreaterThanOrEqual(6);
-    expect(unwrap(await desk.dispatch('runs:list', { customerId: ssoCustomer, status: 'active' })).runs.map((item) => item.runId)).toEqual([started.runId]);
+    expect((await call(desk, 'runs:list', { customerId: ssoCustomer, status: 'active' })).runs.map((item) => item.runId)).toEqual([started.runId]);
 
     await desk.stop();
     desk.close();
@@ -86,14 +93,14 @@ describe('wizards through the desk contract', () => {
     await reopened.desk.start();
     const resumed = await run(reopened.desk, started.runId);
     expect(resumed.state).toEqual(atConfirm.state);
-    unwrap(await reopened.desk.dispatch('runs:act', { runId: started.runId, act: { type: 'confirm-action' } }));
+    await call(reopened.desk, 'runs:act', { runId: started.runId, act: { type: 'confirm-action' } });
     const finished = await waitFor(async () => {
       const view = await run(reopened.desk, started.runId);
       return view.status === 'finished' ? view : null;
     }, 'the run finishes');
     expect((finished.state as unknown as RunState).finish?.outcome).toBe('workaround');
     expect(reopened.changed).toContain(started.runId);
-    expect(unwrap(await reopened.desk.dispatch('runs:list', { status: 'finished' })).runs.map((item) => item.runId)).toEqual([started.runId]);
+    expect((await call(reopened.desk, 'runs:list', { status: 'finished' })).runs.map((item) => item.runId)).toEqual([started.runId]);
 
     // The record is pushed through the outbox and acknowledged.
     await waitFor(async () => (await run(reopened.desk, started.runId)).recordState === 'synced', 'the run record syncs');
@@ -112,14 +119,14 @@ describe('wizards through the desk contract', () => {
     expect(await desk.dispatch('wizards:get', { wizardId: 'sso-sign-in-failing', version: 99 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await desk.dispatch('wizards:list', { eventId: 'nope' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
 
-    const started = unwrap(await desk.dispatch('runs:start', { wizardId: 'feature-not-visible', customerId: ssoCustomer }));
+    const started = await call(desk, 'runs:start', { wizardId: 'feature-not-visible', customerId: ssoCustomer });
     expect((started.need as Need | null)?.need).toBe('input');
     const wrong = await desk.dispatch('runs:act', { runId: started.runId, act: { type: 'inputs', values: { feature: 'teleport' } } });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     const notNow = await desk.dispatch('runs:act', { runId: started.runId, act: { type: 'confirm-action' } });
     expect(notNow).toMatchObject({ ok: false, error: { code: 'conflict' } });
     expect((await run(desk, started.runId)).state).toEqual(started.state);
-    unwrap(await desk.dispatch('runs:act', { runId: started.runId, act: { type: 'cancel', reason: 'wrong wizard' } }));
+    await call(desk, 'runs:act', { runId: started.runId, act: { type: 'cancel', reason: 'wrong wizard' } });
     expect((await run(desk, started.runId)).status).toBe('cancelled');
   });
 });

@@ -149,6 +149,30 @@ describe('without a connection', () => {
     expect(stub.callsTo('/v1/actions/execute')).toHaveLength(1);
   });
 
+  it('goes on by itself after reconnecting at a probe or a plan, but never at an execution', async () => {
+    const { harness } = seeded(null);
+    const probing = await harness.host.start({ wizardId: 'sso-sign-in-failing', customerId: ssoCustomer });
+    await harness.host.settled(probing.runId);
+    expect((await harness.host.get(probing.runId)).blockedReason).toBe(OFFLINE_PROBE_REASON);
+    harness.setBackend(stub.url);
+    const executing = await harness.host.start({ wizardId: 'sso-sign-in-failing', customerId: ssoCustomer });
+    await harness.host.settled(executing.runId);
+    harness.setBackend(null);
+    await harness.host.act(executing.runId, { type: 'confirm-action' });
+    await harness.host.settled(executing.runId);
+    expect((await harness.host.get(executing.runId)).blockedReason).toBe(OFFLINE_ACTION_REASON);
+
+    harness.setBackend(stub.url);
+    harness.host.reconnected();
+    await harness.host.settled();
+    const probed = await harness.host.get(probing.runId);
+    expect(probed.blockedReason).toBeNull();
+    expect(needOf(probed)?.need).toBe('action-confirm');
+    const stillWaiting = await harness.host.get(executing.runId);
+    expect(stillWaiting.blockedReason).toBe(OFFLINE_ACTION_REASON);
+    expect(stub.callsTo('/v1/actions/execute')).toHaveLength(0);
+  });
+
   it('says why when the configured backend does not answer', async () => {
     const { harness } = seeded();
     const started = await harness.host.start({ wizardId: 'sso-sign-in-failing', customerId: ssoCustomer });
