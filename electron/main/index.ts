@@ -36,6 +36,17 @@ function openDeepLink(raw: string): void {
   else log.warn('refused deep link', { reason: parsed.reason });
 }
 
+/**
+ * How to start the demo backend: Electron's own binary in Node mode, running the
+ * bundled server (packaged app) or the TypeScript source through tsx (a checkout).
+ */
+function demoBackendCommand() {
+  if (process.env.LIGHTKEEPER_BACKEND === 'none') return null;
+  const env = { ELECTRON_RUN_AS_NODE: '1' };
+  if (app.isPackaged) return { command: process.execPath, args: [path.join(import.meta.dirname, 'server.js')], env };
+  return { command: process.execPath, args: ['--import', 'tsx', path.join(app.getAppPath(), 'server/cli.ts')], env };
+}
+
 function hardenSession(): void {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
@@ -109,6 +120,7 @@ if (!app.requestSingleInstanceLock()) {
         platform: process.platform,
         log,
         sqliteBinding: process.env.LIGHTKEEPER_SQLITE_BINDING,
+        demoBackend: demoBackendCommand(),
       });
     } catch (error) {
       log.error('desk core failed to start', { error: error instanceof Error ? error.message : String(error) });
@@ -124,6 +136,7 @@ if (!app.requestSingleInstanceLock()) {
       mainWindow?.setBackgroundColor(nativeTheme.shouldUseDarkColors ? BACKGROUND.dark : BACKGROUND.light);
     });
     mainWindow = createWindow();
+    void desk.start();
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
     });
@@ -132,8 +145,15 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => {
-    desk?.close();
+  app.on('will-quit', (event) => {
+    if (!desk) return;
+    // Stop syncing and the demo backend before the files close.
+    event.preventDefault();
+    const closing = desk;
     desk = null;
+    void closing.stop().finally(() => {
+      closing.close();
+      app.quit();
+    });
   });
 }

@@ -66,6 +66,8 @@ function createElectronMock(options: { hasLock: boolean; userData: string }) {
     exit: vi.fn(),
     getPath: vi.fn(() => options.userData),
     getVersion: () => '1.2.3',
+    getAppPath: () => process.cwd(),
+    isPackaged: false,
     whenReady: () => ready,
     on: (event: string, listener: Handler) => appEvents.on(event, listener),
   };
@@ -114,9 +116,12 @@ async function startMain(hasLock = true) {
 
 beforeEach(() => {
   delete process.env.ELECTRON_RENDERER_URL;
+  // No demo backend child process in unit tests.
+  process.env.LIGHTKEEPER_BACKEND = 'none';
 });
-afterEach(() => {
-  harness?.appEvents.emit('will-quit');
+afterEach(async () => {
+  harness?.appEvents.emit('will-quit', { preventDefault: () => {} });
+  await new Promise((resolve) => setTimeout(resolve, 20));
   vi.doUnmock('electron');
   dirs.cleanup();
 });
