@@ -225,6 +225,7 @@ export function createRunHost(options: RunHostOptions) {
       `**Outcome:** ${outcome}${summary.reason ? ` — ${summary.reason}` : ''}`,
       `**Root cause:** ${summary.rootCause ?? 'not determined'}`,
       `**Wizard:** ${record.title} (${record.wizardId} v${record.wizardVersion}), run ${record.id}`,
+      ...(record.eventId ? [`**Started from event:** ${record.eventId}`] : []),
       '',
       '### Path',
     ];
