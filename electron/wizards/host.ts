@@ -148,6 +148,11 @@ export function createRunHost(options: RunHostOptions) {
   let stopped = false;
 
   const nowIso = () => new Date(clock.now()).toISOString();
+  /** A backend call starts: the runner shows the step as working (no need) until it answers. */
+  const markBusy = (runId: string) => {
+    busy.add(runId);
+    options.emit(runId);
+  };
   const sleep = (ms: number) => (ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => clock.setTimeout(resolve, ms)));
 
   // ---- serialising work per run ------------------------------------------------
@@ -341,7 +346,7 @@ export function createRunHost(options: RunHostOptions) {
     }
     const client = options.backend();
     if (!client) return { ok: false, error: 'no backend is connected', blocked: OFFLINE_PROBE_REASON };
-    busy.add(record.id);
+    markBusy(record.id);
     try {
       const response = await client.probe(request.probe, { customerId: record.customerId, params: request.params });
       const spec = probeSpec(request.probe);
@@ -377,7 +382,7 @@ export function createRunHost(options: RunHostOptions) {
     }
     const pinned = record.pinned.find((pin) => pin.id === need.wizardId);
     let plan: Plan;
-    busy.add(record.id);
+    markBusy(record.id);
     try {
       plan = await client.planAction({
         action: need.action,
@@ -452,7 +457,7 @@ export function createRunHost(options: RunHostOptions) {
     }
     const typedConfirmation = record.confirmation?.typedConfirmation ?? undefined;
     let lastError: unknown = null;
-    busy.add(record.id);
+    markBusy(record.id);
     try {
       for (let attempt = 0; attempt < executeAttempts; attempt += 1) {
         if (attempt > 0) await sleep(retryDelayMs);
