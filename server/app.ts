@@ -3,6 +3,8 @@ import type { ApiError } from '../shared/sync/wire';
 import { registerStream } from './api/stream';
 import { registerSyncRoutes } from './api/sync-routes';
 import { registerWriteRoutes } from './api/write-routes';
+import { registerRemediationRoutes, type RemediationOptions } from './api/remediation-routes';
+import { registerWizardRoutes } from './api/wizard-routes';
 import { setPrincipal, type RouteAuth, type RouteContext } from './api/context';
 import { ApiFailure } from './errors';
 import { createIdGenerator } from './ids';
@@ -27,6 +29,8 @@ export type ServerOptions = {
   heartbeatMs?: number;
   /** Largest request body. Default 32 MiB (a full ingest batch of large events). */
   bodyLimitBytes?: number;
+  /** Remediation limits, HTTP-runner actions and probe runners (see api/remediation-routes.ts). */
+  remediation?: RemediationOptions;
 };
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/;
@@ -110,6 +114,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   registerSyncRoutes(app, context);
   registerWriteRoutes(app, context);
+  registerRemediationRoutes(app, context, options.remediation);
+  registerWizardRoutes(app, context);
   const streams = registerStream(app, context);
 
   // Open event streams would keep close() waiting forever.

@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServer } from './app';
 import { startLiveLoop, type LiveLoop } from './demo/live-loop';
 import { seedDemo } from './demo/seed';
 import { createLogger, errorMessage } from './log';
 import { trimChangeLog } from './repo/change-log';
+import { loadActionsConfig, type ActionsConfig } from './remediation/http-runner';
+import { publishBundledWizards } from './remediation/wizard-library';
 import { ensureAdminToken } from './repo/tokens';
 import { openStorage } from './storage/open';
 import type { Storage } from './storage/types';
@@ -30,6 +33,8 @@ const USAGE = `Usage: npm run server -- [options]
   --live-interval S    seconds between live demo ticks (default 3; 0 disables)
   --log-retention-days D  keep the sync change log this long (default 30; 0 keeps it all);
                        desks whose cursor is older re-bootstrap the affected customers
+  --actions-config F   JSON file wiring actions to your admin APIs (HTTP runner)    env LIGHTKEEPER_ACTIONS_CONFIG
+  --wizards-dir DIR    starter wizards published at start (default resources/wizards)  env LIGHTKEEPER_WIZARDS_DIR
   --json               print one JSON line {"url","token"?,"storage"} on stdout when listening`;
 
 function defaultDataDir(): string {
@@ -65,6 +70,8 @@ try {
       events: { type: 'string' },
       'live-interval': { type: 'string', default: '3' },
       'log-retention-days': { type: 'string', default: '30' },
+      'actions-config': { type: 'string', default: process.env.LIGHTKEEPER_ACTIONS_CONFIG },
+      'wizards-dir': { type: 'string', default: process.env.LIGHTKEEPER_WIZARDS_DIR },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -92,6 +99,15 @@ if (adminToken !== undefined && !/^[A-Za-z0-9._~+/=-]{16,512}$/.test(adminToken)
   fail('The admin token must be 16 to 512 characters of letters, digits and ._~+/=-');
 }
 const databaseUrl = values['database-url'] || undefined;
+let httpActions: ActionsConfig | null = null;
+if (values['actions-config']) {
+  try {
+    httpActions = loadActionsConfig(path.resolve(values['actions-config']));
+  } catch (error) {
+    fail(errorMessage(error));
+  }
+}
+const wizardsDir = values['wizards-dir'] ? path.resolve(values['wizards-dir']) : fileURLToPath(new URL('../resources/wizards/', import.meta.url));
 const dataDir = databaseUrl ? undefined : path.resolve(values['data-dir'] ?? defaultDataDir());
 
 const log = createLogger();
@@ -147,7 +163,8 @@ try {
     void trim();
     retentionTimer = setInterval(() => void trim(), 3_600_000);
   }
-  app = await createServer({ storage, log, version: packageJson.version });
+  await publishBundledWizards(storage, { directory: wizardsDir, now: Date.now(), log });
+  app = await createServer({ storage, log, version: packageJson.version, remediation: { httpActions } });
   const url = await app.listen({ port, host: values.host });
   const storageKind = storage.kind;
   if (values.json) {

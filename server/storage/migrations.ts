@@ -160,6 +160,99 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 2,
+    name: 'remediation plans, approvals, executions, audit; wizard library',
+    statements: [
+      // The wizard library syncs in the global bucket (entity 'wizard', id '<id>@<version>'); versions never change once published.
+      `create table wizards (
+         id text not null,
+         version integer not null,
+         title text not null,
+         source text not null,
+         hash text not null,
+         published_at timestamptz not null,
+         published_by text not null,
+         ver bigint not null default 1,
+         primary key (id, version)
+       )`,
+      `create function lk_wizard_row(w wizards) returns jsonb language sql stable as $$
+         select jsonb_build_object('id', w.id, 'version', w.version, 'title', w.title, 'source', w.source, 'hash', w.hash,
+           'publishedAt', lk_iso(w.published_at), 'publishedBy', w.published_by) $$`,
+
+      // A dry run, kept until it expires so execute can refuse stale or foreign plans without server memory.
+      `create table action_plans (
+         id text primary key,
+         customer_id text not null references customers (id),
+         action text not null,
+         action_version integer not null,
+         risk text not null check (risk in ('low', 'medium', 'high')),
+         params jsonb not null,
+         plan jsonb not null,
+         details jsonb,
+         run_id text,
+         wizard jsonb,
+         created_by text not null,
+         created_at timestamptz not null,
+         expires_at timestamptz not null
+       )`,
+      `create table action_approvals (
+         id text primary key,
+         plan_id text not null references action_plans (id),
+         status text not null check (status in ('pending', 'granted', 'denied')),
+         requested_by text not null,
+         reason text not null,
+         decided_by text,
+         note text not null default '',
+         created_at timestamptz not null,
+         decided_at timestamptz,
+         -- One approval per plan: asking again answers the same one.
+         constraint action_approvals_by_plan_id unique (plan_id),
+         check (decided_by is null or decided_by <> requested_by)
+       )`,
+      `create index action_approvals_by_status_created_at on action_approvals (status, created_at)`,
+      // One row per idempotency key and per plan: the unique keys are what makes a replay or a race execute once.
+      `create table action_executions (
+         id text primary key,
+         idempotency_key text not null,
+         plan_id text not null references action_plans (id),
+         customer_id text not null references customers (id),
+         user_id text not null,
+         run_id text,
+         status text not null check (status in ('running', 'succeeded', 'failed')),
+         changes jsonb,
+         result jsonb,
+         error text,
+         audit_id text,
+         event_id text,
+         created_at timestamptz not null,
+         executed_at timestamptz,
+         constraint action_executions_by_idempotency_key unique (idempotency_key),
+         constraint action_executions_by_plan_id unique (plan_id)
+       )`,
+      `create index action_executions_by_user_id_created_at on action_executions (user_id, created_at)`,
+      `create index action_executions_by_customer_id_created_at on action_executions (customer_id, created_at)`,
+      `create index action_executions_by_run_id on action_executions (run_id) where run_id is not null`,
+      `create table action_audit (
+         id text primary key,
+         at timestamptz not null,
+         user_id text not null,
+         customer_id text not null,
+         action text not null,
+         action_version integer not null,
+         params jsonb not null,
+         plan jsonb not null,
+         approval jsonb,
+         idempotency_key text,
+         run_id text,
+         execution_id text,
+         event_id text,
+         outcome text not null check (outcome in ('succeeded', 'failed', 'refused')),
+         error text
+       )`,
+      `create index action_audit_by_customer_id_id on action_audit (customer_id, id)`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

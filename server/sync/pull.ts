@@ -75,6 +75,16 @@ const GLOBAL_PHASES: readonly Phase[] = [
         [afterKey, limit],
       ),
   },
+  {
+    // The wizard library (issue 5): published versions, id '<id>@<version>'.
+    entity: 'wizard',
+    read: (db, _scope, afterKey, limit) =>
+      db.query<PhaseRow>(
+        `select id || '@' || version as key, id || '@' || version as row_id, ver, lk_wizard_row(w) as row from wizards w
+          where id || '@' || version > coalesce($1, '') order by id || '@' || version limit $2`,
+        [afterKey, limit],
+      ),
+  },
 ];
 
 function phasesOf(bucket: string): { phases: readonly Phase[]; scope: string } {

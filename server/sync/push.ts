@@ -4,6 +4,7 @@ import { ApiFailure } from '../errors';
 import { errorMessage, type Logger } from '../log';
 import { canSeeCustomer, type Principal } from '../repo/tokens';
 import { insertNote, updateNoteBody } from '../repo/writes';
+import { recordWizardRun, WIZARD_RUN_RECORD_VERSION } from '../remediation/wizard-runs';
 import type { Queryable, Storage } from '../storage/types';
 import { toMutationResult } from './pull';
 
@@ -15,7 +16,7 @@ export type PushOptions = {
 };
 
 /** The mutation wire version each name is at. */
-const MUTATION_VERSIONS: Record<keyof typeof MUTATION_ARGS, number> = { 'note.create': 1, 'note.update': 1 };
+const MUTATION_VERSIONS: Record<keyof typeof MUTATION_ARGS, number> = { 'note.create': 1, 'note.update': 1, 'wizardRun.record': WIZARD_RUN_RECORD_VERSION };
 
 type Outcome = { status: 'applied' | 'rejected'; code?: string; message?: string };
 
@@ -59,6 +60,8 @@ async function applyMutation(db: Queryable, principal: Principal, mutation: Muta
     await insertNote(db, { id: args.noteId, customerId: args.customerId, eventId: args.eventId, author: principal.userId, body: args.body, createdAt: clientTime });
     return { status: 'applied' };
   }
+
+  if (mutation.name === 'wizardRun.record') return recordWizardRun(db, principal, mutation.args, now);
 
   const parsed = MUTATION_ARGS['note.update'].safeParse(mutation.args);
   if (!parsed.success) return rejected('invalid_args', `note.update: ${describeIssues(parsed.error)}`);

@@ -1,0 +1,137 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { CustomerIdSchema } from '../../shared/domain';
+import { ApprovalDecisionSchema, ApprovalRequestSchema, ExecuteRequestSchema, PlanRequestSchema, ProbeRequestSchema } from '../../shared/remediation/wire';
+import type { ProbeName } from '../../shared/wizards/catalog';
+import { ApiFailure } from '../errors';
+import type { ActionsConfig } from '../remediation/http-runner';
+import { createProbeRegistry, type ProbeRunner } from '../remediation/probes';
+import { createActionRegistry } from '../remediation/registry';
+import { createRemediationService, DEFAULT_REMEDIATION_LIMITS, RetryLaterFailure, type RemediationLimits } from '../remediation/service';
+import { principalOf, type RouteAuth, type RouteContext } from './context';
+import { parseBody } from './validation';
+
+/** Remediation settings of one server; every field has a default. */
+export type RemediationOptions = {
+  limits?: Partial<RemediationLimits>;
+  /** Actions wired to admin APIs (`--actions-config`); the rest run against the demo fleet. */
+  httpActions?: ActionsConfig | null;
+  /** Where HTTP runners read the secrets the config names; process.env by default. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Probe runners replacing the demo ones (a real company's probes; tests). */
+  probeRunners?: Partial<Record<ProbeName, ProbeRunner>>;
+};
+
+const deskRoles: RouteAuth = { roles: ['desk', 'admin'] };
+const adminRoles: RouteAuth = { roles: ['admin'] };
+
+const IdParamsSchema = z.strictObject({ id: z.string().min(1).max(100) });
+const ProbeParamsSchema = z.strictObject({ probe: z.string().min(1).max(64) });
+const ApprovalListQuerySchema = z.strictObject({
+  status: z.enum(['pending', 'granted', 'denied']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+const AuditQuerySchema = z.strictObject({
+  customerId: CustomerIdSchema.optional(),
+  before: z.string().min(1).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.output<T> {
+  const parsed = schema.safeParse(query ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ApiFailure(400, 'invalid_request', `query ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+function parseParams<T extends z.ZodType>(schema: T, params: unknown): z.output<T> {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw new ApiFailure(400, 'invalid_request', 'the path names no valid id');
+  return parsed.data;
+}
+
+/** Retry-After travels as a header; the error handler sends the body. */
+async function withRetryAfter<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof RetryLaterFailure) reply.header('retry-after', String(error.retryAfterSeconds));
+    throw error;
+  }
+}
+
+/** Probes, actions (plan → execute), approvals, the audit trail and /v1/me. */
+export function registerRemediationRoutes(app: FastifyInstance, context: RouteContext, options: RemediationOptions = {}): void {
+  const actions = createActionRegistry({ httpActions: options.httpActions ?? null, env: options.env ?? process.env });
+  const service = createRemediationService({
+    storage: context.storage,
+    clock: context.clock,
+    newId: context.newId,
+    log: context.log,
+    actions,
+    probes: createProbeRegistry(options.probeRunners),
+    limits: { ...DEFAULT_REMEDIATION_LIMITS, ...options.limits },
+  });
+
+  app.get('/v1/me', async (request) => {
+    const principal = principalOf(request);
+    return { userId: principal.userId, role: principal.role };
+  });
+
+  app.post('/v1/probes/:probe', { config: deskRoles }, async (request) => {
+    const { probe } = parseParams(ProbeParamsSchema, request.params);
+    const body = parseBody(ProbeRequestSchema, request.body);
+    try {
+      return await service.probe(principalOf(request), probe, body);
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status >= 500) context.log.error('probe failed', { probe, customerId: body.customerId, error: error.message });
+      throw error;
+    }
+  });
+
+  app.get('/v1/actions', { config: deskRoles }, async () => ({
+    actions: actions.list().map((action) => ({ name: action.name, summary: action.summary, risk: action.risk, version: action.version, runner: action.runner.kind })),
+  }));
+
+  app.post('/v1/actions/plan', { config: deskRoles }, async (request, reply) => {
+    const body = parseBody(PlanRequestSchema, request.body);
+    const plan = await service.plan(principalOf(request), body);
+    reply.code(201);
+    return plan;
+  });
+
+  app.post('/v1/actions/execute', { config: deskRoles }, async (request, reply) => {
+    const body = parseBody(ExecuteRequestSchema, request.body);
+    return withRetryAfter(reply, () => service.execute(principalOf(request), body));
+  });
+
+  app.post('/v1/approvals', { config: deskRoles }, async (request, reply) => {
+    const body = parseBody(ApprovalRequestSchema, request.body);
+    const { approval, isNew } = await service.requestApproval(principalOf(request), body);
+    reply.code(isNew ? 201 : 200);
+    return approval;
+  });
+
+  app.get('/v1/approvals', { config: deskRoles }, async (request) => {
+    const query = parseQuery(ApprovalListQuerySchema, request.query);
+    return { approvals: await service.approvals(principalOf(request), { status: query.status ?? null, limit: query.limit }) };
+  });
+
+  app.get('/v1/approvals/:id', { config: deskRoles }, async (request) => {
+    const { id } = parseParams(IdParamsSchema, request.params);
+    return service.approval(principalOf(request), id);
+  });
+
+  app.post('/v1/approvals/:id/decision', { config: deskRoles }, async (request) => {
+    const { id } = parseParams(IdParamsSchema, request.params);
+    const body = parseBody(ApprovalDecisionSchema, request.body);
+    return service.decide(principalOf(request), id, body);
+  });
+
+  app.get('/v1/audit', { config: adminRoles }, async (request) => {
+    const query = parseQuery(AuditQuerySchema, request.query);
+    return { records: await service.auditRecords({ customerId: query.customerId ?? null, before: query.before ?? null, limit: query.limit }) };
+  });
+}

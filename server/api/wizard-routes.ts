@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { PublishWizardRequestSchema } from '../../shared/remediation/wire';
+import { listWizards } from '../repo/wizards';
+import { publishWizard, WizardRejectedError, WizardVersionConflictError } from '../remediation/wizard-library';
+import { ApiFailure } from '../errors';
+import { principalOf, type RouteAuth, type RouteContext } from './context';
+import { parseBody } from './validation';
+
+const deskRoles: RouteAuth = { roles: ['desk', 'admin'] };
+const adminRoles: RouteAuth = { roles: ['admin'] };
+
+/** The wizard library: publish (admin) and list. Desks get it by sync (global bucket, entity `wizard`). */
+export function registerWizardRoutes(app: FastifyInstance, context: RouteContext): void {
+  app.put('/v1/wizards', { config: adminRoles }, async (request, reply) => {
+    const body = parseBody(PublishWizardRequestSchema, request.body);
+    try {
+      const result = await publishWizard(context.storage, { source: body.source, file: body.file, publishedBy: principalOf(request).userId, now: context.clock() });
+      reply.code(result.status === 'published' ? 201 : 200);
+      return result;
+    } catch (error) {
+      if (error instanceof WizardRejectedError) {
+        // Every issue, so an author fixes the file in one go (the usual error body plus `issues`).
+        return reply.code(422).send({ error: 'invalid_wizard', message: error.message, issues: error.issues });
+      }
+      if (error instanceof WizardVersionConflictError) throw new ApiFailure(409, 'wizard_version_exists', error.message);
+      throw error;
+    }
+  });
+
+  app.get('/v1/wizards', { config: deskRoles }, async () => ({ wizards: await listWizards(context.storage) }));
+}
