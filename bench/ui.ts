@@ -101,7 +101,8 @@ async function scrollThrough(target: Page, selector: string, step: number, maxMs
     ({ selector, step, maxMs }) =>
       new Promise((resolve) => {
         const w = window as unknown as { __longTasks: number[]; __frames: number[]; __recording: boolean };
-        const element = document.querySelector<HTMLElement>(selector)!;
+        const element = document.querySelector<HTMLElement>(selector);
+        if (!element) throw new Error(`nothing matches ${selector}`);
         w.__longTasks = [];
         w.__frames = [];
         w.__recording = true;
@@ -142,7 +143,7 @@ async function idleFrames(target: Page, durationMs: number): Promise<number> {
 }
 
 const idleWorst = await idleFrames(page, 2000);
-const fleetScroll = await scrollThrough(page, '[data-testid="fleet-body"]', 900, 120_000);
+const fleetScroll = await scrollThrough(page, '[data-testid="fleet-rows"]', 900, 120_000);
 line('');
 line('1. Fleet view, 10,000 customers');
 line(`   first contentful paint ${ms(fleetPaint.fcp)}, first rows ${ms(fleetPaint.rowsAt)}, all 10,000 loaded ${ms(fleetAllLoaded)} after navigation start`);

@@ -181,6 +181,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     db.prepare('delete from events where customer_id = ?'),
     db.prepare('delete from threads where customer_id = ?'),
     db.prepare('delete from customer_stats where customer_id = ?'),
+    db.prepare('delete from customer_facets where customer_id = ?'),
     db.prepare('delete from customer_features where customer_id = ?'),
     db.prepare('delete from notes where customer_id = ?'),
     db.prepare('delete from customers where id = ?'),
@@ -189,6 +190,9 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
 
   /** Per-customer event counts and newest time, written once per transaction instead of once per event. */
   const pendingStats = new Map<string, { count: number; last: string }>();
+  /** Facet values seen in this transaction, as `customer \0 facet \0 value`. */
+  const pendingFacets = new Set<string>();
+  const insertFacet = db.prepare('insert or ignore into customer_facets (customer_id, facet, value) values (?, ?, ?)');
 
   function applyEvent(op: Op, isIndexed: boolean, summary: ApplySummary): void {
     const event = op.row as EventRow;
@@ -214,6 +218,9 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     const inserted = insertEvent.run(params);
     if (inserted.changes === 1) {
       if (isIndexed) ftsInsert.run(inserted.lastInsertRowid);
+      pendingFacets.add(`${event.customerId}\0kind\0${event.kind}`);
+      pendingFacets.add(`${event.customerId}\0source\0${event.source.system}`);
+      if (event.feature !== null) pendingFacets.add(`${event.customerId}\0feature\0${event.feature}`);
       const stats = pendingStats.get(event.customerId);
       if (!stats) pendingStats.set(event.customerId, { count: 1, last: event.occurredAt });
       else {
@@ -329,6 +336,11 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     // Flush before removals so a removed customer's counters are deleted, not re-created.
     for (const [customerId, stats] of pendingStats) bumpStats.run(customerId, stats.last, stats.count);
     pendingStats.clear();
+    for (const key of pendingFacets) {
+      const [customerId, facet, value] = key.split('\0');
+      insertFacet.run(customerId, facet, value);
+    }
+    pendingFacets.clear();
     for (const bucket of response.addedBuckets) addBucket.run(bucket, now);
     for (const bucket of response.removedBuckets) {
       const current = getBucket.get(bucket);
@@ -347,6 +359,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       return applyInTransaction(response, now);
     } finally {
       pendingStats.clear();
+      pendingFacets.clear();
     }
   };
 

@@ -174,9 +174,8 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
   const openItems = db.prepare<[string], { thread: string; kind: string; severity: Severity; summary: string; event_id: string; opened_at: string; feature: string | null }>(
     "select thread, kind, severity, summary, event_id, opened_at, feature from threads where customer_id = ? and status = 'open' order by opened_at desc",
   );
-  const facetKinds = db.prepare<[string], string>('select distinct kind from events where customer_id = ? order by kind').pluck();
-  const facetFeatures = db.prepare<[string], string>('select distinct feature from events where customer_id = ? and feature is not null order by feature').pluck();
-  const facetSources = db.prepare<[string], string>('select distinct source_system from events where customer_id = ? order by source_system').pluck();
+  const facetValues = db.prepare<[string, string], string>('select value from customer_facets where customer_id = ? and facet = ? order by value').pluck();
+  const eventCount = db.prepare<[string], number>('select event_count from customer_stats where customer_id = ?').pluck();
   const notesOfCustomer = db.prepare<[string], { id: string; customer_id: string; event_id: string | null; author: string; body: string; created_at: string; updated_at: string; ver: number }>(
     'select * from notes where customer_id = ? order by created_at',
   );
@@ -371,7 +370,11 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
         ),
         latestVersion: latestVersion(),
         notes: notesFor(customerId),
-        facets: { kinds: facetKinds.all(customerId), features: facetFeatures.all(customerId), sources: facetSources.all(customerId) },
+        facets: {
+          kinds: facetValues.all(customerId, 'kind'),
+          features: facetValues.all(customerId, 'feature'),
+          sources: facetValues.all(customerId, 'source'),
+        },
       };
     },
 
@@ -386,6 +389,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
       const direction = input.direction ?? 'desc';
       const limit = input.limit ?? 200;
       const { where, params } = timelineWhere(input.customerId, input.filters);
+      const hasFilters = Object.keys(params).length > 1;
       const comparison = direction === 'desc' ? '<' : '>';
       let keyset = '';
       if (input.cursor) {
@@ -404,7 +408,12 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
          from events e where ${where}${keyset}
          order by e.occurred_at ${order}, e.id ${order} limit @limit`,
       ).all({ ...params, limit: limit + 1 }) as EventRaw[];
-      const total = input.cursor ? -1 : (prepared(`select count(*) as n from events e where ${where}`).get(params) as { n: number }).n;
+      // Without filters the count is kept per customer; counting 100,000 rows per page would cost more than the page.
+      const total = input.cursor
+        ? -1
+        : hasFilters
+          ? (prepared(`select count(*) as n from events e where ${where}`).get(params) as { n: number }).n
+          : (eventCount.get(input.customerId) ?? 0);
       const hasMore = rows.length > limit;
       const page = rows.slice(0, limit);
       const last = page.at(-1);

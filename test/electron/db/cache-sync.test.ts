@@ -117,6 +117,20 @@ describe('timeline and search queries', () => {
     applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme', { name: 'Acme Robotics' })), ...rows.map((row) => put('event', row.id, row))] }]), now);
   });
 
+  it('lists the customer facets for filter menus, kept as events arrive', () => {
+    expect(queries.customerDetail('acme').facets).toEqual({
+      kinds: ['alert', 'config_change', 'deploy', 'flag_change', 'ticket'],
+      features: ['exports', 'sso'],
+      sources: ['alertmanager', 'config', 'deploybot', 'flags', 'zendesk'],
+    });
+    const later = eventRow('acme', '2026-11-03T10:00:00.000Z', { kind: 'usage_drop', feature: 'analytics', source: { system: 'analytics', externalId: 'u1' } });
+    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('event', later.id, later)] }]), now);
+    const facets = queries.customerDetail('acme').facets;
+    expect(facets.kinds).toContain('usage_drop');
+    expect(facets.features).toContain('analytics');
+    expect(queries.timelinePage({ customerId: 'acme' }).total).toBe(6);
+  });
+
   it('pages the timeline newest first with a keyset cursor, and oldest first on request', () => {
     const first = queries.timelinePage({ customerId: 'acme', limit: 2 });
     expect(first.total).toBe(5);
