@@ -7,7 +7,8 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve(import.meta.dirname, 'electron/main/index.ts') },
+        // The reference server is bundled beside main so a packaged app can start its demo backend.
+        input: { index: resolve(import.meta.dirname, 'electron/main/index.ts'), server: resolve(import.meta.dirname, 'server/cli.ts') },
         external: ['better-sqlite3'],
       },
     },
@@ -27,6 +28,7 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
+      minify: true,
       rollupOptions: { input: { index: resolve(import.meta.dirname, 'renderer/index.html') } },
     },
   },

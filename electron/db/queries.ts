@@ -81,11 +81,11 @@ const isString = (value: unknown): value is string => typeof value === 'string';
  * Turns what a person types into a safe FTS5 query: each word becomes a quoted
  * prefix term, all required. Operators and quotes typed by the user are text.
  */
-export function toFtsQuery(text: string): string | null {
+export function toFtsQuery(text: string, minLength = 1): string | null {
   const words = text
     .normalize('NFKC')
     .split(/[^\p{L}\p{N}_]+/u)
-    .filter((word) => word.length > 0)
+    .filter((word) => word.length >= minLength)
     .slice(0, 12);
   if (words.length === 0) return null;
   return words.map((word) => `"${word.replace(/"/g, '""')}"*`).join(' ');
@@ -193,7 +193,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
       highlight(events_fts, 0, '${MARK_START}', '${MARK_END}') as summary_marked,
       snippet(events_fts, 1, '${MARK_START}', '${MARK_END}', '…', 16) as snippet_marked
     from events_fts join events e on e.rid = events_fts.rowid
-    where events_fts match ? order by rank limit ?`);
+    where events_fts match ? order by events_fts.rowid desc limit ?`);
   const customerNames = db.prepare<[string], { id: string; name: string; health: Health }>(
     'select id, name, health from customers where id in (select value from json_each(?))',
   );
@@ -450,10 +450,14 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
       const fts = toFtsQuery(text);
       if (!fts) return { groups: [], tookMs: 0 };
       const groups = new Map<string, SearchOutput['groups'][number]>();
+      // Events: newest matches first, read straight off the index (ranking every match of a
+      // short prefix over a million events costs far more than search-as-you-type can afford).
+      // A one-letter word matches too much to be useful for events; customers still match it.
+      const eventQuery = toFtsQuery(text, 2);
       for (const row of searchCustomers.all(fts, 50)) {
         groups.set(row.id, { customerId: row.id, customerName: toHighlight(row.name_marked), health: row.health, customerMatched: true, events: [] });
       }
-      const events = searchEvents.all(fts, limit);
+      const events = eventQuery ? searchEvents.all(eventQuery, limit) : [];
       const missing = [...new Set(events.map((event) => event.customer_id))].filter((id) => !groups.has(id));
       for (const customer of customerNames.all(JSON.stringify(missing))) {
         groups.set(customer.id, {
