@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDesk, type Desk } from '../../../electron/core/desk';
+import { silentLogger } from '../../../electron/core/log';
+import { faultRoster, generateFleet } from '../../../server/demo/fleet';
+import { seedDemo } from '../../../server/demo/seed';
+import { silentLogger as serverLog } from '../../../server/log';
+import type { Channel } from '../../../shared/ipc/channels';
+import type { Input, Output } from '../../../shared/ipc/contract';
+import type { Result } from '../../../shared/ipc/result';
+import type { RunView } from '../../../shared/ipc/wizard-views';
+import type { Need, RunState } from '../../../shared/wizards/engine';
+import { createTestDatabase, type TestDatabase } from '../../server/support/database';
+import { startTestServer, token, type TestServer } from '../../server/support/server';
+import { tempDirs } from '../../support/temp';
+import { waitFor } from '../../support/wait';
+
+/**
+ * The SSO wizard end to end against the real reference server and a real
+ * database seeded with the demo fleet: the desk syncs the customer, suggests
+ * the wizard, runs its checks (cache and server probes), takes the decision,
+ * gets a plan, executes it after one confirmation, verifies sign-in, records
+ * the run — and the server says the customer is healthy again, with the
+ * remediation and the wizard run on its timeline.
+ */
+const SEED = 7;
+const dirs = tempDirs('lk-wizard-e2e-');
+const now = Date.now();
+const fleet = generateFleet({ seed: SEED, now: new Date(now), customers: 50 });
+const ssoCustomer = faultRoster(fleet).sso_enforced_without_idp[0] ?? '';
+let database: TestDatabase;
+let server: TestServer;
+let desk: Desk;
+const desks: Desk[] = [];
+
+function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+async function callOn<C extends Channel>(target: Desk, channel: C, input: Input<C>): Promise<Output<C>> {
+  return unwrap(await target.dispatch(channel, input)) as Output<C>;
+}
+
+async function call<C extends Channel>(channel: C, input: Input<C>): Promise<Output<C>> {
+  return callOn(desk, channel, input);
+}
+
+/** A desk of its own (own data dir, own user), synced with the seeded server. */
+async function syncedDesk(userId: string): Promise<Desk> {
+  const deskToken = await token(database.storage, { userId, role: 'desk' });
+  const created = createDesk({ dataDir: dirs.make(), mode: 'browser', appVersion: 'test', platform: 'linux', log: silentLogger, requestTimeoutMs: 10_000 });
+  desks.push(created);
+  await callOn(created, 'backend:set', { mode: 'remote', url: server.url, token: deskToken });
+  await waitFor(async () => {
+    const status = await callOn(created, 'sync:status', undefined);
+    return status.state === 'online' && !status.isBootstrapping && created.cache.prepare('select 1 from customers where id = ?').get(ssoCustomer) !== undefined;
+  }, 'the desk has synced the demo fleet', 60_000);
+  return created;
+}
+
+async function serverCustomer(): Promise<{ health: string }> {
+  const rows = await database.storage.query<{ health: string }>('select health from customers where id = $1', [ssoCustomer]);
+  return rows[0] ?? { health: 'missing' };
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedDemo(database.storage, { seed: SEED, customers: 50, now, log: serverLog });
+  server = await startTestServer(database.storage);
+  desk = await syncedDesk('dana');
+}, 120_000);
+
+afterAll(async () => {
+  for (const created of desks) {
+    await created.stop();
+    created.close();
+  }
+  await server?.close();
+  await database?.dispose();
+  dirs.cleanup();
+});
+
+describe('the SSO wizard against the reference server', () => {
+  it('takes the SSO customer from down to healthy with two operator acts, and records the run on its timeline', async () => {
+    expect(await serverCustomer()).toEqual({ health: 'down' });
+    const startedAt = performance.now();
+    let interactions = 0;
+
+    const suggestions = await call('wizards:list', { customerId: ssoCustomer });
+    expect(suggestions.wizards[0]).toMatchObject({ id: 'sso-sign-in-failing', isSuggested: true });
+
+    interactions += 1;
+    const started = await call('runs:start', { wizardId: 'sso-sign-in-failing', customerId: ssoCustomer });
+    const atConfirm = await waitFor(async () => {
+      const view = (await call('runs:get', { runId: started.runId })) as RunView;
+      if (view.blockedReason) throw new Error(`blocked: ${view.blockedReason}`);
+      return (view.need as Need | null)?.need === 'action-confirm' ? view : null;
+    }, 'the run reaches the plan confirmation', 30_000);
+    const state = atConfirm.state as unknown as RunState;
+    expect(state.steps.find((step) => step.path === 'idp-state')?.result).toMatchObject({ configured: false, enforced: true });
+    expect(state.steps.find((step) => step.path === 'route')?.branch?.taken).toBe('stop-enforcing');
+    expect(atConfirm.plan).toMatchObject({ action: 'flags.set', customer: { id: ssoCustomer }, requiresTypedConfirmation: false, requiresApproval: false });
+    expect(atConfirm.plan?.changes.length).toBeGreaterThan(0);
+
+    interactions += 1;
+    await call('runs:act', { runId: started.runId, act: { type: 'confirm-action' } });
+    const finished = await waitFor(async () => {
+      const view = (await call('runs:get', { runId: started.runId })) as RunView;
+      if (view.blockedReason) throw new Error(`blocked: ${view.blockedReason}`);
+      return view.status === 'finished' ? view : null;
+    }, 'the run finishes', 60_000);
+    const wallMs = performance.now() - startedAt;
+    const finalState = finished.state as unknown as RunState;
+    expect(finalState.steps.map((step) => step.path)).toEqual(['recent-changes', 'open-items', 'idp-state', 'sign-in-now', 'route', 'stop-enforcing', 'confirm-sign-in', 'enforcement-reverted']);
+    expect(finalState.steps.find((step) => step.path === 'confirm-sign-in')?.result).toMatchObject({ ok: true });
+    expect(finished.execution).toMatchObject({ status: 'succeeded', isReplay: false });
+    expect(interactions).toBeLessThanOrEqual(8);
+    console.info(`SSO wizard: ${interactions} operator acts, ${Math.round(wallMs)} ms from the suggestion to the recorded fix`);
+
+    expect(await serverCustomer()).toEqual({ health: 'ok' });
+    // The record reaches the server through the outbox and comes back as a wizard_run event, next to the remediation.
+    await waitFor(async () => (await call('runs:get', { runId: started.runId })).recordState === 'synced', 'the run record is acknowledged', 30_000);
+    const kinds = await waitFor(async () => {
+      await call('sync:now', undefined);
+      const rows = desk.cache.prepare("select kind from events where customer_id = ? and kind in ('wizard_run', 'remediation')").pluck().all(ssoCustomer) as string[];
+      return rows.includes('wizard_run') && rows.includes('remediation') ? rows : null;
+    }, 'the wizard_run and remediation events are on the timeline', 30_000);
+    expect(kinds.filter((kind) => kind === 'wizard_run')).toHaveLength(1);
+    const serverEvents = await database.storage.query<{ kind: string }>("select kind from events where customer_id = $1 and kind = 'wizard_run'", [ssoCustomer]);
+    expect(serverEvents).toHaveLength(1);
+  });
+});
+
+/** Health of a demo customer on the server. */
+async function healthOf(customerId: string): Promise<string> {
+  const rows = await database.storage.query<{ health: string }>('select health from customers where id = $1', [customerId]);
+  return rows[0]?.health ?? 'missing';
+}
+
+describe('every starter wizard against its demo fault', () => {
+  it('diagnoses, fixes and verifies each faulty demo customer, with typed confirmation and a second person for high-risk actions', async () => {
+    const operator = await syncedDesk('sam');
+    const approverToken = await token(database.storage, { userId: 'lee', role: 'desk' });
+    const roster = faultRoster(fleet);
+    const cases: { customerId: string; wizardId: string; inputs?: Record<string, string> }[] = [
+      ...roster.feature_entitlement_mismatch.map((customerId) => {
+        const state = fleet.states.find((candidate) => candidate.customerId === customerId);
+        const feature = ['sso', 'exports', 'billing_sync', 'audit_log', 'api_access', 'analytics', 'webhooks', 'data_import'].find(
+          (name) => (state?.entitlements?.includes(name) ?? false) !== (state?.flags[`feature.${name}`] === true),
+        );
+        return { customerId, wizardId: 'feature-not-visible', inputs: { feature: feature ?? 'none' } };
+      }),
+      ...roster.provisioning_stuck.map((customerId) => ({ customerId, wizardId: 'onboarding-provisioning-stuck' })),
+      ...roster.export_lag.map((customerId) => ({ customerId, wizardId: 'export-job-behind' })),
+      ...roster.upgrade_regression.map((customerId) => ({ customerId, wizardId: 'degraded-after-version-upgrade' })),
+    ];
+    expect(cases.length).toBeGreaterThanOrEqual(9);
+    const summary: string[] = [];
+    let highRisk = 0;
+    for (const { customerId, wizardId, inputs } of cases) {
+      const suggested = await callOn(operator, 'wizards:list', { customerId });
+      expect({ customerId, first: suggested.wizards[0]?.id }).toEqual({ customerId, first: wizardId });
+      const started = await callOn(operator, 'runs:start', { wizardId, customerId });
+      let acts = 1;
+      const done = await waitFor(
+        async () => {
+          const view = (await callOn(operator, 'runs:get', { runId: started.runId })) as RunView;
+          const need = view.need as Need | null;
+          if (view.status === 'finished') return view;
+          if (view.approval?.status === 'pending') {
+            const decided = await fetch(`${server.url}/v1/approvals/${view.approval.approvalId}/decision`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${approverToken}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ decision: 'granted', note: 'checked the plan' }),
+            });
+            expect(decided.status).toBe(200);
+            return null;
+          }
+          if (view.blockedReason) throw new Error(`${wizardId} for ${customerId} blocked: ${view.blockedReason}`);
+          // An execution waiting for its approval to be requested or decided is the desk's business, not the operator's.
+          if (view.status !== 'waiting' || !need || need.need === 'action-execute') return null;
+          acts += 1;
+          if (need.need === 'input') await callOn(operator, 'runs:act', { runId: view.runId, act: { type: need.stepId === null ? 'inputs' : 'answer', values: inputs ?? {} } });
+          else if (need.need === 'guidance') await callOn(operator, 'runs:act', { runId: view.runId, act: { type: 'continue', confirmed: true } });
+          else if (need.need === 'action-confirm') {
+            const typed = view.plan?.requiresTypedConfirmation ? view.plan.customer.name : undefined;
+            await callOn(operator, 'runs:act', { runId: view.runId, act: { type: 'confirm-action', ...(typed ? { typedConfirmation: typed } : {}) } });
+          } else throw new Error(`${wizardId} for ${customerId} stopped at ${need.need}: ${JSON.stringify(view.state).slice(0, 400)}`);
+          return null;
+        },
+        `${wizardId} finishes for ${customerId}`,
+        60_000,
+      );
+      const state = done.state as unknown as RunState;
+      expect({ customerId, outcome: state.finish?.outcome, reason: state.finish?.reason }).toMatchObject({ customerId, outcome: expect.stringMatching(/^(remediated|workaround)$/) });
+      const verify = state.steps.filter((step) => step.kind === 'verify').at(-1);
+      expect(verify?.attempts?.at(-1)?.held).toBe(true);
+      if (done.plan?.risk === 'high') {
+        highRisk += 1;
+        expect(done.plan.requiresTypedConfirmation && done.plan.requiresApproval).toBe(true);
+        expect(done.approval).toMatchObject({ status: 'granted', decidedBy: 'lee' });
+      }
+      expect(done.execution?.status).toBe('succeeded');
+      summary.push(`${wizardId} ${customerId}: ${state.finish?.outcome} in ${acts} acts${done.plan?.risk === 'high' ? ' (high risk, approved by lee)' : ''}`);
+    }
+    // The upgrade regression and the export schedule fix are high risk: typed name and a second person.
+    expect(highRisk).toBe(roster.upgrade_regression.length + 1);
+    for (const { customerId } of cases) {
+      const rows = await database.storage.query<{ state: { faults: string[] } }>('select state from customer_state where customer_id = $1', [customerId]);
+      expect({ customerId, faults: rows[0]?.state.faults ?? null }).toEqual({ customerId, faults: [] });
+      expect({ customerId, health: await healthOf(customerId) }).toEqual({ customerId, health: 'ok' });
+    }
+    console.info(summary.join('\n'));
+  }, 120_000);
+});
