@@ -1,13 +1,24 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { CustomerIdSchema } from '../../shared/domain';
-import { ApprovalDecisionSchema, ApprovalRequestSchema, ExecuteRequestSchema, PlanRequestSchema, ProbeRequestSchema } from '../../shared/remediation/wire';
+import {
+  ApprovalDecisionSchema,
+  ApprovalRequestSchema,
+  ExecuteRequestSchema,
+  PlanRequestSchema,
+  ProbeRequestSchema,
+} from '../../shared/remediation/wire';
 import type { ProbeName } from '../../shared/wizards/catalog';
 import { ApiFailure } from '../errors';
 import type { ActionsConfig } from '../remediation/http-runner';
 import { createProbeRegistry, type ProbeRunner } from '../remediation/probes';
 import { createActionRegistry } from '../remediation/registry';
-import { createRemediationService, DEFAULT_REMEDIATION_LIMITS, RetryLaterFailure, type RemediationLimits } from '../remediation/service';
+import {
+  createRemediationService,
+  DEFAULT_REMEDIATION_LIMITS,
+  RetryLaterFailure,
+  type RemediationLimits,
+} from '../remediation/service';
 import { principalOf, type RouteAuth, type RouteContext } from './context';
 import { parseBody } from './validation';
 
@@ -86,13 +97,22 @@ export function registerRemediationRoutes(app: FastifyInstance, context: RouteCo
     try {
       return await service.probe(principalOf(request), probe, body);
     } catch (error) {
-      if (error instanceof ApiFailure && error.status >= 500) context.log.error('probe failed', { probe, customerId: body.customerId, error: error.message });
+      if (error instanceof ApiFailure && error.status >= 500)
+        context.log.error('probe failed', { probe, customerId: body.customerId, error: error.message });
       throw error;
     }
   });
 
   app.get('/v1/actions', { config: deskRoles }, async () => ({
-    actions: actions.list().map((action) => ({ name: action.name, summary: action.summary, risk: action.risk, version: action.version, runner: action.runner.kind })),
+    actions: actions
+      .list()
+      .map((action) => ({
+        name: action.name,
+        summary: action.summary,
+        risk: action.risk,
+        version: action.version,
+        runner: action.runner.kind,
+      })),
   }));
 
   app.post('/v1/actions/plan', { config: deskRoles }, async (request, reply) => {
@@ -132,6 +152,12 @@ export function registerRemediationRoutes(app: FastifyInstance, context: RouteCo
 
   app.get('/v1/audit', { config: adminRoles }, async (request) => {
     const query = parseQuery(AuditQuerySchema, request.query);
-    return { records: await service.auditRecords({ customerId: query.customerId ?? null, before: query.before ?? null, limit: query.limit }) };
+    return {
+      records: await service.auditRecords({
+        customerId: query.customerId ?? null,
+        before: query.before ?? null,
+        limit: query.limit,
+      }),
+    };
   });
 }

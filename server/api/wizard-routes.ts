@@ -14,7 +14,12 @@ export function registerWizardRoutes(app: FastifyInstance, context: RouteContext
   app.put('/v1/wizards', { config: adminRoles }, async (request, reply) => {
     const body = parseBody(PublishWizardRequestSchema, request.body);
     try {
-      const result = await publishWizard(context.storage, { source: body.source, file: body.file, publishedBy: principalOf(request).userId, now: context.clock() });
+      const result = await publishWizard(context.storage, {
+        source: body.source,
+        file: body.file,
+        publishedBy: principalOf(request).userId,
+        now: context.clock(),
+      });
       reply.code(result.status === 'published' ? 201 : 200);
       return result;
     } catch (error) {

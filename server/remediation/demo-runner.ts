@@ -65,7 +65,12 @@ function targetOf(path: string): string {
 }
 
 /** What the state change means for the rows desks see: health, version and feature health. */
-function derivedChanges(customer: Customer, features: readonly CustomerFeature[], before: DemoCustomerState, after: DemoCustomerState): PlannedChange[] {
+function derivedChanges(
+  customer: Customer,
+  features: readonly CustomerFeature[],
+  before: DemoCustomerState,
+  after: DemoCustomerState,
+): PlannedChange[] {
   const was = deriveHealth(customer, features, before);
   const will = deriveHealth(customer, features, after);
   const changes: PlannedChange[] = [];
@@ -75,16 +80,23 @@ function derivedChanges(customer: Customer, features: readonly CustomerFeature[]
   if (versionBefore !== versionAfter) changes.push({ target: 'customer version', from: versionBefore, to: versionAfter });
   for (const row of will.features) {
     const previous = was.features.find((candidate) => candidate.feature === row.feature);
-    if (previous && previous.health !== row.health) changes.push({ target: `feature ${row.feature} health`, from: previous.health, to: row.health });
+    if (previous && previous.health !== row.health)
+      changes.push({ target: `feature ${row.feature} health`, from: previous.health, to: row.health });
   }
   return changes;
 }
 
-function stateChanges(state: DemoCustomerState, action: RemediationAction, now: Date): { changes: PlannedChange[]; faultsBefore: string[]; faultsAfter: string[] } {
+function stateChanges(
+  state: DemoCustomerState,
+  action: RemediationAction,
+  now: Date,
+): { changes: PlannedChange[]; faultsBefore: string[]; faultsAfter: string[] } {
   const planned = planRemediation(state, action, now);
   return {
     // Step timestamps are bookkeeping, not something an engineer decides on.
-    changes: planned.changes.filter((change) => !change.path.endsWith('.updatedAt')).map((change) => ({ target: targetOf(change.path), from: change.before, to: change.after })),
+    changes: planned.changes
+      .filter((change) => !change.path.endsWith('.updatedAt'))
+      .map((change) => ({ target: targetOf(change.path), from: change.before, to: change.after })),
     faultsBefore: planned.faultsBefore,
     faultsAfter: planned.faultsAfter,
   };
@@ -100,7 +112,10 @@ function applicable<T>(work: () => T): T {
 }
 
 async function lockedState(db: Queryable, customerId: string): Promise<DemoCustomerState | null> {
-  const [row] = await db.query<{ state: DemoCustomerState }>('select state from customer_state where customer_id = $1 for update', [customerId]);
+  const [row] = await db.query<{ state: DemoCustomerState }>(
+    'select state from customer_state where customer_id = $1 for update',
+    [customerId],
+  );
   return row?.state ?? null;
 }
 
@@ -113,7 +128,11 @@ export function actionFeature(name: string, params: Record<string, Json>): strin
     return isDemoFeature(head) ? head : null;
   }
   if (name === 'jobs.restart' && typeof params['jobId'] === 'string') {
-    const kind = params['jobId'].endsWith('.billing_sync') ? 'billing_sync' : params['jobId'].endsWith('.export') ? 'export' : null;
+    const kind = params['jobId'].endsWith('.billing_sync')
+      ? 'billing_sync'
+      : params['jobId'].endsWith('.export')
+        ? 'export'
+        : null;
     return kind ? JOB_FEATURES[kind].feature : null;
   }
   return null;
@@ -143,7 +162,8 @@ export function createDemoRunner(name: string): ActionRunner {
         await db.query(`select pg_advisory_xact_lock(${LIVE_LOCK})`);
         const current = (await readCustomerForUpdate(db, customer.id)) ?? customer;
         const state = await lockedState(db, customer.id);
-        if (!state) throw new ActionNotApplicableError('not_simulated', `customer ${customer.id} has no simulated state any more`);
+        if (!state)
+          throw new ActionNotApplicableError('not_simulated', `customer ${customer.id} has no simulated state any more`);
         const features = await readCustomerFeatures(db, customer.id);
         const planned = applicable(() => stateChanges(state, action, at));
         const applied = applicable(() => applyRemediation(state, action, at));

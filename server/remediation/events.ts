@@ -12,6 +12,11 @@ function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** Plan lines that follow from the change (re-derived health and version) rather than being set by it. */
+export function isConsequence(target: string): boolean {
+  return target === 'customer health' || target === 'customer version' || /^feature \S+ health$/.test(target);
+}
+
 /** A markdown table cell: pipes and newlines would break the table. */
 function cell(value: unknown): string {
   return `\`${shortJson(value, 200).replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/`/g, "'")}\``;
@@ -37,25 +42,46 @@ export type RemediationEventInput = {
 export function remediationEvent(input: RemediationEventInput): EventInput {
   const { plan, changes } = input;
   const isSucceeded = input.status === 'succeeded';
-  const headline = changes[0] ? `${changes[0].target} ${shortJson(changes[0].from, 40)} → ${shortJson(changes[0].to, 40)}` : 'nothing to change';
+  const headline = changes[0]
+    ? `${changes[0].target} ${shortJson(changes[0].from, 40)} → ${shortJson(changes[0].to, 40)}`
+    : 'nothing to change';
   const more = changes.length > 1 ? ` (+${changes.length - 1} more)` : '';
-  const summary = clip(isSucceeded ? `${plan.action}: ${headline}${more}` : `${plan.action} failed: ${input.error ?? 'unknown error'}`, 500);
+  const summary = clip(
+    isSucceeded ? `${plan.action}: ${headline}${more}` : `${plan.action} failed: ${input.error ?? 'unknown error'}`,
+    500,
+  );
   const lines = [
     `**${plan.action}** (v${plan.actionVersion}, ${plan.risk} risk) on ${input.customer.name} by ${input.userId}: **${input.status}**.`,
     '',
   ];
   if (changes.length > 0) {
-    lines.push('| what | before | after |', '| --- | --- | --- |', ...changes.map((change) => `| ${change.target.replace(/\|/g, '\\|')} | ${cell(change.from)} | ${cell(change.to)} |`), '');
+    lines.push(
+      '| what | before | after |',
+      '| --- | --- | --- |',
+      ...changes.map((change) => `| ${change.target.replace(/\|/g, '\\|')} | ${cell(change.from)} | ${cell(change.to)} |`),
+      '',
+    );
   }
   if (input.error) lines.push(`**Error:** ${input.error}`, '');
   lines.push(`Parameters: ${cell(plan.params)}`);
   if (input.wizard) lines.push(`Wizard: ${input.wizard.id} v${input.wizard.version}${input.runId ? `, run ${input.runId}` : ''}`);
   else if (input.runId) lines.push(`Run: ${input.runId}`);
-  if (input.approval) lines.push(`Approved by ${input.approval.decidedBy ?? 'nobody'}${input.approval.note ? `: ${input.approval.note}` : ''}`);
+  if (input.approval)
+    lines.push(`Approved by ${input.approval.decidedBy ?? 'nobody'}${input.approval.note ? `: ${input.approval.note}` : ''}`);
   lines.push(`Plan ${plan.planId}, execution ${input.executionId}.`);
-  const single = changes.length === 1 ? changes[0] : undefined;
-  const prevValue: Json = single ? single.from : changes.length > 0 ? Object.fromEntries(changes.map((change) => [change.target, change.from])) : null;
-  const newValue: Json = single ? single.to : changes.length > 0 ? Object.fromEntries(changes.map((change) => [change.target, change.to])) : null;
+  // prevValue/newValue carry what the action set; health and version lines are its consequences.
+  const direct = changes.filter((change) => !isConsequence(change.target));
+  const single = direct.length === 1 ? direct[0] : undefined;
+  const prevValue: Json = single
+    ? single.from
+    : direct.length > 0
+      ? Object.fromEntries(direct.map((change) => [change.target, change.from]))
+      : null;
+  const newValue: Json = single
+    ? single.to
+    : direct.length > 0
+      ? Object.fromEntries(direct.map((change) => [change.target, change.to]))
+      : null;
   return {
     customerId: input.customer.id,
     occurredAt: new Date(input.now).toISOString(),
@@ -86,11 +112,23 @@ export function remediationEvent(input: RemediationEventInput): EventInput {
 
 type WizardRunArgs = z.infer<typeof WizardRunRecordArgsSchema>;
 
-const OUTCOME_SEVERITY: Readonly<Record<string, Severity>> = { remediated: 'notice', workaround: 'notice', escalated: 'warning', no_fault_found: 'info', aborted: 'info' };
+const OUTCOME_SEVERITY: Readonly<Record<string, Severity>> = {
+  remediated: 'notice',
+  workaround: 'notice',
+  escalated: 'warning',
+  no_fault_found: 'info',
+  aborted: 'info',
+};
 
 /** The markdown a run is recorded with when the desk sent none. */
 function wizardRunBody(args: WizardRunArgs): string {
-  const lines = [`**Outcome:** ${args.outcome}`, `**Root cause:** ${args.rootCause ?? 'not determined'}`, `**Wizard:** ${args.wizardId} v${args.wizardVersion}, run ${args.runId}`, '', '### Path'];
+  const lines = [
+    `**Outcome:** ${args.outcome}`,
+    `**Root cause:** ${args.rootCause ?? 'not determined'}`,
+    `**Wizard:** ${args.wizardId} v${args.wizardVersion}, run ${args.runId}`,
+    '',
+    '### Path',
+  ];
   lines.push(...(args.path.length > 0 ? args.path.map((step) => `- ${step}`) : ['- (no steps)']));
   if (args.followUps.length > 0) lines.push('', '### Follow-ups', ...args.followUps.map((text) => `- ${text}`));
   return lines.join('\n');

@@ -24,14 +24,18 @@ import type { ActionRunner, RunnerOutcome } from './types';
 const EnvNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 const HeaderValueSchema = z.union([
   z.string().max(4000),
-  z.strictObject({ env: EnvNameSchema, prefix: z.string().max(100).default('') }).describe('A secret read from an environment variable'),
+  z
+    .strictObject({ env: EnvNameSchema, prefix: z.string().max(100).default('') })
+    .describe('A secret read from an environment variable'),
 ]);
 const StatusSchema = z.int().min(100).max(599);
 
 export const HttpActionConfigSchema = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
   url: z.string().min(1).max(4000),
-  headers: z.record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name'), HeaderValueSchema).default({}),
+  headers: z
+    .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name'), HeaderValueSchema)
+    .default({}),
   body: z.json().optional(),
   expectedStatus: z.union([StatusSchema, z.array(StatusSchema).min(1)]).default([200, 201, 202, 204]),
   timeoutMs: z.int().min(100).max(120_000).default(10_000),
@@ -70,11 +74,15 @@ export function checkActionsConfig(config: ActionsConfig, env: Readonly<Record<s
         placeholder === 'customer.name' ||
         placeholder === 'idempotencyKey' ||
         (placeholder.startsWith('params.') && paramNames.has(placeholder.slice('params.'.length)));
-      if (!isKnown) problems.push(`actions.${name}: unknown placeholder {{${placeholder}}} (use customerId, customer.name, idempotencyKey or params.${[...paramNames].join('|params.')})`);
+      if (!isKnown)
+        problems.push(
+          `actions.${name}: unknown placeholder {{${placeholder}}} (use customerId, customer.name, idempotencyKey or params.${[...paramNames].join('|params.')})`,
+        );
     }
     if (!/^https?:\/\//.test(action.url)) problems.push(`actions.${name}.url: must start with http:// or https://`);
     for (const [header, value] of Object.entries(action.headers)) {
-      if (typeof value !== 'string' && !env[value.env]) problems.push(`actions.${name}.headers.${header}: environment variable ${value.env} is not set`);
+      if (typeof value !== 'string' && !env[value.env])
+        problems.push(`actions.${name}.headers.${header}: environment variable ${value.env} is not set`);
     }
   }
   return problems;
@@ -120,13 +128,24 @@ function renderBody(template: Json, values: TemplateValues): Json {
     return whole ? lookup(whole[1] ?? '', values) : renderText(template, values);
   }
   if (Array.isArray(template)) return template.map((item) => renderBody(item, values));
-  if (template !== null && typeof template === 'object') return Object.fromEntries(Object.entries(template).map(([key, item]) => [key, renderBody(item, values)]));
+  if (template !== null && typeof template === 'object')
+    return Object.fromEntries(Object.entries(template).map(([key, item]) => [key, renderBody(item, values)]));
   return template;
 }
 
-type RenderedRequest = { method: string; url: string; headers: Record<string, string>; shownHeaders: Record<string, string>; body: Json | undefined };
+type RenderedRequest = {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  shownHeaders: Record<string, string>;
+  body: Json | undefined;
+};
 
-function render(config: HttpActionConfig, values: TemplateValues, env: Readonly<Record<string, string | undefined>>): RenderedRequest {
+function render(
+  config: HttpActionConfig,
+  values: TemplateValues,
+  env: Readonly<Record<string, string | undefined>>,
+): RenderedRequest {
   const headers: Record<string, string> = {};
   const shownHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.headers)) {
@@ -157,7 +176,11 @@ function expectedStatuses(config: HttpActionConfig): number[] {
  * (secrets shown as where they come from); the execution succeeds when the
  * answer has an expected status.
  */
-export function createHttpRunner(name: string, config: HttpActionConfig, env: Readonly<Record<string, string | undefined>> = process.env): ActionRunner {
+export function createHttpRunner(
+  name: string,
+  config: HttpActionConfig,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ActionRunner {
   return {
     kind: 'http',
     async plan({ customer, params }) {
@@ -166,7 +189,14 @@ export function createHttpRunner(name: string, config: HttpActionConfig, env: Re
       return {
         changes: [{ target: `${request.method} ${request.url}`, from: null, to }],
         isNoop: false,
-        details: { runner: 'http', action: name, method: request.method, url: request.url, headers: request.shownHeaders, body: request.body ?? null },
+        details: {
+          runner: 'http',
+          action: name,
+          method: request.method,
+          url: request.url,
+          headers: request.shownHeaders,
+          body: request.body ?? null,
+        },
       };
     },
     async execute({ storage, customer, params, idempotencyKey, finish }) {
@@ -204,7 +234,9 @@ export function createHttpRunner(name: string, config: HttpActionConfig, env: Re
       } catch (error) {
         // fetch() says only "fetch failed"; the cause says why (refused, DNS, TLS).
         const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-        const reason = controller.signal.aborted ? `no answer within ${config.timeoutMs / 1000} s` : `${errorMessage(error)}${cause}`;
+        const reason = controller.signal.aborted
+          ? `no answer within ${config.timeoutMs / 1000} s`
+          : `${errorMessage(error)}${cause}`;
         outcome = { status: 'failed', changes, result: null, error: `${target} failed: ${reason}`, events: [] };
       } finally {
         clearTimeout(timer);

@@ -102,10 +102,16 @@ const demoProbes: Record<ProbeName, (state: DemoCustomerState, input: ProbeInput
     const raw = look('provisioning.status');
     const steps = asArray(raw['steps']).map((item) => {
       const step = asRecord(item);
-      return { name: String(step['step']), state: step['status'] ?? 'pending', attempts: Number(step['attempts'] ?? 0), error: step['error'] ?? null };
+      return {
+        name: String(step['step']),
+        state: step['status'] ?? 'pending',
+        attempts: Number(step['attempts'] ?? 0),
+        error: step['error'] ?? null,
+      };
     });
     const failed = steps.find((step) => step.state === 'failed') ?? null;
-    const current = failed ?? steps.find((step) => step.state === 'running') ?? steps.find((step) => step.state === 'pending') ?? null;
+    const current =
+      failed ?? steps.find((step) => step.state === 'running') ?? steps.find((step) => step.state === 'pending') ?? null;
     return {
       complete: raw['complete'] === true,
       currentStep: current?.name ?? null,
@@ -120,7 +126,10 @@ const demoProbes: Record<ProbeName, (state: DemoCustomerState, input: ProbeInput
     const raw = look('jobs.lag', jobId === undefined ? {} : { jobId });
     const rows = asArray(raw['jobs']).map(asRecord);
     // Without a job id, the job that lags most is the one worth looking at.
-    const row = rows.reduce<Record<string, Json> | null>((worst, candidate) => (worst === null || Number(candidate['lagMinutes']) > Number(worst['lagMinutes']) ? candidate : worst), null);
+    const row = rows.reduce<Record<string, Json> | null>(
+      (worst, candidate) => (worst === null || Number(candidate['lagMinutes']) > Number(worst['lagMinutes']) ? candidate : worst),
+      null,
+    );
     if (!row) throw new ApiFailure(422, 'probe_failed', `customer ${state.customerId} has no export or sync job`);
     const job = state.jobs.find((candidate) => candidate.id === row['id']);
     const feature = job?.kind === 'billing_sync' ? 'billing_sync' : 'exports';
@@ -187,7 +196,11 @@ export function createProbeRegistry(overrides: Partial<Record<ProbeName, ProbeRu
       const result = await runner({ ...input, params: params.data as Record<string, Json> });
       const checked = spec.result.safeParse(result);
       if (!checked.success) {
-        throw new ApiFailure(500, 'probe_result_invalid', `probe ${name} produced a result that does not match its catalog schema (${describeZodIssues(checked.error)}); this is a server bug`);
+        throw new ApiFailure(
+          500,
+          'probe_result_invalid',
+          `probe ${name} produced a result that does not match its catalog schema (${describeZodIssues(checked.error)}); this is a server bug`,
+        );
       }
       return result;
     },

@@ -135,7 +135,8 @@ export function createRemediationService(options: RemediationServiceOptions) {
 
   async function visiblePlan(db: Queryable, principal: Principal, planId: string): Promise<PlanRecord> {
     const record = await readPlan(db, planId);
-    if (!record || !canSeeCustomer(principal, record.customerId)) throw new ApiFailure(404, 'unknown_plan', `plan ${planId} does not exist`);
+    if (!record || !canSeeCustomer(principal, record.customerId))
+      throw new ApiFailure(404, 'unknown_plan', `plan ${planId} does not exist`);
     return record;
   }
 
@@ -160,7 +161,14 @@ export function createRemediationService(options: RemediationServiceOptions) {
   async function plan(principal: Principal, request: PlanRequest): Promise<Plan> {
     const action = actions.get(request.action);
     if (!action) {
-      throw new ApiFailure(404, 'unknown_action', `no action "${request.action}"; known actions: ${actions.list().map((item) => item.name).join(', ')}`);
+      throw new ApiFailure(
+        404,
+        'unknown_action',
+        `no action "${request.action}"; known actions: ${actions
+          .list()
+          .map((item) => item.name)
+          .join(', ')}`,
+      );
     }
     const params = action.params.safeParse(request.params);
     if (!params.success) throw new ApiFailure(400, 'invalid_params', `${action.name}: ${describeZodIssues(params.error)}`);
@@ -168,14 +176,16 @@ export function createRemediationService(options: RemediationServiceOptions) {
     const customer = await visibleCustomer(storage, principal, request.customerId);
     if (request.runId !== null) {
       const customers = await runCustomers(storage, request.runId);
-      if (!customers.includes(customer.id) && customers.length >= limits.maxCustomersPerRun) throw runLimitFailure(request.runId, customers);
+      if (!customers.includes(customer.id) && customers.length >= limits.maxCustomersPerRun)
+        throw runLimitFailure(request.runId, customers);
     }
     const typedParams = params.data as Record<string, Json>;
     let planned;
     try {
       planned = await action.runner.plan({ db: storage, customer, params: typedParams, now });
     } catch (error) {
-      if (error instanceof ActionNotApplicableError) throw new ApiFailure(422, 'action_not_applicable', `${action.name} cannot run on ${customer.name}: ${error.message}`);
+      if (error instanceof ActionNotApplicableError)
+        throw new ApiFailure(422, 'action_not_applicable', `${action.name} cannot run on ${customer.name}: ${error.message}`);
       throw error;
     }
     const isHighRisk = action.risk === 'high';
@@ -193,7 +203,14 @@ export function createRemediationService(options: RemediationServiceOptions) {
       expiresAt: iso(now + limits.planTtlMs),
       createdBy: principal.userId,
     };
-    await insertPlan(storage, { plan: result, customerId: customer.id, runId: request.runId, wizard: request.wizard, details: planned.details, createdAt: iso(now) });
+    await insertPlan(storage, {
+      plan: result,
+      customerId: customer.id,
+      runId: request.runId,
+      wizard: request.wizard,
+      details: planned.details,
+      createdAt: iso(now),
+    });
     return result;
   }
 
@@ -205,14 +222,23 @@ export function createRemediationService(options: RemediationServiceOptions) {
 
   async function replay(existing: ExecutionRecord, principal: Principal, request: ExecuteRequest): Promise<Execution> {
     if (existing.userId !== principal.userId || existing.planId !== request.planId) {
-      throw new ApiFailure(409, 'idempotency_key_reused', `idempotency key ${request.idempotencyKey} was already used for another execution; a new execution needs a new key`);
+      throw new ApiFailure(
+        409,
+        'idempotency_key_reused',
+        `idempotency key ${request.idempotencyKey} was already used for another execution; a new execution needs a new key`,
+      );
     }
     let current = existing;
     const deadline = Date.now() + limits.replayWaitMs;
     // The first request with this key is still running (possibly in another process): wait for its answer, never run again.
     while (current.status === 'running') {
       if (Date.now() >= deadline) {
-        throw new RetryLaterFailure(409, 'execution_in_progress', `execution ${current.executionId} with this idempotency key is still running; ask again shortly`, 2);
+        throw new RetryLaterFailure(
+          409,
+          'execution_in_progress',
+          `execution ${current.executionId} with this idempotency key is still running; ask again shortly`,
+          2,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
       current = (await readExecutionByKey(storage, request.idempotencyKey)) ?? current;
@@ -241,39 +267,103 @@ export function createRemediationService(options: RemediationServiceOptions) {
     };
     // Refusals that reach the executor are audited too: who tried what, and why it was refused.
     const refuse = async (failure: ApiFailure): Promise<never> => {
-      await audit({ ...base, approval, executionId: null, eventId: null, outcome: 'refused', error: `${failure.body.error}: ${failure.message}` }, now);
+      await audit(
+        {
+          ...base,
+          approval,
+          executionId: null,
+          eventId: null,
+          outcome: 'refused',
+          error: `${failure.body.error}: ${failure.message}`,
+        },
+        now,
+      );
       throw failure;
     };
 
     if (stored.createdBy !== principal.userId) {
-      await refuse(new ApiFailure(403, 'not_plan_owner', `plan ${stored.planId} was made by ${stored.createdBy}; only they can execute it — make your own plan`));
+      await refuse(
+        new ApiFailure(
+          403,
+          'not_plan_owner',
+          `plan ${stored.planId} was made by ${stored.createdBy}; only they can execute it — make your own plan`,
+        ),
+      );
     }
     if (Date.parse(stored.expiresAt) <= now) {
-      await refuse(new ApiFailure(410, 'plan_expired', `plan ${stored.planId} expired at ${stored.expiresAt}; plan again to see the current state`));
+      await refuse(
+        new ApiFailure(
+          410,
+          'plan_expired',
+          `plan ${stored.planId} expired at ${stored.expiresAt}; plan again to see the current state`,
+        ),
+      );
     }
     const action = actions.get(stored.action);
     if (!action || action.version !== stored.actionVersion) {
-      await refuse(new ApiFailure(409, 'plan_outdated', `${stored.action} changed on the server since plan ${stored.planId} was made (version ${stored.actionVersion}); plan again`));
+      await refuse(
+        new ApiFailure(
+          409,
+          'plan_outdated',
+          `${stored.action} changed on the server since plan ${stored.planId} was made (version ${stored.actionVersion}); plan again`,
+        ),
+      );
     }
     if (stored.requiresTypedConfirmation) {
       if (request.typedConfirmation === undefined || request.typedConfirmation.trim() === '') {
-        await refuse(new ApiFailure(422, 'confirmation_required', `${stored.action} is high risk: type the customer's name (${stored.customer.name}) to confirm`));
+        await refuse(
+          new ApiFailure(
+            422,
+            'confirmation_required',
+            `${stored.action} is high risk: type the customer's name (${stored.customer.name}) to confirm`,
+          ),
+        );
       } else if (!sameName(request.typedConfirmation, stored.customer.name)) {
-        await refuse(new ApiFailure(422, 'confirmation_mismatch', `the typed confirmation does not match the customer's name (${stored.customer.name}); nothing was executed`));
+        await refuse(
+          new ApiFailure(
+            422,
+            'confirmation_mismatch',
+            `the typed confirmation does not match the customer's name (${stored.customer.name}); nothing was executed`,
+          ),
+        );
       }
     }
     if (stored.requiresApproval) {
       if (!request.approvalId) {
-        await refuse(new ApiFailure(403, 'approval_required', `${stored.action} is high risk: a second person must approve plan ${stored.planId} first (POST /v1/approvals)`));
+        await refuse(
+          new ApiFailure(
+            403,
+            'approval_required',
+            `${stored.action} is high risk: a second person must approve plan ${stored.planId} first (POST /v1/approvals)`,
+          ),
+        );
       } else {
         const found = await readApproval(storage, request.approvalId);
         approval = found && found.approval.planId === stored.planId ? found.approval : null;
-        if (!approval) await refuse(new ApiFailure(403, 'approval_invalid', `approval ${request.approvalId} is not an approval of plan ${stored.planId}`));
-        else if (approval.status === 'pending') await refuse(new ApiFailure(403, 'approval_pending', `approval ${approval.approvalId} is still waiting for a second person`));
+        if (!approval)
+          await refuse(
+            new ApiFailure(403, 'approval_invalid', `approval ${request.approvalId} is not an approval of plan ${stored.planId}`),
+          );
+        else if (approval.status === 'pending')
+          await refuse(
+            new ApiFailure(403, 'approval_pending', `approval ${approval.approvalId} is still waiting for a second person`),
+          );
         else if (approval.status === 'denied') {
-          await refuse(new ApiFailure(403, 'approval_denied', `approval ${approval.approvalId} was denied by ${approval.decidedBy ?? 'the approver'}${approval.note ? `: ${approval.note}` : ''}`));
+          await refuse(
+            new ApiFailure(
+              403,
+              'approval_denied',
+              `approval ${approval.approvalId} was denied by ${approval.decidedBy ?? 'the approver'}${approval.note ? `: ${approval.note}` : ''}`,
+            ),
+          );
         } else if (approval.decidedBy === null || approval.decidedBy === principal.userId) {
-          await refuse(new ApiFailure(403, 'approval_invalid', `approval ${approval.approvalId} must be granted by someone other than ${principal.userId}`));
+          await refuse(
+            new ApiFailure(
+              403,
+              'approval_invalid',
+              `approval ${approval.approvalId} must be granted by someone other than ${principal.userId}`,
+            ),
+          );
         }
       }
     }
@@ -292,22 +382,40 @@ export function createRemediationService(options: RemediationServiceOptions) {
       if (byPlan) {
         return {
           kind: 'refused',
-          failure: new ApiFailure(409, 'plan_already_executed', `plan ${stored.planId} was already executed (execution ${byPlan.executionId}, another idempotency key); plan again to run the action again`),
+          failure: new ApiFailure(
+            409,
+            'plan_already_executed',
+            `plan ${stored.planId} was already executed (execution ${byPlan.executionId}, another idempotency key); plan again to run the action again`,
+          ),
         };
       }
       if (record.runId !== null) {
         const customers = await runCustomers(db, record.runId);
-        if (!customers.includes(record.customerId) && customers.length >= limits.maxCustomersPerRun) return { kind: 'refused', failure: runLimitFailure(record.runId, customers) };
+        if (!customers.includes(record.customerId) && customers.length >= limits.maxCustomersPerRun)
+          return { kind: 'refused', failure: runLimitFailure(record.runId, customers) };
       }
-      const byUser = await countExecutionsSince(db, { column: 'user_id', value: principal.userId, since: iso(now - limits.perUser.windowMs) });
+      const byUser = await countExecutionsSince(db, {
+        column: 'user_id',
+        value: principal.userId,
+        since: iso(now - limits.perUser.windowMs),
+      });
       if (byUser.count >= limits.perUser.max) {
         const wait = retryAfterSeconds(byUser.oldest, limits.perUser.windowMs, now);
         return {
           kind: 'refused',
-          failure: new RetryLaterFailure(429, 'rate_limited', `${principal.userId} executed ${byUser.count} actions in the last ${minutes(limits.perUser.windowMs)} (limit ${limits.perUser.max}); try again in ${wait} s`, wait),
+          failure: new RetryLaterFailure(
+            429,
+            'rate_limited',
+            `${principal.userId} executed ${byUser.count} actions in the last ${minutes(limits.perUser.windowMs)} (limit ${limits.perUser.max}); try again in ${wait} s`,
+            wait,
+          ),
         };
       }
-      const byCustomer = await countExecutionsSince(db, { column: 'customer_id', value: record.customerId, since: iso(now - limits.perCustomer.windowMs) });
+      const byCustomer = await countExecutionsSince(db, {
+        column: 'customer_id',
+        value: record.customerId,
+        since: iso(now - limits.perCustomer.windowMs),
+      });
       if (byCustomer.count >= limits.perCustomer.max) {
         const wait = retryAfterSeconds(byCustomer.oldest, limits.perCustomer.windowMs, now);
         return {
@@ -333,7 +441,14 @@ export function createRemediationService(options: RemediationServiceOptions) {
         // Another user's request took this key or plan between our reads (the locks are per user).
         const taken = await readExecutionByKey(db, request.idempotencyKey);
         if (taken) return { kind: 'replay', record: taken };
-        return { kind: 'refused', failure: new ApiFailure(409, 'plan_already_executed', `plan ${stored.planId} was already executed; plan again to run the action again`) };
+        return {
+          kind: 'refused',
+          failure: new ApiFailure(
+            409,
+            'plan_already_executed',
+            `plan ${stored.planId} was already executed; plan again to run the action again`,
+          ),
+        };
       }
       return { kind: 'claimed' };
     });
@@ -359,7 +474,11 @@ export function createRemediationService(options: RemediationServiceOptions) {
       });
       const inserted = await insertEvents(db, [event, ...outcome.events], { now: at, newId });
       const eventId = inserted.ids[0] ?? null;
-      const auditId = await audit({ ...base, approval, executionId, eventId, outcome: outcome.status, error: outcome.error }, at, db);
+      const auditId = await audit(
+        { ...base, approval, executionId, eventId, outcome: outcome.status, error: outcome.error },
+        at,
+        db,
+      );
       const finished = await finishExecution(db, {
         executionId,
         status: outcome.status,
@@ -374,24 +493,53 @@ export function createRemediationService(options: RemediationServiceOptions) {
     };
 
     try {
-      return await action.runner.execute({ storage, customer, params: stored.params as Record<string, Json>, now, idempotencyKey: request.idempotencyKey, finish });
+      return await action.runner.execute({
+        storage,
+        customer,
+        params: stored.params as Record<string, Json>,
+        now,
+        idempotencyKey: request.idempotencyKey,
+        finish,
+      });
     } catch (error) {
       const isExpected = error instanceof ActionNotApplicableError || error instanceof ApiFailure;
-      if (!isExpected) log.error('remediation runner failed', { action: stored.action, customerId: record.customerId, executionId, error: errorMessage(error) });
+      if (!isExpected)
+        log.error('remediation runner failed', {
+          action: stored.action,
+          customerId: record.customerId,
+          executionId,
+          error: errorMessage(error),
+        });
       const message = isExpected ? error.message : `the runner failed: ${errorMessage(error)}`;
       return storage.transaction((db) => finish(db, { status: 'failed', changes: [], result: null, error: message, events: [] }));
     }
   }
 
-  async function requestApproval(principal: Principal, request: ApprovalRequest): Promise<{ approval: Approval; isNew: boolean }> {
+  async function requestApproval(
+    principal: Principal,
+    request: ApprovalRequest,
+  ): Promise<{ approval: Approval; isNew: boolean }> {
     const now = clock();
     return storage.transaction(async (db) => {
       const record = await visiblePlan(db, principal, request.planId);
       const { plan: stored } = record;
-      if (!stored.requiresApproval) throw new ApiFailure(409, 'approval_not_required', `${stored.action} is ${stored.risk} risk; it needs no approval`);
-      if (stored.createdBy !== principal.userId) throw new ApiFailure(403, 'not_plan_owner', `plan ${stored.planId} was made by ${stored.createdBy}; only they can ask to approve it`);
-      if (Date.parse(stored.expiresAt) <= now) throw new ApiFailure(410, 'plan_expired', `plan ${stored.planId} expired at ${stored.expiresAt}; plan again`);
-      const inserted = await insertApproval(db, { id: `apr_${newId(now)}`, planId: stored.planId, requestedBy: principal.userId, reason: request.reason, createdAt: iso(now) });
+      if (!stored.requiresApproval)
+        throw new ApiFailure(409, 'approval_not_required', `${stored.action} is ${stored.risk} risk; it needs no approval`);
+      if (stored.createdBy !== principal.userId)
+        throw new ApiFailure(
+          403,
+          'not_plan_owner',
+          `plan ${stored.planId} was made by ${stored.createdBy}; only they can ask to approve it`,
+        );
+      if (Date.parse(stored.expiresAt) <= now)
+        throw new ApiFailure(410, 'plan_expired', `plan ${stored.planId} expired at ${stored.expiresAt}; plan again`);
+      const inserted = await insertApproval(db, {
+        id: `apr_${newId(now)}`,
+        planId: stored.planId,
+        requestedBy: principal.userId,
+        reason: request.reason,
+        createdAt: iso(now),
+      });
       if (!inserted.isNew) return { approval: inserted.record.approval, isNew: false };
       // Approvers are people: keep the plan open long enough for one to answer.
       const plan = (await extendPlan(db, stored.planId, iso(now + limits.approvalTtlMs))) ?? stored;
@@ -403,14 +551,35 @@ export function createRemediationService(options: RemediationServiceOptions) {
     const now = clock();
     return storage.transaction(async (db) => {
       const record = await readApproval(db, approvalId, { forUpdate: true });
-      if (!record || !canSeeCustomer(principal, record.customerId)) throw new ApiFailure(404, 'unknown_approval', `approval ${approvalId} does not exist`);
+      if (!record || !canSeeCustomer(principal, record.customerId))
+        throw new ApiFailure(404, 'unknown_approval', `approval ${approvalId} does not exist`);
       const { approval } = record;
       if (approval.requestedBy === principal.userId || approval.plan.createdBy === principal.userId) {
-        throw new ApiFailure(403, 'self_approval', `${principal.userId} asked for this approval; a different person must decide it`);
+        throw new ApiFailure(
+          403,
+          'self_approval',
+          `${principal.userId} asked for this approval; a different person must decide it`,
+        );
       }
-      if (approval.status !== 'pending') throw new ApiFailure(409, 'approval_decided', `approval ${approvalId} was already ${approval.status} by ${approval.decidedBy ?? 'someone'}`);
-      if (Date.parse(approval.plan.expiresAt) <= now) throw new ApiFailure(410, 'plan_expired', `plan ${approval.planId} expired at ${approval.plan.expiresAt}; the requester must plan again`);
-      await decideApproval(db, { approvalId, status: decision.decision, decidedBy: principal.userId, note: decision.note, decidedAt: iso(now) });
+      if (approval.status !== 'pending')
+        throw new ApiFailure(
+          409,
+          'approval_decided',
+          `approval ${approvalId} was already ${approval.status} by ${approval.decidedBy ?? 'someone'}`,
+        );
+      if (Date.parse(approval.plan.expiresAt) <= now)
+        throw new ApiFailure(
+          410,
+          'plan_expired',
+          `plan ${approval.planId} expired at ${approval.plan.expiresAt}; the requester must plan again`,
+        );
+      await decideApproval(db, {
+        approvalId,
+        status: decision.decision,
+        decidedBy: principal.userId,
+        note: decision.note,
+        decidedAt: iso(now),
+      });
       // The requester gets a full plan lifetime after the grant to execute.
       if (decision.decision === 'granted') await extendPlan(db, approval.planId, iso(now + limits.planTtlMs));
       const fresh = await readApproval(db, approvalId);
@@ -421,16 +590,29 @@ export function createRemediationService(options: RemediationServiceOptions) {
 
   async function approval(principal: Principal, approvalId: string): Promise<Approval> {
     const record = await readApproval(storage, approvalId);
-    if (!record || !canSeeCustomer(principal, record.customerId)) throw new ApiFailure(404, 'unknown_approval', `approval ${approvalId} does not exist`);
+    if (!record || !canSeeCustomer(principal, record.customerId))
+      throw new ApiFailure(404, 'unknown_approval', `approval ${approvalId} does not exist`);
     return record.approval;
   }
 
-  async function approvals(principal: Principal, input: { status: Approval['status'] | null; limit: number }): Promise<Approval[]> {
-    const records = await listApprovals(storage, { status: input.status, scope: principal.scope, now: iso(clock()), limit: input.limit });
+  async function approvals(
+    principal: Principal,
+    input: { status: Approval['status'] | null; limit: number },
+  ): Promise<Approval[]> {
+    const records = await listApprovals(storage, {
+      status: input.status,
+      scope: principal.scope,
+      now: iso(clock()),
+      limit: input.limit,
+    });
     return records.map((record) => record.approval);
   }
 
-  async function auditRecords(input: { customerId: string | null; before: string | null; limit: number }): Promise<AuditRecord[]> {
+  async function auditRecords(input: {
+    customerId: string | null;
+    before: string | null;
+    limit: number;
+  }): Promise<AuditRecord[]> {
     return listAudit(storage, input);
   }
 

@@ -95,11 +95,17 @@ export type BundledPublishReport = { published: string[]; unchanged: string[]; s
  * at server start. A missing or empty folder publishes nothing; a file that is
  * invalid or conflicts with a stored version is logged and skipped — never fatal.
  */
-export async function publishBundledWizards(storage: Storage, options: { directory: string; now: number; log: Logger }): Promise<BundledPublishReport> {
+export async function publishBundledWizards(
+  storage: Storage,
+  options: { directory: string; now: number; log: Logger },
+): Promise<BundledPublishReport> {
   const report: BundledPublishReport = { published: [], unchanged: [], skipped: [] };
   let names: string[];
   try {
-    names = fs.readdirSync(options.directory).filter((name) => /\.ya?ml$/.test(name) && !/\.scenario\.ya?ml$/.test(name)).sort();
+    names = fs
+      .readdirSync(options.directory)
+      .filter((name) => /\.ya?ml$/.test(name) && !/\.scenario\.ya?ml$/.test(name))
+      .sort();
   } catch {
     return report;
   }
@@ -113,16 +119,29 @@ export async function publishBundledWizards(storage: Storage, options: { directo
       return [];
     }
   });
-  const alsoKnown = files.map((file) => signatureOf(file.source)).filter((signature): signature is WizardSignature => signature !== null);
+  const alsoKnown = files
+    .map((file) => signatureOf(file.source))
+    .filter((signature): signature is WizardSignature => signature !== null);
   for (const file of files) {
     try {
-      const result = await publishWizard(storage, { source: file.source, file: file.name, publishedBy: 'bundled', now: options.now, alsoKnown });
+      const result = await publishWizard(storage, {
+        source: file.source,
+        file: file.name,
+        publishedBy: 'bundled',
+        now: options.now,
+        alsoKnown,
+      });
       (result.status === 'published' ? report.published : report.unchanged).push(file.name);
     } catch (error) {
       report.skipped.push(file.name);
       const problems =
         error instanceof WizardRejectedError
-          ? error.issues.slice(0, 5).map((issue) => `${issue.line}:${issue.column}${issue.stepId ? ` [${issue.stepId}]` : ''} ${issue.code} ${issue.message}`)
+          ? error.issues
+              .slice(0, 5)
+              .map(
+                (issue) =>
+                  `${issue.line}:${issue.column}${issue.stepId ? ` [${issue.stepId}]` : ''} ${issue.code} ${issue.message}`,
+              )
           : [errorMessage(error)];
       options.log.warn('skipped a bundled wizard', { file: file.name, problems });
     }

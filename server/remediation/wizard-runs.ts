@@ -34,19 +34,34 @@ async function wizardFeature(db: Queryable, wizardId: string, version: number): 
  * `wizard_run` event on the customer's timeline, keyed by the run id (source
  * system lightkeeper-wizards), so a run recorded twice is one event.
  */
-export async function recordWizardRun(db: Queryable, principal: Principal, rawArgs: unknown, now: number): Promise<MutationOutcome> {
+export async function recordWizardRun(
+  db: Queryable,
+  principal: Principal,
+  rawArgs: unknown,
+  now: number,
+): Promise<MutationOutcome> {
   const parsed = WizardRunRecordArgsSchema.safeParse(rawArgs);
-  if (!parsed.success) return { status: 'rejected', code: 'invalid_args', message: `wizardRun.record: ${describeZodIssues(parsed.error, 3)}` };
+  if (!parsed.success)
+    return { status: 'rejected', code: 'invalid_args', message: `wizardRun.record: ${describeZodIssues(parsed.error, 3)}` };
   const args = parsed.data;
-  if (!canSeeCustomer(principal, args.customerId)) return { status: 'rejected', code: 'forbidden', message: `customer ${args.customerId} is not in this token's scope` };
+  if (!canSeeCustomer(principal, args.customerId))
+    return { status: 'rejected', code: 'forbidden', message: `customer ${args.customerId} is not in this token's scope` };
   const [customer] = await db.query('select 1 from customers where id = $1', [args.customerId]);
   if (!customer) return { status: 'rejected', code: 'unknown_customer', message: `customer ${args.customerId} does not exist` };
-  const [existing] = await db.query<{ customer_id: string }>('select customer_id from events where source_system = $1 and external_id = $2', [WIZARD_RUN_SOURCE, args.runId]);
+  const [existing] = await db.query<{ customer_id: string }>(
+    'select customer_id from events where source_system = $1 and external_id = $2',
+    [WIZARD_RUN_SOURCE, args.runId],
+  );
   if (existing) {
-    if (existing.customer_id !== args.customerId) return { status: 'rejected', code: 'run_exists', message: `run ${args.runId} is already recorded for another customer` };
+    if (existing.customer_id !== args.customerId)
+      return { status: 'rejected', code: 'run_exists', message: `run ${args.runId} is already recorded for another customer` };
     return { status: 'applied', message: `run ${args.runId} was already recorded` };
   }
-  const event = wizardRunEvent(args, { userId: principal.userId, now, feature: await wizardFeature(db, args.wizardId, args.wizardVersion) });
+  const event = wizardRunEvent(args, {
+    userId: principal.userId,
+    now,
+    feature: await wizardFeature(db, args.wizardId, args.wizardVersion),
+  });
   await insertEvents(db, [event], { now, newId });
   return { status: 'applied' };
 }

@@ -12,19 +12,26 @@ import type { Queryable } from '../storage/types';
 
 /** The customer row as the wire carries it, or null. */
 export async function readCustomer(db: Queryable, customerId: string): Promise<Customer | null> {
-  const [row] = await db.query<{ row: Customer }>('select lk_customer_row(c) as row from customers c where id = $1', [customerId]);
+  const [row] = await db.query<{ row: Customer }>('select lk_customer_row(c) as row from customers c where id = $1', [
+    customerId,
+  ]);
   return row?.row ?? null;
 }
 
 /** The customer row, locked until the transaction ends. */
 export async function readCustomerForUpdate(db: Queryable, customerId: string): Promise<Customer | null> {
-  const [row] = await db.query<{ row: Customer }>('select lk_customer_row(c) as row from customers c where id = $1 for update', [customerId]);
+  const [row] = await db.query<{ row: Customer }>('select lk_customer_row(c) as row from customers c where id = $1 for update', [
+    customerId,
+  ]);
   return row?.row ?? null;
 }
 
 /** One customer's feature rows. */
 export async function readCustomerFeatures(db: Queryable, customerId: string): Promise<CustomerFeature[]> {
-  const rows = await db.query<{ row: CustomerFeature }>('select lk_feature_row(f) as row from customer_features f where customer_id = $1 order by feature', [customerId]);
+  const rows = await db.query<{ row: CustomerFeature }>(
+    'select lk_feature_row(f) as row from customer_features f where customer_id = $1 order by feature',
+    [customerId],
+  );
   return rows.map((row) => row.row);
 }
 
@@ -63,16 +70,33 @@ export async function insertPlan(db: Queryable, record: PlanRecord): Promise<voi
   );
 }
 
-type PlanRow = { plan: Plan; customer_id: string; run_id: string | null; wizard: PlanRecord['wizard']; details: Json | null; created_at: string };
+type PlanRow = {
+  plan: Plan;
+  customer_id: string;
+  run_id: string | null;
+  wizard: PlanRecord['wizard'];
+  details: Json | null;
+  created_at: string;
+};
 
 const PLAN_COLUMNS = `plan, customer_id, run_id, wizard, details, lk_iso(created_at) as created_at`;
 
 function toPlanRecord(row: PlanRow): PlanRecord {
-  return { plan: row.plan, customerId: row.customer_id, runId: row.run_id, wizard: row.wizard, details: row.details, createdAt: row.created_at };
+  return {
+    plan: row.plan,
+    customerId: row.customer_id,
+    runId: row.run_id,
+    wizard: row.wizard,
+    details: row.details,
+    createdAt: row.created_at,
+  };
 }
 
 export async function readPlan(db: Queryable, planId: string, options: { forUpdate?: boolean } = {}): Promise<PlanRecord | null> {
-  const [row] = await db.query<PlanRow>(`select ${PLAN_COLUMNS} from action_plans where id = $1${options.forUpdate ? ' for update' : ''}`, [planId]);
+  const [row] = await db.query<PlanRow>(
+    `select ${PLAN_COLUMNS} from action_plans where id = $1${options.forUpdate ? ' for update' : ''}`,
+    [planId],
+  );
   return row ? toPlanRecord(row) : null;
 }
 
@@ -91,7 +115,16 @@ export async function extendPlan(db: Queryable, planId: string, expiresAt: strin
 
 // ---- approvals -----------------------------------------------------------------
 
-type ApprovalRow = { id: string; plan_id: string; status: Approval['status']; requested_by: string; decided_by: string | null; note: string; plan: Plan; reason: string };
+type ApprovalRow = {
+  id: string;
+  plan_id: string;
+  status: Approval['status'];
+  requested_by: string;
+  decided_by: string | null;
+  note: string;
+  plan: Plan;
+  reason: string;
+};
 
 const APPROVAL_SELECT = `select a.id, a.plan_id, a.status, a.requested_by, a.decided_by, a.note, a.reason, p.plan
   from action_approvals a join action_plans p on p.id = a.plan_id`;
@@ -101,7 +134,15 @@ export type ApprovalRecord = { approval: Approval; customerId: string; reason: s
 
 function toApprovalRecord(row: ApprovalRow): ApprovalRecord {
   return {
-    approval: { approvalId: row.id, planId: row.plan_id, status: row.status, requestedBy: row.requested_by, decidedBy: row.decided_by, note: row.note, plan: row.plan },
+    approval: {
+      approvalId: row.id,
+      planId: row.plan_id,
+      status: row.status,
+      requestedBy: row.requested_by,
+      decidedBy: row.decided_by,
+      note: row.note,
+      plan: row.plan,
+    },
     customerId: row.plan.customer.id,
     reason: row.reason,
   };
@@ -123,8 +164,14 @@ export async function insertApproval(
   return { record: toApprovalRecord(row), isNew: inserted.length > 0 };
 }
 
-export async function readApproval(db: Queryable, approvalId: string, options: { forUpdate?: boolean } = {}): Promise<ApprovalRecord | null> {
-  const [row] = await db.query<ApprovalRow>(`${APPROVAL_SELECT} where a.id = $1${options.forUpdate ? ' for update of a' : ''}`, [approvalId]);
+export async function readApproval(
+  db: Queryable,
+  approvalId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<ApprovalRecord | null> {
+  const [row] = await db.query<ApprovalRow>(`${APPROVAL_SELECT} where a.id = $1${options.forUpdate ? ' for update of a' : ''}`, [
+    approvalId,
+  ]);
   return row ? toApprovalRecord(row) : null;
 }
 
@@ -235,7 +282,9 @@ export function toExecution(record: ExecutionRecord, isReplay: boolean): Executi
 }
 
 export async function readExecutionByKey(db: Queryable, idempotencyKey: string): Promise<ExecutionRecord | null> {
-  const [row] = await db.query<ExecutionRow>(`select ${EXECUTION_COLUMNS} from action_executions where idempotency_key = $1`, [idempotencyKey]);
+  const [row] = await db.query<ExecutionRow>(`select ${EXECUTION_COLUMNS} from action_executions where idempotency_key = $1`, [
+    idempotencyKey,
+  ]);
   return row ? toExecutionRecord(row) : null;
 }
 
@@ -251,7 +300,15 @@ export async function readExecutionByPlan(db: Queryable, planId: string): Promis
  */
 export async function claimExecution(
   db: Queryable,
-  input: { executionId: string; idempotencyKey: string; planId: string; customerId: string; userId: string; runId: string | null; createdAt: string },
+  input: {
+    executionId: string;
+    idempotencyKey: string;
+    planId: string;
+    customerId: string;
+    userId: string;
+    runId: string | null;
+    createdAt: string;
+  },
 ): Promise<boolean> {
   const rows = await db.query(
     `insert into action_executions (id, idempotency_key, plan_id, customer_id, user_id, run_id, status, created_at)
@@ -264,14 +321,32 @@ export async function claimExecution(
 
 export async function finishExecution(
   db: Queryable,
-  input: { executionId: string; status: 'succeeded' | 'failed'; changes: PlannedChange[]; result: Json; error: string | null; auditId: string; eventId: string | null; executedAt: string },
+  input: {
+    executionId: string;
+    status: 'succeeded' | 'failed';
+    changes: PlannedChange[];
+    result: Json;
+    error: string | null;
+    auditId: string;
+    eventId: string | null;
+    executedAt: string;
+  },
 ): Promise<ExecutionRecord> {
   const [row] = await db.query<ExecutionRow>(
     `update action_executions
         set status = $2, changes = $3::jsonb, result = $4::jsonb, error = $5, audit_id = $6, event_id = $7, executed_at = $8::timestamptz
       where id = $1
       returning ${EXECUTION_COLUMNS}`,
-    [input.executionId, input.status, JSON.stringify(input.changes), JSON.stringify(input.result), input.error, input.auditId, input.eventId, input.executedAt],
+    [
+      input.executionId,
+      input.status,
+      JSON.stringify(input.changes),
+      JSON.stringify(input.result),
+      input.error,
+      input.auditId,
+      input.eventId,
+      input.executedAt,
+    ],
   );
   if (!row) throw new Error(`execution ${input.executionId} vanished before it finished`);
   return toExecutionRecord(row);
@@ -292,7 +367,10 @@ export async function countExecutionsSince(
 
 /** The customers a run has executed actions on so far. */
 export async function runCustomers(db: Queryable, runId: string): Promise<string[]> {
-  const rows = await db.query<{ customer_id: string }>('select distinct customer_id from action_executions where run_id = $1 order by customer_id', [runId]);
+  const rows = await db.query<{ customer_id: string }>(
+    'select distinct customer_id from action_executions where run_id = $1 order by customer_id',
+    [runId],
+  );
   return rows.map((row) => row.customer_id);
 }
 
@@ -361,7 +439,10 @@ type AuditRow = {
 };
 
 /** Audit records, newest first (ids are time-ordered), optionally for one customer and before an id (keyset paging). */
-export async function listAudit(db: Queryable, input: { customerId: string | null; before: string | null; limit: number }): Promise<AuditRecord[]> {
+export async function listAudit(
+  db: Queryable,
+  input: { customerId: string | null; before: string | null; limit: number },
+): Promise<AuditRecord[]> {
   const rows = await db.query<AuditRow>(
     `select id, lk_iso(at) as at, user_id, customer_id, action, action_version, params, plan, approval, idempotency_key, run_id,
             execution_id, event_id, outcome, error

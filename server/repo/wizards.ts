@@ -36,7 +36,10 @@ export async function insertWizard(db: Queryable, wizard: WizardRow): Promise<Wi
 
 /** One stored wizard version, or null. */
 export async function readWizard(db: Queryable, id: string, version: number): Promise<WizardRow | null> {
-  const [row] = await db.query<{ row: WizardRow }>('select lk_wizard_row(w) as row from wizards w where id = $1 and version = $2', [id, version]);
+  const [row] = await db.query<{ row: WizardRow }>(
+    'select lk_wizard_row(w) as row from wizards w where id = $1 and version = $2',
+    [id, version],
+  );
   return row?.row ?? null;
 }
 
