@@ -377,6 +377,8 @@ describe('high-risk actions', () => {
       decidedBy: null,
       plan: { planId: planned.planId, changes: planned.changes },
     });
+    // Approvers are people: the plan stays open for an hour once an approval is asked for.
+    expect(approval.plan.expiresAt).toBe(new Date(clock.now + 60 * 60_000).toISOString());
     // Asking again answers the same approval.
     expect(await alice.post('/v1/approvals', { planId: planned.planId })).toMatchObject({
       status: 200,
@@ -401,7 +403,10 @@ describe('high-risk actions', () => {
       body: { error: 'approval_pending' },
     });
 
+    // Bob answers after the plan's own ten minutes: the plan is still open (an hour from the request, at least ten minutes from the grant).
+    clock.now += 30 * 60_000;
     const granted = await bob.post(`/v1/approvals/${approval.approvalId}/decision`, { decision: 'granted', note: 'go ahead' });
+    expect(ApprovalSchema.parse(granted.body).plan.expiresAt).toBe(new Date(clock.now + 30 * 60_000).toISOString());
     expect(granted).toMatchObject({ status: 200, body: { status: 'granted', decidedBy: 'bob', note: 'go ahead' } });
     expect(await bob.post(`/v1/approvals/${approval.approvalId}/decision`, { decision: 'denied' })).toMatchObject({
       status: 409,
