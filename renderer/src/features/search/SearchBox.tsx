@@ -124,7 +124,14 @@ export function SearchBox() {
           {search.result && search.result.groups.length === 0 ? (
             <p className="muted">Nothing matches “{search.resultText}”.</p>
           ) : null}
-          <div role="listbox" id={LISTBOX_ID} aria-label="Search results" data-testid="search-results" className="search-results">
+          <div
+            role="listbox"
+            id={LISTBOX_ID}
+            aria-label="Search results"
+            data-testid="search-results"
+            data-result-text={search.resultText ?? ''}
+            className="search-results"
+          >
             {search.result?.groups.map((group) => {
               const name = highlightText(group.customerName);
               return (
