@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import readline from 'node:readline';
+
+/** A reference server in its own process (PGlite in `dataDir`), which a test can stop and start again. */
+export type ServerProcess = { url: string; port: number; token: string; stop(): Promise<void>; restart(): Promise<void> };
+
+async function launch(dataDir: string, port: number, token: string): Promise<{ child: ChildProcess; url: string; port: number }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/cli.ts', '--demo', '--json', '--port', String(port), '--data-dir', dataDir, '--live-interval', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '', LIGHTKEEPER_ADMIN_TOKEN: token } },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => (stderr += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${stderr}`)), 120_000);
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${stderr}`));
+    });
+  });
+  return { child, url, port: Number(new URL(url).port) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+/** Starts the demo server; `restart` brings it back on the same port over the same data. */
+export async function startServerProcess(dataDir: string): Promise<ServerProcess> {
+  const token = crypto.randomBytes(24).toString('base64url');
+  let current = await launch(dataDir, 0, token);
+  const port = current.port;
+  return {
+    url: current.url,
+    port,
+    token,
+    stop: () => stopChild(current.child),
+    async restart() {
+      await stopChild(current.child);
+      current = await launch(dataDir, port, token);
+    },
+  };
+}
+
+/** Pulls one customer's bucket as a fresh client and returns its note bodies (what the server holds). */
+export async function serverNoteBodies(server: ServerProcess, customerId: string): Promise<string[]> {
+  const bodies: string[] = [];
+  let cursor: string | null = null;
+  let pageToken: string | null = null;
+  const clientId = `e2e-check-${crypto.randomBytes(4).toString('hex')}`;
+  for (let round = 0; round < 50; round += 1) {
+    const response = await fetch(`${server.url}/v1/sync/pull`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ protocol: 1, clientId, schemaVersion: 1, limit: 5000, buckets: [{ bucket: `customer:${customerId}`, cursor, pageToken }] }),
+    });
+    const body = (await response.json()) as { buckets: { ops: { entity: string; row: { body?: string } }[]; cursor: string; hasMore: boolean; bootstrap?: { pageToken: string | null; done: boolean } }[] };
+    const page = body.buckets[0];
+    if (!page) break;
+    for (const op of page.ops) if (op.entity === 'note' && op.row.body) bodies.push(op.row.body);
+    cursor = page.cursor;
+    pageToken = page.bootstrap && !page.bootstrap.done ? page.bootstrap.pageToken : null;
+    if (!page.hasMore && !pageToken) break;
+  }
+  return bodies;
+}
