@@ -107,12 +107,31 @@ if (values['actions-config']) {
     fail(errorMessage(error));
   }
 }
-const wizardsDir = values['wizards-dir'] ? path.resolve(values['wizards-dir']) : fileURLToPath(new URL('../resources/wizards/', import.meta.url));
+/**
+ * The folder of the nearest package.json above this file: the checkout for `server/cli.ts`, the
+ * app for `out/main/server.js` when bundled with the desktop app — one lookup serves both.
+ */
+function packageRoot(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return process.cwd();
+  }
+}
+
+function readPackageJson(): { version: string } {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  } catch {
+    return { version: '0.0.0' };
+  }
+}
+
+const wizardsDir = values['wizards-dir'] ? path.resolve(values['wizards-dir']) : path.join(packageRoot(), 'resources', 'wizards');
 const dataDir = databaseUrl ? undefined : path.resolve(values['data-dir'] ?? defaultDataDir());
 
 const log = createLogger();
 const say = (line: string) => process.stderr.write(`${line}\n`);
-const packageJson = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const packageJson = readPackageJson();
 
 let storage: Storage;
 try {

@@ -36,13 +36,18 @@ function openDeepLink(raw: string): void {
   else log.warn('refused deep link', { reason: parsed.reason });
 }
 
+/** The starter wizard library: shipped as an extra resource when packaged, in the checkout otherwise. */
+function bundledWizardsDir(): string {
+  return app.isPackaged ? path.join(process.resourcesPath, 'resources', 'wizards') : path.join(app.getAppPath(), 'resources', 'wizards');
+}
+
 /**
  * How to start the demo backend: Electron's own binary in Node mode, running the
  * bundled server (packaged app) or the TypeScript source through tsx (a checkout).
  */
 function demoBackendCommand() {
   if (process.env.LIGHTKEEPER_BACKEND === 'none') return null;
-  const env = { ELECTRON_RUN_AS_NODE: '1' };
+  const env = { ELECTRON_RUN_AS_NODE: '1', LIGHTKEEPER_WIZARDS_DIR: bundledWizardsDir() };
   if (app.isPackaged) return { command: process.execPath, args: [path.join(import.meta.dirname, 'server.js')], env };
   return { command: process.execPath, args: ['--import', 'tsx', path.join(app.getAppPath(), 'server/cli.ts')], env };
 }
@@ -121,6 +126,7 @@ if (!app.requestSingleInstanceLock()) {
         log,
         sqliteBinding: process.env.LIGHTKEEPER_SQLITE_BINDING,
         demoBackend: demoBackendCommand(),
+        bundledWizardsDir: bundledWizardsDir(),
       });
     } catch (error) {
       log.error('desk core failed to start', { error: error instanceof Error ? error.message : String(error) });

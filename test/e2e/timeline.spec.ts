@@ -19,7 +19,7 @@ test('an engineer reviews a degraded customer, and keeps working while the backe
   try {
     // A real backend is one setting away.
     await page.goto(host.url);
-    await page.getByRole('link', { name: 'Sync', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sync', exact: true }).click();
     await page.getByRole('radio', { name: 'Remote server' }).check();
     await page.getByLabel('Server URL').fill(server.url);
     await page.getByLabel('Access token').fill(server.token);
@@ -27,7 +27,7 @@ test('an engineer reviews a degraded customer, and keeps working while the backe
     await expect(page.getByTestId('sync-state')).toHaveText('Online', { timeout: 60_000 });
 
     // Fleet: the lights, then a degraded customer.
-    await page.getByRole('link', { name: 'Fleet', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Fleet', exact: true }).click();
     await expect(page.getByTestId('fleet-count-degraded')).not.toContainText(/^0\b/);
     await page.getByRole('checkbox', { name: 'degraded' }).check();
     await shot('fleet');
@@ -67,7 +67,7 @@ test('an engineer reviews a degraded customer, and keeps working while the backe
     await expect(offlineItem).toContainText('pending');
     await expect(page.getByTestId('sync-state')).toHaveText('Offline', { timeout: 60_000 });
     await expect(page.getByTestId('sync-freshness')).toContainText(/offline copy as of/i);
-    await page.getByRole('link', { name: 'Fleet', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Fleet', exact: true }).click();
     await expect(page.getByTestId('fleet-row').first()).toBeVisible();
     const search = page.getByRole('combobox', { name: 'Search customers and events' });
     await search.fill('billing');
@@ -78,7 +78,7 @@ test('an engineer reviews a degraded customer, and keeps working while the backe
 
     // Back online: the queued note reaches the server and stops being pending.
     await server.restart();
-    await page.getByRole('link', { name: 'Sync', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sync', exact: true }).click();
     await page.getByRole('button', { name: 'Sync now' }).click();
     await expect(page.getByTestId('sync-state')).toHaveText('Online', { timeout: 90_000 });
     await page.goto(`${host.origin}/#/customer/arbor-labs`);
