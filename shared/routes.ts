@@ -8,6 +8,7 @@ export type AppRoute =
   | { view: 'customers' }
   | { view: 'customer'; customerId: string; at?: string }
   | { view: 'wizards' }
+  | { view: 'run'; runId: string }
   | { view: 'sync' }
   | { view: 'about' };
 
@@ -16,6 +17,13 @@ export const DEEP_LINK_SCHEME = 'lightkeeper';
 
 /** Customer ids: a letter or digit, then letters, digits, `.`, `_` or `-`; at most 128 characters. */
 export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Wizard run ids: a letter or digit, then letters, digits, `_` or `-`; at most
+ * 100 characters (the contract's limit). The desk makes ULIDs; no dots or
+ * separators, so an id can never walk out of its path segment.
+ */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
 const SIMPLE_VIEWS = new Set(['fleet', 'customers', 'wizards', 'sync', 'about']);
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -50,6 +58,18 @@ function parsePathAndQuery(segments: string[], query: URLSearchParams): RoutePar
     if (at !== null && !isIsoTime(at)) return { ok: false, reason: `"at" must be an ISO time, got "${at}"` };
     return { ok: true, route: at === null ? { view: 'customer', customerId: id } : { view: 'customer', customerId: id, at } };
   }
+  if (head === 'run') {
+    if (rest.length !== 1) return { ok: false, reason: 'a run link is run/<id>' };
+    let id: string;
+    try {
+      id = decodeURIComponent(rest[0] ?? '');
+    } catch {
+      return { ok: false, reason: 'the run id is not valid percent-encoding' };
+    }
+    if (!RUN_ID_PATTERN.test(id)) return { ok: false, reason: `"${id}" is not a valid run id` };
+    if ([...query.keys()].length > 0) return { ok: false, reason: 'a run link takes no query' };
+    return { ok: true, route: { view: 'run', runId: id } };
+  }
   return { ok: false, reason: `unknown route "${head}"` };
 }
 
@@ -82,6 +102,7 @@ export function routeToHash(route: AppRoute): string {
     const base = `#/customer/${encodeURIComponent(route.customerId)}`;
     return route.at ? `${base}?at=${encodeURIComponent(route.at)}` : base;
   }
+  if (route.view === 'run') return `#/run/${encodeURIComponent(route.runId)}`;
   return `#/${route.view}`;
 }
 
@@ -95,5 +116,8 @@ export function parseHash(hash: string): RouteParse {
   const body = hash.replace(/^#\/?/, '');
   const [path = '', search = ''] = body.split('?', 2);
   if (/(^|\/)\.\.?(\/|$)/.test(path)) return { ok: false, reason: 'path traversal is not allowed' };
-  return parsePathAndQuery(path.split('/').filter((segment) => segment !== ''), new URLSearchParams(search));
+  return parsePathAndQuery(
+    path.split('/').filter((segment) => segment !== ''),
+    new URLSearchParams(search),
+  );
 }

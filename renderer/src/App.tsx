@@ -2,15 +2,16 @@ import type { AppRoute } from '../../shared/routes';
 import { useGlobalKeys } from './app/useGlobalKeys';
 import { useHashRoute } from './app/useHashRoute';
 import { useDeskState } from './app/useDeskState';
-import { EmptyState } from './components/EmptyState';
 import { Sidebar } from './components/Sidebar';
 import { AboutView } from './features/about/AboutView';
 import { CustomerPage } from './features/customer/CustomerPage';
 import { FleetView } from './features/fleet/FleetView';
 import { CommandPalette } from './features/palette/CommandPalette';
+import { RunPage } from './features/runs/RunPage';
 import { SearchBox } from './features/search/SearchBox';
 import { SyncIndicator } from './features/sync/SyncIndicator';
 import { SyncView } from './features/sync/SyncView';
+import { WizardsPage } from './features/wizards/WizardsPage';
 import { useStore } from './store/store';
 import './app.css';
 
@@ -24,12 +25,10 @@ function View({ route }: { route: AppRoute }) {
       // Keyed by customer so nothing from one customer's page leaks into the next.
       return <CustomerPage key={route.customerId} customerId={route.customerId} at={route.at} />;
     case 'wizards':
-      return (
-        <EmptyState title="Wizards">
-          Guided remediation wizards arrive in a later version. Until then, use the timeline to find what changed and the notes to
-          record what you did.
-        </EmptyState>
-      );
+      return <WizardsPage />;
+    case 'run':
+      // Keyed by run so nothing of one run's screen (typed names, open forms) leaks into the next.
+      return <RunPage key={route.runId} runId={route.runId} />;
     case 'sync':
       return <SyncView />;
     case 'about':

@@ -44,6 +44,7 @@ export const AppRouteSchema = z.discriminatedUnion('view', [
   z.object({ view: z.literal('customers') }),
   z.object({ view: z.literal('customer'), customerId: z.string(), at: z.string().optional() }),
   z.object({ view: z.literal('wizards') }),
+  z.object({ view: z.literal('run'), runId: z.string() }),
   z.object({ view: z.literal('sync') }),
   z.object({ view: z.literal('about') }),
 ]);

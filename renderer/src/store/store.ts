@@ -3,8 +3,10 @@ import { createCustomerSlice, type CustomerSlice } from '../features/customer/cu
 import { createFleetSlice, type FleetSlice } from '../features/fleet/fleet-slice';
 import { createNotesSlice, type NotesSlice } from '../features/notes/notes-slice';
 import { createPaletteSlice, type PaletteSlice } from '../features/palette/palette-slice';
+import { createRunsSlice, type RunsSlice } from '../features/runs/runs-slice';
 import { createSearchSlice, type SearchSlice } from '../features/search/search-slice';
 import { createTimelineSlice, type TimelineSlice } from '../features/timeline/timeline-slice';
+import { createWizardsSlice, type WizardsSlice } from '../features/wizards/wizards-slice';
 import { createAppSlice, type AppSlice } from './app-slice';
 import { createSyncSlice, type SyncSlice } from './sync-slice';
 
@@ -16,7 +18,9 @@ export type StoreState = AppSlice &
   TimelineSlice &
   NotesSlice &
   SearchSlice &
-  PaletteSlice;
+  PaletteSlice &
+  WizardsSlice &
+  RunsSlice;
 
 export const useStore = create<StoreState>()((...args) => ({
   ...createAppSlice(...args),
@@ -27,6 +31,8 @@ export const useStore = create<StoreState>()((...args) => ({
   ...createNotesSlice(...args),
   ...createSearchSlice(...args),
   ...createPaletteSlice(...args),
+  ...createWizardsSlice(...args),
+  ...createRunsSlice(...args),
 }));
 
 const initialState = useStore.getState();

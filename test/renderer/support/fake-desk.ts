@@ -4,6 +4,7 @@ import type { Channel, EventName } from '../../../shared/ipc/channels';
 import { contract, type DeskApi, type EventPayload, type Output, type SyncStatus } from '../../../shared/ipc/contract';
 import type { ContractError, Result } from '../../../shared/ipc/result';
 import type { Highlight, NoteView, TimelineRow } from '../../../shared/ipc/views';
+import { createFakeRunHost, type FakeRunHost } from '../wizards/support/fake-runs';
 import type { Fixtures } from './fixtures';
 
 /** A recorded call: which channel, with what input. */
@@ -22,6 +23,8 @@ export type FakeDesk = {
   /** Replaces a channel's answer (a refusal, a slow answer). */
   override(channel: Channel, handler: (input: unknown) => Promise<Result<unknown>> | Result<unknown>): void;
   syncStatus: SyncStatus;
+  /** The wizard library and run host behind `wizards:*` and `runs:*` (the real engine, scripted results). */
+  runs: FakeRunHost;
 };
 
 const CHANGE = new Set<string>(CHANGE_KINDS);
@@ -89,9 +92,13 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
   let backend: Output<'backend:get'> = { mode: 'demo', url: null, hasToken: false };
 
   const customerOf = (id: string) => fixtures.customers.find((customer) => customer.id === id);
+  const emitNow = (event: EventName, payload: unknown) => {
+    for (const listener of listeners.get(event) ?? []) listener(payload);
+  };
+  const runs = createFakeRunHost(fixtures, (runId) => emitNow('runs:changed', { runId }));
 
-  // Channels this renderer does not use (wizards, runs) answer `unavailable`, as an unfinished core would.
   const handlers: Partial<Record<Channel, (input: never) => unknown>> = {
+    ...runs.handlers,
     'app:info': () => ({
       appVersion: '0.1.0',
       mode: 'browser',
@@ -299,10 +306,11 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     fixtures,
     calls,
     syncStatus,
+    runs,
     answer,
     inputsTo: (channel) => calls.filter((call) => call.channel === channel).map((call) => call.input),
     emit(event, payload) {
-      for (const listener of listeners.get(event) ?? []) listener(payload);
+      emitNow(event, payload);
     },
     override(channel, handler) {
       overrides.set(channel, handler);

@@ -10,6 +10,7 @@ import { NotesPanel } from '../notes/NotesPanel';
 import { EventDetails } from '../timeline/EventDetails';
 import { TimelineView } from '../timeline/TimelineView';
 import { TIMELINE_PAGE } from '../timeline/timeline-slice';
+import { SuggestedWizards } from '../wizards/SuggestedWizards';
 import { CustomerHeader } from './CustomerHeader';
 import { FeatureMatrix } from './FeatureMatrix';
 import { OpenItems } from './OpenItems';
@@ -107,6 +108,7 @@ export function CustomerPage({ customerId, at }: { customerId: string; at?: stri
           {detail ? (
             <>
               <OpenItems items={detail.openItems} onOpen={openItem} />
+              <SuggestedWizards customerId={customerId} />
               <FeatureMatrix features={detail.features} />
               <NotesPanel customerId={customerId} eventId={null} />
             </>

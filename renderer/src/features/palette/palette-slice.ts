@@ -1,12 +1,20 @@
 import type { StateCreator } from 'zustand';
 import type { StoreState } from '../../store/store';
 
+/** What the palette lists: commands, or the choices of a command that asks a second question ("Start wizard…"). */
+export type PaletteMode = 'commands' | 'start-wizard' | 'resume-run';
+
 export type PaletteSlice = {
   isPaletteOpen: boolean;
-  setPaletteOpen(isOpen: boolean): void;
+  paletteMode: PaletteMode;
+  /** Opens (in `mode`, commands by default) or closes the palette. */
+  setPaletteOpen(isOpen: boolean, mode?: PaletteMode): void;
+  setPaletteMode(mode: PaletteMode): void;
 };
 
 export const createPaletteSlice: StateCreator<StoreState, [], [], PaletteSlice> = (set) => ({
   isPaletteOpen: false,
-  setPaletteOpen: (isPaletteOpen) => set({ isPaletteOpen }),
+  paletteMode: 'commands',
+  setPaletteOpen: (isPaletteOpen, mode = 'commands') => set({ isPaletteOpen, paletteMode: mode }),
+  setPaletteMode: (paletteMode) => set({ paletteMode }),
 });

@@ -10,6 +10,7 @@ import { formatDateTime, formatDuration } from '../../lib/time';
 import { formatValue, humanize, isStructured, safeHttpUrl } from '../../lib/values';
 import { useStore } from '../../store/store';
 import { NotesPanel } from '../notes/NotesPanel';
+import { SUGGESTING_EVENT_KINDS, SuggestedWizards } from '../wizards/SuggestedWizards';
 import { PrecedingChanges } from './PrecedingChanges';
 import { canShowPrecedingChanges, LATE_AFTER_MS } from './timeline-model';
 
@@ -192,6 +193,9 @@ export function EventDetails() {
               occurredAt={event.occurredAt}
               onOpen={(row: TimelineRow) => selectEvent(row.id, { backId: event.id })}
             />
+          ) : null}
+          {SUGGESTING_EVENT_KINDS.has(event.kind) ? (
+            <SuggestedWizards key={event.id} customerId={event.customerId} eventId={event.id} headingLevel={3} />
           ) : null}
           <Change event={event} />
           {event.body ? (

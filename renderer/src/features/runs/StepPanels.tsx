@@ -1,0 +1,289 @@
+import { useId, useState } from 'react';
+import type { ContractError } from '../../../../shared/ipc/result';
+import type { RunView } from '../../../../shared/ipc/wizard-views';
+import type { DiagnosticRequest, Need, RunState } from '../../../../shared/wizards/engine';
+import type { Step } from '../../../../shared/wizards/format';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { SafeMarkdown } from '../../components/SafeMarkdown';
+import { useNow } from '../../components/useNow';
+import { formatDateTime, formatTime } from '../../lib/time';
+import { ApprovalStatus } from './ActionConfirm';
+import { currentRecord, maxVerifyAttempts } from './run-model';
+import type { RunAct } from './runs-slice';
+import { ValueTable } from './ValueTable';
+
+/** Sends an act and says whether the desk refused it. */
+export type SendAct = (act: RunAct) => Promise<ContractError | null>;
+
+/** "cache query changes (feature sso, within 24h)" / "server probe sso.metadata". */
+export function describeRequest(request: DiagnosticRequest): string {
+  const params = Object.entries(request.params).map(
+    ([key, value]) => `${key} ${typeof value === 'string' ? value : JSON.stringify(value)}`,
+  );
+  const name = request.source === 'cache' ? `cache query ${request.query}` : `server probe ${request.probe}`;
+  return params.length > 0 ? `${name} (${params.join(', ')})` : name;
+}
+
+function Working({ children }: { children: string }) {
+  return (
+    <p className="working" role="status">
+      <span className="spinner" aria-hidden="true" /> {children}
+    </p>
+  );
+}
+
+/** A button row whose primary acts on the run and shows the desk's refusal under it. */
+function useSend(send: SendAct) {
+  const [isSending, setSending] = useState(false);
+  const [error, setError] = useState<ContractError | null>(null);
+  const run = async (act: RunAct) => {
+    setSending(true);
+    setError(await send(act));
+    setSending(false);
+  };
+  return { isSending, error, run };
+}
+
+export function CheckPanel({ need }: { need: Extract<Need, { need: 'check' }> }) {
+  return (
+    <>
+      <Working>Checking…</Working>
+      <p>
+        Running the {describeRequest(need.request)}
+        {need.isSimulated
+          ? ' — simulated for practice'
+          : need.request.source === 'cache'
+            ? ' against the local cache (works offline)'
+            : ' on the server'}
+        .
+      </p>
+      {need.lastError ? <p className="field-error">The last attempt failed: {need.lastError}</p> : null}
+    </>
+  );
+}
+
+function secondsUntil(iso: string, now: number): number {
+  return Math.max(0, Math.ceil((Date.parse(iso) - now) / 1000));
+}
+
+function waitText(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
+}
+
+export function VerifyPanel({
+  need,
+  state,
+  step,
+}: {
+  need: Extract<Need, { need: 'verify-attempt' }>;
+  state: RunState;
+  step: Step | undefined;
+}) {
+  const now = useNow(1000);
+  const max = maxVerifyAttempts(step);
+  const record = currentRecord(state);
+  const attempts = record?.path === need.path ? (record.attempts ?? []) : [];
+  const last = attempts[attempts.length - 1];
+  const nextIn = secondsUntil(need.dueAt, now);
+  const deadlineIn = secondsUntil(need.deadline, now);
+  return (
+    <>
+      <Working>Checking…</Working>
+      <dl className="facts verify-facts">
+        <dt>Attempt</dt>
+        <dd data-testid="verify-attempt">
+          attempt {need.attempt}
+          {max ? ` of ${max}` : ''}
+        </dd>
+        <dt>Next attempt</dt>
+        <dd>{nextIn > 0 ? `in ${waitText(nextIn)}` : 'now'}</dd>
+        <dt>Gives up</dt>
+        <dd>
+          at <time dateTime={need.deadline}>{formatTime(need.deadline)}</time> (
+          {deadlineIn > 0 ? `in ${waitText(deadlineIn)}` : 'now'})
+        </dd>
+        <dt>Healthy when</dt>
+        <dd>
+          <code>{need.until}</code>
+        </dd>
+        <dt>Checks</dt>
+        <dd>
+          the {describeRequest(need.request)}
+          {need.isSimulated ? ' (simulated for practice)' : ''}
+        </dd>
+      </dl>
+      {last ? (
+        <div className="verify-last">
+          <p>
+            Last attempt at <time dateTime={last.at}>{formatTime(last.at)}</time>:{' '}
+            {last.held ? 'healthy' : `not yet${last.detail ? ` (${last.detail})` : ''}`}
+          </p>
+          {last.result !== null ? <ValueTable value={last.result} label="Last attempt result" /> : null}
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+export function GuidancePanel({ need, send }: { need: Extract<Need, { need: 'guidance' }>; send: SendAct }) {
+  const [isConfirmed, setConfirmed] = useState(false);
+  const { isSending, error, run } = useSend(send);
+  const reasonId = useId();
+  const isBlocked = need.confirm !== null && !isConfirmed;
+  return (
+    <>
+      <SafeMarkdown source={need.text} />
+      {need.confirm ? (
+        <label className="check guidance-confirm">
+          <input type="checkbox" checked={isConfirmed} onChange={(event) => setConfirmed(event.target.checked)} />
+          {need.confirm}
+        </label>
+      ) : null}
+      <div className="run-actions">
+        <button
+          type="button"
+          className="primary"
+          data-primary="true"
+          disabled={isBlocked || isSending}
+          aria-describedby={isBlocked ? reasonId : undefined}
+          onClick={() => void run(need.confirm ? { type: 'continue', confirmed: true } : { type: 'continue' })}
+        >
+          Continue
+        </button>
+      </div>
+      {isBlocked ? (
+        <p id={reasonId} className="muted">
+          Tick the statement above to continue.
+        </p>
+      ) : null}
+      {error ? <ErrorMessage compact title="The run did not continue" error={error} /> : null}
+    </>
+  );
+}
+
+export function ApprovalPanel({ need, view, send }: { need: Extract<Need, { need: 'approval' }>; view: RunView; send: SendAct }) {
+  const { isSending, error, run } = useSend(send);
+  const approval = view.approval;
+  const isPending = approval?.status === 'pending';
+  return (
+    <>
+      <SafeMarkdown source={need.reason} />
+      <p>
+        Approver role: <strong>{need.who}</strong>
+        {view.practice ? ' (simulated in practice: it is granted at once)' : ''}
+      </p>
+      {approval ? <ApprovalStatus approval={approval} /> : null}
+      {!isPending ? (
+        <div className="run-actions">
+          <button
+            type="button"
+            className="primary"
+            data-primary="true"
+            disabled={isSending}
+            onClick={() => void run({ type: 'request-approval', reason: '' })}
+          >
+            Request approval
+          </button>
+        </div>
+      ) : null}
+      {error ? <ErrorMessage compact title="The approval was not requested" error={error} /> : null}
+    </>
+  );
+}
+
+export function EscalatePanel({ need, send }: { need: Extract<Need, { need: 'escalate' }>; send: SendAct }) {
+  const [reference, setReference] = useState('');
+  const { isSending, error, run } = useSend(send);
+  const referenceId = useId();
+  return (
+    <>
+      <p>
+        Hand the case to <strong>{need.team}</strong> with this summary:
+      </p>
+      <blockquote className="escalation-summary">
+        <SafeMarkdown source={need.summary} />
+      </blockquote>
+      <form
+        className="run-form"
+        aria-label="Escalation"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run(reference.trim() ? { type: 'escalated', reference: reference.trim() } : { type: 'escalated' });
+        }}
+      >
+        <div className="run-field">
+          <label htmlFor={referenceId}>
+            Reference <span className="muted">(optional: the ticket or incident you filed)</span>
+          </label>
+          <input
+            id={referenceId}
+            type="text"
+            maxLength={500}
+            value={reference}
+            onChange={(event) => setReference(event.target.value)}
+          />
+        </div>
+        <div className="run-actions">
+          <button type="submit" className="primary" data-primary="true" disabled={isSending}>
+            Mark escalated
+          </button>
+        </div>
+      </form>
+      {error ? <ErrorMessage compact title="The escalation was not recorded" error={error} /> : null}
+    </>
+  );
+}
+
+export function ActionPlanPanel({ need }: { need: Extract<Need, { need: 'action-plan' }> }) {
+  return (
+    <>
+      <Working>{`Asking the server for a dry-run plan of ${need.action}…`}</Working>
+      <ValueTable value={need.params} label="Action parameters" />
+    </>
+  );
+}
+
+export function ActionExecutePanel({ need, view }: { need: Extract<Need, { need: 'action-execute' }>; view: RunView }) {
+  const approval = view.approval && view.plan && view.approval.planId === view.plan.planId ? view.approval : null;
+  return (
+    <>
+      {approval?.status === 'pending' ? (
+        <ApprovalStatus approval={approval} />
+      ) : (
+        <Working>{`Running ${need.action} on the server…`}</Working>
+      )}
+      <p className="muted">
+        Idempotency key <code>{need.idempotencyKey}</code>: a retry can never run the action twice.
+      </p>
+    </>
+  );
+}
+
+export function SimulatedActionPanel({ need }: { need: Extract<Need, { need: 'simulated-action' }> }) {
+  return (
+    <>
+      <Working>{`Simulating ${need.action}…`}</Working>
+      <p>
+        In a real run the server would plan <code>{need.action}</code> with these parameters, show you the change and run it after
+        your confirmation. Here nothing is sent to the server.
+      </p>
+      <ValueTable value={need.params} label="What would be sent" />
+    </>
+  );
+}
+
+export function LinkPanel({ need }: { need: Extract<Need, { need: 'wizard' }> }) {
+  return <Working>{`Opening the linked wizard ${need.linkedWizardId}…`}</Working>;
+}
+
+export function BusyPanel() {
+  return <Working>Working on it: the desk is talking to the backend…</Working>;
+}
+
+/** When the run started, for the header. */
+export function startedText(view: RunView): string {
+  return formatDateTime(view.startedAt);
+}

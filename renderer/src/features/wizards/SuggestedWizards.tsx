@@ -1,0 +1,135 @@
+import { useCallback, useEffect, useId, useState } from 'react';
+import type { ContractError } from '../../../../shared/ipc/result';
+import type { WizardListItem } from '../../../../shared/ipc/wizard-views';
+import { useDesk } from '../../api/DeskContext';
+import { useCacheRefresh } from '../../app/useCacheRefresh';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { touchesCustomer } from '../../store/app-slice';
+import { startKey, useStartRun } from './useStartRun';
+import './wizards.css';
+
+/** Event kinds whose details panel suggests wizards. */
+export const SUGGESTING_EVENT_KINDS: ReadonlySet<string> = new Set(['alert', 'incident', 'error_spike', 'ticket']);
+
+function WizardChoice({
+  wizard,
+  suffix,
+  onStart,
+  pendingKey,
+}: {
+  wizard: WizardListItem;
+  suffix: string;
+  onStart: (practice: boolean) => void;
+  pendingKey: string | null;
+}) {
+  const isBusy = pendingKey !== null;
+  return (
+    <li className="suggestion" data-testid="wizard-suggestion">
+      <div className="suggestion-text">
+        <span className="suggestion-title">{wizard.title}</span> <span className="muted">v{wizard.version}</span>
+        {wizard.isSuggested && wizard.reason ? <p className="suggestion-reason">Suggested because {wizard.reason}.</p> : null}
+      </div>
+      <div className="suggestion-actions">
+        <button
+          type="button"
+          className={wizard.isSuggested ? 'primary' : undefined}
+          aria-label={`Start ${wizard.title}${suffix}`}
+          disabled={isBusy}
+          onClick={() => onStart(false)}
+        >
+          {pendingKey === startKey({ wizardId: wizard.id, practice: false }) ? 'Starting…' : 'Start'}
+        </button>
+        <button type="button" aria-label={`Practice ${wizard.title}${suffix}`} disabled={isBusy} onClick={() => onStart(true)}>
+          {pendingKey === startKey({ wizardId: wizard.id, practice: true }) ? 'Starting…' : 'Practice'}
+        </button>
+      </div>
+    </li>
+  );
+}
+
+/**
+ * "Suggested wizards" for a customer, or for one event of it: the wizards whose
+ * appliesTo matches first, each with the reason in words, then the others.
+ * Start opens a real run, Practice a simulated one; both open the runner.
+ */
+export function SuggestedWizards({
+  customerId,
+  eventId,
+  headingLevel = 2,
+}: {
+  customerId: string;
+  eventId?: string;
+  headingLevel?: 2 | 3;
+}) {
+  const desk = useDesk();
+  const [wizards, setWizards] = useState<WizardListItem[] | null>(null);
+  const [error, setError] = useState<ContractError | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const { start, pendingKey, failure } = useStartRun();
+  const headingId = useId();
+  const Heading = headingLevel === 2 ? 'h2' : 'h3';
+
+  useEffect(() => {
+    let isCurrent = true;
+    void desk.wizards.list(eventId ? { customerId, eventId } : { customerId }).then((result) => {
+      if (!isCurrent) return;
+      if (result.ok) {
+        setWizards(result.value.wizards);
+        setError(null);
+      } else setError(result.error);
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [desk, customerId, eventId, attempt]);
+
+  useCacheRefresh(
+    useCallback((change) => touchesCustomer(change, customerId), [customerId]),
+    useCallback(() => setAttempt((value) => value + 1), []),
+  );
+
+  const suggested = (wizards ?? []).filter((wizard) => wizard.isSuggested);
+  const others = (wizards ?? []).filter((wizard) => !wizard.isSuggested);
+  const suffix = eventId ? ' for this event' : '';
+  const onStart = (wizard: WizardListItem) => (practice: boolean) =>
+    void start({ wizardId: wizard.id, customerId, practice, ...(eventId ? { eventId } : {}) });
+
+  return (
+    <section
+      className={headingLevel === 2 ? 'panel suggested-wizards' : 'detail-section suggested-wizards'}
+      aria-labelledby={headingId}
+    >
+      <Heading id={headingId}>Suggested wizards</Heading>
+      {error ? (
+        <ErrorMessage compact title="Could not load the wizards" error={error} onRetry={() => setAttempt((value) => value + 1)} />
+      ) : null}
+      {wizards === null && !error ? <p className="muted">Looking for wizards that match…</p> : null}
+      {wizards !== null && suggested.length === 0 ? (
+        <p className="muted">
+          No wizard matches what is known about this {eventId ? 'event' : 'customer'}. Every wizard is listed below.
+        </p>
+      ) : null}
+      {suggested.length > 0 ? (
+        <ul
+          className="suggestion-list"
+          aria-label={eventId ? 'Wizards suggested for this event' : 'Wizards suggested for this customer'}
+        >
+          {suggested.map((wizard) => (
+            <WizardChoice key={wizard.id} wizard={wizard} suffix={suffix} onStart={onStart(wizard)} pendingKey={pendingKey} />
+          ))}
+        </ul>
+      ) : null}
+      {others.length > 0 ? (
+        <details className="other-wizards" open={wizards !== null && suggested.length === 0}>
+          <summary>Other wizards ({others.length})</summary>
+          <ul className="suggestion-list" aria-label="Other wizards">
+            {others.map((wizard) => (
+              <WizardChoice key={wizard.id} wizard={wizard} suffix={suffix} onStart={onStart(wizard)} pendingKey={pendingKey} />
+            ))}
+          </ul>
+        </details>
+      ) : null}
+      {failure ? <ErrorMessage compact title="The run did not start" error={failure.error} /> : null}
+    </section>
+  );
+}
