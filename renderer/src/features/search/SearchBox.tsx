@@ -110,7 +110,7 @@ export function SearchBox() {
         onKeyDown={onKeyDown}
       />
       {isExpanded ? (
-        <div className="search-popover">
+        <div className="search-popover" tabIndex={0} role="region" aria-label="Search results panel">
           <p className="search-status muted" aria-live="polite">
             {search.status === 'loading' && !search.result
               ? 'Searching…'
