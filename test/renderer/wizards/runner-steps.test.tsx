@@ -189,6 +189,9 @@ describe('wizard runner: one screen per need', () => {
     );
     expect(within(currentStep()).queryByRole('button', { name: 'Request approval' })).not.toBeInTheDocument();
     expect(screen.getByTestId('blocked-reason')).toHaveTextContent(/Waiting for a second person to approve this plan/);
+    // Waiting for a person is expected: said politely, not as an error.
+    expect(screen.getByTestId('blocked-reason').parentElement).toHaveAttribute('role', 'status');
+    expect(screen.getByTestId('blocked-reason').parentElement).toHaveTextContent(/^Waiting for approval/);
 
     act(() => desk.runs.decideApproval(runId, 'granted'));
     step = await waitForStep('Pin the previous version');
@@ -310,7 +313,11 @@ describe('wizard runner: one screen per need', () => {
     expect(screen.queryByRole('button', { name: 'Cancel run' })).not.toBeInTheDocument();
     expect(screen.getByTestId('run-announcer')).toHaveTextContent('Run finished: Workaround in place.');
 
-    act(() => desk.runs.markSynced(runId));
+    // The sync that carries the record acknowledges it; the runner looks again after the sync.
+    act(() => {
+      desk.runs.markSynced(runId);
+      desk.emit('sync:changed', { ...desk.syncStatus, lastSyncAt: '2026-11-20T13:05:00.000Z' });
+    });
     await waitFor(() => expect(screen.getByTestId('run-record-state')).toHaveTextContent('Recorded on the customer’s timeline.'));
   });
 

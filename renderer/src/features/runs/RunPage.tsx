@@ -8,6 +8,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { SafeMarkdown } from '../../components/SafeMarkdown';
 import { useStore } from '../../store/store';
 import { ActionConfirm } from './ActionConfirm';
+import { coalesce } from './coalesce';
 import { DoneSummary } from './DoneSummary';
 import { InputForm } from './InputForm';
 import { PracticeBanner, RunHeader } from './RunHeader';
@@ -48,12 +49,16 @@ function useOfflineReason(): string | null {
   return null;
 }
 
-function BlockedNotice({ reason, send }: { reason: string; send: SendAct }) {
+function BlockedNotice({ reason, isWaitingForApproval, send }: { reason: string; isWaitingForApproval: boolean; send: SendAct }) {
   const [isSending, setSending] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
+  // Waiting for a second person is expected, not a fault: it is announced politely.
   return (
-    <div className="run-blocked" role="alert">
-      <p className="run-blocked-title">This step cannot go on right now</p>
+    <div
+      className={isWaitingForApproval ? 'run-blocked is-waiting' : 'run-blocked'}
+      role={isWaitingForApproval ? 'status' : 'alert'}
+    >
+      <p className="run-blocked-title">{isWaitingForApproval ? 'Waiting for approval' : 'This step cannot go on right now'}</p>
       <p data-testid="blocked-reason">{reason}</p>
       <button
         type="button"
@@ -149,10 +154,19 @@ export function RunPage({ runId }: { runId: string }) {
 
   useEffect(() => {
     void loadRun(desk, runId);
+    const refresh = coalesce(() => useStore.getState().loadRun(desk, runId, { quiet: true }));
     return desk.events.runsChanged((change) => {
-      if (change.runId === runId) void useStore.getState().loadRun(desk, runId, { quiet: true });
+      if (change.runId === runId) refresh();
     });
   }, [desk, runId, loadRun]);
+
+  // A finished run's record is acknowledged by a sync, which does not change the run itself: look again after each sync.
+  const syncMoment = useStore((store) => `${store.syncStatus?.lastSyncAt ?? ''}|${store.syncStatus?.pendingOutbox ?? ''}`);
+  useEffect(() => {
+    const shown = useStore.getState().run;
+    if (shown.id === runId && shown.view?.recordState === 'pending')
+      void useStore.getState().loadRun(desk, runId, { quiet: true });
+  }, [desk, runId, syncMoment]);
 
   const view = run.id === runId ? run.view : null;
   const state = useMemo(() => (view ? readRunState(view.state) : null), [view]);
@@ -260,7 +274,13 @@ export function RunPage({ runId }: { runId: string }) {
       {view.practice ? <PracticeBanner /> : null}
       <RunHeader view={view} send={send} />
       {view.blockedReason && view.status !== 'finished' && view.status !== 'cancelled' ? (
-        <BlockedNotice reason={view.blockedReason} send={send} />
+        <BlockedNotice
+          reason={view.blockedReason}
+          isWaitingForApproval={
+            view.approval?.status === 'pending' && (need?.need === 'approval' || need?.need === 'action-execute')
+          }
+          send={send}
+        />
       ) : null}
       {!state ? (
         <ErrorMessage

@@ -10,6 +10,7 @@ import { formatDateTime, formatRelative } from '../../lib/time';
 import { humanize } from '../../lib/values';
 import { useStore } from '../../store/store';
 import type { CustomerSummary } from '../../../../shared/ipc/views';
+import { coalesce } from '../runs/coalesce';
 import { startKey, useStartRun } from './useStartRun';
 import { filterWizards, type RunListItem } from './wizards-slice';
 import './wizards.css';
@@ -242,7 +243,7 @@ export function WizardsPage() {
   useEffect(() => {
     void loadLibrary(desk, { quiet: true });
     void loadRunLists(desk, { quiet: true });
-    return desk.events.runsChanged(() => void useStore.getState().loadRunLists(desk, { quiet: true }));
+    return desk.events.runsChanged(coalesce(() => useStore.getState().loadRunLists(desk, { quiet: true })));
   }, [desk, loadLibrary, loadRunLists]);
   useCacheRefresh(
     useCallback((change) => change.global, []),

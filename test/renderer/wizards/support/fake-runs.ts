@@ -293,10 +293,9 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
       emit(run.id);
     },
 
-    /** The server acknowledged the finished run's record. */
+    /** The server acknowledged the finished run's record. As on the desk, the run itself does not change: no `runs:changed`. */
     markSynced(runId: string) {
       requireRun(runId).isSynced = true;
-      emit(runId);
     },
 
     /** The desk stops the run on its step with a reason (as after a refused result or a restart mid-execution). */
