@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { useStore } from '../../../renderer/src/store/store';
 import { createFakeDesk } from '../support/fake-desk';
@@ -74,6 +74,26 @@ describe('suggested wizards', () => {
     await user.click(screen.getByRole('option', { name: /Deployed release 4.12.0/ }));
     const deploy = await screen.findByRole('complementary', { name: /Deployed release 4.12.0/ });
     expect(within(deploy).queryByRole('region', { name: 'Suggested wizards' })).not.toBeInTheDocument();
+  });
+
+  it('on the customer page, runs left open on that customer come first, to resume', async () => {
+    const desk = createFakeDesk(standardFixtures());
+    const open = desk.runs.start({ wizardId: 'sso-sign-in-failing', customerId: 'acme' });
+    desk.runs.start({ wizardId: 'export-job-behind', customerId: 'globex' });
+    renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
+    const panel = await screen.findByRole('region', { name: 'Suggested wizards' });
+    const runs = await within(panel).findByRole('list', { name: 'Open runs for this customer' });
+    expect(within(runs).getAllByRole('listitem')).toHaveLength(1);
+    expect(within(runs).getByRole('link', { name: 'Resume SSO sign-in failing' })).toHaveAttribute('href', `#/run/${open.runId}`);
+    expect(runs).toHaveTextContent('Open run, waiting for you.');
+    expect(desk.inputsTo('runs:list')).toContainEqual({ customerId: 'acme', status: 'active' });
+
+    act(() => {
+      desk.runs.act(open.runId, { type: 'cancel' });
+    });
+    await waitFor(() =>
+      expect(within(panel).queryByRole('list', { name: 'Open runs for this customer' })).not.toBeInTheDocument(),
+    );
   });
 
   it('says why a run did not start', async () => {

@@ -1,11 +1,14 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { ContractError } from '../../../../shared/ipc/result';
 import type { WizardListItem } from '../../../../shared/ipc/wizard-views';
+import { routeToHash } from '../../../../shared/routes';
 import { useDesk } from '../../api/DeskContext';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { touchesCustomer } from '../../store/app-slice';
+import { coalesce } from '../runs/coalesce';
 import { startKey, useStartRun } from './useStartRun';
+import type { RunListItem } from './wizards-slice';
 import './wizards.css';
 
 /** Event kinds whose details panel suggests wizards. */
@@ -63,6 +66,7 @@ export function SuggestedWizards({
 }) {
   const desk = useDesk();
   const [wizards, setWizards] = useState<WizardListItem[] | null>(null);
+  const [openRuns, setOpenRuns] = useState<RunListItem[]>([]);
   const [error, setError] = useState<ContractError | null>(null);
   const [attempt, setAttempt] = useState(0);
   const { start, pendingKey, failure } = useStartRun();
@@ -83,6 +87,22 @@ export function SuggestedWizards({
     };
   }, [desk, customerId, eventId, attempt]);
 
+  // Runs left open on this customer come first: resuming beats starting again.
+  useEffect(() => {
+    if (eventId) return;
+    let isCurrent = true;
+    const load = () =>
+      desk.runs.list({ customerId, status: 'active' }).then((result) => {
+        if (isCurrent && result.ok) setOpenRuns(result.value.runs);
+      });
+    void load();
+    const stop = desk.events.runsChanged(coalesce(load));
+    return () => {
+      isCurrent = false;
+      stop();
+    };
+  }, [desk, customerId, eventId]);
+
   useCacheRefresh(
     useCallback((change) => touchesCustomer(change, customerId), [customerId]),
     useCallback(() => setAttempt((value) => value + 1), []),
@@ -100,6 +120,28 @@ export function SuggestedWizards({
       aria-labelledby={headingId}
     >
       <Heading id={headingId}>Suggested wizards</Heading>
+      {openRuns.length > 0 ? (
+        <ul className="suggestion-list" aria-label="Open runs for this customer">
+          {openRuns.map((run) => (
+            <li key={run.runId} className="suggestion">
+              <div className="suggestion-text">
+                <span className="suggestion-title">{run.title}</span>{' '}
+                {run.practice ? <span className="tag tag-practice">Practice</span> : null}
+                <p className="suggestion-reason">Open run, {run.status === 'waiting' ? 'waiting for you' : run.status}.</p>
+              </div>
+              <div className="suggestion-actions">
+                <a
+                  className="button-link"
+                  href={routeToHash({ view: 'run', runId: run.runId })}
+                  aria-label={`Resume ${run.title}`}
+                >
+                  Resume
+                </a>
+              </div>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {error ? (
         <ErrorMessage compact title="Could not load the wizards" error={error} onRetry={() => setAttempt((value) => value + 1)} />
       ) : null}
