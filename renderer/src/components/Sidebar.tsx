@@ -14,7 +14,7 @@ export const NAV_ITEMS: readonly Item[] = [
 /** The main navigation. The customer page belongs to Customers. */
 export function Sidebar() {
   const view = useStore((state) => state.route.view);
-  const current = view === 'customer' ? 'customers' : view;
+  const current = view === 'customer' ? 'customers' : view === 'run' ? 'wizards' : view;
   return (
     <nav className="sidebar" aria-label="Main">
       <div className="brand" aria-hidden="true">

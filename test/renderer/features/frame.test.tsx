@@ -20,6 +20,12 @@ describe('application frame', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Fleet' })).toBeInTheDocument();
   });
 
+  it('keeps Wizards marked in the sidebar while a run is open', () => {
+    renderApp({ route: { view: 'run', runId: 'run-1' } });
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(nav).getByRole('link', { name: 'Wizards' })).toHaveAttribute('aria-current', 'page');
+  });
+
   it('shows About values read through the contract', async () => {
     renderApp({ route: { view: 'about' } });
     await waitFor(() => expect(screen.getByTestId('about-mode')).toHaveTextContent('browser'));
