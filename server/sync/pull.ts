@@ -162,6 +162,7 @@ function maxPosition(a: LogPosition, b: LogPosition): LogPosition {
   return comparePositions(a, b) >= 0 ? a : b;
 }
 
+/** A change-log row, with the columns of its event when it is an event put (all null when the event is gone). */
 type LogRow = {
   bucket: string;
   xid: string;
@@ -172,90 +173,88 @@ type LogRow = {
   ver: number;
   /** The stored wire row as JSON text; null for event puts (built from the events columns). */
   row: string | null;
-};
+  /** True when some bucket filled its share of the read: the rows stop where the merge is still complete. */
+  is_cut: boolean;
+} & { [Column in keyof EventRowText]: EventRowText[Column] | null };
 
-/** Per bucket, the first `limit` log rows after `starts`, below the fence, in (xid, id) order overall. */
-async function readLogRows(
+/** The left join found the event: its columns are all there (the table has them not null where the wire needs it). */
+function hasEvent(row: LogRow): row is LogRow & EventRowText {
+  return row.e_id !== null;
+}
+
+/**
+ * The ordered merge of the buckets' logs after `starts` (below the fence), as
+ * far as it is certainly complete, and at most `limit` rows of it. Each bucket
+ * contributes at most `share` rows; a bucket that filled its share may have more
+ * after its last one, so the merge is complete only up to the earliest such last
+ * row. Event rows are joined only for the rows answered.
+ */
+async function readLogPrefix(
   db: Queryable,
   frame: LogFrame,
   starts: ReadonlyMap<string, LogPosition>,
+  share: number,
   limit: number,
-): Promise<(LogRow & { position: LogPosition })[]> {
+): Promise<LogRow[]> {
   const buckets = [...starts.keys()];
-  const rows = await db.query<LogRow>(
-    `select c.bucket, c.xid::text as xid, c.id, c.entity, c.row_id, c.op, c.ver, c.row::text as row
-       from unnest($1::text[], $2::text[], $3::int8[]) as r(bucket, xid, id)
-       cross join lateral (
-         select * from change_log c
-          where c.bucket = r.bucket and (c.xid, c.id) > (r.xid::xid8, r.id) and c.xid < $4::xid8
-          order by c.xid, c.id limit $5
-       ) c
-      order by c.xid, c.id`,
+  return db.query<LogRow>(
+    `with fetched as materialized (
+       select c.*
+         from unnest($1::text[], $2::text[], $3::int8[]) as r(bucket, xid, id)
+         cross join lateral (
+           -- Numbered in the bucket's order: row number $5 is the last row of a bucket that filled its share.
+           select page.*, row_number() over () as number from (
+             select c.bucket, c.xid, c.id, c.entity, c.row_id, c.op, c.ver, c.row from change_log c
+              where c.bucket = r.bucket and (c.xid, c.id) > (r.xid::xid8, r.id) and c.xid < $4::xid8
+              order by c.xid, c.id limit $5
+           ) page
+         ) c
+     ), cut as (
+       select xid, id from fetched where number = $5 order by xid, id limit 1
+     ), prefix as (
+       select * from fetched f
+        where not exists (select 1 from cut) or (f.xid, f.id) <= (select xid, id from cut)
+        order by f.xid, f.id limit $6
+     )
+     select p.bucket, p.xid::text as xid, p.id, p.entity, p.row_id, p.op, p.ver, p.row::text as row,
+            exists (select 1 from cut) as is_cut, ${EVENT_ROW_COLUMNS}
+       from prefix p
+       left join lateral (
+         select * from events e where p.entity = 'event' and p.op = 'put' and p.row is null and e.id = p.row_id limit 1
+       ) e on true
+      order by p.xid, p.id`,
     [
       buckets,
       buckets.map((bucket) => starts.get(bucket)?.xid.toString() ?? '0'),
       buckets.map((bucket) => starts.get(bucket)?.id ?? 0),
       frame.fence.toString(),
+      share,
       limit,
     ],
   );
-  return rows.map((row) => ({ ...row, position: { xid: BigInt(row.xid), id: row.id } }));
-}
-
-/**
- * Rows of the merge that are certainly complete: a bucket that returned its
- * full `limit` may have more rows after its last one, so only rows up to the
- * earliest such last row are a prefix of the true merge of all buckets.
- */
-function completePrefix<Row extends LogRow & { position: LogPosition }>(
-  rows: readonly Row[],
-  limit: number,
-): { prefix: Row[]; cut: Map<string, LogPosition> } {
-  const counts = new Map<string, { count: number; last: Row }>();
-  for (const row of rows) counts.set(row.bucket, { count: (counts.get(row.bucket)?.count ?? 0) + 1, last: row });
-  const cut = new Map<string, LogPosition>();
-  let earliest: LogPosition | null = null;
-  for (const [bucket, { count, last }] of counts) {
-    if (count < limit) continue;
-    cut.set(bucket, last.position);
-    if (earliest === null || comparePositions(last.position, earliest) < 0) earliest = last.position;
-  }
-  const bound = earliest;
-  return { prefix: bound === null ? [...rows] : rows.filter((row) => comparePositions(row.position, bound) <= 0), cut };
 }
 
 /** Rows per bucket the first catch-up read asks for, at least: small pages of many buckets stay one query. */
 const MIN_ROWS_PER_BUCKET = 64;
 
 /**
- * The first `budget + 1` rows of the ordered merge of the buckets' logs. Asking
- * every bucket for `budget + 1` rows would read up to buckets × budget rows to
- * keep budget; instead each bucket first gets about twice its even share, and
- * only buckets cut short while the page is not yet full are read further.
+ * The first `budget + 1` rows of the ordered merge of the buckets' logs.
+ * Reading `budget + 1` rows of every bucket would read up to buckets × budget
+ * rows to keep `budget`; instead each bucket first gets about twice its even
+ * share. Only when that cannot fill the page (pending rows very unevenly spread)
+ * is every bucket read to `budget + 1`, which is exact.
  */
 async function mergeLogs(
   db: Queryable,
   frame: LogFrame,
   starts: ReadonlyMap<string, LogPosition>,
   budget: number,
-): Promise<(LogRow & { position: LogPosition })[]> {
+): Promise<LogRow[]> {
   const wanted = budget + 1;
   const share = Math.min(wanted, Math.max(MIN_ROWS_PER_BUCKET, Math.ceil((2 * wanted) / starts.size)));
-  const rows = await readLogRows(db, frame, starts, share);
-  const first = completePrefix(rows, share);
-  if (first.cut.size === 0 || first.prefix.length >= wanted) return first.prefix;
-  // Every bucket that was cut short now gets read to `wanted` rows in all: each bucket's rows are then complete
-  // or at least `wanted` long, so the merge's first `wanted` rows are exact.
-  const more = await readLogRows(db, frame, first.cut, wanted - share);
-  const merged = [...rows, ...more].sort((a, b) => comparePositions(a.position, b.position));
-  return completePrefix(merged, wanted).prefix;
-}
-
-/** Events by id, for the event puts of the log (whose rows are not stored there); events that are gone are absent. */
-async function readEvents(db: Queryable, ids: readonly string[]): Promise<Map<string, EventRowText>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.query<EventRowText>(`select ${EVENT_ROW_COLUMNS} from events e where e.id = any($1::text[])`, [ids]);
-  return new Map(rows.map((row) => [row.e_id, row]));
+  const rows = await readLogPrefix(db, frame, starts, share, wanted);
+  if (share === wanted || rows.length >= wanted || rows[0]?.is_cut !== true) return rows;
+  return readLogPrefix(db, frame, starts, wanted, wanted);
 }
 
 /**
@@ -277,11 +276,7 @@ async function catchUp(
   const last = delivered.at(-1);
   // Every row of every bucket up to the last delivered one was delivered (they are a prefix of one ordered merge);
   // when nothing was cut, every bucket is complete up to the fence. Idle cursors thus move forward and do not expire.
-  const reached: LogPosition = isTruncated && last ? last.position : { xid: frame.fence, id: 0 };
-  const events = await readEvents(
-    db,
-    delivered.flatMap((row) => (row.entity === 'event' && row.op === 'put' && row.row === null ? [row.row_id] : [])),
-  );
+  const reached: LogPosition = isTruncated && last ? { xid: BigInt(last.xid), id: last.id } : { xid: frame.fence, id: 0 };
   const opsByBucket = new Map<string, OpList>();
   for (const row of delivered) {
     let ops = opsByBucket.get(row.bucket);
@@ -295,8 +290,7 @@ async function catchUp(
       ops.put(row.entity, row.row_id, row.ver, row.row);
     } else {
       // An event put whose event is gone has nothing to put (its removal is logged separately).
-      const event = row.entity === 'event' ? events.get(row.row_id) : undefined;
-      if (event) ops.putEvent(event);
+      if (row.entity === 'event' && hasEvent(row)) ops.putEvent(row);
     }
   }
   for (const [bucket, position] of positions) {
@@ -383,7 +377,11 @@ export function toMutationResult(row: {
  * bootstrap pages, so a large bootstrap never delays live changes. At most
  * `limit` ops in total.
  */
-export async function pullChangesBody(storage: Storage, principal: Principal, request: PullRequest): Promise<Buffer<ArrayBuffer>> {
+export async function pullChangesBody(
+  storage: Storage,
+  principal: Principal,
+  request: PullRequest,
+): Promise<Buffer<ArrayBuffer>> {
   const seen = new Set<string>();
   for (const entry of request.buckets) {
     if (seen.has(entry.bucket)) throw new ApiFailure(400, 'duplicate_bucket', `bucket ${entry.bucket} is requested twice`);
