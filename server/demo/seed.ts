@@ -35,10 +35,20 @@ export type SeedResult = {
 };
 
 /** Kept in server_meta so an interrupted padding resumes where it stopped, after a restart. */
-type SeedRecord = { seed: number; customers: number | null; now: string; fleetEvents: number; targetEvents: number; padded: number; isComplete: boolean };
+type SeedRecord = {
+  seed: number;
+  customers: number | null;
+  now: string;
+  fleetEvents: number;
+  targetEvents: number;
+  padded: number;
+  isComplete: boolean;
+};
 
 const SEED_KEY = 'demo_seed';
 const PAD_BATCH = 5_000;
+/** Padding transactions in flight at once: the database writes one batch while the next is generated and sent. */
+const PAD_TRANSACTIONS = 2;
 
 async function countEvents(storage: Storage): Promise<number> {
   const [row] = await storage.query<{ count: number }>('select count(*)::integer as count from events');
@@ -58,7 +68,11 @@ export async function seedDemo(storage: Storage, options: SeedOptions): Promise<
   let fleet: DemoFleet | null = null;
 
   if (record === null) {
-    const fleetOptions: FleetOptions = { seed: options.seed, now: new Date(options.now), ...(options.customers === undefined ? {} : { customers: options.customers }) };
+    const fleetOptions: FleetOptions = {
+      seed: options.seed,
+      now: new Date(options.now),
+      ...(options.customers === undefined ? {} : { customers: options.customers }),
+    };
     fleet = generators.generateFleet(fleetOptions);
     const generated = fleet;
     const candidate: SeedRecord = {
@@ -88,7 +102,11 @@ export async function seedDemo(storage: Storage, options: SeedOptions): Promise<
       return { isSeeded: false, isNew: false, customers: row?.count ?? 0, events: await countEvents(storage) };
     }
     record = candidate;
-    options.log.info('demo fleet seeded', { customers: generated.customers.length, events: generated.events.length, seed: options.seed });
+    options.log.info('demo fleet seeded', {
+      customers: generated.customers.length,
+      events: generated.events.length,
+      seed: options.seed,
+    });
   }
 
   if (!record.isComplete) {
@@ -97,22 +115,58 @@ export async function seedDemo(storage: Storage, options: SeedOptions): Promise<
       const seedNow = Date.parse(record.now);
       const padFleet =
         fleet ??
-        generators.generateFleet({ seed: record.seed, now: new Date(seedNow), ...(record.customers === null ? {} : { customers: record.customers }) });
-      let done = 0;
-      for (const batch of generators.padEvents(padFleet, { seed: record.seed, now: new Date(seedNow), count: padCount, batchSize: PAD_BATCH })) {
-        // Batches already stored before an interruption are skipped, not re-sent.
-        if (done + batch.length <= record.padded) {
-          done += batch.length;
-          continue;
-        }
-        done += batch.length;
-        const progress: SeedRecord = { ...record, padded: done };
-        await storage.transaction(async (db) => {
-          await insertEvents(db, batch, { now: seedNow, newId, isHistory: true });
-          await writeMeta(db, SEED_KEY, progress);
+        generators.generateFleet({
+          seed: record.seed,
+          now: new Date(seedNow),
+          ...(record.customers === null ? {} : { customers: record.customers }),
         });
-        record = progress;
-        if (done % 100_000 < batch.length) options.log.info('padding demo history', { events: record.fleetEvents + done, of: record.targetEvents });
+      let done = 0;
+      // A few batches are written at once: the database writes one while the next is generated and sent. Each
+      // records its progress only after the batch before it has committed (and fails if that one failed), so a
+      // stored record never counts a batch that is not stored.
+      const inFlight: Promise<void>[] = [];
+      try {
+        for (const batch of generators.padEvents(padFleet, {
+          seed: record.seed,
+          now: new Date(seedNow),
+          count: padCount,
+          batchSize: PAD_BATCH,
+        })) {
+          // Batches already stored before an interruption are skipped, not re-sent.
+          if (done + batch.length <= record.padded) {
+            done += batch.length;
+            continue;
+          }
+          done += batch.length;
+          const progress: SeedRecord = { ...record, padded: done };
+          if (inFlight.length >= PAD_TRANSACTIONS) {
+            await inFlight[0];
+            inFlight.shift();
+          }
+          const previous = inFlight.at(-1);
+          const written = storage.transaction(async (db) => {
+            await insertEvents(db, batch, { now: seedNow, newId, isHistory: true });
+            await previous;
+            await writeMeta(db, SEED_KEY, progress);
+          });
+          // Observed here and now: a failure is reported by whoever awaits it, never as an unhandled rejection.
+          written.catch(() => undefined);
+          inFlight.push(written);
+          record = progress;
+          if (progress.padded % 100_000 < batch.length) {
+            options.log.info('padding demo history', {
+              events: progress.fleetEvents + progress.padded,
+              of: progress.targetEvents,
+            });
+          }
+        }
+        while (inFlight.length > 0) {
+          await inFlight[0];
+          inFlight.shift();
+        }
+      } finally {
+        // Never leave a transaction running, or its failure unobserved, behind an error.
+        await Promise.allSettled(inFlight);
       }
     }
     record = { ...record, isComplete: true };

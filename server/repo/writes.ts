@@ -205,8 +205,10 @@ export async function insertEvents(
          select id, customer_id, occurred_at, case when $17 then least(occurred_at, $16::timestamptz) else $16::timestamptz end,
            kind, severity, source_system, external_id,
            actor, summary, body, feature, prev_value, new_value, links, properties
-         -- History is stored customer by customer: a customer's rows share heap pages, which bootstrap reads together.
-         from input order by ${options.isHistory ? 'customer_id, id' : 'ord'}
+         -- Stored customer by customer: a customer's rows share heap and index pages, which bootstrap reads together.
+         -- Of events repeated within the batch only the first is offered, so the first one wins as it always has.
+         from (select distinct on (source_system, external_id) * from input order by source_system, external_id, ord) first
+         order by customer_id, id
          on conflict (source_system, external_id) do nothing
          returning e.id, e.customer_id, e.source_system, e.external_id
        ), logged as (
@@ -217,10 +219,12 @@ export async function insertEvents(
        ${
          options.isHistory
            ? 'select (select count(*) from written)::integer as accepted'
-           : `select input.ord, coalesce(written.id, existing.id) as id, (select count(*) from written)::integer as accepted
+           : `select input.ord, (select count(*) from written)::integer as accepted,
+                     -- An event stored before is looked up only when this statement did not write it.
+                     coalesce(written.id, (select existing.id from events existing
+                                            where existing.source_system = input.source_system and existing.external_id = input.external_id)) as id
                 from input
                 left join written on written.source_system = input.source_system and written.external_id = input.external_id
-                left join events existing on existing.source_system = input.source_system and existing.external_id = input.external_id
                order by input.ord`
        }`,
       [

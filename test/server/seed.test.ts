@@ -140,6 +140,23 @@ describe('seedDemo bookkeeping', () => {
     expect(await count(database, 'change_log where entity = \'event\'')).toBe(11);
   });
 
+  it('never records a failed padding batch as stored, though the batches after it were already being written', async () => {
+    const database = await freshDatabase();
+    const options = { seed: 1, events: 11, now: NOW, log: silentLogger };
+    const secondBatchFails: DemoGenerators['padEvents'] = function* (fleetInput, padOptions) {
+      let batch = 0;
+      for (const events of padded(10)(fleetInput, padOptions)) {
+        yield batch === 1 ? events.map((event) => ({ ...event, customerId: 'no-such-customer' })) : events;
+        batch += 1;
+      }
+    };
+    await expect(seedDemo(database.storage, { ...options, generators: { generateFleet: () => fixture, padEvents: secondBatchFails } })).rejects.toThrow();
+    // The third batch was sent while the second failed: it must not have been kept (nor counted) either.
+    expect(await count(database, 'events')).toBe(1 + 4);
+    const result = await seedDemo(database.storage, { ...options, generators: { generateFleet: () => fixture, padEvents: padded(10) } });
+    expect(result).toMatchObject({ isSeeded: true, events: 11 });
+  });
+
   it('leaves a database that already has customers alone', async () => {
     const database = await freshDatabase();
     await addCustomers(database.storage, ['real-customer']);
