@@ -1,6 +1,15 @@
+export type QueryOptions = {
+  /**
+   * Keep the statement prepared on its connection (PostgreSQL; named after its
+   * text), so hot statements of fixed text are parsed and planned once per
+   * connection rather than on every call.
+   */
+  isPrepared?: boolean;
+};
+
 /** Something that runs one SQL statement: the storage itself, or an open transaction. */
 export type Queryable = {
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<Row[]>;
 };
 
 export type TransactionOptions = {

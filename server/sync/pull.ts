@@ -14,6 +14,7 @@ import type { Queryable, Storage } from '../storage/types';
 import { BadTokenError, decodeCursor, decodePageToken, encodeCursor, encodePageToken, type BootstrapState } from './cursor';
 import {
   EVENT_ROW_COLUMNS,
+  NO_EVENT_COLUMNS,
   OpList,
   pullResponseBytes,
   type BucketEntryJson,
@@ -28,91 +29,104 @@ import {
 const ACKED_RESULT_WINDOW = MAX_PUSH_MUTATIONS;
 
 /**
- * One entity of a bucket's bootstrap, paged by its primary key (keyset, never
- * OFFSET): appends up to `limit` ops to `ops` and answers the last key it wrote.
+ * One entity of a bucket's bootstrap, paged by its primary key (`key`; keyset,
+ * never OFFSET). `from` names the table and the bucket's rows; `$scope` in it
+ * stands for the customer id.
  */
 type Phase = {
   entity: string;
-  read: (
-    db: Queryable,
-    scope: string,
-    afterKey: string | null,
-    limit: number,
-    ops: OpList,
-  ) => Promise<{ count: number; lastKey: string | null }>;
+  from: string;
+  key: string;
+  rowId: string;
+  ver: string;
+  /** The wire row as JSON text; absent for events, whose rows are written from their columns. */
+  row?: string;
 };
 
-/** A phase whose SQL selects `key`, `row_id`, `ver` and `row` (the wire row as JSON text). */
-function rowPhase(
-  entity: string,
-  sql: string,
-  params: (scope: string, afterKey: string | null, limit: number) => unknown[],
-): Phase {
-  return {
-    entity,
-    read: async (db, scope, afterKey, limit, ops) => {
-      const rows = await db.query<{ key: string; row_id: string; ver: number; row: string }>(sql, params(scope, afterKey, limit));
-      for (const row of rows) ops.put(entity, row.row_id, row.ver, row.row);
-      return { count: rows.length, lastKey: rows.at(-1)?.key ?? null };
-    },
-  };
+/** The phases of a kind of bucket, in order, and the statement that reads a page of them. */
+type BucketKind = { phases: readonly Phase[]; statement: string };
+
+/**
+ * One statement reads a whole page of a bucket, across its phases (one round
+ * trip per bucket instead of one per entity, plus one to learn whether
+ * changes are waiting): each phase from the key after which the page starts,
+ * then a last row telling whether the log holds changes made since the
+ * bootstrap began. Parameters: $1 the row limit, $2 the bucket, $3 the fence
+ * the bootstrap started at, $4 the current fence, then one `after` key per
+ * phase (null for phases already served), then the customer id.
+ */
+function bucketKind(phases: readonly Phase[]): BucketKind {
+  const scope = `$${5 + phases.length}`;
+  const branches = phases.map(
+    (phase, index) =>
+      `(select ${index} as phase, ${phase.key} as key, ${phase.rowId} as row_id, ${phase.ver} as ver, ${phase.row ?? 'null::text'} as row,
+               ${phase.row ? NO_EVENT_COLUMNS : EVENT_ROW_COLUMNS}, null::boolean as pending
+          from ${phase.from.replace('$scope', scope)} and ${phase.key} > $${5 + index}
+         order by ${phase.key} limit $1)`,
+  );
+  branches.push(
+    `(select ${phases.length}, '', '', 0::bigint, null::text, ${NO_EVENT_COLUMNS},
+             exists (select 1 from change_log where bucket = $2 and (xid, id) > ($3::xid8, 0) and xid < $4::xid8))`,
+  );
+  return { phases, statement: `select * from (${branches.join(' union all ')}) page order by phase, key limit $1` };
 }
 
-const byCustomer = (customerId: string, afterKey: string | null, limit: number) => [customerId, afterKey, limit];
-const byKey = (_scope: string, afterKey: string | null, limit: number) => [afterKey, limit];
-
-const CUSTOMER_PHASES: readonly Phase[] = [
-  rowPhase(
-    'customer',
-    `select id as key, id as row_id, ver, lk_customer_row(c)::text as row from customers c
-      where id = $1 and id > coalesce($2, '') limit $3`,
-    byCustomer,
-  ),
-  rowPhase(
-    'feature',
-    `select feature as key, customer_id || ':' || feature as row_id, ver, lk_feature_row(f)::text as row from customer_features f
-      where customer_id = $1 and feature > coalesce($2, '') order by feature limit $3`,
-    byCustomer,
-  ),
+const CUSTOMER_BUCKET = bucketKind([
   {
-    entity: 'event',
-    read: async (db, customerId, afterKey, limit, ops) => {
-      const rows = await db.query<EventRowText>(
-        `select ${EVENT_ROW_COLUMNS} from events e
-          where customer_id = $1 and id > coalesce($2, '') order by id limit $3`,
-        [customerId, afterKey, limit],
-      );
-      for (const row of rows) ops.putEvent(row);
-      return { count: rows.length, lastKey: rows.at(-1)?.e_id ?? null };
-    },
+    entity: 'customer',
+    from: 'customers c where c.id = $scope',
+    key: 'c.id',
+    rowId: 'c.id',
+    ver: 'c.ver',
+    row: 'lk_customer_row(c)::text',
   },
-  rowPhase(
-    'note',
-    `select id as key, id as row_id, ver, lk_note_row(n)::text as row from notes n
-      where customer_id = $1 and id > coalesce($2, '') order by id limit $3`,
-    byCustomer,
-  ),
-];
+  {
+    entity: 'feature',
+    from: 'customer_features f where f.customer_id = $scope',
+    key: 'f.feature',
+    rowId: `f.customer_id || ':' || f.feature`,
+    ver: 'f.ver',
+    row: 'lk_feature_row(f)::text',
+  },
+  { entity: 'event', from: 'events e where e.customer_id = $scope', key: 'e.id', rowId: 'e.id', ver: '1::bigint' },
+  {
+    entity: 'note',
+    from: 'notes n where n.customer_id = $scope',
+    key: 'n.id',
+    rowId: 'n.id',
+    ver: 'n.ver',
+    row: 'lk_note_row(n)::text',
+  },
+]);
 
-const GLOBAL_PHASES: readonly Phase[] = [
-  rowPhase(
-    'release',
-    `select version as key, version as row_id, ver, lk_release_row(r)::text as row from releases r
-      where version > coalesce($1, '') order by version limit $2`,
-    byKey,
-  ),
+const GLOBAL_BUCKET_KIND = bucketKind([
+  {
+    entity: 'release',
+    from: 'releases r where true',
+    key: 'r.version',
+    rowId: 'r.version',
+    ver: 'r.ver',
+    row: 'lk_release_row(r)::text',
+  },
   // The wizard library (issue 5): published versions, id '<id>@<version>'.
-  rowPhase(
-    'wizard',
-    `select id || '@' || version as key, id || '@' || version as row_id, ver, lk_wizard_row(w)::text as row from wizards w
-      where id || '@' || version > coalesce($1, '') order by id || '@' || version limit $2`,
-    byKey,
-  ),
-];
+  {
+    entity: 'wizard',
+    from: 'wizards w where true',
+    key: `w.id || '@' || w.version`,
+    rowId: `w.id || '@' || w.version`,
+    ver: 'w.ver',
+    row: 'lk_wizard_row(w)::text',
+  },
+]);
 
-function phasesOf(bucket: string): { phases: readonly Phase[]; scope: string } {
+/** A row of a bootstrap page: an entity's row, or the last one, which only says whether changes are pending. */
+type PageRow = { phase: number; key: string; row_id: string; ver: number; row: string | null; pending: boolean | null } & {
+  [Column in keyof EventRowText]: EventRowText[Column] | null;
+};
+
+function kindOf(bucket: string): { kind: BucketKind; scope: string[] } {
   const customerId = bucketCustomerId(bucket);
-  return customerId === null ? { phases: GLOBAL_PHASES, scope: GLOBAL_BUCKET } : { phases: CUSTOMER_PHASES, scope: customerId };
+  return customerId === null ? { kind: GLOBAL_BUCKET_KIND, scope: [] } : { kind: CUSTOMER_BUCKET, scope: [customerId] };
 }
 
 type Plan =
@@ -135,7 +149,7 @@ function planBucket(entry: PullRequest['buckets'][number], frame: LogFrame): Pla
       throw badToken(bucket, error);
     }
     if (state.epoch !== frame.epoch) return { kind: 'reset', reason: 'rekeyed' };
-    if (state.bucket !== bucket || state.phase >= phasesOf(bucket).phases.length) {
+    if (state.bucket !== bucket || state.phase >= kindOf(bucket).kind.phases.length) {
       throw badToken(bucket, new BadTokenError('the page token belongs to another bucket'));
     }
     if (state.fence > frame.fence) return { kind: 'reset', reason: 'rekeyed' };
@@ -177,8 +191,8 @@ type LogRow = {
   is_cut: boolean;
 } & { [Column in keyof EventRowText]: EventRowText[Column] | null };
 
-/** The left join found the event: its columns are all there (the table has them not null where the wire needs it). */
-function hasEvent(row: LogRow): row is LogRow & EventRowText {
+/** The row carries an event: its columns are all there (the table has them not null where the wire needs it). */
+function hasEvent<Row extends { e_id: string | null }>(row: Row): row is Row & EventRowText {
   return row.e_id !== null;
 }
 
@@ -231,6 +245,7 @@ async function readLogPrefix(
       share,
       limit,
     ],
+    { isPrepared: true },
   );
 }
 
@@ -306,37 +321,47 @@ async function catchUp(
 
 /** Serves up to `budget` rows of one bucket's bootstrap from the current tables, by primary key. */
 async function bootstrapPage(db: Queryable, frame: LogFrame, start: BootstrapState, budget: number): Promise<BucketPageJson> {
-  const { phases, scope } = phasesOf(start.bucket);
+  const { kind, scope } = kindOf(start.bucket);
   const ops = new OpList();
-  const state = { ...start };
-  while (state.phase < phases.length && ops.count < budget) {
-    const phase = phases[state.phase];
-    if (!phase) break;
-    const read = await phase.read(db, scope, state.key, budget - ops.count, ops);
-    if (ops.count >= budget && read.lastKey !== null) {
-      state.key = read.lastKey;
-      break;
-    }
-    state.phase += 1;
-    state.key = null;
-  }
   const cursor = encodeCursor(frame.epoch, { xid: start.fence, id: 0 });
-  if (state.phase < phases.length) {
+  if (budget <= 0)
+    return { bucket: start.bucket, ops, cursor, hasMore: true, bootstrap: { pageToken: encodePageToken(start), done: false } };
+  const afters = kind.phases.map((_phase, index) =>
+    index < start.phase ? null : index === start.phase ? (start.key ?? '') : '',
+  );
+  // One row more than the budget: either the last row (the bucket is done) or a row proving there is more.
+  const rows = await db.query<PageRow>(
+    kind.statement,
+    [budget + 1, start.bucket, start.fence.toString(), frame.fence.toString(), ...afters, ...scope],
+    { isPrepared: true },
+  );
+  const last = rows.at(-1);
+  const isDone = last?.phase === kind.phases.length;
+  const served = isDone ? rows.slice(0, -1) : rows.slice(0, budget);
+  for (const row of served) {
+    const phase = kind.phases[row.phase];
+    if (!phase) continue;
+    if (row.row !== null) ops.put(phase.entity, row.row_id, row.ver, row.row);
+    else if (hasEvent(row)) ops.putEvent(row);
+  }
+  const end = served.at(-1);
+  if (!isDone && end) {
+    const state: BootstrapState = { ...start, phase: end.phase, key: end.key };
     return { bucket: start.bucket, ops, cursor, hasMore: true, bootstrap: { pageToken: encodePageToken(state), done: false } };
   }
   // Done: changes committed since the bootstrap began wait in the log from (fence, 0).
-  const pending = await db.query<{ has: boolean }>(
-    `select exists (select 1 from change_log where bucket = $1 and (xid, id) > ($2::xid8, 0) and xid < $3::xid8) as has`,
-    [start.bucket, start.fence.toString(), frame.fence.toString()],
-  );
-  return { bucket: start.bucket, ops, cursor, hasMore: pending[0]?.has === true, bootstrap: { pageToken: null, done: true } };
+  return { bucket: start.bucket, ops, cursor, hasMore: last?.pending === true, bootstrap: { pageToken: null, done: true } };
 }
 
 async function visibleBuckets(db: Queryable, principal: Principal): Promise<string[]> {
   const rows =
     principal.scope === null
-      ? await db.query<{ id: string }>('select id from customers order by id')
-      : await db.query<{ id: string }>('select id from customers where id = any($1::text[]) order by id', [[...principal.scope]]);
+      ? await db.query<{ id: string }>('select id from customers order by id', [], { isPrepared: true })
+      : await db.query<{ id: string }>(
+          'select id from customers where id = any($1::text[]) order by id',
+          [[...principal.scope]],
+          { isPrepared: true },
+        );
   return [GLOBAL_BUCKET, ...rows.map((row) => customerBucket(row.id))];
 }
 

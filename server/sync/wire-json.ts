@@ -14,17 +14,38 @@ import type { MutationResult } from '../../shared/sync/wire';
  * of ~200k short-lived strings) costing several times the encoding itself.
  */
 
+const EVENT_COLUMN_EXPRESSIONS = {
+  e_id: 'e.id',
+  e_customer_id: 'e.customer_id',
+  e_occurred_at: 'floor(extract(epoch from e.occurred_at) * 1000)::int8::text',
+  e_recorded_at: 'floor(extract(epoch from e.recorded_at) * 1000)::int8::text',
+  e_kind: 'e.kind',
+  e_severity: 'e.severity',
+  e_source_system: 'e.source_system',
+  e_external_id: 'e.external_id',
+  e_actor: 'e.actor',
+  e_summary: 'e.summary',
+  e_body: 'e.body',
+  e_feature: 'e.feature',
+  e_prev_value: 'e.prev_value::text',
+  e_new_value: 'e.new_value::text',
+  e_links: 'e.links::text',
+  e_properties: 'e.properties::text',
+} satisfies Record<keyof EventRowText, string>;
+
 /**
- * The columns `writeEventRow` reads, all as text, from an events row aliased `e`.
- * Times are epoch milliseconds, floored like `lk_iso`'s `MS`, so their format
- * cannot depend on session settings.
+ * The columns `OpList.putEvent` reads, all as text, from an events row aliased
+ * `e` (all null when a left join found no event). Times are epoch milliseconds,
+ * floored like `lk_iso`'s `MS`, so their format cannot depend on session settings.
  */
-export const EVENT_ROW_COLUMNS = `e.id as e_id, e.customer_id as e_customer_id,
-  floor(extract(epoch from e.occurred_at) * 1000)::int8::text as e_occurred_at,
-  floor(extract(epoch from e.recorded_at) * 1000)::int8::text as e_recorded_at,
-  e.kind as e_kind, e.severity as e_severity, e.source_system as e_source_system, e.external_id as e_external_id,
-  e.actor as e_actor, e.summary as e_summary, e.body as e_body, e.feature as e_feature,
-  e.prev_value::text as e_prev_value, e.new_value::text as e_new_value, e.links::text as e_links, e.properties::text as e_properties`;
+export const EVENT_ROW_COLUMNS = Object.entries(EVENT_COLUMN_EXPRESSIONS)
+  .map(([name, expression]) => `${expression} as ${name}`)
+  .join(', ');
+
+/** The same columns, all null: for rows of a union that are not events. */
+export const NO_EVENT_COLUMNS = Object.keys(EVENT_COLUMN_EXPRESSIONS)
+  .map((name) => `null::text as ${name}`)
+  .join(', ');
 
 export type EventRowText = {
   e_id: string;
