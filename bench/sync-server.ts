@@ -96,15 +96,19 @@ try {
       return 0;
     }
   };
-  const cpuNow = async (): Promise<Cpu> => {
+  // Per backend: a connection that closes during a phase takes its CPU time with it (counted low, never negative).
+  type CpuSample = { server: number; backends: Map<number, number> };
+  const cpuNow = async (): Promise<CpuSample> => {
     const { rows } = await monitor.query<{ pid: number }>(
       'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
     );
-    return { server: processCpuMs(serverProcess.pid!), postgres: rows.reduce((sum, row) => sum + processCpuMs(row.pid), 0) };
+    return { server: processCpuMs(serverProcess.pid!), backends: new Map(rows.map((row) => [row.pid, processCpuMs(row.pid)])) };
   };
-  const cpuSince = async (before: Cpu): Promise<Cpu> => {
+  const cpuSince = async (before: CpuSample): Promise<Cpu> => {
     const after = await cpuNow();
-    return { server: after.server - before.server, postgres: after.postgres - before.postgres };
+    let postgres = 0;
+    for (const [pid, used] of after.backends) postgres += used - (before.backends.get(pid) ?? 0);
+    return { server: after.server - before.server, postgres };
   };
   const cpuLine = (cpu: Cpu, count: number, unit: string) =>
     `   CPU per 1,000 ${unit}: server process ${((cpu.server / count) * 1000).toFixed(1)} ms, PostgreSQL ${((cpu.postgres / count) * 1000).toFixed(1)} ms`;
