@@ -138,14 +138,20 @@ export function createSyncEngine(options: SyncEngineOptions) {
    * response has been validated — its cursors are known then — so the server
    * prepares page N+1 while the desk writes page N. Buckets are asked for in
    * chunks of at most MAX_PULL_BUCKETS, the ones still bootstrapping first.
+   * With `targets` (the buckets a poke named), only those — and any bucket still
+   * bootstrapping — are asked for: one poked customer costs one bucket's read on the
+   * server, not every bucket's. The server lists every visible bucket a request did
+   * not name as "added"; only the ones this desk does not know yet are new.
    */
-  async function pull(current: BackendClient, clientId: string, isCurrent: () => boolean): Promise<void> {
+  async function pull(current: BackendClient, clientId: string, isCurrent: () => boolean, targets: ReadonlySet<string> | null): Promise<void> {
     type Known = { cursor: string | null; pageToken: string | null; isLive: boolean };
     const known = new Map<string, Known>();
     for (const bucket of applier.buckets.all()) {
       known.set(bucket.bucket, { cursor: bucket.cursor, pageToken: bucket.page_token, isLive: bucket.state === 'live' });
     }
-    const order = [...known.keys()].sort((a, b) => Number(known.get(a)?.isLive) - Number(known.get(b)?.isLive) || a.localeCompare(b));
+    const order = [...known.keys()]
+      .filter((bucket) => targets === null || targets.has(bucket) || !known.get(bucket)?.isLive)
+      .sort((a, b) => Number(known.get(a)?.isLive) - Number(known.get(b)?.isLive) || a.localeCompare(b));
     let chunkStart = 0;
     const request = () => {
       const chunk = order.slice(chunkStart, chunkStart + MAX_PULL_BUCKETS).filter((bucket) => known.has(bucket));
@@ -170,13 +176,13 @@ export function createSyncEngine(options: SyncEngineOptions) {
           known.set(page.bucket, { cursor: page.cursor, pageToken: isBootstrapping ? (page.bootstrap?.pageToken ?? null) : null, isLive: !isBootstrapping });
         }
       }
-      for (const bucket of response.addedBuckets) {
-        if (!known.has(bucket)) order.push(bucket);
+      const fresh = response.addedBuckets.filter((bucket) => !known.has(bucket));
+      for (const bucket of fresh) {
+        order.push(bucket);
         known.set(bucket, { cursor: null, pageToken: null, isLive: false });
       }
       for (const bucket of response.removedBuckets) known.delete(bucket);
-      const isChunkUnfinished =
-        response.addedBuckets.length > 0 || response.buckets.some((page) => ('reset' in page ? true : page.hasMore));
+      const isChunkUnfinished = fresh.length > 0 || response.buckets.some((page) => ('reset' in page ? true : page.hasMore));
       if (!isChunkUnfinished) chunkStart += MAX_PULL_BUCKETS;
       if (isChunkUnfinished || chunkStart < order.length) {
         inFlight = request();
@@ -189,7 +195,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
     }
   }
 
-  async function cycle(): Promise<void> {
+  async function cycle(targets: ReadonlySet<string> | null): Promise<void> {
     const current = client;
     const myGeneration = generation;
     if (!current || stopped) return;
@@ -199,7 +205,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
     try {
       await push(current, clientId);
       if (!isCurrent()) return;
-      await pull(current, clientId, isCurrent);
+      await pull(current, clientId, isCurrent, targets);
       if (!isCurrent()) return;
       failures = 0;
       notBefore = 0;
@@ -240,8 +246,21 @@ export function createSyncEngine(options: SyncEngineOptions) {
     pollTimer = clock.setTimeout(() => void requestSync(), pollIntervalMs);
   }
 
-  /** Runs a sync cycle now, or once more after the running one. Resolves when that cycle ends. */
-  function requestSync(): Promise<void> {
+  /** What the next cycle pulls: nothing asked yet (null), every bucket ('all'), or only the buckets pokes named. */
+  let pending: Set<string> | 'all' | null = null;
+
+  function addTargets(buckets: readonly string[] | undefined): void {
+    if (buckets === undefined || pending === 'all') pending = 'all';
+    else pending = new Set([...(pending ?? []), ...buckets]);
+  }
+
+  /**
+   * Runs a sync cycle now, or once more after the running one; resolves when that
+   * cycle ends. `buckets` narrows the pull to what a poke named; any request without
+   * it makes the next cycle a full one.
+   */
+  function requestSync(buckets?: readonly string[]): Promise<void> {
+    addTargets(buckets);
     if (running) {
       isRequestedAgain = true;
       return running;
@@ -251,7 +270,9 @@ export function createSyncEngine(options: SyncEngineOptions) {
     running = (async () => {
       do {
         isRequestedAgain = false;
-        await cycle();
+        const targets = pending === 'all' || pending === null ? null : pending;
+        pending = null;
+        await cycle(targets);
       } while (isRequestedAgain && !stopped && clock.now() >= notBefore);
     })().finally(() => {
       running = null;
@@ -264,7 +285,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
     const myGeneration = generation;
     if (!current || stopped) return;
     stream = current.stream(
-      () => void requestSync(),
+      (buckets) => void requestSync(buckets),
       () => {
         isStreamOpen = true;
         streamAttempt = 0;

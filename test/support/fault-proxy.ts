@@ -26,7 +26,7 @@ export async function startFaultProxy(target: string) {
   const targetUrl = new URL(target);
   const armed: Pending[] = [];
   const hanging = new Set<http.ServerResponse>();
-  const seen: { path: string; fault: Fault | null; at: number }[] = [];
+  const seen: { path: string; fault: Fault | null; at: number; body: string }[] = [];
 
   const forward = (req: http.IncomingMessage, body: Buffer) =>
     new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
@@ -69,7 +69,7 @@ export async function startFaultProxy(target: string) {
         pending.remaining -= 1;
         if (pending.remaining <= 0) armed.splice(index, 1);
       }
-      seen.push({ path, fault: pending?.fault ?? null, at: Date.now() });
+      seen.push({ path, fault: pending?.fault ?? null, at: Date.now(), body: body.toString('utf8') });
       void (async () => {
         switch (pending?.fault) {
           case 'drop-before-headers':

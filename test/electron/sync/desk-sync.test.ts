@@ -98,6 +98,25 @@ describe('desk sync against the real server', () => {
     await waitFor(() => localCount(desk, 'events') === before + 1, 'poke-driven pull');
   });
 
+  it('pulls only the poked customer when a poke names it, and everything on a full sync', async () => {
+    const proxy = await startFaultProxy(server.url);
+    desk = await openDesk(proxy.url);
+    await waitFor(() => converged(desk), 'initial sync');
+    const pulledBuckets = (entry: { body: string }) => (JSON.parse(entry.body) as { buckets: { bucket: string }[] }).buckets.map((item) => item.bucket);
+    const before = proxy.seen.length;
+    const count = localCount(desk, 'events');
+    await ingest([event('acme', { summary: 'only acme changed' })]);
+    await waitFor(() => localCount(desk, 'events') === count + 1, 'poke-driven pull');
+    const pokePulls = proxy.seen.slice(before).filter((entry) => entry.path === '/v1/sync/pull');
+    expect(pokePulls.length).toBeGreaterThan(0);
+    expect(pulledBuckets(pokePulls[0]!)).toEqual(['customer:acme']);
+    const fullBefore = proxy.seen.length;
+    unwrap(await desk.dispatch('sync:now', undefined));
+    const full = proxy.seen.slice(fullBefore).find((entry) => entry.path === '/v1/sync/pull')!;
+    expect(pulledBuckets(full).sort()).toEqual(['customer:acme', 'customer:globex', 'global']);
+    await proxy.close();
+  });
+
   it('sends notes written offline once the server is back, exactly once', async () => {
     const proxy = await startFaultProxy(server.url);
     desk = await openDesk(proxy.url);
