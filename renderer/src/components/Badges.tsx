@@ -35,11 +35,21 @@ const HEALTH_GLYPHS: Record<Health, string> = {
   unknown: '?',
 };
 
+/** The glyph of an event kind; unknown kinds get a plain dot. */
+export function kindGlyph(kind: string): string {
+  return KIND_GLYPHS[kind] ?? '•';
+}
+
+/** The shape that goes with a severity, so it never rests on colour alone. */
+export function severityGlyph(severity: Severity): string {
+  return SEVERITY_GLYPHS[severity];
+}
+
 /** The kind's glyph, coloured by severity; decorative (the kind is always also written out). */
 export function KindIcon({ kind, severity }: { kind: string; severity: Severity }) {
   return (
     <span className={`kind-icon sev-${severity}`} aria-hidden="true">
-      {KIND_GLYPHS[kind] ?? '•'}
+      {kindGlyph(kind)}
     </span>
   );
 }
@@ -49,7 +59,7 @@ export function SeverityBadge({ severity }: { severity: Severity }) {
   return (
     <span className={`severity-badge sev-${severity}`}>
       <span aria-hidden="true" className="severity-glyph">
-        {SEVERITY_GLYPHS[severity]}
+        {severityGlyph(severity)}
       </span>
       {severity}
     </span>

@@ -1,38 +1,131 @@
-import { observeElementRect, useVirtualizer, type Rect, type Virtualizer } from '@tanstack/react-virtual';
-import type { RefObject } from 'react';
+import { useEffect, useState, type RefObject } from 'react';
+
+/**
+ * Where each line of a list sits. Lists here have fixed line heights, so every
+ * answer is arithmetic (or a binary search over a few hundred groups): nothing is
+ * measured and nothing is proportional to the number of lines, even at 100,000.
+ */
+export type ListGeometry = {
+  count: number;
+  totalSize: number;
+  /** Where line `index` starts, in pixels from the top of the list. */
+  offsetOf(index: number): number;
+  sizeOf(index: number): number;
+  /** The line under pixel `offset`, clamped to the list. */
+  indexAt(offset: number): number;
+};
+
+/** Lines that are all `size` pixels high. */
+export function uniformGeometry(count: number, size: number): ListGeometry {
+  return {
+    count,
+    totalSize: count * size,
+    offsetOf: (index) => index * size,
+    sizeOf: () => size,
+    indexAt: (offset) => Math.min(Math.max(Math.floor(offset / size), 0), Math.max(count - 1, 0)),
+  };
+}
+
+export type VirtualItem = { index: number; start: number; size: number };
+
+export type ScrollAlign = 'start' | 'center' | 'end' | 'auto';
+
+export type VirtualList = {
+  /** The lines to render, in order: the visible ones, `overscan` either side, and the pinned line if any. */
+  items: VirtualItem[];
+  /** The first and last lines at least partly in view (-1 when the list is empty). */
+  firstVisible: number;
+  lastVisible: number;
+  totalSize: number;
+  /** The scroll position and view height the range was worked out from. */
+  scrollOffset: number;
+  viewportHeight: number;
+  scrollToIndex(index: number, options?: { align?: ScrollAlign }): void;
+  scrollToOffset(offset: number): void;
+};
 
 /**
  * Size to assume while the scroll element has no layout (jsdom in tests, a hidden
- * panel): the window's height, so the first screen of rows renders at all.
+ * panel) or has not been observed yet: the window's height, so the first screen of
+ * lines renders without forcing a synchronous layout to measure the element.
  */
-function fallbackRect(): Rect {
-  return { width: window.innerWidth || 1024, height: window.innerHeight || 768 };
+function fallbackHeight(): number {
+  return window.innerHeight || 768;
 }
 
 /**
- * A vertical virtualizer over a scroll element with fixed-size items. Fixed sizes
- * keep scrolling cheap (no measuring) and make offsets exact when rows are
- * prepended.
+ * Renders only the lines in view of a scroll element. The scroll position and the
+ * element's height are React state (set from a passive scroll listener and a
+ * ResizeObserver), so React schedules the re-render and the line range is derived
+ * from them during render: no layout is read during render or in a layout effect.
  */
 export function useVirtualList(options: {
-  count: number;
+  geometry: ListGeometry;
   scrollRef: RefObject<HTMLElement | null>;
-  sizeOf: (index: number) => number;
   overscan?: number;
-  rangeExtractor?: Parameters<typeof useVirtualizer<HTMLElement, HTMLElement>>[0]['rangeExtractor'];
-}): Virtualizer<HTMLElement, HTMLElement> {
-  // The virtualizer keeps mutable state outside React by design; nothing here is memoized by the compiler.
-  // eslint-disable-next-line react-hooks/incompatible-library
-  return useVirtualizer<HTMLElement, HTMLElement>({
-    count: options.count,
-    getScrollElement: () => options.scrollRef.current,
-    estimateSize: options.sizeOf,
-    overscan: options.overscan ?? 8,
-    initialRect: fallbackRect(),
-    rangeExtractor: options.rangeExtractor,
-    // React 19 warns about flushSync during render; scroll updates do not need it.
-    useFlushSync: false,
-    observeElementRect: (instance, callback) =>
-      observeElementRect(instance, (rect) => callback(rect.height === 0 && rect.width === 0 ? fallbackRect() : rect)),
-  });
+  /** A line to render even when it is above the range, given the first visible line (a sticky header). */
+  pin?: (firstVisible: number) => number | null;
+}): VirtualList {
+  const { geometry, scrollRef } = options;
+  const overscan = options.overscan ?? 4;
+  const [offset, setOffset] = useState(0);
+  const [height, setHeight] = useState(fallbackHeight);
+
+  useEffect(() => {
+    const element = scrollRef.current;
+    if (!element) return;
+    const onScroll = () => setOffset(element.scrollTop);
+    element.addEventListener('scroll', onScroll, { passive: true });
+    // The observer reports after layout, so reading clientHeight there forces nothing.
+    const observer =
+      typeof ResizeObserver === 'undefined'
+        ? null
+        : new ResizeObserver(() => setHeight(element.clientHeight > 0 ? element.clientHeight : fallbackHeight()));
+    observer?.observe(element);
+    return () => {
+      element.removeEventListener('scroll', onScroll);
+      observer?.disconnect();
+    };
+  }, [scrollRef]);
+
+  const { count, totalSize } = geometry;
+  const maxOffset = Math.max(totalSize - height, 0);
+  // A list that shrank under the scroll position is shown from its end until the browser clamps scrollTop.
+  const top = Math.min(Math.max(offset, 0), maxOffset);
+  const firstVisible = count === 0 ? -1 : geometry.indexAt(top);
+  const lastVisible = count === 0 ? -1 : geometry.indexAt(top + Math.max(height, 1) - 1);
+  const items: VirtualItem[] = [];
+  if (count > 0) {
+    const first = Math.max(firstVisible - overscan, 0);
+    const last = Math.min(lastVisible + overscan, count - 1);
+    const pinned = options.pin ? options.pin(firstVisible) : null;
+    if (pinned !== null && pinned >= 0 && pinned < first) {
+      items.push({ index: pinned, start: geometry.offsetOf(pinned), size: geometry.sizeOf(pinned) });
+    }
+    for (let index = first; index <= last; index += 1) {
+      items.push({ index, start: geometry.offsetOf(index), size: geometry.sizeOf(index) });
+    }
+  }
+
+  const scrollToOffset = (target: number) => {
+    const clamped = Math.min(Math.max(target, 0), maxOffset);
+    const element = scrollRef.current;
+    // Writing scrollTop forces a layout; a list already at the target (a fresh one at 0) skips it.
+    if (element && clamped !== offset) element.scrollTop = clamped;
+    // Render the new range now rather than one frame later, when the scroll event arrives.
+    setOffset(clamped);
+  };
+
+  const scrollToIndex = (index: number, { align = 'auto' }: { align?: ScrollAlign } = {}) => {
+    if (index < 0 || index >= count) return;
+    const start = geometry.offsetOf(index);
+    const size = geometry.sizeOf(index);
+    if (align === 'start') scrollToOffset(start);
+    else if (align === 'center') scrollToOffset(start - (height - size) / 2);
+    else if (align === 'end') scrollToOffset(start + size - height);
+    else if (start < top) scrollToOffset(start);
+    else if (start + size > top + height) scrollToOffset(start + size - height);
+  };
+
+  return { items, firstVisible, lastVisible, totalSize, scrollOffset: top, viewportHeight: height, scrollToIndex, scrollToOffset };
 }

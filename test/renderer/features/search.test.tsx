@@ -34,35 +34,48 @@ describe('search', () => {
     expect(searchBox()).toHaveAttribute('aria-expanded', 'true');
   });
 
-  it('queries as you type and shows only the answer to the latest text', async () => {
+  it('queries as you type with at most two requests out, and never shows an answer older than the one shown', async () => {
     const desk = createFakeDesk(standardFixtures());
     const { user } = renderApp({ route: { view: 'fleet' }, desk });
-    // Hold the first answer back: it must not replace the answer to newer text.
-    let releaseFirst: (() => void) | null = null;
-    let calls = 0;
+    // Every answer is held until the test releases it.
+    const held: (() => void)[] = [];
+    let out = 0;
+    let mostOut = 0;
     desk.override('search:query', async (input) => {
-      calls += 1;
+      out += 1;
+      mostOut = Math.max(mostOut, out);
       const answer: Result<unknown> = await desk.answer('search:query', input);
-      if (calls === 1) await new Promise<void>((resolve) => (releaseFirst = resolve));
+      await new Promise<void>((resolve) => held.push(resolve));
+      out -= 1;
       return answer;
     });
-    await user.type(searchBox(), 'g');
-    await user.type(searchBox(), 'lobex');
-    await waitFor(() => expect(releaseFirst).not.toBeNull());
-    releaseFirst!();
-    const results = await screen.findByTestId('search-results');
-    await waitFor(() =>
-      expect(
-        within(results)
-          .getAllByRole('group')
-          .map((group) => group.getAttribute('aria-label')),
-      ).toEqual(['Globex']),
-    );
-    // The text typed while the first request was out went as one request, the latest one.
-    const texts = desk.inputsTo('search:query').map((input) => (input as { text: string }).text);
-    expect(texts[0]).toBe('g');
-    expect(texts.at(-1)).toBe('globex');
-    expect(texts.length).toBeLessThanOrEqual(3);
+    const texts = () => desk.inputsTo('search:query').map((input) => (input as { text: string }).text);
+    const shownText = () => screen.getByTestId('search-results').getAttribute('data-result-text');
+
+    await user.type(searchBox(), 'globex');
+    // Two requests went out; what was typed meanwhile waits, as one request for the newest text.
+    await waitFor(() => expect(held).toHaveLength(2));
+    expect(texts()).toEqual(['g', 'gl']);
+
+    // The second answer arrives first: it shows, and the waiting text goes out.
+    held[1]!();
+    await waitFor(() => expect(shownText()).toBe('gl'));
+    await waitFor(() => expect(texts()).toEqual(['g', 'gl', 'globex']));
+    // The first answer, older than the one shown, is dropped.
+    held[0]!();
+    await waitFor(() => expect(out).toBe(1));
+    expect(shownText()).toBe('gl');
+
+    held[2]!();
+    await waitFor(() => expect(shownText()).toBe('globex'));
+    const results = screen.getByTestId('search-results');
+    expect(
+      within(results)
+        .getAllByRole('group')
+        .map((group) => group.getAttribute('aria-label')),
+    ).toEqual(['Globex']);
+    expect(texts()).toHaveLength(3);
+    expect(mostOut).toBe(2);
   });
 
   it('opens the active result with Enter: a customer, or an event on its customer page with details open', async () => {

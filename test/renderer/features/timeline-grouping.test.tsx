@@ -1,6 +1,16 @@
 import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { appendToGroups, groupByDay, isLate, mergeRows } from '../../../renderer/src/features/timeline/timeline-model';
+import {
+  appendDayRuns,
+  dayRunsOf,
+  groupByDay,
+  isLate,
+  itemAtOffset,
+  mergeRows,
+  offsetOfItem,
+  prependDayRuns,
+  totalSizeOf,
+} from '../../../renderer/src/features/timeline/timeline-model';
 import { formatDayKey, localDayKey } from '../../../renderer/src/lib/time';
 import type { TimelineRow } from '../../../shared/ipc/views';
 import { renderApp, timelineList } from '../support/render';
@@ -56,10 +66,49 @@ describe('grouping the timeline by day', () => {
   });
 
   it('continues the last day when a page is appended instead of repeating its header', () => {
-    const first = groupByDay([row('c', '2026-11-20T12:00:00.000Z'), row('b', '2026-11-20T10:00:00.000Z')]);
-    const items = appendToGroups(first, [row('a', '2026-11-20T08:00:00.000Z'), row('z', '2026-11-19T12:00:00.000Z')]);
-    expect(items.filter((item) => item.type === 'day')).toHaveLength(2);
+    const first = [row('c', '2026-11-20T12:00:00.000Z'), row('b', '2026-11-20T10:00:00.000Z')];
+    const added = [row('a', '2026-11-20T08:00:00.000Z'), row('z', '2026-11-19T12:00:00.000Z')];
+    const runs = appendDayRuns(dayRunsOf(first), first.length, added);
+    expect(runs).toEqual([
+      { dayKey: localDayKey('2026-11-20T12:00:00.000Z'), start: 0 },
+      { dayKey: localDayKey('2026-11-19T12:00:00.000Z'), start: 3 },
+    ]);
+    const items = groupByDay([...first, ...added], runs);
+    expect(items.map((item) => (item.type === 'day' ? 'day' : item.row.id))).toEqual(['day', 'c', 'b', 'a', 'day', 'z']);
     expect(new Set(items.map((item) => item.key)).size).toBe(items.length);
+  });
+
+  it('continues the first day when a page is put above instead of repeating its header', () => {
+    const existing = [row('b', '2026-11-19T10:00:00.000Z'), row('a', '2026-11-18T10:00:00.000Z')];
+    const added = [row('d', '2026-11-20T10:00:00.000Z'), row('c', '2026-11-19T18:00:00.000Z')];
+    const runs = prependDayRuns(dayRunsOf(existing), added);
+    expect(runs).toEqual(dayRunsOf([...added, ...existing]));
+    expect(runs.map((run) => run.start)).toEqual([0, 1, 3]);
+  });
+
+  it('places every line at fixed heights and finds the line under any pixel', () => {
+    const rows = [
+      row('e', '2026-11-20T12:00:00.000Z'),
+      row('d', '2026-11-19T12:00:00.000Z'),
+      row('c', '2026-11-19T11:00:00.000Z'),
+      row('b', '2026-11-19T10:00:00.000Z'),
+      row('a', '2026-11-17T12:00:00.000Z'),
+    ];
+    const runs = dayRunsOf(rows);
+    const sizes = { header: 30, row: 44 };
+    const items = groupByDay(rows, runs);
+    let offset = 0;
+    items.forEach((item, index) => {
+      const size = item.type === 'day' ? sizes.header : sizes.row;
+      expect(offsetOfItem(runs, index, sizes)).toBe(offset);
+      expect(itemAtOffset(rows.length, runs, offset, sizes)).toBe(index);
+      expect(itemAtOffset(rows.length, runs, offset + size - 1, sizes)).toBe(index);
+      offset += size;
+    });
+    expect(totalSizeOf(rows.length, runs, sizes)).toBe(offset);
+    // Past either end, the nearest line.
+    expect(itemAtOffset(rows.length, runs, -50, sizes)).toBe(0);
+    expect(itemAtOffset(rows.length, runs, offset + 500, sizes)).toBe(items.length - 1);
   });
 
   it('drops rows repeated at the seam of two pages', () => {

@@ -1,8 +1,11 @@
+import { act, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { useStore } from '../../../renderer/src/store/store';
-import { TIMELINE_HEAD_PAGE, TIMELINE_PAGE } from '../../../renderer/src/features/timeline/timeline-slice';
+import { dayRunsOf, groupByDay } from '../../../renderer/src/features/timeline/timeline-model';
+import { TIMELINE_HEAD_PAGE, TIMELINE_MORE_PAGE, TIMELINE_PAGE } from '../../../renderer/src/features/timeline/timeline-slice';
 import { createFakeDesk } from '../support/fake-desk';
 import { makeEvent, standardFixtures } from '../support/fixtures';
+import { renderApp } from '../support/render';
 
 /** A customer with `count` events, one a minute. */
 function busyDesk(count: number) {
@@ -21,36 +24,41 @@ function busyDesk(count: number) {
 
 describe('timeline paging', () => {
   it('loads further pages with the cursor and the same query, until the end', async () => {
-    const desk = busyDesk(1000);
+    const count = TIMELINE_PAGE + 2 * TIMELINE_MORE_PAGE + 100;
+    const desk = busyDesk(count);
     const store = useStore.getState();
     await store.openTimeline(desk.api, 'acme');
     let timeline = useStore.getState().timeline;
     expect(timeline.rows).toHaveLength(TIMELINE_PAGE);
-    expect(timeline.total).toBe(1000);
-    expect(timeline.rows[0]?.summary).toBe('event 999');
+    expect(timeline.total).toBe(count);
+    expect(timeline.rows[0]?.summary).toBe(`event ${count - 1}`);
 
-    await useStore.getState().loadMoreTimeline(desk.api, 'tail');
-    await useStore.getState().loadMoreTimeline(desk.api, 'tail');
+    for (let page = 0; page < 3; page += 1) await useStore.getState().loadMoreTimeline(desk.api, 'tail');
     timeline = useStore.getState().timeline;
-    expect(timeline.rows).toHaveLength(1000);
+    expect(timeline.rows).toHaveLength(count);
     expect(timeline.tailCursor).toBeNull();
-    expect(new Set(timeline.rows.map((row) => row.id)).size).toBe(1000);
+    expect(new Set(timeline.rows.map((row) => row.id)).size).toBe(count);
     expect(timeline.rows.at(-1)?.summary).toBe('event 0');
-    // Every event has its item, under headers that never repeat.
-    expect(timeline.items.filter((item) => item.type === 'event')).toHaveLength(1000);
-    const days = timeline.items.filter((item) => item.type === 'day').map((item) => item.dayKey);
+    // Every event has its line, under headers that never repeat, though the days were grouped page by page.
+    const items = groupByDay(timeline.rows, timeline.days);
+    expect(items.filter((item) => item.type === 'event').map((item) => item.key)).toEqual(timeline.rows.map((row) => row.id));
+    const days = items.filter((item) => item.type === 'day').map((item) => item.dayKey);
     expect(new Set(days).size).toBe(days.length);
+    expect(timeline.days).toEqual(dayRunsOf(timeline.rows));
 
+    // The first page is small so a customer opens fast; further pages are large so a long scroll makes few calls.
     const inputs = desk.inputsTo('timeline:page') as Record<string, unknown>[];
-    expect(inputs.map(({ cursor: _cursor, ...rest }) => rest)).toEqual(
-      Array(3).fill({ customerId: 'acme', direction: 'desc', limit: TIMELINE_PAGE }),
-    );
+    const query = { customerId: 'acme', direction: 'desc' };
+    expect(inputs.map(({ cursor: _cursor, ...rest }) => rest)).toEqual([
+      { ...query, limit: TIMELINE_PAGE },
+      ...Array(3).fill({ ...query, limit: TIMELINE_MORE_PAGE }),
+    ]);
     expect(inputs[0]?.cursor).toBeUndefined();
     expect(typeof inputs[1]?.cursor).toBe('string');
 
     // Nothing more to load: no further call.
     await useStore.getState().loadMoreTimeline(desk.api, 'tail');
-    expect(desk.inputsTo('timeline:page')).toHaveLength(3);
+    expect(desk.inputsTo('timeline:page')).toHaveLength(4);
   });
 
   it('after a jump, loads the newer side upwards and keeps the rows in order', async () => {
@@ -70,7 +78,7 @@ describe('timeline paging', () => {
     expect([...times].sort().reverse()).toEqual(times);
     expect(desk.inputsTo('timeline:page').slice(2)).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ direction: 'asc', startAt: at, limit: TIMELINE_HEAD_PAGE, cursor: expect.any(String) }),
+        expect.objectContaining({ direction: 'asc', startAt: at, limit: TIMELINE_MORE_PAGE, cursor: expect.any(String) }),
       ]),
     );
   });
@@ -91,5 +99,32 @@ describe('timeline paging', () => {
     release!();
     await first;
     expect(useStore.getState().timeline.rows[0]?.summary).toBe('event 0');
+  });
+});
+
+describe('opening a customer', () => {
+  it('asks for the first timeline page before the page’s other calls, and only once', async () => {
+    const { desk } = renderApp({ route: { view: 'customer', customerId: 'acme' } });
+    await waitFor(() => expect(screen.getAllByTestId('timeline-row')).toHaveLength(7));
+    const channels = desk.calls.map((call) => call.channel);
+    const first = channels.indexOf('timeline:page');
+    for (const other of ['customers:get', 'wizards:list', 'runs:list'] as const) {
+      if (channels.includes(other)) expect(first).toBeLessThan(channels.indexOf(other));
+    }
+    expect(channels.indexOf('customers:get')).toBeGreaterThan(-1);
+    expect(desk.inputsTo('timeline:page')).toEqual([{ customerId: 'acme', direction: 'desc', limit: TIMELINE_PAGE }]);
+  });
+
+  it('forgets the loaded rows when the customer page closes, keeping its filters and order', async () => {
+    const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' } });
+    await waitFor(() => expect(screen.getAllByTestId('timeline-row')).toHaveLength(7));
+    await user.selectOptions(screen.getByLabelText('Order'), 'Oldest first');
+    await waitFor(() => expect(useStore.getState().timeline.order).toBe('asc'));
+    act(() => useStore.getState().setRoute({ view: 'fleet' }));
+    await screen.findAllByTestId('fleet-row');
+    const timeline = useStore.getState().timeline;
+    expect(timeline.rows).toEqual([]);
+    expect(timeline.days).toEqual([]);
+    expect(timeline).toMatchObject({ customerId: 'acme', order: 'asc' });
   });
 });

@@ -1,10 +1,10 @@
-import { memo, useRef, type KeyboardEvent } from 'react';
+import { memo, useMemo, useRef, type KeyboardEvent } from 'react';
 import type { CustomerSummary } from '../../../../shared/ipc/views';
 import { routeToHash } from '../../../../shared/routes';
 import { navigate } from '../../app/useHashRoute';
 import { HealthBadge } from '../../components/Badges';
 import { useNow } from '../../components/useNow';
-import { useVirtualList } from '../../components/useVirtualList';
+import { uniformGeometry, useVirtualList } from '../../components/useVirtualList';
 import { formatDateTime, formatRelative } from '../../lib/time';
 import { humanize } from '../../lib/values';
 import { useStore } from '../../store/store';
@@ -101,7 +101,8 @@ export function FleetTable({ rows, label }: { rows: readonly CustomerSummary[]; 
   const setSort = useStore((state) => state.setFleetSort);
   const scrollRef = useRef<HTMLDivElement>(null);
   const now = useNow();
-  const virtualizer = useVirtualList({ count: rows.length, scrollRef, sizeOf: () => FLEET_ROW_HEIGHT, overscan: 12 });
+  const geometry = useMemo(() => uniformGeometry(rows.length, FLEET_ROW_HEIGHT), [rows.length]);
+  const virtualizer = useVirtualList({ geometry, scrollRef, overscan: 4 });
 
   const focusRow = (index: number) => {
     const target = Math.min(Math.max(index, 0), rows.length - 1);
@@ -158,8 +159,8 @@ export function FleetTable({ rows, label }: { rows: readonly CustomerSummary[]; 
         </div>
       </div>
       <div role="rowgroup" className="fleet-body" ref={scrollRef} onKeyDown={onKeyDown} data-testid="fleet-rows">
-        <div className="virtual-space" style={{ height: virtualizer.getTotalSize() }}>
-          {virtualizer.getVirtualItems().map((item) => {
+        <div className="virtual-space" style={{ height: virtualizer.totalSize }}>
+          {virtualizer.items.map((item) => {
             const row = rows[item.index];
             if (!row) return null;
             return <FleetRow key={row.id} row={row} index={item.index} start={item.start} now={now} />;

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { SearchOutput } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
 import { navigate } from '../../app/useHashRoute';
@@ -31,45 +31,139 @@ function optionsOf(result: SearchOutput | null): Option[] {
 }
 
 /**
+ * The answer's options, grouped by customer. Memoized on the answer: typing
+ * re-renders the box on every keystroke, but this list only when an answer (or
+ * the active option) changes.
+ */
+const SearchResults = memo(function SearchResults({
+  result,
+  resultText,
+  options,
+  activeId,
+  onActivate,
+  onOpen,
+}: {
+  result: SearchOutput | null;
+  resultText: string;
+  options: readonly Option[];
+  activeId: string | null;
+  onActivate: (index: number) => void;
+  onOpen: (index: number) => void;
+}) {
+  const indexes = useMemo(() => new Map(options.map((option, index) => [option.id, index])), [options]);
+  return (
+    <div
+      role="listbox"
+      id={LISTBOX_ID}
+      aria-label="Search results"
+      data-testid="search-results"
+      data-result-text={resultText}
+      className="search-results"
+    >
+      {result?.groups.map((group) => {
+        const name = highlightText(group.customerName);
+        const customerOption = `search-customer-${group.customerId}`;
+        const optionProps = (id: string, type: Option['type']) => {
+          const index = indexes.get(id) ?? -1;
+          const isActive = activeId === id;
+          return {
+            id,
+            role: 'option',
+            'aria-selected': isActive,
+            'data-testid': 'search-result',
+            className: `search-option ${type === 'customer' ? 'is-customer' : 'is-event'}${isActive ? ' is-active' : ''}`,
+            onMouseDown: (event: { preventDefault(): void }) => event.preventDefault(),
+            onMouseMove: () => {
+              if (!isActive) onActivate(index);
+            },
+            onClick: () => onOpen(index),
+          } as const;
+        };
+        return (
+          <div key={group.customerId} role="group" aria-label={name} className="search-group">
+            <div key={customerOption} {...optionProps(customerOption, 'customer')}>
+              <HealthBadge health={group.health} />
+              <span className="search-customer-name">
+                <Highlight segments={group.customerName} />
+              </span>
+              <code className="muted">{group.customerId}</code>
+            </div>
+            {group.events.map((event) => {
+              const id = `search-event-${event.id}`;
+              return (
+                <div key={id} {...optionProps(id, 'event')}>
+                  <KindIcon kind={event.kind} severity={event.severity} />
+                  <span className="search-event-text">
+                    <span className="search-event-summary">
+                      <Highlight segments={event.summary} />
+                    </span>
+                    {event.snippet.length > 0 ? (
+                      <span className="search-snippet">
+                        <Highlight segments={event.snippet} />
+                      </span>
+                    ) : null}
+                  </span>
+                  <span className="search-event-meta muted">{`${kindLabel(event.kind)} · ${formatDateTime(event.occurredAt)}`}</span>
+                </div>
+              );
+            })}
+          </div>
+        );
+      })}
+    </div>
+  );
+});
+
+/**
  * The one search box in the header: customers and events, full text, offline.
  * A combobox over a listbox of results grouped by customer; Enter opens.
  */
 export function SearchBox() {
   const desk = useDesk();
-  const search = useStore((state) => state.search);
+  const text = useStore((state) => state.search.text);
+  const resultText = useStore((state) => state.search.resultText);
+  const result = useStore((state) => state.search.result);
+  const error = useStore((state) => state.search.error);
+  const status = useStore((state) => state.search.status);
+  const isOpen = useStore((state) => state.search.isOpen);
+  const focusRequest = useStore((state) => state.search.focusRequest);
   const setText = useStore((state) => state.setSearchText);
   const setOpen = useStore((state) => state.setSearchOpen);
   const inputRef = useRef<HTMLInputElement>(null);
   const rootRef = useRef<HTMLDivElement>(null);
   // The active option belongs to one answer: a new answer starts again at its first result.
   const [cursor, setCursor] = useState<{ result: SearchOutput | null; index: number }>({ result: null, index: 0 });
-  const activeIndex = cursor.result === search.result ? cursor.index : 0;
-  const setActiveIndex = (update: (index: number) => number) => setCursor({ result: search.result, index: update(activeIndex) });
-  const options = useMemo(() => optionsOf(search.result), [search.result]);
+  const activeIndex = cursor.result === result ? cursor.index : 0;
+  const options = useMemo(() => optionsOf(result), [result]);
 
   useEffect(() => {
-    if (search.focusRequest === 0) return;
+    if (focusRequest === 0) return;
     inputRef.current?.focus();
     inputRef.current?.select();
-  }, [search.focusRequest]);
+  }, [focusRequest]);
 
-  const hasText = search.text.trim() !== '';
-  const isExpanded = search.isOpen && hasText;
+  const hasText = text.trim() !== '';
+  const isExpanded = isOpen && hasText;
   const active = options[Math.min(activeIndex, options.length - 1)];
 
-  const openOption = (option: Option | undefined) => {
-    if (!option) return;
-    setOpen(false);
-    if (option.type === 'customer') navigate({ view: 'customer', customerId: option.customerId });
-    else openEvent(desk, { customerId: option.customerId, eventId: option.eventId, occurredAt: option.occurredAt });
-  };
+  const openOption = useCallback(
+    (option: Option | undefined) => {
+      if (!option) return;
+      setOpen(false);
+      if (option.type === 'customer') navigate({ view: 'customer', customerId: option.customerId });
+      else openEvent(desk, { customerId: option.customerId, eventId: option.eventId, occurredAt: option.occurredAt });
+    },
+    [desk, setOpen],
+  );
+  const activate = useCallback((index: number) => setCursor({ result, index }), [result]);
+  const openAt = useCallback((index: number) => openOption(options[index]), [openOption, options]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
       setOpen(true);
       if (options.length > 0)
-        setActiveIndex((index) => (index + (event.key === 'ArrowDown' ? 1 : -1) + options.length) % options.length);
+        setCursor({ result, index: (activeIndex + (event.key === 'ArrowDown' ? 1 : -1) + options.length) % options.length });
     } else if (event.key === 'Enter') {
       event.preventDefault();
       openOption(active);
@@ -80,6 +174,8 @@ export function SearchBox() {
       else inputRef.current?.blur();
     }
   };
+
+  const eventCount = result ? result.groups.reduce((sum, group) => sum + group.events.length, 0) : 0;
 
   return (
     <div
@@ -104,7 +200,7 @@ export function SearchBox() {
         placeholder="Search customers and events  ( / )"
         autoComplete="off"
         spellCheck={false}
-        value={search.text}
+        value={text}
         onChange={(event) => setText(desk, event.target.value)}
         onFocus={() => hasText && setOpen(true)}
         onKeyDown={onKeyDown}
@@ -112,81 +208,22 @@ export function SearchBox() {
       {isExpanded ? (
         <div className="search-popover" tabIndex={0} role="region" aria-label="Search results panel">
           <p className="search-status muted" aria-live="polite">
-            {search.status === 'loading' && !search.result
+            {status === 'loading' && !result
               ? 'Searching…'
-              : search.result
-                ? `${search.result.groups.length} ${search.result.groups.length === 1 ? 'customer' : 'customers'} · ${search.result.groups.reduce((sum, group) => sum + group.events.length, 0)} events`
+              : result
+                ? `${result.groups.length} ${result.groups.length === 1 ? 'customer' : 'customers'} · ${eventCount} events`
                 : ''}
           </p>
-          {search.error ? (
-            <ErrorMessage compact title="Search failed" error={search.error} onRetry={() => setText(desk, search.text)} />
-          ) : null}
-          {search.result && search.result.groups.length === 0 ? (
-            <p className="muted">Nothing matches “{search.resultText}”.</p>
-          ) : null}
-          <div
-            role="listbox"
-            id={LISTBOX_ID}
-            aria-label="Search results"
-            data-testid="search-results"
-            data-result-text={search.resultText ?? ''}
-            className="search-results"
-          >
-            {search.result?.groups.map((group) => {
-              const name = highlightText(group.customerName);
-              return (
-                <div key={group.customerId} role="group" aria-label={name} className="search-group">
-                  {[
-                    { type: 'customer' as const, id: `search-customer-${group.customerId}` },
-                    ...group.events.map((event) => ({ type: 'event' as const, id: `search-event-${event.id}`, event })),
-                  ].map((entry) => {
-                    const index = options.findIndex((option) => option.id === entry.id);
-                    const isActive = active?.id === entry.id;
-                    return (
-                      <div
-                        key={entry.id}
-                        id={entry.id}
-                        role="option"
-                        aria-selected={isActive}
-                        data-testid="search-result"
-                        className={`search-option ${entry.type === 'customer' ? 'is-customer' : 'is-event'}${isActive ? ' is-active' : ''}`}
-                        onMouseDown={(event) => event.preventDefault()}
-                        onMouseMove={() => index !== activeIndex && setActiveIndex(() => index)}
-                        onClick={() => openOption(options[index])}
-                      >
-                        {entry.type === 'customer' ? (
-                          <>
-                            <HealthBadge health={group.health} />
-                            <span className="search-customer-name">
-                              <Highlight segments={group.customerName} />
-                            </span>
-                            <code className="muted">{group.customerId}</code>
-                          </>
-                        ) : (
-                          <>
-                            <KindIcon kind={entry.event.kind} severity={entry.event.severity} />
-                            <span className="search-event-text">
-                              <span className="search-event-summary">
-                                <Highlight segments={entry.event.summary} />
-                              </span>
-                              {entry.event.snippet.length > 0 ? (
-                                <span className="search-snippet">
-                                  <Highlight segments={entry.event.snippet} />
-                                </span>
-                              ) : null}
-                            </span>
-                            <span className="search-event-meta muted">
-                              {kindLabel(entry.event.kind)} · {formatDateTime(entry.event.occurredAt)}
-                            </span>
-                          </>
-                        )}
-                      </div>
-                    );
-                  })}
-                </div>
-              );
-            })}
-          </div>
+          {error ? <ErrorMessage compact title="Search failed" error={error} onRetry={() => setText(desk, text)} /> : null}
+          {result && result.groups.length === 0 ? <p className="muted">Nothing matches “{resultText}”.</p> : null}
+          <SearchResults
+            result={result}
+            resultText={resultText}
+            options={options}
+            activeId={active?.id ?? null}
+            onActivate={activate}
+            onOpen={openAt}
+          />
         </div>
       ) : null}
     </div>

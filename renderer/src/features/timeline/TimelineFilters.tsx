@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { memo, useEffect, useId, useState } from 'react';
 import { SEVERITIES, type Severity } from '../../../../shared/domain';
 import type { CustomerDetail } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
@@ -53,7 +53,8 @@ function FacetMenu({
 }
 
 /** The timeline's filter bar: kind, severity, feature, source, text, time range, changes only, order, jump to date. */
-export function TimelineFilters({ facets }: { facets: CustomerDetail['facets'] | null }) {
+/** Memoized: the timeline's status line changes with every page loaded, the filter bar does not. */
+export const TimelineFilters = memo(function TimelineFilters({ facets }: { facets: CustomerDetail['facets'] | null }) {
   const desk = useDesk();
   const filters = useStore((state) => state.timeline.filters);
   const order = useStore((state) => state.timeline.order);
@@ -238,4 +239,4 @@ export function TimelineFilters({ facets }: { facets: CustomerDetail['facets'] |
       </div>
     </div>
   );
-}
+});

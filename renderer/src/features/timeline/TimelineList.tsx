@@ -1,42 +1,59 @@
-import { defaultRangeExtractor, type Range } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent, type RefObject } from 'react';
-import type { TimelineRow } from '../../../../shared/ipc/views';
+import { MAX_PAGE, type TimelineRow } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
-import { KindIcon, kindLabel, SeverityBadge } from '../../components/Badges';
-import { useVirtualList } from '../../components/useVirtualList';
+import { kindGlyph, kindLabel, severityGlyph } from '../../components/Badges';
+import { useVirtualList, type ListGeometry } from '../../components/useVirtualList';
 import { formatDateTime, formatDayKey, formatDuration, formatTime } from '../../lib/time';
 import { useStore } from '../../store/store';
-import { isLate, type TimelineItem } from './timeline-model';
+import {
+  headerIndex,
+  isLate,
+  itemAt,
+  itemAtOffset,
+  itemCount,
+  itemIndexOfRow,
+  offsetOfItem,
+  runOfItem,
+  totalSizeOf,
+  type DayRun,
+  type TimelineSizes,
+} from './timeline-model';
 
 export const DAY_HEADER_HEIGHT = 30;
 export const EVENT_ROW_HEIGHT = 44;
-/** Load the next page when the visible range comes this close to an end. */
-const LOAD_AHEAD_ITEMS = 60;
+const SIZES: TimelineSizes = { header: DAY_HEADER_HEIGHT, row: EVENT_ROW_HEIGHT };
+/**
+ * Load the next page while this many pixels (or four screens, if more) are still
+ * below the view: a page of 1,000 rows is 44,000 px, so the next one is on its
+ * way long before a fast scroll reaches the end of the loaded rows.
+ */
+const LOAD_AHEAD_PX = 12_000;
+/** Lines rendered beyond each edge of the view. */
+const OVERSCAN = 4;
+/** How far down to look for the old first row after rows were put above it (more than a page holds). */
+const PREPEND_SCAN = 2 * MAX_PAGE;
 
-function sizeOf(item: TimelineItem | undefined): number {
-  return item?.type === 'day' ? DAY_HEADER_HEIGHT : EVENT_ROW_HEIGHT;
-}
+const dayLabels = new Map<string, string>();
 
-function offsetOf(items: readonly TimelineItem[], index: number): number {
-  let offset = 0;
-  for (let position = 0; position < index; position += 1) offset += sizeOf(items[position]);
-  return offset;
-}
-
-/** The last day header at or above `startIndex` (binary search over the header positions). */
-function stickyHeaderFor(headerIndexes: readonly number[], startIndex: number): number {
-  let found = 0;
-  let low = 0;
-  let high = headerIndexes.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const value = headerIndexes[middle] ?? 0;
-    if (value <= startIndex) {
-      found = value;
-      low = middle + 1;
-    } else high = middle - 1;
+/** The header text of a day; formatted once per day, not on every frame a header is on screen. */
+function dayLabel(dayKey: string): string {
+  let label = dayLabels.get(dayKey);
+  if (label === undefined) {
+    label = formatDayKey(dayKey);
+    dayLabels.set(dayKey, label);
   }
-  return found;
+  return label;
+}
+
+function timelineGeometry(rowCount: number, days: readonly DayRun[]): ListGeometry {
+  const count = itemCount(rowCount, days);
+  return {
+    count,
+    totalSize: totalSizeOf(rowCount, days, SIZES),
+    offsetOf: (index) => offsetOfItem(days, index, SIZES),
+    sizeOf: (index) => (days.length > 0 && index === headerIndex(days, runOfItem(days, index)) ? SIZES.header : SIZES.row),
+    indexAt: (offset) => itemAtOffset(rowCount, days, offset, SIZES),
+  };
 }
 
 /** The DOM id of an event's option (for aria-activedescendant). */
@@ -49,6 +66,11 @@ function describe(row: TimelineRow): string {
   return `${row.summary}. ${kindLabel(row.kind)}, ${row.severity}, ${formatDateTime(row.occurredAt)}${row.feature ? `, feature ${row.feature}` : ''}${late}`;
 }
 
+/**
+ * One event. The row is rebuilt for every line that scrolls into view, so it is
+ * kept to a few boxes with one text node each: the option's accessible name comes
+ * from `aria-label`, which lets the badges be plain text instead of nested spans.
+ */
 const EventRow = memo(function EventRow({
   row,
   start,
@@ -65,10 +87,10 @@ const EventRow = memo(function EventRow({
   onOpen: (eventId: string) => void;
 }) {
   const late = isLate(row);
-  const classes = ['timeline-row', `sev-row-${row.severity}`];
-  if (isActive) classes.push('is-active');
-  if (isSelected) classes.push('is-selected');
-  if (isHighlighted) classes.push('is-highlighted');
+  let className = `timeline-row sev-row-${row.severity}`;
+  if (isActive) className += ' is-active';
+  if (isSelected) className += ' is-selected';
+  if (isHighlighted) className += ' is-highlighted';
   return (
     <div
       role="option"
@@ -76,16 +98,17 @@ const EventRow = memo(function EventRow({
       aria-selected={isSelected}
       aria-label={describe(row)}
       data-testid="timeline-row"
-      data-event-id={row.id}
-      className={classes.join(' ')}
-      style={{ height: EVENT_ROW_HEIGHT, transform: `translateY(${start}px)` }}
+      className={className}
+      style={{ transform: `translateY(${start}px)` }}
       onClick={() => onOpen(row.id)}
     >
-      <KindIcon kind={row.kind} severity={row.severity} />
+      <span className={`row-icon sev-${row.severity}`} aria-hidden="true">
+        {kindGlyph(row.kind)}
+      </span>
       <time dateTime={row.occurredAt} className="row-time">
         {formatTime(row.occurredAt)}
       </time>
-      <SeverityBadge severity={row.severity} />
+      <span className={`row-severity sev-${row.severity}`}>{`${severityGlyph(row.severity)} ${row.severity}`}</span>
       <span className="row-kind">{kindLabel(row.kind)}</span>
       <span className="row-summary">{row.summary}</span>
       <span className="row-tags">
@@ -96,7 +119,7 @@ const EventRow = memo(function EventRow({
             late
           </span>
         ) : null}
-        {row.noteCount > 0 ? <span className="tag">✎ {row.noteCount}</span> : null}
+        {row.noteCount > 0 ? <span className="tag">{`✎ ${row.noteCount}`}</span> : null}
         {isHighlighted ? <span className="tag tag-linked">linked</span> : null}
       </span>
     </div>
@@ -107,9 +130,10 @@ const EventRow = memo(function EventRow({
  * The virtualized timeline: a listbox of events under sticky day headers. Focus
  * stays on the list; j/k (and the arrows) move the active event, Enter opens it.
  */
-export function TimelineList({ listRef }: { listRef: RefObject<HTMLDivElement | null> }) {
+export const TimelineList = memo(function TimelineList({ listRef }: { listRef: RefObject<HTMLDivElement | null> }) {
   const desk = useDesk();
-  const items = useStore((state) => state.timeline.items);
+  const rows = useStore((state) => state.timeline.rows);
+  const days = useStore((state) => state.timeline.days);
   const activeId = useStore((state) => state.timeline.activeId);
   const selectedId = useStore((state) => state.timeline.selectedId);
   const highlightId = useStore((state) => state.timeline.highlightId);
@@ -123,62 +147,56 @@ export function TimelineList({ listRef }: { listRef: RefObject<HTMLDivElement | 
   const selectEvent = useStore((state) => state.selectEvent);
   const loadMore = useStore((state) => state.loadMoreTimeline);
 
-  const headerIndexes = useMemo(() => {
-    const indexes: number[] = [];
-    items.forEach((item, index) => {
-      if (item.type === 'day') indexes.push(index);
-    });
-    return indexes;
-  }, [items]);
-
+  const rowCount = rows.length;
+  const geometry = useMemo(() => timelineGeometry(rowCount, days), [rowCount, days]);
   // The day header of the first visible row stays pinned on top (rendered sticky, out of the absolute flow).
-  const rangeExtractor = useCallback(
-    (range: Range) => {
-      const next = new Set([stickyHeaderFor(headerIndexes, range.startIndex), ...defaultRangeExtractor(range)]);
-      return [...next].sort((a, b) => a - b);
-    },
-    [headerIndexes],
+  const stickyFor = useCallback(
+    (firstVisible: number) => (days.length > 0 && firstVisible >= 0 ? headerIndex(days, runOfItem(days, firstVisible)) : null),
+    [days],
   );
+  const virtualizer = useVirtualList({ geometry, scrollRef: listRef, overscan: OVERSCAN, pin: stickyFor });
+  const stickyIndex = stickyFor(virtualizer.firstVisible);
+  const { scrollOffset, viewportHeight, totalSize } = virtualizer;
 
-  const virtualizer = useVirtualList({
-    count: items.length,
-    scrollRef: listRef,
-    sizeOf: (index) => sizeOf(items[index]),
-    overscan: 10,
-    rangeExtractor,
-  });
-  const virtualItems = virtualizer.getVirtualItems();
-  const stickyIndex = stickyHeaderFor(headerIndexes, virtualizer.range?.startIndex ?? 0);
-  const firstIndex = virtualItems[0]?.index ?? 0;
-  const lastIndex = virtualItems[virtualItems.length - 1]?.index ?? 0;
-
-  // Rows prepended above (after a jump) must not push the reader's rows down.
-  const previous = useRef<{ items: readonly TimelineItem[]; firstEventId: string | null }>({ items: [], firstEventId: null });
+  // Rows put above the reader (scrolling up after a jump, or a refresh with newer events) must not push the rows in view down.
+  const previous = useRef<{ rows: readonly TimelineRow[]; days: readonly DayRun[] }>({ rows: [], days: [] });
   useLayoutEffect(() => {
     const before = previous.current;
-    const firstEvent = items.find((item) => item.type === 'event');
-    previous.current = { items, firstEventId: firstEvent?.type === 'event' ? firstEvent.row.id : null };
-    if (before.firstEventId === null || before.items === items) return;
-    const oldIndex = before.items.findIndex((item) => item.type === 'event' && item.row.id === before.firstEventId);
-    const newIndex = items.findIndex((item) => item.type === 'event' && item.row.id === before.firstEventId);
-    if (oldIndex < 0 || newIndex <= oldIndex) return;
-    const delta = offsetOf(items, newIndex) - offsetOf(before.items, oldIndex);
-    if (delta > 0 && listRef.current) listRef.current.scrollTop += delta;
-  }, [items, listRef]);
+    previous.current = { rows, days };
+    const oldFirst = before.rows[0];
+    if (!oldFirst || before.rows === rows || rows[0]?.id === oldFirst.id) return;
+    // A page holds at most MAX_PAGE rows, so the old first row is near the top if it is there at all.
+    let newIndex = -1;
+    for (let index = 0; index < Math.min(rows.length, PREPEND_SCAN); index += 1) {
+      if (rows[index]!.id === oldFirst.id) {
+        newIndex = index;
+        break;
+      }
+    }
+    if (newIndex <= 0) return;
+    const delta =
+      offsetOfItem(days, itemIndexOfRow(days, newIndex), SIZES) - offsetOfItem(before.days, itemIndexOfRow(before.days, 0), SIZES);
+    if (delta > 0) virtualizer.scrollToOffset(scrollOffset + delta);
+    // Runs once per new set of rows; the virtualizer and offset are this render's.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [rows, days]);
 
   useEffect(() => {
     if (!scrollRequest) return;
     if (scrollRequest.align === 'start' && scrollRequest.index === 0) virtualizer.scrollToOffset(0);
     else virtualizer.scrollToIndex(scrollRequest.index, { align: scrollRequest.align });
-    // Only a new request scrolls; the virtualizer object is stable.
+    // Only a new request scrolls.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [scrollRequest]);
 
+  const ahead = Math.max(LOAD_AHEAD_PX, 4 * viewportHeight);
+  const isNearEnd = totalSize - (scrollOffset + viewportHeight) < ahead;
+  const isNearStart = scrollOffset < ahead;
   useEffect(() => {
-    if (!isIdle || items.length === 0) return;
-    if (tailCursor !== null && lastIndex >= items.length - LOAD_AHEAD_ITEMS) void loadMore(desk, 'tail');
-    else if (headCursor !== null && firstIndex <= LOAD_AHEAD_ITEMS / 2) void loadMore(desk, 'head');
-  }, [isIdle, firstIndex, lastIndex, items.length, tailCursor, headCursor, desk, loadMore]);
+    if (!isIdle || rowCount === 0) return;
+    if (tailCursor !== null && isNearEnd) void loadMore(desk, 'tail');
+    else if (headCursor !== null && isNearStart) void loadMore(desk, 'head');
+  }, [isIdle, isNearEnd, isNearStart, rowCount, tailCursor, headCursor, desk, loadMore]);
 
   const open = useCallback(
     (eventId: string) => {
@@ -188,12 +206,13 @@ export function TimelineList({ listRef }: { listRef: RefObject<HTMLDivElement | 
     [selectEvent, listRef],
   );
 
+  const lines = virtualizer.items.map((virtualItem) => ({ virtualItem, item: itemAt(rows, days, virtualItem.index) }));
   // Only a rendered option can be the active descendant.
-  const isActiveRendered = activeId !== null && virtualItems.some((virtualItem) => items[virtualItem.index]?.key === activeId);
+  const isActiveRendered = activeId !== null && lines.some(({ item }) => item?.type === 'event' && item.row.id === activeId);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
-    const page = Math.max(Math.floor((listRef.current?.clientHeight ?? 400) / EVENT_ROW_HEIGHT) - 1, 1);
+    const page = Math.max(Math.floor(viewportHeight / EVENT_ROW_HEIGHT) - 1, 1);
     const moves: Record<string, number> = {
       j: 1,
       ArrowDown: 1,
@@ -226,9 +245,8 @@ export function TimelineList({ listRef }: { listRef: RefObject<HTMLDivElement | 
       aria-activedescendant={isActiveRendered && activeId ? optionId(activeId) : undefined}
       onKeyDown={onKeyDown}
     >
-      <div className="virtual-space" style={{ height: virtualizer.getTotalSize() }}>
-        {virtualItems.map((virtualItem) => {
-          const item = items[virtualItem.index];
+      <div className="virtual-space" style={{ height: totalSize }}>
+        {lines.map(({ virtualItem, item }) => {
           if (!item) return null;
           if (item.type === 'day') {
             const isSticky = virtualItem.index === stickyIndex;
@@ -237,13 +255,9 @@ export function TimelineList({ listRef }: { listRef: RefObject<HTMLDivElement | 
                 key={item.key}
                 aria-hidden="true"
                 className={isSticky ? 'day-header is-sticky' : 'day-header'}
-                style={
-                  isSticky
-                    ? { height: DAY_HEADER_HEIGHT }
-                    : { height: DAY_HEADER_HEIGHT, transform: `translateY(${virtualItem.start}px)` }
-                }
+                style={isSticky ? undefined : { transform: `translateY(${virtualItem.start}px)` }}
               >
-                {formatDayKey(item.dayKey)}
+                {dayLabel(item.dayKey)}
               </div>
             );
           }
@@ -262,4 +276,4 @@ export function TimelineList({ listRef }: { listRef: RefObject<HTMLDivElement | 
       </div>
     </div>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { CustomerDetail } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
 import { ErrorMessage } from '../../components/ErrorMessage';
@@ -27,7 +27,17 @@ export function TimelineView({ facets }: { facets: CustomerDetail['facets'] | nu
   const backToLatest = useStore((state) => state.backToLatest);
   const resetFilters = useStore((state) => state.resetTimelineFilters);
   const moveActive = useStore((state) => state.moveActive);
+  const closeTimeline = useStore((state) => state.closeTimeline);
+  const prefetch = useStore((state) => state.prefetchTimeline);
+  // The customer whose first page can be asked for now: the page's own open asks for it with no moment to go to.
+  const prefetchFor = useStore((state) => (state.route.view === 'customer' && !state.route.at ? state.route.customerId : null));
   const listRef = useRef<HTMLDivElement>(null);
+
+  // A layout effect runs before every passive one, so the first page is the first call the customer page makes.
+  useLayoutEffect(() => {
+    if (prefetchFor !== null) prefetch(desk, prefetchFor);
+  }, [desk, prefetchFor, prefetch]);
+  useEffect(() => closeTimeline, [closeTimeline]);
 
   // j/k work from anywhere on the customer page, except while typing or in a dialog.
   useEffect(() => {

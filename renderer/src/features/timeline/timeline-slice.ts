@@ -4,24 +4,30 @@ import type { ContractError } from '../../../../shared/ipc/result';
 import type { EventDetail, TimelineRow } from '../../../../shared/ipc/views';
 import { nextRequestId, type LoadStatus } from '../../store/requests';
 import type { StoreState } from '../../store/store';
+import { MAX_PAGE } from '../../../../shared/ipc/views';
 import {
-  appendToGroups,
+  appendDayRuns,
+  dayRunsOf,
   EMPTY_TIMELINE_FILTERS,
   firstRowOfDayId,
-  groupByDay,
+  freshRows,
   indexOfEvent,
+  itemIndexOfRow,
   mergeRows,
   nearestRowId,
+  prependDayRuns,
   toFilterInput,
+  type DayRun,
   type TimelineFilterState,
-  type TimelineItem,
   type TimelineOrder,
 } from './timeline-model';
 
-/** Rows per `timeline:page` call when scrolling. */
+/** Rows in the first page: a few screens, small enough to answer and parse quickly when a customer opens. */
 export const TIMELINE_PAGE = 400;
 /** Rows loaded on the other side of a jump, so what came just after the moment is visible too. */
 export const TIMELINE_HEAD_PAGE = 100;
+/** Rows per further page while scrolling: few, large pages keep a long scroll from waiting on round trips. */
+export const TIMELINE_MORE_PAGE = MAX_PAGE;
 
 type PageInput = Input<'timeline:page'>;
 
@@ -43,8 +49,10 @@ export type TimelineState = {
   /** The moment the timeline was jumped to (deep link or "jump to date"); null shows the latest. */
   startAt: string | null;
   anchor: TimelineAnchor | null;
+  /** The loaded rows, in display order. */
   rows: TimelineRow[];
-  items: TimelineItem[];
+  /** How `rows` fall into local days; the list shows a header before each run. */
+  days: DayRun[];
   /** Continues the list in display order (further down). */
   tailCursor: string | null;
   /** Continues the list upwards, after a jump. */
@@ -63,7 +71,7 @@ export type TimelineState = {
   selectedId: string | null;
   /** The event a link or jump pointed at. */
   highlightId: string | null;
-  /** Asks the list to scroll an item into view; `seq` makes repeated requests distinct. */
+  /** Asks the list to scroll a line (header or event) into view; `seq` makes repeated requests distinct. */
   scrollRequest: { index: number; align: 'start' | 'center' | 'auto'; seq: number } | null;
   /** The cache changed under a list that cannot be refreshed silently. */
   isStale: boolean;
@@ -75,9 +83,28 @@ export type TimelineState = {
 /** An event to open once its customer's page loads (from search or the palette). */
 export type EventFocus = { customerId: string; eventId: string; occurredAt: string };
 
+/** A first page asked for as the customer page mounts, before `openTimeline` asks for the same. */
+export type TimelinePrefetch = {
+  desk: DeskApi;
+  key: string;
+  startedAt: number;
+  answer: ReturnType<DeskApi['timeline']['page']>;
+};
+
+/** How long a prefetched first page may wait for the `openTimeline` it was asked for. */
+const PREFETCH_TTL_MS = 2000;
+
 export type TimelineSlice = {
   timeline: TimelineState;
   pendingFocus: EventFocus | null;
+  timelinePrefetch: TimelinePrefetch | null;
+  /**
+   * Asks for the first page `openTimeline` is about to ask for, so it leaves
+   * ahead of the customer page's other calls (the desk answers in order).
+   * Nothing is asked when the open will not use it: a pending event focus, or
+   * filters whose range depends on the moment of asking.
+   */
+  prefetchTimeline(desk: DeskApi, customerId: string): void;
   requestEventFocus(focus: EventFocus): void;
   /** Returns and clears the pending focus if it is for this customer. */
   takeEventFocus(customerId: string): EventFocus | null;
@@ -101,6 +128,12 @@ export type TimelineSlice = {
   selectEvent(eventId: string | null, options?: { backId?: string | null }): void;
   loadEventDetails(desk: DeskApi, eventId: string, options?: { quiet?: boolean }): Promise<void>;
   markTimelineStale(): void;
+  /**
+   * Forgets the loaded rows when the timeline leaves the screen: a 100,000-row
+   * timeline should not be kept (and rendered again, stale, on the next open).
+   * The customer, its filters and the order stay for the next open.
+   */
+  closeTimeline(): void;
 };
 
 const INITIAL_DETAILS: EventDetailsState = { id: null, status: 'idle', detail: null, error: null, requestId: 0 };
@@ -112,7 +145,7 @@ export const INITIAL_TIMELINE: TimelineState = {
   startAt: null,
   anchor: null,
   rows: [],
-  items: [],
+  days: [],
   tailCursor: null,
   headCursor: null,
   total: null,
@@ -134,26 +167,53 @@ export const INITIAL_TIMELINE: TimelineState = {
 let scrollSeq = 0;
 
 function scrollTo(
-  items: readonly TimelineItem[],
+  rows: readonly TimelineRow[],
+  days: readonly DayRun[],
   eventId: string | null,
   align: 'start' | 'center' | 'auto',
 ): TimelineState['scrollRequest'] {
   scrollSeq += 1;
-  const index = eventId === null ? 0 : indexOfEvent(items, eventId);
+  const index = eventId === null ? 0 : indexOfEvent(rows, days, eventId);
   return { index: Math.max(index, 0), align: eventId === null ? 'start' : align, seq: scrollSeq };
 }
 
-function resolveAnchor(rows: readonly TimelineRow[], anchor: TimelineAnchor): string | null {
+function resolveAnchor(rows: readonly TimelineRow[], days: readonly DayRun[], anchor: TimelineAnchor): string | null {
   if (anchor.eventId && rows.some((row) => row.id === anchor.eventId)) return anchor.eventId;
-  return anchor.mode === 'day' ? firstRowOfDayId(rows, anchor.at) : nearestRowId(rows, anchor.at);
+  return anchor.mode === 'day' ? firstRowOfDayId(rows, days, anchor.at) : nearestRowId(rows, anchor.at);
+}
+
+function firstPageInput(customerId: string, order: TimelineOrder, filters: PageInput['filters']): PageInput {
+  return { customerId, direction: order, limit: TIMELINE_PAGE, ...(filters ? { filters } : {}) };
 }
 
 export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice> = (set, get) => {
   const patch = (change: Partial<TimelineState>) => set((state) => ({ timeline: { ...state.timeline, ...change } }));
 
+  /** The prefetched answer for exactly this input, used once. */
+  const takePrefetch = (desk: DeskApi, input: PageInput): TimelinePrefetch['answer'] | null => {
+    const prefetch = get().timelinePrefetch;
+    if (!prefetch) return null;
+    set({ timelinePrefetch: null });
+    const isFresh = Date.now() - prefetch.startedAt < PREFETCH_TTL_MS;
+    return isFresh && prefetch.desk === desk && prefetch.key === JSON.stringify(input) ? prefetch.answer : null;
+  };
+
   return {
     timeline: INITIAL_TIMELINE,
     pendingFocus: null,
+    timelinePrefetch: null,
+
+    prefetchTimeline(desk, customerId) {
+      const { timeline, pendingFocus, timelinePrefetch } = get();
+      if (pendingFocus?.customerId === customerId) return;
+      const filters = timeline.customerId === customerId ? timeline.filters : EMPTY_TIMELINE_FILTERS;
+      if (toFilterInput(filters, Date.now()) !== undefined) return;
+      const input = firstPageInput(customerId, timeline.order, undefined);
+      const key = JSON.stringify(input);
+      const isFresh = timelinePrefetch !== null && Date.now() - timelinePrefetch.startedAt < PREFETCH_TTL_MS;
+      if (isFresh && timelinePrefetch.key === key && timelinePrefetch.desk === desk) return;
+      set({ timelinePrefetch: { desk, key, startedAt: Date.now(), answer: desk.timeline.page(input) } });
+    },
 
     requestEventFocus(focus) {
       set({ pendingFocus: focus });
@@ -190,8 +250,7 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
       const customerId = state.customerId;
       if (customerId === null) return;
       const requestId = nextRequestId();
-      const filters = toFilterInput(state.filters, Date.now());
-      const base: PageInput = { customerId, direction: state.order, limit: TIMELINE_PAGE, ...(filters ? { filters } : {}) };
+      const base = firstPageInput(customerId, state.order, toFilterInput(state.filters, Date.now()));
       const primary: PageInput = state.startAt ? { ...base, startAt: state.startAt } : base;
       const secondary: PageInput | null = state.startAt
         ? { ...primary, direction: state.order === 'desc' ? 'asc' : 'desc', limit: TIMELINE_HEAD_PAGE }
@@ -199,7 +258,7 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
       patch({ status: options.quiet ? state.status : 'loading', error: null, requestId, moreError: null });
 
       const [primaryResult, secondaryResult] = await Promise.all([
-        desk.timeline.page(primary),
+        (options.quiet ? null : takePrefetch(desk, primary)) ?? desk.timeline.page(primary),
         secondary ? desk.timeline.page(secondary) : Promise.resolve(null),
       ]);
       const now = get().timeline;
@@ -210,18 +269,18 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
           ? secondaryResult.error
           : null;
       if (failure || !primaryResult.ok) {
-        patch({ status: 'error', error: failure, rows: options.quiet ? now.rows : [], items: options.quiet ? now.items : [] });
+        patch({ status: 'error', error: failure, rows: options.quiet ? now.rows : [], days: options.quiet ? now.days : [] });
         return;
       }
       const before = secondaryResult?.ok ? [...secondaryResult.value.rows].reverse() : [];
       const rows = mergeRows(before, primaryResult.value.rows, 'tail');
-      const items = groupByDay(rows);
-      const anchorId = now.anchor ? resolveAnchor(rows, now.anchor) : null;
+      const days = dayRunsOf(rows);
+      const anchorId = now.anchor ? resolveAnchor(rows, days, now.anchor) : null;
       const keepActive = options.quiet && now.activeId !== null && rows.some((row) => row.id === now.activeId);
       const activeId = anchorId ?? (keepActive ? now.activeId : null);
       patch({
         rows,
-        items,
+        days,
         status: 'ready',
         error: null,
         total: primaryResult.value.total,
@@ -234,7 +293,7 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
         selectedId: now.anchor?.openDetails && anchorId === now.anchor.eventId ? anchorId : now.selectedId,
         // The anchor is used once; a later refresh must not yank the view back to it.
         anchor: null,
-        scrollRequest: options.quiet ? now.scrollRequest : scrollTo(items, anchorId, 'center'),
+        scrollRequest: options.quiet ? now.scrollRequest : scrollTo(rows, days, anchorId, 'center'),
       });
     },
 
@@ -285,7 +344,7 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
     async revealEvent(desk, row) {
       const state = get().timeline;
       if (state.rows.some((candidate) => candidate.id === row.id)) {
-        patch({ activeId: row.id, highlightId: row.id, scrollRequest: scrollTo(state.items, row.id, 'center') });
+        patch({ activeId: row.id, highlightId: row.id, scrollRequest: scrollTo(state.rows, state.days, row.id, 'center') });
         return;
       }
       patch({
@@ -308,22 +367,27 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
       if (state.loadingMore !== null || state.status !== 'ready' || cursor === null || !base) return;
       const requestId = state.requestId;
       patch({ loadingMore: end, moreError: null });
-      const result = await desk.timeline.page({ ...base, cursor });
+      const result = await desk.timeline.page({ ...base, cursor, limit: TIMELINE_MORE_PAGE });
       const now = get().timeline;
       if (now.requestId !== requestId) return;
       if (!result.ok) {
         patch({ loadingMore: null, moreError: result.error });
         return;
       }
+      // Only the new rows are grouped: the existing runs are extended, never recomputed.
       if (end === 'tail') {
-        const rows = mergeRows(now.rows, result.value.rows, 'tail');
-        const added = rows.slice(now.rows.length);
-        patch({ rows, items: appendToGroups(now.items, added), tailCursor: result.value.nextCursor, loadingMore: null });
-      } else {
-        const rows = mergeRows(now.rows, [...result.value.rows].reverse(), 'head');
+        const added = freshRows(now.rows, result.value.rows, 'tail');
         patch({
-          rows,
-          items: groupByDay(rows),
+          rows: now.rows.concat(added),
+          days: appendDayRuns(now.days, now.rows.length, added),
+          tailCursor: result.value.nextCursor,
+          loadingMore: null,
+        });
+      } else {
+        const added = freshRows(now.rows, [...result.value.rows].reverse(), 'head');
+        patch({
+          rows: added.concat(now.rows),
+          days: prependDayRuns(now.days, added),
           headCursor: result.value.nextCursor,
           loadingMore: null,
         });
@@ -337,7 +401,8 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
       const next =
         index === -1 ? (delta > 0 ? 0 : state.rows.length - 1) : Math.min(Math.max(index + delta, 0), state.rows.length - 1);
       const activeId = state.rows[next]?.id ?? null;
-      patch({ activeId, scrollRequest: scrollTo(state.items, activeId, 'auto') });
+      scrollSeq += 1;
+      patch({ activeId, scrollRequest: { index: itemIndexOfRow(state.days, next), align: 'auto', seq: scrollSeq } });
     },
 
     setActive(eventId) {
@@ -346,13 +411,13 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
 
     selectEvent(eventId, options = {}) {
       const state = get().timeline;
-      const index = indexOfEvent(state.items, eventId);
+      const index = indexOfEvent(state.rows, state.days, eventId);
       patch({
         selectedId: eventId,
         activeId: index >= 0 ? eventId : state.activeId,
         backId: options.backId ?? null,
         details: eventId === null ? INITIAL_DETAILS : state.details,
-        ...(index >= 0 && eventId !== state.activeId ? { scrollRequest: scrollTo(state.items, eventId, 'auto') } : {}),
+        ...(index >= 0 && eventId !== state.activeId ? { scrollRequest: scrollTo(state.rows, state.days, eventId, 'auto') } : {}),
       });
     },
 
@@ -375,6 +440,12 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
 
     markTimelineStale() {
       patch({ isStale: true });
+    },
+
+    closeTimeline() {
+      const { customerId, filters, order } = get().timeline;
+      // A new request id drops any answer still on its way for the rows being forgotten.
+      set({ timeline: { ...INITIAL_TIMELINE, customerId, filters, order, requestId: nextRequestId() } });
     },
   };
 };
