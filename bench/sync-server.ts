@@ -37,7 +37,7 @@ const rate = (count: number, millis: number) => `${Math.round(perSecond(count, m
 
 type Cpu = { server: number; postgres: number };
 type Known = { cursor: string | null; pageToken: string | null };
-type SyncRun = { ops: number; times: number[]; opsPerPull: number[]; parseMs: number; bytes: number; cpu: Cpu };
+type SyncRun = { ops: number; times: number[]; opsPerPull: number[]; parseMs: number; bytes: number; serverMs: number; cpu: Cpu };
 
 const database = await benchDatabaseUrl();
 if (!database.url) {
@@ -121,7 +121,15 @@ try {
 
   /** Drives the pull protocol like the desk (every bucket in every request), one request at a time. */
   const syncAll = async (clientId: string, known: Map<string, Known>): Promise<SyncRun> => {
-    const run: SyncRun = { ops: 0, times: [], opsPerPull: [], parseMs: 0, bytes: 0, cpu: { server: 0, postgres: 0 } };
+    const run: SyncRun = {
+      ops: 0,
+      times: [],
+      opsPerPull: [],
+      parseMs: 0,
+      bytes: 0,
+      serverMs: 0,
+      cpu: { server: 0, postgres: 0 },
+    };
     const before = await cpuNow();
     for (;;) {
       const body = JSON.stringify({
@@ -135,6 +143,7 @@ try {
       const response = await fetch(`${url}/v1/sync/pull`, { method: 'POST', headers, body });
       const text = await response.text();
       run.times.push(performance.now() - started);
+      run.serverMs += Number(/pull;dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '')?.[1] ?? 0);
       if (!response.ok) throw new Error(`pull answered ${response.status}: ${text.slice(0, 300)}`);
       run.bytes += Buffer.byteLength(text);
       const parseStarted = performance.now();
@@ -166,10 +175,14 @@ try {
       `   served: ${rate(run.ops, total)} ops (${run.ops.toLocaleString()} ops in ${run.times.length} pulls, ${(total / 1000).toFixed(2)} s, ${(run.bytes / 1e6).toFixed(0)} MB)`,
     );
     if (full.length > 0) line(`   full ${LIMIT}-op pulls: p50 ${ms(percentile(full, 50))}  p95 ${ms(percentile(full, 95))}`);
+    line(
+      `   of that, the server building its answers (Server-Timing): ${(run.serverMs / 1000).toFixed(2)} s, ${rate(run.ops, run.serverMs)} ops`,
+    );
     line(cpuLine(run.cpu, run.ops, 'ops'));
     line(`   (the client's JSON.parse, not in the figures above: ${(run.parseMs / 1000).toFixed(2)} s)`);
     return {
       opsPerSecond: perSecond(run.ops, total),
+      serverBuildOpsPerSecond: perSecond(run.ops, run.serverMs),
       pulls: run.times.length,
       fullPullP50: percentile(full, 50),
       fullPullP95: percentile(full, 95),

@@ -461,11 +461,17 @@ export async function pullChangesBody(
 /**
  * Answers one pull as an HTTP response ready to send (Fastify sends a `Response`
  * as it is): the JSON is written once, as bytes, from row text the database
- * produced, and never parsed or serialised again on the way out.
+ * produced, and never parsed or serialised again on the way out. `Server-Timing`
+ * says how long the answer took to build (benchmarks read it; clients may ignore it).
  */
 export async function pullChanges(storage: Storage, principal: Principal, request: PullRequest): Promise<Response> {
+  const started = performance.now();
   const body = await pullChangesBody(storage, principal, request);
   return new Response(body, {
-    headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length) },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(body.length),
+      'server-timing': `pull;dur=${(performance.now() - started).toFixed(1)}`,
+    },
   });
 }
