@@ -15,6 +15,8 @@ type Option =
   | { type: 'event'; id: string; customerId: string; eventId: string; occurredAt: string };
 
 const LISTBOX_ID = 'search-results';
+/** Options rendered with an answer at once: more than the popover shows. */
+const FIRST_OPTIONS = 24;
 
 function optionsOf(result: SearchOutput | null): Option[] {
   if (!result) return [];
@@ -51,6 +53,21 @@ const SearchResults = memo(function SearchResults({
   onOpen: (index: number) => void;
 }) {
   const indexes = useMemo(() => new Map(options.map((option, index) => [option.id, index])), [options]);
+  // The first screenful is rendered with the answer; the rest one frame later, once that is painted.
+  const [completed, setCompleted] = useState<SearchOutput | null>(null);
+  const isComplete = completed === result || options.length <= FIRST_OPTIONS;
+  useEffect(() => {
+    if (isComplete) return;
+    let timer = 0;
+    const frame = window.requestAnimationFrame(() => {
+      timer = window.setTimeout(() => setCompleted(result), 0);
+    });
+    return () => {
+      window.cancelAnimationFrame(frame);
+      window.clearTimeout(timer);
+    };
+  }, [isComplete, result]);
+  let budget = isComplete ? Number.POSITIVE_INFINITY : FIRST_OPTIONS;
   return (
     <div
       role="listbox"
@@ -61,6 +78,9 @@ const SearchResults = memo(function SearchResults({
       className="search-results"
     >
       {result?.groups.map((group) => {
+        if (budget <= 0) return null;
+        const events = group.events.slice(0, Math.max(budget - 1, 0));
+        budget -= 1 + events.length;
         const name = highlightText(group.customerName);
         const customerOption = `search-customer-${group.customerId}`;
         const optionProps = (id: string, type: Option['type']) => {
@@ -88,7 +108,7 @@ const SearchResults = memo(function SearchResults({
               </span>
               <code className="muted">{group.customerId}</code>
             </div>
-            {group.events.map((event) => {
+            {events.map((event) => {
               const id = `search-event-${event.id}`;
               return (
                 <div key={id} {...optionProps(id, 'event')}>

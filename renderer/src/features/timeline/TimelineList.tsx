@@ -29,7 +29,7 @@ const SIZES: TimelineSizes = { header: DAY_HEADER_HEIGHT, row: EVENT_ROW_HEIGHT 
  */
 const LOAD_AHEAD_PX = 12_000;
 /** Lines rendered beyond each edge of the view. */
-const OVERSCAN = 4;
+const OVERSCAN = 2;
 /** How far down to look for the old first row after rows were put above it (more than a page holds). */
 const PREPEND_SCAN = 2 * MAX_PAGE;
 
