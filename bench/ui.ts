@@ -167,7 +167,11 @@ line(`   baseline, navigating to the About page the same way: p50 ${ms(percentil
 // --- Scroll the whole timeline --------------------------------------------------------------
 await timeUntil(page, `#/customer/${bigCustomer}`, '[data-testid="timeline-row"]');
 const timelineScroll = await scrollThrough(page, '.timeline-scroll', 3000, 240_000);
-const loaded = await page.evaluate(() => document.body.textContent?.match(/([\d,]+) loaded/)?.[1] ?? '?');
+// The status line says "N events · M loaded" while loading, and only "N events" once every row is loaded.
+const loaded = await page.evaluate(() => {
+  const status = document.querySelector('.timeline-head p')?.textContent ?? '';
+  return status.match(/([\d,]+) loaded/)?.[1] ?? status.match(/^([\d,]+) events?/)?.[1] ?? '?';
+});
 line('');
 line('3. Scroll the whole 100,000-event timeline (3,000 px per frame, pages load as it goes)');
 line(`   ${timelineScroll.frames} frames in ${timelineScroll.seconds.toFixed(1)} s, rows loaded at the end: ${loaded}`);
