@@ -1,11 +1,20 @@
-import { act, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { useStore } from '../../../renderer/src/store/store';
-import { dayRunsOf, groupByDay } from '../../../renderer/src/features/timeline/timeline-model';
+import { DAY_HEADER_HEIGHT, EVENT_ROW_HEIGHT } from '../../../renderer/src/features/timeline/TimelineList';
+import {
+  dayRunsOf,
+  groupByDay,
+  itemAt,
+  itemAtOffset,
+  itemIndexOfRow,
+  offsetOfItem,
+} from '../../../renderer/src/features/timeline/timeline-model';
+import { formatDayKey } from '../../../renderer/src/lib/time';
 import { TIMELINE_HEAD_PAGE, TIMELINE_MORE_PAGE, TIMELINE_PAGE } from '../../../renderer/src/features/timeline/timeline-slice';
 import { createFakeDesk } from '../support/fake-desk';
 import { makeEvent, standardFixtures } from '../support/fixtures';
-import { renderApp } from '../support/render';
+import { renderApp, rowSummaries, timelineList } from '../support/render';
 
 /** A customer with `count` events, one a minute. */
 function busyDesk(count: number) {
@@ -126,5 +135,36 @@ describe('opening a customer', () => {
     expect(timeline.rows).toEqual([]);
     expect(timeline.days).toEqual([]);
     expect(timeline).toMatchObject({ customerId: 'acme', order: 'asc' });
+  });
+});
+
+describe('scrolling the timeline', () => {
+  it('renders only the lines in view, pins the day of the top line, and asks for the next page before the end', async () => {
+    const desk = busyDesk(3000);
+    renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
+    await waitFor(() => expect(rowSummaries()[0]).toBe('event 2999'));
+    const list = timelineList();
+    // jsdom has no layout: the list assumes the window's height (768 px), about 17 rows of 44 px.
+    expect(rowSummaries().length).toBeLessThan(30);
+    expect(desk.inputsTo('timeline:page')).toHaveLength(1);
+
+    const { rows, days } = useStore.getState().timeline;
+    const sizes = { header: DAY_HEADER_HEIGHT, row: EVENT_ROW_HEIGHT };
+    const offset = offsetOfItem(days, itemIndexOfRow(days, 250), sizes);
+    list.scrollTop = offset;
+    fireEvent.scroll(list);
+    await waitFor(() => expect(rowSummaries()).toContain(rows[250]!.summary));
+    expect(rowSummaries()).not.toContain('event 2999');
+    // The header pinned on top is the day of the row at the top of the view.
+    const top = itemAt(rows, days, itemAtOffset(rows.length, days, offset, sizes));
+    expect(list.querySelector('.day-header.is-sticky')).toHaveTextContent(formatDayKey(top!.dayKey));
+
+    // Near the end of the loaded rows, the next page is asked for with the cursor, before the reader gets there.
+    list.scrollTop = offsetOfItem(days, itemIndexOfRow(days, TIMELINE_PAGE - 100), sizes);
+    fireEvent.scroll(list);
+    await waitFor(() => expect(desk.inputsTo('timeline:page')).toHaveLength(2));
+    expect(desk.inputsTo('timeline:page')[1]).toMatchObject({ cursor: expect.any(String), limit: TIMELINE_MORE_PAGE });
+    await waitFor(() => expect(useStore.getState().timeline.rows).toHaveLength(TIMELINE_PAGE + TIMELINE_MORE_PAGE));
+    expect(rowSummaries()).toContain(rows[TIMELINE_PAGE - 100]!.summary);
   });
 });
