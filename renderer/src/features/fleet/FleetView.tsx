@@ -5,7 +5,7 @@ import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { humanize } from '../../lib/values';
 import { useStore } from '../../store/store';
-import { countByHealth, hasFleetFilters, regionsOf, sortAndFilterFleet } from './fleet-model';
+import { countByHealth, fleetView, hasFleetFilters, regionsOf } from './fleet-model';
 import { FleetTable } from './FleetTable';
 import './fleet.css';
 
@@ -33,7 +33,7 @@ export function FleetView({ variant }: { variant: 'fleet' | 'customers' }) {
     useCallback(() => void loadFleet(desk), [desk, loadFleet]),
   );
 
-  const visible = useMemo(() => sortAndFilterFleet(fleet.rows, sort, filters), [fleet.rows, sort, filters]);
+  const visible = useMemo(() => fleetView(fleet.rows, sort, filters), [fleet.rows, sort, filters]);
   const counts = useMemo(() => countByHealth(fleet.rows), [fleet.rows]);
   const regions = useMemo(() => regionsOf(fleet.rows), [fleet.rows]);
   const title = variant === 'fleet' ? 'Fleet' : 'Customers';
