@@ -2,6 +2,7 @@ import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import {
   appendDayRuns,
+  compactRows,
   dayRunsOf,
   groupByDay,
   isLate,
@@ -109,6 +110,14 @@ describe('grouping the timeline by day', () => {
     // Past either end, the nearest line.
     expect(itemAtOffset(rows.length, runs, -50, sizes)).toBe(0);
     expect(itemAtOffset(rows.length, runs, offset + 500, sizes)).toBe(items.length - 1);
+  });
+
+  it('keeps every value of the rows it compacts', () => {
+    const rows = [
+      { ...row('a', '2026-11-20T12:00:00.000Z'), feature: 'sso', actor: 'dana@example.com', noteCount: 2, severity: 'error' as const },
+      row('late', '2026-11-19T12:00:00.000Z', '2026-11-20T12:30:00.000Z'),
+    ];
+    expect(compactRows(rows)).toEqual(rows);
   });
 
   it('drops rows repeated at the seam of two pages', () => {

@@ -7,6 +7,7 @@ import type { StoreState } from '../../store/store';
 import { MAX_PAGE } from '../../../../shared/ipc/views';
 import {
   appendDayRuns,
+  compactRows,
   dayRunsOf,
   EMPTY_TIMELINE_FILTERS,
   firstRowOfDayId,
@@ -272,8 +273,8 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
         patch({ status: 'error', error: failure, rows: options.quiet ? now.rows : [], days: options.quiet ? now.days : [] });
         return;
       }
-      const before = secondaryResult?.ok ? [...secondaryResult.value.rows].reverse() : [];
-      const rows = mergeRows(before, primaryResult.value.rows, 'tail');
+      const before = secondaryResult?.ok ? compactRows(secondaryResult.value.rows).reverse() : [];
+      const rows = mergeRows(before, compactRows(primaryResult.value.rows), 'tail');
       const days = dayRunsOf(rows);
       const anchorId = now.anchor ? resolveAnchor(rows, days, now.anchor) : null;
       const keepActive = options.quiet && now.activeId !== null && rows.some((row) => row.id === now.activeId);
@@ -376,7 +377,7 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
       }
       // Only the new rows are grouped: the existing runs are extended, never recomputed.
       if (end === 'tail') {
-        const added = freshRows(now.rows, result.value.rows, 'tail');
+        const added = freshRows(now.rows, compactRows(result.value.rows), 'tail');
         patch({
           rows: now.rows.concat(added),
           days: appendDayRuns(now.days, now.rows.length, added),
@@ -384,7 +385,7 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
           loadingMore: null,
         });
       } else {
-        const added = freshRows(now.rows, [...result.value.rows].reverse(), 'head');
+        const added = freshRows(now.rows, compactRows(result.value.rows).reverse(), 'head');
         patch({
           rows: added.concat(now.rows),
           days: prependDayRuns(now.days, added),
