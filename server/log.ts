@@ -1,37 +1,11 @@
-/** Where the server reports what happened; never given secrets (tokens are redacted by key anyway). */
-export type Logger = {
-  info(message: string, details?: Record<string, unknown>): void;
-  warn(message: string, details?: Record<string, unknown>): void;
-  error(message: string, details?: Record<string, unknown>): void;
-};
+import { createJsonLogger, type Logger } from '../shared/log';
 
-const SECRET_KEY = /token|secret|password|authorization|cookie|api[-_]?key/i;
+export { redact, silentLogger, type Logger } from '../shared/log';
 
-/** Replaces the values of secret-looking keys, at any depth, before anything is written. */
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) ? '[redacted]' : redact(item, depth + 1);
-  }
-  return out;
-}
-
-/** A logger that writes one JSON line per record (stderr by default), secrets redacted. */
+/** The server's logger: JSON lines on stderr (or `write`), secrets redacted. */
 export function createLogger(write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
-  const emit = (level: string, message: string, details?: Record<string, unknown>) => {
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...(redact(details ?? {}) as object) })}\n`);
-  };
-  return {
-    info: (message, details) => emit('info', message, details),
-    warn: (message, details) => emit('warn', message, details),
-    error: (message, details) => emit('error', message, details),
-  };
+  return createJsonLogger(write);
 }
-
-/** A logger that drops everything; for tests that do not look at logs. */
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
 /** The message of anything thrown, for logs and error bodies. */
 export function errorMessage(error: unknown): string {

@@ -1,29 +1,8 @@
-import type { Logger } from '../ipc/dispatch';
+import { createJsonLogger, type Logger } from '../../shared/log';
 
-const SECRET_KEY = /token|secret|password|authorization|cookie|api[-_]?key/i;
+export { redact, silentLogger } from '../../shared/log';
 
-/** Replaces the values of secret-looking keys, at any depth, before anything is written. */
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) ? '[redacted]' : redact(item, depth + 1);
-  }
-  return out;
-}
-
-/** A logger that writes one JSON line per record to `write` (stderr by default), secrets redacted. */
+/** The desk core's logger: JSON lines on stderr (or `write`), secrets redacted. */
 export function createLogger(write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
-  const emit = (level: string, message: string, details?: Record<string, unknown>) => {
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...(redact(details ?? {}) as object) })}\n`);
-  };
-  return {
-    info: (message, details) => emit('info', message, details),
-    warn: (message, details) => emit('warn', message, details),
-    error: (message, details) => emit('error', message, details),
-  };
+  return createJsonLogger(write);
 }
-
-/** A logger that drops everything; for tests that do not look at logs. */
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
