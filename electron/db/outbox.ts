@@ -56,6 +56,8 @@ export function createOutbox(db: Database.Database) {
   const countPending = db.prepare<[], number>("select count(*) from outbox.outbox where status = 'pending'").pluck();
   const deleteAcked = db.prepare("delete from outbox.outbox where seq <= ? and status = 'pending'");
   const reject = db.prepare("update outbox.outbox set status = 'rejected', result_code = ?, last_error = ? where seq = ?");
+  const moveSeq = db.prepare('update outbox.outbox set seq = ? where seq = ?');
+  const moveRejectedAside = db.prepare("update outbox.outbox set seq = -abs(seq) where status = 'rejected'");
   const noteAttempt = db.prepare('update outbox.outbox set attempts = attempts + 1, last_error = ? where seq between ? and ?');
 
   const clientId = (): string => {
@@ -106,6 +108,20 @@ export function createOutbox(db: Database.Database) {
       noteAttempt.run(error, fromSeq, toSeq);
     },
     lastSeqAssigned: (): number => Number(getMeta.get('last_seq') ?? '0'),
+    /**
+     * Renumbers the pending mutations so the first is `expected`: the server lost track of this
+     * client, or is another server, and asks for that sequence next. Rejected rows keep their
+     * history under negative numbers so they never collide. Returns false when nothing moved.
+     */
+    renumberFrom: db.transaction((expected: number): boolean => {
+      const rows = pending.all(Number.MAX_SAFE_INTEGER);
+      const shift = rows.length > 0 ? (rows[0]?.seq ?? expected) - expected : 0;
+      if (shift <= 0) return false;
+      moveRejectedAside.run();
+      for (const row of rows) moveSeq.run(row.seq - shift, row.seq);
+      setMeta.run('last_seq', String((rows.at(-1)?.seq ?? 0) - shift));
+      return true;
+    }),
   };
 }
 

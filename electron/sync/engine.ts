@@ -63,15 +63,6 @@ export function createSyncEngine(options: SyncEngineOptions) {
 
   const getMeta = db.prepare<[string], string>('select value from app_meta where key = ?').pluck();
   const setMeta = db.prepare('insert into app_meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value');
-  const renumber = db.transaction((fromSeq: number) => {
-    // The server lost track of us or is another server: re-send the pending work from the seq it expects.
-    const rows = outbox.pending(1_000_000);
-    const shift = rows.length > 0 ? (rows[0]?.seq ?? fromSeq) - fromSeq : 0;
-    if (shift <= 0) return;
-    for (const row of rows) db.prepare('update outbox.outbox set seq = ? where seq = ?').run(row.seq - shift, row.seq);
-    db.prepare('update outbox.outbox_meta set value = ? where key = ?').run(String(outbox.lastSeqAssigned() - shift), 'last_seq');
-  });
-
   let client: BackendClient | null = null;
   let stream: StreamHandle | null = null;
   let streamAttempt = 0;
@@ -122,7 +113,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
           const expected = (error.body as { expected?: number } | undefined)?.expected;
           if (typeof expected === 'number' && expected < first) {
             log.warn('backend expects an earlier sequence; renumbering pending local changes', { expected, first });
-            renumber(expected);
+            outbox.renumberFrom(expected);
             pushedThrough = expected - 1;
             continue;
           }

@@ -202,6 +202,22 @@ describe('outbox', () => {
     expect(outbox.enqueue('note.create', { noteId: 'n3', customerId: 'acme', eventId: null, body: 'z' }, now).seq).toBe(3);
   });
 
+  it('renumbers pending mutations to the sequence a server asks for, keeping rejected ones apart', () => {
+    const first = outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'a' }, now);
+    outbox.enqueue('note.create', { noteId: 'n2', customerId: 'acme', eventId: null, body: 'b' }, now);
+    outbox.enqueue('note.create', { noteId: 'n3', customerId: 'acme', eventId: null, body: 'c' }, now);
+    handle.db.transaction(() => outbox.acknowledge(first.seq, [{ seq: first.seq, status: 'rejected', code: 'forbidden', message: 'no' }]))();
+    // Another server that has never seen this client expects seq 1 next.
+    expect(outbox.renumberFrom(1)).toBe(true);
+    expect(outbox.pending(10).map((row) => [row.seq, (row.args as { body: string }).body])).toEqual([
+      [1, 'b'],
+      [2, 'c'],
+    ]);
+    expect(outbox.all().find((row) => row.status === 'rejected')).toMatchObject({ resultCode: 'forbidden' });
+    expect(outbox.enqueue('note.create', { noteId: 'n4', customerId: 'acme', eventId: null, body: 'd' }, now).seq).toBe(3);
+    expect(outbox.renumberFrom(1)).toBe(false);
+  });
+
   it('keeps rejected mutations, marked with the reason, and shows them on the note', () => {
     applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme'))] }]), now);
     const row = outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'hello' }, now);
