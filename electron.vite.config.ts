@@ -8,7 +8,10 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         // The reference server is bundled beside main so a packaged app can start its demo backend.
-        input: { index: resolve(import.meta.dirname, 'electron/main/index.ts'), server: resolve(import.meta.dirname, 'server/cli.ts') },
+        input: {
+          index: resolve(import.meta.dirname, 'electron/main/index.ts'),
+          server: resolve(import.meta.dirname, 'server/cli.ts'),
+        },
         external: ['better-sqlite3'],
       },
     },

@@ -3,7 +3,22 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'http', 'https', 'crypto', 'child_process', 'net', 'url', 'util', 'stream', 'events', 'worker_threads'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'http',
+  'https',
+  'crypto',
+  'child_process',
+  'net',
+  'url',
+  'util',
+  'stream',
+  'events',
+  'worker_threads',
+];
 
 /** Import bans per layer (STYLE.md "Layers"). */
 function restrict(patterns) {
@@ -12,7 +27,10 @@ function restrict(patterns) {
 
 const noElectron = { group: ['electron', 'electron/*'], message: 'Only electron/main and electron/preload may import electron.' };
 const noNode = { group: nodeBuiltins, message: 'This layer runs in a web page or everywhere: no Node built-ins.' };
-const noServer = { group: ['**/server/**', '../server', '../../server'], message: 'The desk and the renderer meet the server only in shared/.' };
+const noServer = {
+  group: ['**/server/**', '../server', '../../server'],
+  message: 'The desk and the renderer meet the server only in shared/.',
+};
 const noElectronDir = { group: ['**/electron/**'], message: 'This layer may not import the desk core or the Electron shell.' };
 const noRenderer = { group: ['**/renderer/**'], message: 'Only the renderer imports renderer code.' };
 const noUi = { group: ['react', 'react-dom', 'react/*', 'zustand', 'zustand/*'], message: 'shared/ is framework-free.' };

@@ -21,13 +21,21 @@ import { createSyncEngine } from '../electron/sync/engine';
 import { benchDatabaseUrl, ms, percentile } from './support';
 
 const { values } = parseArgs({
-  options: { events: { type: 'string', default: '1000000' }, customers: { type: 'string', default: '200' }, samples: { type: 'string', default: '60' } },
+  options: {
+    events: { type: 'string', default: '1000000' },
+    customers: { type: 'string', default: '200' },
+    samples: { type: 'string', default: '60' },
+  },
 });
 const EVENTS = Number(values.events);
 const CUSTOMERS = Number(values.customers);
 const SAMPLES = Number(values.samples);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-bench-sync-'));
-const report: Record<string, unknown> = { machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, events: EVENTS, customers: CUSTOMERS };
+const report: Record<string, unknown> = {
+  machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
+  events: EVENTS,
+  customers: CUSTOMERS,
+};
 const line = (text: string) => process.stdout.write(`${text}\n`);
 
 line(`Lightkeeper sync benchmark — ${EVENTS.toLocaleString()} events over ${CUSTOMERS} customers, ${os.cpus().length} cores`);
@@ -37,9 +45,28 @@ const adminToken = crypto.randomBytes(24).toString('base64url');
 const seedStart = performance.now();
 const serverProcess = spawn(
   process.execPath,
-  ['--import', 'tsx', 'server/cli.ts', '--demo', '--json', '--port', '0', '--seed', '7', '--customers', String(CUSTOMERS), '--events', String(EVENTS), '--live-interval', '0',
-    ...(database.url ? [] : ['--data-dir', path.join(work, 'server')])],
-  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DATABASE_URL: database.url ?? '', LIGHTKEEPER_ADMIN_TOKEN: adminToken } },
+  [
+    '--import',
+    'tsx',
+    'server/cli.ts',
+    '--demo',
+    '--json',
+    '--port',
+    '0',
+    '--seed',
+    '7',
+    '--customers',
+    String(CUSTOMERS),
+    '--events',
+    String(EVENTS),
+    '--live-interval',
+    '0',
+    ...(database.url ? [] : ['--data-dir', path.join(work, 'server')]),
+  ],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, DATABASE_URL: database.url ?? '', LIGHTKEEPER_ADMIN_TOKEN: adminToken },
+  },
 );
 const url = await new Promise<string>((resolve, reject) => {
   readline.createInterface({ input: serverProcess.stdout! }).on('line', (text) => {
@@ -47,7 +74,9 @@ const url = await new Promise<string>((resolve, reject) => {
   });
   serverProcess.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
 });
-line(`server storage: ${database.url ? 'PostgreSQL' : 'PGlite (no PostgreSQL reachable)'}; started and seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s (setup, not measured)`);
+line(
+  `server storage: ${database.url ? 'PostgreSQL' : 'PGlite (no PostgreSQL reachable)'}; started and seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s (setup, not measured)`,
+);
 const deskToken = adminToken;
 const ingestToken = adminToken;
 const health = await fetch(`${url}/v1/health`);
@@ -136,7 +165,7 @@ const insertMany = baseline.transaction((rows: unknown[]) => {
 });
 let baselineMs = 0;
 const reader = handle.db.prepare('select * from events where rid > ? order by rid limit 5000');
-for (let last = 0; ; ) {
+for (let last = 0; ;) {
   const rows = reader.all(last) as { rid: number }[];
   if (rows.length === 0) break;
   last = rows.at(-1)!.rid;
@@ -148,20 +177,36 @@ for (let last = 0; ; ) {
 const baselineRate = serverEvents / (baselineMs / 1000);
 // Second baseline: the same end state the desk keeps — the rows plus their full-text index, built in one bulk pass.
 const ftsStarted = performance.now();
-baseline.exec(`insert into events_fts (rowid, summary, body, kind, feature, actor) select rid, summary, body, kind, feature, actor from events`);
+baseline.exec(
+  `insert into events_fts (rowid, summary, body, kind, feature, actor) select rid, summary, body, kind, feature, actor from events`,
+);
 const baselineWithFtsMs = baselineMs + (performance.now() - ftsStarted);
 const baselineWithFtsRate = serverEvents / (baselineWithFtsMs / 1000);
 baseline.close();
 line('');
 line('1. Bootstrap a fresh cache from the server');
-line(`   end to end (HTTP pulls + validation + apply + FTS build): ${Math.round(endToEndRate).toLocaleString()} events/s (${(bootMs / 1000).toFixed(1)} s)`);
-line(`   desk apply only (transactions incl. bulk FTS build):      ${Math.round(applyRate).toLocaleString()} ops/s (${(applyMs / 1000).toFixed(1)} s)`);
-line(`   baseline, raw better-sqlite3 insert of the same rows:      ${Math.round(baselineRate).toLocaleString()} rows/s (${(baselineMs / 1000).toFixed(1)} s)`);
+line(
+  `   end to end (HTTP pulls + validation + apply + FTS build): ${Math.round(endToEndRate).toLocaleString()} events/s (${(bootMs / 1000).toFixed(1)} s)`,
+);
+line(
+  `   desk apply only (transactions incl. bulk FTS build):      ${Math.round(applyRate).toLocaleString()} ops/s (${(applyMs / 1000).toFixed(1)} s)`,
+);
+line(
+  `   baseline, raw better-sqlite3 insert of the same rows:      ${Math.round(baselineRate).toLocaleString()} rows/s (${(baselineMs / 1000).toFixed(1)} s)`,
+);
 line(`   of which waiting on ${pulls} pull requests (server + transfer + JSON/zod parse): ${(pullMs / 1000).toFixed(1)} s`);
-line(`     of which the server building its answers (Server-Timing): ${(pullServerMs / 1000).toFixed(1)} s, ${Math.round(serverEvents / (pullServerMs / 1000)).toLocaleString()} events/s`);
-line(`   baseline, raw insert + one bulk FTS5 build (same end state): ${Math.round(baselineWithFtsRate).toLocaleString()} rows/s (${(baselineWithFtsMs / 1000).toFixed(1)} s)`);
-line(`   ratio apply/raw: ${(applyRate / baselineRate).toFixed(2)}   ratio end-to-end/raw: ${(endToEndRate / baselineRate).toFixed(2)}   (goal ≥ 0.5)`);
-line(`   ratio apply/raw+FTS: ${(applyRate / baselineWithFtsRate).toFixed(2)}   ratio end-to-end/raw+FTS: ${(endToEndRate / baselineWithFtsRate).toFixed(2)}`);
+line(
+  `     of which the server building its answers (Server-Timing): ${(pullServerMs / 1000).toFixed(1)} s, ${Math.round(serverEvents / (pullServerMs / 1000)).toLocaleString()} events/s`,
+);
+line(
+  `   baseline, raw insert + one bulk FTS5 build (same end state): ${Math.round(baselineWithFtsRate).toLocaleString()} rows/s (${(baselineWithFtsMs / 1000).toFixed(1)} s)`,
+);
+line(
+  `   ratio apply/raw: ${(applyRate / baselineRate).toFixed(2)}   ratio end-to-end/raw: ${(endToEndRate / baselineRate).toFixed(2)}   (goal ≥ 0.5)`,
+);
+line(
+  `   ratio apply/raw+FTS: ${(applyRate / baselineWithFtsRate).toFixed(2)}   ratio end-to-end/raw+FTS: ${(endToEndRate / baselineWithFtsRate).toFixed(2)}`,
+);
 report.bootstrap = {
   endToEndRate,
   applyRate,
@@ -200,7 +245,12 @@ for (let index = 0; index < SAMPLES; index += 1) {
     };
   });
   let started = performance.now();
-  const post = () => fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/json' }, body });
+  const post = () =>
+    fetch(`${url}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/json' },
+      body,
+    });
   let response: Response;
   try {
     response = await post();
@@ -219,7 +269,9 @@ onVisible = null;
 line('');
 line(`2. Server ingest → visible in the desk cache (${SAMPLES} samples, desk online, pokes)`);
 line(`   p50 ${ms(percentile(latencies, 50))}   p95 ${ms(percentile(latencies, 95))}   (goal p95 < 1 s)`);
-line(`   baseline, the ingest HTTP round trip alone: p50 ${ms(percentile(roundTrips, 50))}; ratio p50 ${(percentile(latencies, 50) / percentile(roundTrips, 50)).toFixed(1)}×`);
+line(
+  `   baseline, the ingest HTTP round trip alone: p50 ${ms(percentile(roundTrips, 50))}; ratio p50 ${(percentile(latencies, 50) / percentile(roundTrips, 50)).toFixed(1)}×`,
+);
 report.latency = { p50: percentile(latencies, 50), p95: percentile(latencies, 95), roundTripP50: percentile(roundTrips, 50) };
 await engine.stop();
 
@@ -246,7 +298,12 @@ const rawPageTimes: number[] = [];
 const rawPage = handle.db.prepare('select * from events where customer_id = ? order by occurred_at desc, id desc limit 200');
 for (let index = 0; index < 300; index += 1) {
   const customerId = customerIds[(index * 31) % customerIds.length]!;
-  const filters = index % 3 === 1 ? { changesOnly: true } : index % 3 === 2 ? { severities: ['warning', 'error', 'critical'] as ('warning' | 'error' | 'critical')[] } : undefined;
+  const filters =
+    index % 3 === 1
+      ? { changesOnly: true }
+      : index % 3 === 2
+        ? { severities: ['warning', 'error', 'critical'] as ('warning' | 'error' | 'critical')[] }
+        : undefined;
   let started = performance.now();
   const first = queries.timelinePage({ customerId, limit: 200, filters });
   if (index % 2 === 0 && first.nextCursor) queries.timelinePage({ customerId, limit: 200, cursor: first.nextCursor, filters });
@@ -257,10 +314,18 @@ for (let index = 0; index < 300; index += 1) {
 }
 line('');
 line(`3. Queries on the ${serverEvents.toLocaleString()}-event cache (300 each)`);
-line(`   search (FTS, grouped, highlighted): p50 ${ms(percentile(searchTimes, 50))}  p95 ${ms(percentile(searchTimes, 95))}  (goal < 20 ms)`);
-line(`     baseline raw FTS5 MATCH limit 100: p95 ${ms(percentile(rawSearchTimes, 95))}; ratio ${(percentile(searchTimes, 95) / percentile(rawSearchTimes, 95)).toFixed(1)}×`);
-line(`   timeline page (200 rows, filters, total, next page): p50 ${ms(percentile(pageTimes, 50))}  p95 ${ms(percentile(pageTimes, 95))}  (goal < 5 ms)`);
-line(`     baseline raw keyset select of 200 rows: p95 ${ms(percentile(rawPageTimes, 95))}; ratio ${(percentile(pageTimes, 95) / percentile(rawPageTimes, 95)).toFixed(1)}×`);
+line(
+  `   search (FTS, grouped, highlighted): p50 ${ms(percentile(searchTimes, 50))}  p95 ${ms(percentile(searchTimes, 95))}  (goal < 20 ms)`,
+);
+line(
+  `     baseline raw FTS5 MATCH limit 100: p95 ${ms(percentile(rawSearchTimes, 95))}; ratio ${(percentile(searchTimes, 95) / percentile(rawSearchTimes, 95)).toFixed(1)}×`,
+);
+line(
+  `   timeline page (200 rows, filters, total, next page): p50 ${ms(percentile(pageTimes, 50))}  p95 ${ms(percentile(pageTimes, 95))}  (goal < 5 ms)`,
+);
+line(
+  `     baseline raw keyset select of 200 rows: p95 ${ms(percentile(rawPageTimes, 95))}; ratio ${(percentile(pageTimes, 95) / percentile(rawPageTimes, 95)).toFixed(1)}×`,
+);
 report.queries = {
   searchP50: percentile(searchTimes, 50),
   searchP95: percentile(searchTimes, 95),

@@ -16,14 +16,20 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-bench-ui-'));
 const dataDir = path.join(work, 'desk');
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 30);
 
-line(`Lightkeeper UI benchmark — browser mode, system Chromium, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'})`);
+line(
+  `Lightkeeper UI benchmark — browser mode, system Chromium, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'})`,
+);
 const started = performance.now();
 const { bigCustomer } = seedBenchCache(dataDir, { customers: 10_000, bigEvents: 100_000, otherEvents: 3, now: Date.now() });
 line(`cache seeded through the real apply path in ${((performance.now() - started) / 1000).toFixed(1)} s (setup)`);
 
-const host = spawn(process.execPath, ['--import', 'tsx', 'electron/host/cli.ts', '--json', '--backend', 'none', '--data-dir', dataDir], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const host = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'electron/host/cli.ts', '--json', '--backend', 'none', '--data-dir', dataDir],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const url = await new Promise<string>((resolve, reject) => {
   readline.createInterface({ input: host.stdout! }).on('line', (text) => {
     if (text.startsWith('{')) resolve((JSON.parse(text) as { url: string }).url);
@@ -31,10 +37,17 @@ const url = await new Promise<string>((resolve, reject) => {
   host.once('exit', (code) => reject(new Error(`browser host exited with ${code}`)));
 });
 const origin = new URL(url).origin;
-const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((candidate) => candidate && fs.existsSync(candidate));
+const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find(
+  (candidate) => candidate && fs.existsSync(candidate),
+);
 const browser = await chromium.launch({
   executablePath,
-  args: ['--disable-gpu', '--no-first-run', '--disable-background-networking', ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])],
+  args: [
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-background-networking',
+    ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+  ],
 });
 const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 // tsx keeps function names with a `__name` helper that does not exist inside the page.
@@ -96,7 +109,12 @@ await page.waitForFunction(() => !document.body.textContent?.includes('loading m
 const fleetAllLoaded = await page.evaluate(() => performance.now());
 await instrument(page);
 
-async function scrollThrough(target: Page, selector: string, step: number, maxMs: number): Promise<{ longTasks: number[]; worstFrame: number; frames: number; seconds: number }> {
+async function scrollThrough(
+  target: Page,
+  selector: string,
+  step: number,
+  maxMs: number,
+): Promise<{ longTasks: number[]; worstFrame: number; frames: number; seconds: number }> {
   return target.evaluate(
     ({ selector, step, maxMs }) =>
       new Promise((resolve) => {
@@ -115,7 +133,12 @@ async function scrollThrough(target: Page, selector: string, step: number, maxMs
           // Stop at the real end: no movement for a while (more pages may still be loading).
           if (stuck > 120 || performance.now() - start > maxMs) {
             w.__recording = false;
-            resolve({ longTasks: [...w.__longTasks], worstFrame: Math.max(0, ...w.__frames), frames: w.__frames.length, seconds: (performance.now() - start) / 1000 });
+            resolve({
+              longTasks: [...w.__longTasks],
+              worstFrame: Math.max(0, ...w.__frames),
+              frames: w.__frames.length,
+              seconds: (performance.now() - start) / 1000,
+            });
             return;
           }
           requestAnimationFrame(move);
@@ -146,9 +169,15 @@ const idleWorst = await idleFrames(page, 2000);
 const fleetScroll = await scrollThrough(page, '[data-testid="fleet-rows"]', 900, 120_000);
 line('');
 line('1. Fleet view, 10,000 customers');
-line(`   first contentful paint ${ms(fleetPaint.fcp)}, first rows ${ms(fleetPaint.rowsAt)}, all 10,000 loaded ${ms(fleetAllLoaded)} after navigation start`);
-line(`   scroll to the end: ${fleetScroll.frames} frames in ${fleetScroll.seconds.toFixed(1)} s, long tasks > 50 ms: ${fleetScroll.longTasks.length}, worst frame ${ms(fleetScroll.worstFrame)}`);
-line(`   baseline, worst frame while idle: ${ms(idleWorst)}; ratio ${(fleetScroll.worstFrame / Math.max(idleWorst, 1)).toFixed(1)}×`);
+line(
+  `   first contentful paint ${ms(fleetPaint.fcp)}, first rows ${ms(fleetPaint.rowsAt)}, all 10,000 loaded ${ms(fleetAllLoaded)} after navigation start`,
+);
+line(
+  `   scroll to the end: ${fleetScroll.frames} frames in ${fleetScroll.seconds.toFixed(1)} s, long tasks > 50 ms: ${fleetScroll.longTasks.length}, worst frame ${ms(fleetScroll.worstFrame)}`,
+);
+line(
+  `   baseline, worst frame while idle: ${ms(idleWorst)}; ratio ${(fleetScroll.worstFrame / Math.max(idleWorst, 1)).toFixed(1)}×`,
+);
 
 // --- Navigation to the first timeline rows -------------------------------------------------
 const navigations: number[] = [];
@@ -162,7 +191,9 @@ for (let index = 0; index < REPEATS; index += 1) {
 line('');
 line(`2. Open the 100,000-event customer → first timeline rows painted (${REPEATS} opens)`);
 line(`   p50 ${ms(percentile(navigations, 50))}  p95 ${ms(percentile(navigations, 95))}  (goal p95 < 150 ms)`);
-line(`   baseline, navigating to the About page the same way: p50 ${ms(percentile(baselineNavigations, 50))}; ratio p50 ${(percentile(navigations, 50) / percentile(baselineNavigations, 50)).toFixed(1)}×`);
+line(
+  `   baseline, navigating to the About page the same way: p50 ${ms(percentile(baselineNavigations, 50))}; ratio p50 ${(percentile(navigations, 50) / percentile(baselineNavigations, 50)).toFixed(1)}×`,
+);
 
 // --- Scroll the whole timeline --------------------------------------------------------------
 await timeUntil(page, `#/customer/${bigCustomer}`, '[data-testid="timeline-row"]');
@@ -175,12 +206,19 @@ const loaded = await page.evaluate(() => {
 line('');
 line('3. Scroll the whole 100,000-event timeline (3,000 px per frame, pages load as it goes)');
 line(`   ${timelineScroll.frames} frames in ${timelineScroll.seconds.toFixed(1)} s, rows loaded at the end: ${loaded}`);
-line(`   long tasks > 50 ms: ${timelineScroll.longTasks.length}${timelineScroll.longTasks.length ? ` (longest ${ms(Math.max(...timelineScroll.longTasks))})` : ''}, worst frame ${ms(timelineScroll.worstFrame)}  (goal: no long task)`);
-line(`   baseline, worst frame while idle: ${ms(idleWorst)}; ratio ${(timelineScroll.worstFrame / Math.max(idleWorst, 1)).toFixed(1)}×`);
+line(
+  `   long tasks > 50 ms: ${timelineScroll.longTasks.length}${timelineScroll.longTasks.length ? ` (longest ${ms(Math.max(...timelineScroll.longTasks))})` : ''}, worst frame ${ms(timelineScroll.worstFrame)}  (goal: no long task)`,
+);
+line(
+  `   baseline, worst frame while idle: ${ms(idleWorst)}; ratio ${(timelineScroll.worstFrame / Math.max(idleWorst, 1)).toFixed(1)}×`,
+);
 
 // --- Search as you type ---------------------------------------------------------------------
 await timeUntil(page, '#/fleet', '[data-testid="fleet-row"]');
-const searchBox = page.getByRole('combobox', { name: 'Search customers and events' }).or(page.getByRole('searchbox', { name: 'Search customers and events' })).first();
+const searchBox = page
+  .getByRole('combobox', { name: 'Search customers and events' })
+  .or(page.getByRole('searchbox', { name: 'Search customers and events' }))
+  .first();
 const keystrokes: number[] = [];
 let timedOut = 0;
 const apiOnly: number[] = [];
@@ -195,7 +233,8 @@ for (const word of ['certificate', 'dashboard', 'webhook', 'schedule', 'latency'
           const input = document.activeElement as HTMLInputElement;
           const start = performance.now();
           // Done when the results shown are the ones for exactly this text, and a frame has painted them.
-          const isShown = () => document.querySelector('[data-testid="search-results"]')?.getAttribute('data-result-text') === typed;
+          const isShown = () =>
+            document.querySelector('[data-testid="search-results"]')?.getAttribute('data-result-text') === typed;
           const observer = new MutationObserver(() => {
             if (!isShown()) return;
             observer.disconnect();
@@ -220,14 +259,22 @@ for (const word of ['certificate', 'dashboard', 'webhook', 'schedule', 'latency'
   }
 }
 line('');
-line(`4. Search as you type, keystroke → its results painted (${keystrokes.length} keystrokes over 100,000+ events${timedOut ? `, ${timedOut} never shown within 5 s` : ''})`);
+line(
+  `4. Search as you type, keystroke → its results painted (${keystrokes.length} keystrokes over 100,000+ events${timedOut ? `, ${timedOut} never shown within 5 s` : ''})`,
+);
 line(`   p50 ${ms(percentile(keystrokes, 50))}  p95 ${ms(percentile(keystrokes, 95))}  (goal p95 < 50 ms)`);
-line(`   baseline, the search:query call alone over HTTP: p50 ${ms(percentile(apiOnly, 50))}  p95 ${ms(percentile(apiOnly, 95))}; ratio p95 ${(percentile(keystrokes, 95) / percentile(apiOnly, 95)).toFixed(1)}×`);
+line(
+  `   baseline, the search:query call alone over HTTP: p50 ${ms(percentile(apiOnly, 50))}  p95 ${ms(percentile(apiOnly, 95))}; ratio p95 ${(percentile(keystrokes, 95) / percentile(apiOnly, 95)).toFixed(1)}×`,
+);
 
 const report = {
   cores: os.cpus().length,
   fleet: { ...fleetPaint, allLoaded: fleetAllLoaded, scroll: { ...fleetScroll, longTasks: fleetScroll.longTasks.length } },
-  navigation: { p50: percentile(navigations, 50), p95: percentile(navigations, 95), baselineP50: percentile(baselineNavigations, 50) },
+  navigation: {
+    p50: percentile(navigations, 50),
+    p95: percentile(navigations, 95),
+    baselineP50: percentile(baselineNavigations, 50),
+  },
   timelineScroll: { ...timelineScroll, longTasks: timelineScroll.longTasks.length },
   idleWorstFrame: idleWorst,
   search: { p50: percentile(keystrokes, 50), p95: percentile(keystrokes, 95), apiP95: percentile(apiOnly, 95) },

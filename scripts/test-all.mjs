@@ -54,30 +54,29 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 check('typecheck (node)', npx, ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 check('typecheck (web)', npx, ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
-check('lint', npx, ['eslint', '.']);
+check('format (prettier)', npx, ['prettier', '--check', '.']);
+check('lint', npx, ['eslint', '.', '--max-warnings', '0']);
 counted(
   'unit and integration (vitest)',
   npx,
   ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'],
   'test-results/vitest.json',
-  (report) => ({ passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests }),
+  (report) => ({
+    passed: report.numPassedTests,
+    failed: report.numFailedTests,
+    skipped: report.numPendingTests + report.numTodoTests,
+  }),
 );
 if (fs.existsSync('scripts/wizards.ts') && fs.existsSync('resources/wizards')) {
   check('wizard library lint', npx, ['tsx', 'scripts/wizards.ts', 'lint', 'resources/wizards']);
   check('wizard library scenarios', npx, ['tsx', 'scripts/wizards.ts', 'test', 'resources/wizards']);
 }
 check('build (electron-vite)', npx, ['electron-vite', 'build']);
-counted(
-  'end-to-end (playwright, browser mode)',
-  npx,
-  ['playwright', 'test'],
-  'test-results/e2e-report.json',
-  (report) => ({
-    passed: report.stats.expected + report.stats.flaky,
-    failed: report.stats.unexpected,
-    skipped: report.stats.skipped,
-  }),
-);
+counted('end-to-end (playwright, browser mode)', npx, ['playwright', 'test'], 'test-results/e2e-report.json', (report) => ({
+  passed: report.stats.expected + report.stats.flaky,
+  failed: report.stats.unexpected,
+  skipped: report.stats.skipped,
+}));
 
 process.stdout.write('\n');
 if (failedSteps.length > 0) process.stdout.write(`Failed steps: ${failedSteps.join(', ')}\n`);

@@ -61,7 +61,8 @@ function collectYamlFiles(paths: readonly string[]): string[] {
   const visit = (path: string) => {
     if (!existsSync(path)) throw new Error(`no such file or directory: ${path}`);
     if (statSync(path).isDirectory()) {
-      for (const entry of readdirSync(path).sort()) if (!entry.startsWith('.') && entry !== 'node_modules') visit(join(path, entry));
+      for (const entry of readdirSync(path).sort())
+        if (!entry.startsWith('.') && entry !== 'node_modules') visit(join(path, entry));
     } else if (/\.ya?ml$/.test(path)) found.push(path);
   };
   for (const path of paths) visit(path);
@@ -88,12 +89,19 @@ function signatureOf(source: string): WizardSignature | null {
 
 function libraryFiles(options: Options, exclude: ReadonlySet<string>): Loaded[] {
   if (!existsSync(options.libraryDirectory)) return [];
-  return load(collectYamlFiles([options.libraryDirectory]), options.cwd).filter((loaded) => !loaded.isScenario && !exclude.has(loaded.file));
+  return load(collectYamlFiles([options.libraryDirectory]), options.cwd).filter(
+    (loaded) => !loaded.isScenario && !exclude.has(loaded.file),
+  );
 }
 
 /** Validates every wizard; returns the valid definitions and each file's issues. */
-function validateAll(wizards: readonly Loaded[], extra: readonly Loaded[]): { definitions: Map<string, WizardDefinition>; issues: Map<string, ValidationIssue[]> } {
-  const signatures = [...wizards, ...extra].map((loaded) => signatureOf(loaded.source)).filter((signature): signature is WizardSignature => signature !== null);
+function validateAll(
+  wizards: readonly Loaded[],
+  extra: readonly Loaded[],
+): { definitions: Map<string, WizardDefinition>; issues: Map<string, ValidationIssue[]> } {
+  const signatures = [...wizards, ...extra]
+    .map((loaded) => signatureOf(loaded.source))
+    .filter((signature): signature is WizardSignature => signature !== null);
   const context = { ...catalogNames(), knownWizards: signatures };
   const definitions = new Map<string, WizardDefinition>();
   const issues = new Map<string, ValidationIssue[]>();
@@ -126,7 +134,9 @@ function lint(files: readonly string[], output: CliOutput, options: Options): nu
     for (const issue of found) output.out(formatIssue(issue));
   }
   const skipped = loaded.length - wizards.length;
-  output.out(`${wizards.length - failed} passed, ${failed} failed${skipped ? ` (${skipped} scenario file${skipped === 1 ? '' : 's'} skipped)` : ''}`);
+  output.out(
+    `${wizards.length - failed} passed, ${failed} failed${skipped ? ` (${skipped} scenario file${skipped === 1 ? '' : 's'} skipped)` : ''}`,
+  );
   return failed > 0 ? 1 : 0;
 }
 
@@ -148,7 +158,11 @@ function test(files: readonly string[], output: CliOutput, options: Options): nu
     const found = issues.get(wizard.file) ?? [];
     const id = signatureOf(wizard.source)?.id;
     const [first] = found;
-    if (first && id) broken.set(id, `${wizard.display} has ${found.length} lint error${found.length === 1 ? '' : 's'}; first: ${formatIssue(first)}`);
+    if (first && id)
+      broken.set(
+        id,
+        `${wizard.display} has ${found.length} lint error${found.length === 1 ? '' : 's'}; first: ${formatIssue(first)}`,
+      );
   }
 
   let passed = 0;
@@ -158,12 +172,16 @@ function test(files: readonly string[], output: CliOutput, options: Options): nu
     if (!parsed.scenario) {
       failed += 1;
       output.out(`FAIL ${file.display}`);
-      for (const problem of parsed.problems) output.out(`     ${file.display}:${problem.line}:${problem.column} ${problem.message}`);
+      for (const problem of parsed.problems)
+        output.out(`     ${file.display}:${problem.line}:${problem.column} ${problem.message}`);
       continue;
     }
     const scenario = parsed.scenario;
     const brokenWizard = broken.get(scenario.wizard);
-    const result = brokenWizard && !library.some((definition) => definition.id === scenario.wizard) ? { passed: false, failures: [brokenWizard] } : runScenario(scenario, library);
+    const result =
+      brokenWizard && !library.some((definition) => definition.id === scenario.wizard)
+        ? { passed: false, failures: [brokenWizard] }
+        : runScenario(scenario, library);
     if (result.passed) {
       passed += 1;
       output.out(`PASS ${file.display}: ${scenario.scenario}`);

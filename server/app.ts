@@ -38,9 +38,12 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/;
 function fastifyErrorBody(error: FastifyError): { status: number; body: ApiError } | null {
   const status = error.statusCode ?? 500;
   if (status >= 500) return null;
-  if (status === 413) return { status, body: { error: 'payload_too_large', message: 'the request body is larger than this server accepts' } };
-  if (status === 415) return { status, body: { error: 'unsupported_media_type', message: 'send JSON with content-type: application/json' } };
-  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { status: 400, body: { error: 'malformed_json', message: 'the body is empty; send a JSON object' } };
+  if (status === 413)
+    return { status, body: { error: 'payload_too_large', message: 'the request body is larger than this server accepts' } };
+  if (status === 415)
+    return { status, body: { error: 'unsupported_media_type', message: 'send JSON with content-type: application/json' } };
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return { status: 400, body: { error: 'malformed_json', message: 'the body is empty; send a JSON object' } };
   if (status === 400 && (error instanceof SyntaxError || /JSON/i.test(error.code ?? '') || /JSON/.test(error.message))) {
     return { status: 400, body: { error: 'malformed_json', message: `the body is not valid JSON: ${error.message}` } };
   }
@@ -82,10 +85,18 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     const principal = match?.[1] ? await findPrincipal(storage, match[1]) : null;
     if (!principal) {
       reply.header('www-authenticate', 'Bearer');
-      throw new ApiFailure(401, 'unauthorized', match ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required');
+      throw new ApiFailure(
+        401,
+        'unauthorized',
+        match ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required',
+      );
     }
     if (roles !== undefined && !roles.includes(principal.role)) {
-      throw new ApiFailure(403, 'forbidden', `a ${principal.role} token may not call ${request.method} ${request.routeOptions.url}`);
+      throw new ApiFailure(
+        403,
+        'forbidden',
+        `a ${principal.role} token may not call ${request.method} ${request.routeOptions.url}`,
+      );
     }
     setPrincipal(request, principal);
   });
@@ -94,12 +105,21 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     if (error instanceof ApiFailure) return reply.code(error.status).send(error.body);
     const known = fastifyErrorBody(error);
     if (known) return reply.code(known.status).send(known.body);
-    log.error('request failed', { method: request.method, url: request.routeOptions.url, error: errorMessage(error), stack: error.stack });
-    return reply.code(500).send({ error: 'internal', message: 'the server failed to handle this request; nothing was stored' } satisfies ApiError);
+    log.error('request failed', {
+      method: request.method,
+      url: request.routeOptions.url,
+      error: errorMessage(error),
+      stack: error.stack,
+    });
+    return reply
+      .code(500)
+      .send({ error: 'internal', message: 'the server failed to handle this request; nothing was stored' } satisfies ApiError);
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } satisfies ApiError),
+    reply
+      .code(404)
+      .send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } satisfies ApiError),
   );
 
   app.get('/v1/health', { config: { roles: null } satisfies RouteAuth }, async (_request, reply) => {

@@ -39,7 +39,8 @@ const USAGE = `Usage: npm run server -- [options]
 
 function defaultDataDir(): string {
   if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', 'Lightkeeper Server');
-  if (process.platform === 'win32') return path.join(process.env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), 'Lightkeeper Server');
+  if (process.platform === 'win32')
+    return path.join(process.env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), 'Lightkeeper Server');
   return path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'lightkeeper-server');
 }
 
@@ -51,7 +52,8 @@ function fail(message: string): never {
 function integer(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) fail(`--${name} must be an integer from ${min} to ${max}, got "${raw}".`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    fail(`--${name} must be an integer from ${min} to ${max}, got "${raw}".`);
   return value;
 }
 
@@ -91,9 +93,11 @@ const seed = integer('seed', values.seed, 0, Number.MAX_SAFE_INTEGER) ?? 1;
 const customers = integer('customers', values.customers, 1, 1_000_000);
 const events = integer('events', values.events, 0, 100_000_000);
 const liveIntervalSeconds = Number(values['live-interval']);
-if (!Number.isFinite(liveIntervalSeconds) || liveIntervalSeconds < 0) fail(`--live-interval must be a number of seconds ≥ 0, got "${values['live-interval']}".`);
+if (!Number.isFinite(liveIntervalSeconds) || liveIntervalSeconds < 0)
+  fail(`--live-interval must be a number of seconds ≥ 0, got "${values['live-interval']}".`);
 const retentionDays = Number(values['log-retention-days']);
-if (!Number.isFinite(retentionDays) || retentionDays < 0) fail(`--log-retention-days must be a number ≥ 0, got "${values['log-retention-days']}".`);
+if (!Number.isFinite(retentionDays) || retentionDays < 0)
+  fail(`--log-retention-days must be a number ≥ 0, got "${values['log-retention-days']}".`);
 const adminToken = values['admin-token'] || undefined;
 if (adminToken !== undefined && !/^[A-Za-z0-9._~+/=-]{16,512}$/.test(adminToken)) {
   fail('The admin token must be 16 to 512 characters of letters, digits and ._~+/=-');
@@ -166,8 +170,12 @@ try {
   if (values.demo) {
     const started = Date.now();
     const result = await seedDemo(storage, { seed, customers, events, now: Date.now(), log });
-    if (!result.isSeeded) say('The database already holds other data: the demo fleet was not seeded; live mode runs over what is there.');
-    else if (result.isNew) say(`Demo fleet seeded: ${result.customers} customers, ${result.events} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    if (!result.isSeeded)
+      say('The database already holds other data: the demo fleet was not seeded; live mode runs over what is there.');
+    else if (result.isNew)
+      say(
+        `Demo fleet seeded: ${result.customers} customers, ${result.events} events in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+      );
     else say(`Demo fleet: ${result.customers} customers, ${result.events} events.`);
     live = startLiveLoop({ storage, seed, intervalMs: liveIntervalSeconds * 1000, log });
   }
@@ -187,7 +195,9 @@ try {
   const url = await app.listen({ port, host: values.host });
   const storageKind = storage.kind;
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ url, ...(generatedToken ? { token: generatedToken } : {}), storage: storageKind })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ url, ...(generatedToken ? { token: generatedToken } : {}), storage: storageKind })}\n`,
+    );
   } else {
     process.stdout.write(`Lightkeeper server listening on ${url} (${storageKind}${dataDir ? `, data in ${dataDir}` : ''})\n`);
     if (generatedToken) {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /** Customer ids as used in buckets, routes and URLs. */
-export const CustomerIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be 1–128 letters, digits, ".", "_" or "-"');
+export const CustomerIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be 1–128 letters, digits, ".", "_" or "-"');
 
 /** ISO-8601 timestamp with offset. */
 export const IsoTimeSchema = z.iso.datetime({ offset: true });
@@ -31,7 +33,14 @@ export const EVENT_KINDS = [
 ] as const;
 
 /** Kinds that record a change to the customer ("what changed just before?"). */
-export const CHANGE_KINDS = ['deploy', 'version_upgrade', 'flag_change', 'config_change', 'provisioning_step', 'plan_change'] as const;
+export const CHANGE_KINDS = [
+  'deploy',
+  'version_upgrade',
+  'flag_change',
+  'config_change',
+  'provisioning_step',
+  'plan_change',
+] as const;
 
 export type Health = (typeof HEALTH_STATES)[number];
 export type Severity = (typeof SEVERITIES)[number];

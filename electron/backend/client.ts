@@ -34,7 +34,11 @@ export class BackendError extends Error {
   readonly code: string | null;
   readonly retryAfterMs: number | null;
   readonly body: unknown;
-  constructor(kind: BackendErrorKind, message: string, extra: { status?: number; code?: string; retryAfterMs?: number | null; body?: unknown } = {}) {
+  constructor(
+    kind: BackendErrorKind,
+    message: string,
+    extra: { status?: number; code?: string; retryAfterMs?: number | null; body?: unknown } = {},
+  ) {
     super(message);
     this.name = 'BackendError';
     this.kind = kind;
@@ -99,8 +103,12 @@ export function createBackendClient(options: BackendClientOptions) {
       });
       text = await response.text();
     } catch (error) {
-      if (controller.signal.aborted) throw new BackendError('timeout', `The backend did not answer within ${timeoutMs / 1000} s.`);
-      throw new BackendError('network', `The backend is not reachable (${error instanceof Error ? error.message : String(error)}).`);
+      if (controller.signal.aborted)
+        throw new BackendError('timeout', `The backend did not answer within ${timeoutMs / 1000} s.`);
+      throw new BackendError(
+        'network',
+        `The backend is not reachable (${error instanceof Error ? error.message : String(error)}).`,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -143,7 +151,8 @@ export function createBackendClient(options: BackendClientOptions) {
     probe: (probe: string, request: z.input<typeof ProbeRequestSchema>): Promise<ProbeResponse> =>
       call('POST', `/v1/probes/${encodeURIComponent(probe)}`, ProbeRequestSchema.parse(request), ProbeResponseSchema),
     /** Asks the server for a dry-run plan of an action; nothing changes. */
-    planAction: (request: z.input<typeof PlanRequestSchema>): Promise<Plan> => call('POST', '/v1/actions/plan', PlanRequestSchema.parse(request), PlanSchema),
+    planAction: (request: z.input<typeof PlanRequestSchema>): Promise<Plan> =>
+      call('POST', '/v1/actions/plan', PlanRequestSchema.parse(request), PlanSchema),
     /** Executes a plan once per idempotency key; a replayed key answers the first result. */
     executeAction: (request: z.input<typeof ExecuteRequestSchema>): Promise<Execution> =>
       call('POST', '/v1/actions/execute', ExecuteRequestSchema.parse(request), ExecutionSchema),
@@ -151,7 +160,8 @@ export function createBackendClient(options: BackendClientOptions) {
     requestApproval: (request: z.input<typeof ApprovalRequestSchema>): Promise<Approval> =>
       call('POST', '/v1/approvals', ApprovalRequestSchema.parse(request), ApprovalSchema),
     /** The current state of an approval request. */
-    approval: (approvalId: string): Promise<Approval> => call('GET', `/v1/approvals/${encodeURIComponent(approvalId)}`, undefined, ApprovalSchema),
+    approval: (approvalId: string): Promise<Approval> =>
+      call('GET', `/v1/approvals/${encodeURIComponent(approvalId)}`, undefined, ApprovalSchema),
 
     /**
      * Opens the event stream and calls `onPoke` with the bucket ids of each poke.
@@ -168,7 +178,10 @@ export function createBackendClient(options: BackendClientOptions) {
           });
         } catch (error) {
           if (controller.signal.aborted) return null;
-          return new BackendError('network', `The event stream is not reachable (${error instanceof Error ? error.message : String(error)}).`);
+          return new BackendError(
+            'network',
+            `The event stream is not reachable (${error instanceof Error ? error.message : String(error)}).`,
+          );
         }
         if (!response.ok || !response.body) {
           await response.body?.cancel().catch(() => undefined);
@@ -205,7 +218,10 @@ export function createBackendClient(options: BackendClientOptions) {
           }
         } catch (error) {
           if (controller.signal.aborted) return null;
-          return new BackendError('network', `The event stream broke (${error instanceof Error ? error.message : String(error)}).`);
+          return new BackendError(
+            'network',
+            `The event stream broke (${error instanceof Error ? error.message : String(error)}).`,
+          );
         }
         return controller.signal.aborted ? null : new BackendError('network', 'The event stream ended.');
       })();

@@ -14,11 +14,21 @@ export type DemoBackendCommand = { command: string; args: string[]; env?: NodeJS
  * embedded database must not block the desk's thread). The token travels in the
  * environment, not on the command line, so other users cannot read it from `ps`.
  */
-export function startDemoBackend(options: { spec: DemoBackendCommand; dataDir: string; token: string; log: Logger; startTimeoutMs?: number }): Promise<DemoBackend> {
-  const child = spawn(options.spec.command, [...options.spec.args, '--demo', '--json', '--port', '0', '--host', '127.0.0.1', '--data-dir', options.dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.spec.env, LIGHTKEEPER_ADMIN_TOKEN: options.token, DATABASE_URL: '' },
-  });
+export function startDemoBackend(options: {
+  spec: DemoBackendCommand;
+  dataDir: string;
+  token: string;
+  log: Logger;
+  startTimeoutMs?: number;
+}): Promise<DemoBackend> {
+  const child = spawn(
+    options.spec.command,
+    [...options.spec.args, '--demo', '--json', '--port', '0', '--host', '127.0.0.1', '--data-dir', options.dataDir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.spec.env, LIGHTKEEPER_ADMIN_TOKEN: options.token, DATABASE_URL: '' },
+    },
+  );
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString()).slice(-4000);
@@ -49,7 +59,11 @@ export function startDemoBackend(options: { spec: DemoBackendCommand; dataDir: s
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`The demo backend exited with code ${code} before it was ready: ${stderrTail.trim().split('\n').slice(-3).join(' ')}`));
+      reject(
+        new Error(
+          `The demo backend exited with code ${code} before it was ready: ${stderrTail.trim().split('\n').slice(-3).join(' ')}`,
+        ),
+      );
     });
     child.once('error', (error) => {
       clearTimeout(timer);

@@ -97,9 +97,22 @@ export function createDesk(options: DeskOptions): Desk {
   });
 
   const clearSyncedData = cache.transaction(() => {
-    const liveCustomers = cache.prepare("select bucket from sync_bucket where state = 'live' and bucket like 'customer:%'").pluck().all() as string[];
+    const liveCustomers = cache
+      .prepare("select bucket from sync_bucket where state = 'live' and bucket like 'customer:%'")
+      .pluck()
+      .all() as string[];
     if (liveCustomers.length > 0) cache.exec("insert into events_fts (events_fts) values ('delete-all')");
-    for (const table of ['events', 'threads', 'customer_stats', 'customer_features', 'notes', 'customers', 'releases', 'wizard_library', 'sync_bucket']) {
+    for (const table of [
+      'events',
+      'threads',
+      'customer_stats',
+      'customer_features',
+      'notes',
+      'customers',
+      'releases',
+      'wizard_library',
+      'sync_bucket',
+    ]) {
       cache.exec(`delete from ${table}`);
     }
   });
@@ -116,7 +129,12 @@ export function createDesk(options: DeskOptions): Desk {
       clearSyncedData();
       events.emit('cache:changed', { customerIds: [], global: true });
     }
-    if (next) cache.prepare("insert into app_meta (key, value) values ('backend_key', ?) on conflict (key) do update set value = excluded.value").run(key);
+    if (next)
+      cache
+        .prepare(
+          "insert into app_meta (key, value) values ('backend_key', ?) on conflict (key) do update set value = excluded.value",
+        )
+        .run(key);
     backendClient = next;
     engine.setClient(next);
   }
@@ -141,7 +159,12 @@ export function createDesk(options: DeskOptions): Desk {
     if (!demo) {
       events.emit('sync:changed', { ...engine.status(), state: 'syncing', message: 'Starting the demo backend…' });
       try {
-        demo = await startDemoBackend({ spec: options.demoBackend, dataDir: path.join(options.dataDir, 'demo-backend'), token, log });
+        demo = await startDemoBackend({
+          spec: options.demoBackend,
+          dataDir: path.join(options.dataDir, 'demo-backend'),
+          token,
+          log,
+        });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log.error('demo backend failed to start', { message });
@@ -166,7 +189,11 @@ export function createDesk(options: DeskOptions): Desk {
       : { mode: 'demo' as const, url: demo?.url ?? null, hasToken: true };
   }
 
-  const wizardLibrary = createWizardLibrary({ db: cache, bundledDirectory: options.bundledWizardsDir === undefined ? DEFAULT_WIZARDS_DIR : options.bundledWizardsDir, log });
+  const wizardLibrary = createWizardLibrary({
+    db: cache,
+    bundledDirectory: options.bundledWizardsDir === undefined ? DEFAULT_WIZARDS_DIR : options.bundledWizardsDir,
+    log,
+  });
   wizardLibrary.loadBundled();
   const runHost = createRunHost({
     db: cache,
@@ -179,7 +206,12 @@ export function createDesk(options: DeskOptions): Desk {
     onLocalWrite: () => engine.notifyLocalWrite(),
     ...options.wizardTiming,
   });
-  const wizardHandlers = createWizardHandlers({ db: cache, library: wizardLibrary, host: runHost, now: () => (options.clock ?? Date).now() });
+  const wizardHandlers = createWizardHandlers({
+    db: cache,
+    library: wizardLibrary,
+    host: runHost,
+    now: () => (options.clock ?? Date).now(),
+  });
   let isResumed = false;
 
   /** Once per desk, after the first connection attempt: runs an earlier desk left open go on (they may need the backend). */
@@ -215,7 +247,10 @@ export function createDesk(options: DeskOptions): Desk {
       if (input.mode === 'remote') {
         const url = new URL(input.url);
         if (url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
-          throw new DeskError('bad_request', 'Use https:// for a remote backend; plain http is only allowed on this machine (127.0.0.1).');
+          throw new DeskError(
+            'bad_request',
+            'Use https:// for a remote backend; plain http is only allowed on this machine (127.0.0.1).',
+          );
         }
         settings.write({ ...current, backend: { mode: 'remote', url: url.toString().replace(/\/$/, ''), token: input.token } });
       } else {
@@ -234,9 +269,14 @@ export function createDesk(options: DeskOptions): Desk {
     'notes:create': (input) => {
       requireCustomer(input.customerId);
       const eventId = input.eventId ?? null;
-      if (eventId !== null && !queries.hasEvent(eventId)) throw new DeskError('not_found', `Event ${eventId} is not in the local cache.`);
+      if (eventId !== null && !queries.hasEvent(eventId))
+        throw new DeskError('not_found', `Event ${eventId} is not in the local cache.`);
       const noteId = ulid();
-      outbox.enqueue('note.create', { noteId, customerId: input.customerId, eventId, body: input.body }, new Date().toISOString());
+      outbox.enqueue(
+        'note.create',
+        { noteId, customerId: input.customerId, eventId, body: input.body },
+        new Date().toISOString(),
+      );
       engine.notifyLocalWrite();
       events.emit('cache:changed', { customerIds: [input.customerId], global: false });
       const view = queries.notesFor(input.customerId).find((note) => note.id === noteId);
@@ -246,10 +286,16 @@ export function createDesk(options: DeskOptions): Desk {
     ...wizardHandlers,
     'notes:update': (input) => {
       const synced = queries.note(input.noteId);
-      const pending = outbox.all().find((row) => row.name === 'note.create' && (row.args as { noteId: string }).noteId === input.noteId);
+      const pending = outbox
+        .all()
+        .find((row) => row.name === 'note.create' && (row.args as { noteId: string }).noteId === input.noteId);
       const customerId = synced?.customer_id ?? (pending?.args as { customerId?: string } | undefined)?.customerId;
       if (!customerId) throw new DeskError('not_found', `Note ${input.noteId} does not exist.`);
-      outbox.enqueue('note.update', { noteId: input.noteId, body: input.body, baseVer: synced?.ver ?? 0 }, new Date().toISOString());
+      outbox.enqueue(
+        'note.update',
+        { noteId: input.noteId, body: input.body, baseVer: synced?.ver ?? 0 },
+        new Date().toISOString(),
+      );
       engine.notifyLocalWrite();
       events.emit('cache:changed', { customerIds: [customerId], global: false });
       const view = queries.notesFor(customerId).find((note) => note.id === input.noteId);

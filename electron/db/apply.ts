@@ -1,6 +1,13 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { CustomerFeatureSchema, CustomerSchema, NoteSchema, ReleaseSchema, SEVERITIES, type TimelineEvent } from '../../shared/domain';
+import {
+  CustomerFeatureSchema,
+  CustomerSchema,
+  NoteSchema,
+  ReleaseSchema,
+  SEVERITIES,
+  type TimelineEvent,
+} from '../../shared/domain';
 import { WizardRowSchema } from '../../shared/remediation/wire';
 import { bucketCustomerId, type Op, type PullResponse } from '../../shared/sync/wire';
 import type { Outbox } from './outbox';
@@ -81,7 +88,8 @@ export function validatePullRows(response: PullResponse): void {
       }
       if (op.entity === 'wizard') {
         const wizard = parsed.data as { id: string; version: number };
-        if (op.id !== `${wizard.id}@${wizard.version}`) throw new Error(`${page.bucket} op ${index}: wizard op id ${op.id} is not ${wizard.id}@${wizard.version}`);
+        if (op.id !== `${wizard.id}@${wizard.version}`)
+          throw new Error(`${page.bucket} op ${index}: wizard op id ${op.id} is not ${wizard.id}@${wizard.version}`);
       }
     }
   }

@@ -55,7 +55,13 @@ export function openCache(options: { dataDir: string; log: Logger; now?: Date; n
   const file = cacheFile(options.dataDir);
   const outbox = outboxFile(options.dataDir);
   // Migrate the outbox on its own connection first, with its own durability setting.
-  openDatabase({ file: outbox, migrations: OUTBOX_MIGRATIONS, label: 'outbox database', synchronous: 'FULL', nativeBinding: options.nativeBinding }).close();
+  openDatabase({
+    file: outbox,
+    migrations: OUTBOX_MIGRATIONS,
+    label: 'outbox database',
+    synchronous: 'FULL',
+    nativeBinding: options.nativeBinding,
+  }).close();
 
   let recoveredFrom: string | null = null;
   let db: Database.Database;

@@ -214,7 +214,8 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
         ) strict, without rowid;
       `);
     },
-  },  {
+  },
+  {
     version: 4,
     name: 'per-customer timeline facets',
     up(db) {

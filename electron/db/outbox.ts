@@ -47,7 +47,9 @@ function toRow(raw: RawRow): OutboxRow {
 /** The outbox repository, over a cache connection with the outbox attached as `outbox`. */
 export function createOutbox(db: Database.Database) {
   const getMeta = db.prepare<[string], string>('select value from outbox.outbox_meta where key = ?').pluck();
-  const setMeta = db.prepare('insert into outbox.outbox_meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value');
+  const setMeta = db.prepare(
+    'insert into outbox.outbox_meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value',
+  );
   const insert = db.prepare(
     'insert into outbox.outbox (seq, id, name, v, args, client_time) values (@seq, @id, @name, @v, @args, @clientTime)',
   );
@@ -100,7 +102,8 @@ export function createOutbox(db: Database.Database) {
      */
     acknowledge(lastSeq: number, results: readonly MutationResult[]): void {
       for (const result of results) {
-        if (result.status === 'rejected') reject.run(result.code ?? 'rejected', result.message ?? 'The server refused this change.', result.seq);
+        if (result.status === 'rejected')
+          reject.run(result.code ?? 'rejected', result.message ?? 'The server refused this change.', result.seq);
       }
       deleteAcked.run(lastSeq);
     },

@@ -1,5 +1,12 @@
 import type Database from 'better-sqlite3';
-import { CHANGE_KINDS, type Customer, type CustomerFeature, type Health, type Severity, type TimelineEvent } from '../../shared/domain';
+import {
+  CHANGE_KINDS,
+  type Customer,
+  type CustomerFeature,
+  type Health,
+  type Severity,
+  type TimelineEvent,
+} from '../../shared/domain';
 import { DeskError } from '../../shared/ipc/result';
 import type {
   CustomerDetail,
@@ -168,27 +175,72 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
   const customerOne = db.prepare<[string], CustomerRaw>(
     `select ${CUSTOMER_COLUMNS} from customers c left join customer_stats s on s.customer_id = c.id where c.id = ?`,
   );
-  const features = db.prepare<[string], { customer_id: string; feature: string; entitled: number; enabled: number; health: Health; last_signal_at: string | null }>(
-    'select * from customer_features where customer_id = ? order by feature',
-  );
-  const openItems = db.prepare<[string], { thread: string; kind: string; severity: Severity; summary: string; event_id: string; opened_at: string; feature: string | null }>(
+  const features = db.prepare<
+    [string],
+    { customer_id: string; feature: string; entitled: number; enabled: number; health: Health; last_signal_at: string | null }
+  >('select * from customer_features where customer_id = ? order by feature');
+  const openItems = db.prepare<
+    [string],
+    {
+      thread: string;
+      kind: string;
+      severity: Severity;
+      summary: string;
+      event_id: string;
+      opened_at: string;
+      feature: string | null;
+    }
+  >(
     "select thread, kind, severity, summary, event_id, opened_at, feature from threads where customer_id = ? and status = 'open' order by opened_at desc",
   );
-  const facetValues = db.prepare<[string, string], string>('select value from customer_facets where customer_id = ? and facet = ? order by value').pluck();
+  const facetValues = db
+    .prepare<[string, string], string>('select value from customer_facets where customer_id = ? and facet = ? order by value')
+    .pluck();
   const eventCount = db.prepare<[string], number>('select event_count from customer_stats where customer_id = ?').pluck();
-  const notesOfCustomer = db.prepare<[string], { id: string; customer_id: string; event_id: string | null; author: string; body: string; created_at: string; updated_at: string; ver: number }>(
-    'select * from notes where customer_id = ? order by created_at',
-  );
-  const noteOne = db.prepare<[string], { id: string; customer_id: string; event_id: string | null; author: string; body: string; created_at: string; updated_at: string; ver: number }>(
-    'select * from notes where id = ?',
-  );
+  const notesOfCustomer = db.prepare<
+    [string],
+    {
+      id: string;
+      customer_id: string;
+      event_id: string | null;
+      author: string;
+      body: string;
+      created_at: string;
+      updated_at: string;
+      ver: number;
+    }
+  >('select * from notes where customer_id = ? order by created_at');
+  const noteOne = db.prepare<
+    [string],
+    {
+      id: string;
+      customer_id: string;
+      event_id: string | null;
+      author: string;
+      body: string;
+      created_at: string;
+      updated_at: string;
+      ver: number;
+    }
+  >('select * from notes where id = ?');
   const eventOne = db.prepare<[string], EventRaw>('select * from events where id = ?');
   const customerExists = db.prepare<[string], number>('select 1 from customers where id = ?').pluck();
   const searchCustomers = db.prepare<[string, number], { id: string; name_marked: string; health: Health }>(`
     select c.id, highlight(customers_fts, 1, '${MARK_START}', '${MARK_END}') as name_marked, c.health
     from customers_fts join customers c on c.rowid = customers_fts.rowid
     where customers_fts match ? order by rank limit ?`);
-  const searchEvents = db.prepare<[string, number], { id: string; customer_id: string; occurred_at: string; kind: string; severity: Severity; summary_marked: string; snippet_marked: string | null }>(`
+  const searchEvents = db.prepare<
+    [string, number],
+    {
+      id: string;
+      customer_id: string;
+      occurred_at: string;
+      kind: string;
+      severity: Severity;
+      summary_marked: string;
+      snippet_marked: string | null;
+    }
+  >(`
     select e.id, e.customer_id, e.occurred_at, e.kind, e.severity,
       highlight(events_fts, 0, '${MARK_START}', '${MARK_END}') as summary_marked,
       snippet(events_fts, 1, '${MARK_START}', '${MARK_END}', '…', 16) as snippet_marked
@@ -233,17 +285,37 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
   }
 
   /** Pending and rejected local note writes, folded per note id over the synced rows. */
-  function noteOverlay(): Map<string, { create?: { customerId: string; eventId: string | null; body: string; clientTime: string }; body?: string; error: string | null }> {
-    const overlay = new Map<string, { create?: { customerId: string; eventId: string | null; body: string; clientTime: string }; body?: string; error: string | null }>();
+  function noteOverlay(): Map<
+    string,
+    {
+      create?: { customerId: string; eventId: string | null; body: string; clientTime: string };
+      body?: string;
+      error: string | null;
+    }
+  > {
+    const overlay = new Map<
+      string,
+      {
+        create?: { customerId: string; eventId: string | null; body: string; clientTime: string };
+        body?: string;
+        error: string | null;
+      }
+    >();
     for (const row of outbox.all()) {
       if (row.name !== 'note.create' && row.name !== 'note.update') continue;
       const args = row.args as { noteId: string; customerId?: string; eventId?: string | null; body: string };
       const entry = overlay.get(args.noteId) ?? { error: null };
       if (row.name === 'note.create') {
-        entry.create = { customerId: args.customerId ?? '', eventId: args.eventId ?? null, body: args.body, clientTime: row.clientTime };
+        entry.create = {
+          customerId: args.customerId ?? '',
+          eventId: args.eventId ?? null,
+          body: args.body,
+          clientTime: row.clientTime,
+        };
       }
       entry.body = args.body;
-      if (row.status === 'rejected') entry.error = `${row.lastError ?? 'The server refused this change.'} (${row.resultCode ?? 'rejected'})`;
+      if (row.status === 'rejected')
+        entry.error = `${row.lastError ?? 'The server refused this change.'} (${row.resultCode ?? 'rejected'})`;
       overlay.set(args.noteId, entry);
     }
     return overlay;
@@ -342,32 +414,31 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
     customerDetail(customerId: string): CustomerDetail {
       const raw = customerOne.get(customerId);
       if (!raw) {
-        throw new DeskError('not_found', `Customer "${customerId}" is not in the local cache. Check the id, or sync and try again.`);
+        throw new DeskError(
+          'not_found',
+          `Customer "${customerId}" is not in the local cache. Check the id, or sync and try again.`,
+        );
       }
       const releases = latestReleaseRows.all().map((row) => row.version);
       return {
         customer: toSummary(raw, releases),
-        features: features.all(customerId).map(
-          (row): CustomerFeature => ({
-            customerId: row.customer_id,
-            feature: row.feature,
-            entitled: row.entitled === 1,
-            enabled: row.enabled === 1,
-            health: row.health,
-            lastSignalAt: row.last_signal_at,
-          }),
-        ),
-        openItems: openItems.all(customerId).map(
-          (row): OpenItem => ({
-            thread: row.thread,
-            kind: row.kind,
-            severity: row.severity,
-            summary: row.summary,
-            eventId: row.event_id,
-            openedAt: row.opened_at,
-            feature: row.feature,
-          }),
-        ),
+        features: features.all(customerId).map((row): CustomerFeature => ({
+          customerId: row.customer_id,
+          feature: row.feature,
+          entitled: row.entitled === 1,
+          enabled: row.enabled === 1,
+          health: row.health,
+          lastSignalAt: row.last_signal_at,
+        })),
+        openItems: openItems.all(customerId).map((row): OpenItem => ({
+          thread: row.thread,
+          kind: row.kind,
+          severity: row.severity,
+          summary: row.summary,
+          eventId: row.event_id,
+          openedAt: row.opened_at,
+          feature: row.feature,
+        })),
         latestVersion: latestVersion(),
         notes: notesFor(customerId),
         facets: {
@@ -426,7 +497,11 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
 
     eventDetail(eventId: string) {
       const raw = eventOne.get(eventId);
-      if (!raw) throw new DeskError('not_found', `Event ${eventId} is not in the local cache; it may belong to a customer not synced yet.`);
+      if (!raw)
+        throw new DeskError(
+          'not_found',
+          `Event ${eventId} is not in the local cache; it may belong to a customer not synced yet.`,
+        );
       return { event: toEvent(raw), notes: notesFor(raw.customer_id, raw.id) };
     },
 
@@ -441,7 +516,13 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
          where e.customer_id = @customerId and e.kind in (select value from json_each(@kinds))
            and e.occurred_at >= @from and e.occurred_at <= @to and e.id <> @id
          order by e.occurred_at desc, e.id desc limit 500`,
-      ).all({ customerId: raw.customer_id, kinds: JSON.stringify(CHANGE_KINDS), from, to: raw.occurred_at, id: raw.id }) as EventRaw[];
+      ).all({
+        customerId: raw.customer_id,
+        kinds: JSON.stringify(CHANGE_KINDS),
+        from,
+        to: raw.occurred_at,
+        id: raw.id,
+      }) as EventRaw[];
       return { rows: rows.map(toTimelineRow), windowHours };
     },
 
@@ -455,7 +536,13 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
       // A one-letter word matches too much to be useful for events; customers still match it.
       const eventQuery = toFtsQuery(text, 2);
       for (const row of searchCustomers.all(fts, 50)) {
-        groups.set(row.id, { customerId: row.id, customerName: toHighlight(row.name_marked), health: row.health, customerMatched: true, events: [] });
+        groups.set(row.id, {
+          customerId: row.id,
+          customerName: toHighlight(row.name_marked),
+          health: row.health,
+          customerMatched: true,
+          events: [],
+        });
       }
       const events = eventQuery ? searchEvents.all(eventQuery, limit) : [];
       const missing = [...new Set(events.map((event) => event.customer_id))].filter((id) => !groups.has(id));

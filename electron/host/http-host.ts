@@ -143,7 +143,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const queryToken = url.searchParams.get('token');
     if (req.method === 'GET' && url.pathname === '/' && queryToken !== null) {
       if (!sameSecret(queryToken, token)) {
-        sendJson(res, 401, { error: 'unauthorized', message: 'This launch link is not valid; use the URL printed by the current launch.' });
+        sendJson(res, 401, {
+          error: 'unauthorized',
+          message: 'This launch link is not valid; use the URL printed by the current launch.',
+        });
         return;
       }
       // Trade the launch token for an HttpOnly cookie and drop it from the address bar.
@@ -159,7 +162,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const cookie = readCookie(req.headers.cookie, cookieName());
     const presented = bearer ?? cookie;
     if (presented === null || !sameSecret(presented, token)) {
-      sendJson(res, 401, { error: 'unauthorized', message: 'Missing or invalid launch token: open the URL printed when browser mode started.' });
+      sendJson(res, 401, {
+        error: 'unauthorized',
+        message: 'Missing or invalid launch token: open the URL printed when browser mode started.',
+      });
       return;
     }
 
@@ -176,7 +182,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
         const tooLarge = error instanceof Error && error.message === 'too_large';
         sendJson(res, tooLarge ? 413 : 400, {
           ok: false,
-          error: { code: 'bad_request', message: tooLarge ? 'Request body is larger than 1 MiB.' : 'Request body is not valid JSON.' },
+          error: {
+            code: 'bad_request',
+            message: tooLarge ? 'Request body is larger than 1 MiB.' : 'Request body is not valid JSON.',
+          },
         });
         return;
       }

@@ -39,7 +39,10 @@ export function createDispatch(handlers: Handlers, log: Logger): Dispatch {
     } catch (error) {
       if (error instanceof DeskError) return fail(error.code, error.message);
       log.error('contract handler failed', { channel: name, error: error instanceof Error ? error.stack : String(error) });
-      return fail('internal', `Lightkeeper hit an unexpected error in ${name}. It was logged; try again, and report it if it repeats.`);
+      return fail(
+        'internal',
+        `Lightkeeper hit an unexpected error in ${name}. It was logged; try again, and report it if it repeats.`,
+      );
     }
   };
 }

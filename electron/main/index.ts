@@ -38,7 +38,9 @@ function openDeepLink(raw: string): void {
 
 /** The starter wizard library: shipped as an extra resource when packaged, in the checkout otherwise. */
 function bundledWizardsDir(): string {
-  return app.isPackaged ? path.join(process.resourcesPath, 'resources', 'wizards') : path.join(app.getAppPath(), 'resources', 'wizards');
+  return app.isPackaged
+    ? path.join(process.resourcesPath, 'resources', 'wizards')
+    : path.join(app.getAppPath(), 'resources', 'wizards');
 }
 
 /**

@@ -62,7 +62,9 @@ export function createSyncEngine(options: SyncEngineOptions) {
   const { db, outbox, applier, log } = options;
 
   const getMeta = db.prepare<[string], string>('select value from app_meta where key = ?').pluck();
-  const setMeta = db.prepare('insert into app_meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value');
+  const setMeta = db.prepare(
+    'insert into app_meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value',
+  );
   let client: BackendClient | null = null;
   let stream: StreamHandle | null = null;
   let streamAttempt = 0;
@@ -98,16 +100,25 @@ export function createSyncEngine(options: SyncEngineOptions) {
 
   async function push(current: BackendClient, clientId: string): Promise<void> {
     for (;;) {
-      const batch: Mutation[] = outbox.pending(MAX_PUSH_MUTATIONS + 1_000).filter((row) => row.seq > pushedThrough).slice(0, MAX_PUSH_MUTATIONS);
+      const batch: Mutation[] = outbox
+        .pending(MAX_PUSH_MUTATIONS + 1_000)
+        .filter((row) => row.seq > pushedThrough)
+        .slice(0, MAX_PUSH_MUTATIONS);
       if (batch.length === 0) return;
       const first = batch[0]?.seq ?? 0;
       const last = batch.at(-1)?.seq ?? 0;
       try {
-        const response = await current.push({ protocol: PROTOCOL_VERSION, clientId, schemaVersion: CLIENT_SCHEMA_VERSION, mutations: batch });
+        const response = await current.push({
+          protocol: PROTOCOL_VERSION,
+          clientId,
+          schemaVersion: CLIENT_SCHEMA_VERSION,
+          mutations: batch,
+        });
         // Rejections are recorded now; applied rows stay until a pull acknowledges them with their data.
         db.transaction(() => outbox.acknowledge(0, response.results))();
         pushedThrough = Math.max(pushedThrough, Math.min(last, response.lastSeq));
-        if (response.lastSeq < last) throw new BackendError('invalid', `The backend acknowledged up to ${response.lastSeq} of ${last}.`);
+        if (response.lastSeq < last)
+          throw new BackendError('invalid', `The backend acknowledged up to ${response.lastSeq} of ${last}.`);
       } catch (error) {
         if (error instanceof BackendError && error.status === 409 && error.code === 'seq_gap') {
           const expected = (error.body as { expected?: number } | undefined)?.expected;
@@ -134,7 +145,12 @@ export function createSyncEngine(options: SyncEngineOptions) {
    * server, not every bucket's. The server lists every visible bucket a request did
    * not name as "added"; only the ones this desk does not know yet are new.
    */
-  async function pull(current: BackendClient, clientId: string, isCurrent: () => boolean, targets: ReadonlySet<string> | null): Promise<void> {
+  async function pull(
+    current: BackendClient,
+    clientId: string,
+    isCurrent: () => boolean,
+    targets: ReadonlySet<string> | null,
+  ): Promise<void> {
     type Known = { cursor: string | null; pageToken: string | null; isLive: boolean };
     const known = new Map<string, Known>();
     for (const bucket of applier.buckets.all()) {
@@ -151,7 +167,11 @@ export function createSyncEngine(options: SyncEngineOptions) {
         clientId,
         schemaVersion: CLIENT_SCHEMA_VERSION,
         limit: pullLimit,
-        buckets: chunk.map((bucket) => ({ bucket, cursor: known.get(bucket)?.cursor ?? null, pageToken: known.get(bucket)?.pageToken ?? null })),
+        buckets: chunk.map((bucket) => ({
+          bucket,
+          cursor: known.get(bucket)?.cursor ?? null,
+          pageToken: known.get(bucket)?.pageToken ?? null,
+        })),
       });
     };
     let inFlight: Promise<PullResponse> | null = request();
@@ -164,7 +184,11 @@ export function createSyncEngine(options: SyncEngineOptions) {
         if ('reset' in page) known.set(page.bucket, { cursor: null, pageToken: null, isLive: false });
         else if (known.has(page.bucket)) {
           const isBootstrapping = page.bootstrap !== undefined && !page.bootstrap.done;
-          known.set(page.bucket, { cursor: page.cursor, pageToken: isBootstrapping ? (page.bootstrap?.pageToken ?? null) : null, isLive: !isBootstrapping });
+          known.set(page.bucket, {
+            cursor: page.cursor,
+            pageToken: isBootstrapping ? (page.bootstrap?.pageToken ?? null) : null,
+            isLive: !isBootstrapping,
+          });
         }
       }
       const fresh = response.addedBuckets.filter((bucket) => !known.has(bucket));
@@ -202,7 +226,12 @@ export function createSyncEngine(options: SyncEngineOptions) {
       notBefore = 0;
       const now = new Date(clock.now()).toISOString();
       setMeta.run(LAST_SYNC_KEY, now);
-      publish({ state: 'online', lastSyncAt: now, message: isStreamOpen ? null : 'Live updates reconnecting; changes arrive on the next sync.', isBootstrapping: isBootstrapping() });
+      publish({
+        state: 'online',
+        lastSyncAt: now,
+        message: isStreamOpen ? null : 'Live updates reconnecting; changes arrive on the next sync.',
+        isBootstrapping: isBootstrapping(),
+      });
       schedulePoll();
     } catch (error) {
       if (!isCurrent()) return;
@@ -215,7 +244,8 @@ export function createSyncEngine(options: SyncEngineOptions) {
       }
       const isOffline = backendError?.kind === 'network' || backendError?.kind === 'timeout';
       const delay = backoffDelay(failures - 1, { ...backoff, random, retryAfterMs: backendError?.retryAfterMs ?? null });
-      const isServerAskingToWait = backendError?.kind === 'http' && (backendError.status === 429 || (backendError.status ?? 0) >= 500);
+      const isServerAskingToWait =
+        backendError?.kind === 'http' && (backendError.status === 429 || (backendError.status ?? 0) >= 500);
       notBefore = isServerAskingToWait ? clock.now() + delay : 0;
       log.warn('sync cycle failed', { failures, retryInMs: delay, message });
       publish({

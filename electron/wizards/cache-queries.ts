@@ -47,7 +47,10 @@ function parseJson(text: string | null): Json {
 
 function changeItem(row: EventRow): Record<string, Json> {
   const properties = parseJson(row.properties);
-  const key = properties !== null && typeof properties === 'object' && !Array.isArray(properties) && typeof properties.key === 'string' ? properties.key : null;
+  const key =
+    properties !== null && typeof properties === 'object' && !Array.isArray(properties) && typeof properties.key === 'string'
+      ? properties.key
+      : null;
   return {
     id: row.id,
     kind: row.kind,
@@ -61,8 +64,17 @@ function changeItem(row: EventRow): Record<string, Json> {
   };
 }
 
-function eventItem(row: Pick<EventRow, 'id' | 'kind' | 'severity' | 'occurred_at' | 'feature' | 'summary'>): Record<string, Json> {
-  return { id: row.id, kind: row.kind, severity: row.severity, occurredAt: row.occurred_at, feature: row.feature, summary: row.summary };
+function eventItem(
+  row: Pick<EventRow, 'id' | 'kind' | 'severity' | 'occurred_at' | 'feature' | 'summary'>,
+): Record<string, Json> {
+  return {
+    id: row.id,
+    kind: row.kind,
+    severity: row.severity,
+    occurredAt: row.occurred_at,
+    feature: row.feature,
+    summary: row.summary,
+  };
 }
 
 /** Prepared statements for the catalog's cache queries over one cache connection. */
@@ -71,35 +83,51 @@ export function createCacheQueries(db: Database.Database) {
   const windowWhere = `customer_id = @customerId and occurred_at >= @from
     and (@kinds is null or kind in (select value from json_each(@kinds)))
     and (@feature is null or feature = @feature)`;
-  const windowRows = db.prepare<{ customerId: string; from: string; kinds: string | null; feature: string | null; limit: number }, EventRow>(
-    `select ${eventColumns} from events where ${windowWhere} order by occurred_at desc, id desc limit @limit`,
-  );
+  const windowRows = db.prepare<
+    { customerId: string; from: string; kinds: string | null; feature: string | null; limit: number },
+    EventRow
+  >(`select ${eventColumns} from events where ${windowWhere} order by occurred_at desc, id desc limit @limit`);
   const windowCount = db
-    .prepare<{ customerId: string; from: string; kinds: string | null; feature: string | null }, number>(`select count(*) from events where ${windowWhere}`)
+    .prepare<{ customerId: string; from: string; kinds: string | null; feature: string | null }, number>(
+      `select count(*) from events where ${windowWhere}`,
+    )
     .pluck();
   const latestDeploy = db.prepare<[string], EventRow>(
     `select ${eventColumns} from events where customer_id = ? and kind in ('deploy', 'version_upgrade')
      order by occurred_at desc, kind = 'version_upgrade' desc, id desc limit 1`,
   );
-  const openItemWhere = "customer_id = @customerId and status = 'open' and (@kind is null or kind = @kind) and (@feature is null or feature = @feature)";
+  const openItemWhere =
+    "customer_id = @customerId and status = 'open' and (@kind is null or kind = @kind) and (@feature is null or feature = @feature)";
   const openItems = db.prepare<
     { customerId: string; kind: string | null; feature: string | null; limit: number },
     { event_id: string; kind: string; severity: Severity; opened_at: string; feature: string | null; summary: string }
-  >(`select event_id, kind, severity, opened_at, feature, summary from threads where ${openItemWhere} order by opened_at desc, thread limit @limit`);
-  const openItemCount = db.prepare<{ customerId: string; kind: string | null; feature: string | null }, number>(`select count(*) from threads where ${openItemWhere}`).pluck();
-  const customer = db.prepare<[string], { id: string; name: string; plan: string; lifecycle: string; health: Health; version: string }>(
-    'select id, name, plan, lifecycle, health, version from customers where id = ?',
+  >(
+    `select event_id, kind, severity, opened_at, feature, summary from threads where ${openItemWhere} order by opened_at desc, thread limit @limit`,
   );
+  const openItemCount = db
+    .prepare<{ customerId: string; kind: string | null; feature: string | null }, number>(
+      `select count(*) from threads where ${openItemWhere}`,
+    )
+    .pluck();
+  const customer = db.prepare<
+    [string],
+    { id: string; name: string; plan: string; lifecycle: string; health: Health; version: string }
+  >('select id, name, plan, lifecycle, health, version from customers where id = ?');
   const features = db.prepare<[string], { feature: string; entitled: number; enabled: number; health: Health }>(
     'select feature, entitled, enabled, health from customer_features where customer_id = ? order by feature',
   );
 
   function requireCustomer(customerId: string): void {
-    if (!customer.get(customerId)) throw new CacheQueryError(`customer "${customerId}" is not in the local cache; sync, then retry`);
+    if (!customer.get(customerId))
+      throw new CacheQueryError(`customer "${customerId}" is not in the local cache; sync, then retry`);
   }
 
   const answer = {
-    changes(customerId: string, params: { within: string; feature?: string; kinds?: string[] }, now: number): Record<string, Json> {
+    changes(
+      customerId: string,
+      params: { within: string; feature?: string; kinds?: string[] },
+      now: number,
+    ): Record<string, Json> {
       const filter = {
         customerId,
         from: new Date(now - durationToMs(params.within)).toISOString(),
@@ -114,7 +142,10 @@ export function createCacheQueries(db: Database.Database) {
       const row = latestDeploy.get(customerId);
       if (!row) return { found: false, version: null, previousVersion: null, occurredAt: null, ageMinutes: null };
       const links = parseJson(row.links);
-      const release = links !== null && typeof links === 'object' && !Array.isArray(links) && typeof links.release === 'string' ? links.release : null;
+      const release =
+        links !== null && typeof links === 'object' && !Array.isArray(links) && typeof links.release === 'string'
+          ? links.release
+          : null;
       const newValue = parseJson(row.new_value);
       const prevValue = parseJson(row.prev_value);
       return {
@@ -128,11 +159,22 @@ export function createCacheQueries(db: Database.Database) {
     openItems(customerId: string, params: { kind?: string; feature?: string }): Record<string, Json> {
       const filter = { customerId, kind: params.kind ?? null, feature: params.feature ?? null };
       const items = openItems.all({ ...filter, limit: MAX_QUERY_ITEMS }).map((row) =>
-        eventItem({ id: row.event_id, kind: row.kind, severity: row.severity, occurred_at: row.opened_at, feature: row.feature, summary: row.summary }),
+        eventItem({
+          id: row.event_id,
+          kind: row.kind,
+          severity: row.severity,
+          occurred_at: row.opened_at,
+          feature: row.feature,
+          summary: row.summary,
+        }),
       );
       return { count: openItemCount.get(filter) ?? 0, items };
     },
-    events(customerId: string, params: { within: string; kinds?: string[]; feature?: string }, now: number): Record<string, Json> {
+    events(
+      customerId: string,
+      params: { within: string; kinds?: string[]; feature?: string },
+      now: number,
+    ): Record<string, Json> {
       const filter = {
         customerId,
         from: new Date(now - durationToMs(params.within)).toISOString(),
@@ -147,7 +189,12 @@ export function createCacheQueries(db: Database.Database) {
       if (!row) throw new CacheQueryError(`customer "${customerId}" is not in the local cache; sync, then retry`);
       return {
         ...row,
-        features: features.all(customerId).map((feature) => ({ feature: feature.feature, entitled: feature.entitled === 1, enabled: feature.enabled === 1, health: feature.health })),
+        features: features.all(customerId).map((feature) => ({
+          feature: feature.feature,
+          entitled: feature.entitled === 1,
+          enabled: feature.enabled === 1,
+          health: feature.health,
+        })),
       };
     },
   };
@@ -161,11 +208,17 @@ export function createCacheQueries(db: Database.Database) {
     run(query: string, params: Record<string, Json>, customerId: string, now: number): Record<string, Json> {
       const spec = querySpec(query);
       if (!spec) throw new CacheQueryError(`unknown cache query "${query}"`);
-      const checkedParams = <T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }): T => {
+      const checkedParams = <T>(schema: {
+        safeParse(
+          value: unknown,
+        ): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+      }): T => {
         const parsed = schema.safeParse(params);
         if (parsed.success) return parsed.data;
         const issue = parsed.error.issues[0];
-        throw new CacheQueryError(`query "${query}": ${issue?.path.map(String).join('.') || 'params'} ${issue?.message ?? 'invalid'}`);
+        throw new CacheQueryError(
+          `query "${query}": ${issue?.path.map(String).join('.') || 'params'} ${issue?.message ?? 'invalid'}`,
+        );
       };
       let result: Record<string, Json>;
       switch (query) {
@@ -203,7 +256,9 @@ export function createCacheQueries(db: Database.Database) {
       const checked = spec.result.safeParse(result);
       if (!checked.success) {
         const issue = checked.error.issues[0];
-        throw new CacheQueryError(`query "${query}" produced an answer outside its catalog schema (${issue?.path.join('.')}: ${issue?.message})`);
+        throw new CacheQueryError(
+          `query "${query}" produced an answer outside its catalog schema (${issue?.path.join('.')}: ${issue?.message})`,
+        );
       }
       return result;
     },

@@ -23,18 +23,34 @@ function listItem(entry: LibraryEntry, isSuggested: boolean, reason: string | nu
 }
 
 /** The contract handlers for the wizard library and runs. */
-export function createWizardHandlers(deps: { db: Database.Database; library: WizardLibrary; host: RunHost; now: () => number }): Pick<Handlers, WizardChannels> {
+export function createWizardHandlers(deps: {
+  db: Database.Database;
+  library: WizardLibrary;
+  host: RunHost;
+  now: () => number;
+}): Pick<Handlers, WizardChannels> {
   const { db, library, host } = deps;
   return {
     'wizards:list': (input) => {
-      const context = input.eventId ? eventContext(db, input.eventId) : input.customerId ? customerContext(db, input.customerId, deps.now()) : null;
+      const context = input.eventId
+        ? eventContext(db, input.eventId)
+        : input.customerId
+          ? customerContext(db, input.customerId, deps.now())
+          : null;
       const ranked = rankWizards(library.latest(), context);
-      return { wizards: ranked.map((suggestion) => listItem(suggestion.entry, suggestion.isSuggested, suggestion.isSuggested ? describeReasons(suggestion.reasons) : null)) };
+      return {
+        wizards: ranked.map((suggestion) =>
+          listItem(suggestion.entry, suggestion.isSuggested, suggestion.isSuggested ? describeReasons(suggestion.reasons) : null),
+        ),
+      };
     },
     'wizards:get': (input) => {
       const entry = library.find(input.wizardId, input.version);
       if (!entry) {
-        throw new DeskError('not_found', `Wizard "${input.wizardId}"${input.version ? ` version ${input.version}` : ''} is not in the library. Sync, then try again.`);
+        throw new DeskError(
+          'not_found',
+          `Wizard "${input.wizardId}"${input.version ? ` version ${input.version}` : ''} is not in the library. Sync, then try again.`,
+        );
       }
       return { ...listItem(entry, false, null), source: entry.source, definition: entry.definition as unknown as Json };
     },

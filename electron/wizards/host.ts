@@ -122,7 +122,9 @@ function isTransient(error: unknown): boolean {
 }
 
 function connectionReason(base: string, error: unknown): string {
-  return error instanceof BackendError && (error.kind === 'network' || error.kind === 'timeout') ? `${base} (${error.message})` : base;
+  return error instanceof BackendError && (error.kind === 'network' || error.kind === 'timeout')
+    ? `${base} (${error.message})`
+    : base;
 }
 
 /** Creates the host. Call `resumeAll()` once at desk start and `stop()` before closing the cache. */
@@ -174,7 +176,9 @@ export function createRunHost(options: RunHostOptions) {
 
   function drive(runId: string): void {
     if (stopped) return;
-    exclusive(runId, () => advance(runId)).catch((error: unknown) => log.error('wizard run failed to advance', { runId, error: describe(error) }));
+    exclusive(runId, () => advance(runId)).catch((error: unknown) =>
+      log.error('wizard run failed to advance', { runId, error: describe(error) }),
+    );
   }
 
   // ---- state, persistence ------------------------------------------------------
@@ -182,7 +186,13 @@ export function createRunHost(options: RunHostOptions) {
   function engineLibrary(record: Pick<RunRecord, 'pinned'>): WizardDefinition[] {
     const pinnedIds = new Set(record.pinned.map((pin) => pin.id));
     // Pinned definitions first; the newest library versions only for wizards a link has not opened yet.
-    return [...record.pinned.map((pin) => pin.definition), ...library.latest().filter((entry) => !pinnedIds.has(entry.id)).map((entry) => entry.definition)];
+    return [
+      ...record.pinned.map((pin) => pin.definition),
+      ...library
+        .latest()
+        .filter((entry) => !pinnedIds.has(entry.id))
+        .map((entry) => entry.definition),
+    ];
   }
 
   /** Keeps every definition the engine pinned (links add pins as they are reached). */
@@ -190,7 +200,9 @@ export function createRunHost(options: RunHostOptions) {
     const result = [...pinned];
     for (const pin of state.pins) {
       if (result.some((known) => known.id === pin.id && known.version === pin.version && known.hash === pin.hash)) continue;
-      const definition = candidates.find((candidate) => candidate.id === pin.id && candidate.version === pin.version && definitionHash(candidate) === pin.hash);
+      const definition = candidates.find(
+        (candidate) => candidate.id === pin.id && candidate.version === pin.version && definitionHash(candidate) === pin.hash,
+      );
       if (!definition) throw new Error(`run ${state.runId} pinned ${pin.id}@${pin.version}, which is not in the library`);
       result.push({ id: pin.id, version: pin.version, hash: pin.hash, definition });
     }
@@ -207,7 +219,8 @@ export function createRunHost(options: RunHostOptions) {
     const need = record.need;
     if (!need) return 'running';
     if (HUMAN_NEEDS.has(need.need)) return 'waiting';
-    if (need.need === 'action-execute' && record.plan?.requiresApproval && approvalFor(record)?.status !== 'granted') return 'waiting';
+    if (need.need === 'action-execute' && record.plan?.requiresApproval && approvalFor(record)?.status !== 'granted')
+      return 'waiting';
     return 'running';
   }
 
@@ -238,9 +251,11 @@ export function createRunHost(options: RunHostOptions) {
       if (step.kind === 'inputs') continue;
       let line = `- ${step.title} (${step.kind})`;
       if (step.branch) line += `: ${step.branch.reason}`;
-      if (step.kind === 'action' && step.result !== undefined) line += `: ${sameJson((step.result as { ok?: unknown }).ok, true) ? 'done' : 'failed'}${step.idempotencyKey ? ` (key ${step.idempotencyKey})` : ''}`;
+      if (step.kind === 'action' && step.result !== undefined)
+        line += `: ${sameJson((step.result as { ok?: unknown }).ok, true) ? 'done' : 'failed'}${step.idempotencyKey ? ` (key ${step.idempotencyKey})` : ''}`;
       if (step.kind === 'verify') line += `: ${step.attempts?.length ?? 0} attempt(s)${step.note ? `; ${step.note}` : ''}`;
-      if (step.escalation) line += `: to ${step.escalation.team}${step.escalation.reference ? ` (${step.escalation.reference})` : ''}`;
+      if (step.escalation)
+        line += `: to ${step.escalation.team}${step.escalation.reference ? ` (${step.escalation.reference})` : ''}`;
       body.push(line);
     }
     if (summary.followUps.length > 0) body.push('', '### Follow-ups', ...summary.followUps.map((text) => `- ${text}`));
@@ -316,7 +331,9 @@ export function createRunHost(options: RunHostOptions) {
     const handle = clock.setTimeout(() => {
       approvalTimers.delete(runId);
       if (stopped) return;
-      exclusive(runId, () => pollApproval(runId)).catch((error: unknown) => log.warn('approval poll failed', { runId, error: describe(error) }));
+      exclusive(runId, () => pollApproval(runId)).catch((error: unknown) =>
+        log.warn('approval poll failed', { runId, error: describe(error) }),
+      );
     }, approvalPollMs);
     approvalTimers.set(runId, handle);
   }
@@ -341,7 +358,11 @@ export function createRunHost(options: RunHostOptions) {
       try {
         return { ok: true, result: cacheQueries.run(request.query, request.params, record.customerId, clock.now()) };
       } catch (error) {
-        return { ok: false, error: describe(error), blocked: `The cache query ${request.query} failed: ${describe(error)}. Fix the cause (e.g. sync), then press Retry.` };
+        return {
+          ok: false,
+          error: describe(error),
+          blocked: `The cache query ${request.query} failed: ${describe(error)}. Fix the cause (e.g. sync), then press Retry.`,
+        };
       }
     }
     const client = options.backend();
@@ -354,14 +375,22 @@ export function createRunHost(options: RunHostOptions) {
       if (checked && !checked.success) {
         const issue = checked.error.issues[0];
         const message = `the server's ${request.probe} answer does not match the catalog (${issue?.path.join('.')}: ${issue?.message})`;
-        return { ok: false, error: message, blocked: `Probe ${request.probe}: ${message}. The server and this desk disagree on the probe; escalate, or press Retry after updating.` };
+        return {
+          ok: false,
+          error: message,
+          blocked: `Probe ${request.probe}: ${message}. The server and this desk disagree on the probe; escalate, or press Retry after updating.`,
+        };
       }
       return { ok: true, result: response.result };
     } catch (error) {
       if (isTransient(error) && !(error instanceof BackendError && error.kind === 'http')) {
         return { ok: false, error: describe(error), blocked: connectionReason(OFFLINE_PROBE_REASON, error) };
       }
-      return { ok: false, error: describe(error), blocked: `The server could not run probe ${request.probe}: ${describe(error)} Press Retry to try again.` };
+      return {
+        ok: false,
+        error: describe(error),
+        blocked: `The server could not run probe ${request.probe}: ${describe(error)} Press Retry to try again.`,
+      };
     } finally {
       busy.delete(record.id);
     }
@@ -371,7 +400,13 @@ export function createRunHost(options: RunHostOptions) {
     const approved = approvalFor(record);
     const current = record.plan;
     // A plan approved at an approval step right before this action is the plan: re-planning would need a new approval.
-    if (current && approved?.status === 'granted' && current.action === need.action && sameJson(current.params, need.params) && Date.parse(current.expiresAt) > clock.now()) {
+    if (
+      current &&
+      approved?.status === 'granted' &&
+      current.action === need.action &&
+      sameJson(current.params, need.params) &&
+      Date.parse(current.expiresAt) > clock.now()
+    ) {
       transition(record, { type: 'action-planned', at: nowIso(), plan: current });
       return true;
     }
@@ -404,7 +439,11 @@ export function createRunHost(options: RunHostOptions) {
       busy.delete(record.id);
     }
     const keepApproval = record.approval?.planId === plan.planId ? record.approval : null;
-    transition(record, { type: 'action-planned', at: nowIso(), plan: plan as unknown as Json }, { plan, execution: null, confirmation: null, approval: keepApproval });
+    transition(
+      record,
+      { type: 'action-planned', at: nowIso(), plan: plan as unknown as Json },
+      { plan, execution: null, confirmation: null, approval: keepApproval },
+    );
     return true;
   }
 
@@ -445,7 +484,12 @@ export function createRunHost(options: RunHostOptions) {
       }
       if (approval.status === 'denied') {
         const note = approval.note ? `: ${approval.note}` : '';
-        transition(record, { type: 'action-result', at: nowIso(), ok: false, error: `approval denied by ${approval.decidedBy ?? 'the approver'}${note}`.slice(0, 2000) });
+        transition(record, {
+          type: 'action-result',
+          at: nowIso(),
+          ok: false,
+          error: `approval denied by ${approval.decidedBy ?? 'the approver'}${note}`.slice(0, 2000),
+        });
         return true;
       }
       approvalId = approval.approvalId;
@@ -479,7 +523,13 @@ export function createRunHost(options: RunHostOptions) {
           };
           transition(
             record,
-            { type: 'action-result', at: nowIso(), ok: execution.status === 'succeeded', result, ...(execution.error ? { error: execution.error.slice(0, 2000) } : {}) },
+            {
+              type: 'action-result',
+              at: nowIso(),
+              ok: execution.status === 'succeeded',
+              result,
+              ...(execution.error ? { error: execution.error.slice(0, 2000) } : {}),
+            },
             { execution, confirmation: null, blockedReason: null },
           );
           return true;
@@ -488,7 +538,12 @@ export function createRunHost(options: RunHostOptions) {
           if (error instanceof BackendError && error.status === 401) break;
           if (!isTransient(error)) {
             busy.delete(record.id);
-            transition(record, { type: 'action-result', at: nowIso(), ok: false, error: `The server refused the action: ${describe(error)}`.slice(0, 2000) });
+            transition(record, {
+              type: 'action-result',
+              at: nowIso(),
+              ok: false,
+              error: `The server refused the action: ${describe(error)}`.slice(0, 2000),
+            });
             return true;
           }
         }
@@ -510,7 +565,9 @@ export function createRunHost(options: RunHostOptions) {
       block(record, `The linked wizard "${need.linkedWizardId}" is not in the library; sync, then press Retry.`);
       return false;
     }
-    const pinned = record.pinned.some((pin) => pin.id === entry.id) ? record.pinned : [...record.pinned, { id: entry.id, version: entry.version, hash: entry.hash, definition: entry.definition }];
+    const pinned = record.pinned.some((pin) => pin.id === entry.id)
+      ? record.pinned
+      : [...record.pinned, { id: entry.id, version: entry.version, hash: entry.hash, definition: entry.definition }];
     transition({ ...record, pinned }, { type: 'continue', at: nowIso() });
     return true;
   }
@@ -555,7 +612,13 @@ export function createRunHost(options: RunHostOptions) {
           case 'simulated-action': {
             const scenario = library.practiceScenario(record.wizardId, record.wizardVersion);
             const simulated = simulatedAction(scenario, record.state, need.path);
-            transition(record, { type: 'action-result', at: nowIso(), ok: simulated.ok, result: simulated.result, ...(simulated.error ? { error: simulated.error } : {}) });
+            transition(record, {
+              type: 'action-result',
+              at: nowIso(),
+              ok: simulated.ok,
+              result: simulated.result,
+              ...(simulated.error ? { error: simulated.error } : {}),
+            });
             break;
           }
           case 'wizard':
@@ -599,7 +662,11 @@ export function createRunHost(options: RunHostOptions) {
     if (record.need?.need === 'approval') {
       const by = fresh.decidedBy ?? 'approver';
       const note = fresh.note ? { note: fresh.note.slice(0, 2000) } : {};
-      transition(record, fresh.status === 'granted' ? { type: 'approval-granted', at, by, ...note } : { type: 'approval-denied', at, by, ...note }, { approval: fresh });
+      transition(
+        record,
+        fresh.status === 'granted' ? { type: 'approval-granted', at, by, ...note } : { type: 'approval-denied', at, by, ...note },
+        { approval: fresh },
+      );
     } else {
       const next = { ...record, approval: fresh, updatedAt: at };
       save({ ...next, status: statusOf(next) }, null);
@@ -627,14 +694,28 @@ export function createRunHost(options: RunHostOptions) {
     const frame = record.state.frames[record.state.frames.length - 1];
     const definition = record.pinned.find((pin) => pin.id === need.wizardId)?.definition;
     const index = definition?.steps.findIndex((step) => step.id === need.stepId) ?? -1;
-    const target = definition && index >= 0 ? stepEdges(definition.steps, index).targets.find((edge) => edge.via === 'next')?.target : undefined;
+    const target =
+      definition && index >= 0
+        ? stepEdges(definition.steps, index).targets.find((edge) => edge.via === 'next')?.target
+        : undefined;
     const action = definition?.steps.find((step) => step.id === target);
     if (!frame || !action || action.kind !== 'action') {
-      throw new DeskError('bad_request', `The approval step “${need.title}” is not followed by an action, so there is no plan for an approver to see. Ask ${need.who} directly, then escalate or cancel.`);
+      throw new DeskError(
+        'bad_request',
+        `The approval step “${need.title}” is not followed by an action, so there is no plan for an approver to see. Ask ${need.who} directly, then escalate or cancel.`,
+      );
     }
-    const rendered = renderValue(action.params, { inputs: frame.inputs, answers: frame.answers, checks: frame.checks, customer: record.state.customer });
+    const rendered = renderValue(action.params, {
+      inputs: frame.inputs,
+      answers: frame.answers,
+      checks: frame.checks,
+      customer: record.state.customer,
+    });
     if (!rendered.ok || rendered.value === null || typeof rendered.value !== 'object' || Array.isArray(rendered.value)) {
-      throw new DeskError('conflict', `The parameters of “${action.title}” could not be filled in: ${rendered.ok ? 'not an object' : rendered.error}`);
+      throw new DeskError(
+        'conflict',
+        `The parameters of “${action.title}” could not be filled in: ${rendered.ok ? 'not an object' : rendered.error}`,
+      );
     }
     const client = options.backend();
     if (!client) throw new DeskError('offline', 'Approvals need a live connection to the backend; reconnect, then try again.');
@@ -644,15 +725,22 @@ export function createRunHost(options: RunHostOptions) {
         customerId: record.customerId,
         params: rendered.value,
         runId: record.id,
-        wizard: { id: need.wizardId, version: record.pinned.find((pin) => pin.id === need.wizardId)?.version ?? record.wizardVersion },
+        wizard: {
+          id: need.wizardId,
+          version: record.pinned.find((pin) => pin.id === need.wizardId)?.version ?? record.wizardVersion,
+        },
       });
     } catch (error) {
-      throw new DeskError(isTransient(error) ? 'offline' : 'conflict', `The server could not plan “${action.title}”: ${describe(error)}`);
+      throw new DeskError(
+        isTransient(error) ? 'offline' : 'conflict',
+        `The server could not plan “${action.title}”: ${describe(error)}`,
+      );
     }
   }
 
   async function confirmAction(record: RunRecord, typed: string | undefined): Promise<RunRecord> {
-    if (record.need?.need !== 'action-confirm') throw new DeskError('conflict', `This run is not waiting for an action confirmation; it waits for ${waitsFor(record)}.`);
+    if (record.need?.need !== 'action-confirm')
+      throw new DeskError('conflict', `This run is not waiting for an action confirmation; it waits for ${waitsFor(record)}.`);
     const plan = record.plan;
     if (!plan) throw new DeskError('conflict', 'This run has no plan to confirm; press Retry to plan the action again.');
     if (Date.parse(plan.expiresAt) <= clock.now()) {
@@ -660,22 +748,41 @@ export function createRunHost(options: RunHostOptions) {
       if (!client) throw new DeskError('offline', OFFLINE_ACTION_REASON);
       let fresh: Plan;
       try {
-        fresh = await client.planAction({ action: plan.action, customerId: record.customerId, params: record.need.params, runId: record.id, wizard: { id: record.wizardId, version: record.wizardVersion } });
+        fresh = await client.planAction({
+          action: plan.action,
+          customerId: record.customerId,
+          params: record.need.params,
+          runId: record.id,
+          wizard: { id: record.wizardId, version: record.wizardVersion },
+        });
       } catch (error) {
-        throw new DeskError(isTransient(error) ? 'offline' : 'conflict', `The plan expired and a new one could not be made: ${describe(error)}`);
+        throw new DeskError(
+          isTransient(error) ? 'offline' : 'conflict',
+          `The plan expired and a new one could not be made: ${describe(error)}`,
+        );
       }
-      humanTransition(record, { type: 'action-planned', at: nowIso(), plan: fresh as unknown as Json }, { plan: fresh, approval: null });
+      humanTransition(
+        record,
+        { type: 'action-planned', at: nowIso(), plan: fresh as unknown as Json },
+        { plan: fresh, approval: null },
+      );
       throw new DeskError('conflict', 'The plan had expired, so the server made a fresh one. Review it and confirm again.');
     }
     const typedConfirmation = typed?.trim() ?? null;
     if (plan.requiresTypedConfirmation && typedConfirmation !== plan.customer.name) {
-      throw new DeskError('bad_request', `This is a high-risk action: type the customer's name exactly as shown (${plan.customer.name}) to confirm it.`);
+      throw new DeskError(
+        'bad_request',
+        `This is a high-risk action: type the customer's name exactly as shown (${plan.customer.name}) to confirm it.`,
+      );
     }
     const at = nowIso();
     return humanTransition(
       record,
       { type: 'action-confirmed', at, by: operator() },
-      { confirmation: { typedConfirmation: plan.requiresTypedConfirmation ? typedConfirmation : null, by: operator(), at }, blockedReason: null },
+      {
+        confirmation: { typedConfirmation: plan.requiresTypedConfirmation ? typedConfirmation : null, by: operator(), at },
+        blockedReason: null,
+      },
     );
   }
 
@@ -685,7 +792,12 @@ export function createRunHost(options: RunHostOptions) {
       if (record.practice) {
         const decision = simulatedApproval(library.practiceScenario(record.wizardId, record.wizardVersion), need.path);
         const at = nowIso();
-        return humanTransition(record, decision.granted ? { type: 'approval-granted', at, by: decision.by } : { type: 'approval-denied', at, by: decision.by, ...(decision.note ? { note: decision.note } : {}) });
+        return humanTransition(
+          record,
+          decision.granted
+            ? { type: 'approval-granted', at, by: decision.by }
+            : { type: 'approval-denied', at, by: decision.by, ...(decision.note ? { note: decision.note } : {}) },
+        );
       }
       const pending = approvalFor(record);
       if (pending && pending.status === 'pending') return record;
@@ -706,7 +818,11 @@ export function createRunHost(options: RunHostOptions) {
   async function act(runId: string, input: RunAct): Promise<RunView> {
     const record = await exclusive(runId, async () => {
       const current = requireRun(runId);
-      if (current.state.status === 'finished') throw new DeskError('conflict', `This run has finished (${current.state.finish?.outcome ?? 'done'}); start a new one instead.`);
+      if (current.state.status === 'finished')
+        throw new DeskError(
+          'conflict',
+          `This run has finished (${current.state.finish?.outcome ?? 'done'}); start a new one instead.`,
+        );
       const at = nowIso();
       switch (input.type) {
         case 'inputs':
@@ -714,14 +830,26 @@ export function createRunHost(options: RunHostOptions) {
         case 'answer':
           return humanTransition(current, { type: 'answer', at, values: input.values });
         case 'continue':
-          return humanTransition(current, { type: 'continue', at, ...(input.confirmed === undefined ? {} : { confirmed: input.confirmed }) });
+          return humanTransition(current, {
+            type: 'continue',
+            at,
+            ...(input.confirmed === undefined ? {} : { confirmed: input.confirmed }),
+          });
         case 'escalated':
           return humanTransition(current, { type: 'escalated', at, ...(input.reference ? { reference: input.reference } : {}) });
         case 'edit-answer':
-          return humanTransition(current, { type: 'edit-answer', at, path: input.path, values: input.values }, { blockedReason: null });
+          return humanTransition(
+            current,
+            { type: 'edit-answer', at, path: input.path, values: input.values },
+            { blockedReason: null },
+          );
         case 'cancel':
           clearTimers(runId);
-          return humanTransition(current, { type: 'cancel', at, ...(input.reason ? { reason: input.reason } : {}) }, { blockedReason: null });
+          return humanTransition(
+            current,
+            { type: 'cancel', at, ...(input.reason ? { reason: input.reason } : {}) },
+            { blockedReason: null },
+          );
         case 'confirm-action':
           return confirmAction(current, input.typedConfirmation);
         case 'request-approval':
@@ -740,7 +868,10 @@ export function createRunHost(options: RunHostOptions) {
 
   function view(record: RunRecord): RunView {
     const approval = approvalFor(record);
-    const isWaitingForApproval = record.state.status !== 'finished' && approval?.status === 'pending' && (record.need?.need === 'action-execute' || record.need?.need === 'approval');
+    const isWaitingForApproval =
+      record.state.status !== 'finished' &&
+      approval?.status === 'pending' &&
+      (record.need?.need === 'action-execute' || record.need?.need === 'approval');
     let recordState: RunView['recordState'] = 'none';
     if (!record.practice && record.recordMutationId) {
       const state = store.mutationState(record.recordMutationId);
@@ -764,7 +895,10 @@ export function createRunHost(options: RunHostOptions) {
       execution: record.execution,
       approval: record.approval,
       blockedReason:
-        record.blockedReason ?? (isWaitingForApproval ? `Waiting for a second person to approve this plan (approval ${approval?.approvalId}); it runs as soon as it is granted.` : null),
+        record.blockedReason ??
+        (isWaitingForApproval
+          ? `Waiting for a second person to approve this plan (approval ${approval?.approvalId}); it runs as soon as it is granted.`
+          : null),
       recordState,
     };
   }
@@ -777,14 +911,19 @@ export function createRunHost(options: RunHostOptions) {
       const entry = library.find(input.wizardId);
       if (!entry) throw new DeskError('not_found', `Wizard "${input.wizardId}" is not in the library. Sync, then try again.`);
       const row = customerRow.get(input.customerId);
-      if (!row) throw new DeskError('not_found', `Customer "${input.customerId}" is not in the local cache. Sync, then try again.`);
+      if (!row)
+        throw new DeskError('not_found', `Customer "${input.customerId}" is not in the local cache. Sync, then try again.`);
       const customer: Record<string, Json> = {};
       for (const field of CUSTOMER_FIELDS) customer[field] = row[field] ?? null;
       const runId = newId();
       const startedAt = nowIso();
       const practice = input.practice ?? false;
       const others = library.latest().filter((candidate) => candidate.id !== entry.id);
-      const created = createRun(entry.definition, { runId, customerId: input.customerId, startedAt, practice, customer }, others.map((candidate) => candidate.definition));
+      const created = createRun(
+        entry.definition,
+        { runId, customerId: input.customerId, startedAt, practice, customer },
+        others.map((candidate) => candidate.definition),
+      );
       if (!created.ok) throw new DeskError(refusalCode(created.error), created.error.message);
       const base: RunRecord = {
         id: runId,
@@ -820,7 +959,9 @@ export function createRunHost(options: RunHostOptions) {
     async get(runId: string): Promise<RunView> {
       const record = requireRun(runId);
       if (record.approval?.status === 'pending' && options.backend()) {
-        await exclusive(runId, () => pollApproval(runId)).catch((error: unknown) => log.warn('approval refresh failed', { runId, error: describe(error) }));
+        await exclusive(runId, () => pollApproval(runId)).catch((error: unknown) =>
+          log.warn('approval refresh failed', { runId, error: describe(error) }),
+        );
         return view(requireRun(runId));
       }
       return view(record);
@@ -846,9 +987,11 @@ export function createRunHost(options: RunHostOptions) {
         if (automatic) next.blockedReason = null;
         const approval = approvalFor(next);
         const isWaitingForApproval = next.plan?.requiresApproval && approval?.status === 'pending';
-        if (resumed.need.need === 'action-execute' && !isWaitingForApproval && next.blockedReason === null) next.blockedReason = RESTARTED_EXECUTION_REASON;
+        if (resumed.need.need === 'action-execute' && !isWaitingForApproval && next.blockedReason === null)
+          next.blockedReason = RESTARTED_EXECUTION_REASON;
         next = { ...next, status: statusOf(next) };
-        if (!sameJson(next.need, record.need) || next.blockedReason !== record.blockedReason || next.status !== record.status) save(next, null);
+        if (!sameJson(next.need, record.need) || next.blockedReason !== record.blockedReason || next.status !== record.status)
+          save(next, null);
         if (record.approval?.status === 'pending') armApprovalPoll(record.id);
         drive(record.id);
       }
@@ -862,14 +1005,17 @@ export function createRunHost(options: RunHostOptions) {
     reconnected(): void {
       for (const record of store.open()) {
         const need = record.need?.need;
-        const isConnectionBlock = record.blockedReason?.startsWith(OFFLINE_PROBE_REASON) || record.blockedReason?.startsWith(OFFLINE_ACTION_REASON);
+        const isConnectionBlock =
+          record.blockedReason?.startsWith(OFFLINE_PROBE_REASON) || record.blockedReason?.startsWith(OFFLINE_ACTION_REASON);
         if (!isConnectionBlock || (need !== 'check' && need !== 'action-plan')) continue;
         exclusive(record.id, async () => {
           const current = store.get(record.id);
           if (!current || current.blockedReason !== record.blockedReason) return;
           const next = { ...current, blockedReason: null, updatedAt: nowIso() };
           save({ ...next, status: statusOf(next) }, null);
-        }).catch((error: unknown) => log.warn('could not resume a run after reconnecting', { runId: record.id, error: describe(error) }));
+        }).catch((error: unknown) =>
+          log.warn('could not resume a run after reconnecting', { runId: record.id, error: describe(error) }),
+        );
         drive(record.id);
       }
     },
@@ -877,7 +1023,10 @@ export function createRunHost(options: RunHostOptions) {
     /** Resolves when no automatic work is queued for the run (or any run); timers may still be armed. */
     async settled(runId?: string): Promise<void> {
       for (;;) {
-        const pending = runId === undefined ? [...chains.values()] : [chains.get(runId)].filter((chain): chain is Promise<void> => chain !== undefined);
+        const pending =
+          runId === undefined
+            ? [...chains.values()]
+            : [chains.get(runId)].filter((chain): chain is Promise<void> => chain !== undefined);
         if (pending.length === 0) return;
         await Promise.all(pending);
       }

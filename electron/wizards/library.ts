@@ -101,15 +101,21 @@ export function createWizardLibrary(options: WizardLibraryOptions) {
       .filter((name) => /\.ya?ml$/.test(name))
       .sort()
       .map((name) => ({ name, source: fs.readFileSync(path.join(directory, name), 'utf8') }));
-    const isScenario = (file: { name: string; source: string }) => /\.scenario\.ya?ml$/.test(file.name) || isScenarioSource(file.source);
+    const isScenario = (file: { name: string; source: string }) =>
+      /\.scenario\.ya?ml$/.test(file.name) || isScenarioSource(file.source);
     const wizards = files.filter((file) => !isScenario(file));
-    bundledSignatures = wizards.map((file) => signatureOf(file.source)).filter((signature): signature is WizardSignature => signature !== null);
+    bundledSignatures = wizards
+      .map((file) => signatureOf(file.source))
+      .filter((signature): signature is WizardSignature => signature !== null);
     const context = { ...catalogNames(), knownWizards: [...bundledSignatures, ...serverSignatures()] };
     for (const file of wizards) {
       const result = parseWizard(file.source, file.name, context);
       if (!result.definition) {
         skipped.push(file.name);
-        log.warn('skipped an invalid bundled wizard', { file: file.name, problems: result.issues.slice(0, 5).map((issue) => `${issue.line}:${issue.column} ${issue.code} ${issue.message}`) });
+        log.warn('skipped an invalid bundled wizard', {
+          file: file.name,
+          problems: result.issues.slice(0, 5).map((issue) => `${issue.line}:${issue.column} ${issue.code} ${issue.message}`),
+        });
         continue;
       }
       bundled.push(toEntry(result.definition, file.source, 'bundled'));
@@ -118,7 +124,10 @@ export function createWizardLibrary(options: WizardLibraryOptions) {
     for (const file of files.filter(isScenario)) {
       const parsed = parseScenario(file.source);
       if (!parsed.scenario) {
-        log.warn('skipped an invalid scenario file', { file: file.name, problems: parsed.problems.slice(0, 3).map((problem) => `${problem.line}:${problem.column} ${problem.message}`) });
+        log.warn('skipped an invalid scenario file', {
+          file: file.name,
+          problems: parsed.problems.slice(0, 3).map((problem) => `${problem.line}:${problem.column} ${problem.message}`),
+        });
         continue;
       }
       const list = scenarios.get(parsed.scenario.wizard) ?? [];
@@ -139,7 +148,7 @@ export function createWizardLibrary(options: WizardLibraryOptions) {
   function serverEntries(): LibraryEntry[] {
     const rows = serverRows.all();
     const entries: LibraryEntry[] = [];
-    let context: ReturnType<typeof catalogNames> & { knownWizards: WizardSignature[] } | null = null;
+    let context: (ReturnType<typeof catalogNames> & { knownWizards: WizardSignature[] }) | null = null;
     for (const row of rows) {
       const key = `${row.id}@${row.version}#${sha256Hex(row.source)}`;
       if (!parsedServer.has(key)) {
@@ -149,7 +158,9 @@ export function createWizardLibrary(options: WizardLibraryOptions) {
         if (!definition || definition.id !== row.id || definition.version !== row.version) {
           log.warn('skipped an invalid wizard from the server library', {
             wizard: `${row.id}@${row.version}`,
-            problems: definition ? [`the file says ${definition.id}@${definition.version}`] : result.issues.slice(0, 5).map((issue) => `${issue.line}:${issue.column} ${issue.code} ${issue.message}`),
+            problems: definition
+              ? [`the file says ${definition.id}@${definition.version}`]
+              : result.issues.slice(0, 5).map((issue) => `${issue.line}:${issue.column} ${issue.code} ${issue.message}`),
           });
           parsedServer.set(key, null);
         } else {

@@ -76,7 +76,13 @@ export function neutralResult(request: DiagnosticRequest, customer: Record<strin
 }
 
 /** The simulated result of a check or verify attempt at `path`. */
-export function simulatedCheck(scenario: Scenario | null, state: RunState, path: string, request: DiagnosticRequest, now: string): { result: Json; isFromScenario: boolean } {
+export function simulatedCheck(
+  scenario: Scenario | null,
+  state: RunState,
+  path: string,
+  request: DiagnosticRequest,
+  now: string,
+): { result: Json; isFromScenario: boolean } {
   const given = scenario?.checks[path];
   const picked = given === undefined ? undefined : pick<Json>(given as Json | Json[], resultsSoFar(state, path));
   if (picked !== undefined) return { result: picked, isFromScenario: true };
@@ -84,15 +90,25 @@ export function simulatedCheck(scenario: Scenario | null, state: RunState, path:
 }
 
 /** The simulated outcome of an action at `path`: the scenario's, else a success that changed nothing real. */
-export function simulatedAction(scenario: Scenario | null, state: RunState, path: string): { ok: boolean; result: Json; error?: string } {
+export function simulatedAction(
+  scenario: Scenario | null,
+  state: RunState,
+  path: string,
+): { ok: boolean; result: Json; error?: string } {
   const given = scenario?.actions[path];
   const picked = pick(given, resultsSoFar(state, path));
   if (!picked) return { ok: true, result: { simulated: true } };
-  return { ok: picked.ok, result: picked.result ?? { simulated: true }, ...(picked.error === undefined ? {} : { error: picked.error }) };
+  return {
+    ok: picked.ok,
+    result: picked.result ?? { simulated: true },
+    ...(picked.error === undefined ? {} : { error: picked.error }),
+  };
 }
 
 /** The simulated decision of an approval step at `path` (granted unless the scenario says otherwise). */
 export function simulatedApproval(scenario: Scenario | null, path: string): { granted: boolean; by: string; note?: string } {
   const given = scenario?.approvals[path];
-  return given ? { granted: given.granted, by: given.by, ...(given.note ? { note: given.note } : {}) } : { granted: true, by: 'practice-approver' };
+  return given
+    ? { granted: given.granted, by: given.by, ...(given.note ? { note: given.note } : {}) }
+    : { granted: true, by: 'practice-approver' };
 }

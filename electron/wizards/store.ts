@@ -143,19 +143,23 @@ export function createRunStore(db: Database.Database) {
   const open = db.prepare<[], Raw>("select * from wizard_runs where status in ('running', 'waiting') order by started_at");
   const nextSeq = db.prepare<[string], number>('select coalesce(max(seq), 0) + 1 from wizard_run_log where run_id = ?').pluck();
   const appendLog = db.prepare('insert into wizard_run_log (run_id, seq, at, event) values (?, ?, ?, ?)');
-  const logOf = db.prepare<[string], { seq: number; at: string; event: string }>('select seq, at, event from wizard_run_log where run_id = ? order by seq');
+  const logOf = db.prepare<[string], { seq: number; at: string; event: string }>(
+    'select seq, at, event from wizard_run_log where run_id = ? order by seq',
+  );
   const mutationStatus = db.prepare<[string], string>('select status from outbox.outbox where id = ?').pluck();
 
   /** Writes the row (insert or update), the event and `alongside` (e.g. the outbox record) in ONE transaction. */
-  const save = db.transaction((record: RunRecord, isNew: boolean, event: RunEvent | null, alongside: (() => void) | null): void => {
-    if (isNew) insert.run(toParams(record));
-    else {
-      const changed = update.run(toParams(record));
-      if (changed.changes !== 1) throw new Error(`wizard run ${record.id} does not exist`);
-    }
-    if (event) appendLog.run(record.id, nextSeq.get(record.id) ?? 1, event.at, JSON.stringify(event));
-    alongside?.();
-  });
+  const save = db.transaction(
+    (record: RunRecord, isNew: boolean, event: RunEvent | null, alongside: (() => void) | null): void => {
+      if (isNew) insert.run(toParams(record));
+      else {
+        const changed = update.run(toParams(record));
+        if (changed.changes !== 1) throw new Error(`wizard run ${record.id} does not exist`);
+      }
+      if (event) appendLog.run(record.id, nextSeq.get(record.id) ?? 1, event.at, JSON.stringify(event));
+      alongside?.();
+    },
+  );
 
   return {
     save,
@@ -175,11 +179,14 @@ export function createRunStore(db: Database.Database) {
       if (filter.status === 'active') clauses.push("status in ('running', 'waiting')");
       if (filter.status === 'finished') clauses.push("status in ('finished', 'cancelled')");
       const where = clauses.length > 0 ? `where ${clauses.join(' and ')}` : '';
-      const rows = db.prepare(`select * from wizard_runs ${where} order by updated_at desc, id desc limit @limit`).all(params) as Raw[];
+      const rows = db
+        .prepare(`select * from wizard_runs ${where} order by updated_at desc, id desc limit @limit`)
+        .all(params) as Raw[];
       return rows.map(fromRaw);
     },
     /** The events a run received, in order. */
-    log: (runId: string): { seq: number; at: string; event: RunEvent }[] => logOf.all(runId).map((row) => ({ seq: row.seq, at: row.at, event: JSON.parse(row.event) as RunEvent })),
+    log: (runId: string): { seq: number; at: string; event: RunEvent }[] =>
+      logOf.all(runId).map((row) => ({ seq: row.seq, at: row.at, event: JSON.parse(row.event) as RunEvent })),
     /** Whether a recorded run's mutation is still waiting in the outbox: pending, rejected, or gone (acknowledged by the server). */
     mutationState(mutationId: string): 'pending' | 'rejected' | 'acknowledged' {
       const status = mutationStatus.get(mutationId);

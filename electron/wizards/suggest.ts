@@ -48,12 +48,16 @@ export function customerContext(db: Database.Database, customerId: string, now: 
   const exists = db.prepare('select 1 from customers where id = ?').pluck().get(customerId);
   if (!exists) throw new DeskError('not_found', `Customer "${customerId}" is not in the local cache. Sync, then try again.`);
   const unhealthyFeatures = db
-    .prepare<[string], { feature: string; health: string }>("select feature, health from customer_features where customer_id = ? and health in ('degraded', 'down') order by feature")
+    .prepare<[string], { feature: string; health: string }>(
+      "select feature, health from customer_features where customer_id = ? and health in ('degraded', 'down') order by feature",
+    )
     .all(customerId);
   // Incidents and alerts first: they are the strongest evidence and lead the reason.
   const openItems = db
-    .prepare<[string], Item>(`select kind, feature, summary from threads where customer_id = ? and status = 'open'
-       order by case kind when 'incident' then 0 when 'alert' then 1 else 2 end, opened_at desc limit 200`)
+    .prepare<[string], Item>(
+      `select kind, feature, summary from threads where customer_id = ? and status = 'open'
+       order by case kind when 'incident' then 0 when 'alert' then 1 else 2 end, opened_at desc limit 200`,
+    )
     .all(customerId);
   const recentChanges = db
     .prepare<[string, string, string], Item>(
@@ -67,11 +71,15 @@ export function customerContext(db: Database.Database, customerId: string, now: 
 /** Loads an event's context from the cache; throws not_found for an unknown event. */
 export function eventContext(db: Database.Database, eventId: string): SuggestionContext {
   const event = db.prepare<[string], Item>('select kind, feature, summary from events where id = ?').get(eventId);
-  if (!event) throw new DeskError('not_found', `Event ${eventId} is not in the local cache; it may belong to a customer not synced yet.`);
+  if (!event)
+    throw new DeskError('not_found', `Event ${eventId} is not in the local cache; it may belong to a customer not synced yet.`);
   return { scope: 'event', event };
 }
 
-function scoreForCustomer(entry: LibraryEntry, context: Extract<SuggestionContext, { scope: 'customer' }>): { score: number; reasons: string[] } {
+function scoreForCustomer(
+  entry: LibraryEntry,
+  context: Extract<SuggestionContext, { scope: 'customer' }>,
+): { score: number; reasons: string[] } {
   const { features, eventKinds } = entry.appliesTo;
   let score = 0;
   const reasons: string[] = [];
@@ -135,13 +143,21 @@ export function rankWizards(entries: readonly LibraryEntry[], context: Suggestio
     if (!context) return { entry, score: 0, reasons: [], isSuggested: false };
     if (context.scope === 'event') {
       const scored = scoreForEvent(entry, context.event);
-      return { entry, score: scored.score, reasons: scored.reasons, isSuggested: scored.isRelevant && scored.score >= SUGGESTION_THRESHOLD };
+      return {
+        entry,
+        score: scored.score,
+        reasons: scored.reasons,
+        isSuggested: scored.isRelevant && scored.score >= SUGGESTION_THRESHOLD,
+      };
     }
     const scored = scoreForCustomer(entry, context);
     return { entry, score: scored.score, reasons: scored.reasons, isSuggested: scored.score >= SUGGESTION_THRESHOLD };
   });
   return ranked.sort(
-    (a, b) => Number(b.isSuggested) - Number(a.isSuggested) || (a.isSuggested ? b.score - a.score : 0) || a.entry.title.localeCompare(b.entry.title),
+    (a, b) =>
+      Number(b.isSuggested) - Number(a.isSuggested) ||
+      (a.isSuggested ? b.score - a.score : 0) ||
+      a.entry.title.localeCompare(b.entry.title),
   );
 }
 

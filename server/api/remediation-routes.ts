@@ -104,15 +104,13 @@ export function registerRemediationRoutes(app: FastifyInstance, context: RouteCo
   });
 
   app.get('/v1/actions', { config: deskRoles }, async () => ({
-    actions: actions
-      .list()
-      .map((action) => ({
-        name: action.name,
-        summary: action.summary,
-        risk: action.risk,
-        version: action.version,
-        runner: action.runner.kind,
-      })),
+    actions: actions.list().map((action) => ({
+      name: action.name,
+      summary: action.summary,
+      risk: action.risk,
+      version: action.version,
+      runner: action.runner.kind,
+    })),
   }));
 
   app.post('/v1/actions/plan', { config: deskRoles }, async (request, reply) => {

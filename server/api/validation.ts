@@ -20,7 +20,10 @@ export const StrictEventInputSchema = z.strictObject({
   links: z.strictObject(EventLinksSchema.shape).default({}),
 });
 export const StrictCustomerSchema = z.strictObject(CustomerSchema.shape);
-export const StrictFeatureInputSchema = z.strictObject({ ...CustomerFeatureSchema.shape, customerId: CustomerIdSchema.optional() });
+export const StrictFeatureInputSchema = z.strictObject({
+  ...CustomerFeatureSchema.shape,
+  customerId: CustomerIdSchema.optional(),
+});
 export const StrictReleaseSchema = z.strictObject(ReleaseSchema.shape);
 
 /** `events[3].source.externalId` style path of a zod issue. */
@@ -48,7 +51,12 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.outp
  * Validates every item of a batch before anything is written; the first bad
  * item gives a 400 with its index and field, so a producer can fix exactly it.
  */
-export function parseBatch<T extends z.ZodType>(schema: T, items: readonly unknown[], field: string, maxItems: number): z.output<T>[] {
+export function parseBatch<T extends z.ZodType>(
+  schema: T,
+  items: readonly unknown[],
+  field: string,
+  maxItems: number,
+): z.output<T>[] {
   if (items.length === 0) throw new ApiFailure(400, 'invalid_request', `${field} must not be empty`);
   if (items.length > maxItems) {
     throw new ApiFailure(413, 'batch_too_large', `${field} holds ${items.length} items; at most ${maxItems} per request`);
@@ -59,10 +67,15 @@ export function parseBatch<T extends z.ZodType>(schema: T, items: readonly unkno
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       const path = first ? issuePath(first.path) : '';
-      throw new ApiFailure(400, `invalid_${field.replace(/s$/, '')}`, `${field}[${index}]${path ? `.${path}` : ''}: ${first?.message ?? 'invalid'}; nothing was stored`, {
-        index,
-        field: path,
-      });
+      throw new ApiFailure(
+        400,
+        `invalid_${field.replace(/s$/, '')}`,
+        `${field}[${index}]${path ? `.${path}` : ''}: ${first?.message ?? 'invalid'}; nothing was stored`,
+        {
+          index,
+          field: path,
+        },
+      );
     }
     out.push(parsed.data);
   }

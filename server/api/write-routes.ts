@@ -47,18 +47,28 @@ export function registerWriteRoutes(app: FastifyInstance, context: RouteContext)
     const customerIds = [...new Set(events.map((event) => event.customerId))];
     const outOfScope = customerIds.filter((customerId) => !canSeeCustomer(principal, customerId));
     if (outOfScope.length > 0) {
-      throw new ApiFailure(403, 'forbidden', `this token may not write events for ${outOfScope.slice(0, 20).join(', ')}; nothing was stored`, {
-        customerIds: outOfScope,
-      });
+      throw new ApiFailure(
+        403,
+        'forbidden',
+        `this token may not write events for ${outOfScope.slice(0, 20).join(', ')}; nothing was stored`,
+        {
+          customerIds: outOfScope,
+        },
+      );
     }
     const now = context.clock();
     return context.storage.transaction(async (db) => {
       const known = await existingCustomerIds(db, customerIds);
       const unknown = customerIds.filter((customerId) => !known.has(customerId));
       if (unknown.length > 0) {
-        throw new ApiFailure(422, 'unknown_customers', `no such customers: ${unknown.slice(0, 20).join(', ')}; nothing was stored`, {
-          customerIds: unknown,
-        });
+        throw new ApiFailure(
+          422,
+          'unknown_customers',
+          `no such customers: ${unknown.slice(0, 20).join(', ')}; nothing was stored`,
+          {
+            customerIds: unknown,
+          },
+        );
       }
       return insertEvents(db, events, { now, newId: context.newId });
     });
@@ -77,14 +87,20 @@ export function registerWriteRoutes(app: FastifyInstance, context: RouteContext)
     const features = parseBatch(StrictFeatureInputSchema, items, 'features', MAX_ADMIN_BATCH);
     const mismatch = features.findIndex((feature) => feature.customerId !== undefined && feature.customerId !== id);
     if (mismatch >= 0) {
-      throw new ApiFailure(400, 'invalid_feature', `features[${mismatch}].customerId names another customer than the path; nothing was stored`, {
-        index: mismatch,
-        field: 'customerId',
-      });
+      throw new ApiFailure(
+        400,
+        'invalid_feature',
+        `features[${mismatch}].customerId names another customer than the path; nothing was stored`,
+        {
+          index: mismatch,
+          field: 'customerId',
+        },
+      );
     }
     const changed = await context.storage.transaction(async (db) => {
       const known = await existingCustomerIds(db, [id]);
-      if (!known.has(id)) throw new ApiFailure(404, 'unknown_customer', `customer ${id} does not exist; create it with PUT /v1/customers first`);
+      if (!known.has(id))
+        throw new ApiFailure(404, 'unknown_customer', `customer ${id} does not exist; create it with PUT /v1/customers first`);
       return upsertFeatures(
         db,
         features.map((feature) => ({ ...feature, customerId: id })),
@@ -105,7 +121,12 @@ export function registerWriteRoutes(app: FastifyInstance, context: RouteContext)
     if (body.role === 'admin' && body.customers) {
       throw new ApiFailure(400, 'invalid_request', 'an admin token sees every customer; omit customers');
     }
-    const created = await createApiToken(context.storage, { userId: body.userId, role: body.role, scope: body.customers ?? null, label: body.label ?? null });
+    const created = await createApiToken(context.storage, {
+      userId: body.userId,
+      role: body.role,
+      scope: body.customers ?? null,
+      label: body.label ?? null,
+    });
     reply.code(201).header('cache-control', 'no-store');
     return created;
   });

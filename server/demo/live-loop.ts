@@ -49,7 +49,11 @@ export function startLiveLoop(options: LiveLoopOptions): LiveLoop {
       const [lock] = await db.query<{ locked: boolean }>(`select pg_try_advisory_xact_lock(${LIVE_LOCK}) as locked`);
       if (!lock?.locked) return { isSkipped: true, events: 0, customers: 0, features: 0, states: 0 };
       // Remediation (any process) changes these rows; the simulator continues from what is stored.
-      const fleet = { customers: await readCustomers(db), features: await readFeatures(db), states: await readCustomerStates(db) };
+      const fleet = {
+        customers: await readCustomers(db),
+        features: await readFeatures(db),
+        states: await readCustomerStates(db),
+      };
       if (simulator === null) simulator = (options.createSimulator ?? createLiveSimulator)({ seed: options.seed, fleet });
       else simulator.update(fleet);
       const last = await readMeta<{ lastTickAt: string }>(db, LIVE_KEY);
@@ -60,7 +64,13 @@ export function startLiveLoop(options: LiveLoopOptions): LiveLoop {
       await putCustomerStates(db, output.states, now);
       const inserted = await insertEvents(db, output.events, { now, newId });
       await writeMeta(db, LIVE_KEY, { lastTickAt: new Date(now).toISOString() });
-      return { isSkipped: false, events: inserted.accepted, customers: output.customers.length, features: output.features.length, states: output.states.length };
+      return {
+        isSkipped: false,
+        events: inserted.accepted,
+        customers: output.customers.length,
+        features: output.features.length,
+        states: output.states.length,
+      };
     });
   };
 

@@ -32,7 +32,10 @@ export async function readLogFrame(db: Queryable): Promise<LogFrame> {
  * below the current fence goes (tests use this to force expiry); with it, the
  * rows before the first one created at or after that time. Run it in a transaction.
  */
-export async function trimChangeLog(db: Queryable, options: { olderThan?: Date } = {}): Promise<{ deleted: number; horizon: LogPosition }> {
+export async function trimChangeLog(
+  db: Queryable,
+  options: { olderThan?: Date } = {},
+): Promise<{ deleted: number; horizon: LogPosition }> {
   // Locked: two servers trimming at once must not move the horizon backwards.
   const [current] = await db.query<{ xid: string; id: number }>('select xid::text as xid, id from change_log_horizon for update');
   const previous: LogPosition = { xid: BigInt(current?.xid ?? '0'), id: current?.id ?? 0 };

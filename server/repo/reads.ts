@@ -9,7 +9,9 @@ export async function readCustomers(db: Queryable): Promise<Customer[]> {
 
 /** Every customer's feature states, as the wire carries them. */
 export async function readFeatures(db: Queryable): Promise<CustomerFeature[]> {
-  const rows = await db.query<{ row: CustomerFeature }>('select lk_feature_row(f) as row from customer_features f order by customer_id, feature');
+  const rows = await db.query<{ row: CustomerFeature }>(
+    'select lk_feature_row(f) as row from customer_features f order by customer_id, feature',
+  );
   return rows.map((row) => row.row);
 }
 
@@ -20,5 +22,8 @@ export async function readMeta<T>(db: Queryable, key: string): Promise<T | null>
 }
 
 export async function writeMeta(db: Queryable, key: string, value: unknown): Promise<void> {
-  await db.query('insert into server_meta (key, value) values ($1, $2::jsonb) on conflict (key) do update set value = excluded.value', [key, JSON.stringify(value)]);
+  await db.query(
+    'insert into server_meta (key, value) values ($1, $2::jsonb) on conflict (key) do update set value = excluded.value',
+    [key, JSON.stringify(value)],
+  );
 }

@@ -26,7 +26,9 @@ type TokenRow = { id: string; user_id: string; role: TokenRole; customer_scope: 
 
 /** The principal a bearer token stands for, or null when the token is unknown. */
 export async function findPrincipal(db: Queryable, token: string): Promise<Principal | null> {
-  const [row] = await db.query<TokenRow>('select id, user_id, role, customer_scope from api_tokens where token_hash = $1', [hashToken(token)]);
+  const [row] = await db.query<TokenRow>('select id, user_id, role, customer_scope from api_tokens where token_hash = $1', [
+    hashToken(token),
+  ]);
   if (!row) return null;
   return { tokenId: row.id, userId: row.user_id, role: row.role, scope: row.customer_scope };
 }
@@ -46,14 +48,10 @@ export async function createApiToken(db: Queryable, input: NewToken): Promise<{ 
   if (input.role === 'admin' && input.scope) throw new Error('An admin token sees every customer; it cannot have a scope.');
   const token = input.token ?? generateToken();
   const tokenId = `tok_${crypto.randomBytes(8).toString('hex')}`;
-  await db.query('insert into api_tokens (id, token_hash, user_id, role, customer_scope, label) values ($1, $2, $3, $4, $5, $6)', [
-    tokenId,
-    hashToken(token),
-    input.userId,
-    input.role,
-    input.scope ? [...input.scope] : null,
-    input.label ?? null,
-  ]);
+  await db.query(
+    'insert into api_tokens (id, token_hash, user_id, role, customer_scope, label) values ($1, $2, $3, $4, $5, $6)',
+    [tokenId, hashToken(token), input.userId, input.role, input.scope ? [...input.scope] : null, input.label ?? null],
+  );
   return { tokenId, token };
 }
 
@@ -73,7 +71,8 @@ export async function ensureAdminToken(db: Queryable, token?: string): Promise<{
   await db.query('select pg_advisory_xact_lock(4700002)');
   if (token !== undefined) {
     const existing = await db.query('select 1 from api_tokens where token_hash = $1', [hashToken(token)]);
-    if (existing.length === 0) await createApiToken(db, { userId: 'admin', role: 'admin', label: 'configured admin token', token });
+    if (existing.length === 0)
+      await createApiToken(db, { userId: 'admin', role: 'admin', label: 'configured admin token', token });
     return { generatedToken: null };
   }
   const admins = await db.query("select 1 from api_tokens where role = 'admin' limit 1");

@@ -282,7 +282,9 @@ export async function migrate(storage: Storage, migrations: readonly Migration[]
       const [row] = await tx.query<{ version: number | null }>('select max(version) as version from server_migrations');
       const current = row?.version ?? 0;
       if (current > latest) {
-        throw new Error(`The database schema is version ${current}, newer than this server understands (${latest}). Upgrade the server.`);
+        throw new Error(
+          `The database schema is version ${current}, newer than this server understands (${latest}). Upgrade the server.`,
+        );
       }
       if (migration === null || current >= migration.version) return;
       for (const statement of migration.statements) await tx.query(statement);

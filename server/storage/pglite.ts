@@ -31,7 +31,8 @@ export async function openPgliteStorage(dataDir?: string): Promise<Storage> {
     throw error;
   }
   const serial = createSerialQueue();
-  const run = async <Row>(sql: string, params?: readonly unknown[]) => (await db.query<Row>(sql, params as unknown[] | undefined)).rows;
+  const run = async <Row>(sql: string, params?: readonly unknown[]) =>
+    (await db.query<Row>(sql, params as unknown[] | undefined)).rows;
   let isClosed = false;
 
   return {

@@ -17,7 +17,8 @@ export function encodeCursor(epoch: string, position: LogPosition): string {
 export function decodeCursor(cursor: string): { epoch: string; position: LogPosition } {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^c1\.([0-9a-f]{1,64})\.(\d{1,20})\.(\d{1,16})$/.exec(text);
-  if (!match || Buffer.from(text, 'utf8').toString('base64url') !== cursor) throw new BadTokenError('the cursor is not one this server issued');
+  if (!match || Buffer.from(text, 'utf8').toString('base64url') !== cursor)
+    throw new BadTokenError('the cursor is not one this server issued');
   return { epoch: match[1] ?? '', position: { xid: BigInt(match[2] ?? '0'), id: Number(match[3]) } };
 }
 

@@ -16,7 +16,11 @@ export type PushOptions = {
 };
 
 /** The mutation wire version each name is at. */
-const MUTATION_VERSIONS: Record<keyof typeof MUTATION_ARGS, number> = { 'note.create': 1, 'note.update': 1, 'wizardRun.record': WIZARD_RUN_RECORD_VERSION };
+const MUTATION_VERSIONS: Record<keyof typeof MUTATION_ARGS, number> = {
+  'note.create': 1,
+  'note.update': 1,
+  'wizardRun.record': WIZARD_RUN_RECORD_VERSION,
+};
 
 type Outcome = { status: 'applied' | 'rejected'; code?: string; message?: string };
 
@@ -37,9 +41,13 @@ function isMutationName(name: string): name is keyof typeof MUTATION_ARGS {
 
 /** Applies one mutation inside the push transaction. Refusals are results, not exceptions. */
 async function applyMutation(db: Queryable, principal: Principal, mutation: Mutation, now: number): Promise<Outcome> {
-  if (!isMutationName(mutation.name)) return rejected('unknown_mutation', `this server does not know the mutation "${mutation.name}"`);
+  if (!isMutationName(mutation.name))
+    return rejected('unknown_mutation', `this server does not know the mutation "${mutation.name}"`);
   if (mutation.v !== MUTATION_VERSIONS[mutation.name]) {
-    return rejected('unsupported_version', `${mutation.name} version ${mutation.v} is not supported (this server speaks version ${MUTATION_VERSIONS[mutation.name]})`);
+    return rejected(
+      'unsupported_version',
+      `${mutation.name} version ${mutation.v} is not supported (this server speaks version ${MUTATION_VERSIONS[mutation.name]})`,
+    );
   }
   // A client clock ahead of ours must not date notes in the future.
   const clientTime = new Date(Math.min(Date.parse(mutation.clientTime), now)).toISOString();
@@ -48,7 +56,8 @@ async function applyMutation(db: Queryable, principal: Principal, mutation: Muta
     const parsed = MUTATION_ARGS['note.create'].safeParse(mutation.args);
     if (!parsed.success) return rejected('invalid_args', `note.create: ${describeIssues(parsed.error)}`);
     const args = parsed.data;
-    if (!canSeeCustomer(principal, args.customerId)) return rejected('forbidden', `customer ${args.customerId} is not in this token's scope`);
+    if (!canSeeCustomer(principal, args.customerId))
+      return rejected('forbidden', `customer ${args.customerId} is not in this token's scope`);
     const [customer] = await db.query('select 1 from customers where id = $1', [args.customerId]);
     if (!customer) return rejected('unknown_customer', `customer ${args.customerId} does not exist`);
     if (args.eventId !== null) {
@@ -57,7 +66,14 @@ async function applyMutation(db: Queryable, principal: Principal, mutation: Muta
     }
     const [existing] = await db.query('select 1 from notes where id = $1', [args.noteId]);
     if (existing) return rejected('note_exists', `a note with id ${args.noteId} already exists`);
-    await insertNote(db, { id: args.noteId, customerId: args.customerId, eventId: args.eventId, author: principal.userId, body: args.body, createdAt: clientTime });
+    await insertNote(db, {
+      id: args.noteId,
+      customerId: args.customerId,
+      eventId: args.eventId,
+      author: principal.userId,
+      body: args.body,
+      createdAt: clientTime,
+    });
     return { status: 'applied' };
   }
 
@@ -66,9 +82,13 @@ async function applyMutation(db: Queryable, principal: Principal, mutation: Muta
   const parsed = MUTATION_ARGS['note.update'].safeParse(mutation.args);
   if (!parsed.success) return rejected('invalid_args', `note.update: ${describeIssues(parsed.error)}`);
   const args = parsed.data;
-  const [note] = await db.query<{ customer_id: string; ver: number }>('select customer_id, ver from notes where id = $1 for update', [args.noteId]);
+  const [note] = await db.query<{ customer_id: string; ver: number }>(
+    'select customer_id, ver from notes where id = $1 for update',
+    [args.noteId],
+  );
   // Out of scope reads the same as missing: the token learns nothing about other customers.
-  if (!note || !canSeeCustomer(principal, note.customer_id)) return rejected('unknown_note', `note ${args.noteId} does not exist`);
+  if (!note || !canSeeCustomer(principal, note.customer_id))
+    return rejected('unknown_note', `note ${args.noteId} does not exist`);
   const written = await updateNoteBody(db, { id: args.noteId, body: args.body, updatedAt: new Date(now).toISOString() });
   if (!written) return rejected('unknown_note', `note ${args.noteId} does not exist`);
   if (args.baseVer < note.ver) {
@@ -87,7 +107,12 @@ async function applyMutation(db: Queryable, principal: Principal, mutation: Muta
  * refused (409 seq_gap, nothing applied), every new mutation gets a stored
  * result, and last_seq moves — all or nothing.
  */
-export async function pushMutations(storage: Storage, principal: Principal, request: PushRequest, options: PushOptions): Promise<PushResponse> {
+export async function pushMutations(
+  storage: Storage,
+  principal: Principal,
+  request: PushRequest,
+  options: PushOptions,
+): Promise<PushResponse> {
   if (request.schemaVersion < options.minSchemaVersion) {
     throw new ApiFailure(426, 'client_too_old', `schema version ${request.schemaVersion} is no longer served; update the desk`, {
       minSchemaVersion: options.minSchemaVersion,
@@ -104,23 +129,39 @@ export async function pushMutations(storage: Storage, principal: Principal, requ
   }
 
   return storage.transaction(async (db) => {
-    await db.query('insert into sync_client (client_id, user_id) values ($1, $2) on conflict (client_id) do nothing', [request.clientId, principal.userId]);
-    const [client] = await db.query<{ user_id: string; last_seq: number }>('select user_id, last_seq from sync_client where client_id = $1 for update', [
+    await db.query('insert into sync_client (client_id, user_id) values ($1, $2) on conflict (client_id) do nothing', [
       request.clientId,
+      principal.userId,
     ]);
+    const [client] = await db.query<{ user_id: string; last_seq: number }>(
+      'select user_id, last_seq from sync_client where client_id = $1 for update',
+      [request.clientId],
+    );
     if (!client) throw new Error(`sync_client ${request.clientId} vanished`);
     if (client.user_id !== principal.userId) {
-      throw new ApiFailure(403, 'client_owned_by_other_user', `client ${request.clientId} belongs to another user; use a new client id`);
+      throw new ApiFailure(
+        403,
+        'client_owned_by_other_user',
+        `client ${request.clientId} belongs to another user; use a new client id`,
+      );
     }
 
     const firstSeq = mutations[0]?.seq ?? 1;
     const lastSeqOfBatch = mutations.at(-1)?.seq ?? 0;
     if (firstSeq > client.last_seq + 1) {
-      throw new ApiFailure(409, 'seq_gap', `expected seq ${client.last_seq + 1} next, got ${firstSeq}; resend from there`, { expected: client.last_seq + 1 });
+      throw new ApiFailure(409, 'seq_gap', `expected seq ${client.last_seq + 1} next, got ${firstSeq}; resend from there`, {
+        expected: client.last_seq + 1,
+      });
     }
 
     const results: MutationResult[] = [];
-    const stored = await db.query<{ seq: number; mutation_id: string; status: 'applied' | 'rejected'; code: string | null; message: string | null }>(
+    const stored = await db.query<{
+      seq: number;
+      mutation_id: string;
+      status: 'applied' | 'rejected';
+      code: string | null;
+      message: string | null;
+    }>(
       'select seq, mutation_id, status, code, message from sync_mutation_result where client_id = $1 and seq between $2 and $3 order by seq',
       [request.clientId, firstSeq, Math.min(lastSeqOfBatch, client.last_seq)],
     );
@@ -130,9 +171,15 @@ export async function pushMutations(storage: Storage, principal: Principal, requ
       if (mutation.seq <= client.last_seq) {
         const previous = storedBySeq.get(mutation.seq);
         if (previous && previous.mutation_id !== mutation.id) {
-          throw new ApiFailure(409, 'seq_reused', `seq ${mutation.seq} was already used by mutation ${previous.mutation_id}, not ${mutation.id}; this client's sequence is corrupt`);
+          throw new ApiFailure(
+            409,
+            'seq_reused',
+            `seq ${mutation.seq} was already used by mutation ${previous.mutation_id}, not ${mutation.id}; this client's sequence is corrupt`,
+          );
         }
-        results.push(previous ? toMutationResult(previous) : { seq: mutation.seq, status: 'applied', message: 'already processed' });
+        results.push(
+          previous ? toMutationResult(previous) : { seq: mutation.seq, status: 'applied', message: 'already processed' },
+        );
         continue;
       }
       // A mutation that trips over the database (a constraint) is rejected alone, not the batch.
@@ -143,7 +190,12 @@ export async function pushMutations(storage: Storage, principal: Principal, requ
         await db.query('release savepoint mutation');
       } catch (error) {
         await db.query('rollback to savepoint mutation');
-        options.log.error('mutation failed', { clientId: request.clientId, seq: mutation.seq, name: mutation.name, error: errorMessage(error) });
+        options.log.error('mutation failed', {
+          clientId: request.clientId,
+          seq: mutation.seq,
+          name: mutation.name,
+          error: errorMessage(error),
+        });
         outcome = rejected('internal_error', `the server could not apply ${mutation.name}; it was not applied`);
       }
       fresh.push({ seq: mutation.seq, id: mutation.id, outcome });
@@ -156,7 +208,15 @@ export async function pushMutations(storage: Storage, principal: Principal, requ
          select $1, seq, id, status, code, message from jsonb_to_recordset($2::jsonb) as x(seq bigint, id text, status text, code text, message text)`,
         [
           request.clientId,
-          JSON.stringify(fresh.map((item) => ({ seq: item.seq, id: item.id, status: item.outcome.status, code: item.outcome.code ?? null, message: item.outcome.message ?? null }))),
+          JSON.stringify(
+            fresh.map((item) => ({
+              seq: item.seq,
+              id: item.id,
+              status: item.outcome.status,
+              code: item.outcome.code ?? null,
+              message: item.outcome.message ?? null,
+            })),
+          ),
         ],
       );
     }

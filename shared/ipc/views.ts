@@ -127,7 +127,11 @@ export type EventDetail = z.infer<typeof EventDetailSchema>;
 
 export const PrecedingChangesInputSchema = z.strictObject({
   eventId: z.string().min(1).max(64),
-  windowHours: z.number().min(1).max(24 * 90).optional(),
+  windowHours: z
+    .number()
+    .min(1)
+    .max(24 * 90)
+    .optional(),
 });
 
 /** Text with the matching words marked, as plain segments (never HTML). */

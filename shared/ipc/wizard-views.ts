@@ -29,7 +29,10 @@ export const WizardsListInputSchema = z.strictObject({
 });
 export const WizardsListOutputSchema = z.object({ wizards: z.array(WizardListItemSchema) });
 
-export const WizardGetInputSchema = z.strictObject({ wizardId: z.string().min(1).max(100), version: z.number().int().positive().optional() });
+export const WizardGetInputSchema = z.strictObject({
+  wizardId: z.string().min(1).max(100),
+  version: z.number().int().positive().optional(),
+});
 export const WizardDetailSchema = WizardListItemSchema.extend({ source: z.string(), definition: z.json() });
 
 /** A run as the runner shows it. */

@@ -38,7 +38,10 @@ export const PlanRequestSchema = z.strictObject({
   params: z.record(z.string(), Json),
   /** The wizard run asking, for per-run limits and the audit trail. */
   runId: z.string().min(1).max(100).nullable().default(null),
-  wizard: z.strictObject({ id: z.string().max(100), version: z.number().int().positive() }).nullable().default(null),
+  wizard: z
+    .strictObject({ id: z.string().max(100), version: z.number().int().positive() })
+    .nullable()
+    .default(null),
 });
 export const PlanSchema = z.object({
   planId: z.string(),
@@ -84,9 +87,15 @@ export const ExecutionSchema = z.object({
 export type Execution = z.infer<typeof ExecutionSchema>;
 
 /** POST /v1/approvals — ask a second person to approve a high-risk plan. */
-export const ApprovalRequestSchema = z.strictObject({ planId: z.string().min(1).max(100), reason: z.string().max(2000).default('') });
+export const ApprovalRequestSchema = z.strictObject({
+  planId: z.string().min(1).max(100),
+  reason: z.string().max(2000).default(''),
+});
 /** POST /v1/approvals/:id/decision — another user grants or denies. */
-export const ApprovalDecisionSchema = z.strictObject({ decision: z.enum(['granted', 'denied']), note: z.string().max(2000).default('') });
+export const ApprovalDecisionSchema = z.strictObject({
+  decision: z.enum(['granted', 'denied']),
+  note: z.string().max(2000).default(''),
+});
 export const ApprovalSchema = z.object({
   approvalId: z.string(),
   planId: z.string(),
@@ -112,7 +121,10 @@ export const WizardRowSchema = z.object({
 export type WizardRow = z.infer<typeof WizardRowSchema>;
 
 /** PUT /v1/wizards — publish a new version (admin). Validated with the shared validator; refused with every issue listed. */
-export const PublishWizardRequestSchema = z.strictObject({ source: z.string().min(1).max(200_000), file: z.string().max(300).default('wizard.yaml') });
+export const PublishWizardRequestSchema = z.strictObject({
+  source: z.string().min(1).max(200_000),
+  file: z.string().max(300).default('wizard.yaml'),
+});
 
 /** Mutation `wizardRun.record` (pushed through the outbox): a finished run, written as a wizard_run event. */
 export const WizardRunRecordArgsSchema = z.strictObject({

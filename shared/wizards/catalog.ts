@@ -93,7 +93,10 @@ export const CACHE_QUERIES = {
   events: {
     summary: 'Timeline events of given kinds on this customer in a recent window.',
     params: z.strictObject({
-      kinds: z.array(z.string().regex(/^[a-z][a-z_]{0,47}$/)).min(1).optional(),
+      kinds: z
+        .array(z.string().regex(/^[a-z][a-z_]{0,47}$/))
+        .min(1)
+        .optional(),
       feature: FeatureNameSchema.optional(),
       within: DurationSchema,
     }),
@@ -112,7 +115,9 @@ export const CACHE_QUERIES = {
       lifecycle: z.string(),
       health: z.enum(HEALTH_STATES),
       version: z.string(),
-      features: z.array(z.object({ feature: z.string(), entitled: z.boolean(), enabled: z.boolean(), health: z.enum(HEALTH_STATES) })),
+      features: z.array(
+        z.object({ feature: z.string(), entitled: z.boolean(), enabled: z.boolean(), health: z.enum(HEALTH_STATES) }),
+      ),
     }),
   },
 } as const satisfies Record<string, DiagnosticSpec>;
@@ -160,7 +165,14 @@ export const PROBES = {
       failedStep: z.string().nullable(),
       error: z.string().nullable(),
       attempts: z.number().describe('Attempts of the failed or current step.'),
-      steps: z.array(z.object({ name: z.string(), state: z.enum(['pending', 'running', 'failed', 'done']), attempts: z.number(), error: z.string().nullable() })),
+      steps: z.array(
+        z.object({
+          name: z.string(),
+          state: z.enum(['pending', 'running', 'failed', 'done']),
+          attempts: z.number(),
+          error: z.string().nullable(),
+        }),
+      ),
     }),
   },
   'jobs.lag': {

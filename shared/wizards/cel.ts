@@ -97,7 +97,12 @@ export function collectReferences(parsed: Extract<ParsedCondition, { ok: true }>
           const [key, container] = kind.value.args;
           const inner = container ? chainOf(container, bound) : null;
           if (inner && key?.exprKind.case === 'constExpr' && key.exprKind.value.constantKind.case === 'stringValue') {
-            references.push({ path: [...inner.path, key.exprKind.value.constantKind.value], isTestOnly: true, isDynamic: false, offset: offsetOf(inner.root) });
+            references.push({
+              path: [...inner.path, key.exprKind.value.constantKind.value],
+              isTestOnly: true,
+              isDynamic: false,
+              offset: offsetOf(inner.root),
+            });
             return;
           }
         }
@@ -146,7 +151,11 @@ export function misusedHasCalls(parsed: Extract<ParsedCondition, { ok: true }>):
       return;
     }
     const record = value as { $typeName?: string; id?: bigint; exprKind?: { case?: string; value?: { function?: string } } };
-    if (record.$typeName === 'cel.expr.Expr' && record.exprKind?.case === 'callExpr' && record.exprKind.value?.function === 'has') {
+    if (
+      record.$typeName === 'cel.expr.Expr' &&
+      record.exprKind?.case === 'callExpr' &&
+      record.exprKind.value?.function === 'has'
+    ) {
       offsets.push(parsed.positions[String(record.id)] ?? 0);
     }
     for (const [key, child] of Object.entries(value)) if (key !== '$typeName') visit(child);
@@ -188,7 +197,8 @@ export function evaluate(source: string, bindings: CelBindings): Evaluation {
 /** CEL values back to JSON: ints become numbers, lists arrays, maps objects. */
 function toJson(value: CelValue): Evaluation {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return { ok: true, value };
-  if (typeof value === 'number') return Number.isFinite(value) ? { ok: true, value } : { ok: false, error: `not a finite number: ${value}` };
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? { ok: true, value } : { ok: false, error: `not a finite number: ${value}` };
   if (typeof value === 'bigint') return { ok: true, value: Number(value) };
   if (isCelUint(value)) return { ok: true, value: Number(value.value) };
   if (isCelList(value)) {
@@ -272,10 +282,14 @@ export function parseTemplate(text: string): ParsedTemplate {
 }
 
 /** Every template expression inside a JSON value (strings at any depth), with its JSON path. */
-export function templatesIn(value: Json, path: (string | number)[] = []): { path: (string | number)[]; template: ParsedTemplate }[] {
+export function templatesIn(
+  value: Json,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; template: ParsedTemplate }[] {
   if (typeof value === 'string') return value.includes('${') ? [{ path, template: parseTemplate(value) }] : [];
   if (Array.isArray(value)) return value.flatMap((item, index) => templatesIn(item, [...path, index]));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => templatesIn(item, [...path, key]));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, item]) => templatesIn(item, [...path, key]));
   return [];
 }
 

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { actionSpec, probeSpec, querySpec } from './catalog';
 import { evaluate, renderText, renderValue, type CelBindings, type Json } from './cel';
-import { durationToMs, stepEdges, type InputField, type Outcome, type RootCause, type Step, type StepKind, type WizardDefinition } from './format';
+import {
+  durationToMs,
+  stepEdges,
+  type InputField,
+  type Outcome,
+  type RootCause,
+  type Step,
+  type StepKind,
+  type WizardDefinition,
+} from './format';
 import { canonicalJson, sha256Hex } from './hash';
 import { fieldValueProblem } from './validate';
 
@@ -67,7 +76,15 @@ export type StepPhase =
   | { name: 'action-execute'; params: Record<string, Json>; plan: Json; idempotencyKey: string }
   | { name: 'simulated-action'; params: Record<string, Json> }
   | { name: 'approval'; reason: string }
-  | { name: 'verify'; params: Record<string, Json>; attempts: number; startedAt: string; deadline: string; dueAt: string; lastResult: Json }
+  | {
+      name: 'verify';
+      params: Record<string, Json>;
+      attempts: number;
+      startedAt: string;
+      deadline: string;
+      dueAt: string;
+      lastResult: Json;
+    }
   | { name: 'link-load' }
   | { name: 'escalate'; summary: string };
 
@@ -163,7 +180,9 @@ export type RunState = {
 };
 
 /** A cache query or a server probe, as the host must run it. */
-export type DiagnosticRequest = { source: 'cache'; query: string; params: Record<string, Json> } | { source: 'probe'; probe: string; params: Record<string, Json> };
+export type DiagnosticRequest =
+  | { source: 'cache'; query: string; params: Record<string, Json> }
+  | { source: 'probe'; probe: string; params: Record<string, Json> };
 
 type NeedBase = { practice: boolean; wizardId: string; stepId: string | null; path: string; title: string };
 
@@ -177,7 +196,16 @@ export type Need =
   | (NeedBase & { need: 'action-execute'; action: string; params: Record<string, Json>; plan: Json; idempotencyKey: string })
   | (NeedBase & { need: 'simulated-action'; action: string; params: Record<string, Json> })
   | (NeedBase & { need: 'approval'; reason: string; who: string })
-  | (NeedBase & { need: 'verify-attempt'; request: DiagnosticRequest; isSimulated: boolean; attempt: number; after: number; dueAt: string; deadline: string; until: string })
+  | (NeedBase & {
+      need: 'verify-attempt';
+      request: DiagnosticRequest;
+      isSimulated: boolean;
+      attempt: number;
+      after: number;
+      dueAt: string;
+      deadline: string;
+      until: string;
+    })
   | (NeedBase & { need: 'wizard'; linkedWizardId: string })
   | (NeedBase & { need: 'escalate'; team: string; summary: string })
   | { need: 'done'; practice: boolean; summary: RunSummary };
@@ -194,9 +222,25 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('continue'), at, confirmed: z.boolean().optional() }),
   z.strictObject({ type: z.literal('action-planned'), at, plan: z.json() }),
   z.strictObject({ type: z.literal('action-confirmed'), at, by: z.string().max(200).optional() }),
-  z.strictObject({ type: z.literal('action-result'), at, ok: z.boolean(), result: z.json().optional(), error: z.string().max(2000).optional() }),
-  z.strictObject({ type: z.literal('approval-granted'), at, by: z.string().min(1).max(200), note: z.string().max(2000).optional() }),
-  z.strictObject({ type: z.literal('approval-denied'), at, by: z.string().min(1).max(200), note: z.string().max(2000).optional() }),
+  z.strictObject({
+    type: z.literal('action-result'),
+    at,
+    ok: z.boolean(),
+    result: z.json().optional(),
+    error: z.string().max(2000).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('approval-granted'),
+    at,
+    by: z.string().min(1).max(200),
+    note: z.string().max(2000).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('approval-denied'),
+    at,
+    by: z.string().min(1).max(200),
+    note: z.string().max(2000).optional(),
+  }),
   z.strictObject({ type: z.literal('verify-result'), at, result: z.json() }),
   z.strictObject({ type: z.literal('verify-failed'), at, error: z.string().min(1).max(2000) }),
   z.strictObject({ type: z.literal('timeout'), at }),
@@ -255,10 +299,19 @@ class Refusal extends Error {
 }
 
 /** Starts a run. `library` supplies wizards that link steps may open. */
-export function createRun(definition: WizardDefinition, options: RunOptions, library: readonly WizardDefinition[] = []): RunResult {
+export function createRun(
+  definition: WizardDefinition,
+  options: RunOptions,
+  library: readonly WizardDefinition[] = [],
+): RunResult {
   const parsedAt = at.safeParse(options.startedAt);
-  if (!parsedAt.success) return { ok: false, error: { code: 'invalid-event', message: `startedAt must be an ISO time with offset, got "${options.startedAt}"` } };
-  if (!options.runId || !options.customerId) return { ok: false, error: { code: 'invalid-event', message: 'a run needs a runId and a customerId' } };
+  if (!parsedAt.success)
+    return {
+      ok: false,
+      error: { code: 'invalid-event', message: `startedAt must be an ISO time with offset, got "${options.startedAt}"` },
+    };
+  if (!options.runId || !options.customerId)
+    return { ok: false, error: { code: 'invalid-event', message: 'a run needs a runId and a customerId' } };
   const pin = pinOf(definition);
   const state: RunState = {
     format: RUN_STATE_FORMAT,
@@ -289,7 +342,13 @@ export function applyEvent(library: readonly WizardDefinition[], state: RunState
   const parsed = RunEventSchema.safeParse(event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, error: { code: 'invalid-event', message: `bad event: ${issue ? `${issue.path.join('.') || 'event'}: ${issue.message}` : 'invalid'}` } };
+    return {
+      ok: false,
+      error: {
+        code: 'invalid-event',
+        message: `bad event: ${issue ? `${issue.path.join('.') || 'event'}: ${issue.message}` : 'invalid'}`,
+      },
+    };
   }
   return transition(state, library, (run) => run.handle(parsed.data));
 }
@@ -324,7 +383,9 @@ export function summarizeRun(state: RunState): RunSummary {
     reason: state.finish?.reason ?? null,
     followUps: [...state.followUps],
     escalations: state.escalations.map(({ team, summary, reference }) => ({ team, summary, reference })),
-    actionsExecuted: state.steps.filter((record) => record.kind === 'action' && record.completedAt !== null && record.result !== undefined).length,
+    actionsExecuted: state.steps.filter(
+      (record) => record.kind === 'action' && record.completedAt !== null && record.result !== undefined,
+    ).length,
     startedAt: state.startedAt,
     finishedAt,
     durationMs: finishedAt === null ? null : Date.parse(finishedAt) - Date.parse(state.startedAt),
@@ -340,15 +401,29 @@ function toPlainJson<T>(value: T): T {
 function transition(state: RunState, library: readonly WizardDefinition[], body: (run: Run) => void): RunResult {
   try {
     // The state comes back from storage: refuse what is clearly not a run before touching it.
-    const isShaped = typeof state === 'object' && state !== null && Array.isArray(state.frames) && Array.isArray(state.steps) && Array.isArray(state.pins) && Array.isArray(state.checkpoints);
+    const isShaped =
+      typeof state === 'object' &&
+      state !== null &&
+      Array.isArray(state.frames) &&
+      Array.isArray(state.steps) &&
+      Array.isArray(state.pins) &&
+      Array.isArray(state.checkpoints);
     if (!isShaped) throw new Refusal('unsupported-state', 'this is not a wizard run state');
-    if (state.format !== RUN_STATE_FORMAT) throw new Refusal('unsupported-state', `this run was saved in state format ${String(state.format)}; this engine reads format ${RUN_STATE_FORMAT}`);
+    if (state.format !== RUN_STATE_FORMAT)
+      throw new Refusal(
+        'unsupported-state',
+        `this run was saved in state format ${String(state.format)}; this engine reads format ${RUN_STATE_FORMAT}`,
+      );
     const run = new Run(toPlainJson(state), library);
     body(run);
     run.settle();
     return { ok: true, state: run.state, need: run.need() };
   } catch (error) {
-    if (error instanceof Refusal) return { ok: false, error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) } };
+    if (error instanceof Refusal)
+      return {
+        ok: false,
+        error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
+      };
     throw error;
   }
 }
@@ -371,7 +446,10 @@ class Run {
         continue;
       }
       if (sameVersion.length > 0) {
-        throw new Refusal('version-mismatch', `wizard "${pin.id}" version ${pin.version} was changed after run ${state.runId} started (its content differs); supply the definition the run was pinned to.`);
+        throw new Refusal(
+          'version-mismatch',
+          `wizard "${pin.id}" version ${pin.version} was changed after run ${state.runId} started (its content differs); supply the definition the run was pinned to.`,
+        );
       }
       const others = library.filter((definition) => definition.id === pin.id).map((definition) => definition.version);
       throw new Refusal(
@@ -414,7 +492,14 @@ class Run {
   // ---- entering wizards and steps ------------------------------------------------
 
   /** Opens a wizard frame; the top wizard always asks its inputs, a linked one only when the mapping leaves a required one open. */
-  openFrame(definition: WizardDefinition, linkStepId: string | null, prefix: PathPrefix, mapped: Record<string, Json>, now: string, isTop: boolean): void {
+  openFrame(
+    definition: WizardDefinition,
+    linkStepId: string | null,
+    prefix: PathPrefix,
+    mapped: Record<string, Json>,
+    now: string,
+    isTop: boolean,
+  ): void {
     const frame: RunFrame = {
       wizard: pinOf(definition),
       linkStepId,
@@ -426,11 +511,16 @@ class Run {
     };
     this.state.frames.push(frame);
     const prefilled = this.prefill(definition.inputs, mapped);
-    const missingRequired = definition.inputs.some((field) => field.required && (prefilled[field.id] === null || prefilled[field.id] === undefined));
+    const missingRequired = definition.inputs.some(
+      (field) => field.required && (prefilled[field.id] === null || prefilled[field.id] === undefined),
+    );
     if (definition.inputs.length === 0 || (!isTop && !missingRequired)) {
       const checked = checkValues(definition.inputs, prefilled);
       if (checked.issues.length > 0) {
-        this.abort(now, `the inputs mapped to "${definition.id}" are invalid: ${checked.issues.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`);
+        this.abort(
+          now,
+          `the inputs mapped to "${definition.id}" are invalid: ${checked.issues.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`,
+        );
         return;
       }
       frame.inputs = checked.values;
@@ -438,7 +528,15 @@ class Run {
       return;
     }
     frame.inputs = prefilled;
-    this.state.steps.push({ path: `${prefix}$inputs`, wizardId: definition.id, stepId: '$inputs', kind: 'inputs', title: `Inputs of ${definition.title}`, enteredAt: now, completedAt: null });
+    this.state.steps.push({
+      path: `${prefix}$inputs`,
+      wizardId: definition.id,
+      stepId: '$inputs',
+      kind: 'inputs',
+      title: `Inputs of ${definition.title}`,
+      enteredAt: now,
+      completedAt: null,
+    });
     this.checkpoint(`${prefix}$inputs`);
   }
 
@@ -477,7 +575,15 @@ class Run {
       this.abort(now, `stopped: the run reached ${MAX_STEPS_PER_RUN} steps`);
       return;
     }
-    const record: StepRecord = { path, wizardId: definition.id, stepId: step.id, kind: step.kind, title: step.title, enteredAt: now, completedAt: null };
+    const record: StepRecord = {
+      path,
+      wizardId: definition.id,
+      stepId: step.id,
+      kind: step.kind,
+      title: step.title,
+      enteredAt: now,
+      completedAt: null,
+    };
     this.state.steps.push(record);
     const bindings = this.bindings(frame);
     const setPhase = (phase: StepPhase) => {
@@ -486,7 +592,10 @@ class Run {
     const renderParams = (params: Record<string, Json>): Record<string, Json> | null => {
       const rendered = renderValue(params, bindings);
       if (!rendered.ok || !isRecord(rendered.value)) {
-        this.abort(now, `step "${path}": its parameters could not be filled in: ${rendered.ok ? 'not an object' : rendered.error}`);
+        this.abort(
+          now,
+          `step "${path}": its parameters could not be filled in: ${rendered.ok ? 'not an object' : rendered.error}`,
+        );
         return null;
       }
       record.params = rendered.value;
@@ -542,7 +651,11 @@ class Run {
         record.completedAt = now;
         record.next = null;
         this.state.followUps.push(...followUps.filter((text) => !this.state.followUps.includes(text)));
-        this.finishFrame({ outcome: step.outcome, rootCause: step.rootCause ?? null, finishedAt: now, reason: step.title }, followUps, now);
+        this.finishFrame(
+          { outcome: step.outcome, rootCause: step.rootCause ?? null, finishedAt: now, reason: step.title },
+          followUps,
+          now,
+        );
         return;
       }
     }
@@ -554,7 +667,8 @@ class Run {
     for (const branch of step.branches) {
       const result = evaluate(branch.when, bindings);
       if (!result.ok) evaluated.push({ when: branch.when, value: 'error', detail: result.error });
-      else if (typeof result.value !== 'boolean') evaluated.push({ when: branch.when, value: 'error', detail: `is ${JSON.stringify(result.value)}, not true or false` });
+      else if (typeof result.value !== 'boolean')
+        evaluated.push({ when: branch.when, value: 'error', detail: `is ${JSON.stringify(result.value)}, not true or false` });
       else evaluated.push({ when: branch.when, value: result.value ? 'true' : 'false', detail: null });
       if (result.ok && result.value === true) {
         taken = { goto: branch.goto, label: branch.label ?? null, when: branch.when };
@@ -565,7 +679,11 @@ class Run {
     if (taken) {
       reason = `took '${taken.goto}' because ${taken.when}${taken.label ? ` (${taken.label})` : ''}`;
     } else {
-      const why = evaluated.map((entry) => (entry.value === 'error' ? `${entry.when} could not be evaluated (${entry.detail})` : `${entry.when} is false`)).join('; ');
+      const why = evaluated
+        .map((entry) =>
+          entry.value === 'error' ? `${entry.when} could not be evaluated (${entry.detail})` : `${entry.when} is false`,
+        )
+        .join('; ');
       taken = { goto: step.otherwise, label: null, when: null };
       reason = `took '${step.otherwise}' (otherwise) because no branch held: ${why}`;
     }
@@ -585,7 +703,10 @@ class Run {
     }
     const mapped = renderValue(step.inputs, this.bindings(frame));
     if (!mapped.ok || !isRecord(mapped.value)) {
-      this.abort(now, `step "${frame.prefix}${step.id}": the inputs for "${step.wizard}" could not be filled in: ${mapped.ok ? 'not an object' : mapped.error}`);
+      this.abort(
+        now,
+        `step "${frame.prefix}${step.id}": the inputs for "${step.wizard}" could not be filled in: ${mapped.ok ? 'not an object' : mapped.error}`,
+      );
       return;
     }
     const record = this.currentRecord();
@@ -602,7 +723,10 @@ class Run {
     const definition = this.definitionOf(frame);
     const index = definition.steps.findIndex((step) => step.id === target);
     if (index < 0) {
-      this.abort(now, `step "${record.path}" leads to "${target}", which does not exist in "${definition.id}" version ${definition.version}`);
+      this.abort(
+        now,
+        `step "${record.path}" leads to "${target}", which does not exist in "${definition.id}" version ${definition.version}`,
+      );
       return;
     }
     this.enter(index, now);
@@ -632,11 +756,15 @@ class Run {
       this.state.checkpoints = [];
       return;
     }
-    const path = this.state.steps.filter((record) => record.path.startsWith(frame.prefix) && record.kind !== 'inputs').map((record) => record.path.slice(frame.prefix.length));
+    const path = this.state.steps
+      .filter((record) => record.path.startsWith(frame.prefix) && record.kind !== 'inputs')
+      .map((record) => record.path.slice(frame.prefix.length));
     const result: Json = { outcome: finish.outcome, rootCause: finish.rootCause, followUps, path };
     const { step } = this.stepOf(parent, frame.linkStepId);
     this.storeResult(parent, step, result);
-    const record = [...this.state.steps].reverse().find((candidate) => candidate.path === `${parent.prefix}${step.id}` && candidate.completedAt === null);
+    const record = [...this.state.steps]
+      .reverse()
+      .find((candidate) => candidate.path === `${parent.prefix}${step.id}` && candidate.completedAt === null);
     if (!record) throw new Refusal('unsupported-state', `link step "${parent.prefix}${step.id}" has no record in progress`);
     record.result = result;
     record.outcome = finish.outcome;
@@ -665,7 +793,10 @@ class Run {
       for (const frame of this.state.frames) {
         const phase = frame.cursor.at === 'step' ? frame.cursor.phase.name : null;
         if (phase === 'action-plan' || phase === 'action-confirm' || phase === 'action-execute') {
-          throw new Refusal('practice-violation', `practice run ${this.state.runId} stands at a real action (${phase}); a practice run can only simulate actions`);
+          throw new Refusal(
+            'practice-violation',
+            `practice run ${this.state.runId} stands at a real action (${phase}); a practice run can only simulate actions`,
+          );
         }
       }
     }
@@ -674,7 +805,11 @@ class Run {
   // ---- events ------------------------------------------------------------------
 
   handle(event: RunEvent): void {
-    if (this.state.status === 'finished') throw new Refusal('run-finished', `run ${this.state.runId} has finished (${this.state.finish?.outcome ?? 'done'}); it accepts no more events`);
+    if (this.state.status === 'finished')
+      throw new Refusal(
+        'run-finished',
+        `run ${this.state.runId} has finished (${this.state.finish?.outcome ?? 'done'}); it accepts no more events`,
+      );
     const now = event.at;
     this.state.lastEventAt = now;
     if (event.type === 'cancel') {
@@ -721,8 +856,10 @@ class Run {
         return;
       }
       case 'guidance': {
-        if (event.type !== 'continue' || step.kind !== 'guidance') throw this.unexpected(event, 'the operator to continue (a "continue" event)');
-        if (step.confirm && event.confirmed !== true) throw new Refusal('confirmation-required', `step "${step.id}" needs the operator to confirm: "${step.confirm}"`);
+        if (event.type !== 'continue' || step.kind !== 'guidance')
+          throw this.unexpected(event, 'the operator to continue (a "continue" event)');
+        if (step.confirm && event.confirmed !== true)
+          throw new Refusal('confirmation-required', `step "${step.id}" needs the operator to confirm: "${step.confirm}"`);
         this.complete(record, now, this.following(step));
         return;
       }
@@ -749,12 +886,14 @@ class Run {
         this.handleVerify(frame, step, record, phase, event, now);
         return;
       case 'link-load': {
-        if (event.type !== 'continue' || step.kind !== 'link') throw this.unexpected(event, `wizard "${step.kind === 'link' ? step.wizard : '?'}" (then a "continue" event)`);
+        if (event.type !== 'continue' || step.kind !== 'link')
+          throw this.unexpected(event, `wizard "${step.kind === 'link' ? step.wizard : '?'}" (then a "continue" event)`);
         this.openLink(step, now);
         return;
       }
       case 'escalate': {
-        if (event.type !== 'escalated' || step.kind !== 'escalate') throw this.unexpected(event, 'the escalation to be filed (an "escalated" event)');
+        if (event.type !== 'escalated' || step.kind !== 'escalate')
+          throw this.unexpected(event, 'the escalation to be filed (an "escalated" event)');
         const escalation = { team: step.team, summary: phase.summary, reference: event.reference ?? null };
         record.escalation = escalation;
         this.state.escalations.push({ ...escalation, at: now });
@@ -764,7 +903,11 @@ class Run {
         }
         record.completedAt = now;
         record.next = null;
-        this.finishFrame({ outcome: 'escalated', rootCause: null, finishedAt: now, reason: `escalated to ${step.team}` }, [], now);
+        this.finishFrame(
+          { outcome: 'escalated', rootCause: null, finishedAt: now, reason: `escalated to ${step.team}` },
+          [],
+          now,
+        );
         return;
       }
     }
@@ -774,7 +917,10 @@ class Run {
     if (step.kind !== 'action') throw new Refusal('unsupported-state', `step "${step.id}" is not an action`);
     const isRealActionEvent = event.type === 'action-planned' || event.type === 'action-confirmed';
     if (this.state.practice && isRealActionEvent) {
-      throw new Refusal('practice-violation', `run ${this.state.runId} is a practice run: actions are simulated and can never be planned or executed for real`);
+      throw new Refusal(
+        'practice-violation',
+        `run ${this.state.runId} is a practice run: actions are simulated and can never be planned or executed for real`,
+      );
     }
     if (event.type === 'action-planned' && (phase.name === 'action-plan' || phase.name === 'action-confirm')) {
       record.plan = event.plan;
@@ -786,7 +932,11 @@ class Run {
       const idempotencyKey = `${this.state.runId}:${record.path}:${visit}`;
       record.idempotencyKey = idempotencyKey;
       this.lockAnswers(now);
-      frame.cursor = { at: 'step', stepId: step.id, phase: { name: 'action-execute', params: phase.params, plan: phase.plan, idempotencyKey } };
+      frame.cursor = {
+        at: 'step',
+        stepId: step.id,
+        phase: { name: 'action-execute', params: phase.params, plan: phase.plan, idempotencyKey },
+      };
       return;
     }
     if (event.type === 'action-result' && (phase.name === 'action-execute' || phase.name === 'simulated-action')) {
@@ -809,12 +959,20 @@ class Run {
     throw this.unexpected(event, waitingFor[phase.name] ?? 'an action event');
   }
 
-  private handleVerify(frame: RunFrame, step: Step, record: StepRecord, phase: Extract<StepPhase, { name: 'verify' }>, event: RunEvent, now: string): void {
+  private handleVerify(
+    frame: RunFrame,
+    step: Step,
+    record: StepRecord,
+    phase: Extract<StepPhase, { name: 'verify' }>,
+    event: RunEvent,
+    now: string,
+  ): void {
     if (step.kind !== 'verify') throw new Refusal('unsupported-state', `step "${step.id}" is not a verify step`);
     const nowMs = Date.parse(now);
     const deadlineMs = Date.parse(phase.deadline);
     if (event.type === 'timeout') {
-      if (nowMs < deadlineMs) throw new Refusal('invalid-event', `step "${step.id}" times out at ${phase.deadline}, not at ${now}`);
+      if (nowMs < deadlineMs)
+        throw new Refusal('invalid-event', `step "${step.id}" times out at ${phase.deadline}, not at ${now}`);
       this.verifyTimedOut(frame, step, record, phase, now);
       return;
     }
@@ -831,7 +989,11 @@ class Run {
       phase.lastResult = result;
       const evaluation = evaluate(step.until, this.bindings(frame, { result }));
       held = evaluation.ok && evaluation.value === true;
-      detail = !evaluation.ok ? `could not be evaluated: ${evaluation.error}` : held ? null : `${step.until} is ${JSON.stringify(evaluation.value)}`;
+      detail = !evaluation.ok
+        ? `could not be evaluated: ${evaluation.error}`
+        : held
+          ? null
+          : `${step.until} is ${JSON.stringify(evaluation.value)}`;
     }
     record.attempts = [...(record.attempts ?? []), { at: now, result, held, detail }];
     record.isSimulated = this.state.practice;
@@ -848,7 +1010,13 @@ class Run {
     phase.dueAt = new Date(Math.min(nowMs + durationToMs(step.every), deadlineMs)).toISOString();
   }
 
-  private verifyTimedOut(frame: RunFrame, step: Extract<Step, { kind: 'verify' }>, record: StepRecord, phase: Extract<StepPhase, { name: 'verify' }>, now: string): void {
+  private verifyTimedOut(
+    frame: RunFrame,
+    step: Extract<Step, { kind: 'verify' }>,
+    record: StepRecord,
+    phase: Extract<StepPhase, { name: 'verify' }>,
+    now: string,
+  ): void {
     record.result = phase.lastResult;
     record.note = `"${step.until}" did not hold within ${step.timeout} (${phase.attempts} attempt${phase.attempts === 1 ? '' : 's'})`;
     this.storeResult(frame, step, phase.lastResult);
@@ -876,13 +1044,19 @@ class Run {
   /** Goes back to an answered input step, restores the run as it was there, and answers anew. */
   private edit(path: string, newValues: Record<string, Json>, now: string): void {
     if (this.state.actionsLockedAt !== null) {
-      throw new Refusal('edit-refused', `answers can no longer be changed: an action was confirmed at ${this.state.actionsLockedAt}. Cancel the run and start a new one instead.`);
+      throw new Refusal(
+        'edit-refused',
+        `answers can no longer be changed: an action was confirmed at ${this.state.actionsLockedAt}. Cancel the run and start a new one instead.`,
+      );
     }
     const index = this.state.checkpoints.map((checkpoint) => checkpoint.path).lastIndexOf(path);
     const checkpoint = this.state.checkpoints[index];
     if (!checkpoint) {
       const known = editablePaths(this.state);
-      throw new Refusal('invalid-event', `"${path}" is not an answered input of this run${known.length ? `; editable: ${known.join(', ')}` : ''}`);
+      throw new Refusal(
+        'invalid-event',
+        `"${path}" is not an answered input of this run${known.length ? `; editable: ${known.join(', ')}` : ''}`,
+      );
     }
     const previous = [...this.state.steps].reverse().find((record) => record.path === path)?.values ?? {};
     const { checkpoints, edits } = this.state;
@@ -903,28 +1077,52 @@ class Run {
     const parsed = spec.result.safeParse(result);
     if (!parsed.success) {
       const name = step.source === 'cache' ? `query "${step.query}"` : `probe "${step.probe}"`;
-      const issues = parsed.error.issues.map((issue) => ({ field: issue.path.map(String).join('.') || 'result', message: issue.message }));
-      throw new Refusal('invalid-result', `the result for step "${step.id}" does not match ${name}: ${describeIssues(issues)}`, issues);
+      const issues = parsed.error.issues.map((issue) => ({
+        field: issue.path.map(String).join('.') || 'result',
+        message: issue.message,
+      }));
+      throw new Refusal(
+        'invalid-result',
+        `the result for step "${step.id}" does not match ${name}: ${describeIssues(issues)}`,
+        issues,
+      );
     }
   }
 
   private unexpected(event: RunEvent, waitingFor: string): Refusal {
-    const where = this.frame.cursor.at === 'step' ? `step "${this.frame.prefix}${this.frame.cursor.stepId}"` : 'the wizard inputs';
+    const where =
+      this.frame.cursor.at === 'step' ? `step "${this.frame.prefix}${this.frame.cursor.stepId}"` : 'the wizard inputs';
     return new Refusal('invalid-event', `${where} waits for ${waitingFor}; a "${event.type}" event does not fit`);
   }
 
   // ---- what the host must do -------------------------------------------------
 
   need(): Need {
-    if (this.state.status === 'finished') return { need: 'done', practice: this.state.practice, summary: summarizeRun(this.state) };
+    if (this.state.status === 'finished')
+      return { need: 'done', practice: this.state.practice, summary: summarizeRun(this.state) };
     const frame = this.frame;
     const definition = this.definitionOf(frame);
     const practice = this.state.practice;
     if (frame.cursor.at === 'inputs') {
-      return { need: 'input', practice, wizardId: definition.id, stepId: null, path: `${frame.prefix}$inputs`, title: `Inputs of ${definition.title}`, fields: definition.inputs, values: frame.inputs };
+      return {
+        need: 'input',
+        practice,
+        wizardId: definition.id,
+        stepId: null,
+        path: `${frame.prefix}$inputs`,
+        title: `Inputs of ${definition.title}`,
+        fields: definition.inputs,
+        values: frame.inputs,
+      };
     }
     const { step } = this.stepOf(frame, frame.cursor.stepId);
-    const base: NeedBase = { practice, wizardId: definition.id, stepId: step.id, path: `${frame.prefix}${step.id}`, title: step.title };
+    const base: NeedBase = {
+      practice,
+      wizardId: definition.id,
+      stepId: step.id,
+      path: `${frame.prefix}${step.id}`,
+      title: step.title,
+    };
     const phase = frame.cursor.phase;
     const requestOf = (params: Record<string, Json>): DiagnosticRequest =>
       step.kind === 'check' || step.kind === 'verify'
@@ -938,7 +1136,11 @@ class Run {
         if (step.kind !== 'input') throw new Refusal('unsupported-state', `step "${step.id}" is not an input step`);
         // Questions may quote evidence ("did it start after ${version}?"): fill them in for the operator.
         const bindings = this.bindings(frame);
-        const fields = step.fields.map((field) => ({ ...field, label: renderText(field.label, bindings), ...(field.help ? { help: renderText(field.help, bindings) } : {}) }));
+        const fields = step.fields.map((field) => ({
+          ...field,
+          label: renderText(field.label, bindings),
+          ...(field.help ? { help: renderText(field.help, bindings) } : {}),
+        }));
         return { ...base, need: 'input', fields, values: this.prefill(step.fields, {}) };
       }
       case 'check':
@@ -952,7 +1154,14 @@ class Run {
       case 'action-confirm':
         return { ...base, need: 'action-confirm', action: actionName, params: phase.params, plan: phase.plan };
       case 'action-execute':
-        return { ...base, need: 'action-execute', action: actionName, params: phase.params, plan: phase.plan, idempotencyKey: phase.idempotencyKey };
+        return {
+          ...base,
+          need: 'action-execute',
+          action: actionName,
+          params: phase.params,
+          plan: phase.plan,
+          idempotencyKey: phase.idempotencyKey,
+        };
       case 'approval':
         return { ...base, need: 'approval', reason: phase.reason, who: step.kind === 'approval' ? step.who : '' };
       case 'verify': {
@@ -982,10 +1191,15 @@ function isRecord(value: Json): value is Record<string, Json> {
 }
 
 /** Checks values against fields: required, types, bounds; unknown names are refused. */
-function checkValues(fields: readonly InputField[], merged: Record<string, Json>, given: Record<string, Json> = {}): { values: Record<string, Json>; issues: { field: string; message: string }[] } {
+function checkValues(
+  fields: readonly InputField[],
+  merged: Record<string, Json>,
+  given: Record<string, Json> = {},
+): { values: Record<string, Json>; issues: { field: string; message: string }[] } {
   const issues: { field: string; message: string }[] = [];
   const known = new Set(fields.map((field) => field.id));
-  for (const name of Object.keys(given)) if (!known.has(name)) issues.push({ field: name, message: 'is not a field of this step' });
+  for (const name of Object.keys(given))
+    if (!known.has(name)) issues.push({ field: name, message: 'is not a field of this step' });
   const result: Record<string, Json> = {};
   for (const field of fields) {
     const value = merged[field.id];
@@ -1008,7 +1222,9 @@ function describeIssues(issues: readonly { field: string; message: string }[]): 
 
 /** The fields of a step's request, for hosts that show parameters next to results. */
 export function describeDiagnostic(request: DiagnosticRequest): string {
-  const params = Object.entries(request.params).map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(', ');
+  const params = Object.entries(request.params)
+    .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
+    .join(', ');
   return `${request.source === 'cache' ? request.query : request.probe}(${params})`;
 }
 

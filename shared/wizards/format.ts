@@ -9,7 +9,18 @@ import { z } from 'zod';
  */
 
 /** Every step kind, in the order the authoring guide explains them. */
-export const STEP_KINDS = ['input', 'check', 'decision', 'guidance', 'action', 'approval', 'verify', 'link', 'escalate', 'record'] as const;
+export const STEP_KINDS = [
+  'input',
+  'check',
+  'decision',
+  'guidance',
+  'action',
+  'approval',
+  'verify',
+  'link',
+  'escalate',
+  'record',
+] as const;
 /** One of {@link STEP_KINDS}. */
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -65,20 +76,32 @@ export const StepIdSchema = z
 export const NameSchema = z
   .string()
   .max(64)
-  .regex(namePattern, 'must be letters, digits and underscores, not starting with a digit (it is used as inputs.<name> in conditions)');
+  .regex(
+    namePattern,
+    'must be letters, digits and underscores, not starting with a digit (it is used as inputs.<name> in conditions)',
+  );
 
 /** `10s`, `3m`, `24h`, `7d`, `500ms`. */
-export const DurationSchema = z.string().regex(DURATION_PATTERN, 'must be a duration like 500ms, 30s, 10m, 24h or 7d').describe('A duration: a whole number and one unit (ms, s, m, h, d), e.g. 10s, 3m, 24h.');
+export const DurationSchema = z
+  .string()
+  .regex(DURATION_PATTERN, 'must be a duration like 500ms, 30s, 10m, 24h or 7d')
+  .describe('A duration: a whole number and one unit (ms, s, m, h, d), e.g. 10s, 3m, 24h.');
 
 /** A CEL condition; see docs/wizards.md for the variables it may use. */
-export const ConditionSchema = z.string().min(1).max(2000).describe('A CEL expression that yields true or false, e.g. "checks[\'idp-probe\'].certificateExpired".');
+export const ConditionSchema = z
+  .string()
+  .min(1)
+  .max(2000)
+  .describe('A CEL expression that yields true or false, e.g. "checks[\'idp-probe\'].certificateExpired".');
 
 const TargetSchema = StepIdSchema.describe('Id of the step to go to.');
 
 /** Step or action parameters; string values may contain `${ <CEL> }` templates. */
 export const ParamsSchema = z
   .record(z.string().regex(namePattern, 'parameter names are letters, digits and underscores'), z.json())
-  .describe('Parameters. A string that is exactly "${ expr }" becomes the typed value of the CEL expression; "${ expr }" inside a longer string is interpolated.');
+  .describe(
+    'Parameters. A string that is exactly "${ expr }" becomes the typed value of the CEL expression; "${ expr }" inside a longer string is interpolated.',
+  );
 
 const fieldBase = {
   id: NameSchema.describe('Field name; its value is inputs.<id> (wizard inputs) or answers.<id> (input steps).'),
@@ -125,7 +148,13 @@ const CustomerIdFieldSchema = z.strictObject({
 });
 
 /** A typed question: a wizard input or one field of an `input` step. */
-export const InputFieldSchema = z.discriminatedUnion('type', [TextFieldSchema, NumberFieldSchema, BooleanFieldSchema, ChoiceFieldSchema, CustomerIdFieldSchema]);
+export const InputFieldSchema = z.discriminatedUnion('type', [
+  TextFieldSchema,
+  NumberFieldSchema,
+  BooleanFieldSchema,
+  ChoiceFieldSchema,
+  CustomerIdFieldSchema,
+]);
 /** A typed question (parsed). */
 export type InputField = z.infer<typeof InputFieldSchema>;
 
@@ -184,7 +213,12 @@ export const GuidanceStepSchema = z.strictObject({
   ...stepBase,
   kind: z.literal('guidance'),
   text: z.string().min(1).max(20000).describe('Markdown; may contain ${ expr } templates.'),
-  confirm: z.string().min(1).max(300).optional().describe('A statement the operator must confirm before going on, e.g. "I asked the customer to retry".'),
+  confirm: z
+    .string()
+    .min(1)
+    .max(300)
+    .optional()
+    .describe('A statement the operator must confirm before going on, e.g. "I asked the customer to retry".'),
   ...next,
 });
 
@@ -246,7 +280,10 @@ export const RecordStepSchema = z.strictObject({
   kind: z.literal('record'),
   outcome: z.enum(OUTCOMES),
   rootCause: z.enum(ROOT_CAUSES).optional(),
-  followUps: z.array(z.string().min(1).max(500)).default([]).describe('Work that must happen after the run; may contain ${ expr } templates.'),
+  followUps: z
+    .array(z.string().min(1).max(500))
+    .default([])
+    .describe('Work that must happen after the run; may contain ${ expr } templates.'),
 });
 
 /** Any step. */
@@ -273,7 +310,10 @@ export const WizardSchema = z
     appliesTo: z
       .strictObject({
         features: z.array(z.string().min(1).max(64)).default([]).describe('Features this wizard is about, e.g. sso.'),
-        eventKinds: z.array(z.string().min(1).max(48)).default([]).describe('Timeline event kinds it answers, e.g. alert, ticket.'),
+        eventKinds: z
+          .array(z.string().min(1).max(48))
+          .default([])
+          .describe('Timeline event kinds it answers, e.g. alert, ticket.'),
         symptoms: z.array(z.string().min(1).max(200)).default([]).describe('What the customer reports, in their words.'),
       })
       .default({ features: [], eventKinds: [], symptoms: [] })
@@ -299,13 +339,24 @@ export function durationToMs(duration: string): number {
 }
 
 /** Step kinds whose `next` defaults to the following step in the list. */
-export const FALLS_THROUGH: ReadonlySet<StepKind> = new Set(['input', 'check', 'guidance', 'action', 'approval', 'verify', 'link']);
+export const FALLS_THROUGH: ReadonlySet<StepKind> = new Set([
+  'input',
+  'check',
+  'guidance',
+  'action',
+  'approval',
+  'verify',
+  'link',
+]);
 
 /**
  * The steps a step can lead to, with the reason for each edge. `fallsOffEnd` is
  * true when a step that continues to "the following step" is the last one.
  */
-export function stepEdges(steps: readonly Step[], index: number): { targets: { target: string; via: string }[]; fallsOffEnd: boolean } {
+export function stepEdges(
+  steps: readonly Step[],
+  index: number,
+): { targets: { target: string; via: string }[]; fallsOffEnd: boolean } {
   const step = steps[index];
   if (!step) return { targets: [], fallsOffEnd: false };
   const targets: { target: string; via: string }[] = [];

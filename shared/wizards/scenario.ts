@@ -27,14 +27,23 @@ export const ScenarioSchema = z.strictObject({
   startedAt: z.iso.datetime({ offset: true }).default('2026-01-05T09:00:00Z'),
   customer: z.record(z.string(), z.json()).optional(),
   inputs: z.record(z.string(), z.json()).default({}).describe("The wizard's inputs."),
-  answers: z.record(z.string(), z.record(z.string(), z.json())).default({}).describe('Answers per input step (or `link/$inputs` for a linked wizard that asks).'),
+  answers: z
+    .record(z.string(), z.record(z.string(), z.json()))
+    .default({})
+    .describe('Answers per input step (or `link/$inputs` for a linked wizard that asks).'),
   checks: z
     .record(z.string(), z.json())
     .default({})
     .describe('Result per check or verify step; a list gives one result per visit or attempt, the last one repeating.'),
-  actions: z.record(z.string(), z.union([ActionOutcomeSchema, z.array(ActionOutcomeSchema).min(1)])).default({}).describe('Action outcomes (default: ok).'),
+  actions: z
+    .record(z.string(), z.union([ActionOutcomeSchema, z.array(ActionOutcomeSchema).min(1)]))
+    .default({})
+    .describe('Action outcomes (default: ok).'),
   approvals: z
-    .record(z.string(), z.strictObject({ granted: z.boolean(), by: z.string().default('scenario-approver'), note: z.string().optional() }))
+    .record(
+      z.string(),
+      z.strictObject({ granted: z.boolean(), by: z.string().default('scenario-approver'), note: z.string().optional() }),
+    )
     .default({})
     .describe('Approval decisions (default: granted).'),
   expect: z.strictObject({
@@ -52,7 +61,9 @@ export type Scenario = z.infer<typeof ScenarioSchema>;
 export type ScenarioProblem = { line: number; column: number; message: string };
 
 /** Parses a scenario file. */
-export function parseScenario(source: string): { scenario: Scenario; problems: [] } | { scenario: null; problems: ScenarioProblem[] } {
+export function parseScenario(
+  source: string,
+): { scenario: Scenario; problems: [] } | { scenario: null; problems: ScenarioProblem[] } {
   const lineCounter = new LineCounter();
   const document = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (document.errors.length > 0) {
@@ -71,7 +82,8 @@ export function parseScenario(source: string): { scenario: Scenario; problems: [
     problems: parsed.error.issues.map((issue) => {
       const path = issue.path.filter((part): part is string | number => typeof part !== 'symbol');
       let node: unknown = null;
-      for (let length = path.length; length >= 0 && !node; length -= 1) node = length === 0 ? document.contents : document.getIn(path.slice(0, length), true);
+      for (let length = path.length; length >= 0 && !node; length -= 1)
+        node = length === 0 ? document.contents : document.getIn(path.slice(0, length), true);
       const offset = node && typeof node === 'object' && 'range' in node && Array.isArray(node.range) ? Number(node.range[0]) : 0;
       const position = lineCounter.linePos(offset);
       return { line: position.line, column: position.col, message: `${path.join('.') || 'scenario'}: ${issue.message}` };
@@ -86,11 +98,22 @@ export type ScenarioResult = { name: string; passed: boolean; failures: string[]
 export function runScenario(scenario: Scenario, library: readonly WizardDefinition[]): ScenarioResult {
   const failures: string[] = [];
   const needs: string[] = [];
-  const result = (summary: RunSummary | null): ScenarioResult => ({ name: scenario.scenario, passed: failures.length === 0, failures, summary, needs });
-  const candidates = library.filter((definition) => definition.id === scenario.wizard && (scenario.version === undefined || definition.version === scenario.version));
+  const result = (summary: RunSummary | null): ScenarioResult => ({
+    name: scenario.scenario,
+    passed: failures.length === 0,
+    failures,
+    summary,
+    needs,
+  });
+  const candidates = library.filter(
+    (definition) =>
+      definition.id === scenario.wizard && (scenario.version === undefined || definition.version === scenario.version),
+  );
   const definition = candidates.sort((a, b) => b.version - a.version)[0];
   if (!definition) {
-    failures.push(`wizard "${scenario.wizard}"${scenario.version ? ` version ${scenario.version}` : ''} is not among the wizards given`);
+    failures.push(
+      `wizard "${scenario.wizard}"${scenario.version ? ` version ${scenario.version}` : ''} is not among the wizards given`,
+    );
     return result(null);
   }
 
@@ -101,11 +124,18 @@ export function runScenario(scenario: Scenario, library: readonly WizardDefiniti
     visits.set(path, count + 1);
     return count;
   };
-  const pick = <T>(value: T | T[] | undefined, index: number): T | undefined => (Array.isArray(value) ? (value[Math.min(index, value.length - 1)] ?? undefined) : value);
+  const pick = <T>(value: T | T[] | undefined, index: number): T | undefined =>
+    Array.isArray(value) ? (value[Math.min(index, value.length - 1)] ?? undefined) : value;
 
   let outcome: RunResult = createRun(
     definition,
-    { runId: 'scenario', customerId: String(scenario.customer?.id ?? 'scenario-customer'), startedAt: scenario.startedAt, practice: scenario.practice, ...(scenario.customer ? { customer: scenario.customer } : {}) },
+    {
+      runId: 'scenario',
+      customerId: String(scenario.customer?.id ?? 'scenario-customer'),
+      startedAt: scenario.startedAt,
+      practice: scenario.practice,
+      ...(scenario.customer ? { customer: scenario.customer } : {}),
+    },
     library,
   );
   for (let turn = 0; turn < 2000; turn += 1) {
@@ -139,7 +169,11 @@ export function runScenario(scenario: Scenario, library: readonly WizardDefiniti
     switch (need.need) {
       case 'input': {
         const given = path === '$inputs' ? scenario.inputs : scenario.answers[path];
-        if (given === undefined && path !== '$inputs' && need.fields.some((field) => field.required && need.values[field.id] == null)) {
+        if (
+          given === undefined &&
+          path !== '$inputs' &&
+          need.fields.some((field) => field.required && need.values[field.id] == null)
+        ) {
           return `no answers given for "${path}" (add answers: { ${path}: { … } })`;
         }
         return { type: need.stepId === null ? 'inputs' : 'answer', at, values: given ?? {} };
@@ -147,7 +181,8 @@ export function runScenario(scenario: Scenario, library: readonly WizardDefiniti
       case 'check':
       case 'verify-attempt': {
         const given = scenario.checks[path];
-        if (given === undefined) return `no result given for ${need.need === 'check' ? 'check' : 'verify'} "${path}" (add checks: { ${path}: … })`;
+        if (given === undefined)
+          return `no result given for ${need.need === 'check' ? 'check' : 'verify'} "${path}" (add checks: { ${path}: … })`;
         const value = pick<Json>(given, nextVisit(path));
         if (value === undefined) return `the result list for "${path}" is empty`;
         return need.need === 'check' ? { type: 'check-result', at, result: value } : { type: 'verify-result', at, result: value };
@@ -155,17 +190,29 @@ export function runScenario(scenario: Scenario, library: readonly WizardDefiniti
       case 'guidance':
         return { type: 'continue', at, confirmed: true };
       case 'action-plan':
-        return { type: 'action-planned', at, plan: pick(scenario.actions[path], visits.get(path) ?? 0)?.plan ?? { action: need.action, params: need.params } };
+        return {
+          type: 'action-planned',
+          at,
+          plan: pick(scenario.actions[path], visits.get(path) ?? 0)?.plan ?? { action: need.action, params: need.params },
+        };
       case 'action-confirm':
         return { type: 'action-confirmed', at, by: 'scenario' };
       case 'action-execute':
       case 'simulated-action': {
         const given = pick(scenario.actions[path], nextVisit(path)) ?? { ok: true };
-        return { type: 'action-result', at, ok: given.ok, ...(given.result === undefined ? {} : { result: given.result }), ...(given.error === undefined ? {} : { error: given.error }) };
+        return {
+          type: 'action-result',
+          at,
+          ok: given.ok,
+          ...(given.result === undefined ? {} : { result: given.result }),
+          ...(given.error === undefined ? {} : { error: given.error }),
+        };
       }
       case 'approval': {
         const given = scenario.approvals[path] ?? { granted: true, by: 'scenario-approver' };
-        return given.granted ? { type: 'approval-granted', at, by: given.by } : { type: 'approval-denied', at, by: given.by, ...(given.note ? { note: given.note } : {}) };
+        return given.granted
+          ? { type: 'approval-granted', at, by: given.by }
+          : { type: 'approval-denied', at, by: given.by, ...(given.note ? { note: given.note } : {}) };
       }
       case 'escalate':
         return { type: 'escalated', at, reference: `scenario:${path}` };
@@ -180,7 +227,10 @@ function compare(scenario: Scenario, summary: RunSummary, failures: string[]): v
   if (JSON.stringify(summary.path) !== JSON.stringify(expected.path)) {
     failures.push(`path: expected ${expected.path.join(' → ')}\n          got      ${summary.path.join(' → ')}`);
   }
-  if (summary.outcome !== expected.outcome) failures.push(`outcome: expected ${expected.outcome}, got ${summary.outcome ?? 'none'}${summary.reason ? ` (${summary.reason})` : ''}`);
+  if (summary.outcome !== expected.outcome)
+    failures.push(
+      `outcome: expected ${expected.outcome}, got ${summary.outcome ?? 'none'}${summary.reason ? ` (${summary.reason})` : ''}`,
+    );
   if (expected.rootCause !== undefined && summary.rootCause !== expected.rootCause) {
     failures.push(`rootCause: expected ${expected.rootCause ?? 'none'}, got ${summary.rootCause ?? 'none'}`);
   }

@@ -1,7 +1,15 @@
 import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, Scalar, type Document } from 'yaml';
 import { type z } from 'zod';
 import { actionSpec, CUSTOMER_FIELDS, probeSpec, querySpec, type DiagnosticSpec } from './catalog';
-import { collectReferences, misusedHasCalls, parseCondition, templatesIn, type Json, type ParsedTemplate, type TemplatePart } from './cel';
+import {
+  collectReferences,
+  misusedHasCalls,
+  parseCondition,
+  templatesIn,
+  type Json,
+  type ParsedTemplate,
+  type TemplatePart,
+} from './cel';
 import { durationToMs, STEP_KINDS, stepEdges, WizardSchema, type InputField, type Step, type WizardDefinition } from './format';
 
 /** Every problem the validator reports, by stable code (docs/wizards.md explains each). */
@@ -34,7 +42,14 @@ export const VALIDATION_CODES = [
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
 /** One problem in a wizard file, at a 1-based line and column. */
-export type ValidationIssue = { file: string; line: number; column: number; stepId?: string; code: ValidationCode; message: string };
+export type ValidationIssue = {
+  file: string;
+  line: number;
+  column: number;
+  stepId?: string;
+  code: ValidationCode;
+  message: string;
+};
 
 /** What a linked wizard expects, so link steps can be checked without its whole file. */
 export type WizardSignature = { id: string; inputs: { id: string; required: boolean; hasDefault: boolean }[] };
@@ -52,7 +67,11 @@ export type ValidationContext = {
 export function wizardSignature(definition: WizardDefinition): WizardSignature {
   return {
     id: definition.id,
-    inputs: definition.inputs.map((field) => ({ id: field.id, required: field.required, hasDefault: field.default !== undefined || field.type === 'customer-id' })),
+    inputs: definition.inputs.map((field) => ({
+      id: field.id,
+      required: field.required,
+      hasDefault: field.default !== undefined || field.type === 'customer-id',
+    })),
   };
 }
 
@@ -62,14 +81,24 @@ export function validateWizard(source: string, file: string, context: Validation
 }
 
 /** Validates a wizard file and returns its definition when there are no issues. */
-export function parseWizard(source: string, file: string, context: ValidationContext): { definition: WizardDefinition | null; issues: ValidationIssue[] } {
+export function parseWizard(
+  source: string,
+  file: string,
+  context: ValidationContext,
+): { definition: WizardDefinition | null; issues: ValidationIssue[] } {
   const lineCounter = new LineCounter();
   const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const located = new Locator(document, lineCounter, source, file);
   if (document.errors.length > 0) {
     const issues = document.errors.map((error) => {
       const position = lineCounter.linePos(error.pos[0]);
-      return { file, line: position.line, column: position.col, code: 'yaml-syntax' as const, message: error.message.split('\n')[0] ?? error.message };
+      return {
+        file,
+        line: position.line,
+        column: position.col,
+        code: 'yaml-syntax' as const,
+        message: error.message.split('\n')[0] ?? error.message,
+      };
     });
     return { definition: null, issues };
   }
@@ -77,10 +106,16 @@ export function parseWizard(source: string, file: string, context: ValidationCon
   try {
     raw = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    return { definition: null, issues: [located.issue([], 'yaml-syntax', error instanceof Error ? error.message : String(error))] };
+    return {
+      definition: null,
+      issues: [located.issue([], 'yaml-syntax', error instanceof Error ? error.message : String(error))],
+    };
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { definition: null, issues: [located.issue([], 'schema', 'a wizard file is a YAML mapping with id, version, title and steps')] };
+    return {
+      definition: null,
+      issues: [located.issue([], 'schema', 'a wizard file is a YAML mapping with id, version, title and steps')],
+    };
   }
   const parsed = WizardSchema.safeParse(raw);
   if (!parsed.success) return { definition: null, issues: schemaIssues(parsed.error.issues, raw, located) };
@@ -132,7 +167,8 @@ class Locator {
     if (!exact || !isScalar(node) || !node.range || typeof node.value !== 'string') return this.position(path);
     const start = this.lineCounter.linePos(node.range[0]);
     if (node.type === Scalar.PLAIN) return { line: start.line, column: start.col + offset };
-    if (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) return { line: start.line, column: start.col + 1 + offset };
+    if (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE)
+      return { line: start.line, column: start.col + 1 + offset };
     if (node.type === Scalar.BLOCK_LITERAL) {
       // Literal block lines keep their breaks: count lines before the offset, and
       // add the block's indentation as it appears in the source.
@@ -147,9 +183,22 @@ class Locator {
     return { line: start.line, column: start.col };
   }
 
-  issue(path: readonly (string | number)[], code: ValidationCode, message: string, stepId?: string, at?: { line: number; column: number }): ValidationIssue {
+  issue(
+    path: readonly (string | number)[],
+    code: ValidationCode,
+    message: string,
+    stepId?: string,
+    at?: { line: number; column: number },
+  ): ValidationIssue {
     const position = at ?? this.position(path);
-    return { file: this.file, line: position.line, column: position.column, ...(stepId === undefined ? {} : { stepId }), code, message };
+    return {
+      file: this.file,
+      line: position.line,
+      column: position.column,
+      ...(stepId === undefined ? {} : { stepId }),
+      code,
+      message,
+    };
   }
 }
 
@@ -163,7 +212,9 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function describePath(path: readonly PropertyKey[]): string {
-  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`)).join('');
+  return path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .join('');
 }
 
 function schemaIssues(zodIssues: readonly z.core.$ZodIssue[], raw: unknown, located: Locator): ValidationIssue[] {
@@ -180,27 +231,60 @@ function schemaIssues(zodIssues: readonly z.core.$ZodIssue[], raw: unknown, loca
     if (zodIssue.code === 'invalid_union' && 'note' in zodIssue && zodIssue.note === 'No matching discriminator') {
       const isStepKind = stepIndex !== undefined && path.length === 3 && last === 'kind';
       if (isStepKind) {
-        const message = value === undefined ? `step has no "kind"; use one of ${STEP_KINDS.join(', ')}` : `unknown step kind "${String(value)}"; use one of ${STEP_KINDS.join(', ')}`;
+        const message =
+          value === undefined
+            ? `step has no "kind"; use one of ${STEP_KINDS.join(', ')}`
+            : `unknown step kind "${String(value)}"; use one of ${STEP_KINDS.join(', ')}`;
         issues.push(located.issue(path, 'unknown-step-kind', message, stepId));
         continue;
       }
-      const options = 'options' in zodIssue && Array.isArray(zodIssue.options) ? zodIssue.options.map(String).join(' or ') : 'a known value';
-      issues.push(located.issue(path, 'schema', `${where} must be ${options}${value === undefined ? '' : `, not "${String(value)}"`}`, stepId));
+      const options =
+        'options' in zodIssue && Array.isArray(zodIssue.options) ? zodIssue.options.map(String).join(' or ') : 'a known value';
+      issues.push(
+        located.issue(
+          path,
+          'schema',
+          `${where} must be ${options}${value === undefined ? '' : `, not "${String(value)}"`}`,
+          stepId,
+        ),
+      );
       continue;
     }
     if (zodIssue.code === 'unrecognized_keys') {
       for (const key of zodIssue.keys) {
-        issues.push(located.issue(path, 'schema', `unknown key "${key}"${where ? ` in ${where}` : ''}`, stepId, located.keyPosition(path, key)));
+        issues.push(
+          located.issue(
+            path,
+            'schema',
+            `unknown key "${key}"${where ? ` in ${where}` : ''}`,
+            stepId,
+            located.keyPosition(path, key),
+          ),
+        );
       }
       continue;
     }
     if (value === undefined && zodIssue.code === 'invalid_type') {
       const isDecisionDefault = stepIndex !== undefined && path.length === 3 && last === 'otherwise';
       if (isDecisionDefault) {
-        issues.push(located.issue(path, 'decision-without-otherwise', 'a decision needs "otherwise": the step to take when no branch holds', stepId));
+        issues.push(
+          located.issue(
+            path,
+            'decision-without-otherwise',
+            'a decision needs "otherwise": the step to take when no branch holds',
+            stepId,
+          ),
+        );
         continue;
       }
-      issues.push(located.issue(path, 'schema', `missing required "${String(last)}"${path.length > 1 ? ` in ${describePath(path.slice(0, -1))}` : ''}`, stepId));
+      issues.push(
+        located.issue(
+          path,
+          'schema',
+          `missing required "${String(last)}"${path.length > 1 ? ` in ${describePath(path.slice(0, -1))}` : ''}`,
+          stepId,
+        ),
+      );
       continue;
     }
     issues.push(located.issue(path, 'schema', `${where || 'the file'}: ${zodIssue.message}`, stepId));
@@ -256,7 +340,13 @@ class Checker {
     return this.issues.sort((a, b) => a.line - b.line || a.column - b.column);
   }
 
-  private add(path: (string | number)[], code: ValidationCode, message: string, stepId?: string, at?: { line: number; column: number }): void {
+  private add(
+    path: (string | number)[],
+    code: ValidationCode,
+    message: string,
+    stepId?: string,
+    at?: { line: number; column: number },
+  ): void {
     this.issues.push(this.located.issue(path, code, message, stepId, at));
   }
 
@@ -276,9 +366,19 @@ class Checker {
         step.fields.forEach((field, fieldIndex) => {
           const askedBy = this.answerSources.get(field.id);
           if (askedBy && !askedBy.includes(step.id)) {
-            this.add(['steps', index, 'fields', fieldIndex, 'id'], 'duplicate-id', `answer "${field.id}" is already asked in step "${askedBy[0]}"`, step.id);
+            this.add(
+              ['steps', index, 'fields', fieldIndex, 'id'],
+              'duplicate-id',
+              `answer "${field.id}" is already asked in step "${askedBy[0]}"`,
+              step.id,
+            );
           } else if (askedBy) {
-            this.add(['steps', index, 'fields', fieldIndex, 'id'], 'duplicate-id', `field "${field.id}" appears twice in this step`, step.id);
+            this.add(
+              ['steps', index, 'fields', fieldIndex, 'id'],
+              'duplicate-id',
+              `field "${field.id}" appears twice in this step`,
+              step.id,
+            );
           }
           this.answerSources.set(field.id, [...(askedBy ?? []), step.id]);
         });
@@ -288,7 +388,12 @@ class Checker {
       this.checkFields.set(step.id, fields);
       if ('save' in step && step.save) {
         if (this.checkFields.has(step.save) || this.indexById.has(step.save)) {
-          this.add(['steps', index, 'save'], 'duplicate-id', `save name "${step.save}" is already a step id or a save name`, step.id);
+          this.add(
+            ['steps', index, 'save'],
+            'duplicate-id',
+            `save name "${step.save}" is already a step id or a save name`,
+            step.id,
+          );
         } else this.checkFields.set(step.save, fields);
       }
     });
@@ -308,7 +413,8 @@ class Checker {
   private checkInputSpecs(): void {
     this.definition.inputs.forEach((field, index) => this.checkField(field, ['inputs', index]));
     this.steps.forEach((step, index) => {
-      if (step.kind === 'input') step.fields.forEach((field, fieldIndex) => this.checkField(field, ['steps', index, 'fields', fieldIndex], step.id));
+      if (step.kind === 'input')
+        step.fields.forEach((field, fieldIndex) => this.checkField(field, ['steps', index, 'fields', fieldIndex], step.id));
     });
   }
 
@@ -327,7 +433,12 @@ class Checker {
         }
       }
       if (fallsOffEnd) {
-        this.add(['steps', index, 'kind'], 'falls-off-end', `step "${step.id}" is the last step but is not a record or escalate step: add "next" or a record step after it`, step.id);
+        this.add(
+          ['steps', index, 'kind'],
+          'falls-off-end',
+          `step "${step.id}" is the last step but is not a record or escalate step: add "next" or a record step after it`,
+          step.id,
+        );
       }
     });
   }
@@ -381,7 +492,12 @@ class Checker {
       const first = ordered[0] ?? 0;
       const names = ordered.map((index) => this.steps[index]?.id).join(' → ');
       const firstStep = this.steps[first];
-      this.add(['steps', first, 'id'], 'unbounded-cycle', `steps ${names} form a loop with no way out through a verify step; a loop must contain a verify step (every/timeout) that can leave it`, firstStep?.id);
+      this.add(
+        ['steps', first, 'id'],
+        'unbounded-cycle',
+        `steps ${names} form a loop with no way out through a verify step; a loop must contain a verify step (every/timeout) that can leave it`,
+        firstStep?.id,
+      );
     }
   }
 
@@ -390,38 +506,75 @@ class Checker {
       if (step.kind === 'check' || step.kind === 'verify') {
         if (step.source === 'cache') {
           if (!this.context.knownQueries.includes(step.query)) {
-            this.add(['steps', index, 'query'], 'unknown-query', `unknown cache query "${step.query}"; known: ${this.context.knownQueries.join(', ')}`, step.id);
+            this.add(
+              ['steps', index, 'query'],
+              'unknown-query',
+              `unknown cache query "${step.query}"; known: ${this.context.knownQueries.join(', ')}`,
+              step.id,
+            );
           } else this.checkParams(step.params ?? {}, querySpec(step.query), ['steps', index], step, `query "${step.query}"`);
         } else if (!this.context.knownProbes.includes(step.probe)) {
-          this.add(['steps', index, 'probe'], 'unknown-probe', `unknown probe "${step.probe}"; known: ${this.context.knownProbes.join(', ')}`, step.id);
+          this.add(
+            ['steps', index, 'probe'],
+            'unknown-probe',
+            `unknown probe "${step.probe}"; known: ${this.context.knownProbes.join(', ')}`,
+            step.id,
+          );
         } else this.checkParams(step.params ?? {}, probeSpec(step.probe), ['steps', index], step, `probe "${step.probe}"`);
         if (step.kind === 'verify' && durationToMs(step.every) > durationToMs(step.timeout)) {
-          this.add(['steps', index, 'every'], 'verify-timing', `"every" (${step.every}) is longer than "timeout" (${step.timeout}): there would be only one attempt`, step.id);
+          this.add(
+            ['steps', index, 'every'],
+            'verify-timing',
+            `"every" (${step.every}) is longer than "timeout" (${step.timeout}): there would be only one attempt`,
+            step.id,
+          );
         }
       }
       if (step.kind === 'action') {
         if (!this.context.knownActions.includes(step.action)) {
-          this.add(['steps', index, 'action'], 'unknown-action', `unknown action "${step.action}"; the server knows: ${this.context.knownActions.join(', ')}`, step.id);
+          this.add(
+            ['steps', index, 'action'],
+            'unknown-action',
+            `unknown action "${step.action}"; the server knows: ${this.context.knownActions.join(', ')}`,
+            step.id,
+          );
         } else this.checkParams(step.params, actionSpec(step.action), ['steps', index], step, `action "${step.action}"`);
       }
     });
   }
 
   /** Literal parameters are checked against the catalog's schema; templated ones only by name. */
-  private checkParams(params: Record<string, Json>, spec: { params: DiagnosticSpec['params'] } | undefined, stepPath: (string | number)[], step: Step, what: string): void {
+  private checkParams(
+    params: Record<string, Json>,
+    spec: { params: DiagnosticSpec['params'] } | undefined,
+    stepPath: (string | number)[],
+    step: Step,
+    what: string,
+  ): void {
     if (!spec) return;
     const shape = spec.params.shape;
     for (const [name, value] of Object.entries(params)) {
       const paramSchema = shape[name];
       if (!paramSchema) {
         const known = Object.keys(shape);
-        this.add([...stepPath, 'params', name], 'invalid-params', `${what} has no parameter "${name}"${known.length ? `; it takes ${known.join(', ')}` : '; it takes none'}`, step.id, this.located.keyPosition([...stepPath, 'params'], name));
+        this.add(
+          [...stepPath, 'params', name],
+          'invalid-params',
+          `${what} has no parameter "${name}"${known.length ? `; it takes ${known.join(', ')}` : '; it takes none'}`,
+          step.id,
+          this.located.keyPosition([...stepPath, 'params'], name),
+        );
         continue;
       }
       if (templatesIn(value).length > 0) continue;
       const result = paramSchema.safeParse(value);
       if (!result.success) {
-        this.add([...stepPath, 'params', name], 'invalid-params', `${what} parameter "${name}": ${result.error.issues[0]?.message ?? 'invalid'}`, step.id);
+        this.add(
+          [...stepPath, 'params', name],
+          'invalid-params',
+          `${what} parameter "${name}": ${result.error.issues[0]?.message ?? 'invalid'}`,
+          step.id,
+        );
       }
     }
     for (const [name, paramSchema] of Object.entries(shape)) {
@@ -442,7 +595,12 @@ class Checker {
       if (!known) return;
       const entry = known.find((candidate) => (typeof candidate === 'string' ? candidate : candidate.id) === step.wizard);
       if (!entry) {
-        this.add(['steps', index, 'wizard'], 'unknown-wizard', `links to wizard "${step.wizard}", which is not in the library`, step.id);
+        this.add(
+          ['steps', index, 'wizard'],
+          'unknown-wizard',
+          `links to wizard "${step.wizard}", which is not in the library`,
+          step.id,
+        );
         return;
       }
       if (typeof entry === 'string') return;
@@ -450,12 +608,23 @@ class Checker {
       for (const name of Object.keys(step.inputs)) {
         if (!childInputs.has(name)) {
           const names = [...childInputs.keys()];
-          this.add(['steps', index, 'inputs', name], 'link-input', `wizard "${step.wizard}" has no input "${name}"${names.length ? `; its inputs are ${names.join(', ')}` : '; it takes no inputs'}`, step.id, this.located.keyPosition(['steps', index, 'inputs'], name));
+          this.add(
+            ['steps', index, 'inputs', name],
+            'link-input',
+            `wizard "${step.wizard}" has no input "${name}"${names.length ? `; its inputs are ${names.join(', ')}` : '; it takes no inputs'}`,
+            step.id,
+            this.located.keyPosition(['steps', index, 'inputs'], name),
+          );
         }
       }
       for (const input of entry.inputs) {
         if (input.required && !input.hasDefault && !(input.id in step.inputs)) {
-          this.add(['steps', index, 'inputs'], 'link-input', `wizard "${step.wizard}" needs input "${input.id}": map it under "inputs"`, step.id);
+          this.add(
+            ['steps', index, 'inputs'],
+            'link-input',
+            `wizard "${step.wizard}" needs input "${input.id}": map it under "inputs"`,
+            step.id,
+          );
         }
       }
     });
@@ -465,7 +634,9 @@ class Checker {
   private computeAvailability(): void {
     const order = this.steps.map((_, index) => index).filter((index) => this.reachable.has(this.steps[index]?.id ?? ''));
     const predecessors = new Map<number, number[]>();
-    for (const index of order) for (const successor of this.successors(index)) predecessors.set(successor, [...(predecessors.get(successor) ?? []), index]);
+    for (const index of order)
+      for (const successor of this.successors(index))
+        predecessors.set(successor, [...(predecessors.get(successor) ?? []), index]);
     const produced = (step: Step) => ({
       checks: this.checkFields.has(step.id) ? [step.id, ...('save' in step && step.save ? [step.save] : [])] : [],
       answers: step.kind === 'input' ? step.fields.map((field) => field.id) : [],
@@ -508,10 +679,18 @@ class Checker {
       };
       switch (step.kind) {
         case 'decision':
-          step.branches.forEach((branch, branchIndex) => sites.push({ source: branch.when, path: [...base, 'branches', branchIndex, 'when'], offsetInString: 0, step }));
+          step.branches.forEach((branch, branchIndex) =>
+            sites.push({ source: branch.when, path: [...base, 'branches', branchIndex, 'when'], offsetInString: 0, step }),
+          );
           break;
         case 'verify':
-          sites.push({ source: step.until, path: [...base, 'until'], offsetInString: 0, step, resultFields: this.resultFieldsOf(step) ?? null });
+          sites.push({
+            source: step.until,
+            path: [...base, 'until'],
+            offsetInString: 0,
+            step,
+            resultFields: this.resultFieldsOf(step) ?? null,
+          });
           templateSites(step.params ?? {}, [...base, 'params']);
           break;
         case 'check':
@@ -548,7 +727,13 @@ class Checker {
 
   private templateSites(template: ParsedTemplate, path: (string | number)[], step: Step, sites: ExpressionSite[]): void {
     if (!template.ok) {
-      this.add(path, 'cel-syntax', `template: ${template.error.message}`, step.id, this.located.offsetPosition(path, template.error.column - 1));
+      this.add(
+        path,
+        'cel-syntax',
+        `template: ${template.error.message}`,
+        step.id,
+        this.located.offsetPosition(path, template.error.column - 1),
+      );
       return;
     }
     for (const part of template.parts as TemplatePart[]) {
@@ -561,61 +746,127 @@ class Checker {
     const at = (offset: number) => this.located.offsetPosition(site.path, site.offsetInString + offset);
     const parsed = parseCondition(site.source);
     if (!parsed.ok) {
-      this.add(site.path, 'cel-syntax', `"${site.source.trim()}" does not parse: ${parsed.error.message}`, step.id, at(parsed.error.column - 1));
+      this.add(
+        site.path,
+        'cel-syntax',
+        `"${site.source.trim()}" does not parse: ${parsed.error.message}`,
+        step.id,
+        at(parsed.error.column - 1),
+      );
       return;
     }
     for (const offset of misusedHasCalls(parsed)) {
-      this.add(site.path, 'cel-syntax', `has() only tests a field selection such as has(checks.name); for a name with hyphens write 'name' in checks`, step.id, at(offset));
+      this.add(
+        site.path,
+        'cel-syntax',
+        `has() only tests a field selection such as has(checks.name); for a name with hyphens write 'name' in checks`,
+        step.id,
+        at(offset),
+      );
     }
     const isVerify = site.resultFields !== undefined;
     const variables = ['inputs', 'checks', 'answers', 'customer', ...(isVerify ? ['result'] : [])];
     const available = this.available.get(step.id);
     const references = collectReferences(parsed);
     // A name the expression tests for presence (has(checks.x), 'x' in checks) may be read in it too: the author guarded it.
-    const guarded = new Set(references.filter((reference) => reference.isTestOnly && reference.path.length === 2).map((reference) => reference.path.join('\u0000')));
+    const guarded = new Set(
+      references
+        .filter((reference) => reference.isTestOnly && reference.path.length === 2)
+        .map((reference) => reference.path.join('\u0000')),
+    );
     for (const reference of references) {
       const [root, name, field] = reference.path;
       const position = at(reference.offset);
       const text = formatReference(reference.path);
       if (!root || !variables.includes(root)) {
         const hint = root === 'result' ? '; "result" exists only in a verify step\'s "until"' : '';
-        this.add(site.path, 'cel-unknown-variable', `unknown variable "${root}"; use ${variables.join(', ')}${hint}`, step.id, position);
+        this.add(
+          site.path,
+          'cel-unknown-variable',
+          `unknown variable "${root}"; use ${variables.join(', ')}${hint}`,
+          step.id,
+          position,
+        );
         continue;
       }
       if (name === undefined) continue;
       const isPresenceTest = guarded.has(`${root}\u0000${name}`);
       if (root === 'inputs' && !this.inputIds.has(name)) {
-        this.add(site.path, 'cel-unknown-variable', `${text}: the wizard has no input "${name}"${this.inputIds.size ? ` (inputs: ${[...this.inputIds].join(', ')})` : ''}`, step.id, position);
+        this.add(
+          site.path,
+          'cel-unknown-variable',
+          `${text}: the wizard has no input "${name}"${this.inputIds.size ? ` (inputs: ${[...this.inputIds].join(', ')})` : ''}`,
+          step.id,
+          position,
+        );
       } else if (root === 'answers') {
         const askedBy = this.answerSources.get(name);
         if (!askedBy) this.add(site.path, 'cel-unknown-variable', `${text}: no input step asks "${name}"`, step.id, position);
         else if (available && !available.answers.has(name) && !isPresenceTest) {
-          this.add(site.path, 'cel-not-available', `${text} may not be answered yet when "${step.id}" runs: step "${askedBy[0]}" is not on every path to it`, step.id, position);
+          this.add(
+            site.path,
+            'cel-not-available',
+            `${text} may not be answered yet when "${step.id}" runs: step "${askedBy[0]}" is not on every path to it`,
+            step.id,
+            position,
+          );
         }
       } else if (root === 'checks') {
         if (!this.checkFields.has(name)) {
           const names = [...this.checkFields.keys()];
-          this.add(site.path, 'cel-unknown-check', `${text}: no check, verify, action or link step is named "${name}"${names.length ? ` (known: ${names.join(', ')})` : ''}`, step.id, position);
+          this.add(
+            site.path,
+            'cel-unknown-check',
+            `${text}: no check, verify, action or link step is named "${name}"${names.length ? ` (known: ${names.join(', ')})` : ''}`,
+            step.id,
+            position,
+          );
           continue;
         }
         if (available && !available.checks.has(name) && !isPresenceTest) {
-          this.add(site.path, 'cel-not-available', `${text} may not have run yet when "${step.id}" runs: not every path to this step goes through "${name}"`, step.id, position);
+          this.add(
+            site.path,
+            'cel-not-available',
+            `${text} may not have run yet when "${step.id}" runs: not every path to this step goes through "${name}"`,
+            step.id,
+            position,
+          );
         }
         const fields = this.checkFields.get(name);
         if (field !== undefined && fields && !fields.includes(field)) {
-          this.add(site.path, 'cel-unknown-field', `${text}: the result of "${name}" has no field "${field}" (fields: ${fields.join(', ')})`, step.id, position);
+          this.add(
+            site.path,
+            'cel-unknown-field',
+            `${text}: the result of "${name}" has no field "${field}" (fields: ${fields.join(', ')})`,
+            step.id,
+            position,
+          );
         }
       } else if (root === 'customer' && !CUSTOMER_FIELDS.includes(name)) {
-        this.add(site.path, 'cel-unknown-field', `${text}: the customer has no field "${name}" (fields: ${CUSTOMER_FIELDS.join(', ')})`, step.id, position);
+        this.add(
+          site.path,
+          'cel-unknown-field',
+          `${text}: the customer has no field "${name}" (fields: ${CUSTOMER_FIELDS.join(', ')})`,
+          step.id,
+          position,
+        );
       } else if (root === 'result' && site.resultFields && !site.resultFields.includes(name)) {
-        this.add(site.path, 'cel-unknown-field', `${text}: the result has no field "${name}" (fields: ${site.resultFields.join(', ')})`, step.id, position);
+        this.add(
+          site.path,
+          'cel-unknown-field',
+          `${text}: the result has no field "${name}" (fields: ${site.resultFields.join(', ')})`,
+          step.id,
+          position,
+        );
       }
     }
   }
 }
 
 function formatReference(path: readonly string[]): string {
-  return path.map((part, index) => (index === 0 ? part : /^[A-Za-z_][A-Za-z0-9_]*$/.test(part) ? `.${part}` : `['${part}']`)).join('');
+  return path
+    .map((part, index) => (index === 0 ? part : /^[A-Za-z_][A-Za-z0-9_]*$/.test(part) ? `.${part}` : `['${part}']`))
+    .join('');
 }
 
 /** What is wrong with an input field's own definition (pattern, default, bounds), if anything. */
@@ -624,13 +875,17 @@ export function fieldSpecProblem(field: InputField): { key: string; message: str
     try {
       new RegExp(field.pattern, 'u');
     } catch (error) {
-      return { key: 'pattern', message: `pattern is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        key: 'pattern',
+        message: `pattern is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
   }
   if ('min' in field && 'max' in field && field.min !== undefined && field.max !== undefined && field.min > field.max) {
     return { key: 'min', message: `min (${field.min}) is greater than max (${field.max})` };
   }
-  if (field.type === 'choice' && new Set(field.options).size !== field.options.length) return { key: 'options', message: 'options repeat a value' };
+  if (field.type === 'choice' && new Set(field.options).size !== field.options.length)
+    return { key: 'options', message: 'options repeat a value' };
   if (field.default !== undefined) {
     const problem = fieldValueProblem(field, field.default);
     if (problem) return { key: 'default', message: `default ${problem}` };

@@ -28,7 +28,9 @@ test('an L1 engineer fixes the SSO outage with the suggested wizard', async ({ p
     // The SSO wizard is suggested first, with its reason.
     const suggestions = page.getByRole('region', { name: 'Suggested wizards' });
     await expect(suggestions.getByTestId('wizard-suggestion').first()).toContainText('SSO sign-in failing');
-    await interact(() => suggestions.getByRole('button', { name: 'Start SSO sign-in failing after a flag or configuration change' }).click());
+    await interact(() =>
+      suggestions.getByRole('button', { name: 'Start SSO sign-in failing after a flag or configuration change' }).click(),
+    );
 
     // Checks and the decision run by themselves; the plan shows before → after for this customer.
     await expect(page).toHaveURL(/#\/run\//);
@@ -49,13 +51,28 @@ test('an L1 engineer fixes the SSO outage with the suggested wizard', async ({ p
     await page.goto(`${host.origin}/#/customer/redwood-payments`);
     await expect(page.locator('.customer-title-row')).toContainText('ok', { timeout: 60_000 });
     const timeline = page.getByRole('listbox', { name: 'Timeline events' });
-    await expect(timeline.getByTestId('timeline-row').filter({ hasText: /Wizard run/i }).first()).toBeVisible({ timeout: 60_000 });
-    await expect(timeline.getByTestId('timeline-row').filter({ hasText: /Remediation/i }).first()).toBeVisible();
+    await expect(
+      timeline
+        .getByTestId('timeline-row')
+        .filter({ hasText: /Wizard run/i })
+        .first(),
+    ).toBeVisible({ timeout: 60_000 });
+    await expect(
+      timeline
+        .getByTestId('timeline-row')
+        .filter({ hasText: /Remediation/i })
+        .first(),
+    ).toBeVisible();
     await page.screenshot({ path: test.info().outputPath('customer-healthy.png') });
 
     expect(interactions).toBeLessThanOrEqual(8);
-    test.info().annotations.push({ type: 'sso-flow', description: `${interactions} interactions, ${(verifiedAfterMs / 1000).toFixed(1)} s from opening the app to the verified fix` });
-    console.log(`SSO flow: ${interactions} interactions, ${(verifiedAfterMs / 1000).toFixed(1)} s from opening the app to the verified fix`);
+    test.info().annotations.push({
+      type: 'sso-flow',
+      description: `${interactions} interactions, ${(verifiedAfterMs / 1000).toFixed(1)} s from opening the app to the verified fix`,
+    });
+    console.log(
+      `SSO flow: ${interactions} interactions, ${(verifiedAfterMs / 1000).toFixed(1)} s from opening the app to the verified fix`,
+    );
   } finally {
     await host.stop();
   }

@@ -24,7 +24,10 @@ describe('generate-wizard-schema', () => {
 
   it('--check exits 0 on the committed file', () => {
     const root = join(import.meta.dirname, '..', '..');
-    const result = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/generate-wizard-schema.ts', '--check'], { cwd: root, encoding: 'utf8' });
+    const result = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['scripts/generate-wizard-schema.ts', '--check'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(result.stdout).toMatch(/up to date/);
     expect(result.status).toBe(0);
   });

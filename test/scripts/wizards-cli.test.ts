@@ -13,7 +13,11 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function run(args: string[], libraryDirectory = join(scratch, 'no-library')) {
   const out: string[] = [];
   const err: string[] = [];
-  const status = runWizardsCli(args, { out: (line) => out.push(line), err: (line) => err.push(line) }, { cwd: root, libraryDirectory });
+  const status = runWizardsCli(
+    args,
+    { out: (line) => out.push(line), err: (line) => err.push(line) },
+    { cwd: root, libraryDirectory },
+  );
   return { status, out, err };
 }
 
@@ -56,7 +60,11 @@ describe('wizards lint', () => {
   });
 
   it('prints file:line:col step code message for every problem and exits 1', () => {
-    const directory = writeTree('lint-broken', { 'nested/broken.yml': broken, 'good.yaml': 'id: good\nversion: 1\ntitle: Good\nsteps:\n  - id: done\n    kind: record\n    title: Done\n    outcome: no_fault_found\n' });
+    const directory = writeTree('lint-broken', {
+      'nested/broken.yml': broken,
+      'good.yaml':
+        'id: good\nversion: 1\ntitle: Good\nsteps:\n  - id: done\n    kind: record\n    title: Done\n    outcome: no_fault_found\n',
+    });
     const result = run(['lint', directory]);
     const display = relative(root, join(directory, 'nested', 'broken.yml'));
     expect(result.out).toEqual([
@@ -68,13 +76,19 @@ describe('wizards lint', () => {
   });
 
   it('knows wizards of the bundled library when checking links', () => {
-    const library = writeTree('library', { 'restart.yaml': 'id: restart-job\nversion: 1\ntitle: Restart\ninputs:\n  - id: jobId\n    label: Job\n    type: string\nsteps:\n  - id: done\n    kind: record\n    title: Done\n    outcome: remediated\n' });
+    const library = writeTree('library', {
+      'restart.yaml':
+        'id: restart-job\nversion: 1\ntitle: Restart\ninputs:\n  - id: jobId\n    label: Job\n    type: string\nsteps:\n  - id: done\n    kind: record\n    title: Done\n    outcome: remediated\n',
+    });
     const linking = writeTree('linking', {
-      'parent.yaml': 'id: parent\nversion: 1\ntitle: Parent\nsteps:\n  - id: sub\n    kind: link\n    title: Sub\n    wizard: restart-job\n    inputs: { job: x }\n  - id: done\n    kind: record\n    title: Done\n    outcome: remediated\n',
+      'parent.yaml':
+        'id: parent\nversion: 1\ntitle: Parent\nsteps:\n  - id: sub\n    kind: link\n    title: Sub\n    wizard: restart-job\n    inputs: { job: x }\n  - id: done\n    kind: record\n    title: Done\n    outcome: remediated\n',
     });
     const result = run(['lint', linking], library);
     expect(result.out[0]).toMatch(/parent\.yaml:9:13 sub link-input wizard "restart-job" needs input "jobId"/);
-    expect(result.out[1]).toMatch(/parent\.yaml:9:15 sub link-input wizard "restart-job" has no input "job"; its inputs are jobId/);
+    expect(result.out[1]).toMatch(
+      /parent\.yaml:9:15 sub link-input wizard "restart-job" has no input "job"; its inputs are jobId/,
+    );
     expect(run(['lint', linking]).out[0]).toMatch(/unknown-wizard links to wizard "restart-job", which is not in the library/);
   });
 
@@ -97,16 +111,21 @@ describe('wizards test', () => {
 
   it('reports a failing scenario with the difference and exits 1', () => {
     const directory = writeTree('scenarios', {
-      'wizard.yaml': 'id: tiny\nversion: 1\ntitle: Tiny\nsteps:\n  - id: health\n    kind: check\n    title: Health\n    source: probe\n    probe: customer.health\n  - id: route\n    kind: decision\n    title: Route\n    branches:\n      - when: "checks.health.health == \'ok\'"\n        goto: fine\n    otherwise: broken\n  - id: fine\n    kind: record\n    title: Fine\n    outcome: no_fault_found\n  - id: broken\n    kind: escalate\n    title: Broken\n    team: l2\n    summary: broken\n',
-      'ok.scenario.yaml': "scenario: healthy\nwizard: tiny\nchecks:\n  health: { health: ok, errorRate: 0, failingFeatures: [], version: '1' }\nexpect:\n  path: [health, route, fine]\n  outcome: no_fault_found\n",
-      'wrong.scenario.yaml': "scenario: wrong expectation\nwizard: tiny\nchecks:\n  health: { health: down, errorRate: 1, failingFeatures: [], version: '1' }\nexpect:\n  path: [health, route, fine]\n  outcome: no_fault_found\n",
+      'wizard.yaml':
+        'id: tiny\nversion: 1\ntitle: Tiny\nsteps:\n  - id: health\n    kind: check\n    title: Health\n    source: probe\n    probe: customer.health\n  - id: route\n    kind: decision\n    title: Route\n    branches:\n      - when: "checks.health.health == \'ok\'"\n        goto: fine\n    otherwise: broken\n  - id: fine\n    kind: record\n    title: Fine\n    outcome: no_fault_found\n  - id: broken\n    kind: escalate\n    title: Broken\n    team: l2\n    summary: broken\n',
+      'ok.scenario.yaml':
+        "scenario: healthy\nwizard: tiny\nchecks:\n  health: { health: ok, errorRate: 0, failingFeatures: [], version: '1' }\nexpect:\n  path: [health, route, fine]\n  outcome: no_fault_found\n",
+      'wrong.scenario.yaml':
+        "scenario: wrong expectation\nwizard: tiny\nchecks:\n  health: { health: down, errorRate: 1, failingFeatures: [], version: '1' }\nexpect:\n  path: [health, route, fine]\n  outcome: no_fault_found\n",
       'bad.scenario.yaml': 'scenario: bad file\nwizard: tiny\nexpect:\n  path: [x]\n  outcome: done\n',
       'missing.scenario.yaml': 'scenario: no such wizard\nwizard: other\nexpect:\n  path: [x]\n  outcome: remediated\n',
     });
     const result = run(['test', directory]);
     const text = result.out.join('\n');
     expect(text).toMatch(/PASS .*ok\.scenario\.yaml: healthy/);
-    expect(text).toMatch(/FAIL .*wrong\.scenario\.yaml: wrong expectation\n {5}path: expected health → route → fine\n {10}got {6}health → route → broken\n {5}outcome: expected no_fault_found, got escalated/);
+    expect(text).toMatch(
+      /FAIL .*wrong\.scenario\.yaml: wrong expectation\n {5}path: expected health → route → fine\n {10}got {6}health → route → broken\n {5}outcome: expected no_fault_found, got escalated/,
+    );
     expect(text).toMatch(/FAIL .*bad\.scenario\.yaml\n {5}.*bad\.scenario\.yaml:5:12 expect\.outcome: Invalid option/);
     expect(text).toMatch(/FAIL .*missing\.scenario\.yaml: no such wizard\n {5}wizard "other" is not among the wizards given/);
     expect(result.out.at(-1)).toBe('1 passed, 3 failed');
@@ -119,7 +138,9 @@ describe('wizards test', () => {
       'broken.scenario.yaml': 'scenario: never runs\nwizard: broken\nexpect:\n  path: [look]\n  outcome: remediated\n',
     });
     const result = run(['test', directory]);
-    expect(result.out.join('\n')).toMatch(/FAIL .*broken\.scenario\.yaml: never runs\n {5}.*broken\.yaml has 2 lint errors; first: .*unknown-probe/);
+    expect(result.out.join('\n')).toMatch(
+      /FAIL .*broken\.scenario\.yaml: never runs\n {5}.*broken\.yaml has 2 lint errors; first: .*unknown-probe/,
+    );
     expect(result.status).toBe(1);
   });
 

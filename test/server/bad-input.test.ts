@@ -7,7 +7,18 @@ let database: TestDatabase;
 let server: TestServer;
 let adminToken: string;
 
-const TABLES = ['customers', 'customer_features', 'events', 'notes', 'releases', 'change_log', 'sync_client', 'sync_mutation_result', 'api_tokens', 'customer_state'];
+const TABLES = [
+  'customers',
+  'customer_features',
+  'events',
+  'notes',
+  'releases',
+  'change_log',
+  'sync_client',
+  'sync_mutation_result',
+  'api_tokens',
+  'customer_state',
+];
 
 async function snapshotCounts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -18,7 +29,14 @@ async function snapshotCounts(): Promise<Record<string, number>> {
   return out;
 }
 
-const pushMutation = { seq: 1, id: 'm-1', name: 'note.create', v: 1, clientTime: '2026-03-01T00:00:00Z', args: { noteId: 'n1', customerId: 'acme', eventId: null, body: 'x' } };
+const pushMutation = {
+  seq: 1,
+  id: 'm-1',
+  name: 'note.create',
+  v: 1,
+  clientTime: '2026-03-01T00:00:00Z',
+  args: { noteId: 'n1', customerId: 'acme', eventId: null, body: 'x' },
+};
 
 /** A valid body per endpoint; each case below breaks it one way. */
 const ENDPOINTS: { method: string; path: string; valid: Record<string, unknown>; wrongType: Record<string, unknown> }[] = [
@@ -32,22 +50,46 @@ const ENDPOINTS: { method: string; path: string; valid: Record<string, unknown>;
     method: 'POST',
     path: '/v1/sync/push',
     valid: { protocol: PROTOCOL_VERSION, clientId: 'client-bad-input', schemaVersion: 1, mutations: [pushMutation] },
-    wrongType: { protocol: PROTOCOL_VERSION, clientId: 'client-bad-input', schemaVersion: 1, mutations: [{ ...pushMutation, seq: '1' }] },
+    wrongType: {
+      protocol: PROTOCOL_VERSION,
+      clientId: 'client-bad-input',
+      schemaVersion: 1,
+      mutations: [{ ...pushMutation, seq: '1' }],
+    },
   },
   { method: 'POST', path: '/v1/events', valid: { events: [event('acme')] }, wrongType: { events: 'many' } },
-  { method: 'PUT', path: '/v1/customers', valid: { customers: [customer('umbrella')] }, wrongType: { customers: [{ ...customer('umbrella'), plan: 7 }] } },
+  {
+    method: 'PUT',
+    path: '/v1/customers',
+    valid: { customers: [customer('umbrella')] },
+    wrongType: { customers: [{ ...customer('umbrella'), plan: 7 }] },
+  },
   {
     method: 'PUT',
     path: '/v1/customers/acme/features',
     valid: { features: [{ feature: 'sso', entitled: true, enabled: true, health: 'ok', lastSignalAt: null }] },
     wrongType: { features: [{ feature: 'sso', entitled: 'yes', enabled: true, health: 'ok', lastSignalAt: null }] },
   },
-  { method: 'PUT', path: '/v1/releases', valid: { releases: [{ version: '9.0.0', releasedAt: '2026-01-01T00:00:00Z', notes: null }] }, wrongType: { releases: [{ version: 9 }] } },
-  { method: 'POST', path: '/v1/tokens', valid: { userId: 'carol', role: 'desk' }, wrongType: { userId: 'carol', role: 'superuser' } },
+  {
+    method: 'PUT',
+    path: '/v1/releases',
+    valid: { releases: [{ version: '9.0.0', releasedAt: '2026-01-01T00:00:00Z', notes: null }] },
+    wrongType: { releases: [{ version: 9 }] },
+  },
+  {
+    method: 'POST',
+    path: '/v1/tokens',
+    valid: { userId: 'carol', role: 'desk' },
+    wrongType: { userId: 'carol', role: 'superuser' },
+  },
 ];
 
 async function send(method: string, path: string, body: string, contentType = 'application/json') {
-  const response = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': contentType }, body });
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': contentType },
+    body,
+  });
   return { status: response.status, body: JSON.parse(await response.text()) as unknown };
 }
 
@@ -68,14 +110,41 @@ describe('bad input', () => {
     const before = await snapshotCounts();
     for (const endpoint of ENDPOINTS) {
       const cases: { name: string; status: number; error?: string; response: Promise<{ status: number; body: unknown }> }[] = [
-        { name: 'malformed JSON', status: 400, error: 'malformed_json', response: send(endpoint.method, endpoint.path, '{"protocol": 1, ') },
+        {
+          name: 'malformed JSON',
+          status: 400,
+          error: 'malformed_json',
+          response: send(endpoint.method, endpoint.path, '{"protocol": 1, '),
+        },
         { name: 'empty body', status: 400, error: 'malformed_json', response: send(endpoint.method, endpoint.path, '') },
         { name: 'a JSON array', status: 400, response: send(endpoint.method, endpoint.path, '[]') },
         { name: 'wrong types', status: 400, response: send(endpoint.method, endpoint.path, JSON.stringify(endpoint.wrongType)) },
-        { name: 'unknown field', status: 400, response: send(endpoint.method, endpoint.path, JSON.stringify({ ...endpoint.valid, surprise: true })) },
-        { name: 'prototype pollution', status: 400, response: send(endpoint.method, endpoint.path, `{"__proto__": {"admin": true}, ${JSON.stringify(endpoint.valid).slice(1)}`) },
-        { name: 'not JSON', status: 415, error: 'unsupported_media_type', response: send(endpoint.method, endpoint.path, 'hello', 'text/plain') },
-        { name: 'too large', status: 413, error: 'payload_too_large', response: send(endpoint.method, endpoint.path, JSON.stringify({ ...endpoint.valid, padding: 'x'.repeat(300 * 1024) })) },
+        {
+          name: 'unknown field',
+          status: 400,
+          response: send(endpoint.method, endpoint.path, JSON.stringify({ ...endpoint.valid, surprise: true })),
+        },
+        {
+          name: 'prototype pollution',
+          status: 400,
+          response: send(
+            endpoint.method,
+            endpoint.path,
+            `{"__proto__": {"admin": true}, ${JSON.stringify(endpoint.valid).slice(1)}`,
+          ),
+        },
+        {
+          name: 'not JSON',
+          status: 415,
+          error: 'unsupported_media_type',
+          response: send(endpoint.method, endpoint.path, 'hello', 'text/plain'),
+        },
+        {
+          name: 'too large',
+          status: 413,
+          error: 'payload_too_large',
+          response: send(endpoint.method, endpoint.path, JSON.stringify({ ...endpoint.valid, padding: 'x'.repeat(300 * 1024) })),
+        },
       ];
       for (const item of cases) {
         const response = await item.response;
@@ -91,13 +160,31 @@ describe('bad input', () => {
 
   it('refuses oversized sync requests', async () => {
     const before = await snapshotCounts();
-    const mutations = Array.from({ length: MAX_PUSH_MUTATIONS + 1 }, (_, index) => ({ ...pushMutation, seq: index + 1, id: `m-${index}` }));
-    const push = await request(server.url, 'POST', '/v1/sync/push', adminToken, { protocol: PROTOCOL_VERSION, clientId: 'client-oversized', schemaVersion: 1, mutations });
+    const mutations = Array.from({ length: MAX_PUSH_MUTATIONS + 1 }, (_, index) => ({
+      ...pushMutation,
+      seq: index + 1,
+      id: `m-${index}`,
+    }));
+    const push = await request(server.url, 'POST', '/v1/sync/push', adminToken, {
+      protocol: PROTOCOL_VERSION,
+      clientId: 'client-oversized',
+      schemaVersion: 1,
+      mutations,
+    });
     expect(push.status).toBe(400);
     expect(ApiErrorSchema.parse(push.body).message).toContain('mutations');
-    const pull = await request(server.url, 'POST', '/v1/sync/pull', adminToken, pullRequest('client-oversized', [], MAX_PULL_LIMIT + 1));
+    const pull = await request(
+      server.url,
+      'POST',
+      '/v1/sync/pull',
+      adminToken,
+      pullRequest('client-oversized', [], MAX_PULL_LIMIT + 1),
+    );
     expect(pull.status).toBe(400);
-    const protocol = await request(server.url, 'POST', '/v1/sync/pull', adminToken, { ...pullRequest('client-oversized', []), protocol: 2 });
+    const protocol = await request(server.url, 'POST', '/v1/sync/pull', adminToken, {
+      ...pullRequest('client-oversized', []),
+      protocol: 2,
+    });
     expect(protocol.status).toBe(400);
     expect(await snapshotCounts()).toEqual(before);
   });
@@ -110,7 +197,10 @@ describe('bad input', () => {
 });
 
 describe('authentication', () => {
-  const protectedRoutes = [...ENDPOINTS.map((endpoint) => ({ method: endpoint.method, path: endpoint.path, body: endpoint.valid })), { method: 'GET', path: '/v1/stream', body: undefined }];
+  const protectedRoutes = [
+    ...ENDPOINTS.map((endpoint) => ({ method: endpoint.method, path: endpoint.path, body: endpoint.valid })),
+    { method: 'GET', path: '/v1/stream', body: undefined },
+  ];
 
   it('answers 401 with a JSON body for a missing or unknown token, and stores nothing', async () => {
     const before = await snapshotCounts();
@@ -122,7 +212,10 @@ describe('authentication', () => {
         expect(response.headers.get('www-authenticate')).toBe('Bearer');
       }
     }
-    const malformed = await fetch(`${server.url}/v1/sync/pull`, { method: 'POST', headers: { authorization: 'Basic YWRtaW46YWRtaW4=' } });
+    const malformed = await fetch(`${server.url}/v1/sync/pull`, {
+      method: 'POST',
+      headers: { authorization: 'Basic YWRtaW46YWRtaW4=' },
+    });
     expect(malformed.status).toBe(401);
     expect(await snapshotCounts()).toEqual(before);
   });
@@ -134,7 +227,11 @@ describe('authentication', () => {
   });
 
   it('stops accepting a revoked token', async () => {
-    const created = await request(server.url, 'POST', '/v1/tokens', adminToken, { userId: 'dave', role: 'desk', customers: ['acme'] });
+    const created = await request(server.url, 'POST', '/v1/tokens', adminToken, {
+      userId: 'dave',
+      role: 'desk',
+      customers: ['acme'],
+    });
     expect(created.status).toBe(201);
     const { token: daveToken, tokenId } = created.body as { token: string; tokenId: string };
     expect((await request(server.url, 'POST', '/v1/sync/pull', daveToken, pullRequest('client-dave-1', []))).status).toBe(200);

@@ -27,7 +27,8 @@ function startCli(args: string[], env: Record<string, string> = {}): Promise<Sta
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (stdout.includes('\n')) resolve({ child, line: JSON.parse(stdout.split('\n')[0] ?? '') as Started['line'], stderr: () => stderr });
+      if (stdout.includes('\n'))
+        resolve({ child, line: JSON.parse(stdout.split('\n')[0] ?? '') as Started['line'], stderr: () => stderr });
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${stderr}`)));
   });
@@ -50,10 +51,20 @@ afterAll(() => {
 
 it('prints one JSON line, shows a generated admin token only on first start, and shuts down cleanly', async () => {
   const first = await startCli([]);
-  expect(first.line).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), token: expect.stringMatching(/^lk_/), storage: 'pglite' });
+  expect(first.line).toEqual({
+    url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    token: expect.stringMatching(/^lk_/),
+    storage: 'pglite',
+  });
   const token = first.line.token ?? '';
   expect((await request(first.line.url, 'GET', '/v1/health', null)).body).toMatchObject({ ok: true, storage: 'pglite' });
-  const pull = await request(first.line.url, 'POST', '/v1/sync/pull', token, { protocol: PROTOCOL_VERSION, clientId: 'cli-test-client', schemaVersion: 1, limit: 10, buckets: [] });
+  const pull = await request(first.line.url, 'POST', '/v1/sync/pull', token, {
+    protocol: PROTOCOL_VERSION,
+    clientId: 'cli-test-client',
+    schemaVersion: 1,
+    limit: 10,
+    buckets: [],
+  });
   expect(pull.status).toBe(200);
   expect(first.stderr()).not.toContain(token);
   expect(await stopCli(first.child)).toBe(0);
@@ -64,7 +75,17 @@ it('prints one JSON line, shows a generated admin token only on first start, and
   const second = await startCli([], { LIGHTKEEPER_ADMIN_TOKEN: configured });
   expect(second.line).toEqual({ url: expect.any(String), storage: 'pglite' });
   for (const bearer of [token, configured]) {
-    expect((await request(second.line.url, 'POST', '/v1/sync/pull', bearer, { protocol: PROTOCOL_VERSION, clientId: 'cli-test-client', schemaVersion: 1, limit: 10, buckets: [] })).status).toBe(200);
+    expect(
+      (
+        await request(second.line.url, 'POST', '/v1/sync/pull', bearer, {
+          protocol: PROTOCOL_VERSION,
+          clientId: 'cli-test-client',
+          schemaVersion: 1,
+          limit: 10,
+          buckets: [],
+        })
+      ).status,
+    ).toBe(200);
   }
   expect(await stopCli(second.child)).toBe(0);
   // PGlite's first start runs initdb: several seconds on a busy two-core machine.

@@ -36,7 +36,14 @@ afterAll(async () => {
 describe('POST /v1/events', () => {
   it('stores a batch with server ids and recordedAt, and the desk pulls exactly those events', async () => {
     const inputs: EventInput[] = [
-      event('acme', { kind: 'flag_change', feature: 'sso', prevValue: false, newValue: true, links: { ticket: 'T-1' }, properties: { flag: 'sso.enforce' } }),
+      event('acme', {
+        kind: 'flag_change',
+        feature: 'sso',
+        prevValue: false,
+        newValue: true,
+        links: { ticket: 'T-1' },
+        properties: { flag: 'sso.enforce' },
+      }),
       event('acme', { occurredAt: '2026-03-31T23:00:00+02:00', body: '## Details', actor: 'deploy-bot' }),
       event('globex', { severity: 'critical', kind: 'incident' }),
     ];
@@ -49,7 +56,9 @@ describe('POST /v1/events', () => {
     expect([...body.ids].sort()).toEqual(body.ids);
 
     const desk = new MiniDesk(server.url, adminToken);
-    await desk.syncUntil((current) => body.ids.every((id, index) => current.row(customerBucket(inputs[index]?.customerId ?? ''), 'event', id) !== undefined));
+    await desk.syncUntil((current) =>
+      body.ids.every((id, index) => current.row(customerBucket(inputs[index]?.customerId ?? ''), 'event', id) !== undefined),
+    );
     const first = TimelineEventSchema.parse(desk.row(customerBucket('acme'), 'event', body.ids[0] ?? ''));
     expect(first).toMatchObject({
       customerId: 'acme',
@@ -63,7 +72,9 @@ describe('POST /v1/events', () => {
       recordedAt: '2026-04-01T08:00:00.000Z',
     });
     // Times come back normalised to UTC milliseconds.
-    expect(TimelineEventSchema.parse(desk.row(customerBucket('acme'), 'event', body.ids[1] ?? '')).occurredAt).toBe('2026-03-31T21:00:00.000Z');
+    expect(TimelineEventSchema.parse(desk.row(customerBucket('acme'), 'event', body.ids[1] ?? '')).occurredAt).toBe(
+      '2026-03-31T21:00:00.000Z',
+    );
   });
 
   it('is idempotent on (source.system, source.externalId), across and within batches', async () => {
@@ -85,9 +96,19 @@ describe('POST /v1/events', () => {
 
   it('validates the whole batch first: one bad event names its index and field, and nothing is stored', async () => {
     const before = await countRows('events');
-    const response = await ingest(ingestToken, [event('acme'), event('acme'), { ...event('acme'), severity: 'apocalyptic' }, event('acme')]);
+    const response = await ingest(ingestToken, [
+      event('acme'),
+      event('acme'),
+      { ...event('acme'), severity: 'apocalyptic' },
+      event('acme'),
+    ]);
     expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ error: 'invalid_event', index: 2, field: 'severity', message: expect.stringContaining('events[2].severity') });
+    expect(response.body).toMatchObject({
+      error: 'invalid_event',
+      index: 2,
+      field: 'severity',
+      message: expect.stringContaining('events[2].severity'),
+    });
     const unknownField = await ingest(ingestToken, [event('acme'), { ...event('acme'), colour: 'red' }]);
     expect(unknownField.status).toBe(400);
     expect(unknownField.body).toMatchObject({ error: 'invalid_event', index: 1 });
@@ -134,7 +155,10 @@ describe('admin feeds', () => {
     const logBefore = await countRows('change_log');
     expect((await put('/v1/customers', { customers: [umbrella] })).body).toEqual({ received: 1, changed: 0 });
     expect(await countRows('change_log')).toBe(logBefore);
-    expect((await put('/v1/customers', { customers: [{ ...umbrella, health: 'degraded' }] })).body).toEqual({ received: 1, changed: 1 });
+    expect((await put('/v1/customers', { customers: [{ ...umbrella, health: 'degraded' }] })).body).toEqual({
+      received: 1,
+      changed: 1,
+    });
 
     const features = [
       { feature: 'sso', entitled: true, enabled: false, health: 'down', lastSignalAt: '2026-03-30T00:00:00Z' },
@@ -145,13 +169,26 @@ describe('admin feeds', () => {
     expect(wrongCustomer.status).toBe(400);
     const missing = await put('/v1/customers/nobody/features', { features: [features[0]] });
     expect(missing.status).toBe(404);
-    expect((await put('/v1/releases', { releases: [{ version: '6.0.0', releasedAt: '2026-03-29T00:00:00Z', notes: null }] })).body).toEqual({ received: 1, changed: 1 });
+    expect(
+      (await put('/v1/releases', { releases: [{ version: '6.0.0', releasedAt: '2026-03-29T00:00:00Z', notes: null }] })).body,
+    ).toEqual({ received: 1, changed: 1 });
 
     const desk = new MiniDesk(server.url, adminToken);
-    await desk.syncUntil((current) => current.row(customerBucket('umbrella'), 'feature', 'umbrella:exports') !== undefined && current.row('global', 'release', '6.0.0') !== undefined);
-    expect(desk.row(customerBucket('umbrella'), 'customer', 'umbrella')).toMatchObject({ health: 'degraded', plan: 'enterprise' });
+    await desk.syncUntil(
+      (current) =>
+        current.row(customerBucket('umbrella'), 'feature', 'umbrella:exports') !== undefined &&
+        current.row('global', 'release', '6.0.0') !== undefined,
+    );
+    expect(desk.row(customerBucket('umbrella'), 'customer', 'umbrella')).toMatchObject({
+      health: 'degraded',
+      plan: 'enterprise',
+    });
     expect(desk.rows.get(`${customerBucket('umbrella')}|customer|umbrella`)?.ver).toBe(2);
-    expect(desk.row(customerBucket('umbrella'), 'feature', 'umbrella:sso')).toMatchObject({ customerId: 'umbrella', health: 'down', lastSignalAt: '2026-03-30T00:00:00.000Z' });
+    expect(desk.row(customerBucket('umbrella'), 'feature', 'umbrella:sso')).toMatchObject({
+      customerId: 'umbrella',
+      health: 'down',
+      lastSignalAt: '2026-03-30T00:00:00.000Z',
+    });
   });
 
   it('is admin only', async () => {

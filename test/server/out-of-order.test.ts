@@ -35,7 +35,10 @@ it('delivers both events when the transaction that started first commits last', 
   let firstInserted = (_id: string) => {};
   const firstRow = new Promise<string>((resolve) => (firstInserted = resolve));
   const first = database.storage.transaction(async (db) => {
-    const { ids } = await insertEvents(db, [event('acme', { summary: 'first to start, last to commit' })], { now: Date.now(), newId });
+    const { ids } = await insertEvents(db, [event('acme', { summary: 'first to start, last to commit' })], {
+      now: Date.now(),
+      newId,
+    });
     firstInserted(ids[0] ?? '');
     await firstMayCommit;
     return ids[0] ?? '';
@@ -45,10 +48,16 @@ it('delivers both events when the transaction that started first commits last', 
   let secondLogId: number;
   try {
     secondId = await database.storage.transaction(async (db) => {
-      const { ids } = await insertEvents(db, [event('acme', { summary: 'second to start, first to commit' })], { now: Date.now(), newId });
+      const { ids } = await insertEvents(db, [event('acme', { summary: 'second to start, first to commit' })], {
+        now: Date.now(),
+        newId,
+      });
       return ids[0] ?? '';
     });
-    const [secondLog] = await database.storage.query<{ id: number }>("select id from change_log where entity = 'event' and row_id = $1", [secondId]);
+    const [secondLog] = await database.storage.query<{ id: number }>(
+      "select id from change_log where entity = 'event' and row_id = $1",
+      [secondId],
+    );
     secondLogId = secondLog?.id ?? 0;
 
     await desk.sync();
@@ -61,9 +70,14 @@ it('delivers both events when the transaction that started first commits last', 
   await first;
   // The scenario is real: the row committed first has the larger log id, so a plain
   // "id > last seen" cursor would have handed it out above and skipped the other forever.
-  const [firstLog] = await database.storage.query<{ id: number }>("select id from change_log where entity = 'event' and row_id = $1", [firstId]);
+  const [firstLog] = await database.storage.query<{ id: number }>(
+    "select id from change_log where entity = 'event' and row_id = $1",
+    [firstId],
+  );
   expect(firstLog?.id).toBeLessThan(secondLogId);
 
-  await desk.syncUntil((current) => current.row(bucket, 'event', firstId) !== undefined && current.row(bucket, 'event', secondId) !== undefined);
+  await desk.syncUntil(
+    (current) => current.row(bucket, 'event', firstId) !== undefined && current.row(bucket, 'event', secondId) !== undefined,
+  );
   expect(desk.entityIds(bucket, 'event').sort()).toEqual([firstId, secondId].sort());
 });

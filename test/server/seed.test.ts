@@ -41,23 +41,44 @@ describe('seedDemo with the demo fleet', () => {
   });
 
   it('loads the whole fleet into an empty database, and syncs it out', async () => {
-    const result = await seedDemo(database.storage, { seed: SEED, customers: 50, now: NOW, log: silentLogger, generators: { generateFleet: () => fleet, padEvents: function* () {} } });
+    const result = await seedDemo(database.storage, {
+      seed: SEED,
+      customers: 50,
+      now: NOW,
+      log: silentLogger,
+      generators: { generateFleet: () => fleet, padEvents: function* () {} },
+    });
     expect(result).toEqual({ isSeeded: true, isNew: true, customers: fleet.customers.length, events: fleet.events.length });
     expect(await count(database, 'customer_features')).toBe(fleet.features.length);
     expect(await count(database, 'releases')).toBe(fleet.releases.length);
-    expect(await readCustomerStates(database.storage)).toEqual([...fleet.states].sort((a, b) => (a.customerId < b.customerId ? -1 : 1)));
+    expect(await readCustomerStates(database.storage)).toEqual(
+      [...fleet.states].sort((a, b) => (a.customerId < b.customerId ? -1 : 1)),
+    );
     // Every seeded row is in the change log too, so desks that are already syncing see it.
-    const [logged] = await database.storage.query<{ count: number }>("select count(*)::integer as count from change_log where entity = 'event'");
+    const [logged] = await database.storage.query<{ count: number }>(
+      "select count(*)::integer as count from change_log where entity = 'event'",
+    );
     expect(logged?.count).toBe(fleet.events.length);
 
     const server = await startTestServer(database.storage);
     try {
-      const desk = new MiniDesk(server.url, await token(database.storage, { userId: 'admin', role: 'admin' }), 'seed-desk-1', 5_000);
+      const desk = new MiniDesk(
+        server.url,
+        await token(database.storage, { userId: 'admin', role: 'admin' }),
+        'seed-desk-1',
+        5_000,
+      );
       await desk.sync();
       const someone = fleet.customers[0]?.id ?? '';
-      const expected = fleet.events.filter((item) => item.customerId === someone).map((item) => `${item.source.system}/${item.source.externalId}`);
+      const expected = fleet.events
+        .filter((item) => item.customerId === someone)
+        .map((item) => `${item.source.system}/${item.source.externalId}`);
       const pulled = desk.entityIds(customerBucket(someone), 'event').map((id) => {
-        const row = desk.row(customerBucket(someone), 'event', id) as { source: { system: string; externalId: string }; recordedAt: string; occurredAt: string };
+        const row = desk.row(customerBucket(someone), 'event', id) as {
+          source: { system: string; externalId: string };
+          recordedAt: string;
+          occurredAt: string;
+        };
         // History counts as recorded when it occurred.
         expect(row.recordedAt).toBe(row.occurredAt);
         return `${row.source.system}/${row.source.externalId}`;
@@ -70,7 +91,13 @@ describe('seedDemo with the demo fleet', () => {
 
   it('does nothing the second time', async () => {
     const logBefore = await count(database, 'change_log');
-    const result = await seedDemo(database.storage, { seed: SEED, customers: 50, now: NOW + 60_000, log: silentLogger, generators: { generateFleet: () => fleet, padEvents: function* () {} } });
+    const result = await seedDemo(database.storage, {
+      seed: SEED,
+      customers: 50,
+      now: NOW + 60_000,
+      log: silentLogger,
+      generators: { generateFleet: () => fleet, padEvents: function* () {} },
+    });
     expect(result).toMatchObject({ isSeeded: true, isNew: false, events: fleet.events.length });
     expect(await count(database, 'change_log')).toBe(logBefore);
   });
@@ -89,12 +116,20 @@ describe('seedDemo with the demo fleet', () => {
       expect(summary.isSkipped).toBe(false);
       expect(summary.events).toBeGreaterThan(0);
       expect(await count(database, 'events')).toBeGreaterThan(fleet.events.length);
-      const [newest] = await database.storage.query<{ customer_id: string }>('select customer_id from events order by recorded_at desc, id desc limit 1');
+      const [newest] = await database.storage.query<{ customer_id: string }>(
+        'select customer_id from events order by recorded_at desc, id desc limit 1',
+      );
       await stream.waitForPoke((poke) => poke.buckets.includes(customerBucket(newest?.customer_id ?? '')));
 
       // A restarted server's loop starts where the stored last tick left off: nothing is replayed.
       const before = await count(database, 'events');
-      const restarted = startLiveLoop({ storage: database.storage, seed: SEED, intervalMs: 0, clock: () => now, log: silentLogger });
+      const restarted = startLiveLoop({
+        storage: database.storage,
+        seed: SEED,
+        intervalMs: 0,
+        clock: () => now,
+        log: silentLogger,
+      });
       expect((await restarted.tickOnce()).events).toBe(0);
       await restarted.stop();
       expect(await count(database, 'events')).toBe(before);
@@ -110,9 +145,18 @@ describe('seedDemo bookkeeping', () => {
     customers: [customer('tiny-1'), customer('tiny-2')],
     features: [{ customerId: 'tiny-1', feature: 'sso', entitled: true, enabled: true, health: 'ok', lastSignalAt: null }],
     releases: [{ version: '1.0.0', releasedAt: '2026-01-01T00:00:00Z', notes: null }],
-    states: [{ customerId: 'tiny-1', flags: {}, config: {}, idp: null, provisioning: [], jobs: [], pinnedVersion: null, faults: [] }],
+    states: [
+      { customerId: 'tiny-1', flags: {}, config: {}, idp: null, provisioning: [], jobs: [], pinnedVersion: null, faults: [] },
+    ],
     events: [
-      { customerId: 'tiny-1', occurredAt: '2026-05-01T00:00:00Z', kind: 'deploy', severity: 'info', source: { system: 'fixture', externalId: 'f-1' }, summary: 'deploy' },
+      {
+        customerId: 'tiny-1',
+        occurredAt: '2026-05-01T00:00:00Z',
+        kind: 'deploy',
+        severity: 'info',
+        source: { system: 'fixture', externalId: 'f-1' },
+        summary: 'deploy',
+      },
     ],
   };
   const padded = (count: number, failAfterBatches = Number.POSITIVE_INFINITY): DemoGenerators['padEvents'] =>
@@ -133,11 +177,16 @@ describe('seedDemo bookkeeping', () => {
   it('pads the history to exactly the requested total and resumes an interrupted padding', async () => {
     const database = await freshDatabase();
     const options = { seed: 1, events: 11, now: NOW, log: silentLogger };
-    await expect(seedDemo(database.storage, { ...options, generators: { generateFleet: () => fixture, padEvents: padded(10, 2) } })).rejects.toThrow('interrupted');
+    await expect(
+      seedDemo(database.storage, { ...options, generators: { generateFleet: () => fixture, padEvents: padded(10, 2) } }),
+    ).rejects.toThrow('interrupted');
     expect(await count(database, 'events')).toBe(1 + 8);
-    const result = await seedDemo(database.storage, { ...options, generators: { generateFleet: () => fixture, padEvents: padded(10) } });
+    const result = await seedDemo(database.storage, {
+      ...options,
+      generators: { generateFleet: () => fixture, padEvents: padded(10) },
+    });
     expect(result).toMatchObject({ isSeeded: true, events: 11 });
-    expect(await count(database, 'change_log where entity = \'event\'')).toBe(11);
+    expect(await count(database, "change_log where entity = 'event'")).toBe(11);
   });
 
   it('never records a failed padding batch as stored, though the batches after it were already being written', async () => {
@@ -150,17 +199,27 @@ describe('seedDemo bookkeeping', () => {
         batch += 1;
       }
     };
-    await expect(seedDemo(database.storage, { ...options, generators: { generateFleet: () => fixture, padEvents: secondBatchFails } })).rejects.toThrow();
+    await expect(
+      seedDemo(database.storage, { ...options, generators: { generateFleet: () => fixture, padEvents: secondBatchFails } }),
+    ).rejects.toThrow();
     // The third batch was sent while the second failed: it must not have been kept (nor counted) either.
     expect(await count(database, 'events')).toBe(1 + 4);
-    const result = await seedDemo(database.storage, { ...options, generators: { generateFleet: () => fixture, padEvents: padded(10) } });
+    const result = await seedDemo(database.storage, {
+      ...options,
+      generators: { generateFleet: () => fixture, padEvents: padded(10) },
+    });
     expect(result).toMatchObject({ isSeeded: true, events: 11 });
   });
 
   it('leaves a database that already has customers alone', async () => {
     const database = await freshDatabase();
     await addCustomers(database.storage, ['real-customer']);
-    const result = await seedDemo(database.storage, { seed: 1, now: NOW, log: silentLogger, generators: { generateFleet: () => fixture, padEvents: padded(10) } });
+    const result = await seedDemo(database.storage, {
+      seed: 1,
+      now: NOW,
+      log: silentLogger,
+      generators: { generateFleet: () => fixture, padEvents: padded(10) },
+    });
     expect(result).toEqual({ isSeeded: false, isNew: false, customers: 1, events: 0 });
     expect(await count(database, 'releases')).toBe(0);
   });

@@ -33,7 +33,14 @@ beforeAll(async () => {
   await database.storage.transaction(async (db) => {
     await upsertFeatures(db, [
       { customerId: 'acme', feature: 'sso', entitled: true, enabled: true, health: 'ok', lastSignalAt: null },
-      { customerId: 'acme', feature: 'exports', entitled: true, enabled: false, health: 'degraded', lastSignalAt: '2026-02-01T00:00:00Z' },
+      {
+        customerId: 'acme',
+        feature: 'exports',
+        entitled: true,
+        enabled: false,
+        health: 'degraded',
+        lastSignalAt: '2026-02-01T00:00:00Z',
+      },
       { customerId: 'acme', feature: 'billing_sync', entitled: false, enabled: false, health: 'unknown', lastSignalAt: null },
     ]);
     await upsertReleases(db, [{ version: '5.2.0', releasedAt: '2026-01-15T00:00:00Z', notes: 'wave 1' }]);
@@ -50,7 +57,12 @@ afterAll(async () => {
 describe('POST /v1/sync/pull', () => {
   it('discovers the global bucket and every customer in scope through addedBuckets', async () => {
     const response = await pull(server.url, adminToken, pullRequest('discover-01', []));
-    expect(response.addedBuckets).toEqual([GLOBAL_BUCKET, customerBucket('acme'), customerBucket('globex'), customerBucket('initech')]);
+    expect(response.addedBuckets).toEqual([
+      GLOBAL_BUCKET,
+      customerBucket('acme'),
+      customerBucket('globex'),
+      customerBucket('initech'),
+    ]);
     expect(response.buckets).toEqual([]);
     expect(response.acked).toEqual({ lastSeq: 0, results: [] });
   });
@@ -95,7 +107,9 @@ describe('POST /v1/sync/pull', () => {
     const fresh = new MiniDesk(server.url, adminToken);
     await fresh.sync();
     for (const id of added) {
-      expect(TimelineEventSchema.parse(desk.row(bucket, 'event', id))).toEqual(TimelineEventSchema.parse(fresh.row(bucket, 'event', id)));
+      expect(TimelineEventSchema.parse(desk.row(bucket, 'event', id))).toEqual(
+        TimelineEventSchema.parse(fresh.row(bucket, 'event', id)),
+      );
       expect(desk.row(bucket, 'event', id)).toEqual(fresh.row(bucket, 'event', id));
     }
   });
@@ -147,7 +161,9 @@ describe('POST /v1/sync/pull', () => {
     await desk.syncUntil((current) => current.row(bucket, 'event', older ?? '') !== undefined);
     const cursorAfterOlder = desk.buckets.get(bucket)?.cursor ?? null;
     // created_at is the transaction's start time: wait until the clock has visibly moved on.
-    const [cut] = await database.storage.query<{ now: string }>('select (clock_timestamp() + interval \'1 millisecond\')::text as now');
+    const [cut] = await database.storage.query<{ now: string }>(
+      "select (clock_timestamp() + interval '1 millisecond')::text as now",
+    );
     const cutAt = new Date(Date.parse(cut?.now.replace(' ', 'T').replace(/\+00$/, 'Z') ?? ''));
     while (Date.now() <= cutAt.getTime() + 5) await new Promise((resolve) => setTimeout(resolve, 5));
     const [newer] = await ingest('initech', 1);
@@ -156,9 +172,15 @@ describe('POST /v1/sync/pull', () => {
 
     const trimmed = await database.storage.transaction((db) => trimChangeLog(db, { olderThan: cutAt }));
     expect(trimmed.deleted).toBeGreaterThan(0);
-    const [kept] = await database.storage.query<{ count: number }>("select count(*)::integer as count from change_log where row_id = $1", [newer]);
+    const [kept] = await database.storage.query<{ count: number }>(
+      'select count(*)::integer as count from change_log where row_id = $1',
+      [newer],
+    );
     expect(kept?.count).toBe(1);
-    const [gone] = await database.storage.query<{ count: number }>("select count(*)::integer as count from change_log where row_id = $1", [older]);
+    const [gone] = await database.storage.query<{ count: number }>(
+      'select count(*)::integer as count from change_log where row_id = $1',
+      [older],
+    );
     expect(gone?.count).toBe(0);
 
     const response = await pull(server.url, adminToken, pullRequest('age-trim-01', [{ bucket, cursor: cursorAfterOlder }]));
@@ -176,10 +198,25 @@ describe('POST /v1/sync/pull', () => {
 
   it('refuses a cursor it did not issue with 400 and refuses the same bucket twice', async () => {
     const bucket = customerBucket('acme');
-    const bad = await request(server.url, 'POST', '/v1/sync/pull', adminToken, pullRequest('badcursor-1', [{ bucket, cursor: 'not-a-cursor' }]));
+    const bad = await request(
+      server.url,
+      'POST',
+      '/v1/sync/pull',
+      adminToken,
+      pullRequest('badcursor-1', [{ bucket, cursor: 'not-a-cursor' }]),
+    );
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: 'bad_cursor' });
-    const twice = await request(server.url, 'POST', '/v1/sync/pull', adminToken, pullRequest('twice-0001', [{ bucket, cursor: null }, { bucket, cursor: null }]));
+    const twice = await request(
+      server.url,
+      'POST',
+      '/v1/sync/pull',
+      adminToken,
+      pullRequest('twice-0001', [
+        { bucket, cursor: null },
+        { bucket, cursor: null },
+      ]),
+    );
     expect(twice.status).toBe(400);
     expect(twice.body).toMatchObject({ error: 'duplicate_bucket' });
   });

@@ -14,7 +14,15 @@ let bobToken: string;
 let acmeEventId: string;
 
 function mutation(seq: number, name: string, args: unknown, overrides: Partial<Mutation> = {}): Mutation {
-  return { seq, id: `m-${seq}-${name}-${Math.random().toString(36).slice(2, 8)}`, name, v: 1, clientTime: '2026-03-01T12:00:00.000Z', args, ...overrides };
+  return {
+    seq,
+    id: `m-${seq}-${name}-${Math.random().toString(36).slice(2, 8)}`,
+    name,
+    v: 1,
+    clientTime: '2026-03-01T12:00:00.000Z',
+    args,
+    ...overrides,
+  };
 }
 
 function pushBody(clientId: string, mutations: Mutation[], schemaVersion = 1): PushRequest {
@@ -27,7 +35,10 @@ async function push(bearer: string, body: PushRequest) {
 }
 
 async function countRows(table: string, where = 'true', params: unknown[] = []): Promise<number> {
-  const [row] = await database.storage.query<{ count: number }>(`select count(*)::integer as count from ${table} where ${where}`, params);
+  const [row] = await database.storage.query<{ count: number }>(
+    `select count(*)::integer as count from ${table} where ${where}`,
+    params,
+  );
   return row?.count ?? 0;
 }
 
@@ -37,7 +48,9 @@ beforeAll(async () => {
   aliceToken = await token(database.storage, { userId: 'alice', role: 'desk' });
   bobToken = await token(database.storage, { userId: 'bob', role: 'desk', scope: ['acme'] });
   await addCustomers(database.storage, ['acme', 'globex']);
-  const { ids } = await database.storage.transaction((db) => insertEvents(db, [event('acme')], { now: Date.now(), newId: createIdGenerator() }));
+  const { ids } = await database.storage.transaction((db) =>
+    insertEvents(db, [event('acme')], { now: Date.now(), newId: createIdGenerator() }),
+  );
   acmeEventId = ids[0] ?? '';
 });
 
@@ -49,14 +62,27 @@ afterAll(async () => {
 describe('POST /v1/sync/push', () => {
   it('applies a note.create, records the client sequence and syncs the note back', async () => {
     const clientId = 'client-create-1';
-    const body = pushBody(clientId, [mutation(1, 'note.create', { noteId: 'note-1', customerId: 'acme', eventId: acmeEventId, body: '  Checked the SSO config.  ' })]);
+    const body = pushBody(clientId, [
+      mutation(1, 'note.create', {
+        noteId: 'note-1',
+        customerId: 'acme',
+        eventId: acmeEventId,
+        body: '  Checked the SSO config.  ',
+      }),
+    ]);
     const response = await push(aliceToken, body);
     expect(response).toEqual({ status: 200, body: { lastSeq: 1, results: [{ seq: 1, status: 'applied' }] } });
 
     const desk = new MiniDesk(server.url, aliceToken, clientId);
     await desk.syncUntil((current) => current.row(customerBucket('acme'), 'note', 'note-1') !== undefined);
     const note = desk.row(customerBucket('acme'), 'note', 'note-1') as Record<string, unknown>;
-    expect(NoteSchema.parse(note)).toMatchObject({ id: 'note-1', customerId: 'acme', eventId: acmeEventId, author: 'alice', body: 'Checked the SSO config.' });
+    expect(NoteSchema.parse(note)).toMatchObject({
+      id: 'note-1',
+      customerId: 'acme',
+      eventId: acmeEventId,
+      author: 'alice',
+      body: 'Checked the SSO config.',
+    });
     expect(note.ver).toBe(1);
     // The pull acknowledges what the push did, for a desk whose push response was lost.
     expect(desk.responses.at(-1)?.acked).toEqual({ lastSeq: 1, results: [{ seq: 1, status: 'applied' }] });
@@ -77,7 +103,10 @@ describe('POST /v1/sync/push', () => {
     expect(await countRows('change_log', "entity = 'note'")).toBe(logBefore);
 
     // A batch overlapping the applied part applies only the new tail.
-    const overlapping = pushBody(clientId, [body.mutations[1] as Mutation, mutation(3, 'note.create', { noteId: 'note-idem-3', customerId: 'acme', eventId: null, body: 'three' })]);
+    const overlapping = pushBody(clientId, [
+      body.mutations[1] as Mutation,
+      mutation(3, 'note.create', { noteId: 'note-idem-3', customerId: 'acme', eventId: null, body: 'three' }),
+    ]);
     const third = await push(aliceToken, overlapping);
     expect(third).toEqual({
       status: 200,
@@ -87,12 +116,20 @@ describe('POST /v1/sync/push', () => {
 
   it('refuses a gap with 409 seq_gap naming the expected seq, and stores nothing', async () => {
     const clientId = 'client-gap-01';
-    await push(aliceToken, pushBody(clientId, [mutation(1, 'note.create', { noteId: 'note-gap-1', customerId: 'acme', eventId: null, body: 'x' })]));
-    const response = await push(aliceToken, pushBody(clientId, [mutation(3, 'note.create', { noteId: 'note-gap-3', customerId: 'acme', eventId: null, body: 'y' })]));
+    await push(
+      aliceToken,
+      pushBody(clientId, [mutation(1, 'note.create', { noteId: 'note-gap-1', customerId: 'acme', eventId: null, body: 'x' })]),
+    );
+    const response = await push(
+      aliceToken,
+      pushBody(clientId, [mutation(3, 'note.create', { noteId: 'note-gap-3', customerId: 'acme', eventId: null, body: 'y' })]),
+    );
     expect(response.status).toBe(409);
     expect(response.body).toMatchObject({ error: 'seq_gap', expected: 2, message: expect.any(String) });
     expect(await countRows('notes', "id = 'note-gap-3'")).toBe(0);
-    const [client] = await database.storage.query<{ last_seq: number }>('select last_seq from sync_client where client_id = $1', [clientId]);
+    const [client] = await database.storage.query<{ last_seq: number }>('select last_seq from sync_client where client_id = $1', [
+      clientId,
+    ]);
     expect(client?.last_seq).toBe(1);
   });
 
@@ -130,22 +167,47 @@ describe('POST /v1/sync/push', () => {
   });
 
   it('lets the last writer win against a stale base version and says so', async () => {
-    await push(aliceToken, pushBody('client-lww-a', [mutation(1, 'note.create', { noteId: 'note-lww', customerId: 'acme', eventId: null, body: 'original' })]));
-    const bobFirst = await push(bobToken, pushBody('client-lww-b', [mutation(1, 'note.update', { noteId: 'note-lww', body: 'bob edits v1', baseVer: 1 })]));
+    await push(
+      aliceToken,
+      pushBody('client-lww-a', [
+        mutation(1, 'note.create', { noteId: 'note-lww', customerId: 'acme', eventId: null, body: 'original' }),
+      ]),
+    );
+    const bobFirst = await push(
+      bobToken,
+      pushBody('client-lww-b', [mutation(1, 'note.update', { noteId: 'note-lww', body: 'bob edits v1', baseVer: 1 })]),
+    );
     expect(bobFirst.body).toEqual({ lastSeq: 1, results: [{ seq: 1, status: 'applied' }] });
-    const aliceStale = await push(aliceToken, pushBody('client-lww-a', [mutation(2, 'note.update', { noteId: 'note-lww', body: 'alice edits v1 too', baseVer: 1 })]));
-    expect(aliceStale.body).toMatchObject({ lastSeq: 2, results: [{ seq: 2, status: 'applied', code: 'stale_base', message: expect.stringContaining('version 2') }] });
-    const [note] = await database.storage.query<{ body: string; ver: number }>("select body, ver from notes where id = 'note-lww'");
+    const aliceStale = await push(
+      aliceToken,
+      pushBody('client-lww-a', [mutation(2, 'note.update', { noteId: 'note-lww', body: 'alice edits v1 too', baseVer: 1 })]),
+    );
+    expect(aliceStale.body).toMatchObject({
+      lastSeq: 2,
+      results: [{ seq: 2, status: 'applied', code: 'stale_base', message: expect.stringContaining('version 2') }],
+    });
+    const [note] = await database.storage.query<{ body: string; ver: number }>(
+      "select body, ver from notes where id = 'note-lww'",
+    );
     expect(note).toEqual({ body: 'alice edits v1 too', ver: 3 });
   });
 
   it('refuses a reused seq with another mutation id, and a client id owned by another user', async () => {
     const clientId = 'client-reuse';
-    await push(aliceToken, pushBody(clientId, [mutation(1, 'note.create', { noteId: 'note-reuse', customerId: 'acme', eventId: null, body: 'x' })]));
-    const reused = await push(aliceToken, pushBody(clientId, [mutation(1, 'note.create', { noteId: 'note-reuse-2', customerId: 'acme', eventId: null, body: 'y' })]));
+    await push(
+      aliceToken,
+      pushBody(clientId, [mutation(1, 'note.create', { noteId: 'note-reuse', customerId: 'acme', eventId: null, body: 'x' })]),
+    );
+    const reused = await push(
+      aliceToken,
+      pushBody(clientId, [mutation(1, 'note.create', { noteId: 'note-reuse-2', customerId: 'acme', eventId: null, body: 'y' })]),
+    );
     expect(reused.status).toBe(409);
     expect(reused.body).toMatchObject({ error: 'seq_reused' });
-    const stolen = await push(bobToken, pushBody(clientId, [mutation(2, 'note.create', { noteId: 'note-stolen', customerId: 'acme', eventId: null, body: 'y' })]));
+    const stolen = await push(
+      bobToken,
+      pushBody(clientId, [mutation(2, 'note.create', { noteId: 'note-stolen', customerId: 'acme', eventId: null, body: 'y' })]),
+    );
     expect(stolen.status).toBe(403);
     expect(stolen.body).toMatchObject({ error: 'client_owned_by_other_user' });
     const stolenPull = await request(server.url, 'POST', '/v1/sync/pull', bobToken, pullRequest(clientId, []));
@@ -174,7 +236,11 @@ describe('POST /v1/sync/push', () => {
         'POST',
         '/v1/sync/push',
         aliceToken,
-        pushBody('client-too-old', [mutation(1, 'note.create', { noteId: 'note-old', customerId: 'acme', eventId: null, body: 'x' })], 2),
+        pushBody(
+          'client-too-old',
+          [mutation(1, 'note.create', { noteId: 'note-old', customerId: 'acme', eventId: null, body: 'x' })],
+          2,
+        ),
       );
       expect(response.status).toBe(426);
       expect(response.body).toMatchObject({ error: 'client_too_old', minSchemaVersion: 3 });

@@ -7,10 +7,7 @@ describe('parseDeepLink', () => {
     ['lightkeeper://wizards', { view: 'wizards' }],
     ['lightkeeper://customer/acme-corp', { view: 'customer', customerId: 'acme-corp' }],
     ['lightkeeper://customer/acme_2.eu/', { view: 'customer', customerId: 'acme_2.eu' }],
-    [
-      'lightkeeper://customer/acme?at=2026-11-20T10:15:00Z',
-      { view: 'customer', customerId: 'acme', at: '2026-11-20T10:15:00Z' },
-    ],
+    ['lightkeeper://customer/acme?at=2026-11-20T10:15:00Z', { view: 'customer', customerId: 'acme', at: '2026-11-20T10:15:00Z' }],
   ])('accepts %s', (link, route) => {
     expect(parseDeepLink(link)).toEqual({ ok: true, route });
   });

@@ -31,7 +31,13 @@ export async function startFaultProxy(target: string) {
   const forward = (req: http.IncomingMessage, body: Buffer) =>
     new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
       const upstream = http.request(
-        { host: targetUrl.hostname, port: targetUrl.port, path: req.url, method: req.method, headers: { ...req.headers, host: targetUrl.host } },
+        {
+          host: targetUrl.hostname,
+          port: targetUrl.port,
+          path: req.url,
+          method: req.method,
+          headers: { ...req.headers, host: targetUrl.host },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -48,7 +54,13 @@ export async function startFaultProxy(target: string) {
     if (path === '/v1/stream') {
       // Streams pass straight through (piped), so pokes keep flowing.
       const upstream = http.request(
-        { host: targetUrl.hostname, port: targetUrl.port, path: req.url, method: req.method, headers: { ...req.headers, host: targetUrl.host } },
+        {
+          host: targetUrl.hostname,
+          port: targetUrl.port,
+          path: req.url,
+          method: req.method,
+          headers: { ...req.headers, host: targetUrl.host },
+        },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
@@ -82,10 +94,14 @@ export async function startFaultProxy(target: string) {
             res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal","message":"boom"}');
             return;
           case 'status-503-retry-after':
-            res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"unavailable","message":"maintenance"}');
+            res
+              .writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' })
+              .end('{"error":"unavailable","message":"maintenance"}');
             return;
           case 'status-429':
-            res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"rate_limited","message":"slow down"}');
+            res
+              .writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' })
+              .end('{"error":"rate_limited","message":"slow down"}');
             return;
           default:
             break;

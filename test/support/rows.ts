@@ -51,7 +51,13 @@ export function put(entity: string, id: string, row: unknown, ver = 1): Op {
 
 /** A pull response with one page per bucket. */
 export function pullResponse(
-  pages: { bucket: string; ops: Op[]; cursor?: string; hasMore?: boolean; bootstrap?: { pageToken: string | null; done: boolean } }[],
+  pages: {
+    bucket: string;
+    ops: Op[];
+    cursor?: string;
+    hasMore?: boolean;
+    bootstrap?: { pageToken: string | null; done: boolean };
+  }[],
   extra: Partial<PullResponse> = {},
 ): PullResponse {
   return {

@@ -1,5 +1,10 @@
 /** Polls `condition` until it returns true (or a truthy value), failing with `message` after `timeoutMs`. */
-export async function waitFor<T>(condition: () => T | Promise<T>, message: string, timeoutMs = 15_000, intervalMs = 25): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  message: string,
+  timeoutMs = 15_000,
+  intervalMs = 25,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown = null;
   for (;;) {

@@ -127,5 +127,14 @@ export function useVirtualList(options: {
     else if (start + size > top + height) scrollToOffset(start + size - height);
   };
 
-  return { items, firstVisible, lastVisible, totalSize, scrollOffset: top, viewportHeight: height, scrollToIndex, scrollToOffset };
+  return {
+    items,
+    firstVisible,
+    lastVisible,
+    totalSize,
+    scrollOffset: top,
+    viewportHeight: height,
+    scrollToIndex,
+    scrollToOffset,
+  };
 }

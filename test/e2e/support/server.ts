@@ -8,7 +8,19 @@ export type ServerProcess = { url: string; port: number; token: string; stop(): 
 async function launch(dataDir: string, port: number, token: string): Promise<{ child: ChildProcess; url: string; port: number }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'server/cli.ts', '--demo', '--json', '--port', String(port), '--data-dir', dataDir, '--live-interval', '0'],
+    [
+      '--import',
+      'tsx',
+      'server/cli.ts',
+      '--demo',
+      '--json',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      '--live-interval',
+      '0',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '', LIGHTKEEPER_ADMIN_TOKEN: token } },
   );
   let stderr = '';
@@ -64,9 +76,22 @@ export async function serverNoteBodies(server: ServerProcess, customerId: string
     const response = await fetch(`${server.url}/v1/sync/pull`, {
       method: 'POST',
       headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ protocol: 1, clientId, schemaVersion: 1, limit: 5000, buckets: [{ bucket: `customer:${customerId}`, cursor, pageToken }] }),
+      body: JSON.stringify({
+        protocol: 1,
+        clientId,
+        schemaVersion: 1,
+        limit: 5000,
+        buckets: [{ bucket: `customer:${customerId}`, cursor, pageToken }],
+      }),
     });
-    const body = (await response.json()) as { buckets: { ops: { entity: string; row: { body?: string } }[]; cursor: string; hasMore: boolean; bootstrap?: { pageToken: string | null; done: boolean } }[] };
+    const body = (await response.json()) as {
+      buckets: {
+        ops: { entity: string; row: { body?: string } }[];
+        cursor: string;
+        hasMore: boolean;
+        bootstrap?: { pageToken: string | null; done: boolean };
+      }[];
+    };
     const page = body.buckets[0];
     if (!page) break;
     for (const op of page.ops) if (op.entity === 'note' && op.row.body) bodies.push(op.row.body);

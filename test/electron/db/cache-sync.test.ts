@@ -39,36 +39,76 @@ describe('applying pulled pages', () => {
     const first = eventRow('acme', '2026-11-01T10:00:00.000Z', { summary: 'SAML certificate rotated' });
     applier.applyPull(
       pullResponse([
-        { bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme')), put('event', first.id, first)], hasMore: true, bootstrap: { pageToken: 'p1', done: false } },
+        {
+          bucket: 'customer:acme',
+          ops: [put('customer', 'acme', customerRow('acme')), put('event', first.id, first)],
+          hasMore: true,
+          bootstrap: { pageToken: 'p1', done: false },
+        },
       ]),
       now,
     );
     expect(queries.search('SAML', 10).groups).toEqual([]);
-    expect(applier.buckets.all().find((bucket) => bucket.bucket === 'customer:acme')).toMatchObject({ state: 'bootstrapping', page_token: 'p1' });
+    expect(applier.buckets.all().find((bucket) => bucket.bucket === 'customer:acme')).toMatchObject({
+      state: 'bootstrapping',
+      page_token: 'p1',
+    });
 
-    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [], cursor: 'c2', bootstrap: { pageToken: null, done: true } }]), now);
+    applier.applyPull(
+      pullResponse([{ bucket: 'customer:acme', ops: [], cursor: 'c2', bootstrap: { pageToken: null, done: true } }]),
+      now,
+    );
     expect(queries.search('saml', 10).groups[0]?.events.map((event) => event.id)).toEqual([first.id]);
 
     const later = eventRow('acme', '2026-11-02T10:00:00.000Z', { summary: 'SAML login failures rising' });
     applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('event', later.id, later)], cursor: 'c3' }]), now);
     expect(queries.search('saml', 10).groups[0]?.events).toHaveLength(2);
-    expect(applier.buckets.all().find((bucket) => bucket.bucket === 'customer:acme')).toMatchObject({ state: 'live', cursor: 'c3' });
+    expect(applier.buckets.all().find((bucket) => bucket.bucket === 'customer:acme')).toMatchObject({
+      state: 'live',
+      cursor: 'c3',
+    });
   });
 
   it('ignores a re-sent row with an older or equal version and applies a newer one', () => {
-    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme', { health: 'degraded' }), 5)] }]), now);
-    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme', { health: 'ok' }), 4)] }]), now);
+    applier.applyPull(
+      pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme', { health: 'degraded' }), 5)] }]),
+      now,
+    );
+    applier.applyPull(
+      pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme', { health: 'ok' }), 4)] }]),
+      now,
+    );
     expect(queries.customerDetail('acme').customer.health).toBe('degraded');
-    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme', { health: 'down' }), 6)] }]), now);
+    applier.applyPull(
+      pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme', { health: 'down' }), 6)] }]),
+      now,
+    );
     expect(queries.customerDetail('acme').customer.health).toBe('down');
   });
 
   it('tracks open alerts by thread, with late events placed by when they happened', () => {
-    const open1 = eventRow('acme', '2026-11-01T10:00:00.000Z', { kind: 'alert', severity: 'error', properties: { thread: 'a1', status: 'open' } });
-    const resolved = eventRow('acme', '2026-11-01T12:00:00.000Z', { kind: 'alert', severity: 'info', properties: { thread: 'a1', status: 'resolved' } });
-    const open2 = eventRow('acme', '2026-11-02T10:00:00.000Z', { kind: 'ticket', severity: 'warning', properties: { thread: 't1', status: 'open' } });
+    const open1 = eventRow('acme', '2026-11-01T10:00:00.000Z', {
+      kind: 'alert',
+      severity: 'error',
+      properties: { thread: 'a1', status: 'open' },
+    });
+    const resolved = eventRow('acme', '2026-11-01T12:00:00.000Z', {
+      kind: 'alert',
+      severity: 'info',
+      properties: { thread: 'a1', status: 'resolved' },
+    });
+    const open2 = eventRow('acme', '2026-11-02T10:00:00.000Z', {
+      kind: 'ticket',
+      severity: 'warning',
+      properties: { thread: 't1', status: 'open' },
+    });
     applier.applyPull(
-      pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme')), put('event', resolved.id, resolved), put('event', open2.id, open2)] }]),
+      pullResponse([
+        {
+          bucket: 'customer:acme',
+          ops: [put('customer', 'acme', customerRow('acme')), put('event', resolved.id, resolved), put('event', open2.id, open2)],
+        },
+      ]),
       now,
     );
     // The opening event arrives late: it must not reopen the resolved alert.
@@ -88,10 +128,16 @@ describe('applying pulled pages', () => {
       ]),
       now,
     );
-    applier.applyPull({ ...pullResponse([]), buckets: [{ bucket: 'customer:acme', reset: true, reason: 'cursor_expired' }] }, now);
+    applier.applyPull(
+      { ...pullResponse([]), buckets: [{ bucket: 'customer:acme', reset: true, reason: 'cursor_expired' }] },
+      now,
+    );
     expect(queries.hasCustomer('acme')).toBe(false);
     expect(queries.search('deploy', 10).groups.map((group) => group.customerId)).toEqual(['globex']);
-    expect(applier.buckets.all().find((bucket) => bucket.bucket === 'customer:acme')).toMatchObject({ cursor: null, state: 'new' });
+    expect(applier.buckets.all().find((bucket) => bucket.bucket === 'customer:acme')).toMatchObject({
+      cursor: null,
+      state: 'new',
+    });
     expect(handle.db.pragma('quick_check', { simple: true })).toBe('ok');
     handle.db.exec("insert into events_fts (events_fts) values ('integrity-check')");
   });
@@ -99,22 +145,62 @@ describe('applying pulled pages', () => {
   it('refuses a whole response when one row is invalid or belongs to another customer, writing nothing', () => {
     const good = eventRow('acme', '2026-11-01T10:00:00.000Z');
     const bad = { ...eventRow('acme', '2026-11-01T11:00:00.000Z'), severity: 'apocalyptic' };
-    expect(() => validatePullRows(pullResponse([{ bucket: 'customer:acme', ops: [put('event', good.id, good), put('event', bad.id, bad)] }]))).toThrow(/severity/);
+    expect(() =>
+      validatePullRows(
+        pullResponse([{ bucket: 'customer:acme', ops: [put('event', good.id, good), put('event', bad.id, bad)] }]),
+      ),
+    ).toThrow(/severity/);
     const foreign = eventRow('globex', '2026-11-01T10:00:00.000Z');
-    expect(() => validatePullRows(pullResponse([{ bucket: 'customer:acme', ops: [put('event', foreign.id, foreign)] }]))).toThrow(/customer globex/);
+    expect(() => validatePullRows(pullResponse([{ bucket: 'customer:acme', ops: [put('event', foreign.id, foreign)] }]))).toThrow(
+      /customer globex/,
+    );
   });
 });
 
 describe('timeline and search queries', () => {
   beforeEach(() => {
     const rows = [
-      eventRow('acme', '2026-11-01T09:00:00.000Z', { kind: 'flag_change', feature: 'sso', summary: 'Flag sso.enforce enabled', prevValue: false, newValue: true, source: { system: 'flags', externalId: 'f1' } }),
-      eventRow('acme', '2026-11-01T10:00:00.000Z', { kind: 'alert', severity: 'error', feature: 'sso', summary: 'SSO login failures above 20%', source: { system: 'alertmanager', externalId: 'a1' } }),
+      eventRow('acme', '2026-11-01T09:00:00.000Z', {
+        kind: 'flag_change',
+        feature: 'sso',
+        summary: 'Flag sso.enforce enabled',
+        prevValue: false,
+        newValue: true,
+        source: { system: 'flags', externalId: 'f1' },
+      }),
+      eventRow('acme', '2026-11-01T10:00:00.000Z', {
+        kind: 'alert',
+        severity: 'error',
+        feature: 'sso',
+        summary: 'SSO login failures above 20%',
+        source: { system: 'alertmanager', externalId: 'a1' },
+      }),
       eventRow('acme', '2026-10-31T10:00:00.000Z', { kind: 'deploy', summary: 'Release 24.3.0 deployed' }),
-      eventRow('acme', '2026-10-01T10:00:00.000Z', { kind: 'config_change', feature: 'exports', summary: 'Export schedule changed', source: { system: 'config', externalId: 'c1' } }),
-      eventRow('acme', '2026-11-01T08:00:00.000Z', { kind: 'ticket', severity: 'warning', summary: 'Users report <b>login</b> trouble', source: { system: 'zendesk', externalId: 'z1' } }),
+      eventRow('acme', '2026-10-01T10:00:00.000Z', {
+        kind: 'config_change',
+        feature: 'exports',
+        summary: 'Export schedule changed',
+        source: { system: 'config', externalId: 'c1' },
+      }),
+      eventRow('acme', '2026-11-01T08:00:00.000Z', {
+        kind: 'ticket',
+        severity: 'warning',
+        summary: 'Users report <b>login</b> trouble',
+        source: { system: 'zendesk', externalId: 'z1' },
+      }),
     ];
-    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme', { name: 'Acme Robotics' })), ...rows.map((row) => put('event', row.id, row))] }]), now);
+    applier.applyPull(
+      pullResponse([
+        {
+          bucket: 'customer:acme',
+          ops: [
+            put('customer', 'acme', customerRow('acme', { name: 'Acme Robotics' })),
+            ...rows.map((row) => put('event', row.id, row)),
+          ],
+        },
+      ]),
+      now,
+    );
   });
 
   it('lists the customer facets for filter menus, kept as events arrive', () => {
@@ -123,7 +209,11 @@ describe('timeline and search queries', () => {
       features: ['exports', 'sso'],
       sources: ['alertmanager', 'config', 'deploybot', 'flags', 'zendesk'],
     });
-    const later = eventRow('acme', '2026-11-03T10:00:00.000Z', { kind: 'usage_drop', feature: 'analytics', source: { system: 'analytics', externalId: 'u1' } });
+    const later = eventRow('acme', '2026-11-03T10:00:00.000Z', {
+      kind: 'usage_drop',
+      feature: 'analytics',
+      source: { system: 'analytics', externalId: 'u1' },
+    });
     applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('event', later.id, later)] }]), now);
     const facets = queries.customerDetail('acme').facets;
     expect(facets.kinds).toContain('usage_drop');
@@ -153,7 +243,11 @@ describe('timeline and search queries', () => {
     expect(ids({ sources: ['config'] })).toEqual(['Export schedule changed']);
     expect(ids({ from: '2026-11-01T00:00:00Z', to: '2026-11-01T09:30:00Z' })).toHaveLength(2);
     expect(ids({ text: 'login' })).toHaveLength(2);
-    expect(ids({ changesOnly: true })).toEqual(['Flag sso.enforce enabled', 'Release 24.3.0 deployed', 'Export schedule changed']);
+    expect(ids({ changesOnly: true })).toEqual([
+      'Flag sso.enforce enabled',
+      'Release 24.3.0 deployed',
+      'Export schedule changed',
+    ]);
   });
 
   it('starts a page at a given moment (jump to date)', () => {
@@ -171,7 +265,10 @@ describe('timeline and search queries', () => {
   it('searches customers and events, grouped by customer, with plain-text highlights', () => {
     const result = queries.search('acme', 10);
     expect(result.groups[0]).toMatchObject({ customerId: 'acme', customerMatched: true });
-    expect(result.groups[0]?.customerName).toEqual([{ text: 'Acme', match: true }, { text: ' Robotics', match: false }]);
+    expect(result.groups[0]?.customerName).toEqual([
+      { text: 'Acme', match: true },
+      { text: ' Robotics', match: false },
+    ]);
     const login = queries.search('logi', 10).groups[0]!;
     expect(login.events).toHaveLength(2);
     const ticket = login.events.find((event) => event.kind === 'ticket')!;
@@ -184,7 +281,11 @@ describe('timeline and search queries', () => {
     expect(toFtsQuery('sso AND "NEAR(')).toBe('"sso"* "AND"* "NEAR"*');
     expect(toFtsQuery('  ')).toBeNull();
     expect(() => queries.search('OR ) ( * "', 10)).not.toThrow();
-    expect(toHighlight('a\u0002b\u0003c')).toEqual([{ text: 'a', match: false }, { text: 'b', match: true }, { text: 'c', match: false }]);
+    expect(toHighlight('a\u0002b\u0003c')).toEqual([
+      { text: 'a', match: false },
+      { text: 'b', match: true },
+      { text: 'c', match: false },
+    ]);
   });
 
   it('answers bad_request for a forged cursor', () => {
@@ -206,7 +307,9 @@ describe('outbox', () => {
     const first = outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'a' }, now);
     outbox.enqueue('note.create', { noteId: 'n2', customerId: 'acme', eventId: null, body: 'b' }, now);
     outbox.enqueue('note.create', { noteId: 'n3', customerId: 'acme', eventId: null, body: 'c' }, now);
-    handle.db.transaction(() => outbox.acknowledge(first.seq, [{ seq: first.seq, status: 'rejected', code: 'forbidden', message: 'no' }]))();
+    handle.db.transaction(() =>
+      outbox.acknowledge(first.seq, [{ seq: first.seq, status: 'rejected', code: 'forbidden', message: 'no' }]),
+    )();
     // Another server that has never seen this client expects seq 1 next.
     expect(outbox.renumberFrom(1)).toBe(true);
     expect(outbox.pending(10).map((row) => [row.seq, (row.args as { body: string }).body])).toEqual([
@@ -222,7 +325,9 @@ describe('outbox', () => {
     applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme'))] }]), now);
     const row = outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'hello' }, now);
     expect(queries.notesFor('acme')).toMatchObject([{ id: 'n1', pending: true, error: null, author: 'you' }]);
-    handle.db.transaction(() => outbox.acknowledge(row.seq, [{ seq: row.seq, status: 'rejected', code: 'forbidden', message: 'Not your customer.' }]))();
+    handle.db.transaction(() =>
+      outbox.acknowledge(row.seq, [{ seq: row.seq, status: 'rejected', code: 'forbidden', message: 'Not your customer.' }]),
+    )();
     expect(outbox.all()).toMatchObject([{ seq: row.seq, status: 'rejected', resultCode: 'forbidden' }]);
     expect(queries.notesFor('acme')).toMatchObject([{ id: 'n1', pending: false, error: 'Not your customer. (forbidden)' }]);
   });

@@ -10,7 +10,11 @@ afterEach(() => dirs.cleanup());
 describe('cache migration 4 (timeline facets)', () => {
   it('fills the facets of a cache written at version 3 from its events', () => {
     const db = new Database(`${dirs.make()}/cache.sqlite`);
-    migrate(db, CACHE_MIGRATIONS.filter((migration) => migration.version <= 3), 'cache');
+    migrate(
+      db,
+      CACHE_MIGRATIONS.filter((migration) => migration.version <= 3),
+      'cache',
+    );
     const insert = db.prepare(`insert into events (id, customer_id, occurred_at, recorded_at, kind, severity, summary, feature,
       source_system, source_external_id, links, properties, ver) values (?, ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, 'info', 's', ?, ?, ?, '{}', '{}', 1)`);
     insert.run('E1', 'acme', 'deploy', null, 'deploybot', 'x1');

@@ -56,7 +56,10 @@ describe('browser-mode host', () => {
   it('answers a contract call with the token', async () => {
     const res = await request({ path: '/api/call/app:info', method: 'POST', headers: auth(), body: '' });
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.body)).toMatchObject({ ok: true, value: { mode: 'browser', appVersion: '9.9.9', cacheSchemaVersion: latestVersion(CACHE_MIGRATIONS) } });
+    expect(JSON.parse(res.body)).toMatchObject({
+      ok: true,
+      value: { mode: 'browser', appVersion: '9.9.9', cacheSchemaVersion: latestVersion(CACHE_MIGRATIONS) },
+    });
   });
 
   it('refuses calls and pages without the token, or with a wrong one (401)', async () => {
@@ -70,16 +73,28 @@ describe('browser-mode host', () => {
   });
 
   it('refuses a foreign Origin even with the token (403)', async () => {
-    const res = await request({ path: '/api/call/app:info', method: 'POST', headers: { ...auth(), origin: 'http://evil.example' } });
+    const res = await request({
+      path: '/api/call/app:info',
+      method: 'POST',
+      headers: { ...auth(), origin: 'http://evil.example' },
+    });
     expect(res.status).toBe(403);
     const sameHostOtherPort = { ...auth(), origin: `http://127.0.0.1:${host.port + 1}` };
     expect((await request({ path: '/api/call/app:info', method: 'POST', headers: sameHostOtherPort })).status).toBe(403);
-    const ok = await request({ path: '/api/call/app:info', method: 'POST', headers: { ...auth(), origin: `http://127.0.0.1:${host.port}` } });
+    const ok = await request({
+      path: '/api/call/app:info',
+      method: 'POST',
+      headers: { ...auth(), origin: `http://127.0.0.1:${host.port}` },
+    });
     expect(ok.status).toBe(200);
   });
 
   it('refuses a rebound Host header (DNS rebinding) even with the token (403)', async () => {
-    const res = await request({ path: '/api/call/app:info', method: 'POST', headers: { ...auth(), host: `attacker.example:${host.port}` } });
+    const res = await request({
+      path: '/api/call/app:info',
+      method: 'POST',
+      headers: { ...auth(), host: `attacker.example:${host.port}` },
+    });
     expect(res.status).toBe(403);
   });
 

@@ -83,7 +83,10 @@ describe('contract registration', () => {
       }),
       log,
     );
-    expect(await dispatch('events:get', { eventId: 'x' })).toEqual({ ok: false, error: { code: 'not_found', message: 'No such event.' } });
+    expect(await dispatch('events:get', { eventId: 'x' })).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'No such event.' },
+    });
     const internal = await dispatch('customers:get', { customerId: 'acme' });
     expect(internal).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(JSON.stringify(internal)).not.toContain('/secret/path');

@@ -131,7 +131,11 @@ describe('Electron main process', () => {
     await startMain();
     await harness.ready();
     expect(harness.windows).toHaveLength(1);
-    const options = harness.windows[0]!.options as { webPreferences: Record<string, unknown>; backgroundColor: string; show: boolean };
+    const options = harness.windows[0]!.options as {
+      webPreferences: Record<string, unknown>;
+      backgroundColor: string;
+      show: boolean;
+    };
     expect(options.webPreferences).toMatchObject({
       contextIsolation: true,
       sandbox: true,
@@ -211,7 +215,10 @@ describe('Electron main process', () => {
     await startMain();
     await harness.ready();
     expect(harness.mock.app.setAsDefaultProtocolClient).toHaveBeenCalledWith('lightkeeper');
-    harness.appEvents.emit('second-instance', {}, ['/usr/bin/lightkeeper', 'lightkeeper://customer/acme?at=2026-11-20T10:00:00Z']);
+    harness.appEvents.emit('second-instance', {}, [
+      '/usr/bin/lightkeeper',
+      'lightkeeper://customer/acme?at=2026-11-20T10:00:00Z',
+    ]);
     expect(harness.windows[0]!.webContents.sent).toContainEqual([
       'app:linkOpened',
       { view: 'customer', customerId: 'acme', at: '2026-11-20T10:00:00Z' },

@@ -96,7 +96,9 @@ function inspect(dataDir: string) {
           return String(error);
         }
       })(),
-      outboxBodies: (outbox.prepare('select args from outbox').all() as { args: string }[]).map((row) => (JSON.parse(row.args) as { body: string }).body),
+      outboxBodies: (outbox.prepare('select args from outbox').all() as { args: string }[]).map(
+        (row) => (JSON.parse(row.args) as { body: string }).body,
+      ),
     };
   } finally {
     cache.close();
@@ -125,7 +127,7 @@ describe('crash consistency', () => {
       if (round === 4) await ingestMore(400);
       const run = await runChild(dataDir, 3, `round ${round}`, killAt);
       written.push(...run.created);
-      if (run.signal === "SIGKILL" && !run.converged) killsDuringSync += 1;
+      if (run.signal === 'SIGKILL' && !run.converged) killsDuringSync += 1;
       const state = inspect(dataDir);
       expect(state.cacheCheck).toBe('ok');
       expect(state.outboxCheck).toBe('ok');

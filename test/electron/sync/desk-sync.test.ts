@@ -29,7 +29,10 @@ beforeAll(async () => {
   await addCustomers(storage, ['acme', 'globex']);
   await ingest(
     Array.from({ length: 30 }, (_, index) =>
-      event(index % 2 ? 'acme' : 'globex', { occurredAt: new Date(Date.UTC(2026, 10, 1, 0, index)).toISOString(), summary: `seed event ${index}` }),
+      event(index % 2 ? 'acme' : 'globex', {
+        occurredAt: new Date(Date.UTC(2026, 10, 1, 0, index)).toISOString(),
+        summary: `seed event ${index}`,
+      }),
     ),
   );
 });
@@ -77,7 +80,12 @@ async function converged(desk: Desk): Promise<boolean> {
   const events = await serverCount('select count(*) as n from events');
   const notes = await serverCount('select count(*) as n from notes');
   const status = unwrap(await desk.dispatch('sync:status', undefined)) as { pendingOutbox: number; state: string };
-  return localCount(desk, 'events') === events && localCount(desk, 'notes') === notes && status.pendingOutbox === 0 && status.state === 'online';
+  return (
+    localCount(desk, 'events') === events &&
+    localCount(desk, 'notes') === notes &&
+    status.pendingOutbox === 0 &&
+    status.state === 'online'
+  );
 }
 
 describe('desk sync against the real server', () => {
@@ -102,7 +110,8 @@ describe('desk sync against the real server', () => {
     const proxy = await startFaultProxy(server.url);
     desk = await openDesk(proxy.url);
     await waitFor(() => converged(desk), 'initial sync');
-    const pulledBuckets = (entry: { body: string }) => (JSON.parse(entry.body) as { buckets: { bucket: string }[] }).buckets.map((item) => item.bucket);
+    const pulledBuckets = (entry: { body: string }) =>
+      (JSON.parse(entry.body) as { buckets: { bucket: string }[] }).buckets.map((item) => item.bucket);
     const before = proxy.seen.length;
     const count = localCount(desk, 'events');
     await ingest([event('acme', { summary: 'only acme changed' })]);
@@ -126,17 +135,27 @@ describe('desk sync against the real server', () => {
     // Offline: browsing, search and writing keep working from the cache.
     const page = unwrap(await desk.dispatch('timeline:page', { customerId: 'acme' })) as { rows: unknown[] };
     expect(page.rows.length).toBeGreaterThan(0);
-    const note = unwrap(await desk.dispatch('notes:create', { customerId: 'acme', body: 'Called the customer while offline' })) as { pending: boolean };
+    const note = unwrap(
+      await desk.dispatch('notes:create', { customerId: 'acme', body: 'Called the customer while offline' }),
+    ) as { pending: boolean };
     expect(note.pending).toBe(true);
-    await waitFor(async () => (unwrap(await desk.dispatch('sync:status', undefined)) as { state: string }).state === 'offline', 'offline state');
+    await waitFor(
+      async () => (unwrap(await desk.dispatch('sync:status', undefined)) as { state: string }).state === 'offline',
+      'offline state',
+    );
     expect(unwrap(await desk.dispatch('sync:status', undefined))).toMatchObject({ pendingOutbox: 1 });
 
     const back = await startFaultProxy(server.url);
     unwrap(await desk.dispatch('backend:set', { mode: 'remote', url: back.url, token: deskToken }));
     await waitFor(() => converged(desk), 'sync after reconnect');
     expect(await serverCount('select count(*) as n from notes')).toBe(notesBefore + 1);
-    const detail = unwrap(await desk.dispatch('customers:get', { customerId: 'acme' })) as { notes: { body: string; pending: boolean; author: string }[] };
-    expect(detail.notes.find((item) => item.body === 'Called the customer while offline')).toMatchObject({ pending: false, author: 'dana' });
+    const detail = unwrap(await desk.dispatch('customers:get', { customerId: 'acme' })) as {
+      notes: { body: string; pending: boolean; author: string }[];
+    };
+    expect(detail.notes.find((item) => item.body === 'Called the customer while offline')).toMatchObject({
+      pending: false,
+      author: 'dana',
+    });
     await back.close();
   });
 });
@@ -190,7 +209,10 @@ describe('fault injection between desk and server', () => {
     proxy.inject(fault, path, fault === 'status-503-retry-after' || fault === 'status-429' ? 2 : 1);
     const bodies = [`first note during ${fault} on ${path}`, `second note during ${fault} on ${path}`];
     for (const body of bodies) unwrap(await desk.dispatch('notes:create', { customerId: 'globex', body }));
-    await ingest([event('acme', { summary: `new event during ${fault}` }), event('globex', { summary: `another during ${fault}` })]);
+    await ingest([
+      event('acme', { summary: `new event during ${fault}` }),
+      event('globex', { summary: `another during ${fault}` }),
+    ]);
 
     if (fault !== 'lose-response' || path === '/v1/sync/pull') {
       await waitFor(() => atFailure !== null, 'the engine reported the failure');

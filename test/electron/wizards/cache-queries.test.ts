@@ -37,13 +37,31 @@ describe('changes', () => {
     const result = queries.run('changes', { feature: 'sso', within: '48h' }, sso, now);
     expect(CACHE_QUERIES.changes.result.safeParse(result).success).toBe(true);
     const expected = demoFleet().events.filter(
-      (event) => event.customerId === sso && event.feature === 'sso' && ['flag_change', 'config_change', 'deploy', 'version_upgrade', 'provisioning_step', 'plan_change'].includes(event.kind) && Date.parse(event.occurredAt) >= now - 48 * HOUR,
+      (event) =>
+        event.customerId === sso &&
+        event.feature === 'sso' &&
+        ['flag_change', 'config_change', 'deploy', 'version_upgrade', 'provisioning_step', 'plan_change'].includes(event.kind) &&
+        Date.parse(event.occurredAt) >= now - 48 * HOUR,
     );
     expect(result.count).toBe(expected.length);
-    const items = result.items as { kind: string; key: string | null; occurredAt: string; newValue: unknown; prevValue: unknown }[];
+    const items = result.items as {
+      kind: string;
+      key: string | null;
+      occurredAt: string;
+      newValue: unknown;
+      prevValue: unknown;
+    }[];
     expect(items.map((item) => item.occurredAt)).toEqual([...items.map((item) => item.occurredAt)].sort().reverse());
-    expect(items.find((item) => item.key === 'sso.enforce')).toMatchObject({ kind: 'flag_change', prevValue: false, newValue: true });
-    expect(items.find((item) => item.key === 'sso.provider')).toMatchObject({ kind: 'config_change', prevValue: 'okta', newValue: 'azure_ad' });
+    expect(items.find((item) => item.key === 'sso.enforce')).toMatchObject({
+      kind: 'flag_change',
+      prevValue: false,
+      newValue: true,
+    });
+    expect(items.find((item) => item.key === 'sso.provider')).toMatchObject({
+      kind: 'config_change',
+      prevValue: 'okta',
+      newValue: 'azure_ad',
+    });
     expect((result.flags as { kind: string }[]).every((item) => item.kind === 'flag_change')).toBe(true);
     expect(result.latest).toEqual(items[0]);
   });
@@ -61,7 +79,11 @@ describe('latestDeploy', () => {
     const state = demoFleet().states.find((candidate) => candidate.customerId === regression);
     const result = queries.run('latestDeploy', {}, regression, now);
     expect(CACHE_QUERIES.latestDeploy.result.safeParse(result).success).toBe(true);
-    expect(result).toMatchObject({ found: true, version: state?.regression?.version, previousVersion: state?.regression?.previousVersion });
+    expect(result).toMatchObject({
+      found: true,
+      version: state?.regression?.version,
+      previousVersion: state?.regression?.previousVersion,
+    });
     expect(result.ageMinutes).toBe(Math.floor((now - Date.parse(String(result.occurredAt))) / 60_000));
   });
 });
@@ -85,7 +107,9 @@ describe('events and customer', () => {
     const customer = queries.run('customer', {}, sso, now);
     expect(CACHE_QUERIES.customer.result.safeParse(customer).success).toBe(true);
     expect(customer).toMatchObject({ id: sso, health: 'down' });
-    expect((customer.features as { feature: string; health: string }[]).find((feature) => feature.feature === 'sso')?.health).toBe('down');
+    expect(
+      (customer.features as { feature: string; health: string }[]).find((feature) => feature.feature === 'sso')?.health,
+    ).toBe('down');
   });
 });
 

@@ -36,7 +36,16 @@ async function call<C extends Channel>(desk: Desk, channel: C, input: Input<C>):
 }
 
 async function openDesk(dataDir: string): Promise<{ desk: Desk; changed: string[] }> {
-  const desk = createDesk({ dataDir, mode: 'browser', appVersion: 'test', platform: 'linux', log: silentLogger, clock, requestTimeoutMs: 2_000, wizardTiming: { retryDelayMs: 0 } });
+  const desk = createDesk({
+    dataDir,
+    mode: 'browser',
+    appVersion: 'test',
+    platform: 'linux',
+    log: silentLogger,
+    clock,
+    requestTimeoutMs: 2_000,
+    wizardTiming: { retryDelayMs: 0 },
+  });
   desks.push(desk);
   const changed: string[] = [];
   desk.events.on((event, payload) => {
@@ -83,7 +92,9 @@ describe('wizards through the desk contract', () => {
       return (view.need as Need | null)?.need === 'action-confirm' ? view : null;
     }, 'the run reaches the action confirmation');
     expect(changed.filter((runId) => runId === started.runId).length).toBeGreaterThanOrEqual(6);
-    expect((await call(desk, 'runs:list', { customerId: ssoCustomer, status: 'active' })).runs.map((item) => item.runId)).toEqual([started.runId]);
+    expect((await call(desk, 'runs:list', { customerId: ssoCustomer, status: 'active' })).runs.map((item) => item.runId)).toEqual(
+      [started.runId],
+    );
 
     await desk.stop();
     desk.close();
@@ -100,12 +111,18 @@ describe('wizards through the desk contract', () => {
     }, 'the run finishes');
     expect((finished.state as unknown as RunState).finish?.outcome).toBe('workaround');
     expect(reopened.changed).toContain(started.runId);
-    expect((await call(reopened.desk, 'runs:list', { status: 'finished' })).runs.map((item) => item.runId)).toEqual([started.runId]);
+    expect((await call(reopened.desk, 'runs:list', { status: 'finished' })).runs.map((item) => item.runId)).toEqual([
+      started.runId,
+    ]);
 
     // The record is pushed through the outbox and acknowledged.
     await waitFor(async () => (await run(reopened.desk, started.runId)).recordState === 'synced', 'the run record syncs');
-    const pushed = stub.callsTo('/v1/sync/push').flatMap((call) => (call.body as { mutations: { name: string; args: { runId: string } }[] }).mutations);
-    expect(pushed.filter((mutation) => mutation.name === 'wizardRun.record').map((mutation) => mutation.args.runId)).toEqual([started.runId]);
+    const pushed = stub
+      .callsTo('/v1/sync/push')
+      .flatMap((call) => (call.body as { mutations: { name: string; args: { runId: string } }[] }).mutations);
+    expect(pushed.filter((mutation) => mutation.name === 'wizardRun.record').map((mutation) => mutation.args.runId)).toEqual([
+      started.runId,
+    ]);
   });
 
   it('answers bad requests with clear errors and changes nothing', async () => {
@@ -116,12 +133,18 @@ describe('wizards through the desk contract', () => {
     const unknownCustomer = await desk.dispatch('runs:start', { wizardId: 'sso-sign-in-failing', customerId: 'nobody' });
     expect(unknownCustomer).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await desk.dispatch('runs:get', { runId: 'nope' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    expect(await desk.dispatch('wizards:get', { wizardId: 'sso-sign-in-failing', version: 99 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await desk.dispatch('wizards:get', { wizardId: 'sso-sign-in-failing', version: 99 })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
     expect(await desk.dispatch('wizards:list', { eventId: 'nope' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
 
     const started = await call(desk, 'runs:start', { wizardId: 'feature-not-visible', customerId: ssoCustomer });
     expect((started.need as Need | null)?.need).toBe('input');
-    const wrong = await desk.dispatch('runs:act', { runId: started.runId, act: { type: 'inputs', values: { feature: 'teleport' } } });
+    const wrong = await desk.dispatch('runs:act', {
+      runId: started.runId,
+      act: { type: 'inputs', values: { feature: 'teleport' } },
+    });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     const notNow = await desk.dispatch('runs:act', { runId: started.runId, act: { type: 'confirm-action' } });
     expect(notNow).toMatchObject({ ok: false, error: { code: 'conflict' } });

@@ -21,7 +21,11 @@ let stub: StubBackend;
 let clock: ReturnType<typeof manualClock>;
 const open: HostHarness[] = [];
 
-function host(dataDir: string, backendUrl: string | null = stub.url, extra: Parameters<typeof openHost>[1] extends infer O ? Partial<O> : never = {}): HostHarness {
+function host(
+  dataDir: string,
+  backendUrl: string | null = stub.url,
+  extra: Parameters<typeof openHost>[1] extends infer O ? Partial<O> : never = {},
+): HostHarness {
   const harness = openHost(dataDir, { clock, backendUrl, ...extra });
   open.push(harness);
   return harness;
@@ -60,7 +64,9 @@ describe('a real run of the SSO wizard', () => {
     expect(needOf(atConfirm)?.need).toBe('action-confirm');
     expect(pathOf(atConfirm)).toEqual(['recent-changes', 'open-items', 'idp-state', 'sign-in-now', 'route', 'stop-enforcing']);
     const route = stateOf(atConfirm).steps.find((step) => step.path === 'route');
-    expect(route?.branch?.reason).toMatch(/took 'stop-enforcing' because .*sso\.enforce.*\(SSO was enforced by a recent flag change/);
+    expect(route?.branch?.reason).toMatch(
+      /took 'stop-enforcing' because .*sso\.enforce.*\(SSO was enforced by a recent flag change/,
+    );
     expect(atConfirm.plan?.changes).toEqual([{ target: 'flag sso.enforce', from: true, to: false }]);
     expect(stub.callsTo('/v1/actions/execute')).toHaveLength(0);
 
@@ -70,7 +76,16 @@ describe('a real run of the SSO wizard', () => {
 
     const done = await harness.host.get(started.runId);
     expect(done.status).toBe('finished');
-    expect(pathOf(done)).toEqual(['recent-changes', 'open-items', 'idp-state', 'sign-in-now', 'route', 'stop-enforcing', 'confirm-sign-in', 'enforcement-reverted']);
+    expect(pathOf(done)).toEqual([
+      'recent-changes',
+      'open-items',
+      'idp-state',
+      'sign-in-now',
+      'route',
+      'stop-enforcing',
+      'confirm-sign-in',
+      'enforcement-reverted',
+    ]);
     expect(stateOf(done).finish?.outcome).toBe('workaround');
     expect(done.execution?.status).toBe('succeeded');
     expect(stub.sso.get(ssoCustomer)?.enforced).toBe(false);
@@ -81,7 +96,13 @@ describe('a real run of the SSO wizard', () => {
     const mutations = recordMutations(harness);
     expect(mutations).toHaveLength(1);
     const args = WizardRunRecordArgsSchema.parse(mutations[0]?.args);
-    expect(args).toMatchObject({ runId: started.runId, customerId: ssoCustomer, wizardId: 'sso-sign-in-failing', outcome: 'workaround', rootCause: 'configuration-change' });
+    expect(args).toMatchObject({
+      runId: started.runId,
+      customerId: ssoCustomer,
+      wizardId: 'sso-sign-in-failing',
+      outcome: 'workaround',
+      rootCause: 'configuration-change',
+    });
     expect(args.path).toEqual(pathOf(done));
     expect(args.followUps[0]).toContain(customerName);
     expect(done.recordState).toBe('pending');
@@ -97,10 +118,22 @@ describe('a real run of the SSO wizard', () => {
     await harness.host.act(started.runId, { type: 'confirm-action' });
     await harness.host.settled(started.runId);
     const log = harness.host.log(started.runId).map((entry) => entry.event.type);
-    expect(log).toEqual(['check-result', 'check-result', 'check-result', 'check-result', 'action-planned', 'action-confirmed', 'action-result', 'verify-result']);
+    expect(log).toEqual([
+      'check-result',
+      'check-result',
+      'check-result',
+      'check-result',
+      'action-planned',
+      'action-confirmed',
+      'action-result',
+      'verify-result',
+    ]);
     // Every event and the start were each followed by a runs:changed for this run.
     expect(harness.changes.filter((runId) => runId === started.runId).length).toBeGreaterThanOrEqual(log.length + 1);
-    const row = harness.db.prepare('select status, state from wizard_runs where id = ?').get(started.runId) as { status: string; state: string };
+    const row = harness.db.prepare('select status, state from wizard_runs where id = ?').get(started.runId) as {
+      status: string;
+      state: string;
+    };
     expect(row.status).toBe('finished');
     expect(JSON.parse(row.state).steps).toHaveLength(8);
   });
@@ -217,7 +250,9 @@ describe('a lost execution answer', () => {
     await harness.host.act(started.runId, { type: 'retry' });
     await harness.host.settled(started.runId);
     expect((await harness.host.get(started.runId)).status).toBe('finished');
-    const keys = new Set(stub.callsTo('/v1/actions/execute').map((call) => (call.body as { idempotencyKey: string }).idempotencyKey));
+    const keys = new Set(
+      stub.callsTo('/v1/actions/execute').map((call) => (call.body as { idempotencyKey: string }).idempotencyKey),
+    );
     expect([...keys]).toEqual([`${started.runId}:stop-enforcing:1`]);
     expect(stub.executions.get(`${started.runId}:stop-enforcing:1`)).toBe(1);
     expect(recordMutations(harness)).toHaveLength(1);
@@ -234,8 +269,21 @@ describe('practice runs', () => {
     expect(done.practice).toBe(true);
     expect(done.status).toBe('finished');
     // The scenario the library picks for practice is the enforced-SSO happy path.
-    expect(pathOf(done)).toEqual(['recent-changes', 'open-items', 'idp-state', 'sign-in-now', 'route', 'stop-enforcing', 'confirm-sign-in', 'enforcement-reverted']);
-    expect(stateOf(done).steps.filter((step) => step.kind === 'check' || step.kind === 'action').every((step) => step.isSimulated === true)).toBe(true);
+    expect(pathOf(done)).toEqual([
+      'recent-changes',
+      'open-items',
+      'idp-state',
+      'sign-in-now',
+      'route',
+      'stop-enforcing',
+      'confirm-sign-in',
+      'enforcement-reverted',
+    ]);
+    expect(
+      stateOf(done)
+        .steps.filter((step) => step.kind === 'check' || step.kind === 'action')
+        .every((step) => step.isSimulated === true),
+    ).toBe(true);
     expect(stub.calls).toHaveLength(0);
     expect(stub.sso.get(ssoCustomer)).toBeUndefined();
     expect(recordMutations(harness)).toHaveLength(0);
@@ -252,7 +300,12 @@ describe('practice runs', () => {
     await harness.host.settled(started.runId);
     const done = await harness.host.get(started.runId);
     // Even though the real cache shows the enforcement flip, practice does not read it: no changes, sign-in works.
-    expect(stateOf(done).steps.find((step) => step.path === 'recent-changes')?.result).toEqual({ count: 0, items: [], flags: [], latest: null });
+    expect(stateOf(done).steps.find((step) => step.path === 'recent-changes')?.result).toEqual({
+      count: 0,
+      items: [],
+      flags: [],
+      latest: null,
+    });
     expect(pathOf(done)).toEqual(['recent-changes', 'open-items', 'idp-state', 'sign-in-now', 'route', 'sign-in-works']);
     expect(stateOf(done).finish?.outcome).toBe('no_fault_found');
     expect(stub.calls).toHaveLength(0);
@@ -264,7 +317,11 @@ describe('high-risk actions', () => {
   it('need the customer name typed and a second person’s approval before executing', async () => {
     const { harness } = seeded();
     await stub.close();
-    stub = await startStubBackend({ now: () => clock.now(), customerNames: { [ssoCustomer]: customerName }, highRisk: ['flags.set'] });
+    stub = await startStubBackend({
+      now: () => clock.now(),
+      customerNames: { [ssoCustomer]: customerName },
+      highRisk: ['flags.set'],
+    });
     harness.setBackend(stub.url);
     const started = await harness.host.start({ wizardId: 'sso-sign-in-failing', customerId: ssoCustomer });
     await harness.host.settled(started.runId);
@@ -272,7 +329,9 @@ describe('high-risk actions', () => {
     expect(atConfirm.plan?.requiresTypedConfirmation).toBe(true);
 
     await expect(harness.host.act(started.runId, { type: 'confirm-action' })).rejects.toMatchObject({ code: 'bad_request' });
-    await expect(harness.host.act(started.runId, { type: 'confirm-action', typedConfirmation: 'someone else' })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(
+      harness.host.act(started.runId, { type: 'confirm-action', typedConfirmation: 'someone else' }),
+    ).rejects.toMatchObject({ code: 'bad_request' });
     expect(needOf(await harness.host.get(started.runId))?.need).toBe('action-confirm');
 
     await harness.host.act(started.runId, { type: 'confirm-action', typedConfirmation: ` ${customerName} ` });
@@ -297,7 +356,11 @@ describe('high-risk actions', () => {
   it('ends the action as failed when the approval is denied', async () => {
     const { harness } = seeded();
     await stub.close();
-    stub = await startStubBackend({ now: () => clock.now(), customerNames: { [ssoCustomer]: customerName }, highRisk: ['flags.set'] });
+    stub = await startStubBackend({
+      now: () => clock.now(),
+      customerNames: { [ssoCustomer]: customerName },
+      highRisk: ['flags.set'],
+    });
     harness.setBackend(stub.url);
     const started = await harness.host.start({ wizardId: 'sso-sign-in-failing', customerId: ssoCustomer });
     await harness.host.settled(started.runId);
@@ -312,7 +375,10 @@ describe('high-risk actions', () => {
     await harness.host.settled(started.runId);
     const done = await harness.host.get(started.runId);
     expect(pathOf(done).slice(-2)).toEqual(['stop-enforcing', 'escalate-identity']);
-    expect(stateOf(done).steps.find((step) => step.path === 'stop-enforcing')?.result).toMatchObject({ ok: false, error: expect.stringMatching(/approval denied by kim.lead/) });
+    expect(stateOf(done).steps.find((step) => step.path === 'stop-enforcing')?.result).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/approval denied by kim.lead/),
+    });
     expect(stub.callsTo('/v1/actions/execute')).toHaveLength(0);
   });
 });

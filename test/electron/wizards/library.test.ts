@@ -46,16 +46,30 @@ function cache() {
 }
 
 function wizardRow(source: string, version: number, title = 'SSO sign-in (server copy)') {
-  return put('wizard', `sso-sign-in-failing@${version}`, { id: 'sso-sign-in-failing', version, title, source, hash: `h${version}`, publishedAt: '2026-11-20T10:00:00.000Z', publishedBy: 'lee' });
+  return put('wizard', `sso-sign-in-failing@${version}`, {
+    id: 'sso-sign-in-failing',
+    version,
+    title,
+    source,
+    hash: `h${version}`,
+    publishedAt: '2026-11-20T10:00:00.000Z',
+    publishedBy: 'lee',
+  });
 }
 
 describe('the bundled library', () => {
   it('loads valid wizards and their scenarios, and logs and skips invalid files without failing', () => {
     const directory = dirs.make();
     fs.copyFileSync(path.join(LIBRARY_DIR, 'sso-sign-in-failing.yaml'), path.join(directory, 'sso-sign-in-failing.yaml'));
-    fs.copyFileSync(path.join(LIBRARY_DIR, 'sso-sign-in-failing.enforced.scenario.yaml'), path.join(directory, 'sso-sign-in-failing.enforced.scenario.yaml'));
+    fs.copyFileSync(
+      path.join(LIBRARY_DIR, 'sso-sign-in-failing.enforced.scenario.yaml'),
+      path.join(directory, 'sso-sign-in-failing.enforced.scenario.yaml'),
+    );
     fs.writeFileSync(path.join(directory, 'broken.yaml'), 'id: broken\nsteps: [\n');
-    fs.writeFileSync(path.join(directory, 'unknown-probe.yaml'), ssoSource.replace('id: sso-sign-in-failing', 'id: unknown-probe').replace('probe: sso.metadata', 'probe: sso.teleport'));
+    fs.writeFileSync(
+      path.join(directory, 'unknown-probe.yaml'),
+      ssoSource.replace('id: sso-sign-in-failing', 'id: unknown-probe').replace('probe: sso.metadata', 'probe: sso.teleport'),
+    );
     fs.writeFileSync(path.join(directory, 'bad.scenario.yaml'), 'scenario: nothing else\n');
     const { db } = cache();
     const log = recordingLog();
@@ -64,7 +78,11 @@ describe('the bundled library', () => {
     expect(result.loaded).toEqual(['sso-sign-in-failing.yaml']);
     expect(result.skipped.sort()).toEqual(['broken.yaml', 'unknown-probe.yaml']);
     expect(library.latest().map((entry) => entry.id)).toEqual(['sso-sign-in-failing']);
-    expect(log.warnings.map((warning) => warning.details?.file).sort()).toEqual(['bad.scenario.yaml', 'broken.yaml', 'unknown-probe.yaml']);
+    expect(log.warnings.map((warning) => warning.details?.file).sort()).toEqual([
+      'bad.scenario.yaml',
+      'broken.yaml',
+      'unknown-probe.yaml',
+    ]);
     expect(JSON.stringify(log.warnings)).toMatch(/unknown-probe/);
     expect(library.practiceScenario('sso-sign-in-failing', 1)?.scenario).toMatch(/enforced before/);
   });
@@ -83,7 +101,12 @@ describe('the bundled library', () => {
     const library = createWizardLibrary({ db, bundledDirectory: LIBRARY_DIR, log: recordingLog() });
     const result = library.loadBundled();
     expect(result.skipped).toEqual([]);
-    expect(library.latest().map((entry) => entry.id).sort()).toEqual([
+    expect(
+      library
+        .latest()
+        .map((entry) => entry.id)
+        .sort(),
+    ).toEqual([
       'degraded-after-version-upgrade',
       'export-job-behind',
       'feature-not-visible',
@@ -99,7 +122,12 @@ describe('server versions', () => {
     const { db, apply } = cache();
     const library = createWizardLibrary({ db, bundledDirectory: LIBRARY_DIR, log: recordingLog() });
     library.loadBundled();
-    apply([wizardRow(ssoSource.replace('title: SSO sign-in failing after a flag or configuration change', 'title: SSO sign-in (server copy)'), 1)]);
+    apply([
+      wizardRow(
+        ssoSource.replace('title: SSO sign-in failing after a flag or configuration change', 'title: SSO sign-in (server copy)'),
+        1,
+      ),
+    ]);
     const equal = library.find('sso-sign-in-failing');
     expect(equal).toMatchObject({ origin: 'server', version: 1, title: 'SSO sign-in (server copy)' });
     expect(library.find('sso-sign-in-failing', 1)?.origin).toBe('server');
@@ -107,7 +135,13 @@ describe('server versions', () => {
     apply([wizardRow(ssoSource.replace('version: 1', 'version: 2'), 2)]);
     expect(library.find('sso-sign-in-failing')).toMatchObject({ origin: 'server', version: 2 });
     // Every version stays reachable (runs pinned to it keep their own copy anyway).
-    expect(library.all().filter((entry) => entry.id === 'sso-sign-in-failing').map((entry) => `${entry.origin}@${entry.version}`).sort()).toEqual(['bundled@1', 'server@1', 'server@2']);
+    expect(
+      library
+        .all()
+        .filter((entry) => entry.id === 'sso-sign-in-failing')
+        .map((entry) => `${entry.origin}@${entry.version}`)
+        .sort(),
+    ).toEqual(['bundled@1', 'server@1', 'server@2']);
 
     apply([{ op: 'del', entity: 'wizard', id: 'sso-sign-in-failing@2', ver: 3 }]);
     expect(library.find('sso-sign-in-failing')?.version).toBe(1);
@@ -129,10 +163,15 @@ describe('server versions', () => {
     const { db, apply, applier } = cache();
     const row = wizardRow(ssoSource, 1);
     expect(() => validatePullRows(pullResponse([{ bucket: 'customer:acme', ops: [row] }]))).toThrow(/fleet-wide wizard row/);
-    expect(() => validatePullRows(pullResponse([{ bucket: GLOBAL_BUCKET, ops: [{ ...row, id: 'sso-sign-in-failing@7' }] }]))).toThrow(/is not sso-sign-in-failing@1/);
+    expect(() =>
+      validatePullRows(pullResponse([{ bucket: GLOBAL_BUCKET, ops: [{ ...row, id: 'sso-sign-in-failing@7' }] }])),
+    ).toThrow(/is not sso-sign-in-failing@1/);
     apply([row]);
     expect(db.prepare('select count(*) from wizard_library').pluck().get()).toBe(1);
-    applier.applyPull(pullResponse([], { buckets: [{ bucket: GLOBAL_BUCKET, reset: true, reason: 'cursor_expired' }] }), '2026-11-20T12:00:00.000Z');
+    applier.applyPull(
+      pullResponse([], { buckets: [{ bucket: GLOBAL_BUCKET, reset: true, reason: 'cursor_expired' }] }),
+      '2026-11-20T12:00:00.000Z',
+    );
     expect(db.prepare('select count(*) from wizard_library').pluck().get()).toBe(0);
   });
 });

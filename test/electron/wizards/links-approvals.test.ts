@@ -29,7 +29,11 @@ function host(dataDir: string, bundledDirectory: string): HostHarness {
 
 beforeEach(async () => {
   clock = manualClock(FLEET_NOW);
-  stub = await startStubBackend({ now: () => clock.now(), customerNames: { [ssoCustomer]: customerName }, highRisk: ['flags.set'] });
+  stub = await startStubBackend({
+    now: () => clock.now(),
+    customerNames: { [ssoCustomer]: customerName },
+    highRisk: ['flags.set'],
+  });
 });
 afterEach(async () => {
   for (const harness of open.splice(0)) await harness.close();
@@ -40,7 +44,8 @@ afterEach(async () => {
 describe('a link step', () => {
   it('pins the linked wizard with the run, which finishes after a restart from those pins', async () => {
     const library = dirs.make();
-    for (const name of ['export-job-lagging.yaml', 'restart-stuck-job.yaml', 'export-restarted.scenario.yaml']) fs.copyFileSync(path.join(FIXTURES, name), path.join(library, name));
+    for (const name of ['export-job-lagging.yaml', 'restart-stuck-job.yaml', 'export-restarted.scenario.yaml'])
+      fs.copyFileSync(path.join(FIXTURES, name), path.join(library, name));
     const dataDir = dirs.make();
     const first = host(dataDir, library);
     seedCustomers(first.db, first.outbox, [ssoCustomer]);
@@ -50,7 +55,9 @@ describe('a link step', () => {
     const linked = await first.host.get(started.runId);
     expect(pathOf(linked)).toContain('restart/caught-up');
     expect(stateOf(linked).pins.map((pin) => pin.id)).toEqual(['export-job-lagging', 'restart-stuck-job']);
-    const pinned = JSON.parse(first.db.prepare('select pinned from wizard_runs where id = ?').pluck().get(started.runId) as string) as { id: string }[];
+    const pinned = JSON.parse(
+      first.db.prepare('select pinned from wizard_runs where id = ?').pluck().get(started.runId) as string,
+    ) as { id: string }[];
     expect(pinned.map((pin) => pin.id)).toEqual(['export-job-lagging', 'restart-stuck-job']);
     await open.splice(open.indexOf(first), 1)[0]?.close();
 
@@ -64,7 +71,17 @@ describe('a link step', () => {
     }
     const done = await second.host.get(started.runId);
     expect(done.status).toBe('finished');
-    expect(pathOf(done)).toEqual(['lag', 'schedule-changes', 'diagnose', 'restart', 'restart/restart', 'restart/caught-up', 'restart/done', 'after-restart', 'restarted']);
+    expect(pathOf(done)).toEqual([
+      'lag',
+      'schedule-changes',
+      'diagnose',
+      'restart',
+      'restart/restart',
+      'restart/caught-up',
+      'restart/done',
+      'after-restart',
+      'restarted',
+    ]);
     expect(stub.calls).toHaveLength(0);
   });
 });
@@ -103,7 +120,11 @@ describe('an approval step', () => {
     await harness.host.settled(started.runId);
     const atConfirm = await harness.host.get(started.runId);
     expect(needOf(atConfirm)?.need).toBe('action-confirm');
-    expect(stateOf(atConfirm).steps.find((step) => step.path === 'lead-approves')?.approval).toEqual({ granted: true, by: 'kim.lead', note: null });
+    expect(stateOf(atConfirm).steps.find((step) => step.path === 'lead-approves')?.approval).toEqual({
+      granted: true,
+      by: 'kim.lead',
+      note: null,
+    });
     expect(atConfirm.plan?.planId).toBe(requested.approval?.planId);
     expect(stub.callsTo('/v1/actions/plan')).toHaveLength(1);
 
@@ -111,7 +132,11 @@ describe('an approval step', () => {
     await harness.host.settled(started.runId);
     const done = await harness.host.get(started.runId);
     expect(done.status).toBe('finished');
-    expect(stub.callsTo('/v1/actions/execute')[0]?.body).toMatchObject({ planId: requested.approval?.planId, approvalId: requested.approval?.approvalId, typedConfirmation: customerName });
+    expect(stub.callsTo('/v1/actions/execute')[0]?.body).toMatchObject({
+      planId: requested.approval?.planId,
+      approvalId: requested.approval?.approvalId,
+      typedConfirmation: customerName,
+    });
   });
 
   it('goes to onDenied when the approver says no, and never executes', async () => {
@@ -132,7 +157,10 @@ describe('an approval step', () => {
     const scenario = fs
       .readFileSync(path.join(LIBRARY_DIR, 'sso-sign-in-failing.practice.scenario.yaml'), 'utf8')
       .replace('wizard: sso-sign-in-failing', 'wizard: sso-with-approval')
-      .replace('actions:', 'approvals:\n  lead-approves: { granted: false, by: practice-lead, note: not during business hours }\nactions:');
+      .replace(
+        'actions:',
+        'approvals:\n  lead-approves: { granted: false, by: practice-lead, note: not during business hours }\nactions:',
+      );
     fs.writeFileSync(path.join(directory, 'sso-with-approval.scenario.yaml'), scenario);
     const harness = host(dirs.make(), directory);
     seedCustomers(harness.db, harness.outbox, [ssoCustomer]);
@@ -141,7 +169,11 @@ describe('an approval step', () => {
     expect(needOf(await harness.host.get(started.runId))?.need).toBe('approval');
     const decided = await harness.host.act(started.runId, { type: 'request-approval' });
     expect(pathOf(decided).slice(-2)).toEqual(['lead-approves', 'escalate-identity']);
-    expect(stateOf(decided).steps.find((step) => step.path === 'lead-approves')?.approval).toEqual({ granted: false, by: 'practice-lead', note: 'not during business hours' });
+    expect(stateOf(decided).steps.find((step) => step.path === 'lead-approves')?.approval).toEqual({
+      granted: false,
+      by: 'practice-lead',
+      note: 'not during business hours',
+    });
     expect(decided.practice).toBe(true);
     expect(stub.calls).toHaveLength(0);
   });

@@ -108,7 +108,9 @@ describe('after a restart', () => {
     await second.host.act(started.runId, { type: 'retry' });
     await second.host.settled(started.runId);
     expect((await second.host.get(started.runId)).status).toBe('finished');
-    expect((stub.callsTo('/v1/actions/execute')[0]?.body as { idempotencyKey: string }).idempotencyKey).toBe(`${started.runId}:stop-enforcing:1`);
+    expect((stub.callsTo('/v1/actions/execute')[0]?.body as { idempotencyKey: string }).idempotencyKey).toBe(
+      `${started.runId}:stop-enforcing:1`,
+    );
   });
 
   it('re-arms a verify timer from its stored due time', async () => {
@@ -186,14 +188,29 @@ describe('version pinning', () => {
     if (!v1) throw new Error('the bundled SSO wizard is missing');
 
     // Version 2 on the server sends every case straight to the identity team.
-    const source = v1.source.replace('version: 1', 'version: 2').replace(/ {6}- when: "checks\.login\.ok"/, '      - when: "false"');
+    const source = v1.source
+      .replace('version: 1', 'version: 2')
+      .replace(/ {6}- when: "checks\.login\.ok"/, '      - when: "false"');
     createApplier(harness.db, harness.outbox).applyPull(
-      pullResponse([
-        {
-          bucket: GLOBAL_BUCKET,
-          ops: [put('wizard', 'sso-sign-in-failing@2', { id: 'sso-sign-in-failing', version: 2, title: v1.title, source, hash: 'server-hash', publishedAt: FLEET_NOW, publishedBy: 'lee' })],
-        },
-      ], { addedBuckets: [] }),
+      pullResponse(
+        [
+          {
+            bucket: GLOBAL_BUCKET,
+            ops: [
+              put('wizard', 'sso-sign-in-failing@2', {
+                id: 'sso-sign-in-failing',
+                version: 2,
+                title: v1.title,
+                source,
+                hash: 'server-hash',
+                publishedAt: FLEET_NOW,
+                publishedBy: 'lee',
+              }),
+            ],
+          },
+        ],
+        { addedBuckets: [] },
+      ),
       FLEET_NOW,
     );
     expect(harness.library.find('sso-sign-in-failing')?.version).toBe(2);

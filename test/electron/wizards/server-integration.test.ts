@@ -48,13 +48,28 @@ async function call<C extends Channel>(channel: C, input: Input<C>): Promise<Out
 /** A desk of its own (own data dir, own user), synced with the seeded server. */
 async function syncedDesk(userId: string): Promise<Desk> {
   const deskToken = await token(database.storage, { userId, role: 'desk' });
-  const created = createDesk({ dataDir: dirs.make(), mode: 'browser', appVersion: 'test', platform: 'linux', log: silentLogger, requestTimeoutMs: 10_000 });
+  const created = createDesk({
+    dataDir: dirs.make(),
+    mode: 'browser',
+    appVersion: 'test',
+    platform: 'linux',
+    log: silentLogger,
+    requestTimeoutMs: 10_000,
+  });
   desks.push(created);
   await callOn(created, 'backend:set', { mode: 'remote', url: server.url, token: deskToken });
-  await waitFor(async () => {
-    const status = await callOn(created, 'sync:status', undefined);
-    return status.state === 'online' && !status.isBootstrapping && created.cache.prepare('select 1 from customers where id = ?').get(ssoCustomer) !== undefined;
-  }, 'the desk has synced the demo fleet', 60_000);
+  await waitFor(
+    async () => {
+      const status = await callOn(created, 'sync:status', undefined);
+      return (
+        status.state === 'online' &&
+        !status.isBootstrapping &&
+        created.cache.prepare('select 1 from customers where id = ?').get(ssoCustomer) !== undefined
+      );
+    },
+    'the desk has synced the demo fleet',
+    60_000,
+  );
   return created;
 }
 
@@ -91,27 +106,49 @@ describe('the SSO wizard against the reference server', () => {
 
     interactions += 1;
     const started = await call('runs:start', { wizardId: 'sso-sign-in-failing', customerId: ssoCustomer });
-    const atConfirm = await waitFor(async () => {
-      const view = (await call('runs:get', { runId: started.runId })) as RunView;
-      if (view.blockedReason) throw new Error(`blocked: ${view.blockedReason}`);
-      return (view.need as Need | null)?.need === 'action-confirm' ? view : null;
-    }, 'the run reaches the plan confirmation', 30_000);
+    const atConfirm = await waitFor(
+      async () => {
+        const view = (await call('runs:get', { runId: started.runId })) as RunView;
+        if (view.blockedReason) throw new Error(`blocked: ${view.blockedReason}`);
+        return (view.need as Need | null)?.need === 'action-confirm' ? view : null;
+      },
+      'the run reaches the plan confirmation',
+      30_000,
+    );
     const state = atConfirm.state as unknown as RunState;
     expect(state.steps.find((step) => step.path === 'idp-state')?.result).toMatchObject({ configured: false, enforced: true });
     expect(state.steps.find((step) => step.path === 'route')?.branch?.taken).toBe('stop-enforcing');
-    expect(atConfirm.plan).toMatchObject({ action: 'flags.set', customer: { id: ssoCustomer }, requiresTypedConfirmation: false, requiresApproval: false });
+    expect(atConfirm.plan).toMatchObject({
+      action: 'flags.set',
+      customer: { id: ssoCustomer },
+      requiresTypedConfirmation: false,
+      requiresApproval: false,
+    });
     expect(atConfirm.plan?.changes.length).toBeGreaterThan(0);
 
     interactions += 1;
     await call('runs:act', { runId: started.runId, act: { type: 'confirm-action' } });
-    const finished = await waitFor(async () => {
-      const view = (await call('runs:get', { runId: started.runId })) as RunView;
-      if (view.blockedReason) throw new Error(`blocked: ${view.blockedReason}`);
-      return view.status === 'finished' ? view : null;
-    }, 'the run finishes', 60_000);
+    const finished = await waitFor(
+      async () => {
+        const view = (await call('runs:get', { runId: started.runId })) as RunView;
+        if (view.blockedReason) throw new Error(`blocked: ${view.blockedReason}`);
+        return view.status === 'finished' ? view : null;
+      },
+      'the run finishes',
+      60_000,
+    );
     const wallMs = performance.now() - startedAt;
     const finalState = finished.state as unknown as RunState;
-    expect(finalState.steps.map((step) => step.path)).toEqual(['recent-changes', 'open-items', 'idp-state', 'sign-in-now', 'route', 'stop-enforcing', 'confirm-sign-in', 'enforcement-reverted']);
+    expect(finalState.steps.map((step) => step.path)).toEqual([
+      'recent-changes',
+      'open-items',
+      'idp-state',
+      'sign-in-now',
+      'route',
+      'stop-enforcing',
+      'confirm-sign-in',
+      'enforcement-reverted',
+    ]);
     expect(finalState.steps.find((step) => step.path === 'confirm-sign-in')?.result).toMatchObject({ ok: true });
     expect(finished.execution).toMatchObject({ status: 'succeeded', isReplay: false });
     expect(interactions).toBeLessThanOrEqual(8);
@@ -119,14 +156,28 @@ describe('the SSO wizard against the reference server', () => {
 
     expect(await serverCustomer()).toEqual({ health: 'ok' });
     // The record reaches the server through the outbox and comes back as a wizard_run event, next to the remediation.
-    await waitFor(async () => (await call('runs:get', { runId: started.runId })).recordState === 'synced', 'the run record is acknowledged', 30_000);
-    const kinds = await waitFor(async () => {
-      await call('sync:now', undefined);
-      const rows = desk.cache.prepare("select kind from events where customer_id = ? and kind in ('wizard_run', 'remediation')").pluck().all(ssoCustomer) as string[];
-      return rows.includes('wizard_run') && rows.includes('remediation') ? rows : null;
-    }, 'the wizard_run and remediation events are on the timeline', 30_000);
+    await waitFor(
+      async () => (await call('runs:get', { runId: started.runId })).recordState === 'synced',
+      'the run record is acknowledged',
+      30_000,
+    );
+    const kinds = await waitFor(
+      async () => {
+        await call('sync:now', undefined);
+        const rows = desk.cache
+          .prepare("select kind from events where customer_id = ? and kind in ('wizard_run', 'remediation')")
+          .pluck()
+          .all(ssoCustomer) as string[];
+        return rows.includes('wizard_run') && rows.includes('remediation') ? rows : null;
+      },
+      'the wizard_run and remediation events are on the timeline',
+      30_000,
+    );
     expect(kinds.filter((kind) => kind === 'wizard_run')).toHaveLength(1);
-    const serverEvents = await database.storage.query<{ kind: string }>("select kind from events where customer_id = $1 and kind = 'wizard_run'", [ssoCustomer]);
+    const serverEvents = await database.storage.query<{ kind: string }>(
+      "select kind from events where customer_id = $1 and kind = 'wizard_run'",
+      [ssoCustomer],
+    );
     expect(serverEvents).toHaveLength(1);
   });
 });
@@ -145,9 +196,16 @@ describe('every starter wizard against its demo fault', () => {
     const cases: { customerId: string; wizardId: string; inputs?: Record<string, string> }[] = [
       ...roster.feature_entitlement_mismatch.map((customerId) => {
         const state = fleet.states.find((candidate) => candidate.customerId === customerId);
-        const feature = ['sso', 'exports', 'billing_sync', 'audit_log', 'api_access', 'analytics', 'webhooks', 'data_import'].find(
-          (name) => (state?.entitlements?.includes(name) ?? false) !== (state?.flags[`feature.${name}`] === true),
-        );
+        const feature = [
+          'sso',
+          'exports',
+          'billing_sync',
+          'audit_log',
+          'api_access',
+          'analytics',
+          'webhooks',
+          'data_import',
+        ].find((name) => (state?.entitlements?.includes(name) ?? false) !== (state?.flags[`feature.${name}`] === true));
         return { customerId, wizardId: 'feature-not-visible', inputs: { feature: feature ?? 'none' } };
       }),
       ...roster.provisioning_stuck.map((customerId) => ({ customerId, wizardId: 'onboarding-provisioning-stuck' })),
@@ -180,19 +238,31 @@ describe('every starter wizard against its demo fault', () => {
           // An execution waiting for its approval to be requested or decided is the desk's business, not the operator's.
           if (view.status !== 'waiting' || !need || need.need === 'action-execute') return null;
           acts += 1;
-          if (need.need === 'input') await callOn(operator, 'runs:act', { runId: view.runId, act: { type: need.stepId === null ? 'inputs' : 'answer', values: inputs ?? {} } });
-          else if (need.need === 'guidance') await callOn(operator, 'runs:act', { runId: view.runId, act: { type: 'continue', confirmed: true } });
+          if (need.need === 'input')
+            await callOn(operator, 'runs:act', {
+              runId: view.runId,
+              act: { type: need.stepId === null ? 'inputs' : 'answer', values: inputs ?? {} },
+            });
+          else if (need.need === 'guidance')
+            await callOn(operator, 'runs:act', { runId: view.runId, act: { type: 'continue', confirmed: true } });
           else if (need.need === 'action-confirm') {
             const typed = view.plan?.requiresTypedConfirmation ? view.plan.customer.name : undefined;
-            await callOn(operator, 'runs:act', { runId: view.runId, act: { type: 'confirm-action', ...(typed ? { typedConfirmation: typed } : {}) } });
-          } else throw new Error(`${wizardId} for ${customerId} stopped at ${need.need}: ${JSON.stringify(view.state).slice(0, 400)}`);
+            await callOn(operator, 'runs:act', {
+              runId: view.runId,
+              act: { type: 'confirm-action', ...(typed ? { typedConfirmation: typed } : {}) },
+            });
+          } else
+            throw new Error(`${wizardId} for ${customerId} stopped at ${need.need}: ${JSON.stringify(view.state).slice(0, 400)}`);
           return null;
         },
         `${wizardId} finishes for ${customerId}`,
         60_000,
       );
       const state = done.state as unknown as RunState;
-      expect({ customerId, outcome: state.finish?.outcome, reason: state.finish?.reason }).toMatchObject({ customerId, outcome: expect.stringMatching(/^(remediated|workaround)$/) });
+      expect({ customerId, outcome: state.finish?.outcome, reason: state.finish?.reason }).toMatchObject({
+        customerId,
+        outcome: expect.stringMatching(/^(remediated|workaround)$/),
+      });
       const verify = state.steps.filter((step) => step.kind === 'verify').at(-1);
       expect(verify?.attempts?.at(-1)?.held).toBe(true);
       if (done.plan?.risk === 'high') {
@@ -201,12 +271,17 @@ describe('every starter wizard against its demo fault', () => {
         expect(done.approval).toMatchObject({ status: 'granted', decidedBy: 'lee' });
       }
       expect(done.execution?.status).toBe('succeeded');
-      summary.push(`${wizardId} ${customerId}: ${state.finish?.outcome} in ${acts} acts${done.plan?.risk === 'high' ? ' (high risk, approved by lee)' : ''}`);
+      summary.push(
+        `${wizardId} ${customerId}: ${state.finish?.outcome} in ${acts} acts${done.plan?.risk === 'high' ? ' (high risk, approved by lee)' : ''}`,
+      );
     }
     // The upgrade regression and the export schedule fix are high risk: typed name and a second person.
     expect(highRisk).toBe(roster.upgrade_regression.length + 1);
     for (const { customerId } of cases) {
-      const rows = await database.storage.query<{ state: { faults: string[] } }>('select state from customer_state where customer_id = $1', [customerId]);
+      const rows = await database.storage.query<{ state: { faults: string[] } }>(
+        'select state from customer_state where customer_id = $1',
+        [customerId],
+      );
       expect({ customerId, faults: rows[0]?.state.faults ?? null }).toEqual({ customerId, faults: [] });
       expect({ customerId, health: await healthOf(customerId) }).toEqual({ customerId, health: 'ok' });
     }

@@ -25,7 +25,13 @@ const expected: Record<DemoFault, string> = {
   export_lag: 'export-job-behind',
   upgrade_regression: 'degraded-after-version-upgrade',
 };
-const healthy = demoFleet().customers.find((customer) => customer.health === 'ok' && customer.lifecycle === 'live' && !demoFleet().states.find((state) => state.customerId === customer.id)?.faults.length)?.id ?? '';
+const healthy =
+  demoFleet().customers.find(
+    (customer) =>
+      customer.health === 'ok' &&
+      customer.lifecycle === 'live' &&
+      !demoFleet().states.find((state) => state.customerId === customer.id)?.faults.length,
+  )?.id ?? '';
 let db: Database.Database;
 let library: WizardLibrary;
 
@@ -50,19 +56,28 @@ describe('for a customer', () => {
     expect(ranked.find((suggestion) => suggestion.entry.id === 'feature-not-visible')?.isSuggested).toBe(false);
   });
 
-  it.each(Object.entries(expected))('suggests the wizard for %s first for every demo customer with that fault', (fault, wizardId) => {
-    const customers = faultRoster(demoFleet())[fault as DemoFault];
-    expect(customers.length).toBeGreaterThan(0);
-    for (const customerId of customers) {
-      const ranked = rankWizards(library.latest(), customerContext(db, customerId, now));
-      expect({ customerId, first: ranked[0]?.entry.id, isSuggested: ranked[0]?.isSuggested }).toEqual({ customerId, first: wizardId, isSuggested: true });
-    }
-  });
+  it.each(Object.entries(expected))(
+    'suggests the wizard for %s first for every demo customer with that fault',
+    (fault, wizardId) => {
+      const customers = faultRoster(demoFleet())[fault as DemoFault];
+      expect(customers.length).toBeGreaterThan(0);
+      for (const customerId of customers) {
+        const ranked = rankWizards(library.latest(), customerContext(db, customerId, now));
+        expect({ customerId, first: ranked[0]?.entry.id, isSuggested: ranked[0]?.isSuggested }).toEqual({
+          customerId,
+          first: wizardId,
+          isSuggested: true,
+        });
+      }
+    },
+  );
 
   it('suggests nothing for a healthy customer and lists the whole library by title', () => {
     const ranked = rankWizards(library.latest(), customerContext(db, healthy, now));
     expect(ranked.filter((suggestion) => suggestion.isSuggested)).toEqual([]);
-    expect(ranked.map((suggestion) => suggestion.entry.title)).toEqual([...ranked.map((suggestion) => suggestion.entry.title)].sort((a, b) => a.localeCompare(b)));
+    expect(ranked.map((suggestion) => suggestion.entry.title)).toEqual(
+      [...ranked.map((suggestion) => suggestion.entry.title)].sort((a, b) => a.localeCompare(b)),
+    );
     expect(ranked).toHaveLength(5);
   });
 
@@ -74,10 +89,15 @@ describe('for a customer', () => {
 describe('for an event', () => {
   it('ranks the SSO wizard first for the SSO alert', () => {
     const customerId = customerWithFault('sso_enforced_without_idp');
-    const alertId = db.prepare("select event_id from threads where customer_id = ? and kind = 'alert' and feature = 'sso' and status = 'open'").pluck().get(customerId) as string;
+    const alertId = db
+      .prepare("select event_id from threads where customer_id = ? and kind = 'alert' and feature = 'sso' and status = 'open'")
+      .pluck()
+      .get(customerId) as string;
     const ranked = rankWizards(library.latest(), eventContext(db, alertId));
     expect(ranked[0]?.entry.id).toBe('sso-sign-in-failing');
     expect(ranked[0]?.reasons[0]).toBe('the alert is about sso');
-    expect(ranked.filter((suggestion) => suggestion.isSuggested).map((suggestion) => suggestion.entry.id)).toEqual(['sso-sign-in-failing']);
+    expect(ranked.filter((suggestion) => suggestion.isSuggested).map((suggestion) => suggestion.entry.id)).toEqual([
+      'sso-sign-in-failing',
+    ]);
   });
 });

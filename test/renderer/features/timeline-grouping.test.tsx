@@ -114,7 +114,13 @@ describe('grouping the timeline by day', () => {
 
   it('keeps every value of the rows it compacts', () => {
     const rows = [
-      { ...row('a', '2026-11-20T12:00:00.000Z'), feature: 'sso', actor: 'dana@example.com', noteCount: 2, severity: 'error' as const },
+      {
+        ...row('a', '2026-11-20T12:00:00.000Z'),
+        feature: 'sso',
+        actor: 'dana@example.com',
+        noteCount: 2,
+        severity: 'error' as const,
+      },
       row('late', '2026-11-19T12:00:00.000Z', '2026-11-20T12:30:00.000Z'),
     ];
     expect(compactRows(rows)).toEqual(rows);

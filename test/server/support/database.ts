@@ -44,7 +44,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const usePostgres = forced === 'postgres' || (forced !== 'pglite' && (await isPostgresReachable()));
   if (!usePostgres) {
     if (process.env.CI) {
-      throw new Error(`CI is set but PostgreSQL at ${ADMIN_URL} is unreachable: start it (pg_ctlcluster … main start); the server tests must run against it.`);
+      throw new Error(
+        `CI is set but PostgreSQL at ${ADMIN_URL} is unreachable: start it (pg_ctlcluster … main start); the server tests must run against it.`,
+      );
     }
     const storage = await openStorage({});
     return {

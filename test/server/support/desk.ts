@@ -34,9 +34,15 @@ export class MiniDesk {
       const page = BucketPageSchema.parse(entry);
       for (const op of page.ops) this.apply(page.bucket, op);
       const isBootstrapping = page.bootstrap !== undefined && !page.bootstrap.done;
-      this.buckets.set(page.bucket, isBootstrapping ? { cursor: null, pageToken: page.bootstrap?.pageToken ?? null } : { cursor: page.cursor, pageToken: null });
+      this.buckets.set(
+        page.bucket,
+        isBootstrapping
+          ? { cursor: null, pageToken: page.bootstrap?.pageToken ?? null }
+          : { cursor: page.cursor, pageToken: null },
+      );
     }
-    for (const bucket of response.addedBuckets) if (!this.buckets.has(bucket)) this.buckets.set(bucket, { cursor: null, pageToken: null });
+    for (const bucket of response.addedBuckets)
+      if (!this.buckets.has(bucket)) this.buckets.set(bucket, { cursor: null, pageToken: null });
     for (const bucket of response.removedBuckets) {
       this.buckets.delete(bucket);
       for (const key of [...this.rows.keys()]) if (key.startsWith(`${bucket}|`)) this.rows.delete(key);
@@ -49,7 +55,10 @@ export class MiniDesk {
     for (let round = 0; round < maxRounds; round += 1) {
       const response = await this.pullOnce();
       const isPending =
-        response.addedBuckets.length > 0 || response.buckets.some((entry) => 'reset' in entry || entry.hasMore || (entry.bootstrap !== undefined && !entry.bootstrap.done));
+        response.addedBuckets.length > 0 ||
+        response.buckets.some(
+          (entry) => 'reset' in entry || entry.hasMore || (entry.bootstrap !== undefined && !entry.bootstrap.done),
+        );
       if (!isPending) return;
     }
     throw new Error('sync did not settle');

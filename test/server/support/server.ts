@@ -39,7 +39,12 @@ export function customer(id: string, overrides: Partial<Customer> = {}): Custome
 }
 
 export async function addCustomers(storage: Storage, ids: readonly string[]): Promise<void> {
-  await storage.transaction((db) => upsertCustomers(db, ids.map((id) => customer(id))));
+  await storage.transaction((db) =>
+    upsertCustomers(
+      db,
+      ids.map((id) => customer(id)),
+    ),
+  );
 }
 
 let externalCounter = 0;
@@ -61,7 +66,13 @@ export function event(customerId: string, overrides: Partial<EventInput> = {}): 
 export type JsonResponse = { status: number; body: unknown; headers: Headers };
 
 /** One JSON request; `body` may be a string to send it verbatim (malformed JSON tests). */
-export async function request(url: string, method: string, path: string, bearer: string | null, body?: unknown): Promise<JsonResponse> {
+export async function request(
+  url: string,
+  method: string,
+  path: string,
+  bearer: string | null,
+  body?: unknown,
+): Promise<JsonResponse> {
   const headers: Record<string, string> = {};
   if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
   if (body !== undefined) headers['content-type'] = 'application/json';

@@ -23,6 +23,13 @@ describe('wizard catalog', () => {
     expect(CACHE_QUERIES.changes.params.safeParse({ within: '24h', kinds: ['flag_change'] }).success).toBe(true);
     expect(CACHE_QUERIES.changes.params.safeParse({ within: 'a day' }).success).toBe(false);
     expect(PROBES['feature.state'].params.safeParse({}).success).toBe(false);
-    expect(Object.keys(PROBES['jobs.lag'].result.shape)).toEqual(['jobId', 'state', 'lagMinutes', 'lastSuccessAt', 'schedule', 'workerHealthy']);
+    expect(Object.keys(PROBES['jobs.lag'].result.shape)).toEqual([
+      'jobId',
+      'state',
+      'lagMinutes',
+      'lastSuccessAt',
+      'schedule',
+      'workerHealthy',
+    ]);
   });
 });

@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { collectReferences, evaluate, parseCondition, parseTemplate, renderTemplate, renderText, renderValue } from '../../../shared/wizards/index';
+import {
+  collectReferences,
+  evaluate,
+  parseCondition,
+  parseTemplate,
+  renderTemplate,
+  renderText,
+  renderValue,
+} from '../../../shared/wizards/index';
 
 function references(source: string) {
   const parsed = parseCondition(source);
   if (!parsed.ok) throw new Error(parsed.error.message);
-  return collectReferences(parsed).map((reference) => ({ path: reference.path.join('/'), isTestOnly: reference.isTestOnly, isDynamic: reference.isDynamic, offset: reference.offset }));
+  return collectReferences(parsed).map((reference) => ({
+    path: reference.path.join('/'),
+    isTestOnly: reference.isTestOnly,
+    isDynamic: reference.isDynamic,
+    offset: reference.offset,
+  }));
 }
 
 describe('CEL conditions', () => {
@@ -13,11 +26,14 @@ describe('CEL conditions', () => {
     expect(evaluate('checks.sso.enabled == false', bindings)).toEqual({ ok: true, value: true });
     expect(evaluate('checks.lag.lagMinutes > 30 && checks.lag.state == "stuck"', bindings)).toEqual({ ok: true, value: true });
     expect(evaluate('checks.lag.lagMinutes > inputs.limit', bindings)).toEqual({ ok: true, value: true });
-    expect(evaluate("size(checks) + 1", bindings)).toEqual({ ok: true, value: 3 });
-    expect(evaluate("[1, 2].map(x, x * 2)", bindings)).toEqual({ ok: true, value: [2, 4] });
+    expect(evaluate('size(checks) + 1', bindings)).toEqual({ ok: true, value: 3 });
+    expect(evaluate('[1, 2].map(x, x * 2)', bindings)).toEqual({ ok: true, value: [2, 4] });
     expect(evaluate("{'a': checks.lag.state}", bindings)).toEqual({ ok: true, value: { a: 'stuck' } });
     expect(evaluate("'lag' in checks && !('nope' in checks)", bindings)).toEqual({ ok: true, value: true });
-    expect(evaluate("checks.lag.state.startsWith('st') && checks.lag.state.upperAscii() == 'STUCK'", bindings)).toEqual({ ok: true, value: true });
+    expect(evaluate("checks.lag.state.startsWith('st') && checks.lag.state.upperAscii() == 'STUCK'", bindings)).toEqual({
+      ok: true,
+      value: true,
+    });
   });
 
   it('returns errors as values, never throwing', () => {
@@ -37,13 +53,18 @@ describe('CEL conditions', () => {
       { path: 'checks/idp-probe/certificateExpired', isTestOnly: false, isDynamic: false, offset: 0 },
       { path: 'inputs/affected', isTestOnly: false, isDynamic: false, offset: 42 },
     ]);
-    expect(references('checks.changes.flags.exists(f, f.key == answers.flag)').map((reference) => reference.path)).toEqual(['checks/changes/flags', 'answers/flag']);
+    expect(references('checks.changes.flags.exists(f, f.key == answers.flag)').map((reference) => reference.path)).toEqual([
+      'checks/changes/flags',
+      'answers/flag',
+    ]);
     expect(references('has(checks.sso) && checks[inputs.name].ok')).toEqual([
       { path: 'checks/sso', isTestOnly: true, isDynamic: false, offset: 4 },
       { path: 'checks', isTestOnly: false, isDynamic: true, offset: 19 },
       { path: 'inputs/name', isTestOnly: false, isDynamic: false, offset: 26 },
     ]);
-    expect(references("'probe-login' in checks")).toEqual([{ path: 'checks/probe-login', isTestOnly: true, isDynamic: false, offset: 17 }]);
+    expect(references("'probe-login' in checks")).toEqual([
+      { path: 'checks/probe-login', isTestOnly: true, isDynamic: false, offset: 17 },
+    ]);
   });
 });
 
@@ -56,18 +77,30 @@ describe('templates', () => {
   });
 
   it('interpolates expressions inside text', () => {
-    expect(renderTemplate('Job ${inputs.job} of ${customer.name} is ${inputs.minutes} min behind', bindings)).toEqual({ ok: true, value: 'Job export-main of Litware is 190 min behind' });
+    expect(renderTemplate('Job ${inputs.job} of ${customer.name} is ${inputs.minutes} min behind', bindings)).toEqual({
+      ok: true,
+      value: 'Job export-main of Litware is 190 min behind',
+    });
   });
 
   it('tracks braces and quotes inside an expression, and $${ stands for a literal', () => {
-    expect(parseTemplate("a ${ {'x': '}'}['x'] } b")).toEqual({ ok: true, parts: [{ text: 'a ' }, { expression: " {'x': '}'}['x'] ", offset: 4 }, { text: ' b' }] });
+    expect(parseTemplate("a ${ {'x': '}'}['x'] } b")).toEqual({
+      ok: true,
+      parts: [{ text: 'a ' }, { expression: " {'x': '}'}['x'] ", offset: 4 }, { text: ' b' }],
+    });
     expect(renderTemplate('cost: $${price}', bindings)).toEqual({ ok: true, value: 'cost: ${price}' });
-    expect(parseTemplate('broken ${inputs.job')).toEqual({ ok: false, error: { message: 'a "${" template is not closed with "}"', column: 8 } });
+    expect(parseTemplate('broken ${inputs.job')).toEqual({
+      ok: false,
+      error: { message: 'a "${" template is not closed with "}"', column: 8 },
+    });
     expect(parseTemplate('empty ${ }')).toMatchObject({ ok: false });
   });
 
   it('renders nested parameters and fails on an expression that cannot be evaluated', () => {
-    expect(renderValue({ key: '${inputs.job}', list: ['${inputs.minutes}', 2], fixed: false }, bindings)).toEqual({ ok: true, value: { key: 'export-main', list: [190, 2], fixed: false } });
+    expect(renderValue({ key: '${inputs.job}', list: ['${inputs.minutes}', 2], fixed: false }, bindings)).toEqual({
+      ok: true,
+      value: { key: 'export-main', list: [190, 2], fixed: false },
+    });
     expect(renderValue({ key: '${inputs.nope}' }, bindings)).toMatchObject({ ok: false, error: expect.stringMatching(/^key: /) });
   });
 

@@ -126,7 +126,9 @@ const loginOk = { ok: true, status: 200, error: null, latencyMs: 120 };
 const loginFailing = { ok: false, status: 403, error: 'SAML response missing', latencyMs: 200 };
 
 function start(practice = false, definition: WizardDefinition = flagFix, extra: WizardDefinition[] = []) {
-  return expectOk(createRun(definition, { runId: 'run-1', customerId: 'northwind', startedAt: at(0), practice, customer }, extra));
+  return expectOk(
+    createRun(definition, { runId: 'run-1', customerId: 'northwind', startedAt: at(0), practice, customer }, extra),
+  );
 }
 
 /** Runs flag-fix up to the route decision with the flag turned on, i.e. to the guidance step. */
@@ -134,7 +136,11 @@ function toGuidance(practice = false) {
   let run = start(practice);
   run = send(library, run, { type: 'inputs', at: at(1), values: {} });
   run = send(library, run, { type: 'answer', at: at(2), values: { scope: 'everyone' } });
-  run = send(library, run, { type: 'check-result', at: at(3), result: changes([{ key: 'sso.enforce', newValue: true, actor: 'jane' }]) });
+  run = send(library, run, {
+    type: 'check-result',
+    at: at(3),
+    result: changes([{ key: 'sso.enforce', newValue: true, actor: 'jane' }]),
+  });
   return run;
 }
 
@@ -164,7 +170,11 @@ describe('createRun and wizard inputs', () => {
   it('refuses invalid input values and leaves the state as it was', () => {
     const run = start();
     const before = JSON.stringify(run.state);
-    const result = applyEvent(library, run.state, { type: 'inputs', at: at(1), values: { flagKey: '', target: 'not a customer id!', extra: 1 } });
+    const result = applyEvent(library, run.state, {
+      type: 'inputs',
+      at: at(1),
+      values: { flagKey: '', target: 'not a customer id!', extra: 1 },
+    });
     if (result.ok) throw new Error('expected refusal');
     expect(result.error.code).toBe('invalid-input');
     expect(result.error.issues).toEqual([
@@ -183,7 +193,10 @@ describe('createRun and wizard inputs', () => {
   it('refuses malformed events with a clear message', () => {
     const run = start();
     // Cast through unknown: the point is what a buggy host might send.
-    const message = expectRefused(applyEvent(library, run.state, { type: 'inputs', at: 'now', values: {} } as unknown as Parameters<typeof applyEvent>[2]), 'invalid-event');
+    const message = expectRefused(
+      applyEvent(library, run.state, { type: 'inputs', at: 'now', values: {} } as unknown as Parameters<typeof applyEvent>[2]),
+      'invalid-event',
+    );
     expect(message).toMatch(/at/);
   });
 });
@@ -196,7 +209,10 @@ describe('input steps', () => {
     expect(need.stepId).toBe('ask');
     expect(need.fields.map((field) => field.label)).toEqual(['Who is affected at Northwind Traders?', 'Hours since it started']);
     expectRefused(applyEvent(library, run.state, { type: 'answer', at: at(2), values: { scope: 'nobody' } }), 'invalid-input');
-    expectRefused(applyEvent(library, run.state, { type: 'answer', at: at(2), values: { scope: 'everyone', since: -1 } }), 'invalid-input');
+    expectRefused(
+      applyEvent(library, run.state, { type: 'answer', at: at(2), values: { scope: 'everyone', since: -1 } }),
+      'invalid-input',
+    );
     run = send(library, run, { type: 'answer', at: at(2), values: { scope: 'everyone', since: 3 } });
     expect(run.state.frames[0]?.answers).toEqual({ scope: 'everyone', since: 3 });
     expect(run.state.steps.find((record) => record.stepId === 'ask')?.values).toEqual({ scope: 'everyone', since: 3 });
@@ -205,7 +221,10 @@ describe('input steps', () => {
   it('refuses an event that does not fit the current step', () => {
     let run = start();
     run = send(library, run, { type: 'inputs', at: at(1), values: {} });
-    const message = expectRefused(applyEvent(library, run.state, { type: 'check-result', at: at(2), result: {} }), 'invalid-event');
+    const message = expectRefused(
+      applyEvent(library, run.state, { type: 'check-result', at: at(2), result: {} }),
+      'invalid-event',
+    );
     expect(message).toBe('step "ask" waits for answers (an "answer" event); a "check-result" event does not fit');
   });
 });
@@ -238,7 +257,10 @@ describe('check steps', () => {
     let run = start();
     run = send(library, run, { type: 'inputs', at: at(1), values: {} });
     run = send(library, run, { type: 'answer', at: at(2), values: { scope: 'someone' } });
-    const message = expectRefused(applyEvent(library, run.state, { type: 'check-result', at: at(3), result: { count: 'many' } }), 'invalid-result');
+    const message = expectRefused(
+      applyEvent(library, run.state, { type: 'check-result', at: at(3), result: { count: 'many' } }),
+      'invalid-result',
+    );
     expect(message).toMatch(/does not match query "changes": count/);
   });
 
@@ -276,8 +298,11 @@ describe('decision steps', () => {
       taken: 'explain',
       label: 'the flag was turned on',
       when: 'checks.changes.flags.exists(f, f.key == inputs.flagKey && f.newValue == true)',
-      reason: "took 'explain' because checks.changes.flags.exists(f, f.key == inputs.flagKey && f.newValue == true) (the flag was turned on)",
-      evaluated: [{ when: 'checks.changes.flags.exists(f, f.key == inputs.flagKey && f.newValue == true)', value: 'true', detail: null }],
+      reason:
+        "took 'explain' because checks.changes.flags.exists(f, f.key == inputs.flagKey && f.newValue == true) (the flag was turned on)",
+      evaluated: [
+        { when: 'checks.changes.flags.exists(f, f.key == inputs.flagKey && f.newValue == true)', value: 'true', detail: null },
+      ],
     });
   });
 
@@ -322,7 +347,11 @@ steps:
     outcome: no_fault_found
 `);
     let run = start(false, definition);
-    run = send([definition], run, { type: 'check-result', at: at(1), result: { health: 'ok', errorRate: 0.5, failingFeatures: [], version: '5.4.0' } });
+    run = send([definition], run, {
+      type: 'check-result',
+      at: at(1),
+      result: { health: 'ok', errorRate: 0.5, failingFeatures: [], version: '5.4.0' },
+    });
     const branch = run.state.steps.find((record) => record.stepId === 'route')?.branch;
     expect(branch?.taken).toBe('fine');
     expect(branch?.evaluated.map((entry) => entry.value)).toEqual(['error', 'error']);
@@ -349,7 +378,11 @@ describe('approval steps', () => {
     run = send(library, run, { type: 'continue', at: at(4), confirmed: true });
     expect(needOf(run, 'approval').who).toBe('l2');
     run = send(library, run, { type: 'approval-granted', at: at(5), by: 'dana.l2', note: 'ok' });
-    expect(run.state.steps.find((record) => record.stepId === 'approve')?.approval).toEqual({ granted: true, by: 'dana.l2', note: 'ok' });
+    expect(run.state.steps.find((record) => record.stepId === 'approve')?.approval).toEqual({
+      granted: true,
+      by: 'dana.l2',
+      note: 'ok',
+    });
     expect(run.need.need).toBe('action-plan');
   });
 
@@ -399,7 +432,12 @@ describe('action steps', () => {
     expect(needOf(resumed, 'action-execute').idempotencyKey).toBe('run-1:revert:1');
     run = send(library, run, { type: 'action-result', at: at(8), ok: true, result: { changed: true } });
     expect(run.need.need).toBe('verify-attempt');
-    expect(run.state.steps.find((record) => record.stepId === 'revert')).toMatchObject({ plan, idempotencyKey: 'run-1:revert:1', result: { ok: true, result: { changed: true }, error: null }, isSimulated: false });
+    expect(run.state.steps.find((record) => record.stepId === 'revert')).toMatchObject({
+      plan,
+      idempotencyKey: 'run-1:revert:1',
+      result: { ok: true, result: { changed: true }, error: null },
+      isSimulated: false,
+    });
   });
 
   it('accepts a fresh plan before confirmation and refuses a result before execution', () => {
@@ -407,7 +445,10 @@ describe('action steps', () => {
     run = send(library, run, { type: 'action-planned', at: at(6), plan: { version: 1 } });
     run = send(library, run, { type: 'action-planned', at: at(7), plan: { version: 2 } });
     expect(needOf(run, 'action-confirm').plan).toEqual({ version: 2 });
-    const message = expectRefused(applyEvent(library, run.state, { type: 'action-result', at: at(8), ok: true }), 'invalid-event');
+    const message = expectRefused(
+      applyEvent(library, run.state, { type: 'action-result', at: at(8), ok: true }),
+      'invalid-event',
+    );
     expect(message).toMatch(/waits for the operator to confirm the plan/);
   });
 
@@ -439,7 +480,11 @@ steps:
     run = send([definition], run, { type: 'action-planned', at: at(1), plan: {} });
     run = send([definition], run, { type: 'action-confirmed', at: at(2) });
     run = send([definition], run, { type: 'action-result', at: at(3), ok: false, error: 'no healthy worker' });
-    expect(needOf(run, 'done').summary).toMatchObject({ outcome: 'aborted', reason: 'action jobs.restart failed: no healthy worker', actionsExecuted: 1 });
+    expect(needOf(run, 'done').summary).toMatchObject({
+      outcome: 'aborted',
+      reason: 'action jobs.restart failed: no healthy worker',
+      actionsExecuted: 1,
+    });
   });
 });
 
@@ -454,7 +499,13 @@ describe('verify steps', () => {
   it('re-attempts on the interval until the condition holds', () => {
     let run = toVerify();
     let need = needOf(run, 'verify-attempt');
-    expect(need).toMatchObject({ attempt: 1, after: 0, request: { source: 'probe', probe: 'sso.login', params: {} }, until: 'result.ok', deadline: at(68) });
+    expect(need).toMatchObject({
+      attempt: 1,
+      after: 0,
+      request: { source: 'probe', probe: 'sso.login', params: {} },
+      until: 'result.ok',
+      deadline: at(68),
+    });
     run = send(library, run, { type: 'verify-result', at: at(8), result: loginFailing });
     need = needOf(run, 'verify-attempt');
     expect(need).toMatchObject({ attempt: 2, after: 10_000, dueAt: at(18) });
@@ -462,7 +513,11 @@ describe('verify steps', () => {
     expect(needOf(run, 'verify-attempt')).toMatchObject({ attempt: 3, after: 10_000 });
     run = send(library, run, { type: 'verify-result', at: at(28), result: loginOk });
     const done = needOf(run, 'done');
-    expect(done.summary).toMatchObject({ outcome: 'remediated', rootCause: 'feature-flag', followUps: ['Ask who turned sso.enforce on'] });
+    expect(done.summary).toMatchObject({
+      outcome: 'remediated',
+      rootCause: 'feature-flag',
+      followUps: ['Ask who turned sso.enforce on'],
+    });
     const record = run.state.steps.find((step) => step.stepId === 'confirm');
     expect(record?.attempts?.map((attempt) => attempt.held)).toEqual([false, false, true]);
     expect(record?.attempts?.[0]?.detail).toBe('result.ok is false');
@@ -472,7 +527,8 @@ describe('verify steps', () => {
   it('goes to onTimeout when the condition never holds, with the last wait cut to the deadline', () => {
     let run = toVerify();
     const started = 8;
-    for (let attempt = 0; attempt < 6; attempt += 1) run = send(library, run, { type: 'verify-result', at: at(started + attempt * 10), result: loginFailing });
+    for (let attempt = 0; attempt < 6; attempt += 1)
+      run = send(library, run, { type: 'verify-result', at: at(started + attempt * 10), result: loginFailing });
     // Attempts at 8, 18 … 58 s; the deadline is 68 s, so the next wait is 10 s exactly; one more at 68 s ends it.
     expect(needOf(run, 'verify-attempt')).toMatchObject({ attempt: 7, after: 10_000, dueAt: at(68) });
     run = send(library, run, { type: 'verify-result', at: at(68), result: loginFailing });
@@ -538,13 +594,21 @@ steps:
 `);
     let run = start(false, definition);
     run = send([definition], run, { type: 'escalated', at: at(1) });
-    expect(needOf(run, 'done').summary).toMatchObject({ path: ['tell', 'note'], outcome: 'escalated', rootCause: 'unknown', escalations: [{ team: 'l3', summary: 'Please look', reference: null }] });
+    expect(needOf(run, 'done').summary).toMatchObject({
+      path: ['tell', 'note'],
+      outcome: 'escalated',
+      rootCause: 'unknown',
+      escalations: [{ team: 'l3', summary: 'Please look', reference: null }],
+    });
   });
 
   it('refuses events once the run has finished', () => {
     let run = start();
     run = send(library, run, { type: 'cancel', at: at(1), reason: 'wrong customer' });
-    expect(needOf(run, 'done').summary).toMatchObject({ outcome: 'aborted', reason: 'cancelled by the operator: wrong customer' });
+    expect(needOf(run, 'done').summary).toMatchObject({
+      outcome: 'aborted',
+      reason: 'cancelled by the operator: wrong customer',
+    });
     expectRefused(applyEvent(library, run.state, { type: 'inputs', at: at(2), values: {} }), 'run-finished');
   });
 });
@@ -554,10 +618,23 @@ describe('link steps', () => {
   const exportLagging = fixtures.find((definition) => definition.id === 'export-job-lagging');
   const restartJob = fixtures.find((definition) => definition.id === 'restart-stuck-job');
   if (!exportLagging || !restartJob) throw new Error('fixtures missing');
-  const stuck = { jobId: 'export-main', state: 'stuck', lagMinutes: 190, lastSuccessAt: null, schedule: null, workerHealthy: false };
+  const stuck = {
+    jobId: 'export-main',
+    state: 'stuck',
+    lagMinutes: 190,
+    lastSuccessAt: null,
+    schedule: null,
+    workerHealthy: false,
+  };
 
   function toLink(available: WizardDefinition[]) {
-    let run = expectOk(createRun(exportLagging as WizardDefinition, { runId: 'run-2', customerId: 'litware', startedAt: at(0), practice: false }, available));
+    let run = expectOk(
+      createRun(
+        exportLagging as WizardDefinition,
+        { runId: 'run-2', customerId: 'litware', startedAt: at(0), practice: false },
+        available,
+      ),
+    );
     run = send(available, run, { type: 'inputs', at: at(1), values: {} });
     run = send(available, run, { type: 'check-result', at: at(2), result: stuck });
     return send(available, run, { type: 'check-result', at: at(3), result: { count: 0, items: [], flags: [], latest: null } });
@@ -568,17 +645,39 @@ describe('link steps', () => {
     let run = toLink(available);
     const plan = needOf(run, 'action-plan');
     expect(plan).toMatchObject({ wizardId: 'restart-stuck-job', path: 'restart/restart', params: { jobId: 'export-main' } });
-    expect(run.state.frames.map((frame) => frame.inputs)).toEqual([{ jobId: 'export-main' }, { jobId: 'export-main', reason: 'Lagging 190 minutes' }]);
+    expect(run.state.frames.map((frame) => frame.inputs)).toEqual([
+      { jobId: 'export-main' },
+      { jobId: 'export-main', reason: 'Lagging 190 minutes' },
+    ]);
     expect(run.state.pins.map((pin) => `${pin.id}@${pin.version}`)).toEqual(['export-job-lagging@2', 'restart-stuck-job@1']);
     run = send(available, run, { type: 'action-planned', at: at(4), plan: {} });
     run = send(available, run, { type: 'action-confirmed', at: at(5) });
     expect(needOf(run, 'action-execute').idempotencyKey).toBe('run-2:restart/restart:1');
     run = send(available, run, { type: 'action-result', at: at(6), ok: true });
-    run = send(available, run, { type: 'verify-result', at: at(6), result: { ...stuck, state: 'running', lagMinutes: 3, workerHealthy: true } });
+    run = send(available, run, {
+      type: 'verify-result',
+      at: at(6),
+      result: { ...stuck, state: 'running', lagMinutes: 3, workerHealthy: true },
+    });
     const summary = needOf(run, 'done').summary;
-    expect(summary.path).toEqual(['lag', 'schedule-changes', 'diagnose', 'restart', 'restart/restart', 'restart/caught-up', 'restart/done', 'after-restart', 'restarted']);
+    expect(summary.path).toEqual([
+      'lag',
+      'schedule-changes',
+      'diagnose',
+      'restart',
+      'restart/restart',
+      'restart/caught-up',
+      'restart/done',
+      'after-restart',
+      'restarted',
+    ]);
     expect(summary.outcome).toBe('remediated');
-    expect(run.state.steps.find((record) => record.path === 'restart')?.result).toEqual({ outcome: 'remediated', rootCause: 'job-failure', followUps: [], path: ['restart', 'caught-up', 'done'] });
+    expect(run.state.steps.find((record) => record.path === 'restart')?.result).toEqual({
+      outcome: 'remediated',
+      rootCause: 'job-failure',
+      followUps: [],
+      path: ['restart', 'caught-up', 'done'],
+    });
   });
 
   it('asks the host for a linked wizard it was not given, then goes on', () => {
@@ -607,7 +706,9 @@ steps:
       ['restart-stuck-job'],
     );
     const available = [parent, restartJob];
-    let run = expectOk(createRun(parent, { runId: 'run-3', customerId: 'litware', startedAt: at(0), practice: false }, available));
+    let run = expectOk(
+      createRun(parent, { runId: 'run-3', customerId: 'litware', startedAt: at(0), practice: false }, available),
+    );
     const need = needOf(run, 'input');
     expect(need).toMatchObject({ path: 'sub/$inputs', stepId: null, wizardId: 'restart-stuck-job' });
     run = send(available, run, { type: 'inputs', at: at(1), values: { jobId: 'sync-crm' } });
@@ -623,7 +724,10 @@ describe('editing answers', () => {
     run = send(library, run, { type: 'check-result', at: at(3), result: changes([]) });
     expect(needOf(run, 'done').summary.outcome).toBe('no_fault_found');
     // A finished run cannot be edited; the same run one step earlier can.
-    expectRefused(applyEvent(library, run.state, { type: 'edit-answer', at: at(4), path: 'ask', values: { scope: 'everyone' } }), 'run-finished');
+    expectRefused(
+      applyEvent(library, run.state, { type: 'edit-answer', at: at(4), path: 'ask', values: { scope: 'everyone' } }),
+      'run-finished',
+    );
   });
 
   it('re-asks the checks that came after the edited answer', () => {
@@ -638,7 +742,9 @@ describe('editing answers', () => {
     expect(run.state.frames[0]?.answers).toEqual({ scope: 'everyone', since: 2 });
     expect(run.state.frames[0]?.checks).toEqual({});
     expect(summarizeRun(run.state).path).toEqual(['ask', 'recent-changes']);
-    expect(run.state.edits).toEqual([{ at: at(10), path: 'ask', previous: { scope: 'someone', since: null }, values: { scope: 'everyone', since: 2 } }]);
+    expect(run.state.edits).toEqual([
+      { at: at(10), path: 'ask', previous: { scope: 'someone', since: null }, values: { scope: 'everyone', since: 2 } },
+    ]);
     expect(run.state.steps.find((record) => record.stepId === 'ask')?.completedAt).toBe(at(10));
   });
 
@@ -656,7 +762,10 @@ describe('editing answers', () => {
     run = send(library, run, { type: 'inputs', at: at(1), values: {} });
     run = send(library, run, { type: 'answer', at: at(2), values: { scope: 'someone', since: 1 } });
     const before = JSON.stringify(run.state);
-    expectRefused(applyEvent(library, run.state, { type: 'edit-answer', at: at(3), path: 'ask', values: { scope: 'everybody' } }), 'invalid-input');
+    expectRefused(
+      applyEvent(library, run.state, { type: 'edit-answer', at: at(3), path: 'ask', values: { scope: 'everybody' } }),
+      'invalid-input',
+    );
     expectRefused(applyEvent(library, run.state, { type: 'edit-answer', at: at(3), path: 'route', values: {} }), 'invalid-event');
     expect(JSON.stringify(run.state)).toBe(before);
   });
@@ -668,24 +777,34 @@ describe('editing answers', () => {
     run = send(library, run, { type: 'action-confirmed', at: at(7) });
     expect(editablePaths(run.state)).toEqual([]);
     expect(run.state.checkpoints).toEqual([]);
-    const message = expectRefused(applyEvent(library, run.state, { type: 'edit-answer', at: at(8), path: 'ask', values: { scope: 'someone' } }), 'edit-refused');
+    const message = expectRefused(
+      applyEvent(library, run.state, { type: 'edit-answer', at: at(8), path: 'ask', values: { scope: 'someone' } }),
+      'edit-refused',
+    );
     expect(message).toMatch(/an action was confirmed at 2026-01-05T09:00:07/);
   });
 
   it('refuses edits after a simulated action in practice too', () => {
     let run = toAction(true);
     run = send(library, run, { type: 'action-result', at: at(6), ok: true });
-    expectRefused(applyEvent(library, run.state, { type: 'edit-answer', at: at(7), path: 'ask', values: { scope: 'someone' } }), 'edit-refused');
+    expectRefused(
+      applyEvent(library, run.state, { type: 'edit-answer', at: at(7), path: 'ask', values: { scope: 'someone' } }),
+      'edit-refused',
+    );
   });
 });
 
 describe('version pinning', () => {
-  const version2 = wizard(flagFixSource.replace('version: 1', 'version: 2').replace("answers.scope == 'someone'", "answers.scope == 'everyone'"));
+  const version2 = wizard(
+    flagFixSource.replace('version: 1', 'version: 2').replace("answers.scope == 'someone'", "answers.scope == 'everyone'"),
+  );
 
   it('refuses to resume when only another version is supplied', () => {
     const run = toGuidance();
     const message = expectRefused(resumeRun([version2], run.state), 'version-mismatch');
-    expect(message).toBe('run run-1 is pinned to wizard "flag-fix" version 1; only version 2 was supplied. Supply the pinned version to continue this run.');
+    expect(message).toBe(
+      'run run-1 is pinned to wizard "flag-fix" version 1; only version 2 was supplied. Supply the pinned version to continue this run.',
+    );
     expectRefused(applyEvent([version2], run.state, { type: 'continue', at: at(4), confirmed: true }), 'version-mismatch');
   });
 
@@ -713,10 +832,20 @@ describe('version pinning', () => {
     const child = fixtures.find((definition) => definition.id === 'restart-stuck-job');
     if (!parent || !child) throw new Error('fixtures missing');
     const childNext = WizardSchema.parse({ ...child, version: 2, title: 'Restart, v2' });
-    let run = expectOk(createRun(parent, { runId: 'r', customerId: 'litware', startedAt: at(0), practice: false }, [parent, child]));
+    let run = expectOk(
+      createRun(parent, { runId: 'r', customerId: 'litware', startedAt: at(0), practice: false }, [parent, child]),
+    );
     run = send([parent, child], run, { type: 'inputs', at: at(1), values: {} });
-    run = send([parent, child], run, { type: 'check-result', at: at(2), result: { jobId: 'export-main', state: 'stuck', lagMinutes: 90, lastSuccessAt: null, schedule: null, workerHealthy: false } });
-    run = send([parent, child], run, { type: 'check-result', at: at(3), result: { count: 0, items: [], flags: [], latest: null } });
+    run = send([parent, child], run, {
+      type: 'check-result',
+      at: at(2),
+      result: { jobId: 'export-main', state: 'stuck', lagMinutes: 90, lastSuccessAt: null, schedule: null, workerHealthy: false },
+    });
+    run = send([parent, child], run, {
+      type: 'check-result',
+      at: at(3),
+      result: { count: 0, items: [], flags: [], latest: null },
+    });
     expect(run.state.pins).toContainEqual({ id: 'restart-stuck-job', version: 1, hash: definitionHash(child) });
     expectRefused(resumeRun([parent, childNext], run.state), 'version-mismatch');
     expect(expectOk(resumeRun([parent, child, childNext], run.state)).need).toMatchObject({ wizardId: 'restart-stuck-job' });
@@ -754,7 +883,10 @@ describe('practice mode', () => {
       if (!parsed.scenario) throw new Error(file);
       const result = runScenario({ ...parsed.scenario, practice: true }, fixtures);
       expect(result.failures, file).toEqual([]);
-      expect(result.needs.filter((need) => /^action-(plan|confirm|execute) /.test(need)), file).toEqual([]);
+      expect(
+        result.needs.filter((need) => /^action-(plan|confirm|execute) /.test(need)),
+        file,
+      ).toEqual([]);
       simulated += result.needs.filter((need) => need.startsWith('simulated-action ')).length;
     }
     expect(simulated).toBeGreaterThanOrEqual(4);
@@ -780,12 +912,22 @@ describe('loop guard', () => {
       title: 'Loop',
       steps: [
         { id: 'poll', kind: 'check', title: 'Poll', source: 'probe', probe: 'sso.login' },
-        { id: 'again', kind: 'decision', title: 'Again', branches: [{ when: '!checks.poll.ok', goto: 'poll' }], otherwise: 'done' },
+        {
+          id: 'again',
+          kind: 'decision',
+          title: 'Again',
+          branches: [{ when: '!checks.poll.ok', goto: 'poll' }],
+          otherwise: 'done',
+        },
         { id: 'done', kind: 'record', title: 'Done', outcome: 'remediated' },
       ],
     });
     let run = start(false, looping);
-    for (let index = 0; index < MAX_VISITS_PER_STEP; index += 1) run = expectOk(applyEvent([looping], run.state, { type: 'check-result', at: at(index + 1), result: loginFailing }));
-    expect(needOf(run, 'done').summary).toMatchObject({ outcome: 'aborted', reason: `stopped: step "poll" was reached ${MAX_VISITS_PER_STEP + 1} times (a loop that does not end)` });
+    for (let index = 0; index < MAX_VISITS_PER_STEP; index += 1)
+      run = expectOk(applyEvent([looping], run.state, { type: 'check-result', at: at(index + 1), result: loginFailing }));
+    expect(needOf(run, 'done').summary).toMatchObject({
+      outcome: 'aborted',
+      reason: `stopped: step "poll" was reached ${MAX_VISITS_PER_STEP + 1} times (a loop that does not end)`,
+    });
   });
 });

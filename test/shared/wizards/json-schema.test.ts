@@ -11,7 +11,10 @@ describe('wizard JSON Schema', () => {
   });
 
   it('describes every step kind and refuses unknown keys', () => {
-    const schema = wizardJsonSchema() as { properties: { steps: { items: { oneOf: unknown[] } } }; additionalProperties: boolean };
+    const schema = wizardJsonSchema() as {
+      properties: { steps: { items: { oneOf: unknown[] } } };
+      additionalProperties: boolean;
+    };
     const text = JSON.stringify(schema.properties.steps);
     for (const kind of STEP_KINDS) expect(text).toContain(`"const":"${kind}"`);
     expect(schema.additionalProperties).toBe(false);

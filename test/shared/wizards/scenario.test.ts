@@ -19,7 +19,13 @@ describe('scenario runner', () => {
 
   it('fails with a readable difference when the path or outcome differs', () => {
     const scenario = scenarioFrom('sso-enforce-reverted.scenario.yaml');
-    const result = runScenario({ ...scenario, expect: { ...scenario.expect, path: ['recent-changes', 'route'], outcome: 'escalated', rootCause: 'certificate' } }, library);
+    const result = runScenario(
+      {
+        ...scenario,
+        expect: { ...scenario.expect, path: ['recent-changes', 'route'], outcome: 'escalated', rootCause: 'certificate' },
+      },
+      library,
+    );
     expect(result.passed).toBe(false);
     expect(result.failures).toEqual([
       'path: expected recent-changes → route\n          got      recent-changes → idp-metadata → route → revert-enforce → confirm-login → which-fix → enforcement-reverted',
@@ -40,13 +46,20 @@ describe('scenario runner', () => {
   it('names the missing check result', () => {
     const scenario = scenarioFrom('sso-enforce-reverted.scenario.yaml');
     const { 'idp-metadata': _omitted, ...checks } = scenario.checks;
-    expect(runScenario({ ...scenario, checks }, library).failures).toEqual(['no result given for check "idp-metadata" (add checks: { idp-metadata: … })']);
+    expect(runScenario({ ...scenario, checks }, library).failures).toEqual([
+      'no result given for check "idp-metadata" (add checks: { idp-metadata: … })',
+    ]);
   });
 
   it('reports a result that does not match the probe', () => {
     const scenario = scenarioFrom('sso-enforce-reverted.scenario.yaml');
-    const failures = runScenario({ ...scenario, checks: { ...scenario.checks, 'idp-metadata': { configured: 'no' } } }, library).failures;
-    expect(failures[0]).toMatch(/^the engine refused: invalid-result: the result for step "idp-metadata" does not match probe "sso.metadata"/);
+    const failures = runScenario(
+      { ...scenario, checks: { ...scenario.checks, 'idp-metadata': { configured: 'no' } } },
+      library,
+    ).failures;
+    expect(failures[0]).toMatch(
+      /^the engine refused: invalid-result: the result for step "idp-metadata" does not match probe "sso.metadata"/,
+    );
   });
 
   it('reports scenario file problems with their line', () => {

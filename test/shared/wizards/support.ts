@@ -17,7 +17,10 @@ export const fixturesDirectory = join(import.meta.dirname, '..', '..', 'fixtures
 
 /** Parses a wizard that must be valid; fails the test with its issues otherwise. */
 export function wizard(source: string, knownWizards?: readonly string[]): WizardDefinition {
-  const { definition, issues } = parseWizard(source, 'inline.yaml', { ...catalogNames(), ...(knownWizards ? { knownWizards } : {}) });
+  const { definition, issues } = parseWizard(source, 'inline.yaml', {
+    ...catalogNames(),
+    ...(knownWizards ? { knownWizards } : {}),
+  });
   expect(issues).toEqual([]);
   if (!definition) throw new Error('no definition');
   return definition;
@@ -57,7 +60,11 @@ export function expectRefused(result: RunResult, code: string): string {
  * JSON and read back. Asserts that resuming the JSON copy asks for the same thing,
  * and that the event gives the same result on the copy as on the original.
  */
-export function send(library: readonly WizardDefinition[], current: { state: RunState; need: Need }, event: RunEvent): { state: RunState; need: Need } {
+export function send(
+  library: readonly WizardDefinition[],
+  current: { state: RunState; need: Need },
+  event: RunEvent,
+): { state: RunState; need: Need } {
   const stored: RunState = JSON.parse(JSON.stringify(current.state));
   expect(stored).toStrictEqual(current.state);
   const resumed = expectOk(resumeRun(library, stored));

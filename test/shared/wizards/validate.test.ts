@@ -1,11 +1,27 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { catalogNames, validateWizard, VALIDATION_CODES, type ValidationCode, type ValidationContext, type ValidationIssue } from '../../../shared/wizards/index';
+import {
+  catalogNames,
+  validateWizard,
+  VALIDATION_CODES,
+  type ValidationCode,
+  type ValidationContext,
+  type ValidationIssue,
+} from '../../../shared/wizards/index';
 import { fixturesDirectory, fixtureSource } from './support';
 
 const context: ValidationContext = {
   ...catalogNames(),
-  knownWizards: ['restart-stuck-job', { id: 'needs-job', inputs: [{ id: 'jobId', required: true, hasDefault: false }, { id: 'note', required: false, hasDefault: false }] }],
+  knownWizards: [
+    'restart-stuck-job',
+    {
+      id: 'needs-job',
+      inputs: [
+        { id: 'jobId', required: true, hasDefault: false },
+        { id: 'note', required: false, hasDefault: false },
+      ],
+    },
+  ],
 };
 
 function issuesOf(source: string, file = 'case.yaml'): ValidationIssue[] {
@@ -382,7 +398,8 @@ steps:
 `,
     line: 14,
     stepId: 'a',
-    message: /has no field "certExpired" \(fields: configured, enforced, idpReachable, certificateExpired, certificateExpiresAt\)/,
+    message:
+      /has no field "certExpired" \(fields: configured, enforced, idpReachable, certificateExpired, certificateExpiresAt\)/,
   },
   'cel-not-available': {
     source: `${header}steps:
@@ -481,7 +498,9 @@ describe('validateWizard', () => {
     outcome: remediated
 `;
     const issues = issuesOf(source);
-    expect(issues).toEqual([{ file: 'case.yaml', line: 5, column: 5, stepId: 'a', code: 'schema', message: 'missing required "text" in steps[0]' }]);
+    expect(issues).toEqual([
+      { file: 'case.yaml', line: 5, column: 5, stepId: 'a', code: 'schema', message: 'missing required "text" in steps[0]' },
+    ]);
   });
 
   it('reports a check without source as a schema error naming the allowed values', () => {
@@ -671,7 +690,15 @@ steps:
   });
 
   it('refuses a YAML file that is not a mapping', () => {
-    expect(issuesOf('- just\n- a list\n')).toEqual([{ file: 'case.yaml', line: 1, column: 1, code: 'schema', message: 'a wizard file is a YAML mapping with id, version, title and steps' }]);
+    expect(issuesOf('- just\n- a list\n')).toEqual([
+      {
+        file: 'case.yaml',
+        line: 1,
+        column: 1,
+        code: 'schema',
+        message: 'a wizard file is a YAML mapping with id, version, title and steps',
+      },
+    ]);
   });
 
   it('reports duplicate YAML keys as syntax errors', () => {

@@ -93,7 +93,8 @@ export function sortAndFilterFleet(rows: readonly CustomerSummary[], sort: Fleet
   );
 }
 
-let lastView: { rows: readonly CustomerSummary[]; sort: FleetSort; filters: FleetFilters; result: CustomerSummary[] } | null = null;
+let lastView: { rows: readonly CustomerSummary[]; sort: FleetSort; filters: FleetFilters; result: CustomerSummary[] } | null =
+  null;
 
 /**
  * {@link sortAndFilterFleet}, remembering the last answer: the store keeps the same rows,

@@ -175,7 +175,8 @@ export const TimelineList = memo(function TimelineList({ listRef }: { listRef: R
     }
     if (newIndex <= 0) return;
     const delta =
-      offsetOfItem(days, itemIndexOfRow(days, newIndex), SIZES) - offsetOfItem(before.days, itemIndexOfRow(before.days, 0), SIZES);
+      offsetOfItem(days, itemIndexOfRow(days, newIndex), SIZES) -
+      offsetOfItem(before.days, itemIndexOfRow(before.days, 0), SIZES);
     if (delta > 0) virtualizer.scrollToOffset(scrollOffset + delta);
     // Runs once per new set of rows; the virtualizer and offset are this render's.
     // eslint-disable-next-line react-hooks/exhaustive-deps

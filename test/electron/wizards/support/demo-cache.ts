@@ -39,12 +39,16 @@ export function seedCustomers(db: Database.Database, outbox: Outbox, customerIds
     const customer = fleet.customers.find((candidate) => candidate.id === customerId);
     if (!customer) throw new Error(`no demo customer ${customerId}`);
     const ops: Op[] = [put('customer', customer.id, customer)];
-    for (const feature of fleet.features.filter((row) => row.customerId === customerId)) ops.push(put('feature', `${customerId}:${feature.feature}`, feature));
+    for (const feature of fleet.features.filter((row) => row.customerId === customerId))
+      ops.push(put('feature', `${customerId}:${feature.feature}`, feature));
     for (const input of fleet.events.filter((event) => event.customerId === customerId)) {
       const event = EventInputSchema.parse(input);
       const id = ulid(Date.parse(event.occurredAt));
       ops.push(put('event', id, { ...event, id, recordedAt: event.occurredAt }));
     }
-    applier.applyPull(pullResponse([{ bucket: customerBucket(customerId), ops, bootstrap: { pageToken: null, done: true } }]), FLEET_NOW);
+    applier.applyPull(
+      pullResponse([{ bucket: customerBucket(customerId), ops, bootstrap: { pageToken: null, done: true } }]),
+      FLEET_NOW,
+    );
   }
 }

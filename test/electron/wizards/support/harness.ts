@@ -26,12 +26,20 @@ export type HostHarness = {
 };
 
 /** A run host over a real cache file in `dataDir`, with the bundled library and a real HTTP client. */
-export function openHost(dataDir: string, options: { clock: Clock; backendUrl: string | null; bundledDirectory?: string } & Partial<RunHostOptions>): HostHarness {
+export function openHost(
+  dataDir: string,
+  options: { clock: Clock; backendUrl: string | null; bundledDirectory?: string } & Partial<RunHostOptions>,
+): HostHarness {
   const handle = openCache({ dataDir, log: silentLogger });
   const outbox = createOutbox(handle.db);
-  const library = createWizardLibrary({ db: handle.db, bundledDirectory: options.bundledDirectory ?? LIBRARY_DIR, log: silentLogger });
+  const library = createWizardLibrary({
+    db: handle.db,
+    bundledDirectory: options.bundledDirectory ?? LIBRARY_DIR,
+    log: silentLogger,
+  });
   library.loadBundled();
-  const clientFor = (url: string | null): BackendClient | null => (url ? createBackendClient({ baseUrl: url, token: 'test-token', timeoutMs: 3_000 }) : null);
+  const clientFor = (url: string | null): BackendClient | null =>
+    url ? createBackendClient({ baseUrl: url, token: 'test-token', timeoutMs: 3_000 }) : null;
   let client = clientFor(options.backendUrl);
   const changes: string[] = [];
   const host = createRunHost({
@@ -71,5 +79,7 @@ export function stateOf(view: RunView): RunState {
 
 /** The paths the run took so far. */
 export function pathOf(view: RunView): string[] {
-  return stateOf(view).steps.filter((step) => step.kind !== 'inputs').map((step) => step.path);
+  return stateOf(view)
+    .steps.filter((step) => step.kind !== 'inputs')
+    .map((step) => step.path);
 }

@@ -81,11 +81,24 @@ export async function startStubBackend(options: StubOptions): Promise<StubBacken
     const isBroken = state.enforced && !state.configured;
     switch (name) {
       case 'sso.login':
-        return isBroken ? { ok: false, status: 403, error: 'SAML response rejected: no IdP metadata configured', latencyMs: 210 } : { ok: true, status: 200, error: null, latencyMs: 150 };
+        return isBroken
+          ? { ok: false, status: 403, error: 'SAML response rejected: no IdP metadata configured', latencyMs: 210 }
+          : { ok: true, status: 200, error: null, latencyMs: 150 };
       case 'sso.metadata':
-        return { configured: state.configured, enforced: state.enforced, idpReachable: true, certificateExpired: false, certificateExpiresAt: '2027-06-01T00:00:00.000Z' };
+        return {
+          configured: state.configured,
+          enforced: state.enforced,
+          idpReachable: true,
+          certificateExpired: false,
+          certificateExpiresAt: '2027-06-01T00:00:00.000Z',
+        };
       case 'customer.health':
-        return { health: isBroken ? 'down' : 'ok', errorRate: isBroken ? 1 : 0, failingFeatures: isBroken ? ['sso'] : [], version: '26.13.0' };
+        return {
+          health: isBroken ? 'down' : 'ok',
+          errorRate: isBroken ? 1 : 0,
+          failingFeatures: isBroken ? ['sso'] : [],
+          version: '26.13.0',
+        };
       default:
         return {};
     }
@@ -125,7 +138,10 @@ export async function startStubBackend(options: StubOptions): Promise<StubBacken
           risk: isHigh ? 'high' : 'medium',
           customer: { id: customerId, name: options.customerNames?.[customerId] ?? customerId },
           params: params as Plan['params'],
-          changes: action === 'flags.set' ? [{ target: `flag ${String(params.key)}`, from: state.enforced, to: params.value as boolean }] : [{ target: action, from: null, to: null }],
+          changes:
+            action === 'flags.set'
+              ? [{ target: `flag ${String(params.key)}`, from: state.enforced, to: params.value as boolean }]
+              : [{ target: action, from: null, to: null }],
           isNoop: false,
           requiresTypedConfirmation: isHigh,
           requiresApproval: isHigh,
@@ -153,9 +169,11 @@ export async function startStubBackend(options: StubOptions): Promise<StubBacken
         }
         if (plan.requiresApproval) {
           const approval = approvals.get(String(input.approvalId));
-          if (!approval || approval.status !== 'granted' || approval.planId !== plan.planId) return send(403, { error: 'approval_required', message: 'a granted approval is required' });
+          if (!approval || approval.status !== 'granted' || approval.planId !== plan.planId)
+            return send(403, { error: 'approval_required', message: 'a granted approval is required' });
         }
-        if (plan.action === 'flags.set' && plan.params.key === 'sso.enforce') stateOf(plan.customer.id).enforced = plan.params.value === true;
+        if (plan.action === 'flags.set' && plan.params.key === 'sso.enforce')
+          stateOf(plan.customer.id).enforced = plan.params.value === true;
         executions.set(key, (executions.get(key) ?? 0) + 1);
         counter += 1;
         const execution: Execution = {
@@ -183,7 +201,15 @@ export async function startStubBackend(options: StubOptions): Promise<StubBacken
         const plan = plans.get(String(input.planId));
         if (!plan) return send(404, { error: 'plan_not_found', message: 'no such plan' });
         counter += 1;
-        const approval: Approval = { approvalId: `approval-${counter}`, planId: plan.planId, status: 'pending', requestedBy: 'dana', decidedBy: null, note: '', plan };
+        const approval: Approval = {
+          approvalId: `approval-${counter}`,
+          planId: plan.planId,
+          status: 'pending',
+          requestedBy: 'dana',
+          decidedBy: null,
+          note: '',
+          plan,
+        };
         approvals.set(approval.approvalId, approval);
         return send(200, approval);
       }
