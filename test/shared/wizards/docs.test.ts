@@ -30,6 +30,6 @@ describe('docs/wizards.md', () => {
 
   it('lists each action with the risk level the catalog gives it', () => {
     for (const [name, spec] of Object.entries(ACTIONS))
-      expect(guide).toMatch(new RegExp(`\\| \`${name.replace('.', '\\.')}\` \\|[^\\n]*\\| ${spec.risk} \\|`));
+      expect(guide).toMatch(new RegExp(`\\| \`${name.replace('.', '\\.')}\` +\\|[^\\n]*\\| ${spec.risk} +\\|`));
   });
 });
