@@ -1,3 +1,4 @@
+import { eventSignature } from '../shared/signature';
 import type { Customer, TimelineEvent } from '../shared/domain';
 import { ulid } from '../shared/ulid';
 import type { Op, PullResponse } from '../shared/sync/wire';
@@ -106,6 +107,8 @@ export function seedBenchCache(
       kind === 'alert' || kind === 'ticket' || kind === 'incident'
         ? { thread: `${kind}-${customerId}-${index % 500}`, status: rand() < 0.9 ? 'resolved' : 'open' }
         : {};
+    const summary = `${kind.replace('_', ' ')}: ${word} ${WORDS[index % WORDS.length]} #${index}`;
+    const feature = rand() < 0.6 ? FEATURES[Math.floor(rand() * FEATURES.length)]! : null;
     return {
       id: ulid(occurredAt, rand),
       customerId,
@@ -115,13 +118,14 @@ export function seedBenchCache(
       severity: SEVERITY[kind],
       source: { system: 'bench', externalId: `${customerId}-${index}` },
       actor: rand() < 0.5 ? 'deploybot' : 'dana@example.com',
-      summary: `${kind.replace('_', ' ')}: ${word} ${WORDS[index % WORDS.length]} #${index}`,
+      summary,
       body: `Details about **${word}** on ${customerId}. Step ${index}.`,
-      feature: rand() < 0.6 ? FEATURES[Math.floor(rand() * FEATURES.length)]! : null,
+      feature,
       prevValue: kind === 'flag_change' ? false : null,
       newValue: kind === 'flag_change' ? true : null,
       links: {},
       properties: thread,
+      signature: eventSignature({ customerId, kind, summary, feature, properties: thread }),
     };
   };
   const customerRow = (id: string, index: number): Customer => ({

@@ -108,10 +108,15 @@ export const EventInputSchema = z.object({
 });
 export type EventInput = z.input<typeof EventInputSchema>;
 
+/** `<family>:<name>:<hash>` (shared/signature.ts); computed by the server, never sent by producers. */
+export const SignatureSchema = z.string().regex(/^[a-z]+:[a-z0-9#<>._-]{1,80}:[0-9a-f]{16}$/, 'must be a signature');
+
 /** One immutable fact about one customer. */
 export const TimelineEventSchema = EventInputSchema.extend({
   id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID'),
   recordedAt: IsoTimeSchema,
+  /** "The same failure" across customers (alerts, errors, incidents); null for other kinds. Absent from older servers. */
+  signature: SignatureSchema.nullable().default(null),
 });
 export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
 

@@ -40,6 +40,12 @@ const WireEventSchema = z.object({
   newValue: z.unknown().transform((value) => value ?? null),
   links: z.record(z.string(), z.string()),
   properties: z.record(z.string(), z.unknown()),
+  // Servers before signatures send none.
+  signature: z
+    .string()
+    .max(200)
+    .nullish()
+    .transform((value) => value ?? null),
 });
 
 /** Row schemas per synced entity; ops of unknown entities are skipped (newer servers may add some). */
@@ -119,15 +125,15 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     where excluded.ver > customer_features.ver`);
   const insertEvent = db.prepare(`
     insert or ignore into events (id, customer_id, occurred_at, recorded_at, kind, severity, summary, feature,
-      source_system, source_external_id, actor, body, prev_value, new_value, links, properties, ver)
+      source_system, source_external_id, actor, body, prev_value, new_value, links, properties, signature, ver)
     values (@id, @customerId, @occurredAt, @recordedAt, @kind, @severity, @summary, @feature,
-      @sourceSystem, @sourceExternalId, @actor, @body, @prevValue, @newValue, @links, @properties, @ver)`);
+      @sourceSystem, @sourceExternalId, @actor, @body, @prevValue, @newValue, @links, @properties, @signature, @ver)`);
   const existingEvent = db.prepare<[string], { rid: number; ver: number }>('select rid, ver from events where id = ?');
   const replaceEvent = db.prepare(`
     update events set occurred_at = @occurredAt, recorded_at = @recordedAt, kind = @kind, severity = @severity,
       summary = @summary, feature = @feature, source_system = @sourceSystem, source_external_id = @sourceExternalId,
       actor = @actor, body = @body, prev_value = @prevValue, new_value = @newValue, links = @links,
-      properties = @properties, ver = @ver
+      properties = @properties, signature = @signature, ver = @ver
     where id = @id`);
   const ftsInsert = db.prepare(
     'insert into events_fts (rowid, summary, body, kind, feature, actor) select rid, summary, body, kind, feature, actor from events where rid = ?',
@@ -221,6 +227,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       newValue: event.newValue === null ? null : JSON.stringify(event.newValue),
       links: JSON.stringify(event.links),
       properties: JSON.stringify(event.properties),
+      signature: event.signature ?? null,
       ver: op.ver,
     };
     const inserted = insertEvent.run(params);

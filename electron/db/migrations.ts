@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { eventSignature, SIGNATURE_FAMILIES } from '../../shared/signature';
 
 /** One forward-only schema step of a database. */
 export type Migration = { version: number; name: string; up: (db: Database.Database) => void };
@@ -233,6 +234,44 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
           union select distinct customer_id, 'feature', feature from events where feature is not null
           union select distinct customer_id, 'source', source_system from events;
       `);
+    },
+  },
+  {
+    version: 5,
+    name: 'event signatures',
+    up(db) {
+      // The server sends each event's signature (shared/signature.ts); rows cached before it did get the
+      // same value from the same function, so grouping never depends on when a row was synced.
+      db.exec(`
+        alter table events add column signature text;
+        -- "Other customers with the same signature in a window" (issue 12): one range scan per signature.
+        create index events_by_signature_occurred_at on events (signature, occurred_at, customer_id)
+          where signature is not null;
+      `);
+      const kinds = Object.keys(SIGNATURE_FAMILIES);
+      const rows = db
+        .prepare<
+          string[],
+          { rid: number; customer_id: string; kind: string; summary: string; feature: string | null; properties: string }
+        >(
+          `select rid, customer_id, kind, summary, feature, properties from events where kind in (${kinds.map(() => '?').join(', ')})`,
+        )
+        .iterate(...kinds);
+      const update = db.prepare('update events set signature = ? where rid = ?');
+      const pending: [string | null, number][] = [];
+      for (const row of rows) {
+        let properties: Record<string, unknown> = {};
+        try {
+          properties = JSON.parse(row.properties) as Record<string, unknown>;
+        } catch {
+          // A property blob that is not JSON cannot be read by anything; its event keeps an empty set.
+        }
+        pending.push([
+          eventSignature({ customerId: row.customer_id, kind: row.kind, summary: row.summary, feature: row.feature, properties }),
+          row.rid,
+        ]);
+      }
+      for (const [signature, rid] of pending) update.run(signature, rid);
     },
   },
 ];

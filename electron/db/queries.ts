@@ -57,6 +57,7 @@ type EventRaw = {
   new_value: string | null;
   links: string;
   properties: string;
+  signature?: string | null;
   note_count?: number;
 };
 
@@ -163,6 +164,7 @@ function toEvent(raw: EventRaw): TimelineEvent {
     newValue: parseJson(raw.new_value) as TimelineEvent['newValue'],
     links: parseJson(raw.links) as TimelineEvent['links'],
     properties: parseJson(raw.properties) as TimelineEvent['properties'],
+    signature: raw.signature ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import type { Customer, CustomerFeature, EventInput, Release } from '../../shared/domain';
+import { eventSignature } from '../../shared/signature';
 import { GLOBAL_BUCKET } from '../../shared/sync/wire';
 import { ulid } from '../../shared/ulid';
 import type { DemoCustomerState } from '../demo/types';
@@ -162,7 +163,8 @@ export type InsertEventsOptions = {
 /**
  * Inserts timeline events, skipping any whose (source.system, source.externalId)
  * is already stored — so ingest and seeding can be retried freely. Customers must
- * exist (callers check; the foreign key is the last line of defence).
+ * exist (callers check; the foreign key is the last line of defence). Each event's
+ * signature (shared/signature.ts) is computed here and stored with it.
  */
 export async function insertEvents(
   db: Queryable,
@@ -191,20 +193,21 @@ export async function insertEvents(
          select x.ord::integer as ord, x.id, x.customer_id, x.occurred_at::timestamptz as occurred_at, x.kind, x.severity,
                 x.source_system, x.external_id, x.actor, x.summary, x.body, x.feature,
                 x.prev_value::jsonb as prev_value, x.new_value::jsonb as new_value,
-                coalesce(x.links::jsonb, '{}') as links, coalesce(x.properties::jsonb, '{}') as properties
+                coalesce(x.links::jsonb, '{}') as links, coalesce(x.properties::jsonb, '{}') as properties, x.signature
            from rows from (json_array_elements_text($1::json), json_array_elements_text($2::json), json_array_elements_text($3::json),
                            json_array_elements_text($4::json), json_array_elements_text($5::json), json_array_elements_text($6::json),
                            json_array_elements_text($7::json), json_array_elements_text($8::json), json_array_elements_text($9::json),
                            json_array_elements_text($10::json), json_array_elements_text($11::json), json_array_elements_text($12::json),
-                           json_array_elements_text($13::json), json_array_elements_text($14::json), json_array_elements_text($15::json))
+                           json_array_elements_text($13::json), json_array_elements_text($14::json), json_array_elements_text($15::json),
+                           json_array_elements_text($18::json))
                 with ordinality as x(id, customer_id, occurred_at, kind, severity, source_system, external_id, actor, summary, body,
-                                     feature, prev_value, new_value, links, properties, ord)
+                                     feature, prev_value, new_value, links, properties, signature, ord)
        ), written as (
          insert into events as e (id, customer_id, occurred_at, recorded_at, kind, severity, source_system, external_id,
-           actor, summary, body, feature, prev_value, new_value, links, properties)
+           actor, summary, body, feature, prev_value, new_value, links, properties, signature)
          select id, customer_id, occurred_at, case when $17 then least(occurred_at, $16::timestamptz) else $16::timestamptz end,
            kind, severity, source_system, external_id,
-           actor, summary, body, feature, prev_value, new_value, links, properties
+           actor, summary, body, feature, prev_value, new_value, links, properties, signature
          -- Stored customer by customer: a customer's rows share heap and index pages, which bootstrap reads together.
          -- Of events repeated within the batch only the first is offered, so the first one wins as it always has.
          from (select distinct on (source_system, external_id) * from input order by source_system, external_id, ord) first
@@ -245,6 +248,8 @@ export async function insertEvents(
         json((event) => event.properties),
         recordedAt,
         options.isHistory === true,
+        // Computed here, the one path every event is stored by (ingest, admin, remediation, demo), so no event lacks one.
+        column((event) => eventSignature(event)),
       ],
     );
     const accepted = rows[0]?.accepted ?? 0;

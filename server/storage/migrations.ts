@@ -1,7 +1,55 @@
-import type { Storage } from './types';
+import { eventSignature } from '../../shared/signature';
+import type { Queryable, Storage } from './types';
 
-/** One forward-only schema step; statements run in order, in one transaction. */
-export type Migration = { version: number; name: string; statements: readonly string[] };
+/**
+ * One forward-only schema step; statements run in order, in one transaction,
+ * then `fill` (data that SQL alone cannot compute, e.g. signatures) in the same transaction.
+ */
+export type Migration = {
+  version: number;
+  name: string;
+  statements: readonly string[];
+  fill?: (tx: Queryable) => Promise<void>;
+};
+
+/** Rows per signature backfill statement. */
+const FILL_ROWS = 5_000;
+
+/** Signatures of events stored before migration 3, computed by the same shared function as new ones. */
+async function fillSignatures(tx: Queryable): Promise<void> {
+  let after = '';
+  for (;;) {
+    const rows = await tx.query<{
+      id: string;
+      customer_id: string;
+      kind: string;
+      summary: string;
+      feature: string | null;
+      properties: Record<string, unknown>;
+    }>(
+      `select id, customer_id, kind, summary, feature, properties from events
+        where id > $1 and kind in ('alert', 'error', 'error_spike', 'exception', 'incident') order by id limit ${FILL_ROWS}`,
+      [after],
+    );
+    if (rows.length === 0) return;
+    const signatures = rows.map((row) =>
+      eventSignature({
+        customerId: row.customer_id,
+        kind: row.kind,
+        summary: row.summary,
+        feature: row.feature,
+        properties: row.properties,
+      }),
+    );
+    await tx.query(
+      `update events e set signature = x.signature
+         from rows from (json_array_elements_text($1::json), json_array_elements_text($2::json)) as x(id, signature)
+        where e.id = x.id`,
+      [JSON.stringify(rows.map((row) => row.id)), JSON.stringify(signatures)],
+    );
+    after = rows[rows.length - 1]?.id ?? after;
+  }
+}
 
 const ISO = `to_char(value at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -253,6 +301,25 @@ export const MIGRATIONS: readonly Migration[] = [
       `create index action_audit_by_customer_id_id on action_audit (customer_id, id)`,
     ],
   },
+  {
+    version: 3,
+    name: 'event signatures',
+    statements: [
+      // shared/signature.ts: "the same failure" across customers; null for kinds that are not failures.
+      `alter table events add column signature text`,
+      // "Other customers with the same signature in a window" (issue 12): one range scan per signature.
+      `create index events_by_signature_occurred_at on events (signature, occurred_at) include (customer_id)
+         where signature is not null`,
+      `create or replace function lk_event_row(e events) returns jsonb language sql stable as $$
+         select jsonb_build_object('id', e.id, 'customerId', e.customer_id, 'occurredAt', lk_iso(e.occurred_at),
+           'recordedAt', lk_iso(e.recorded_at), 'kind', e.kind, 'severity', e.severity,
+           'source', jsonb_build_object('system', e.source_system, 'externalId', e.external_id),
+           'actor', e.actor, 'summary', e.summary, 'body', e.body, 'feature', e.feature,
+           'prevValue', e.prev_value, 'newValue', e.new_value, 'links', e.links, 'properties', e.properties,
+           'signature', e.signature) $$`,
+    ],
+    fill: fillSignatures,
+  },
 ];
 
 /** The schema version this code writes. */
@@ -288,6 +355,7 @@ export async function migrate(storage: Storage, migrations: readonly Migration[]
       }
       if (migration === null || current >= migration.version) return;
       for (const statement of migration.statements) await tx.query(statement);
+      if (migration.fill) await migration.fill(tx);
       await tx.query('insert into server_migrations (version, name) values ($1, $2)', [migration.version, migration.name]);
       applied.push(migration.version);
     });

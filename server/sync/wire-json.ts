@@ -31,6 +31,7 @@ const EVENT_COLUMN_EXPRESSIONS = {
   e_new_value: 'e.new_value::text',
   e_links: 'e.links::text',
   e_properties: 'e.properties::text',
+  e_signature: 'e.signature',
 } satisfies Record<keyof EventRowText, string>;
 
 /**
@@ -64,6 +65,7 @@ export type EventRowText = {
   e_new_value: string | null;
   e_links: string;
   e_properties: string;
+  e_signature: string | null;
 };
 
 const DAY_MS = 86_400_000;
@@ -272,6 +274,8 @@ export class OpList {
     json.raw(row.e_links);
     json.ascii(',"properties":');
     json.raw(row.e_properties);
+    json.ascii(',"signature":');
+    json.string(row.e_signature);
     json.ascii('}}');
   }
 

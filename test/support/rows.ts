@@ -40,6 +40,7 @@ export function eventRow(customerId: string, occurredAt: string, overrides: Part
     newValue: null,
     links: {},
     properties: {},
+    signature: null,
     ...overrides,
   };
 }

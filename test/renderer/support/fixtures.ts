@@ -68,6 +68,7 @@ export function makeEvent(
     feature: null,
     prevValue: null,
     newValue: null,
+    signature: null,
     links: {},
     properties: {},
     ...overrides,
