@@ -3,6 +3,7 @@ import type { CustomerDetail } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { isTypingTarget } from '../../lib/keys';
+import { countOf } from '../../lib/plural';
 import { formatDateTime } from '../../lib/time';
 import { useStore } from '../../store/store';
 import { TimelineFilters } from './TimelineFilters';
@@ -31,6 +32,10 @@ export function TimelineView({ facets }: { facets: CustomerDetail['facets'] | nu
   const prefetch = useStore((state) => state.prefetchTimeline);
   // The customer whose first page can be asked for now: the page's own open asks for it with no moment to go to.
   const prefetchFor = useStore((state) => (state.route.view === 'customer' && !state.route.at ? state.route.customerId : null));
+  const newEvents = useStore((state) => state.timeline.newEvents);
+  const order = useStore((state) => state.timeline.order);
+  const showNewEvents = useStore((state) => state.showNewEvents);
+  const forgetNewEvents = useStore((state) => state.forgetNewEvents);
   const listRef = useRef<HTMLDivElement>(null);
 
   // A layout effect runs before every passive one, so the first page is the first call the customer page makes.
@@ -52,6 +57,20 @@ export function TimelineView({ facets }: { facets: CustomerDetail['facets'] | nu
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [moveActive]);
+
+  // Scrolling to the new events by hand sees them as well as the button does.
+  const hasNewEvents = newEvents !== null;
+  useEffect(() => {
+    const element = listRef.current;
+    if (!element || !hasNewEvents) return;
+    const onScroll = () => {
+      const isAtEdge =
+        order === 'desc' ? element.scrollTop <= 1 : element.scrollTop + element.clientHeight >= element.scrollHeight - 1;
+      if (isAtEdge) forgetNewEvents();
+    };
+    element.addEventListener('scroll', onScroll, { passive: true });
+    return () => element.removeEventListener('scroll', onScroll);
+  }, [hasNewEvents, order, forgetNewEvents]);
 
   return (
     <section className="timeline" aria-labelledby="timeline-title">
@@ -101,7 +120,24 @@ export function TimelineView({ facets }: { facets: CustomerDetail['facets'] | nu
           )}
         </div>
       ) : null}
-      <TimelineList listRef={listRef} />
+      <div className="timeline-list-wrap">
+        <div className={order === 'desc' ? 'new-events is-top' : 'new-events is-bottom'} aria-live="polite">
+          {newEvents ? (
+            <button
+              type="button"
+              className="new-events-button"
+              onClick={() => {
+                showNewEvents();
+                listRef.current?.focus({ preventScroll: true });
+              }}
+            >
+              <span aria-hidden="true">{order === 'desc' ? '↑ ' : '↓ '}</span>
+              {countOf(newEvents.count, 'new event', 'new events')}
+            </button>
+          ) : null}
+        </div>
+        <TimelineList listRef={listRef} />
+      </div>
     </section>
   );
 }

@@ -76,6 +76,12 @@ export type TimelineState = {
   scrollRequest: { index: number; align: 'start' | 'center' | 'auto'; seq: number } | null;
   /** The cache changed under a list that cannot be refreshed silently. */
   isStale: boolean;
+  /**
+   * Events a quiet refresh put where the reader is not looking (above the rows in
+   * view when newest first, below them when oldest first), and the newest of them:
+   * the list keeps the reader's rows still, so these need a pointer to be seen.
+   */
+  newEvents: { count: number; newestId: string } | null;
   /** The event the details panel came from ("Back to …"). */
   backId: string | null;
   details: EventDetailsState;
@@ -129,6 +135,10 @@ export type TimelineSlice = {
   selectEvent(eventId: string | null, options?: { backId?: string | null }): void;
   loadEventDetails(desk: DeskApi, eventId: string, options?: { quiet?: boolean }): Promise<void>;
   markTimelineStale(): void;
+  /** Scrolls to the events a refresh added out of view and makes the newest one the keyboard position. */
+  showNewEvents(): void;
+  /** The reader reached the new events by scrolling. */
+  forgetNewEvents(): void;
   /**
    * Forgets the loaded rows when the timeline leaves the screen: a 100,000-row
    * timeline should not be kept (and rendered again, stale, on the next open).
@@ -161,6 +171,7 @@ export const INITIAL_TIMELINE: TimelineState = {
   highlightId: null,
   scrollRequest: null,
   isStale: false,
+  newEvents: null,
   backId: null,
   details: INITIAL_DETAILS,
 };
@@ -185,6 +196,29 @@ function resolveAnchor(rows: readonly TimelineRow[], days: readonly DayRun[], an
 
 function firstPageInput(customerId: string, order: TimelineOrder, filters: PageInput['filters']): PageInput {
   return { customerId, direction: order, limit: TIMELINE_PAGE, ...(filters ? { filters } : {}) };
+}
+
+/**
+ * Events in `next` that `previous` did not have and that landed out of the
+ * reader's view: before the old first row when newest first, after the old last
+ * row when oldest first. Added to what was already waiting to be seen.
+ */
+function countNewEvents(
+  previous: readonly TimelineRow[],
+  next: readonly TimelineRow[],
+  order: TimelineOrder,
+  waiting: TimelineState['newEvents'],
+): TimelineState['newEvents'] {
+  const edge = order === 'desc' ? previous[0] : previous.at(-1);
+  if (!edge) return waiting;
+  const edgeIndex = next.findIndex((row) => row.id === edge.id);
+  if (edgeIndex === -1) return waiting;
+  const added = order === 'desc' ? next.slice(0, edgeIndex) : next.slice(edgeIndex + 1);
+  const known = new Set(previous.map((row) => row.id));
+  const fresh = added.filter((row) => !known.has(row.id));
+  if (fresh.length === 0) return waiting;
+  const newest = order === 'desc' ? fresh[0]! : fresh.at(-1)!;
+  return { count: (waiting?.count ?? 0) + fresh.length, newestId: newest.id };
 }
 
 export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice> = (set, get) => {
@@ -280,6 +314,7 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
       const keepActive = options.quiet && now.activeId !== null && rows.some((row) => row.id === now.activeId);
       const activeId = anchorId ?? (keepActive ? now.activeId : null);
       patch({
+        newEvents: options.quiet ? countNewEvents(now.rows, rows, now.order, now.newEvents) : null,
         rows,
         days,
         status: 'ready',
@@ -441,6 +476,27 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
 
     markTimelineStale() {
       patch({ isStale: true });
+    },
+
+    showNewEvents() {
+      const state = get().timeline;
+      if (!state.newEvents) return;
+      const { newestId } = state.newEvents;
+      const index = indexOfEvent(state.rows, state.days, newestId);
+      scrollSeq += 1;
+      patch({
+        newEvents: null,
+        activeId: index >= 0 ? newestId : state.activeId,
+        // Newest first, the new events start the list: show it from its very top, day header included.
+        scrollRequest:
+          state.order === 'desc'
+            ? { index: 0, align: 'start', seq: scrollSeq }
+            : { index: Math.max(index, 0), align: 'auto', seq: scrollSeq },
+      });
+    },
+
+    forgetNewEvents() {
+      if (get().timeline.newEvents) patch({ newEvents: null });
     },
 
     closeTimeline() {
