@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isWizardSchemaCurrent, WIZARD_SCHEMA_PATH } from '../../scripts/generate-wizard-schema';
+import {
+  CATALOG_SCHEMA_PATH,
+  isCatalogSchemaCurrent,
+  isWizardSchemaCurrent,
+  WIZARD_SCHEMA_PATH,
+} from '../../scripts/generate-wizard-schema';
+import { catalogJsonSchemaText } from '../../shared/catalog/format';
 import { wizardJsonSchemaText } from '../../shared/wizards/index';
 
 const scratch = mkdtempSync(join(tmpdir(), 'wizard-schema-'));
@@ -13,6 +19,14 @@ describe('generate-wizard-schema', () => {
   it('finds the committed resources/wizard.schema.json current', () => {
     expect(WIZARD_SCHEMA_PATH.endsWith(join('resources', 'wizard.schema.json'))).toBe(true);
     expect(isWizardSchemaCurrent()).toBe(true);
+  });
+
+  it('finds the committed resources/catalog.schema.json current, and a changed one stale', () => {
+    expect(CATALOG_SCHEMA_PATH.endsWith(join('resources', 'catalog.schema.json'))).toBe(true);
+    expect(isCatalogSchemaCurrent()).toBe(true);
+    const stale = join(scratch, 'catalog-stale.json');
+    writeFileSync(stale, catalogJsonSchemaText().replace('"probes"', '"checks"'));
+    expect(isCatalogSchemaCurrent(stale)).toBe(false);
   });
 
   it('calls a file stale when it differs from the format', () => {
