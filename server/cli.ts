@@ -4,6 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServer } from './app';
+import { CatalogRejectedError, createCatalogHolder, type CatalogHolder } from './catalog/loader';
+import { createDemoConnector } from './demo/connector';
 import { startLiveLoop, type LiveLoop } from './demo/live-loop';
 import { seedDemo } from './demo/seed';
 import { createLogger, errorMessage } from './log';
@@ -33,7 +35,11 @@ const USAGE = `Usage: npm run server -- [options]
   --live-interval S    seconds between live demo ticks (default 3; 0 disables)
   --log-retention-days D  keep the sync change log this long (default 30; 0 keeps it all);
                        desks whose cursor is older re-bootstrap the affected customers
-  --actions-config F   JSON file wiring actions to your admin APIs (HTTP runner)    env LIGHTKEEPER_ACTIONS_CONFIG
+  --catalog F          the probes and actions wizards may call (YAML, docs/catalog.md; reloaded when it
+                       changes; default resources/catalogs/demo.catalog.yaml)          env LIGHTKEEPER_CATALOG
+  --secrets-file F     secrets the catalog names by file key (YAML mapping, mode 600)  env LIGHTKEEPER_SECRETS_FILE
+  --script-allow P     an executable script calls may run (absolute path; repeat or separate with commas)
+  --actions-config F   JSON file wiring actions to your admin APIs (HTTP runner; superseded by --catalog)  env LIGHTKEEPER_ACTIONS_CONFIG
   --wizards-dir DIR    starter wizards published at start (default resources/wizards)  env LIGHTKEEPER_WIZARDS_DIR
   --json               print one JSON line {"url","token"?,"storage"} on stdout when listening`;
 
@@ -73,6 +79,9 @@ try {
       'live-interval': { type: 'string', default: '3' },
       'log-retention-days': { type: 'string', default: '30' },
       'actions-config': { type: 'string', default: process.env.LIGHTKEEPER_ACTIONS_CONFIG },
+      catalog: { type: 'string', default: process.env.LIGHTKEEPER_CATALOG },
+      'secrets-file': { type: 'string', default: process.env.LIGHTKEEPER_SECRETS_FILE },
+      'script-allow': { type: 'string', multiple: true, default: [] },
       'wizards-dir': { type: 'string', default: process.env.LIGHTKEEPER_WIZARDS_DIR },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -130,6 +139,16 @@ function readPackageJson(): { version: string } {
   }
 }
 
+const catalogFile = values.catalog
+  ? path.resolve(values.catalog)
+  : path.join(packageRoot(), 'resources', 'catalogs', 'demo.catalog.yaml');
+const scriptAllowlist = values['script-allow']
+  .flatMap((item) => item.split(','))
+  .map((item) => item.trim())
+  .filter(Boolean);
+for (const executable of scriptAllowlist) {
+  if (!path.isAbsolute(executable)) fail(`--script-allow takes absolute paths, got "${executable}".`);
+}
 const wizardsDir = values['wizards-dir'] ? path.resolve(values['wizards-dir']) : path.join(packageRoot(), 'resources', 'wizards');
 const dataDir = databaseUrl ? undefined : path.resolve(values['data-dir'] ?? defaultDataDir());
 
@@ -146,12 +165,14 @@ try {
 }
 
 let live: LiveLoop | null = null;
+let catalog: CatalogHolder | null = null;
 let retentionTimer: NodeJS.Timeout | null = null;
 let app: Awaited<ReturnType<typeof createServer>> | null = null;
 let stopping: Promise<void> | null = null;
 const stop = (code: number) => {
   stopping ??= (async () => {
     if (retentionTimer !== null) clearInterval(retentionTimer);
+    catalog?.close();
     await live?.stop();
     await app?.close();
     await storage.close();
@@ -191,7 +212,28 @@ try {
     retentionTimer = setInterval(() => void trim(), 3_600_000);
   }
   await publishBundledWizards(storage, { directory: wizardsDir, now: Date.now(), log });
-  app = await createServer({ storage, log, version: packageJson.version, remediation: { httpActions } });
+  if (httpActions) say('--actions-config wires the built-in action list; it is superseded by --catalog (docs/catalog.md).');
+  else
+    try {
+      catalog = await createCatalogHolder({
+        file: catalogFile,
+        secretsFile: values['secrets-file'] ? path.resolve(values['secrets-file']) : null,
+        env: process.env,
+        connectors: { demo: createDemoConnector() },
+        scriptAllowlist,
+        storage,
+        log,
+        now: Date.now,
+      });
+    } catch (error) {
+      if (error instanceof CatalogRejectedError) {
+        say(error.message);
+        await stop(2);
+      }
+      throw error;
+    }
+  catalog?.watch();
+  app = await createServer({ storage, log, version: packageJson.version, remediation: { httpActions, catalog } });
   const url = await app.listen({ port, host: values.host });
   const storageKind = storage.kind;
   if (values.json) {

@@ -9,6 +9,7 @@ import {
   ProbeRequestSchema,
 } from '../../shared/remediation/wire';
 import type { ProbeName } from '../../shared/wizards/catalog';
+import type { CatalogHolder } from '../catalog/loader';
 import { ApiFailure } from '../errors';
 import type { ActionsConfig } from '../remediation/http-runner';
 import { createProbeRegistry, type ProbeRunner } from '../remediation/probes';
@@ -31,7 +32,15 @@ export type RemediationOptions = {
   env?: Readonly<Record<string, string | undefined>>;
   /** Probe runners replacing the demo ones (a real company's probes; tests). */
   probeRunners?: Partial<Record<ProbeName, ProbeRunner>>;
+  /**
+   * The catalog in force (issue 11): its probes and actions replace the built-in
+   * list, and GET /v1/catalog and POST /v1/catalog/reload serve it.
+   */
+  catalog?: CatalogHolder | null;
 };
+
+/** Who may reload the catalog: a route config of its own, so roles (issue 14) can widen it in one place. */
+export const CATALOG_RELOAD_AUTH: RouteAuth = { roles: ['admin'] };
 
 const deskRoles: RouteAuth = { roles: ['desk', 'admin'] };
 const adminRoles: RouteAuth = { roles: ['admin'] };
@@ -75,14 +84,17 @@ async function withRetryAfter<T>(reply: FastifyReply, work: () => Promise<T>): P
 
 /** Probes, actions (plan → execute), approvals, the audit trail and /v1/me. */
 export function registerRemediationRoutes(app: FastifyInstance, context: RouteContext, options: RemediationOptions = {}): void {
-  const actions = createActionRegistry({ httpActions: options.httpActions ?? null, env: options.env ?? process.env });
+  const catalog = options.catalog ?? null;
+  const actions = catalog
+    ? catalog.actions
+    : createActionRegistry({ httpActions: options.httpActions ?? null, env: options.env ?? process.env });
   const service = createRemediationService({
     storage: context.storage,
     clock: context.clock,
     newId: context.newId,
     log: context.log,
     actions,
-    probes: createProbeRegistry(options.probeRunners),
+    probes: catalog ? catalog.probes : createProbeRegistry(options.probeRunners),
     limits: { ...DEFAULT_REMEDIATION_LIMITS, ...options.limits },
   });
 
@@ -112,6 +124,21 @@ export function registerRemediationRoutes(app: FastifyInstance, context: RouteCo
       runner: action.runner.kind,
     })),
   }));
+
+  app.get('/v1/catalog', { config: deskRoles }, async () => {
+    if (!catalog) throw new ApiFailure(404, 'no_catalog', 'this server runs the built-in action list, not a catalog file');
+    return catalog.current().published;
+  });
+
+  app.post('/v1/catalog/reload', { config: CATALOG_RELOAD_AUTH }, async (_request, reply) => {
+    if (!catalog) throw new ApiFailure(404, 'no_catalog', 'this server was started without a catalog file (--catalog)');
+    const result = await catalog.reload();
+    if (result.status === 'rejected') {
+      // Every issue, so the author fixes the file in one go; the catalog in force keeps running.
+      return reply.code(422).send({ error: 'invalid_catalog', message: result.message, issues: result.issues });
+    }
+    return result;
+  });
 
   app.post('/v1/actions/plan', { config: deskRoles }, async (request, reply) => {
     const body = parseBody(PlanRequestSchema, request.body);

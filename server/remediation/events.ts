@@ -35,6 +35,8 @@ export type RemediationEventInput = {
   changes: PlannedChange[];
   error: string | null;
   feature: string | null;
+  /** The catalog's own summary for a succeeded execution, when it declares one. */
+  summary?: string | null;
   now: number;
 };
 
@@ -47,7 +49,11 @@ export function remediationEvent(input: RemediationEventInput): EventInput {
     : 'nothing to change';
   const more = changes.length > 1 ? ` (+${changes.length - 1} more)` : '';
   const summary = clip(
-    isSucceeded ? `${plan.action}: ${headline}${more}` : `${plan.action} failed: ${input.error ?? 'unknown error'}`,
+    isSucceeded
+      ? input.summary
+        ? `${plan.action}: ${input.summary}`
+        : `${plan.action}: ${headline}${more}`
+      : `${plan.action} failed: ${input.error ?? 'unknown error'}`,
     500,
   );
   const lines = [

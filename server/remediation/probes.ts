@@ -163,6 +163,12 @@ const demoProbes: Record<ProbeName, (state: DemoCustomerState, input: ProbeInput
   },
 };
 
+/** Answers one demo probe (the demo connector's probe operations); a name the demo does not know is a 404. */
+export async function runDemoProbe(name: string, input: ProbeInput): Promise<Record<string, Json>> {
+  if (!Object.hasOwn(demoProbes, name)) throw new ApiFailure(404, 'unknown_probe', `the demo fleet has no probe "${name}"`);
+  return demoProbe(name as ProbeName)(input);
+}
+
 /** The demo runner of a probe: observes the stored state with the server clock. */
 function demoProbe(name: ProbeName): ProbeRunner {
   return async (input) => {

@@ -198,8 +198,9 @@ export function createRemediationService(options: RemediationServiceOptions) {
       params: typedParams,
       changes: planned.changes,
       isNoop: planned.isNoop,
-      requiresTypedConfirmation: isHighRisk,
-      requiresApproval: isHighRisk,
+      // A catalog action may set its own rules; otherwise high risk asks for both.
+      requiresTypedConfirmation: action.confirmation ? action.confirmation === 'typed-name' : isHighRisk,
+      requiresApproval: action.requiresApproval ?? isHighRisk,
       expiresAt: iso(now + limits.planTtlMs),
       createdBy: principal.userId,
     };
@@ -428,6 +429,43 @@ export function createRemediationService(options: RemediationServiceOptions) {
           ),
         };
       }
+      const own = action?.limits;
+      if (own?.maxCustomersPerRun && record.runId !== null) {
+        const customers = await runCustomers(db, record.runId);
+        if (!customers.includes(record.customerId) && customers.length >= own.maxCustomersPerRun)
+          return {
+            kind: 'refused',
+            failure: new ApiFailure(
+              409,
+              'run_customer_limit',
+              `run ${record.runId} already executed actions on ${customers.length} customers; ${stored.action} may act on at most ${own.maxCustomersPerRun} per run, so start a new run for more`,
+            ),
+          };
+      }
+      for (const [column, rate, who] of [
+        ['user_id', own?.perUser, principal.userId],
+        ['customer_id', own?.perCustomer, record.customerId],
+      ] as const) {
+        if (!rate) continue;
+        const used = await countExecutionsSince(db, {
+          column,
+          value: who,
+          since: iso(now - rate.windowMs),
+          action: stored.action,
+        });
+        if (used.count >= rate.max) {
+          const wait = retryAfterSeconds(used.oldest, rate.windowMs, now);
+          return {
+            kind: 'refused',
+            failure: new RetryLaterFailure(
+              429,
+              'rate_limited',
+              `${stored.action} ran ${used.count} times ${column === 'user_id' ? `for ${principal.userId}` : `on ${customer.name}`} in the last ${minutes(rate.windowMs)} (its limit is ${rate.max}); try again in ${wait} s`,
+              wait,
+            ),
+          };
+        }
+      }
       const isClaimed = await claimExecution(db, {
         executionId,
         idempotencyKey: request.idempotencyKey,
@@ -457,6 +495,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
 
     const finish = async (db: Queryable, outcome: RunnerOutcome): Promise<Execution> => {
       const at = clock();
+      const declared = action.event?.({ customer, params: stored.params as Record<string, Json>, result: outcome.result });
       const event = remediationEvent({
         customer,
         plan: stored,
@@ -469,7 +508,8 @@ export function createRemediationService(options: RemediationServiceOptions) {
         status: outcome.status,
         changes: outcome.changes,
         error: outcome.error,
-        feature: actionFeature(stored.action, stored.params as Record<string, Json>),
+        feature: declared ? declared.feature : actionFeature(stored.action, stored.params as Record<string, Json>),
+        summary: declared?.summary ?? null,
         now: at,
       });
       const inserted = await insertEvents(db, [event, ...outcome.events], { now: at, newId });

@@ -38,7 +38,7 @@ export type RunnerExecuteInput = {
 
 /** What executes an action: the demo fleet simulation or a company's own admin API. */
 export type ActionRunner = {
-  kind: 'demo' | 'http';
+  kind: 'demo' | 'http' | 'script' | 'builtin';
   plan(input: RunnerPlanInput): Promise<RunnerPlan>;
   execute(input: RunnerExecuteInput): Promise<Execution>;
 };
@@ -51,6 +51,19 @@ export type RegisteredAction = {
   params: z.ZodObject;
   version: number;
   runner: ActionRunner;
+  /** A catalog's own rules (issue 11); without them, high risk means typed confirmation and approval. */
+  confirmation?: 'click' | 'typed-name';
+  requiresApproval?: boolean;
+  limits?: {
+    perCustomer: { max: number; windowMs: number } | null;
+    perUser: { max: number; windowMs: number } | null;
+    maxCustomersPerRun: number | null;
+  };
+  /** The timeline event's summary and feature, when the catalog declares them. */
+  event?(input: { customer: Customer; params: Record<string, Json>; result: Json }): {
+    summary: string | null;
+    feature: string | null;
+  };
 };
 
 /** Thrown by a runner when the action cannot apply to this customer (an unknown job, a step that has not failed). */

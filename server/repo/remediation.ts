@@ -355,12 +355,17 @@ export async function finishExecution(
 /** How many executions a user (or a customer) started since `since`, and when the oldest of them started. */
 export async function countExecutionsSince(
   db: Queryable,
-  input: { column: 'user_id' | 'customer_id'; value: string; since: string },
+  input: { column: 'user_id' | 'customer_id'; value: string; since: string; action?: string },
 ): Promise<{ count: number; oldest: string | null }> {
+  // One action's own limits count only its executions (the plan row names the action).
   const [row] = await db.query<{ count: number; oldest: string | null }>(
-    `select count(*)::integer as count, lk_iso(min(created_at)) as oldest from action_executions
-      where ${input.column} = $1 and created_at > $2::timestamptz`,
-    [input.value, input.since],
+    input.action === undefined
+      ? `select count(*)::integer as count, lk_iso(min(created_at)) as oldest from action_executions
+          where ${input.column} = $1 and created_at > $2::timestamptz`
+      : `select count(*)::integer as count, lk_iso(min(e.created_at)) as oldest from action_executions e
+          join action_plans p on p.id = e.plan_id
+          where e.${input.column} = $1 and e.created_at > $2::timestamptz and p.action = $3`,
+    input.action === undefined ? [input.value, input.since] : [input.value, input.since, input.action],
   );
   return { count: row?.count ?? 0, oldest: row?.oldest ?? null };
 }

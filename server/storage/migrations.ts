@@ -320,6 +320,21 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
     fill: fillSignatures,
   },
+  {
+    version: 4,
+    name: 'effective catalog',
+    statements: [
+      // The catalog desks see (issue 11): one row, synced in the global bucket (entity 'catalog', id 'effective').
+      `create table catalogs (
+         name text primary key,
+         catalog jsonb not null,
+         hash text not null,
+         published_at timestamptz not null,
+         ver bigint not null default 1
+       )`,
+      `create function lk_catalog_row(c catalogs) returns jsonb language sql stable as $$ select c.catalog $$`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

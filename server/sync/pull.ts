@@ -117,6 +117,15 @@ const GLOBAL_BUCKET_KIND = bucketKind([
     ver: 'w.ver',
     row: 'lk_wizard_row(w)::text',
   },
+  // The effective catalog (issue 11): one row, id 'effective'; names and types, never calls or secrets.
+  {
+    entity: 'catalog',
+    from: 'catalogs c where true',
+    key: 'c.name',
+    rowId: 'c.name',
+    ver: 'c.ver',
+    row: 'lk_catalog_row(c)::text',
+  },
 ]);
 
 /** A row of a bootstrap page: an entity's row, or the last one, which only says whether changes are pending. */

@@ -29,7 +29,7 @@ export function bucketCustomerId(bucket: string): string | null {
 export const BucketIdSchema = z.string().regex(/^(global|customer:[A-Za-z0-9][A-Za-z0-9._-]{0,127})$/);
 
 /** Entities carried by sync ops. */
-export const SYNC_ENTITIES = ['customer', 'feature', 'event', 'note', 'release', 'wizard'] as const;
+export const SYNC_ENTITIES = ['customer', 'feature', 'event', 'note', 'release', 'wizard', 'catalog'] as const;
 export const SyncEntitySchema = z.string().regex(/^[a-z][a-z_]{0,31}$/);
 
 export const OpSchema = z.object({

@@ -1,0 +1,256 @@
+import { execFile } from 'node:child_process';
+import type { HttpCall, ScriptCall } from '../../shared/catalog/format';
+import { evaluate, parseTemplate, renderValue, type CelBindings } from '../../shared/wizards/cel';
+import { durationToMs } from '../../shared/wizards/format';
+import type { Json } from '../remediation/json';
+
+/*
+ * Calls to a target system, rendered from a catalog's templates: HTTP requests
+ * and (optionally) commands without a shell. A call is rendered twice: once
+ * with the real secrets (sent), once with `[secret <name>]` in their place
+ * (shown in plans and stored), so no secret reaches a plan, a log or the audit.
+ */
+
+/** What a target system answered. */
+export type CallResponse = { status: number; headers: Record<string, string>; body: Json; isJson: boolean };
+
+/** A call that did not produce an acceptable answer; `isTransient` failures may be retried when the call is idempotent. */
+export class CallFailure extends Error {
+  constructor(
+    message: string,
+    readonly isTransient: boolean,
+    readonly response: CallResponse | null = null,
+  ) {
+    super(message);
+    this.name = 'CallFailure';
+  }
+}
+
+/** A template that cannot be rendered is the author's or the parameters' fault, never sent half-filled. */
+export class RenderFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenderFailure';
+  }
+}
+
+function asText(value: Json): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A string with its templates filled in, each value passed through `encode` (URL parts). */
+export function renderString(text: string, bindings: CelBindings, encode: (text: string) => string = (text) => text): string {
+  const parsed = parseTemplate(text);
+  if (!parsed.ok) throw new RenderFailure(parsed.error.message);
+  let rendered = '';
+  for (const part of parsed.parts) {
+    if ('text' in part) {
+      rendered += part.text;
+      continue;
+    }
+    const result = evaluate(part.expression, bindings);
+    if (!result.ok) throw new RenderFailure(`\${${part.expression.trim()}}: ${result.error}`);
+    rendered += encode(asText(result.value));
+  }
+  return rendered;
+}
+
+function renderJson(value: Json, bindings: CelBindings): Json {
+  const rendered = renderValue(value, bindings);
+  if (!rendered.ok) throw new RenderFailure(rendered.error);
+  return rendered.value;
+}
+
+/** An HTTP request ready to send. */
+export type RenderedRequest = { method: string; url: string; headers: Record<string, string>; body: Json | undefined };
+
+/** Renders an HTTP call. `extraHeaders` (the idempotency key) are added as given. */
+export function renderHttp(call: HttpCall, bindings: CelBindings, extraHeaders: Record<string, string> = {}): RenderedRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(call.headers)) headers[name.toLowerCase()] = renderString(value, bindings);
+  for (const [name, value] of Object.entries(extraHeaders)) headers[name.toLowerCase()] = value;
+  const body = call.body === undefined ? undefined : renderJson(call.body, bindings);
+  if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+  return { method: call.method, url: renderString(call.url, bindings, encodeURIComponent), headers, body };
+}
+
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+async function readBody(response: Response): Promise<{ text: string; isTruncated: boolean }> {
+  const reader = response.body?.getReader();
+  if (!reader) return { text: '', isTruncated: false };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_RESPONSE_BYTES) {
+      await reader.cancel();
+      return { text: '', isTruncated: true };
+    }
+    chunks.push(value);
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), isTruncated: false };
+}
+
+function isIdempotent(call: HttpCall | ScriptCall): boolean {
+  if (call.kind === 'http') return call.idempotent ?? (call.method === 'GET' || call.method === 'HEAD');
+  return call.idempotent;
+}
+
+/** Waits between attempts: the backoff doubled per attempt, half of it random (so many desks do not retry in step). */
+function backoffMs(call: HttpCall | ScriptCall, attempt: number): number {
+  const base = durationToMs(call.retries?.backoff ?? '200ms') * 2 ** (attempt - 1);
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+/** Runs an attempt function with the call's retry policy; only idempotent calls are ever repeated. */
+async function withRetries<T>(call: HttpCall | ScriptCall, attempt: (number: number) => Promise<T>): Promise<T> {
+  const attempts = call.retries && isIdempotent(call) ? call.retries.attempts : 1;
+  let last: unknown;
+  for (let number = 1; number <= attempts; number += 1) {
+    try {
+      return await attempt(number);
+    } catch (error) {
+      last = error;
+      if (!(error instanceof CallFailure) || !error.isTransient || number === attempts) break;
+      await new Promise((resolve) => setTimeout(resolve, backoffMs(call, number)));
+    }
+  }
+  if (last instanceof CallFailure && attempts > 1) {
+    throw new CallFailure(`${last.message} (after ${attempts} attempts)`, last.isTransient, last.response);
+  }
+  throw last;
+}
+
+/** `GET https://host/path` without the query, for messages (queries may carry customer data). */
+function describeRequest(request: RenderedRequest): string {
+  return `${request.method} ${request.url.split('?')[0]}`;
+}
+
+/** Sends an HTTP call with its timeout and retry policy; fails with a reason in words. */
+export async function sendHttp(call: HttpCall, request: RenderedRequest): Promise<CallResponse> {
+  const timeoutMs = durationToMs(call.timeout);
+  const what = describeRequest(request);
+  return withRetries(call, async () => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      let response: Response;
+      try {
+        response = await fetch(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: request.body === undefined ? undefined : JSON.stringify(request.body),
+          signal: controller.signal,
+          // A redirect could take the call (and its credentials) to another host.
+          redirect: 'manual',
+        });
+      } catch (error) {
+        if (controller.signal.aborted) throw new CallFailure(`${what}: no answer within ${call.timeout}`, true);
+        const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+        throw new CallFailure(`${what}: could not connect (${cause})`, true);
+      }
+      let read: { text: string; isTruncated: boolean };
+      try {
+        read = await readBody(response);
+      } catch {
+        if (controller.signal.aborted) throw new CallFailure(`${what}: the answer did not finish within ${call.timeout}`, true);
+        throw new CallFailure(`${what}: the connection broke while reading the answer`, true);
+      }
+      if (read.isTruncated) throw new CallFailure(`${what}: the answer is larger than ${MAX_RESPONSE_BYTES} bytes`, false);
+      const headers: Record<string, string> = {};
+      response.headers.forEach((value, name) => (headers[name] = value));
+      let body: Json = read.text;
+      let isJson = false;
+      if (read.text !== '') {
+        try {
+          body = JSON.parse(read.text) as Json;
+          isJson = true;
+        } catch {
+          // Kept as text; a mapping that expects JSON says so.
+        }
+      } else body = null;
+      const result: CallResponse = { status: response.status, headers, body, isJson };
+      const isExpected = call.expectStatus
+        ? call.expectStatus.includes(response.status)
+        : response.status >= 200 && response.status < 300;
+      if (!isExpected) {
+        const isTransient = response.status >= 500 || response.status === 429;
+        const excerpt = read.text.slice(0, 200).replace(/\s+/g, ' ');
+        throw new CallFailure(
+          `${what} answered ${response.status}${call.expectStatus ? `, expected ${call.expectStatus.join(' or ')}` : ''}${excerpt ? `: ${excerpt}` : ''}`,
+          isTransient,
+          result,
+        );
+      }
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+}
+
+/** A command ready to run. */
+export type RenderedCommand = { command: string; args: string[]; env: Record<string, string> };
+
+/** Renders a script call: every argument is one argv item, never split or interpreted by a shell. */
+export function renderScript(call: ScriptCall, bindings: CelBindings): RenderedCommand {
+  return {
+    command: call.command,
+    args: call.args.map((arg) => renderString(arg, bindings)),
+    env: Object.fromEntries(Object.entries(call.env).map(([name, value]) => [name, renderString(value, bindings)])),
+  };
+}
+
+const MAX_SCRIPT_OUTPUT = 1024 * 1024;
+
+/**
+ * Runs a command from the allowlist with no shell, an environment of only what
+ * the call declares (plus PATH), a timeout and an output cap. Exit 0 with JSON
+ * on stdout is an answer (status 0); anything else fails with stderr's first line.
+ */
+export async function runScript(call: ScriptCall, command: RenderedCommand, allowlist: readonly string[]): Promise<CallResponse> {
+  if (!allowlist.includes(command.command))
+    throw new CallFailure(`${command.command} is not on this server's script allowlist`, false);
+  const timeoutMs = durationToMs(call.timeout);
+  return withRetries(
+    call,
+    () =>
+      new Promise<CallResponse>((resolve, reject) => {
+        execFile(
+          command.command,
+          command.args,
+          {
+            shell: false,
+            timeout: timeoutMs,
+            maxBuffer: MAX_SCRIPT_OUTPUT,
+            env: { PATH: '/usr/local/bin:/usr/bin:/bin', ...command.env },
+            windowsHide: true,
+          },
+          (error, stdout, stderr) => {
+            if (error) {
+              const isTimeout = error.killed === true || error.signal === 'SIGTERM';
+              const firstLine = String(stderr).trim().split('\n')[0] ?? '';
+              reject(
+                new CallFailure(
+                  isTimeout
+                    ? `${command.command}: no answer within ${call.timeout}`
+                    : `${command.command} failed (exit ${error.code ?? error.signal ?? '?'})${firstLine ? `: ${firstLine.slice(0, 300)}` : ''}`,
+                  isTimeout,
+                ),
+              );
+              return;
+            }
+            const text = String(stdout).trim();
+            try {
+              resolve({ status: 0, headers: {}, body: text === '' ? null : (JSON.parse(text) as Json), isJson: true });
+            } catch {
+              resolve({ status: 0, headers: {}, body: text, isJson: false });
+            }
+          },
+        );
+      }),
+  );
+}
