@@ -89,16 +89,14 @@ beforeAll(async () => {
         return;
       }
       if (resource === 'endpoint') {
-        response
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              endpointId: 'ep_acme01',
-              url: 'https://hooks.acme-customer.example/in',
-              secretVersion: 3,
-              secretSentAt: '2026-11-01T09:00:00Z',
-            }),
-          );
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            endpointId: 'ep_acme01',
+            url: 'https://hooks.acme-customer.example/in',
+            secretVersion: 3,
+            secretSentAt: '2026-11-01T09:00:00Z',
+          }),
+        );
         return;
       }
       if (resource === 'endpoints' && rest.join('/') === 'signing-secret/resend') {
