@@ -3,6 +3,7 @@ import { contract, type Handlers } from '../../shared/ipc/contract';
 import { DeskError, fail, ok, type Result } from '../../shared/ipc/result';
 
 import type { Logger } from '../../shared/log';
+import { describeZodIssues } from '../../shared/issues';
 
 /** Where the core reports what it could not handle; never given secrets. */
 export type { Logger };
@@ -11,13 +12,6 @@ export type { Logger };
 export type Dispatch = (channel: string, input: unknown) => Promise<Result<unknown>>;
 
 const known = new Set<string>(CHANNELS);
-
-function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
-}
 
 /**
  * Builds the dispatcher: unknown channel or invalid input → `bad_request`; a
@@ -31,7 +25,7 @@ export function createDispatch(handlers: Handlers, log: Logger): Dispatch {
     const name = channel as Channel;
     const parsed = contract[name].input.safeParse(input);
     if (!parsed.success) {
-      return fail('bad_request', `Invalid input for ${name}: ${describeIssues(parsed.error.issues)}.`);
+      return fail('bad_request', `Invalid input for ${name}: ${describeZodIssues(parsed.error)}.`);
     }
     try {
       const handler = handlers[name] as (value: unknown) => unknown;

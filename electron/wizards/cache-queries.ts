@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { CHANGE_KINDS, type Health, type Severity } from '../../shared/domain';
-import type { Json } from '../../shared/wizards/cel';
+import type { Json } from '../../shared/json';
 import { CACHE_QUERIES, querySpec } from '../../shared/wizards/catalog';
 import { durationToMs } from '../../shared/wizards/format';
 

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Handlers } from '../../shared/ipc/contract';
 import { DeskError } from '../../shared/ipc/result';
 import type { WizardListItem } from '../../shared/ipc/wizard-views';
-import type { Json } from '../../shared/wizards/cel';
+import type { Json } from '../../shared/json';
 import type { RunHost } from './host';
 import type { LibraryEntry, WizardLibrary } from './library';
 import { customerContext, describeReasons, eventContext, rankWizards } from './suggest';

@@ -3,7 +3,8 @@ import { CUSTOMER_FIELDS } from '../../shared/wizards/catalog';
 import { DeskError, type ErrorCode } from '../../shared/ipc/result';
 import type { RunView } from '../../shared/ipc/wizard-views';
 import { WizardRunRecordArgsSchema, type Approval, type Plan } from '../../shared/remediation/wire';
-import { renderValue, type Json } from '../../shared/wizards/cel';
+import { renderValue } from '../../shared/wizards/cel';
+import type { Json } from '../../shared/json';
 import { probeSpec } from '../../shared/wizards/catalog';
 import {
   applyEvent,

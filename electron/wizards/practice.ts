@@ -1,4 +1,4 @@
-import type { Json } from '../../shared/wizards/cel';
+import type { Json } from '../../shared/json';
 import type { DiagnosticRequest, RunState } from '../../shared/wizards/engine';
 import type { Scenario } from '../../shared/wizards/scenario';
 

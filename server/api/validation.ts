@@ -9,6 +9,7 @@ import {
   ReleaseSchema,
 } from '../../shared/domain';
 import { ApiFailure } from '../errors';
+import { describeZodIssues, issuePath } from '../../shared/issues';
 
 /*
  * The shared domain schemas strip unknown keys (right for reading); what the
@@ -26,24 +27,10 @@ export const StrictFeatureInputSchema = z.strictObject({
 });
 export const StrictReleaseSchema = z.strictObject(ReleaseSchema.shape);
 
-/** `events[3].source.externalId` style path of a zod issue. */
-export function issuePath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
-  return out;
-}
-
-export function describeIssues(error: z.ZodError, limit = 3): string {
-  return error.issues
-    .slice(0, limit)
-    .map((issue) => (issue.path.length > 0 ? `${issuePath(issue.path)}: ${issue.message}` : issue.message))
-    .join('; ');
-}
-
 /** Parses a request body or throws a 400 naming what is wrong. */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ApiFailure(400, 'invalid_request', describeIssues(parsed.error));
+  if (!parsed.success) throw new ApiFailure(400, 'invalid_request', describeZodIssues(parsed.error, 3));
   return parsed.data;
 }
 

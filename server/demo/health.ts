@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Customer, CustomerFeature, EventInput, Health } from '../../shared/domain';
+import type { Json } from '../../shared/json';
 import { DEMO_FEATURES, JOB_FEATURES, PROVISIONING_STEP_FEATURES, featureFlag, isDemoFeature } from './catalog';
 import type { DemoCustomerState, DemoFault, DemoJob, DemoSymptom } from './types';
 
@@ -308,8 +309,6 @@ export function applyRemediation(state: DemoCustomerState, action: RemediationAc
   next.faults = activeFaults(next);
   return next;
 }
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -15,7 +15,7 @@ import { ApiFailure } from '../errors';
 import { readCustomerFeatures, readCustomerForUpdate } from '../repo/remediation';
 import { putCustomerStates, upsertCustomers, upsertFeatures } from '../repo/writes';
 import type { Queryable } from '../storage/types';
-import type { Json } from './json';
+import type { Json } from '../../shared/json';
 import { demoStateOf } from './probes';
 import { ActionNotApplicableError, type ActionRunner, type PlannedChange } from './types';
 

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { Customer, EventInput, Severity } from '../../shared/domain';
 import type { Approval, Plan, WizardRunRecordArgsSchema } from '../../shared/remediation/wire';
-import { shortJson, type Json } from './json';
+import type { Json } from '../../shared/json';
+import { shortJson } from './json';
 import type { PlannedChange } from './types';
 
 /** Source systems of the events this module writes; `externalId` makes each write idempotent. */

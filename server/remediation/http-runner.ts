@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Customer } from '../../shared/domain';
 import { actionSpec } from '../../shared/wizards/catalog';
 import { errorMessage } from '../log';
-import { describeZodIssues, type Json } from './json';
+import { describeZodIssues } from '../../shared/issues';
+import type { Json } from '../../shared/json';
 import type { ActionRunner, RunnerOutcome } from './types';
 
 /*

@@ -6,7 +6,8 @@ import type { DemoCustomerState } from '../demo/types';
 import { ApiFailure } from '../errors';
 import { readCustomerStates } from '../repo/writes';
 import type { Queryable } from '../storage/types';
-import { describeZodIssues, type Json } from './json';
+import { describeZodIssues } from '../../shared/issues';
+import type { Json } from '../../shared/json';
 
 /*
  * Probes: live, read-only diagnostics. The demo runner observes the customer's

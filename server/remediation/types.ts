@@ -3,7 +3,7 @@ import type { Customer, EventInput } from '../../shared/domain';
 import type { Execution, PlannedChangeSchema } from '../../shared/remediation/wire';
 import type { RiskLevel } from '../../shared/wizards/catalog';
 import type { Queryable, Storage } from '../storage/types';
-import type { Json } from './json';
+import type { Json } from '../../shared/json';
 
 /** One line of a plan or an execution: what changes, from what, to what. */
 export type PlannedChange = z.infer<typeof PlannedChangeSchema>;

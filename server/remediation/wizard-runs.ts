@@ -6,7 +6,7 @@ import { canSeeCustomer, type Principal } from '../repo/tokens';
 import { insertEvents } from '../repo/writes';
 import type { Queryable } from '../storage/types';
 import { WIZARD_RUN_SOURCE, wizardRunEvent } from './events';
-import { describeZodIssues } from './json';
+import { describeZodIssues } from '../../shared/issues';
 
 /** The result of one pushed mutation, as server/sync/push.ts stores it. */
 export type MutationOutcome = { status: 'applied' | 'rejected'; code?: string; message?: string };

@@ -1,6 +1,6 @@
 import type { Customer, CustomerFeature } from '../../shared/domain';
 import type { Approval, Execution, Plan } from '../../shared/remediation/wire';
-import type { Json } from '../remediation/json';
+import type { Json } from '../../shared/json';
 import type { PlannedChange } from '../remediation/types';
 import type { Queryable } from '../storage/types';
 

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { MUTATION_ARGS, type Mutation, type MutationResult, type PushRequest, type PushResponse } from '../../shared/sync/wire';
 import { ApiFailure } from '../errors';
 import { errorMessage, type Logger } from '../log';
@@ -7,6 +6,7 @@ import { insertNote, updateNoteBody } from '../repo/writes';
 import { recordWizardRun, WIZARD_RUN_RECORD_VERSION } from '../remediation/wizard-runs';
 import type { Queryable, Storage } from '../storage/types';
 import { toMutationResult } from './pull';
+import { describeZodIssues } from '../../shared/issues';
 
 export type PushOptions = {
   now: number;
@@ -28,13 +28,6 @@ function rejected(code: string, message: string): Outcome {
   return { status: 'rejected', code, message };
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
-}
-
 function isMutationName(name: string): name is keyof typeof MUTATION_ARGS {
   return Object.hasOwn(MUTATION_ARGS, name);
 }
@@ -54,7 +47,7 @@ async function applyMutation(db: Queryable, principal: Principal, mutation: Muta
 
   if (mutation.name === 'note.create') {
     const parsed = MUTATION_ARGS['note.create'].safeParse(mutation.args);
-    if (!parsed.success) return rejected('invalid_args', `note.create: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) return rejected('invalid_args', `note.create: ${describeZodIssues(parsed.error, 3)}`);
     const args = parsed.data;
     if (!canSeeCustomer(principal, args.customerId))
       return rejected('forbidden', `customer ${args.customerId} is not in this token's scope`);
@@ -80,7 +73,7 @@ async function applyMutation(db: Queryable, principal: Principal, mutation: Muta
   if (mutation.name === 'wizardRun.record') return recordWizardRun(db, principal, mutation.args, now);
 
   const parsed = MUTATION_ARGS['note.update'].safeParse(mutation.args);
-  if (!parsed.success) return rejected('invalid_args', `note.update: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) return rejected('invalid_args', `note.update: ${describeZodIssues(parsed.error, 3)}`);
   const args = parsed.data;
   const [note] = await db.query<{ customer_id: string; ver: number }>(
     'select customer_id, ver from notes where id = $1 for update',

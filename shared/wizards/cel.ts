@@ -1,13 +1,11 @@
 import { celEnv, isCelError, isCelList, isCelMap, isCelUint, parse, plan, type CelValue } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import type { Json } from '../json';
 
 /**
  * CEL for wizard conditions and templates: parsing with positions, the names an
  * expression refers to (for validation), and evaluation over plain JSON. Never eval.
  */
-
-/** Any JSON value. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** A CEL syntax tree as @bufbuild/cel produces it. */
 type Expr = ReturnType<typeof parse>['expr'];

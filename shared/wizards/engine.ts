@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actionSpec, probeSpec, querySpec } from './catalog';
-import { evaluate, renderText, renderValue, type CelBindings, type Json } from './cel';
+import { evaluate, renderText, renderValue, type CelBindings } from './cel';
+import type { Json } from '../json';
 import {
   durationToMs,
   stepEdges,

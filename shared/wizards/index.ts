@@ -2,6 +2,7 @@
 export * from './format';
 export * from './catalog';
 export * from './cel';
+export type { Json } from '../json';
 export * from './validate';
 export * from './engine';
 export * from './scenario';

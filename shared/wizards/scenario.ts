@@ -1,6 +1,6 @@
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { type Json } from './cel';
+import type { Json } from '../json';
 import { applyEvent, createRun, type Need, type RunEvent, type RunResult, type RunState, type RunSummary } from './engine';
 import { OUTCOMES, ROOT_CAUSES, WizardIdSchema, type WizardDefinition } from './format';
 

@@ -1,15 +1,8 @@
 import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, Scalar, type Document } from 'yaml';
 import { type z } from 'zod';
 import { actionSpec, CUSTOMER_FIELDS, probeSpec, querySpec, type DiagnosticSpec } from './catalog';
-import {
-  collectReferences,
-  misusedHasCalls,
-  parseCondition,
-  templatesIn,
-  type Json,
-  type ParsedTemplate,
-  type TemplatePart,
-} from './cel';
+import { collectReferences, misusedHasCalls, parseCondition, templatesIn, type ParsedTemplate, type TemplatePart } from './cel';
+import type { Json } from '../json';
 import { durationToMs, STEP_KINDS, stepEdges, WizardSchema, type InputField, type Step, type WizardDefinition } from './format';
 
 /** Every problem the validator reports, by stable code (docs/wizards.md explains each). */

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import type { ContractError } from '../../../../shared/ipc/result';
 import type { RunView } from '../../../../shared/ipc/wizard-views';
 import type { Approval, Plan } from '../../../../shared/remediation/wire';
-import type { Json } from '../../../../shared/wizards/cel';
+import type { Json } from '../../../../shared/json';
 import type { Need } from '../../../../shared/wizards/engine';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatDateTime } from '../../lib/time';

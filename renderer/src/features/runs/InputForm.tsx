@@ -1,6 +1,6 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import type { ContractError } from '../../../../shared/ipc/result';
-import type { Json } from '../../../../shared/wizards/cel';
+import type { Json } from '../../../../shared/json';
 import type { InputField } from '../../../../shared/wizards/format';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { SafeMarkdown } from '../../components/SafeMarkdown';

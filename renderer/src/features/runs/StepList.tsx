@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { RunView } from '../../../../shared/ipc/wizard-views';
-import type { Json } from '../../../../shared/wizards/cel';
+import type { Json } from '../../../../shared/json';
 import type { RunState, StepRecord } from '../../../../shared/wizards/engine';
 import type { InputField, WizardDefinition } from '../../../../shared/wizards/format';
 import { formatDateTime, formatTime } from '../../lib/time';

@@ -1,4 +1,4 @@
-import type { Json } from '../../../../shared/wizards/cel';
+import type { Json } from '../../../../shared/json';
 import { flattenValue, scalarText } from './run-model';
 
 function FoldedValue({ value }: { value: Json }) {

@@ -1,4 +1,4 @@
-import type { Json } from '../../../../shared/wizards/cel';
+import type { Json } from '../../../../shared/json';
 import type { Need, RunState, StepRecord } from '../../../../shared/wizards/engine';
 import { durationToMs, stepEdges, type InputField, type Step, type WizardDefinition } from '../../../../shared/wizards/format';
 

@@ -9,7 +9,8 @@ import {
   type Execution,
   type Plan,
 } from '../../../../shared/remediation/wire';
-import { renderValue, type Json } from '../../../../shared/wizards/cel';
+import { renderValue } from '../../../../shared/wizards/cel';
+import type { Json } from '../../../../shared/json';
 import {
   actionRisk,
   applyEvent,

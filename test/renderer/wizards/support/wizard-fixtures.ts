@@ -1,4 +1,4 @@
-import type { Json } from '../../../../shared/wizards/cel';
+import type { Json } from '../../../../shared/json';
 import { WizardSchema, type WizardDefinition } from '../../../../shared/wizards/format';
 
 /**
