@@ -5,6 +5,8 @@ export * from './cel';
 export type { Json } from '../json';
 export * from './validate';
 export * from './engine';
+export * from './run-state';
+export * from './fields';
 export * from './scenario';
 export * from './json-schema';
 export { canonicalJson, sha256Hex } from './hash';

@@ -1,0 +1,272 @@
+import { CUSTOMER_FIELDS } from '../catalog';
+import { collectReferences, misusedHasCalls, parseCondition, templatesIn, type ParsedTemplate, type TemplatePart } from '../cel';
+import type { Step } from '../format';
+import type { Json } from '../../json';
+import { resultFieldsOf, successors } from './lint';
+import { add, type Lint } from './lint';
+
+/** Checks of the CEL in conditions and templates: syntax, the names used, and whether they are available where they are read. */
+
+/** Where a CEL expression sits and what it may refer to. */
+type ExpressionSite = {
+  source: string;
+  path: (string | number)[];
+  /** Offset of the expression inside the YAML string (templates start later than the string). */
+  offsetInString: number;
+  step: Step;
+  resultFields?: readonly string[] | null;
+};
+
+/** Forward "definitely produced" analysis: a name is available at a step if every path to it produces the name. */
+export function computeAvailability(lint: Lint): void {
+  const order = lint.steps.map((_, index) => index).filter((index) => lint.reachable.has(lint.steps[index]?.id ?? ''));
+  const predecessors = new Map<number, number[]>();
+  for (const index of order)
+    for (const successor of successors(lint, index)) predecessors.set(successor, [...(predecessors.get(successor) ?? []), index]);
+  const produced = (step: Step) => ({
+    checks: lint.checkFields.has(step.id) ? [step.id, ...('save' in step && step.save ? [step.save] : [])] : [],
+    answers: step.kind === 'input' ? step.fields.map((field) => field.id) : [],
+  });
+  const universe = { checks: new Set(lint.checkFields.keys()), answers: new Set(lint.answerSources.keys()) };
+  const outSets = new Map<number, { checks: Set<string>; answers: Set<string> }>();
+  for (const index of order) outSets.set(index, { checks: new Set(universe.checks), answers: new Set(universe.answers) });
+  let isChanged = true;
+  while (isChanged) {
+    isChanged = false;
+    for (const index of order) {
+      const step = lint.steps[index];
+      if (!step) continue;
+      const incoming = index === 0 ? [] : (predecessors.get(index) ?? []).map((predecessor) => outSets.get(predecessor));
+      const entry = { checks: new Set<string>(), answers: new Set<string>() };
+      if (index !== 0 && incoming.length > 0) {
+        const [first, ...rest] = incoming;
+        for (const name of first?.checks ?? []) if (rest.every((set) => set?.checks.has(name))) entry.checks.add(name);
+        for (const name of first?.answers ?? []) if (rest.every((set) => set?.answers.has(name))) entry.answers.add(name);
+      }
+      // Step 0 can also be re-entered through a loop, but nothing is certain the first time.
+      lint.available.set(step.id, entry);
+      const made = produced(step);
+      const out = { checks: new Set([...entry.checks, ...made.checks]), answers: new Set([...entry.answers, ...made.answers]) };
+      const previous = outSets.get(index);
+      if (!previous || previous.checks.size !== out.checks.size || previous.answers.size !== out.answers.size) {
+        outSets.set(index, out);
+        isChanged = true;
+      }
+    }
+  }
+}
+
+export function checkExpressions(lint: Lint): void {
+  lint.steps.forEach((step, index) => {
+    const base = ['steps', index] as (string | number)[];
+    const sites: ExpressionSite[] = [];
+    const addTemplateSites = (value: Json, path: (string | number)[]) => {
+      for (const found of templatesIn(value)) templateSites(lint, found.template, [...path, ...found.path], step, sites);
+    };
+    switch (step.kind) {
+      case 'decision':
+        step.branches.forEach((branch, branchIndex) =>
+          sites.push({ source: branch.when, path: [...base, 'branches', branchIndex, 'when'], offsetInString: 0, step }),
+        );
+        break;
+      case 'verify':
+        sites.push({
+          source: step.until,
+          path: [...base, 'until'],
+          offsetInString: 0,
+          step,
+          resultFields: resultFieldsOf(lint, step) ?? null,
+        });
+        addTemplateSites(step.params ?? {}, [...base, 'params']);
+        break;
+      case 'check':
+        addTemplateSites(step.params ?? {}, [...base, 'params']);
+        break;
+      case 'action':
+        addTemplateSites(step.params, [...base, 'params']);
+        break;
+      case 'link':
+        addTemplateSites(step.inputs, [...base, 'inputs']);
+        break;
+      case 'guidance':
+        addTemplateSites(step.text, [...base, 'text']);
+        break;
+      case 'approval':
+        addTemplateSites(step.reason, [...base, 'reason']);
+        break;
+      case 'escalate':
+        addTemplateSites(step.summary, [...base, 'summary']);
+        break;
+      case 'record':
+        addTemplateSites(step.followUps, [...base, 'followUps']);
+        break;
+      case 'input':
+        step.fields.forEach((field, fieldIndex) => {
+          addTemplateSites(field.label, [...base, 'fields', fieldIndex, 'label']);
+          if (field.help) addTemplateSites(field.help, [...base, 'fields', fieldIndex, 'help']);
+        });
+        break;
+    }
+    for (const site of sites) checkExpression(lint, site);
+  });
+}
+
+export function templateSites(
+  lint: Lint,
+  template: ParsedTemplate,
+  path: (string | number)[],
+  step: Step,
+  sites: ExpressionSite[],
+): void {
+  if (!template.ok) {
+    add(
+      lint,
+      path,
+      'cel-syntax',
+      `template: ${template.error.message}`,
+      step.id,
+      lint.located.offsetPosition(path, template.error.column - 1),
+    );
+    return;
+  }
+  for (const part of template.parts as TemplatePart[]) {
+    if ('expression' in part) sites.push({ source: part.expression, path, offsetInString: part.offset, step });
+  }
+}
+
+export function checkExpression(lint: Lint, site: ExpressionSite): void {
+  const { step } = site;
+  const at = (offset: number) => lint.located.offsetPosition(site.path, site.offsetInString + offset);
+  const parsed = parseCondition(site.source);
+  if (!parsed.ok) {
+    add(
+      lint,
+      site.path,
+      'cel-syntax',
+      `"${site.source.trim()}" does not parse: ${parsed.error.message}`,
+      step.id,
+      at(parsed.error.column - 1),
+    );
+    return;
+  }
+  for (const offset of misusedHasCalls(parsed)) {
+    add(
+      lint,
+      site.path,
+      'cel-syntax',
+      `has() only tests a field selection such as has(checks.name); for a name with hyphens write 'name' in checks`,
+      step.id,
+      at(offset),
+    );
+  }
+  const isVerify = site.resultFields !== undefined;
+  const variables = ['inputs', 'checks', 'answers', 'customer', ...(isVerify ? ['result'] : [])];
+  const available = lint.available.get(step.id);
+  const references = collectReferences(parsed);
+  // A name the expression tests for presence (has(checks.x), 'x' in checks) may be read in it too: the author guarded it.
+  const guarded = new Set(
+    references
+      .filter((reference) => reference.isTestOnly && reference.path.length === 2)
+      .map((reference) => reference.path.join('\u0000')),
+  );
+  for (const reference of references) {
+    const [root, name, field] = reference.path;
+    const position = at(reference.offset);
+    const text = formatReference(reference.path);
+    if (!root || !variables.includes(root)) {
+      const hint = root === 'result' ? '; "result" exists only in a verify step\'s "until"' : '';
+      add(
+        lint,
+        site.path,
+        'cel-unknown-variable',
+        `unknown variable "${root}"; use ${variables.join(', ')}${hint}`,
+        step.id,
+        position,
+      );
+      continue;
+    }
+    if (name === undefined) continue;
+    const isPresenceTest = guarded.has(`${root}\u0000${name}`);
+    if (root === 'inputs' && !lint.inputIds.has(name)) {
+      add(
+        lint,
+        site.path,
+        'cel-unknown-variable',
+        `${text}: the wizard has no input "${name}"${lint.inputIds.size ? ` (inputs: ${[...lint.inputIds].join(', ')})` : ''}`,
+        step.id,
+        position,
+      );
+    } else if (root === 'answers') {
+      const askedBy = lint.answerSources.get(name);
+      if (!askedBy) add(lint, site.path, 'cel-unknown-variable', `${text}: no input step asks "${name}"`, step.id, position);
+      else if (available && !available.answers.has(name) && !isPresenceTest) {
+        add(
+          lint,
+          site.path,
+          'cel-not-available',
+          `${text} may not be answered yet when "${step.id}" runs: step "${askedBy[0]}" is not on every path to it`,
+          step.id,
+          position,
+        );
+      }
+    } else if (root === 'checks') {
+      if (!lint.checkFields.has(name)) {
+        const names = [...lint.checkFields.keys()];
+        add(
+          lint,
+          site.path,
+          'cel-unknown-check',
+          `${text}: no check, verify, action or link step is named "${name}"${names.length ? ` (known: ${names.join(', ')})` : ''}`,
+          step.id,
+          position,
+        );
+        continue;
+      }
+      if (available && !available.checks.has(name) && !isPresenceTest) {
+        add(
+          lint,
+          site.path,
+          'cel-not-available',
+          `${text} may not have run yet when "${step.id}" runs: not every path to this step goes through "${name}"`,
+          step.id,
+          position,
+        );
+      }
+      const fields = lint.checkFields.get(name);
+      if (field !== undefined && fields && !fields.includes(field)) {
+        add(
+          lint,
+          site.path,
+          'cel-unknown-field',
+          `${text}: the result of "${name}" has no field "${field}" (fields: ${fields.join(', ')})`,
+          step.id,
+          position,
+        );
+      }
+    } else if (root === 'customer' && !CUSTOMER_FIELDS.includes(name)) {
+      add(
+        lint,
+        site.path,
+        'cel-unknown-field',
+        `${text}: the customer has no field "${name}" (fields: ${CUSTOMER_FIELDS.join(', ')})`,
+        step.id,
+        position,
+      );
+    } else if (root === 'result' && site.resultFields && !site.resultFields.includes(name)) {
+      add(
+        lint,
+        site.path,
+        'cel-unknown-field',
+        `${text}: the result has no field "${name}" (fields: ${site.resultFields.join(', ')})`,
+        step.id,
+        position,
+      );
+    }
+  }
+}
+
+function formatReference(path: readonly string[]): string {
+  return path
+    .map((part, index) => (index === 0 ? part : /^[A-Za-z_][A-Za-z0-9_]*$/.test(part) ? `.${part}` : `['${part}']`))
+    .join('');
+}

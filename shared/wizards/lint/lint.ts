@@ -1,0 +1,83 @@
+import { stepEdges, type Step, type WizardDefinition } from '../format';
+import { probeSpec, querySpec } from '../catalog';
+import type { ValidationCode, ValidationContext, ValidationIssue } from '../validate';
+import type { Locator } from './locate';
+
+/**
+ * The state the semantic checks share while they walk one definition that
+ * passed the schema: what they learned (ids, reachable steps, what is available
+ * where) and the issues found. Each group of checks is its own module
+ * (./structure.ts, ./references.ts, ./expressions.ts); shared/wizards/validate.ts runs them in order.
+ */
+export type Lint = {
+  readonly definition: WizardDefinition;
+  readonly located: Locator;
+  readonly context: ValidationContext;
+  readonly issues: ValidationIssue[];
+  readonly steps: readonly Step[];
+  readonly indexById: Map<string, number>;
+  readonly inputIds: Set<string>;
+  /** Answer field id → ids of the input steps that ask it. */
+  readonly answerSources: Map<string, string[]>;
+  /** Check name (step id or save name) → result fields, or null when unknown. */
+  readonly checkFields: Map<string, readonly string[] | null>;
+  readonly reachable: Set<string>;
+  /** For each reachable step: the check names and answers certainly present when it starts. */
+  readonly available: Map<string, { checks: Set<string>; answers: Set<string> }>;
+};
+
+/** A fresh state for one definition. */
+export function createLint(definition: WizardDefinition, located: Locator, context: ValidationContext): Lint {
+  return {
+    definition,
+    located,
+    context,
+    issues: [],
+    steps: definition.steps,
+    indexById: new Map(),
+    inputIds: new Set(),
+    answerSources: new Map(),
+    checkFields: new Map(),
+    reachable: new Set(),
+    available: new Map(),
+  };
+}
+
+export const actionResultFields = ['ok', 'result', 'error'];
+export const linkResultFields = ['outcome', 'rootCause', 'followUps', 'path'];
+
+export function add(
+  lint: Lint,
+  path: (string | number)[],
+  code: ValidationCode,
+  message: string,
+  stepId?: string,
+  at?: { line: number; column: number },
+): void {
+  lint.issues.push(lint.located.issue(path, code, message, stepId, at));
+}
+
+/** The fields of a step's result; undefined when the step has no result, null when they are unknown. */
+export function resultFieldsOf(lint: Lint, step: Step): readonly string[] | null | undefined {
+  if (step.kind === 'check' || step.kind === 'verify') {
+    const spec = step.source === 'cache' ? querySpec(step.query) : probeSpec(step.probe);
+    return spec ? Object.keys(spec.result.shape) : null;
+  }
+  if (step.kind === 'action') return actionResultFields;
+  if (step.kind === 'link') return linkResultFields;
+  return undefined;
+}
+
+export function pathOfTarget(lint: Lint, step: Step, index: number, target: string, via: string): (string | number)[] {
+  if (step.kind === 'decision' && via === 'goto') {
+    const branchIndex = step.branches.findIndex((branch) => branch.goto === target);
+    return ['steps', index, 'branches', branchIndex, 'goto'];
+  }
+  return ['steps', index, via];
+}
+
+export function successors(lint: Lint, index: number): number[] {
+  return stepEdges(lint.steps, index)
+    .targets.map(({ target }) => lint.indexById.get(target))
+    .filter((successor): successor is number => successor !== undefined);
+}

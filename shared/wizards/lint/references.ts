@@ -1,0 +1,146 @@
+import { actionSpec, probeSpec, querySpec, type DiagnosticSpec } from '../catalog';
+import { templatesIn } from '../cel';
+import { durationToMs, type Step } from '../format';
+import type { Json } from '../../json';
+import { add, type Lint } from './lint';
+
+/** Checks of the names a wizard uses from outside: catalog queries, probes and actions, their parameters, linked wizards. */
+
+export function checkCatalog(lint: Lint): void {
+  lint.steps.forEach((step, index) => {
+    if (step.kind === 'check' || step.kind === 'verify') {
+      if (step.source === 'cache') {
+        if (!lint.context.knownQueries.includes(step.query)) {
+          add(
+            lint,
+            ['steps', index, 'query'],
+            'unknown-query',
+            `unknown cache query "${step.query}"; known: ${lint.context.knownQueries.join(', ')}`,
+            step.id,
+          );
+        } else checkParams(lint, step.params ?? {}, querySpec(step.query), ['steps', index], step, `query "${step.query}"`);
+      } else if (!lint.context.knownProbes.includes(step.probe)) {
+        add(
+          lint,
+          ['steps', index, 'probe'],
+          'unknown-probe',
+          `unknown probe "${step.probe}"; known: ${lint.context.knownProbes.join(', ')}`,
+          step.id,
+        );
+      } else checkParams(lint, step.params ?? {}, probeSpec(step.probe), ['steps', index], step, `probe "${step.probe}"`);
+      if (step.kind === 'verify' && durationToMs(step.every) > durationToMs(step.timeout)) {
+        add(
+          lint,
+          ['steps', index, 'every'],
+          'verify-timing',
+          `"every" (${step.every}) is longer than "timeout" (${step.timeout}): there would be only one attempt`,
+          step.id,
+        );
+      }
+    }
+    if (step.kind === 'action') {
+      if (!lint.context.knownActions.includes(step.action)) {
+        add(
+          lint,
+          ['steps', index, 'action'],
+          'unknown-action',
+          `unknown action "${step.action}"; the server knows: ${lint.context.knownActions.join(', ')}`,
+          step.id,
+        );
+      } else checkParams(lint, step.params, actionSpec(step.action), ['steps', index], step, `action "${step.action}"`);
+    }
+  });
+}
+
+/** Literal parameters are checked against the catalog's schema; templated ones only by name. */
+export function checkParams(
+  lint: Lint,
+  params: Record<string, Json>,
+  spec: { params: DiagnosticSpec['params'] } | undefined,
+  stepPath: (string | number)[],
+  step: Step,
+  what: string,
+): void {
+  if (!spec) return;
+  const shape = spec.params.shape;
+  for (const [name, value] of Object.entries(params)) {
+    const paramSchema = shape[name];
+    if (!paramSchema) {
+      const known = Object.keys(shape);
+      add(
+        lint,
+        [...stepPath, 'params', name],
+        'invalid-params',
+        `${what} has no parameter "${name}"${known.length ? `; it takes ${known.join(', ')}` : '; it takes none'}`,
+        step.id,
+        lint.located.keyPosition([...stepPath, 'params'], name),
+      );
+      continue;
+    }
+    if (templatesIn(value).length > 0) continue;
+    const result = paramSchema.safeParse(value);
+    if (!result.success) {
+      add(
+        lint,
+        [...stepPath, 'params', name],
+        'invalid-params',
+        `${what} parameter "${name}": ${result.error.issues[0]?.message ?? 'invalid'}`,
+        step.id,
+      );
+    }
+  }
+  for (const [name, paramSchema] of Object.entries(shape)) {
+    if (!(name in params) && !paramSchema.safeParse(undefined).success) {
+      add(lint, [...stepPath, 'kind'], 'invalid-params', `${what} needs parameter "${name}"`, step.id);
+    }
+  }
+}
+
+export function checkLinks(lint: Lint): void {
+  const known = lint.context.knownWizards;
+  lint.steps.forEach((step, index) => {
+    if (step.kind !== 'link') return;
+    if (step.wizard === lint.definition.id) {
+      add(lint, ['steps', index, 'wizard'], 'recursive-link', `a wizard cannot link to itself ("${step.wizard}")`, step.id);
+      return;
+    }
+    if (!known) return;
+    const entry = known.find((candidate) => (typeof candidate === 'string' ? candidate : candidate.id) === step.wizard);
+    if (!entry) {
+      add(
+        lint,
+        ['steps', index, 'wizard'],
+        'unknown-wizard',
+        `links to wizard "${step.wizard}", which is not in the library`,
+        step.id,
+      );
+      return;
+    }
+    if (typeof entry === 'string') return;
+    const childInputs = new Map(entry.inputs.map((input) => [input.id, input]));
+    for (const name of Object.keys(step.inputs)) {
+      if (!childInputs.has(name)) {
+        const names = [...childInputs.keys()];
+        add(
+          lint,
+          ['steps', index, 'inputs', name],
+          'link-input',
+          `wizard "${step.wizard}" has no input "${name}"${names.length ? `; its inputs are ${names.join(', ')}` : '; it takes no inputs'}`,
+          step.id,
+          lint.located.keyPosition(['steps', index, 'inputs'], name),
+        );
+      }
+    }
+    for (const input of entry.inputs) {
+      if (input.required && !input.hasDefault && !(input.id in step.inputs)) {
+        add(
+          lint,
+          ['steps', index, 'inputs'],
+          'link-input',
+          `wizard "${step.wizard}" needs input "${input.id}": map it under "inputs"`,
+          step.id,
+        );
+      }
+    }
+  });
+}

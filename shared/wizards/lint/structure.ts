@@ -1,0 +1,137 @@
+import { fieldSpecProblem } from '../fields';
+import { stepEdges, type InputField } from '../format';
+import { stronglyConnected } from './graph';
+import { add, pathOfTarget, resultFieldsOf, successors, type Lint } from './lint';
+
+/** Checks of the wizard's shape: ids, input fields, step targets, reachability and cycles. */
+
+export function checkIds(lint: Lint): void {
+  lint.definition.inputs.forEach((field, index) => {
+    if (lint.inputIds.has(field.id)) add(lint, ['inputs', index, 'id'], 'duplicate-id', `input "${field.id}" is declared twice`);
+    lint.inputIds.add(field.id);
+  });
+  lint.steps.forEach((step, index) => {
+    if (lint.indexById.has(step.id)) {
+      const first = (lint.indexById.get(step.id) ?? 0) + 1;
+      add(lint, ['steps', index, 'id'], 'duplicate-id', `step id "${step.id}" is already used by step ${first}`, step.id);
+    } else lint.indexById.set(step.id, index);
+  });
+  lint.steps.forEach((step, index) => {
+    if (step.kind === 'input') {
+      step.fields.forEach((field, fieldIndex) => {
+        const askedBy = lint.answerSources.get(field.id);
+        if (askedBy && !askedBy.includes(step.id)) {
+          add(
+            lint,
+            ['steps', index, 'fields', fieldIndex, 'id'],
+            'duplicate-id',
+            `answer "${field.id}" is already asked in step "${askedBy[0]}"`,
+            step.id,
+          );
+        } else if (askedBy) {
+          add(
+            lint,
+            ['steps', index, 'fields', fieldIndex, 'id'],
+            'duplicate-id',
+            `field "${field.id}" appears twice in this step`,
+            step.id,
+          );
+        }
+        lint.answerSources.set(field.id, [...(askedBy ?? []), step.id]);
+      });
+    }
+    const fields = resultFieldsOf(lint, step);
+    if (fields === undefined) return;
+    lint.checkFields.set(step.id, fields);
+    if ('save' in step && step.save) {
+      if (lint.checkFields.has(step.save) || lint.indexById.has(step.save)) {
+        add(
+          lint,
+          ['steps', index, 'save'],
+          'duplicate-id',
+          `save name "${step.save}" is already a step id or a save name`,
+          step.id,
+        );
+      } else lint.checkFields.set(step.save, fields);
+    }
+  });
+}
+
+export function checkInputSpecs(lint: Lint): void {
+  lint.definition.inputs.forEach((field, index) => checkField(lint, field, ['inputs', index]));
+  lint.steps.forEach((step, index) => {
+    if (step.kind === 'input')
+      step.fields.forEach((field, fieldIndex) => checkField(lint, field, ['steps', index, 'fields', fieldIndex], step.id));
+  });
+}
+
+export function checkField(lint: Lint, field: InputField, path: (string | number)[], stepId?: string): void {
+  const problem = fieldSpecProblem(field);
+  if (problem) add(lint, [...path, problem.key], 'input-spec', `field "${field.id}": ${problem.message}`, stepId);
+}
+
+export function checkTargets(lint: Lint): void {
+  lint.steps.forEach((step, index) => {
+    const { targets, fallsOffEnd } = stepEdges(lint.steps, index);
+    for (const { target, via } of targets) {
+      if (!lint.indexById.has(target)) {
+        const path = pathOfTarget(lint, step, index, target, via);
+        add(lint, path, 'dangling-target', `"${via}" goes to "${target}", which is not a step in this wizard`, step.id);
+      }
+    }
+    if (fallsOffEnd) {
+      add(
+        lint,
+        ['steps', index, 'kind'],
+        'falls-off-end',
+        `step "${step.id}" is the last step but is not a record or escalate step: add "next" or a record step after it`,
+        step.id,
+      );
+    }
+  });
+}
+
+export function checkReachability(lint: Lint): void {
+  const queue = [0];
+  const seen = new Set<number>([0]);
+  while (queue.length > 0) {
+    const index = queue.shift() ?? 0;
+    for (const successor of successors(lint, index)) {
+      if (!seen.has(successor)) {
+        seen.add(successor);
+        queue.push(successor);
+      }
+    }
+  }
+  lint.steps.forEach((step, index) => {
+    if (seen.has(index)) lint.reachable.add(step.id);
+    else if (lint.indexById.get(step.id) === index) {
+      add(lint, ['steps', index, 'id'], 'unreachable-step', `step "${step.id}" can never run: no step leads to it`, step.id);
+    }
+  });
+}
+
+/** Loops are allowed only when a verify step in them (with its every/timeout) can leave them. */
+export function checkCycles(lint: Lint): void {
+  for (const component of stronglyConnected(lint.steps.length, (index) => successors(lint, index))) {
+    const isLoop = component.length > 1 || successors(lint, component[0] ?? 0).includes(component[0] ?? -1);
+    if (!isLoop) continue;
+    const members = new Set(component);
+    const hasVerifyExit = component.some((index) => {
+      const step = lint.steps[index];
+      return step?.kind === 'verify' && successors(lint, index).some((successor) => !members.has(successor));
+    });
+    if (hasVerifyExit) continue;
+    const ordered = [...component].sort((a, b) => a - b);
+    const first = ordered[0] ?? 0;
+    const names = ordered.map((index) => lint.steps[index]?.id).join(' → ');
+    const firstStep = lint.steps[first];
+    add(
+      lint,
+      ['steps', first, 'id'],
+      'unbounded-cycle',
+      `steps ${names} form a loop with no way out through a verify step; a loop must contain a verify step (every/timeout) that can leave it`,
+      firstStep?.id,
+    );
+  }
+}

@@ -1,0 +1,359 @@
+import { evaluate, renderText, renderValue, type CelBindings } from '../cel';
+import { durationToMs, type Step } from '../format';
+import { checkValues, describeFieldIssues } from '../fields';
+import type { Json } from '../../json';
+import type { BranchRecord, RunEvent, RunFrame, StepPhase, StepRecord } from '../run-state';
+import type { Run } from './run';
+import { isRecord, pinOf, Refusal } from './support';
+
+/**
+ * What each step kind does when the run enters it and when an event arrives at
+ * it. {@link Run} keeps the frames, the records and the moves between steps.
+ */
+
+/**
+ * Enters a step of any kind: records what it will ask and sets the frame's
+ * phase. Called by {@link Run.enter} once the visit is counted and the record
+ * is pushed. A new step kind adds its case here and in {@link handleStep}.
+ */
+export function enterStep(run: Run, frame: RunFrame, step: Step, record: StepRecord, now: string): void {
+  const path = record.path;
+  const bindings = run.bindings(frame);
+  const setPhase = (phase: StepPhase) => {
+    frame.cursor = { at: 'step', stepId: step.id, phase };
+  };
+  const renderParams = (params: Record<string, Json>): Record<string, Json> | null => {
+    const rendered = renderValue(params, bindings);
+    if (!rendered.ok || !isRecord(rendered.value)) {
+      run.abort(now, `step "${path}": its parameters could not be filled in: ${rendered.ok ? 'not an object' : rendered.error}`);
+      return null;
+    }
+    record.params = rendered.value;
+    return rendered.value;
+  };
+
+  switch (step.kind) {
+    case 'input':
+      setPhase({ name: 'input' });
+      run.checkpoint(path);
+      return;
+    case 'check': {
+      const params = renderParams(step.params ?? {});
+      if (params) setPhase({ name: 'check', params, lastError: null });
+      return;
+    }
+    case 'decision':
+      decide(run, step, bindings, record, now);
+      return;
+    case 'guidance': {
+      const text = renderText(step.text, bindings);
+      record.text = text;
+      setPhase({ name: 'guidance', text });
+      return;
+    }
+    case 'action': {
+      const params = renderParams(step.params);
+      if (!params) return;
+      // The one place an action need is chosen: a practice run can only ever simulate.
+      setPhase(run.state.practice ? { name: 'simulated-action', params } : { name: 'action-plan', params });
+      return;
+    }
+    case 'approval':
+      setPhase({ name: 'approval', reason: renderText(step.reason, bindings) });
+      return;
+    case 'verify': {
+      const params = renderParams(step.params ?? {});
+      if (!params) return;
+      const deadline = new Date(Date.parse(now) + durationToMs(step.timeout)).toISOString();
+      setPhase({ name: 'verify', params, attempts: 0, startedAt: now, deadline, dueAt: now, lastResult: null });
+      return;
+    }
+    case 'link':
+      setPhase({ name: 'link-load' });
+      openLink(run, step, now);
+      return;
+    case 'escalate':
+      setPhase({ name: 'escalate', summary: renderText(step.summary, bindings) });
+      return;
+    case 'record': {
+      const followUps = step.followUps.map((text) => renderText(text, bindings));
+      record.outcome = step.outcome;
+      record.completedAt = now;
+      record.next = null;
+      run.state.followUps.push(...followUps.filter((text) => !run.state.followUps.includes(text)));
+      run.finishFrame(
+        { outcome: step.outcome, rootCause: step.rootCause ?? null, finishedAt: now, reason: step.title },
+        followUps,
+        now,
+      );
+      return;
+    }
+  }
+}
+
+/** Applies an event to the step the run stands at (the per-kind half of {@link Run.handle}). */
+export function handleStep(
+  run: Run,
+  frame: RunFrame,
+  step: Step,
+  record: StepRecord,
+  phase: StepPhase,
+  event: RunEvent,
+  now: string,
+): void {
+  switch (phase.name) {
+    case 'input': {
+      if (event.type !== 'answer' || step.kind !== 'input') throw run.unexpected(event, 'answers (an "answer" event)');
+      const checked = checkValues(step.fields, { ...run.prefill(step.fields, {}), ...event.values }, event.values);
+      if (checked.issues.length > 0) throw new Refusal('invalid-input', describeFieldIssues(checked.issues), checked.issues);
+      Object.assign(frame.answers, checked.values);
+      record.values = checked.values;
+      run.complete(record, now, run.following(step));
+      return;
+    }
+    case 'check': {
+      if (step.kind !== 'check') throw new Refusal('unsupported-state', `step "${step.id}" is not a check`);
+      if (event.type === 'check-failed') {
+        phase.lastError = event.error;
+        record.errors = [...(record.errors ?? []), { at: now, message: event.error }];
+        return;
+      }
+      if (event.type !== 'check-result') throw run.unexpected(event, 'a check result');
+      run.assertResultShape(step, event.result);
+      record.result = event.result;
+      record.isSimulated = run.state.practice;
+      run.storeResult(frame, step, event.result);
+      run.complete(record, now, run.following(step));
+      return;
+    }
+    case 'guidance': {
+      if (event.type !== 'continue' || step.kind !== 'guidance')
+        throw run.unexpected(event, 'the operator to continue (a "continue" event)');
+      if (step.confirm && event.confirmed !== true)
+        throw new Refusal('confirmation-required', `step "${step.id}" needs the operator to confirm: "${step.confirm}"`);
+      run.complete(record, now, run.following(step));
+      return;
+    }
+    case 'simulated-action':
+    case 'action-plan':
+    case 'action-confirm':
+    case 'action-execute':
+      handleAction(run, frame, step, record, phase, event, now);
+      return;
+    case 'approval': {
+      if (step.kind !== 'approval') throw new Refusal('unsupported-state', `step "${step.id}" is not an approval`);
+      if (event.type === 'approval-granted') {
+        record.approval = { granted: true, by: event.by, note: event.note ?? null };
+        run.complete(record, now, run.following(step));
+        return;
+      }
+      if (event.type !== 'approval-denied') throw run.unexpected(event, `an approval from ${step.who}`);
+      record.approval = { granted: false, by: event.by, note: event.note ?? null };
+      if (step.onDenied) run.complete(record, now, step.onDenied);
+      else run.abort(now, `approval denied by ${event.by}${event.note ? `: ${event.note}` : ''}`);
+      return;
+    }
+    case 'verify':
+      handleVerify(run, frame, step, record, phase, event, now);
+      return;
+    case 'link-load': {
+      if (event.type !== 'continue' || step.kind !== 'link')
+        throw run.unexpected(event, `wizard "${step.kind === 'link' ? step.wizard : '?'}" (then a "continue" event)`);
+      openLink(run, step, now);
+      return;
+    }
+    case 'escalate': {
+      if (event.type !== 'escalated' || step.kind !== 'escalate')
+        throw run.unexpected(event, 'the escalation to be filed (an "escalated" event)');
+      const escalation = { team: step.team, summary: phase.summary, reference: event.reference ?? null };
+      record.escalation = escalation;
+      run.state.escalations.push({ ...escalation, at: now });
+      if (step.next) {
+        run.complete(record, now, step.next);
+        return;
+      }
+      record.completedAt = now;
+      record.next = null;
+      run.finishFrame({ outcome: 'escalated', rootCause: null, finishedAt: now, reason: `escalated to ${step.team}` }, [], now);
+      return;
+    }
+  }
+}
+
+function decide(
+  run: Run,
+  step: Extract<Step, { kind: 'decision' }>,
+  bindings: CelBindings,
+  record: StepRecord,
+  now: string,
+): void {
+  const evaluated: BranchRecord['evaluated'] = [];
+  let taken: { goto: string; label: string | null; when: string | null } | null = null;
+  for (const branch of step.branches) {
+    const result = evaluate(branch.when, bindings);
+    if (!result.ok) evaluated.push({ when: branch.when, value: 'error', detail: result.error });
+    else if (typeof result.value !== 'boolean')
+      evaluated.push({ when: branch.when, value: 'error', detail: `is ${JSON.stringify(result.value)}, not true or false` });
+    else evaluated.push({ when: branch.when, value: result.value ? 'true' : 'false', detail: null });
+    if (result.ok && result.value === true) {
+      taken = { goto: branch.goto, label: branch.label ?? null, when: branch.when };
+      break;
+    }
+  }
+  let reason: string;
+  if (taken) {
+    reason = `took '${taken.goto}' because ${taken.when}${taken.label ? ` (${taken.label})` : ''}`;
+  } else {
+    const why = evaluated
+      .map((entry) =>
+        entry.value === 'error' ? `${entry.when} could not be evaluated (${entry.detail})` : `${entry.when} is false`,
+      )
+      .join('; ');
+    taken = { goto: step.otherwise, label: null, when: null };
+    reason = `took '${step.otherwise}' (otherwise) because no branch held: ${why}`;
+  }
+  record.branch = { taken: taken.goto, label: taken.label, when: taken.when, reason, evaluated };
+  run.complete(record, now, taken.goto);
+}
+
+function openLink(run: Run, step: Extract<Step, { kind: 'link' }>, now: string): void {
+  const frame = run.frame;
+  const pinned = run.definitions.get(step.wizard);
+  const candidates = run.library.filter((definition) => definition.id === step.wizard).sort((a, b) => b.version - a.version);
+  const child = pinned ?? candidates[0];
+  if (!child) return; // stays in link-load: the host is asked for the wizard
+  if (!pinned) {
+    run.definitions.set(child.id, child);
+    run.state.pins.push(pinOf(child));
+  }
+  const mapped = renderValue(step.inputs, run.bindings(frame));
+  if (!mapped.ok || !isRecord(mapped.value)) {
+    run.abort(
+      now,
+      `step "${frame.prefix}${step.id}": the inputs for "${step.wizard}" could not be filled in: ${mapped.ok ? 'not an object' : mapped.error}`,
+    );
+    return;
+  }
+  const record = run.currentRecord();
+  record.params = mapped.value;
+  run.openFrame(child, step.id, `${frame.prefix}${step.id}/`, mapped.value, now, false);
+}
+
+function handleAction(
+  run: Run,
+  frame: RunFrame,
+  step: Step,
+  record: StepRecord,
+  phase: StepPhase,
+  event: RunEvent,
+  now: string,
+): void {
+  if (step.kind !== 'action') throw new Refusal('unsupported-state', `step "${step.id}" is not an action`);
+  const isRealActionEvent = event.type === 'action-planned' || event.type === 'action-confirmed';
+  if (run.state.practice && isRealActionEvent) {
+    throw new Refusal(
+      'practice-violation',
+      `run ${run.state.runId} is a practice run: actions are simulated and can never be planned or executed for real`,
+    );
+  }
+  if (event.type === 'action-planned' && (phase.name === 'action-plan' || phase.name === 'action-confirm')) {
+    record.plan = event.plan;
+    frame.cursor = { at: 'step', stepId: step.id, phase: { name: 'action-confirm', params: phase.params, plan: event.plan } };
+    return;
+  }
+  if (event.type === 'action-confirmed' && phase.name === 'action-confirm') {
+    const visit = run.state.visits[record.path] ?? 1;
+    const idempotencyKey = `${run.state.runId}:${record.path}:${visit}`;
+    record.idempotencyKey = idempotencyKey;
+    run.lockAnswers(now);
+    frame.cursor = {
+      at: 'step',
+      stepId: step.id,
+      phase: { name: 'action-execute', params: phase.params, plan: phase.plan, idempotencyKey },
+    };
+    return;
+  }
+  if (event.type === 'action-result' && (phase.name === 'action-execute' || phase.name === 'simulated-action')) {
+    run.lockAnswers(now);
+    const result: Json = { ok: event.ok, result: event.result ?? null, error: event.error ?? null };
+    record.result = result;
+    record.isSimulated = phase.name === 'simulated-action';
+    run.storeResult(frame, step, result);
+    if (event.ok) run.complete(record, now, run.following(step));
+    else if (step.onFailure) run.complete(record, now, step.onFailure);
+    else run.abort(now, `action ${step.action} failed${event.error ? `: ${event.error}` : ''}`);
+    return;
+  }
+  const waitingFor: Record<string, string> = {
+    'action-plan': 'the dry-run plan (an "action-planned" event)',
+    'action-confirm': 'the operator to confirm the plan (an "action-confirmed" event)',
+    'action-execute': 'the action result (an "action-result" event)',
+    'simulated-action': 'a simulated action result (an "action-result" event)',
+  };
+  throw run.unexpected(event, waitingFor[phase.name] ?? 'an action event');
+}
+
+function handleVerify(
+  run: Run,
+  frame: RunFrame,
+  step: Step,
+  record: StepRecord,
+  phase: Extract<StepPhase, { name: 'verify' }>,
+  event: RunEvent,
+  now: string,
+): void {
+  if (step.kind !== 'verify') throw new Refusal('unsupported-state', `step "${step.id}" is not a verify step`);
+  const nowMs = Date.parse(now);
+  const deadlineMs = Date.parse(phase.deadline);
+  if (event.type === 'timeout') {
+    if (nowMs < deadlineMs) throw new Refusal('invalid-event', `step "${step.id}" times out at ${phase.deadline}, not at ${now}`);
+    verifyTimedOut(run, frame, step, record, phase, now);
+    return;
+  }
+  if (event.type !== 'verify-result' && event.type !== 'verify-failed') throw run.unexpected(event, 'a verify attempt result');
+  phase.attempts += 1;
+  let held = false;
+  let detail: string | null;
+  let result: Json = null;
+  if (event.type === 'verify-failed') {
+    detail = `the attempt failed: ${event.error}`;
+  } else {
+    run.assertResultShape(step, event.result);
+    result = event.result;
+    phase.lastResult = result;
+    const evaluation = evaluate(step.until, run.bindings(frame, { result }));
+    held = evaluation.ok && evaluation.value === true;
+    detail = !evaluation.ok
+      ? `could not be evaluated: ${evaluation.error}`
+      : held
+        ? null
+        : `${step.until} is ${JSON.stringify(evaluation.value)}`;
+  }
+  record.attempts = [...(record.attempts ?? []), { at: now, result, held, detail }];
+  record.isSimulated = run.state.practice;
+  if (held) {
+    record.result = result;
+    run.storeResult(frame, step, result);
+    run.complete(record, now, run.following(step));
+    return;
+  }
+  if (nowMs >= deadlineMs) {
+    verifyTimedOut(run, frame, step, record, phase, now);
+    return;
+  }
+  phase.dueAt = new Date(Math.min(nowMs + durationToMs(step.every), deadlineMs)).toISOString();
+}
+
+function verifyTimedOut(
+  run: Run,
+  frame: RunFrame,
+  step: Extract<Step, { kind: 'verify' }>,
+  record: StepRecord,
+  phase: Extract<StepPhase, { name: 'verify' }>,
+  now: string,
+): void {
+  record.result = phase.lastResult;
+  record.note = `"${step.until}" did not hold within ${step.timeout} (${phase.attempts} attempt${phase.attempts === 1 ? '' : 's'})`;
+  run.storeResult(frame, step, phase.lastResult);
+  run.complete(record, now, step.onTimeout);
+}
