@@ -2,7 +2,6 @@ import type Database from 'better-sqlite3';
 import type { Handlers } from '../../shared/ipc/contract';
 import { DeskError } from '../../shared/ipc/result';
 import type { WizardListItem } from '../../shared/ipc/wizard-views';
-import type { Json } from '../../shared/json';
 import type { RunHost } from './host';
 import type { LibraryEntry, WizardLibrary } from './library';
 import { customerContext, describeReasons, eventContext, rankWizards } from './suggest';
@@ -52,7 +51,7 @@ export function createWizardHandlers(deps: {
           `Wizard "${input.wizardId}"${input.version ? ` version ${input.version}` : ''} is not in the library. Sync, then try again.`,
         );
       }
-      return { ...listItem(entry, false, null), source: entry.source, definition: entry.definition as unknown as Json };
+      return { ...listItem(entry, false, null), source: entry.source, definition: entry.definition };
     },
     'runs:start': (input) => host.start(input),
     'runs:get': (input) => host.get(input.runId),

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { CUSTOMER_FIELDS } from '../../shared/wizards/catalog';
 import { DeskError, type ErrorCode } from '../../shared/ipc/result';
-import type { RunView } from '../../shared/ipc/wizard-views';
+import type { RunAct, RunView } from '../../shared/ipc/wizard-views';
 import { WizardRunRecordArgsSchema, type Approval, type Plan } from '../../shared/remediation/wire';
 import { renderValue } from '../../shared/wizards/cel';
 import type { Json } from '../../shared/json';
@@ -63,18 +63,6 @@ export type RunHostOptions = {
   executeAttempts?: number;
   retryDelayMs?: number;
 };
-
-/** What the operator may do to a run (the `runs:act` contract input). */
-export type RunAct =
-  | { type: 'inputs'; values: Record<string, Json> }
-  | { type: 'answer'; values: Record<string, Json> }
-  | { type: 'continue'; confirmed?: boolean }
-  | { type: 'confirm-action'; typedConfirmation?: string }
-  | { type: 'request-approval'; reason?: string }
-  | { type: 'escalated'; reference?: string }
-  | { type: 'edit-answer'; path: string; values: Record<string, Json> }
-  | { type: 'retry' }
-  | { type: 'cancel'; reason?: string };
 
 /** Why an action or probe waits: said to the operator as is. */
 export const OFFLINE_ACTION_REASON = 'Actions need a live connection to the backend; reconnect, then press Retry.';
@@ -442,7 +430,7 @@ export function createRunHost(options: RunHostOptions) {
     const keepApproval = record.approval?.planId === plan.planId ? record.approval : null;
     transition(
       record,
-      { type: 'action-planned', at: nowIso(), plan: plan as unknown as Json },
+      { type: 'action-planned', at: nowIso(), plan },
       { plan, execution: null, confirmation: null, approval: keepApproval },
     );
     return true;
@@ -517,7 +505,7 @@ export function createRunHost(options: RunHostOptions) {
           const result: Json = {
             executionId: execution.executionId,
             status: execution.status,
-            changes: execution.changes as unknown as Json,
+            changes: execution.changes,
             result: execution.result,
             eventId: execution.eventId,
             isReplay: execution.isReplay,
@@ -762,11 +750,7 @@ export function createRunHost(options: RunHostOptions) {
           `The plan expired and a new one could not be made: ${describe(error)}`,
         );
       }
-      humanTransition(
-        record,
-        { type: 'action-planned', at: nowIso(), plan: fresh as unknown as Json },
-        { plan: fresh, approval: null },
-      );
+      humanTransition(record, { type: 'action-planned', at: nowIso(), plan: fresh }, { plan: fresh, approval: null });
       throw new DeskError('conflict', 'The plan had expired, so the server made a fresh one. Review it and confirm again.');
     }
     const typedConfirmation = typed?.trim() ?? null;
@@ -889,8 +873,8 @@ export function createRunHost(options: RunHostOptions) {
       status: statusOf(record),
       startedAt: record.startedAt,
       updatedAt: record.updatedAt,
-      state: record.state as unknown as Json,
-      need: busy.has(record.id) ? null : (record.need as unknown as Json),
+      state: record.state,
+      need: busy.has(record.id) ? null : record.need,
       canEditAnswers: canEditAnswers(record.state),
       plan: record.plan,
       execution: record.execution,

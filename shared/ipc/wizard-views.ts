@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { CustomerIdSchema } from '../domain';
+import { JsonObjectSchema } from '../json';
 import { ApprovalSchema, ExecutionSchema, PlanSchema } from '../remediation/wire';
+import { WizardSchema } from '../wizards/format';
+import { NeedSchema, RunStateSchema } from '../wizards/run-state';
 
 /**
  * Contract shapes for the wizard library and runs (issue 5). The run state and
- * the current need are the engine's own JSON (`RunState`, `Need` in
- * shared/wizards/engine.ts); the renderer reads them with those types.
+ * the current need are the engine's own (`RunStateSchema`, `NeedSchema` in
+ * shared/wizards/run-state.ts), so the renderer reads them typed, without casts.
  */
 
 /** A wizard in the desk's library, with whether it is suggested for the context asked about. */
@@ -33,7 +36,7 @@ export const WizardGetInputSchema = z.strictObject({
   wizardId: z.string().min(1).max(100),
   version: z.number().int().positive().optional(),
 });
-export const WizardDetailSchema = WizardListItemSchema.extend({ source: z.string(), definition: z.json() });
+export const WizardDetailSchema = WizardListItemSchema.extend({ source: z.string(), definition: WizardSchema });
 
 /** A run as the runner shows it. */
 export const RunViewSchema = z.object({
@@ -47,10 +50,10 @@ export const RunViewSchema = z.object({
   status: z.enum(['running', 'waiting', 'finished', 'cancelled']),
   startedAt: z.string(),
   updatedAt: z.string(),
-  /** The engine's RunState. */
-  state: z.json(),
-  /** The engine's current Need (null while the desk is working on an automatic step). */
-  need: z.json().nullable(),
+  /** The engine's run state. */
+  state: RunStateSchema,
+  /** The engine's current need (null while the desk is working on an automatic step). */
+  need: NeedSchema.nullable(),
   canEditAnswers: z.boolean(),
   /** The latest plan from the server for the current action step, if any. */
   plan: PlanSchema.nullable(),
@@ -72,20 +75,21 @@ export const RunStartInputSchema = z.strictObject({
 });
 
 /** What the person at the desk can do to a run; automatic steps are driven by the desk itself. */
-export const RunActInputSchema = z.strictObject({
-  runId: z.string().min(1).max(100),
-  act: z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('inputs'), values: z.record(z.string(), z.json()) }),
-    z.strictObject({ type: z.literal('answer'), values: z.record(z.string(), z.json()) }),
-    z.strictObject({ type: z.literal('continue'), confirmed: z.boolean().optional() }),
-    z.strictObject({ type: z.literal('confirm-action'), typedConfirmation: z.string().max(300).optional() }),
-    z.strictObject({ type: z.literal('request-approval'), reason: z.string().max(2000).default('') }),
-    z.strictObject({ type: z.literal('escalated'), reference: z.string().max(500).optional() }),
-    z.strictObject({ type: z.literal('edit-answer'), path: z.string().min(1).max(300), values: z.record(z.string(), z.json()) }),
-    z.strictObject({ type: z.literal('retry') }),
-    z.strictObject({ type: z.literal('cancel'), reason: z.string().max(500).optional() }),
-  ]),
-});
+export const RunActSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('inputs'), values: JsonObjectSchema }),
+  z.strictObject({ type: z.literal('answer'), values: JsonObjectSchema }),
+  z.strictObject({ type: z.literal('continue'), confirmed: z.boolean().optional() }),
+  z.strictObject({ type: z.literal('confirm-action'), typedConfirmation: z.string().max(300).optional() }),
+  z.strictObject({ type: z.literal('request-approval'), reason: z.string().max(2000).optional() }),
+  z.strictObject({ type: z.literal('escalated'), reference: z.string().max(500).optional() }),
+  z.strictObject({ type: z.literal('edit-answer'), path: z.string().min(1).max(300), values: JsonObjectSchema }),
+  z.strictObject({ type: z.literal('retry') }),
+  z.strictObject({ type: z.literal('cancel'), reason: z.string().max(500).optional() }),
+]);
+/** What the person at the desk can do to a run: the renderer sends it, the run host acts on it. */
+export type RunAct = z.infer<typeof RunActSchema>;
+
+export const RunActInputSchema = z.strictObject({ runId: z.string().min(1).max(100), act: RunActSchema });
 
 export const RunsListInputSchema = z.strictObject({
   customerId: CustomerIdSchema.optional(),

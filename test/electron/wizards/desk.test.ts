@@ -6,7 +6,7 @@ import type { Channel } from '../../../shared/ipc/channels';
 import type { Input, Output } from '../../../shared/ipc/contract';
 import type { RunView } from '../../../shared/ipc/wizard-views';
 import type { Result } from '../../../shared/ipc/result';
-import type { Need, RunState } from '../../../shared/wizards/engine';
+import type { Need } from '../../../shared/wizards/engine';
 import { tempDirs } from '../../support/temp';
 import { waitFor } from '../../support/wait';
 import { manualClock } from './support/clock';
@@ -109,7 +109,7 @@ describe('wizards through the desk contract', () => {
       const view = await run(reopened.desk, started.runId);
       return view.status === 'finished' ? view : null;
     }, 'the run finishes');
-    expect((finished.state as unknown as RunState).finish?.outcome).toBe('workaround');
+    expect(finished.state.finish?.outcome).toBe('workaround');
     expect(reopened.changed).toContain(started.runId);
     expect((await call(reopened.desk, 'runs:list', { status: 'finished' })).runs.map((item) => item.runId)).toEqual([
       started.runId,

@@ -8,7 +8,7 @@ import type { Channel } from '../../../shared/ipc/channels';
 import type { Input, Output } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
 import type { RunView } from '../../../shared/ipc/wizard-views';
-import type { Need, RunState } from '../../../shared/wizards/engine';
+import type { Need } from '../../../shared/wizards/engine';
 import { createTestDatabase, type TestDatabase } from '../../server/support/database';
 import { startTestServer, token, type TestServer } from '../../server/support/server';
 import { tempDirs } from '../../support/temp';
@@ -115,7 +115,7 @@ describe('the SSO wizard against the reference server', () => {
       'the run reaches the plan confirmation',
       30_000,
     );
-    const state = atConfirm.state as unknown as RunState;
+    const state = atConfirm.state;
     expect(state.steps.find((step) => step.path === 'idp-state')?.result).toMatchObject({ configured: false, enforced: true });
     expect(state.steps.find((step) => step.path === 'route')?.branch?.taken).toBe('stop-enforcing');
     expect(atConfirm.plan).toMatchObject({
@@ -138,7 +138,7 @@ describe('the SSO wizard against the reference server', () => {
       60_000,
     );
     const wallMs = performance.now() - startedAt;
-    const finalState = finished.state as unknown as RunState;
+    const finalState = finished.state;
     expect(finalState.steps.map((step) => step.path)).toEqual([
       'recent-changes',
       'open-items',
@@ -258,7 +258,7 @@ describe('every starter wizard against its demo fault', () => {
         `${wizardId} finishes for ${customerId}`,
         60_000,
       );
-      const state = done.state as unknown as RunState;
+      const state = done.state;
       expect({ customerId, outcome: state.finish?.outcome, reason: state.finish?.reason }).toMatchObject({
         customerId,
         outcome: expect.stringMatching(/^(remediated|workaround)$/),

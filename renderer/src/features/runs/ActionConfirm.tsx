@@ -7,7 +7,7 @@ import type { Need } from '../../../../shared/wizards/engine';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatDateTime } from '../../lib/time';
 import { scalarText } from './run-model';
-import type { RunAct } from './runs-slice';
+import type { RunAct } from '../../../../shared/ipc/wizard-views';
 import { ValueTable } from './ValueTable';
 
 /** The risk level as a word and a shape, not colour alone. */

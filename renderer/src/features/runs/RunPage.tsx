@@ -12,16 +12,7 @@ import { coalesce } from './coalesce';
 import { DoneSummary } from './DoneSummary';
 import { InputForm } from './InputForm';
 import { PracticeBanner, RunHeader } from './RunHeader';
-import {
-  currentRecord,
-  definitionKey,
-  needKey,
-  outcomeLabel,
-  readNeed,
-  readRunState,
-  stepById,
-  upcomingSteps,
-} from './run-model';
+import { currentRecord, definitionKey, needKey, outcomeLabel, stepById, upcomingSteps } from './run-model';
 import {
   ActionExecutePanel,
   ActionPlanPanel,
@@ -169,8 +160,8 @@ export function RunPage({ runId }: { runId: string }) {
   }, [desk, runId, syncMoment]);
 
   const view = run.id === runId ? run.view : null;
-  const state = useMemo(() => (view ? readRunState(view.state) : null), [view]);
-  const need = useMemo(() => (view ? readNeed(view.need) : null), [view]);
+  const state = view?.state ?? null;
+  const need = view?.need ?? null;
 
   useEffect(() => {
     for (const pin of state?.pins ?? []) void loadDefinition(desk, pin.id, pin.version);

@@ -9,7 +9,7 @@ import { useNow } from '../../components/useNow';
 import { formatDateTime, formatTime } from '../../lib/time';
 import { ApprovalStatus } from './ActionConfirm';
 import { currentRecord, maxVerifyAttempts } from './run-model';
-import type { RunAct } from './runs-slice';
+import type { RunAct } from '../../../../shared/ipc/wizard-views';
 import { ValueTable } from './ValueTable';
 
 /** Sends an act and says whether the desk refused it. */

@@ -1,47 +1,15 @@
 import type { Json } from '../../../../shared/json';
-import type { Need, RunState, StepRecord } from '../../../../shared/wizards/engine';
+import { fieldValueProblem } from '../../../../shared/wizards/fields';
+import type { Need, RunState, StepRecord } from '../../../../shared/wizards/run-state';
 import { durationToMs, stepEdges, type InputField, type Step, type WizardDefinition } from '../../../../shared/wizards/format';
 
 /**
- * Pure helpers for the runner: reading the engine's JSON out of a RunView, the
- * path ahead, input validation as the engine does it, values for people.
+ * Pure helpers for the runner: the path ahead, input validation by the
+ * engine's rules, values for people.
  */
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The engine's run state inside a RunView, or null when it is not one (a newer format, a broken row). */
-export function readRunState(json: Json): RunState | null {
-  if (
-    !isObject(json) ||
-    json.format !== 1 ||
-    !Array.isArray(json.steps) ||
-    !Array.isArray(json.frames) ||
-    !Array.isArray(json.pins)
-  )
-    return null;
-  // The desk core wrote this with the engine itself; the checks above keep a different shape from being misread.
-  return json as unknown as RunState;
-}
-
-/** The engine's current need inside a RunView; null while the desk works on an automatic step. */
-export function readNeed(json: Json | null): Need | null {
-  if (!isObject(json) || typeof json.need !== 'string') return null;
-  return json as unknown as Need;
-}
-
-/** A wizard definition from `wizards:get`, or null when it is not one. */
-export function readDefinition(json: Json): WizardDefinition | null {
-  if (
-    !isObject(json) ||
-    typeof json.id !== 'string' ||
-    typeof json.version !== 'number' ||
-    !Array.isArray(json.steps) ||
-    !Array.isArray(json.inputs)
-  )
-    return null;
-  return json as unknown as WizardDefinition;
 }
 
 /** The key of a wizard definition in the definitions cache. */
@@ -59,12 +27,6 @@ export function needKey(need: Need | null): string | null {
 export function currentRecord(state: RunState): StepRecord | null {
   const last = state.steps[state.steps.length - 1];
   return last && last.completedAt === null ? last : null;
-}
-
-/** Paths of answered input steps whose answers may still be changed (the engine's checkpoints). */
-export function editablePaths(state: RunState, canEditAnswers: boolean): Set<string> {
-  if (!canEditAnswers || !Array.isArray(state.checkpoints)) return new Set();
-  return new Set(state.checkpoints.map((checkpoint) => checkpoint.path));
 }
 
 /** One step expected after the current one, on the path the wizard takes unless a decision says otherwise. */
@@ -178,12 +140,10 @@ export function valueFromRaw(field: InputField, raw: RawValue): Json {
   return raw === '' ? null : raw;
 }
 
-const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
 /**
  * Why a raw value does not fit its field, as a sentence for the operator, or
- * null. The same rules as the engine (shared/wizards/validate.ts
- * fieldValueProblem), checked before sending so mistakes show at the field.
+ * null: the engine's own rule (shared/wizards/fields.ts), checked before
+ * sending so mistakes show at the field.
  */
 export function fieldProblem(field: InputField, raw: RawValue): string | null {
   const value = valueFromRaw(field, raw);
@@ -191,36 +151,10 @@ export function fieldProblem(field: InputField, raw: RawValue): string | null {
     if (!field.required) return null;
     return field.type === 'boolean' || field.type === 'choice' ? 'Choose an answer.' : 'Enter a value.';
   }
-  switch (field.type) {
-    case 'string':
-    case 'text': {
-      const text = String(value);
-      if (field.type === 'string' && text.includes('\n')) return 'Must be one line.';
-      if (field.min !== undefined && text.length < field.min) return `Must be at least ${field.min} characters.`;
-      if (field.max !== undefined && text.length > field.max) return `Must be at most ${field.max} characters.`;
-      if (field.pattern !== undefined) {
-        try {
-          if (!new RegExp(`^(?:${field.pattern})$`, 'u').test(text)) return `Must match the pattern ${field.pattern}.`;
-        } catch {
-          return 'Cannot be checked: the wizard’s pattern is invalid.';
-        }
-      }
-      return null;
-    }
-    case 'number': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return 'Must be a number.';
-      if (field.integer && !Number.isInteger(value)) return 'Must be a whole number.';
-      if (field.min !== undefined && value < field.min) return `Must be at least ${field.min}.`;
-      if (field.max !== undefined && value > field.max) return `Must be at most ${field.max}.`;
-      return null;
-    }
-    case 'boolean':
-      return null;
-    case 'choice':
-      return field.options.includes(String(value)) ? null : `Must be one of: ${field.options.join(', ')}.`;
-    case 'customer-id':
-      return CUSTOMER_ID.test(String(value)) ? null : 'Must be a customer id (letters, digits, “.”, “_” or “-”).';
-  }
+  const problem = fieldValueProblem(field, value);
+  if (problem === null) return null;
+  const hint = field.type === 'customer-id' ? ' (letters, digits, “.”, “_” or “-”)' : '';
+  return `${problem.charAt(0).toUpperCase()}${problem.slice(1)}${hint}.`;
 }
 
 /** A field label as the definition has it, with `${ … }` templates shown as "…" (they are filled in only when asked). */

@@ -1,11 +1,11 @@
 import type { StateCreator } from 'zustand';
 import type { DeskApi, Input } from '../../../../shared/ipc/contract';
 import type { ContractError, Result } from '../../../../shared/ipc/result';
-import type { RunView } from '../../../../shared/ipc/wizard-views';
+import type { RunAct, RunView } from '../../../../shared/ipc/wizard-views';
 import type { InputField, WizardDefinition } from '../../../../shared/wizards/format';
 import { nextRequestId, type LoadStatus } from '../../store/requests';
 import type { StoreState } from '../../store/store';
-import { definitionKey, readDefinition, readNeed } from './run-model';
+import { definitionKey } from './run-model';
 
 /** The run open in the runner. */
 export type OpenRun = {
@@ -18,9 +18,6 @@ export type OpenRun = {
 
 /** A pinned wizard definition, loaded once per id and version. */
 export type DefinitionLoad = { status: LoadStatus; definition: WizardDefinition | null; error: ContractError | null };
-
-/** What the operator can do to a run (`runs:act`). */
-export type RunAct = Input<'runs:act'>['act'];
 
 export type RunsSlice = {
   run: OpenRun;
@@ -37,7 +34,7 @@ export type RunsSlice = {
 };
 
 function rememberAsked(asked: Record<string, InputField[]>, view: RunView): Record<string, InputField[]> {
-  const need = readNeed(view.need);
+  const need = view.need;
   if (!need || need.need !== 'input') return asked;
   const key = `${view.runId}|${need.path}`;
   return asked[key] === need.fields ? asked : { ...asked, [key]: need.fields };
@@ -99,15 +96,8 @@ export const createRunsSlice: StateCreator<StoreState, [], [], RunsSlice> = (set
     if (known && known.status !== 'error') return;
     set((state) => ({ definitions: { ...state.definitions, [key]: { status: 'loading', definition: null, error: null } } }));
     const result = await desk.wizards.get({ wizardId, version });
-    const definition = result.ok ? readDefinition(result.value.definition) : null;
     const load: DefinitionLoad = result.ok
-      ? definition
-        ? { status: 'ready', definition, error: null }
-        : {
-            status: 'error',
-            definition: null,
-            error: { code: 'internal', message: `The desk sent wizard ${key} in a shape this window cannot read.` },
-          }
+      ? { status: 'ready', definition: result.value.definition, error: null }
       : { status: 'error', definition: null, error: result.error };
     set((state) => ({ definitions: { ...state.definitions, [key]: load } }));
   },

@@ -71,10 +71,10 @@ export function openHost(
 
 /** The engine need and state inside a run view. */
 export function needOf(view: RunView): Need | null {
-  return view.need as Need | null;
+  return view.need;
 }
 export function stateOf(view: RunView): RunState {
-  return view.state as unknown as RunState;
+  return view.state;
 }
 
 /** The paths the run took so far. */

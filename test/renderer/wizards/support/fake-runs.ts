@@ -130,7 +130,7 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
         return {
           ...listItem(definition, false, null),
           source: `id: ${definition.id}\n`,
-          definition: definition as unknown as Json,
+          definition,
         };
       },
       'runs:start': (input: { wizardId: string; customerId: string; practice?: boolean; eventId?: string }) =>
@@ -170,7 +170,7 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
       sequence += 1;
       const runId = `01JRUN${String(sequence).padStart(20, '0')}`;
       const startedAt = tick();
-      const customerRecord: Record<string, Json> = { ...(customer as unknown as Record<string, Json>) };
+      const customerRecord: Record<string, Json> = { ...customer };
       const created = createRun(
         wizard,
         { runId, customerId: customer.id, startedAt, practice: input.practice ?? false, customer: customerRecord },
@@ -445,8 +445,8 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
       status: statusOf(run),
       startedAt: run.startedAt,
       updatedAt: run.updatedAt,
-      state: structuredClone(run.state) as unknown as Json,
-      need: run.isBusy ? null : (structuredClone(run.need) as unknown as Json),
+      state: structuredClone(run.state),
+      need: run.isBusy ? null : structuredClone(run.need),
       canEditAnswers: canEditAnswers(run.state),
       plan: run.plan,
       execution: run.execution,
@@ -588,7 +588,7 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
         case 'action-plan': {
           const approved = approvalFor(run);
           if (run.plan && approved?.status === 'granted' && run.plan.action === need.action) {
-            transition(run, { type: 'action-planned', at: tick(), plan: run.plan as unknown as Json });
+            transition(run, { type: 'action-planned', at: tick(), plan: run.plan });
             break;
           }
           if (!host.isOnline) {
@@ -597,7 +597,7 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
           }
           run.plan = makePlan(run, need.path, need.action, need.params);
           run.execution = null;
-          transition(run, { type: 'action-planned', at: tick(), plan: run.plan as unknown as Json });
+          transition(run, { type: 'action-planned', at: tick(), plan: run.plan });
           break;
         }
         case 'action-execute': {
@@ -643,7 +643,7 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
           const result: Json = {
             executionId: execution.executionId,
             status: execution.status,
-            changes: execution.changes as unknown as Json,
+            changes: execution.changes,
             result: execution.result,
             eventId: execution.eventId,
             isReplay: execution.isReplay,
