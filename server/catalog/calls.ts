@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import type { HttpCall, ScriptCall } from '../../shared/catalog/format';
 import { evaluate, parseTemplate, renderValue, type CelBindings } from '../../shared/wizards/cel';
 import { durationToMs } from '../../shared/wizards/format';
-import type { Json } from '../remediation/json';
+import type { Json } from '../../shared/json';
 
 /*
  * Calls to a target system, rendered from a catalog's templates: HTTP requests

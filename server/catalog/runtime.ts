@@ -14,7 +14,8 @@ import { objectSchemaToZod, typeSchemaToZod } from '../../shared/catalog/type-sc
 import { evaluate, renderText, renderValue, type CelBindings } from '../../shared/wizards/cel';
 import { durationToMs } from '../../shared/wizards/format';
 import { ApiFailure } from '../errors';
-import { describeZodIssues, type Json } from '../remediation/json';
+import { describeZodIssues } from '../../shared/issues';
+import type { Json } from '../../shared/json';
 import type { ProbeInput, ProbeRegistry } from '../remediation/probes';
 import type { ActionRegistry } from '../remediation/registry';
 import type { ActionRunner, PlannedChange, RegisteredAction, RunnerOutcome, RunnerPlan } from '../remediation/types';

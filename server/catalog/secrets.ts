@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parse } from 'yaml';
 import type { SecretReference } from '../../shared/catalog/format';
-import type { Json } from '../remediation/json';
+import type { Json } from '../../shared/json';
 
 /**
  * Secrets a catalog names by reference: environment variables of the server

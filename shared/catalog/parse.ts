@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { collectReferences, parseCondition, templatesIn, type Json } from '../wizards/cel';
+import type { Json } from '../json';
+import { collectReferences, parseCondition, templatesIn } from '../wizards/cel';
 import { CUSTOMER_FIELDS } from '../wizards/catalog';
 import { describeYamlPath, YamlSource, type SourcePosition } from '../yaml-locator';
 import {
