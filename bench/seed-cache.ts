@@ -1,204 +1,225 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Customer, CustomerFeature, EventInput, TimelineEvent } from '../shared/domain';
 import { eventSignature } from '../shared/signature';
-import type { Customer, TimelineEvent } from '../shared/domain';
 import { ulid } from '../shared/ulid';
-import type { Op, PullResponse } from '../shared/sync/wire';
+import type { BucketPage, Op, PullResponse } from '../shared/sync/wire';
 import { createApplier } from '../electron/db/apply';
 import { openCache } from '../electron/db/cache';
 import { createOutbox } from '../electron/db/outbox';
 import { silentLogger } from '../electron/core/log';
+import { generateFleet, padEvents, MAX_CUSTOMERS } from '../server/demo/fleet';
+import type { DemoFleet } from '../server/demo/types';
 
-const KINDS = [
-  'deploy',
-  'version_upgrade',
-  'flag_change',
-  'config_change',
-  'alert',
-  'error_spike',
-  'ticket',
-  'usage_drop',
-  'incident',
-  'provisioning_step',
-] as const;
-const SEVERITY = {
-  deploy: 'info',
-  version_upgrade: 'notice',
-  flag_change: 'notice',
-  config_change: 'notice',
-  alert: 'error',
-  error_spike: 'warning',
-  ticket: 'warning',
-  usage_drop: 'warning',
-  incident: 'critical',
-  provisioning_step: 'info',
-} as const;
-const FEATURES = ['sso', 'exports', 'billing_sync', 'audit_log', 'api_access', 'analytics', 'webhooks'];
-const WORDS = [
-  'login',
-  'latency',
-  'export',
-  'timeout',
-  'certificate',
-  'rollout',
-  'webhook',
-  'quota',
-  'invoice',
-  'saml',
-  'dashboard',
-  'import',
-  'schedule',
-  'worker',
-  'token',
-  'region',
+export type BenchCacheOptions = {
+  /** Customers in the fleet: the demo generator's, and beyond `distinctCustomers`, copies of them under other ids. */
+  customers: number;
+  /** Customers the demo generator makes, each with its own story (default: up to 1,000; at most 5,000). */
+  distinctCustomers?: number;
+  /** Events in total: the fleet's own history, padded with the demo's routine events. */
+  events: number;
+  /** About this many of the padding events go to one customer (the "heavy" customer). */
+  heavyEvents: number;
+  seed?: number;
+  now: number;
+};
+
+export type BenchCache = {
+  dataDir: string;
+  /** The customer with the longest history. */
+  heavyCustomer: string;
+  heavyEvents: number;
+  customers: number;
+  events: number;
+  /** Whether the cache was built now (false: copied from an earlier build with the same inputs). */
+  isBuilt: boolean;
+  buildSeconds: number;
+};
+
+/** The files whose change makes an earlier build of the cache stale. */
+const INPUTS = [
+  'bench/seed-cache.ts',
+  'electron/db/apply.ts',
+  'electron/db/migrations.ts',
+  'server/demo/pad.ts',
+  'server/demo/fleet.ts',
+  'server/demo/customer.ts',
+  'server/demo/catalog.ts',
+  'server/demo/events.ts',
 ];
 
-/** A small deterministic PRNG so every run of a benchmark sees the same data. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
+const DAY = 86_400_000;
+
+/** The fleet: the demo generator's, and beyond its maximum, copies of its customers under other ids. */
+function fleetOf(options: BenchCacheOptions, now: number): Pick<DemoFleet, 'customers' | 'features' | 'events' | 'releases'> {
+  const seed = options.seed ?? 7;
+  const distinct = Math.min(options.distinctCustomers ?? 1000, options.customers, MAX_CUSTOMERS);
+  const base = generateFleet({ seed, now: new Date(now), customers: Math.max(distinct, 50) });
+  const customers = [...base.customers];
+  const features = [...base.features];
+  for (let copy = 2; customers.length < options.customers; copy += 1) {
+    for (const customer of base.customers) {
+      if (customers.length >= options.customers) break;
+      const id = `${customer.id}-${copy}`;
+      customers.push({ ...customer, id, name: `${customer.name} ${copy}` });
+      for (const feature of base.features) if (feature.customerId === customer.id) features.push({ ...feature, customerId: id });
+    }
+  }
+  return { customers, features, events: base.events, releases: base.releases };
+}
+
+/** An ingested event as the server sends it to desks (history: id from its time, recorded when it occurred). */
+function toTimelineEvent(input: EventInput, now: number, random: () => number): TimelineEvent {
+  const occurred = Date.parse(input.occurredAt);
+  return {
+    id: ulid(Math.min(occurred, now), random),
+    customerId: input.customerId,
+    occurredAt: new Date(occurred).toISOString(),
+    recordedAt: new Date(occurred).toISOString(),
+    kind: input.kind,
+    severity: input.severity,
+    source: input.source,
+    actor: input.actor ?? null,
+    summary: input.summary,
+    body: input.body ?? null,
+    feature: input.feature ?? null,
+    prevValue: input.prevValue ?? null,
+    newValue: input.newValue ?? null,
+    links: input.links ?? {},
+    properties: input.properties ?? {},
+    signature: eventSignature({
+      customerId: input.customerId,
+      kind: input.kind,
+      summary: input.summary,
+      feature: input.feature ?? null,
+      properties: input.properties ?? {},
+    }),
   };
 }
 
+function inputsHash(options: BenchCacheOptions): string {
+  const hash = crypto.createHash('sha256');
+  hash.update(JSON.stringify({ ...options, now: undefined }));
+  for (const file of INPUTS) hash.update(fs.readFileSync(file));
+  return hash.digest('hex').slice(0, 16);
+}
+
 /**
- * Fills a desk data directory through the real apply path (as a bootstrap would):
- * `customers` customers, one of them (`bench-big`) with `bigEvents` events, the
- * others with a few each. For UI benchmarks that need more than the demo fleet holds.
+ * Fills a desk data directory the way a bootstrap does — through the real apply path, page by page,
+ * the full-text index built when each customer's bootstrap completes — with the demo fleet's
+ * history padded by its routine events (real producers' texts: what search meets in production).
+ * A build is kept in `.bench/caches/` and copied for the next run with the same inputs (same
+ * options, same schema and apply code), because building a million events takes minutes.
  */
-export function seedBenchCache(
-  dataDir: string,
-  options: { customers: number; bigEvents: number; otherEvents: number; now: number },
-): { bigCustomer: string } {
-  const rand = random(42);
+export function seedBenchCache(dataDir: string, options: BenchCacheOptions): BenchCache {
+  const started = performance.now();
+  const key = inputsHash(options);
+  const kept = path.resolve('.bench', 'caches', key);
+  const manifest = path.join(kept, 'manifest.json');
+  if (fs.existsSync(manifest)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    for (const file of ['cache.sqlite', 'outbox.sqlite']) fs.copyFileSync(path.join(kept, file), path.join(dataDir, file));
+    const built = JSON.parse(fs.readFileSync(manifest, 'utf8')) as Omit<BenchCache, 'dataDir' | 'isBuilt' | 'buildSeconds'>;
+    return { ...built, dataDir, isBuilt: false, buildSeconds: (performance.now() - started) / 1000 };
+  }
+  // Times a fixed day apart from the wall clock: a kept build stays consistent with the options it was made for.
+  const now = Math.floor(options.now / DAY) * DAY;
+  const nowIso = new Date(now).toISOString();
+  const fleet = fleetOf(options, now);
+  let seedState = 42;
+  const random = () => {
+    seedState = (seedState * 1664525 + 1013904223) >>> 0;
+    return seedState / 2 ** 32;
+  };
+
   const handle = openCache({ dataDir, log: silentLogger });
   const applier = createApplier(handle.db, createOutbox(handle.db));
-  const nowIso = new Date(options.now).toISOString();
-  const ids = [
-    'bench-big',
-    ...Array.from({ length: options.customers - 1 }, (_, index) => `customer-${String(index).padStart(5, '0')}`),
-  ];
-  const buckets = ids.map((id) => `customer:${id}`);
-  applier.applyPull(
-    { buckets: [], addedBuckets: [...buckets, 'global'], removedBuckets: [], acked: { lastSeq: 0, results: [] } },
-    nowIso,
-  );
-  const releases: Op[] = ['26.9.0', '26.10.0', '26.11.0', '26.12.0'].map((version, index) => ({
-    op: 'put',
-    entity: 'release',
-    id: version,
-    ver: 1,
-    row: { version, releasedAt: new Date(options.now - (4 - index) * 14 * 86_400_000).toISOString(), notes: null },
-  }));
-  applier.applyPull(
-    {
-      buckets: [{ bucket: 'global', ops: releases, cursor: 'c', hasMore: false }],
-      addedBuckets: [],
-      removedBuckets: [],
-      acked: { lastSeq: 0, results: [] },
-    },
-    nowIso,
-  );
-
-  const event = (customerId: string, index: number, span: number): TimelineEvent => {
-    const kind = KINDS[Math.floor(rand() * KINDS.length)]!;
-    const occurredAt = options.now - Math.floor(rand() * span);
-    const word = WORDS[Math.floor(rand() * WORDS.length)]!;
-    const thread: Record<string, string> =
-      kind === 'alert' || kind === 'ticket' || kind === 'incident'
-        ? { thread: `${kind}-${customerId}-${index % 500}`, status: rand() < 0.9 ? 'resolved' : 'open' }
-        : {};
-    const summary = `${kind.replace('_', ' ')}: ${word} ${WORDS[index % WORDS.length]} #${index}`;
-    const feature = rand() < 0.6 ? FEATURES[Math.floor(rand() * FEATURES.length)]! : null;
-    return {
-      id: ulid(occurredAt, rand),
-      customerId,
-      occurredAt: new Date(occurredAt).toISOString(),
-      recordedAt: new Date(occurredAt).toISOString(),
-      kind,
-      severity: SEVERITY[kind],
-      source: { system: 'bench', externalId: `${customerId}-${index}` },
-      actor: rand() < 0.5 ? 'deploybot' : 'dana@example.com',
-      summary,
-      body: `Details about **${word}** on ${customerId}. Step ${index}.`,
-      feature,
-      prevValue: kind === 'flag_change' ? false : null,
-      newValue: kind === 'flag_change' ? true : null,
-      links: {},
-      properties: thread,
-      signature: eventSignature({ customerId, kind, summary, feature, properties: thread }),
-    };
-  };
-  const customerRow = (id: string, index: number): Customer => ({
-    id,
-    name:
-      id === 'bench-big'
-        ? 'Bench Big Corp'
-        : `Company ${index} ${WORDS[index % WORDS.length]} ${WORDS[(index * 7) % WORDS.length]}`,
-    plan: (['free', 'starter', 'pro', 'enterprise'] as const)[index % 4]!,
-    region: ['eu-west', 'us-east', 'ap-south'][index % 3]!,
-    environment: 'production',
-    version: ['26.9.0', '26.10.0', '26.11.0', '26.12.0'][index % 4]!,
-    lifecycle: (['live', 'live', 'live', 'onboarding', 'trial'] as const)[index % 5]!,
-    health: (['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'degraded', 'down'] as const)[index % 8]!,
-    owner: `Owner ${index % 40}`,
-    createdAt: new Date(options.now - 200 * 86_400_000).toISOString(),
-    updatedAt: nowIso,
+  const apply = (buckets: BucketPage[], addedBuckets: string[] = []) =>
+    applier.applyPull(
+      { buckets, addedBuckets, removedBuckets: [], acked: { lastSeq: 0, results: [] } } satisfies PullResponse,
+      nowIso,
+    );
+  const bucketOf = (customerId: string) => `customer:${customerId}`;
+  const page = (bucket: string, ops: Op[], done: boolean): BucketPage => ({
+    bucket,
+    ops,
+    cursor: 'bench',
+    hasMore: !done,
+    bootstrap: { pageToken: done ? null : 'bench', done },
   });
-  const PAGE = 5000;
-  for (let start = 0; start < ids.length; start += 500) {
-    const chunk = ids.slice(start, start + 500);
-    const pages = chunk.map((id, offset) => {
-      const ops: Op[] = [{ op: 'put', entity: 'customer', id, ver: 1, row: customerRow(id, start + offset) }];
-      for (const feature of FEATURES) {
-        ops.push({
-          op: 'put',
-          entity: 'feature',
-          id: `${id}:${feature}`,
-          ver: 1,
-          row: { customerId: id, feature, entitled: true, enabled: rand() < 0.9, health: 'ok', lastSignalAt: nowIso },
-        });
-      }
-      if (id !== 'bench-big')
-        for (let index = 0; index < options.otherEvents; index += 1)
-          ops.push({ op: 'put', entity: 'event', id: `e-${id}-${index}`, ver: 1, row: event(id, index, 90 * 86_400_000) });
-      return {
-        bucket: `customer:${id}`,
-        ops: ops.map((op) => (op.entity === 'event' ? { ...op, id: (op.row as TimelineEvent).id } : op)),
-        cursor: 'c',
-        hasMore: id === 'bench-big',
-        bootstrap: { pageToken: id === 'bench-big' ? 'more' : null, done: id !== 'bench-big' },
-      };
-    });
-    applier.applyPull(
-      { buckets: pages, addedBuckets: [], removedBuckets: [], acked: { lastSeq: 0, results: [] } } satisfies PullResponse,
-      nowIso,
-    );
+  apply([], [...fleet.customers.map((customer) => bucketOf(customer.id)), 'global']);
+  apply([
+    page(
+      'global',
+      fleet.releases.map((release) => ({ op: 'put', entity: 'release', id: release.version, ver: 1, row: release })),
+      true,
+    ),
+  ]);
+
+  const featuresOf = new Map<string, CustomerFeature[]>();
+  for (const feature of fleet.features) {
+    const list = featuresOf.get(feature.customerId) ?? [];
+    list.push(feature);
+    featuresOf.set(feature.customerId, list);
   }
-  for (let start = 0; start < options.bigEvents; start += PAGE) {
-    const ops: Op[] = [];
-    for (let index = start; index < Math.min(options.bigEvents, start + PAGE); index += 1) {
-      const row = event('bench-big', index, 365 * 86_400_000);
-      ops.push({ op: 'put', entity: 'event', id: row.id, ver: 1, row });
+  const customerOps = (customer: Customer): Op[] => [
+    { op: 'put', entity: 'customer', id: customer.id, ver: 1, row: customer },
+    ...(featuresOf.get(customer.id) ?? []).map((feature): Op => ({
+      op: 'put',
+      entity: 'feature',
+      id: `${customer.id}:${feature.feature}`,
+      ver: 1,
+      row: feature,
+    })),
+  ];
+  for (let start = 0; start < fleet.customers.length; start += 200) {
+    const chunk = fleet.customers.slice(start, start + 200);
+    apply(chunk.map((customer) => page(bucketOf(customer.id), customerOps(customer), false)));
+  }
+
+  /** Applies events in pages of one bucket each, as a bootstrap pull carries them. */
+  const applyEvents = (events: readonly EventInput[]) => {
+    const byCustomer = new Map<string, Op[]>();
+    for (const input of events) {
+      const event = toTimelineEvent(input, now, random);
+      const ops = byCustomer.get(event.customerId) ?? [];
+      ops.push({ op: 'put', entity: 'event', id: event.id, ver: 1, row: event });
+      byCustomer.set(event.customerId, ops);
     }
-    const done = start + PAGE >= options.bigEvents;
-    applier.applyPull(
-      {
-        buckets: [
-          {
-            bucket: 'customer:bench-big',
-            ops,
-            cursor: 'c',
-            hasMore: !done,
-            bootstrap: { pageToken: done ? null : 'more', done },
-          },
-        ],
-        addedBuckets: [],
-        removedBuckets: [],
-        acked: { lastSeq: 0, results: [] },
-      },
-      nowIso,
-    );
+    apply([...byCustomer].map(([customerId, ops]) => page(bucketOf(customerId), ops, false)));
+  };
+  for (let start = 0; start < fleet.events.length; start += 5000) applyEvents(fleet.events.slice(start, start + 5000));
+  const padCount = Math.max(options.events - fleet.events.length, 0);
+  for (const batch of padEvents(fleet, {
+    seed: options.seed ?? 7,
+    now: new Date(now),
+    count: padCount,
+    batchSize: 5000,
+    heavyEvents: Math.min(options.heavyEvents, padCount),
+  })) {
+    applyEvents(batch);
   }
+  // Every bucket's last page: bootstrap done, the full-text index built per customer.
+  for (let start = 0; start < fleet.customers.length; start += 200) {
+    apply(fleet.customers.slice(start, start + 200).map((customer) => page(bucketOf(customer.id), [], true)));
+  }
+  const heaviest = handle.db
+    .prepare<[], { customer_id: string; event_count: number }>(
+      'select customer_id, event_count from customer_stats order by event_count desc limit 1',
+    )
+    .get();
+  const events = handle.db.prepare('select count(*) from events').pluck().get() as number;
+  handle.db.pragma('wal_checkpoint(TRUNCATE)');
   handle.db.close();
-  return { bigCustomer: 'bench-big' };
+  const built = {
+    heavyCustomer: heaviest?.customer_id ?? '',
+    heavyEvents: heaviest?.event_count ?? 0,
+    customers: fleet.customers.length,
+    events,
+  };
+  fs.mkdirSync(kept, { recursive: true });
+  for (const file of ['cache.sqlite', 'outbox.sqlite']) fs.copyFileSync(path.join(dataDir, file), path.join(kept, file));
+  fs.writeFileSync(manifest, JSON.stringify(built));
+  return { ...built, dataDir, isBuilt: true, buildSeconds: (performance.now() - started) / 1000 };
 }

@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { openStorage } from '../server/storage/open';
 import type { Storage } from '../server/storage/types';
@@ -68,3 +71,135 @@ export async function benchStorage(): Promise<{ storage: Storage; kind: string; 
     },
   };
 }
+
+/** A goal a figure is judged by: the value (or the ratio to its baseline) compared with a target. */
+export type Goal = { of: 'value' | 'ratio'; op: '<' | '≤' | '≥' | '>'; target: number };
+
+/** One line of a benchmark's summary table. */
+export type SummaryRow = {
+  /** What exactly is measured, in words (no abbreviations a reader must look up). */
+  measure: string;
+  value: number;
+  unit: string;
+  /** The baseline's value in the same unit, measured in the same run, and what it is. */
+  baseline?: { value: number; what: string } | null;
+  goal?: Goal | null;
+  /** Samples behind a percentile (a p95 needs at least 200 to mean something). */
+  samples?: number;
+};
+
+const compare = (value: number, goal: Goal) =>
+  goal.op === '<'
+    ? value < goal.target
+    : goal.op === '≤'
+      ? value <= goal.target
+      : goal.op === '≥'
+        ? value >= goal.target
+        : value > goal.target;
+
+function formatValue(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  if (unit === 'ms') return ms(value);
+  if (unit === '×') return `${value.toFixed(2)}×`;
+  const digits = Math.abs(value) >= 100 || Number.isInteger(value) ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return `${value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })}${unit ? ` ${unit}` : ''}`;
+}
+
+/**
+ * The machine's load while a benchmark runs: `os.loadavg()` read every few seconds, so the
+ * summary says how busy the (shared) machine was behind its figures.
+ */
+export function startLoadSampler(everyMs = 5000) {
+  const samples: number[] = [os.loadavg()[0]!];
+  const timer = setInterval(() => samples.push(os.loadavg()[0]!), everyMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      samples.push(os.loadavg()[0]!);
+      const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
+      return { min: Math.min(...samples), mean, max: Math.max(...samples), cores: os.cpus().length, samples: samples.length };
+    },
+  };
+}
+
+/**
+ * A benchmark's one summary table (measure | value | baseline | ratio | goal | met), printed at the end and
+ * written as JSON to `.bench/<name>.json` with the machine, the load during the run and the options, so
+ * runs can be compared.
+ */
+export function createSummary(name: string, options: Record<string, unknown>) {
+  const rows: SummaryRow[] = [];
+  const load = startLoadSampler();
+  const startedAt = new Date().toISOString();
+  return {
+    add(row: SummaryRow): void {
+      rows.push(row);
+    },
+    /** Prints the table and writes the JSON; returns the file written. */
+    finish(extra: Record<string, unknown> = {}): string {
+      const loadAverage = load.stop();
+      const table = rows.map((row) => {
+        const ratio = row.baseline && row.baseline.value !== 0 ? row.value / row.baseline.value : null;
+        const judged = row.goal ? (row.goal.of === 'ratio' ? ratio : row.value) : null;
+        const met = row.goal && judged !== null ? compare(judged, row.goal) : null;
+        return {
+          measure: row.measure,
+          value: row.value,
+          unit: row.unit,
+          samples: row.samples ?? null,
+          baseline: row.baseline?.value ?? null,
+          baselineIs: row.baseline?.what ?? null,
+          ratio,
+          goal: row.goal
+            ? `${row.goal.of === 'ratio' ? 'ratio ' : ''}${row.goal.op} ${row.goal.of === 'ratio' ? row.goal.target : formatValue(row.goal.target, row.unit)}`
+            : null,
+          met,
+        };
+      });
+      const cells = table.map((row) => [
+        row.measure + (row.samples ? ` (n=${row.samples})` : ''),
+        formatValue(row.value, row.unit),
+        row.baseline === null ? '' : `${formatValue(row.baseline, row.unit)} (${row.baselineIs})`,
+        row.ratio === null ? '' : `${row.ratio.toFixed(2)}`,
+        row.goal ?? '',
+        row.met === null ? '' : row.met ? 'yes' : 'NO',
+      ]);
+      const header = ['measure', 'value', 'baseline (same run)', 'ratio', 'goal', 'met'];
+      const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => cell[column]!.length)));
+      const render = (cell: string[]) => `| ${cell.map((text, column) => text.padEnd(widths[column]!)).join(' | ')} |`;
+      const out = [
+        '',
+        `Summary — ${name}; load average during the run ${loadAverage.min.toFixed(2)}–${loadAverage.max.toFixed(2)} (mean ${loadAverage.mean.toFixed(2)}) on ${loadAverage.cores} cores`,
+        render(header),
+        `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
+        ...cells.map(render),
+      ];
+      process.stdout.write(`${out.join('\n')}\n`);
+      const file = path.join('.bench', `${name}.json`);
+      fs.mkdirSync('.bench', { recursive: true });
+      fs.writeFileSync(
+        file,
+        JSON.stringify(
+          {
+            name,
+            startedAt,
+            finishedAt: new Date().toISOString(),
+            machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? null, node: process.version },
+            loadAverage,
+            options,
+            summary: table,
+            ...extra,
+          },
+          null,
+          2,
+        ),
+      );
+      process.stdout.write(`written to ${file}\n`);
+      return file;
+    },
+  };
+}
+
+/** Whether `--quick` was passed: every benchmark then runs at a small size (bench:all -- --quick). */
+export const isQuick = process.argv.includes('--quick');

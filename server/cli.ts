@@ -32,6 +32,7 @@ const USAGE = `Usage: npm run server -- [options]
   --seed N             demo seed (default 1)
   --customers N        demo customers (generator default when omitted)
   --events N           pad the demo history to N events (benchmarks)
+  --heavy-customer-events N  about N of the padding events go to one customer (benchmarks)
   --live-interval S    seconds between live demo ticks (default 3; 0 disables)
   --log-retention-days D  keep the sync change log this long (default 30; 0 keeps it all);
                        desks whose cursor is older re-bootstrap the affected customers
@@ -76,6 +77,7 @@ try {
       seed: { type: 'string', default: '1' },
       customers: { type: 'string' },
       events: { type: 'string' },
+      'heavy-customer-events': { type: 'string' },
       'live-interval': { type: 'string', default: '3' },
       'log-retention-days': { type: 'string', default: '30' },
       'actions-config': { type: 'string', default: process.env.LIGHTKEEPER_ACTIONS_CONFIG },
@@ -101,6 +103,7 @@ const port = integer('port', values.port, 0, 65_535) ?? 4700;
 const seed = integer('seed', values.seed, 0, Number.MAX_SAFE_INTEGER) ?? 1;
 const customers = integer('customers', values.customers, 1, 1_000_000);
 const events = integer('events', values.events, 0, 100_000_000);
+const heavyEvents = integer('heavy-customer-events', values['heavy-customer-events'], 0, 100_000_000);
 const liveIntervalSeconds = Number(values['live-interval']);
 if (!Number.isFinite(liveIntervalSeconds) || liveIntervalSeconds < 0)
   fail(`--live-interval must be a number of seconds ≥ 0, got "${values['live-interval']}".`);
@@ -190,7 +193,7 @@ try {
   const { generatedToken } = await storage.transaction((db) => ensureAdminToken(db, adminToken));
   if (values.demo) {
     const started = Date.now();
-    const result = await seedDemo(storage, { seed, customers, events, now: Date.now(), log });
+    const result = await seedDemo(storage, { seed, customers, events, heavyEvents, now: Date.now(), log });
     if (!result.isSeeded)
       say('The database already holds other data: the demo fleet was not seeded; live mode runs over what is there.');
     else if (result.isNew)

@@ -25,6 +25,11 @@ export type PadOptions = {
   batchSize?: number;
   /** Days of history to spread the events over; default 90. */
   days?: number;
+  /**
+   * About this many of the events go to one customer (the first with enough history), the rest
+   * spread over all: benchmarks need one customer with a long history (100,000 events). Default 0.
+   */
+  heavyEvents?: number;
 };
 
 type Target = { id: string; region: string; from: number; span: number; features: string[]; contact: string };
@@ -83,13 +88,20 @@ export function* padEvents(fleet: Pick<DemoFleet, 'customers' | 'features'>, opt
   if (count > 0 && pool.length === 0) throw new RangeError('the fleet has no customer with enough history to pad');
 
   const random = createRandom(hashSeed(seed, 'pad'));
+  const heavyEvents = options.heavyEvents ?? 0;
+  if (!Number.isSafeInteger(heavyEvents) || heavyEvents < 0 || heavyEvents > count)
+    throw new RangeError(`heavyEvents must be an integer from 0 to count, got ${String(heavyEvents)}`);
+  // A stream of its own, so padding without a heavy customer stays exactly what it was.
+  const heavyRandom = createRandom(hashSeed(seed, 'pad-heavy'));
+  const heavyShare = count > 0 ? heavyEvents / count : 0;
   let batch: EventInput[] = [];
   let emitted = 0;
   let unit = 0;
   const prefix = `pad-${seed}-`;
   while (emitted < count) {
     const remaining = count - emitted;
-    const target = itemAt(pool, Math.floor(random.next() * pool.length));
+    const spread = itemAt(pool, Math.floor(random.next() * pool.length));
+    const target = heavyShare > 0 && heavyRandom.next() < heavyShare ? itemAt(pool, 0) : spread;
     const feature = itemAt(target.features, Math.floor(random.next() * target.features.length));
     const at = target.from + Math.floor((random.next() * target.span) / 1000) * 1000;
     const roll = random.next();

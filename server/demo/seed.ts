@@ -19,6 +19,8 @@ export type SeedOptions = {
   customers?: number;
   /** Pad the history with routine events up to this many events in total (the scale knob for benchmarks). */
   events?: number;
+  /** About this many of the padding events go to one customer (benchmarks need one long history). */
+  heavyEvents?: number;
   /** The clock reading the fleet's history ends at (ms). */
   now: number;
   log: Logger;
@@ -42,6 +44,8 @@ type SeedRecord = {
   fleetEvents: number;
   targetEvents: number;
   padded: number;
+  /** Absent in records written before it existed: none. */
+  heavyEvents?: number;
   isComplete: boolean;
 };
 
@@ -82,6 +86,7 @@ export async function seedDemo(storage: Storage, options: SeedOptions): Promise<
       fleetEvents: generated.events.length,
       targetEvents: Math.max(options.events ?? 0, generated.events.length),
       padded: 0,
+      ...(options.heavyEvents ? { heavyEvents: options.heavyEvents } : {}),
       isComplete: false,
     };
     const isWritten = await storage.transaction(async (db) => {
@@ -131,6 +136,7 @@ export async function seedDemo(storage: Storage, options: SeedOptions): Promise<
           now: new Date(seedNow),
           count: padCount,
           batchSize: PAD_BATCH,
+          heavyEvents: Math.min(record.heavyEvents ?? 0, padCount),
         })) {
           // Batches already stored before an interruption are skipped, not re-sent.
           if (done + batch.length <= record.padded) {

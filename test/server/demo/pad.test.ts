@@ -61,6 +61,22 @@ describe('padEvents', () => {
     expect(collect(2_000, 500, 10).events).not.toEqual(collect(2_000, 500, 9).events);
   });
 
+  it('gives about heavyEvents of them to one customer, and the same events as before without it', () => {
+    const count = 20_000;
+    const heavy = [...padEvents(fleet, { seed: 3, now: NOW, count, heavyEvents: 10_000 })].flat();
+    expect(heavy).toHaveLength(count);
+    const perCustomer = new Map<string, number>();
+    for (const event of heavy) perCustomer.set(event.customerId, (perCustomer.get(event.customerId) ?? 0) + 1);
+    const largest = Math.max(...perCustomer.values());
+    // Its own 10,000 plus its share of the rest, give or take the randomness.
+    expect(largest).toBeGreaterThan(9_000);
+    expect(largest).toBeLessThan(12_000);
+    expect([...padEvents(fleet, { seed: 3, now: NOW, count: 500, heavyEvents: 0 })].flat()).toEqual(
+      [...padEvents(fleet, { seed: 3, now: NOW, count: 500 })].flat(),
+    );
+    expect(() => padEvents(fleet, { seed: 1, now: NOW, count: 10, heavyEvents: 11 }).next()).toThrow(/heavyEvents must be/);
+  });
+
   it('streams: it yields the first batch before generating the rest', () => {
     const iterator = padEvents(fleet, { seed: 1, now: NOW, count: Number.MAX_SAFE_INTEGER, batchSize: 100 });
     const first = iterator.next();
