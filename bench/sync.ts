@@ -166,9 +166,9 @@ const baseline = new Database(path.join(work, 'baseline.sqlite'));
 baseline.pragma('journal_mode = WAL');
 migrate(baseline, CACHE_MIGRATIONS, 'baseline');
 const insert = baseline.prepare(`insert into events (id, customer_id, occurred_at, recorded_at, kind, severity, summary, feature,
-  source_system, source_external_id, actor, body, prev_value, new_value, links, properties, ver)
+  source_system, source_external_id, actor, body, prev_value, new_value, links, properties, ver, signature)
   values (@id, @customer_id, @occurred_at, @recorded_at, @kind, @severity, @summary, @feature, @source_system,
-  @source_external_id, @actor, @body, @prev_value, @new_value, @links, @properties, @ver)`);
+  @source_external_id, @actor, @body, @prev_value, @new_value, @links, @properties, @ver, @signature)`);
 const insertMany = baseline.transaction((rows: unknown[]) => {
   for (const row of rows) insert.run(row);
 });
