@@ -8,6 +8,7 @@ import {
   SEVERITIES,
   type TimelineEvent,
 } from '../../shared/domain';
+import { PublishedCatalogSchema } from '../../shared/catalog/format';
 import { WizardRowSchema } from '../../shared/remediation/wire';
 import { bucketCustomerId, type Op, type PullResponse } from '../../shared/sync/wire';
 import type { Outbox } from './outbox';
@@ -56,10 +57,11 @@ const ROW_SCHEMAS = {
   note: SyncedNoteSchema,
   release: ReleaseSchema,
   wizard: WizardRowSchema,
+  catalog: PublishedCatalogSchema,
 } as const;
 
 /** Fleet-wide entities: they travel only in the global bucket. */
-const GLOBAL_ENTITIES = new Set(['release', 'wizard']);
+const GLOBAL_ENTITIES = new Set(['release', 'wizard', 'catalog']);
 
 /** A pulled response whose rows all passed validation. */
 export type ValidatedPull = PullResponse;
@@ -175,12 +177,17 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     on conflict (id, version) do update set title = excluded.title, source = excluded.source, hash = excluded.hash,
       published_at = excluded.published_at, published_by = excluded.published_by, ver = excluded.ver
     where excluded.ver > wizard_library.ver`);
+  const upsertCatalog = db.prepare(`
+    insert into catalog (name, catalog, hash, ver) values (@name, @catalog, @hash, @ver)
+    on conflict (name) do update set catalog = excluded.catalog, hash = excluded.hash, ver = excluded.ver
+    where excluded.ver > catalog.ver`);
   const deleteBy = {
     customer: db.prepare('delete from customers where id = ?'),
     feature: db.prepare("delete from customer_features where customer_id || ':' || feature = ?"),
     note: db.prepare('delete from notes where id = ?'),
     release: db.prepare('delete from releases where version = ?'),
     wizard: db.prepare("delete from wizard_library where id || '@' || version = ?"),
+    catalog: db.prepare('delete from catalog where name = ?'),
   };
   const getBucket = db.prepare<[string], BucketRow>('select * from sync_bucket where bucket = ?');
   const saveBucket = db.prepare(`
@@ -200,7 +207,11 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     db.prepare('delete from notes where customer_id = ?'),
     db.prepare('delete from customers where id = ?'),
   ];
-  const clearGlobal = [db.prepare('delete from releases'), db.prepare('delete from wizard_library')];
+  const clearGlobal = [
+    db.prepare('delete from releases'),
+    db.prepare('delete from wizard_library'),
+    db.prepare('delete from catalog'),
+  ];
 
   /** Per-customer event counts and newest time, written once per transaction instead of once per event. */
   const pendingStats = new Map<string, { count: number; last: string }>();
@@ -295,6 +306,12 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
         upsertWizard.run({ ...(op.row as z.infer<typeof WizardRowSchema>), ver: op.ver });
         summary.global = true;
         return;
+      case 'catalog': {
+        const row = op.row as z.infer<typeof PublishedCatalogSchema>;
+        upsertCatalog.run({ name: op.id, catalog: JSON.stringify(row), hash: row.hash, ver: op.ver });
+        summary.global = true;
+        return;
+      }
       default:
         return;
     }

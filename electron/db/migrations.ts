@@ -274,6 +274,21 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
       for (const [signature, rid] of pending) update.run(signature, rid);
     },
   },
+  {
+    version: 6,
+    name: 'effective catalog',
+    up(db) {
+      // The server's catalog (issue 11): names, parameter and result types, risks; never calls or secrets.
+      db.exec(`
+        create table catalog (
+          name    text primary key,
+          catalog text not null,
+          hash    text not null,
+          ver     integer not null
+        ) strict;
+      `);
+    },
+  },
 ];
 
 /**

@@ -2,12 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { parseDocument } from 'yaml';
+import { PublishedCatalogSchema } from '../../shared/catalog/format';
 import { catalogNames } from '../../shared/wizards/catalog';
 import { definitionHash } from '../../shared/wizards/engine';
 import { WizardSchema, type WizardDefinition } from '../../shared/wizards/format';
 import { sha256Hex } from '../../shared/wizards/hash';
 import { isScenarioSource, parseScenario, type Scenario } from '../../shared/wizards/scenario';
-import { parseWizard, wizardSignature, type WizardSignature } from '../../shared/wizards/validate';
+import {
+  catalogContext,
+  parseWizard,
+  wizardSignature,
+  type ValidationContext,
+  type WizardSignature,
+} from '../../shared/wizards/validate';
 import type { Logger } from '../ipc/dispatch';
 
 /**
@@ -79,6 +86,28 @@ function practicePreference(scenario: Scenario): number {
 export function createWizardLibrary(options: WizardLibraryOptions) {
   const { db, log } = options;
   const serverRows = db.prepare<[], ServerRow>('select id, version, source from wizard_library order by id, version');
+  const catalogRow = db.prepare<[], { catalog: string; hash: string }>(
+    "select catalog, hash from catalog where name = 'effective'",
+  );
+  let catalogCache: { hash: string; context: ValidationContext } | null = null;
+
+  /** What wizards are checked against: the server's effective catalog once synced, the built-in demo list before. */
+  function catalogValidation(): ValidationContext {
+    const row = catalogRow.get();
+    if (!row) return catalogNames();
+    if (catalogCache?.hash === row.hash) return catalogCache.context;
+    const parsed = PublishedCatalogSchema.safeParse(JSON.parse(row.catalog));
+    if (!parsed.success) {
+      log.warn('the synced catalog cannot be read; wizards are checked against the built-in list', {
+        problem: parsed.error.issues[0]?.message,
+      });
+      return catalogNames();
+    }
+    catalogCache = { hash: row.hash, context: catalogContext(parsed.data) };
+    // Wizards validated against the previous catalog are checked again.
+    parsedServer.clear();
+    return catalogCache.context;
+  }
   let bundled: LibraryEntry[] = [];
   let bundledSignatures: WizardSignature[] = [];
   let scenarios = new Map<string, Scenario[]>();
@@ -107,7 +136,7 @@ export function createWizardLibrary(options: WizardLibraryOptions) {
     bundledSignatures = wizards
       .map((file) => signatureOf(file.source))
       .filter((signature): signature is WizardSignature => signature !== null);
-    const context = { ...catalogNames(), knownWizards: [...bundledSignatures, ...serverSignatures()] };
+    const context = { ...catalogValidation(), knownWizards: [...bundledSignatures, ...serverSignatures()] };
     for (const file of wizards) {
       const result = parseWizard(file.source, file.name, context);
       if (!result.definition) {
@@ -148,11 +177,12 @@ export function createWizardLibrary(options: WizardLibraryOptions) {
   function serverEntries(): LibraryEntry[] {
     const rows = serverRows.all();
     const entries: LibraryEntry[] = [];
-    let context: (ReturnType<typeof catalogNames> & { knownWizards: WizardSignature[] }) | null = null;
+    let context: ValidationContext | null = null;
+    const catalog = catalogValidation();
     for (const row of rows) {
       const key = `${row.id}@${row.version}#${sha256Hex(row.source)}`;
       if (!parsedServer.has(key)) {
-        context ??= { ...catalogNames(), knownWizards: [...bundledSignatures, ...serverSignatures()] };
+        context ??= { ...catalog, knownWizards: [...bundledSignatures, ...serverSignatures()] };
         const result = parseWizard(row.source, `${row.id}@${row.version}`, context);
         const definition = result.definition;
         if (!definition || definition.id !== row.id || definition.version !== row.version) {

@@ -1,3 +1,5 @@
+import type { PublishedCatalog } from '../catalog/format';
+import { CACHE_QUERIES } from './catalog';
 import { LineCounter, parseDocument } from 'yaml';
 import { WizardSchema, type WizardDefinition } from './format';
 import { checkExpressions, computeAvailability } from './lint/expressions';
@@ -55,7 +57,19 @@ export type ValidationContext = {
   knownQueries: readonly string[];
   /** Wizard ids (or signatures, which also check input mappings) a `link` may name; without it links are not checked. */
   knownWizards?: readonly (string | WizardSignature)[];
+  /** A server's effective catalog (issue 11): its probes and actions replace the built-in ones for names and types. */
+  catalog?: PublishedCatalog | null;
 };
+
+/** The names a wizard may use against a published catalog (cache queries stay the desk's own). */
+export function catalogContext(catalog: PublishedCatalog): ValidationContext {
+  return {
+    knownQueries: Object.keys(CACHE_QUERIES),
+    knownProbes: catalog.probes.map((probe) => probe.name),
+    knownActions: catalog.actions.map((action) => action.name),
+    catalog,
+  };
+}
 
 /** The inputs a wizard declares, in the form link checks use. */
 export function wizardSignature(definition: WizardDefinition): WizardSignature {

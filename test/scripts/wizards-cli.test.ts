@@ -52,6 +52,35 @@ steps:
     outcome: remediated
 `;
 
+describe('wizards lint --catalog', () => {
+  it('checks wizards against a catalog file, and runs their scenarios', () => {
+    const catalog = ['--catalog', 'test/fixtures/catalog/webhooks.catalog.yaml'];
+    expect(run(['lint', ...catalog, 'test/fixtures/catalog'])).toMatchObject({
+      status: 0,
+      out: ['1 passed, 0 failed (2 scenario files skipped)'],
+    });
+    expect(run(['test', ...catalog, 'test/fixtures/catalog']).out.at(-1)).toBe('2 passed, 0 failed');
+    const demo = run(['lint', 'test/fixtures/catalog']);
+    expect(demo.status).toBe(1);
+    expect(demo.out.join('\n')).toMatch(/unknown-action unknown action "webhooks.replayFailed"/);
+  });
+
+  it('passes the starter library against the demo catalog file', () => {
+    const result = run(['lint', '--catalog', 'resources/catalogs/demo.catalog.yaml', 'resources/wizards']);
+    expect(result).toMatchObject({ status: 0, out: ['5 passed, 0 failed (18 scenario files skipped)'] });
+  });
+
+  it('refuses a broken catalog with its file:line problems and lints nothing', () => {
+    const directory = writeTree('bad-catalog', { 'x.catalog.yaml': 'catalog: x\nprobes:\n  a.b:\n    summary: s\n' });
+    const result = run(['lint', '--catalog', relative(root, join(directory, 'x.catalog.yaml')), 'test/fixtures/catalog']);
+    expect(result.status).toBe(2);
+    expect(result.err.join('\n')).toMatch(
+      /x\.catalog\.yaml:4:5 schema probes\.a\.b missing required "result"|x\.catalog\.yaml:\d+:\d+ schema/,
+    );
+    expect(result.out).toEqual([]);
+  });
+});
+
 describe('wizards lint', () => {
   it('passes the example wizards and skips scenario files', () => {
     const result = run(['lint', 'test/fixtures/wizards']);

@@ -1,5 +1,6 @@
 import { stepEdges, type Step, type WizardDefinition } from '../format';
-import { probeSpec, querySpec } from '../catalog';
+import { querySpec } from '../catalog';
+import { catalogProbeSpec } from './references';
 import type { ValidationCode, ValidationContext, ValidationIssue } from '../validate';
 import type { Locator } from './locate';
 
@@ -60,7 +61,7 @@ export function add(
 /** The fields of a step's result; undefined when the step has no result, null when they are unknown. */
 export function resultFieldsOf(lint: Lint, step: Step): readonly string[] | null | undefined {
   if (step.kind === 'check' || step.kind === 'verify') {
-    const spec = step.source === 'cache' ? querySpec(step.query) : probeSpec(step.probe);
+    const spec = step.source === 'cache' ? querySpec(step.query) : catalogProbeSpec(lint.context, step.probe);
     return spec ? Object.keys(spec.result.shape) : null;
   }
   if (step.kind === 'action') return actionResultFields;

@@ -1,4 +1,16 @@
+import { catalogSpecs } from '../../catalog/publish';
 import { actionSpec, probeSpec, querySpec, type DiagnosticSpec } from '../catalog';
+import type { ValidationContext } from '../validate';
+
+/** A probe's spec from the context's catalog, else the built-in list. */
+export function catalogProbeSpec(context: ValidationContext, name: string): DiagnosticSpec | undefined {
+  return context.catalog ? catalogSpecs(context.catalog).probes.get(name) : probeSpec(name);
+}
+
+/** An action's parameter spec from the context's catalog, else the built-in list. */
+function catalogActionSpec(context: ValidationContext, name: string): { params: DiagnosticSpec['params'] } | undefined {
+  return context.catalog ? catalogSpecs(context.catalog).actions.get(name) : actionSpec(name);
+}
 import { templatesIn } from '../cel';
 import { durationToMs, type Step } from '../format';
 import type { Json } from '../../json';
@@ -27,7 +39,15 @@ export function checkCatalog(lint: Lint): void {
           `unknown probe "${step.probe}"; known: ${lint.context.knownProbes.join(', ')}`,
           step.id,
         );
-      } else checkParams(lint, step.params ?? {}, probeSpec(step.probe), ['steps', index], step, `probe "${step.probe}"`);
+      } else
+        checkParams(
+          lint,
+          step.params ?? {},
+          catalogProbeSpec(lint.context, step.probe),
+          ['steps', index],
+          step,
+          `probe "${step.probe}"`,
+        );
       if (step.kind === 'verify' && durationToMs(step.every) > durationToMs(step.timeout)) {
         add(
           lint,
@@ -47,7 +67,15 @@ export function checkCatalog(lint: Lint): void {
           `unknown action "${step.action}"; the server knows: ${lint.context.knownActions.join(', ')}`,
           step.id,
         );
-      } else checkParams(lint, step.params, actionSpec(step.action), ['steps', index], step, `action "${step.action}"`);
+      } else
+        checkParams(
+          lint,
+          step.params,
+          catalogActionSpec(lint.context, step.action),
+          ['steps', index],
+          step,
+          `action "${step.action}"`,
+        );
     }
   });
 }

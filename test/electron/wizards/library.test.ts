@@ -175,3 +175,41 @@ describe('server versions', () => {
     expect(db.prepare('select count(*) from wizard_library').pluck().get()).toBe(0);
   });
 });
+
+describe('the synced catalog', () => {
+  it('is stored from the global bucket and server wizards are checked against it', async () => {
+    const { parseCatalog, publishCatalog } = await import('../../../shared/catalog/index');
+    const fixtures = path.join(import.meta.dirname, '..', '..', 'fixtures', 'catalog');
+    const parsed = parseCatalog(fs.readFileSync(path.join(fixtures, 'webhooks.catalog.yaml'), 'utf8'), 'webhooks.catalog.yaml');
+    if (!parsed.definition) throw new Error('the fixture catalog is invalid');
+    const published = publishCatalog(parsed.definition, '2026-11-20T10:00:00.000Z');
+    const webhookSource = fs.readFileSync(path.join(fixtures, 'webhook-deliveries-failing.yaml'), 'utf8');
+    const { db, apply } = cache();
+    const log = recordingLog();
+    const library = createWizardLibrary({ db, bundledDirectory: null, log });
+    apply([
+      put('wizard', 'webhook-deliveries-failing@1', {
+        id: 'webhook-deliveries-failing',
+        version: 1,
+        title: 'Webhook deliveries failing',
+        source: webhookSource,
+        hash: 'h1',
+        publishedAt: '2026-11-20T10:00:00.000Z',
+        publishedBy: 'lee',
+      }),
+    ]);
+    // Before the catalog arrives, the built-in list does not know the shop's probes.
+    expect(library.latest()).toEqual([]);
+    expect(JSON.stringify(log.warnings)).toMatch(/unknown probe \\"webhooks.deliveries\\"/);
+
+    apply([put('catalog', 'effective', published)]);
+    const row = db.prepare<[], { hash: string }>("select hash from catalog where name = 'effective'").get();
+    expect(row?.hash).toBe(published.hash);
+    expect(library.latest().map((entry) => entry.id)).toEqual(['webhook-deliveries-failing']);
+  });
+
+  it('refuses a catalog row outside the global bucket', () => {
+    const response = pullResponse([{ bucket: 'customer:acme', ops: [put('catalog', 'effective', { catalog: 'x' })] }]);
+    expect(() => validatePullRows(response)).toThrow();
+  });
+});

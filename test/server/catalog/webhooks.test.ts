@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchCatalog, runWizardsCli } from '../../../scripts/wizards';
 import { createCatalogHolder, type CatalogHolder } from '../../../server/catalog/loader';
 import { createLogger } from '../../../server/log';
 import { GLOBAL_BUCKET } from '../../../shared/sync/wire';
@@ -344,6 +345,26 @@ describe('the effective catalog', () => {
     expect(text).toContain('webhooks.resendSigningSecret');
     expect(text).not.toContain(apiUrl);
     expect(text).not.toContain('ACME_ADMIN_TOKEN');
+  });
+
+  it('is what `npm run wizards -- lint --catalog <url>` checks wizards against', async () => {
+    const root = path.join(import.meta.dirname, '..', '..', '..');
+    const run = (catalog?: Awaited<ReturnType<typeof fetchCatalog>>) => {
+      const out: string[] = [];
+      const status = runWizardsCli(
+        ['lint', 'test/fixtures/catalog'],
+        { out: (line) => out.push(line), err: (line) => out.push(line) },
+        { cwd: root, libraryDirectory: path.join(directory, 'no-library'), ...(catalog ? { catalog } : {}) },
+      );
+      return { status, out };
+    };
+    const published = await fetchCatalog(server.url, adminToken);
+    expect(run(published)).toEqual({ status: 0, out: ['1 passed, 0 failed (2 scenario files skipped)'] });
+    // Against the built-in demo list the shop's probes are unknown.
+    const demo = run();
+    expect(demo.status).toBe(1);
+    expect(demo.out.join('\n')).toMatch(/unknown-probe unknown probe "webhooks.deliveries"/);
+    await expect(fetchCatalog(server.url, 'not-a-token')).rejects.toThrow(/answered 401/);
   });
 
   it('is reloaded on request; a broken file is refused with file:line and the catalog in force keeps running', async () => {
