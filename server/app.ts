@@ -9,6 +9,7 @@ import { setPrincipal, type RouteAuth, type RouteContext } from './api/context';
 import { ApiFailure } from './errors';
 import { createIdGenerator } from './ids';
 import { errorMessage, type Logger } from './log';
+import { DEFAULT_DELAY_NOTICE_MS } from './repo/change-log';
 import { findPrincipal } from './repo/tokens';
 import type { Storage } from './storage/types';
 import { createPokeTailer } from './sync/tailer';
@@ -27,6 +28,8 @@ export type ServerOptions = {
   pokeIntervalMs?: number;
   /** Comment lines on idle event streams. Default 15 s. */
   heartbeatMs?: number;
+  /** Pulls say the server may be holding changes back once a write transaction has run this long. Default 5 s. */
+  delayNoticeMs?: number;
   /** Largest request body. Default 32 MiB (a full ingest batch of large events). */
   bodyLimitBytes?: number;
   /** Remediation limits, HTTP-runner actions and probe runners (see api/remediation-routes.ts). */
@@ -74,6 +77,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     tailer,
     minSchemaVersion: options.minSchemaVersion ?? 1,
     heartbeatMs: options.heartbeatMs ?? 15_000,
+    delayNoticeMs: options.delayNoticeMs ?? DEFAULT_DELAY_NOTICE_MS,
   };
 
   // Authentication runs before the body is read: an anonymous caller cannot make us parse 32 MiB.

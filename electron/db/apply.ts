@@ -10,7 +10,7 @@ import {
 } from '../../shared/domain';
 import { PublishedCatalogSchema } from '../../shared/catalog/format';
 import { WizardRowSchema } from '../../shared/remediation/wire';
-import { bucketCustomerId, type Op, type PullResponse } from '../../shared/sync/wire';
+import { bucketCustomerId, type Op, type ProducedRow, type PullResponse } from '../../shared/sync/wire';
 import type { Outbox } from './outbox';
 
 const SyncedNoteSchema = NoteSchema;
@@ -213,6 +213,28 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     db.prepare('delete from catalog'),
   ];
 
+  /** The cached version of a row, per entity the desk keeps (events are immutable: version 1). */
+  const cachedVersion: Record<string, Database.Statement<[string], number>> = {
+    customer: db.prepare<[string], number>('select ver from customers where id = ?').pluck(),
+    feature: db.prepare<[string], number>("select ver from customer_features where customer_id || ':' || feature = ?").pluck(),
+    event: db.prepare<[string], number>('select ver from events where id = ?').pluck(),
+    note: db.prepare<[string], number>('select ver from notes where id = ?').pluck(),
+    release: db.prepare<[string], number>('select ver from releases where version = ?').pluck(),
+    wizard: db.prepare<[string], number>("select ver from wizard_library where id || '@' || version = ?").pluck(),
+  };
+
+  /**
+   * Whether a row a mutation produced is in the cache at that version or newer.
+   * Rows this desk will never hold count as there: an entity it does not keep,
+   * or a bucket it does not sync (out of scope).
+   */
+  function hasRow(row: ProducedRow): boolean {
+    const statement = cachedVersion[row.entity];
+    if (!statement) return true;
+    if (!getBucket.get(row.bucket)) return true;
+    return (statement.get(row.id) ?? 0) >= row.ver;
+  }
+
   /** Per-customer event counts and newest time, written once per transaction instead of once per event. */
   const pendingStats = new Map<string, { count: number; last: string }>();
   /** Facet values seen in this transaction, as `customer \0 facet \0 value`. */
@@ -381,7 +403,9 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       const customerId = bucketCustomerId(bucket);
       if (customerId) summary.customerIds.add(customerId);
     }
-    outbox.acknowledge(response.acked.lastSeq, response.acked.results);
+    // The rows just written may be what applied outbox rows were waiting for: they go in the same transaction.
+    outbox.acknowledge(response.acked.results);
+    outbox.settle(hasRow);
     return summary;
   });
 
@@ -397,6 +421,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
 
   return {
     applyPull,
+    hasRow,
     buckets: db.prepare<[], BucketRow>('select * from sync_bucket order by bucket'),
   };
 }

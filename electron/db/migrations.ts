@@ -321,4 +321,13 @@ export const OUTBOX_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'applied rows wait for their data',
+    up(db) {
+      // status 'applied': the server applied it; the row stays until the cache holds the rows it produced
+      // (a JSON array of ProducedRow), so a pending note never vanishes while its data is on its way (issue 9).
+      db.exec('alter table outbox add column produced text');
+    },
+  },
 ];

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Mutation, MutationResult } from '../../shared/sync/wire';
+import type { Mutation, MutationResult, ProducedRow } from '../../shared/sync/wire';
 import { ulid } from '../../shared/ulid';
 
 /** One queued local write. */
@@ -10,11 +10,17 @@ export type OutboxRow = {
   v: number;
   args: unknown;
   clientTime: string;
-  status: 'pending' | 'rejected';
+  /** pending: not yet applied by the server; applied: applied, waiting for its rows to reach the cache; rejected: refused. */
+  status: OutboxStatus;
   attempts: number;
   lastError: string | null;
   resultCode: string | null;
 };
+
+export type OutboxStatus = 'pending' | 'applied' | 'rejected';
+
+/** Whether the cache holds a produced row at its version or newer (or never will: its bucket is not synced here). */
+export type HasRow = (row: ProducedRow) => boolean;
 
 type RawRow = {
   seq: number;
@@ -23,10 +29,11 @@ type RawRow = {
   v: number;
   args: string;
   client_time: string;
-  status: 'pending' | 'rejected';
+  status: OutboxStatus;
   attempts: number;
   last_error: string | null;
   result_code: string | null;
+  produced: string | null;
 };
 
 function toRow(raw: RawRow): OutboxRow {
@@ -55,9 +62,19 @@ export function createOutbox(db: Database.Database) {
   );
   const pending = db.prepare<[number], RawRow>("select * from outbox.outbox where status = 'pending' order by seq limit ?");
   const all = db.prepare<[], RawRow>('select * from outbox.outbox order by seq');
-  const countPending = db.prepare<[], number>("select count(*) from outbox.outbox where status = 'pending'").pluck();
-  const deleteAcked = db.prepare("delete from outbox.outbox where seq <= ? and status = 'pending'");
-  const reject = db.prepare("update outbox.outbox set status = 'rejected', result_code = ?, last_error = ? where seq = ?");
+  const countPending = db
+    .prepare<[], number>("select count(*) from outbox.outbox where status in ('pending', 'applied')")
+    .pluck();
+  const reject = db.prepare(
+    "update outbox.outbox set status = 'rejected', result_code = ?, last_error = ? where seq = ? and status <> 'rejected'",
+  );
+  const markApplied = db.prepare(
+    "update outbox.outbox set status = 'applied', result_code = ?, produced = ? where seq = ? and status = 'pending'",
+  );
+  const appliedRows = db.prepare<[], { seq: number; produced: string | null }>(
+    "select seq, produced from outbox.outbox where status = 'applied'",
+  );
+  const remove = db.prepare('delete from outbox.outbox where seq = ?');
   const moveSeq = db.prepare('update outbox.outbox set seq = ? where seq = ?');
   const moveRejectedAside = db.prepare("update outbox.outbox set seq = -abs(seq) where status = 'rejected'");
   const noteAttempt = db.prepare('update outbox.outbox set attempts = attempts + 1, last_error = ? where seq between ? and ?');
@@ -94,18 +111,34 @@ export function createOutbox(db: Database.Database) {
       }));
     },
     all: (): OutboxRow[] => all.all().map(toRow),
+    /** Rows still on their way: not applied yet, or applied and waiting for their data. */
     pendingCount: (): number => countPending.get() ?? 0,
     /**
-     * Records what the server said. Rejected mutations stay (marked) so the user sees
-     * what was refused; applied ones are removed once `lastSeq` covers them. Runs
-     * inside the caller's transaction when there is one.
+     * Records what the server said (a push answer, or the results a pull
+     * acknowledges). Rejected mutations stay (marked) so the user sees what was
+     * refused. Applied ones stay, marked applied, until {@link settle} finds the
+     * rows they produced in the cache; a server that does not name them (an
+     * older one) leaves nothing to wait for. Runs inside the caller's transaction
+     * when there is one.
      */
-    acknowledge(lastSeq: number, results: readonly MutationResult[]): void {
+    acknowledge(results: readonly MutationResult[]): void {
       for (const result of results) {
         if (result.status === 'rejected')
           reject.run(result.code ?? 'rejected', result.message ?? 'The server refused this change.', result.seq);
+        else markApplied.run(result.code ?? null, JSON.stringify(result.produced ?? []), result.seq);
       }
-      deleteAcked.run(lastSeq);
+    },
+    /** Drops the applied rows whose produced rows are all in the cache; returns how many went. */
+    settle(hasRow: HasRow): number {
+      let settled = 0;
+      for (const row of appliedRows.all()) {
+        const produced = JSON.parse(row.produced ?? '[]') as ProducedRow[];
+        if (produced.every(hasRow)) {
+          remove.run(row.seq);
+          settled += 1;
+        }
+      }
+      return settled;
     },
     recordAttempt(fromSeq: number, toSeq: number, error: string | null): void {
       noteAttempt.run(error, fromSeq, toSeq);

@@ -169,6 +169,14 @@ function toEvent(raw: EventRaw): TimelineEvent {
 }
 
 /** Read-side queries of the cache, all prepared once. */
+/** Local writes of one note that the cache does not show yet. */
+type NoteOverlay = {
+  create?: { customerId: string; eventId: string | null; body: string; clientTime: string };
+  body?: string;
+  error: string | null;
+  isPending: boolean;
+};
+
 export function createQueries(db: Database.Database, outbox: Outbox, me: () => string) {
   const latestReleaseRows = db.prepare<[], { version: string }>('select version from releases');
   const customerPage = db.prepare<[string, number], CustomerRaw>(
@@ -286,27 +294,17 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
     };
   }
 
-  /** Pending and rejected local note writes, folded per note id over the synced rows. */
-  function noteOverlay(): Map<
-    string,
-    {
-      create?: { customerId: string; eventId: string | null; body: string; clientTime: string };
-      body?: string;
-      error: string | null;
-    }
-  > {
-    const overlay = new Map<
-      string,
-      {
-        create?: { customerId: string; eventId: string | null; body: string; clientTime: string };
-        body?: string;
-        error: string | null;
-      }
-    >();
+  /**
+   * Local note writes not yet in the cache, folded per note id over the synced
+   * rows: pending ones, applied ones whose data is still on its way (their text
+   * is shown, so a note never flips back), and rejected ones with the reason.
+   */
+  function noteOverlay(): Map<string, NoteOverlay> {
+    const overlay = new Map<string, NoteOverlay>();
     for (const row of outbox.all()) {
       if (row.name !== 'note.create' && row.name !== 'note.update') continue;
       const args = row.args as { noteId: string; customerId?: string; eventId?: string | null; body: string };
-      const entry = overlay.get(args.noteId) ?? { error: null };
+      const entry = overlay.get(args.noteId) ?? { error: null, isPending: false };
       if (row.name === 'note.create') {
         entry.create = {
           customerId: args.customerId ?? '',
@@ -316,6 +314,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
         };
       }
       entry.body = args.body;
+      if (row.status === 'pending') entry.isPending = true;
       if (row.status === 'rejected')
         entry.error = `${row.lastError ?? 'The server refused this change.'} (${row.resultCode ?? 'rejected'})`;
       overlay.set(args.noteId, entry);
@@ -339,7 +338,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
         createdAt: note.created_at,
         updatedAt: note.updated_at,
         ver: note.ver,
-        pending: local !== undefined && local.error === null,
+        pending: local?.isPending === true && local.error === null,
         error: local?.error ?? null,
       });
     }
@@ -355,7 +354,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
         createdAt: local.create.clientTime,
         updatedAt: local.create.clientTime,
         ver: 0,
-        pending: local.error === null,
+        pending: local.isPending && local.error === null,
         error: local.error,
       });
     }

@@ -87,7 +87,10 @@ export function createSyncEngine(options: SyncEngineOptions) {
     message: 'No backend is configured.',
     isBootstrapping: false,
     backendUrl: null,
+    serverDelayedSince: null,
   };
+  /** What the last pull response said about rows the server may be holding back. */
+  let delayedSince: string | null = null;
 
   function isBootstrapping(): boolean {
     return applier.buckets.all().some((bucket) => bucket.state !== 'live');
@@ -114,8 +117,11 @@ export function createSyncEngine(options: SyncEngineOptions) {
           schemaVersion: CLIENT_SCHEMA_VERSION,
           mutations: batch,
         });
-        // Rejections are recorded now; applied rows stay until a pull acknowledges them with their data.
-        db.transaction(() => outbox.acknowledge(0, response.results))();
+        // Rejections are recorded now; applied rows stay until the rows they produced are in the cache.
+        db.transaction(() => {
+          outbox.acknowledge(response.results);
+          outbox.settle(applier.hasRow);
+        })();
         pushedThrough = Math.max(pushedThrough, Math.min(last, response.lastSeq));
         if (response.lastSeq < last)
           throw new BackendError('invalid', `The backend acknowledged up to ${response.lastSeq} of ${last}.`);
@@ -180,6 +186,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
       inFlight = null;
       if (!isCurrent()) return;
       validatePullRows(response);
+      delayedSince = response.delayedSince ?? null;
       for (const page of response.buckets) {
         if ('reset' in page) known.set(page.bucket, { cursor: null, pageToken: null, isLive: false });
         else if (known.has(page.bucket)) {
@@ -231,6 +238,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
         lastSyncAt: now,
         message: isStreamOpen ? null : 'Live updates reconnecting; changes arrive on the next sync.',
         isBootstrapping: isBootstrapping(),
+        serverDelayedSince: delayedSince,
       });
       schedulePoll();
     } catch (error) {
@@ -339,9 +347,10 @@ export function createSyncEngine(options: SyncEngineOptions) {
       failures = 0;
       pushedThrough = 0;
       notBefore = 0;
+      delayedSince = null;
       stopped = next === null;
       if (!next) {
-        publish({ state: 'not_configured', message: 'No backend is configured.', backendUrl: null });
+        publish({ state: 'not_configured', message: 'No backend is configured.', backendUrl: null, serverDelayedSince: null });
         return;
       }
       publish({ state: 'syncing', message: 'Connecting…', backendUrl: next.baseUrl, isBootstrapping: isBootstrapping() });

@@ -14,6 +14,8 @@ export type RouteContext = {
   tailer: PokeTailer;
   minSchemaVersion: number;
   heartbeatMs: number;
+  /** Pulls report `delayedSince` for write transactions running longer than this. */
+  delayNoticeMs: number;
 };
 
 /** Route config: which roles may call it; `null` for the one public route. */

@@ -10,7 +10,7 @@ const deskRoles: RouteAuth = { roles: ['desk', 'admin'] };
 export function registerSyncRoutes(app: FastifyInstance, context: RouteContext): void {
   app.post('/v1/sync/pull', { config: deskRoles }, async (request) => {
     const body = parseBody(PullRequestSchema, request.body);
-    return pullChanges(context.storage, principalOf(request), body);
+    return pullChanges(context.storage, principalOf(request), body, { delayNoticeMs: context.delayNoticeMs });
   });
 
   app.post('/v1/sync/push', { config: deskRoles }, async (request) => {

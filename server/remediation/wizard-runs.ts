@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { WizardRunRecordArgsSchema } from '../../shared/remediation/wire';
+import { customerBucket, type EditConflict, type ProducedRow } from '../../shared/sync/wire';
 import { createIdGenerator } from '../ids';
 import { readWizard } from '../repo/wizards';
 import { canSeeCustomer, type Principal } from '../repo/tokens';
@@ -8,8 +9,14 @@ import type { Queryable } from '../storage/types';
 import { WIZARD_RUN_SOURCE, wizardRunEvent } from './events';
 import { describeZodIssues } from '../../shared/issues';
 
-/** The result of one pushed mutation, as server/sync/push.ts stores it. */
-export type MutationOutcome = { status: 'applied' | 'rejected'; code?: string; message?: string };
+/** The result of one pushed mutation, as server/sync/push.ts stores it; `produced` names the rows it wrote. */
+export type MutationOutcome = {
+  status: 'applied' | 'rejected';
+  code?: string;
+  message?: string;
+  produced?: ProducedRow[];
+  conflict?: EditConflict;
+};
 
 /** The `wizardRun.record` mutation's wire version. */
 export const WIZARD_RUN_RECORD_VERSION = 1;
@@ -48,20 +55,28 @@ export async function recordWizardRun(
     return { status: 'rejected', code: 'forbidden', message: `customer ${args.customerId} is not in this token's scope` };
   const [customer] = await db.query('select 1 from customers where id = $1', [args.customerId]);
   if (!customer) return { status: 'rejected', code: 'unknown_customer', message: `customer ${args.customerId} does not exist` };
-  const [existing] = await db.query<{ customer_id: string }>(
-    'select customer_id from events where source_system = $1 and external_id = $2',
+  const [existing] = await db.query<{ id: string; customer_id: string }>(
+    'select id, customer_id from events where source_system = $1 and external_id = $2',
     [WIZARD_RUN_SOURCE, args.runId],
   );
   if (existing) {
     if (existing.customer_id !== args.customerId)
       return { status: 'rejected', code: 'run_exists', message: `run ${args.runId} is already recorded for another customer` };
-    return { status: 'applied', message: `run ${args.runId} was already recorded` };
+    return {
+      status: 'applied',
+      message: `run ${args.runId} was already recorded`,
+      produced: [{ bucket: customerBucket(args.customerId), entity: 'event', id: existing.id, ver: 1 }],
+    };
   }
   const event = wizardRunEvent(args, {
     userId: principal.userId,
     now,
     feature: await wizardFeature(db, args.wizardId, args.wizardVersion),
   });
-  await insertEvents(db, [event], { now, newId });
-  return { status: 'applied' };
+  const { ids } = await insertEvents(db, [event], { now, newId });
+  const id = ids[0];
+  return {
+    status: 'applied',
+    ...(id ? { produced: [{ bucket: customerBucket(args.customerId), entity: 'event', id, ver: 1 }] } : {}),
+  };
 }

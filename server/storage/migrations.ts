@@ -335,6 +335,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `create function lk_catalog_row(c catalogs) returns jsonb language sql stable as $$ select c.catalog $$`,
     ],
   },
+  {
+    version: 5,
+    name: 'mutation results name the rows they produced and the conflict that refused them',
+    statements: [
+      // The desk drops an outbox row only once its cache holds these rows (issue 9): an acknowledgement alone
+      // can arrive before the data does.
+      `alter table sync_mutation_result add column produced jsonb, add column conflict jsonb`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

@@ -1,33 +1,40 @@
-import type { LogPosition } from '../repo/change-log';
+import { formatPosition, parsePosition, positionOfPoint, type FeedPosition } from './feed-position';
 
 /*
  * Cursors and page tokens are opaque to the desk. Both carry the database epoch,
  * so a cursor from another database (the desk switched backends, or the database
  * was recreated) is recognised and answered with a reset instead of wrong data.
+ * A cursor holds a feed position (see feed-position.ts); cursors of the first
+ * form (`c1`, a point below the old cluster-wide fence) are still understood.
  */
 
 export class BadTokenError extends Error {}
 
-const CURSOR_VERSION = 'c1';
+const NOT_OURS = 'the cursor is not one this server issued';
 
-export function encodeCursor(epoch: string, position: LogPosition): string {
-  return Buffer.from(`${CURSOR_VERSION}.${epoch}.${position.xid}.${position.id}`, 'utf8').toString('base64url');
+export function encodeCursor(epoch: string, position: FeedPosition): string {
+  return Buffer.from(`c2.${epoch}.${formatPosition(position)}`, 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string): { epoch: string; position: LogPosition } {
+export function decodeCursor(cursor: string): { epoch: string; position: FeedPosition } {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const match = /^c1\.([0-9a-f]{1,64})\.(\d{1,20})\.(\d{1,16})$/.exec(text);
-  if (!match || Buffer.from(text, 'utf8').toString('base64url') !== cursor)
-    throw new BadTokenError('the cursor is not one this server issued');
-  return { epoch: match[1] ?? '', position: { xid: BigInt(match[2] ?? '0'), id: Number(match[3]) } };
+  if (Buffer.from(text, 'utf8').toString('base64url') !== cursor) throw new BadTokenError(NOT_OURS);
+  const legacy = /^c1\.([0-9a-f]{1,64})\.(\d{1,20})\.(\d{1,16})$/.exec(text);
+  if (legacy) {
+    return { epoch: legacy[1] ?? '', position: positionOfPoint({ xid: BigInt(legacy[2] ?? '0'), id: Number(legacy[3]) }) };
+  }
+  const current = /^c2\.([0-9a-f]{1,64})\.(.+)$/.exec(text);
+  const position = current ? parsePosition(current[2] ?? '') : null;
+  if (!current || !position) throw new BadTokenError(NOT_OURS);
+  return { epoch: current[1] ?? '', position };
 }
 
 /** Where a paged bootstrap of one bucket stands. */
 export type BootstrapState = {
   epoch: string;
   bucket: string;
-  /** The fence taken when the bootstrap started; the cursor becomes (fence, 0) when it is done. */
-  fence: bigint;
+  /** The feed position of the snapshot the bootstrap started at; the cursor once it is done. */
+  start: FeedPosition;
   /** Index into the bucket's phases (one per entity). */
   phase: number;
   /** Last primary key served in that phase, or null before its first row. */
@@ -35,7 +42,14 @@ export type BootstrapState = {
 };
 
 export function encodePageToken(state: BootstrapState): string {
-  const json = JSON.stringify({ v: 1, e: state.epoch, b: state.bucket, h: state.fence.toString(), p: state.phase, k: state.key });
+  const json = JSON.stringify({
+    v: 2,
+    e: state.epoch,
+    b: state.bucket,
+    s: formatPosition(state.start),
+    p: state.phase,
+    k: state.key,
+  });
   return Buffer.from(json, 'utf8').toString('base64url');
 }
 
@@ -47,13 +61,18 @@ export function decodePageToken(token: string): BootstrapState {
     throw new BadTokenError('the page token is not one this server issued');
   }
   const record = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  const { v, e, b, h, p, k } = record;
+  const { v, e, b, h, s, p, k } = record;
+  // Version 1 tokens carried the old fence (`h`); its position is "everything below it".
+  const start =
+    v === 1 && typeof h === 'string' && /^\d{1,20}$/.test(h)
+      ? { xmax: BigInt(h), gaps: [] }
+      : v === 2 && typeof s === 'string'
+        ? parsePosition(s)
+        : null;
   if (
-    v !== 1 ||
+    start === null ||
     typeof e !== 'string' ||
     typeof b !== 'string' ||
-    typeof h !== 'string' ||
-    !/^\d{1,20}$/.test(h) ||
     typeof p !== 'number' ||
     !Number.isInteger(p) ||
     p < 0 ||
@@ -61,5 +80,5 @@ export function decodePageToken(token: string): BootstrapState {
   ) {
     throw new BadTokenError('the page token is not one this server issued');
   }
-  return { epoch: e, bucket: b, fence: BigInt(h), phase: p, key: k };
+  return { epoch: e, bucket: b, start, phase: p, key: k };
 }

@@ -8,10 +8,11 @@ import {
   type PullResponse,
 } from '../../shared/sync/wire';
 import { ApiFailure } from '../errors';
-import { comparePositions, readLogFrame, type LogFrame, type LogPosition } from '../repo/change-log';
+import { comparePositions, readLogFrame, type LogFrame } from '../repo/change-log';
 import type { Principal } from '../repo/tokens';
 import type { Queryable, Storage } from '../storage/types';
 import { BadTokenError, decodeCursor, decodePageToken, encodeCursor, encodePageToken, type BootstrapState } from './cursor';
+import { advanceComplete, advanceTruncated, earliestMissing, positionOfSnapshot, type FeedPosition } from './feed-position';
 import {
   EVENT_ROW_COLUMNS,
   NO_EVENT_COLUMNS,
@@ -50,10 +51,11 @@ type BucketKind = { phases: readonly Phase[]; statement: string };
  * One statement reads a whole page of a bucket, across its phases (one round
  * trip per bucket instead of one per entity, plus one to learn whether
  * changes are waiting): each phase from the key after which the page starts,
- * then a last row telling whether the log holds changes made since the
- * bootstrap began. Parameters: $1 the row limit, $2 the bucket, $3 the fence
- * the bootstrap started at, $4 the current fence, then one `after` key per
- * phase (null for phases already served), then the customer id.
+ * then a last row telling whether the log holds changes the bootstrap's
+ * snapshot did not show (they are visible now, or they would not be read).
+ * Parameters: $1 the row limit, $2 the bucket, $3 the xmax of the snapshot the
+ * bootstrap started at, $4 the transactions running in it, then one `after`
+ * key per phase (null for phases already served), then the customer id.
  */
 function bucketKind(phases: readonly Phase[]): BucketKind {
   const scope = `$${5 + phases.length}`;
@@ -66,7 +68,7 @@ function bucketKind(phases: readonly Phase[]): BucketKind {
   );
   branches.push(
     `(select ${phases.length}, '', '', 0::bigint, null::text, ${NO_EVENT_COLUMNS},
-             exists (select 1 from change_log where bucket = $2 and (xid, id) > ($3::xid8, 0) and xid < $4::xid8))`,
+             exists (select 1 from change_log where bucket = $2 and (xid >= $3::xid8 or xid = any($4::xid8[]))))`,
   );
   return { phases, statement: `select * from (${branches.join(' union all ')}) page order by phase, key limit $1` };
 }
@@ -140,7 +142,7 @@ function kindOf(bucket: string): { kind: BucketKind; scope: string[] } {
 
 type Plan =
   | { kind: 'reset'; reason: 'cursor_expired' | 'rekeyed' }
-  | { kind: 'catchUp'; position: LogPosition }
+  | { kind: 'catchUp'; position: FeedPosition }
   | { kind: 'bootstrap'; state: BootstrapState };
 
 function badToken(bucket: string, error: unknown): ApiFailure {
@@ -161,13 +163,16 @@ function planBucket(entry: PullRequest['buckets'][number], frame: LogFrame): Pla
     if (state.bucket !== bucket || state.phase >= kindOf(bucket).kind.phases.length) {
       throw badToken(bucket, new BadTokenError('the page token belongs to another bucket'));
     }
-    if (state.fence > frame.fence) return { kind: 'reset', reason: 'rekeyed' };
+    if (state.start.xmax > frame.snapshot.xmax) return { kind: 'reset', reason: 'rekeyed' };
     // The log rows the bootstrap will catch up on after its last page are gone.
-    if (comparePositions({ xid: state.fence, id: 0 }, frame.horizon) < 0) return { kind: 'reset', reason: 'cursor_expired' };
+    if (comparePositions(earliestMissing(state.start), frame.horizon) < 0) return { kind: 'reset', reason: 'cursor_expired' };
     return { kind: 'bootstrap', state };
   }
   if (entry.cursor === null) {
-    return { kind: 'bootstrap', state: { epoch: frame.epoch, bucket, fence: frame.fence, phase: 0, key: null } };
+    return {
+      kind: 'bootstrap',
+      state: { epoch: frame.epoch, bucket, start: positionOfSnapshot(frame.snapshot), phase: 0, key: null },
+    };
   }
   let decoded: ReturnType<typeof decodeCursor>;
   try {
@@ -176,13 +181,9 @@ function planBucket(entry: PullRequest['buckets'][number], frame: LogFrame): Pla
     throw badToken(bucket, error);
   }
   // A cursor from another database, or from the future of a restored one, can only be answered by starting over.
-  if (decoded.epoch !== frame.epoch || decoded.position.xid > frame.fence) return { kind: 'reset', reason: 'rekeyed' };
-  if (comparePositions(decoded.position, frame.horizon) < 0) return { kind: 'reset', reason: 'cursor_expired' };
+  if (decoded.epoch !== frame.epoch || decoded.position.xmax > frame.snapshot.xmax) return { kind: 'reset', reason: 'rekeyed' };
+  if (comparePositions(earliestMissing(decoded.position), frame.horizon) < 0) return { kind: 'reset', reason: 'cursor_expired' };
   return { kind: 'catchUp', position: decoded.position };
-}
-
-function maxPosition(a: LogPosition, b: LogPosition): LogPosition {
-  return comparePositions(a, b) >= 0 ? a : b;
 }
 
 /** A change-log row, with the columns of its event when it is an event put (all null when the event is gone). */
@@ -206,30 +207,39 @@ function hasEvent<Row extends { e_id: string | null }>(row: Row): row is Row & E
 }
 
 /**
- * The ordered merge of the buckets' logs after `starts` (below the fence), as
- * far as it is certainly complete, and at most `limit` rows of it. Each bucket
- * contributes at most `share` rows; a bucket that filled its share may have more
- * after its last one, so the merge is complete only up to the earliest such last
- * row. Event rows are joined only for the rows answered.
+ * The ordered merge of what the buckets' positions have not delivered yet (the
+ * rows of their gap transactions and every row above their xmax; the snapshot
+ * shows only committed rows), as far as it is certainly complete, and at most
+ * `limit` rows of it. Each bucket contributes at most `share` rows; a bucket
+ * that filled its share may have more after its last one, so the merge is
+ * complete only up to the earliest such last row. Event rows are joined only
+ * for the rows answered.
  */
 async function readLogPrefix(
   db: Queryable,
-  frame: LogFrame,
-  starts: ReadonlyMap<string, LogPosition>,
+  starts: ReadonlyMap<string, FeedPosition>,
   share: number,
   limit: number,
 ): Promise<LogRow[]> {
   const buckets = [...starts.keys()];
+  const positions = buckets.map((bucket) => starts.get(bucket) ?? { xmax: 0n, gaps: [] });
   return db.query<LogRow>(
     `with fetched as materialized (
        select c.*
-         from unnest($1::text[], $2::text[], $3::int8[]) as r(bucket, xid, id)
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as r(bucket, xmax, gap_xids, gap_afters)
          cross join lateral (
            -- Numbered in the bucket's order: row number $5 is the last row of a bucket that filled its share.
-           select page.*, row_number() over () as number from (
-             select c.bucket, c.xid, c.id, c.entity, c.row_id, c.op, c.ver, c.row from change_log c
-              where c.bucket = r.bucket and (c.xid, c.id) > (r.xid::xid8, r.id) and c.xid < $4::xid8
-              order by c.xid, c.id limit $5
+           -- Gap transactions are all below xmax, so their rows come first.
+           select page.*, row_number() over (order by page.xid, page.id) as number from (
+             (select c.bucket, c.xid, c.id, c.entity, c.row_id, c.op, c.ver, c.row
+                from unnest(string_to_array(r.gap_xids, ',')::xid8[], string_to_array(r.gap_afters, ',')::int8[]) as g(xid, after)
+                join change_log c on c.bucket = r.bucket and c.xid = g.xid and c.id > g.after
+               order by c.xid, c.id limit $5)
+             union all
+             (select c.bucket, c.xid, c.id, c.entity, c.row_id, c.op, c.ver, c.row from change_log c
+               where c.bucket = r.bucket and c.xid >= r.xmax::xid8
+               order by c.xid, c.id limit $5)
+             order by xid, id limit $5
            ) page
          ) c
      ), cut as (
@@ -248,9 +258,9 @@ async function readLogPrefix(
       order by p.xid, p.id`,
     [
       buckets,
-      buckets.map((bucket) => starts.get(bucket)?.xid.toString() ?? '0'),
-      buckets.map((bucket) => starts.get(bucket)?.id ?? 0),
-      frame.fence.toString(),
+      positions.map((position) => position.xmax.toString()),
+      positions.map((position) => position.gaps.map((gap) => gap.xid.toString()).join(',')),
+      positions.map((position) => position.gaps.map((gap) => String(gap.after)).join(',')),
       share,
       limit,
     ],
@@ -268,39 +278,35 @@ const MIN_ROWS_PER_BUCKET = 64;
  * share. Only when that cannot fill the page (pending rows very unevenly spread)
  * is every bucket read to `budget + 1`, which is exact.
  */
-async function mergeLogs(
-  db: Queryable,
-  frame: LogFrame,
-  starts: ReadonlyMap<string, LogPosition>,
-  budget: number,
-): Promise<LogRow[]> {
+async function mergeLogs(db: Queryable, starts: ReadonlyMap<string, FeedPosition>, budget: number): Promise<LogRow[]> {
   const wanted = budget + 1;
   const share = Math.min(wanted, Math.max(MIN_ROWS_PER_BUCKET, Math.ceil((2 * wanted) / starts.size)));
-  const rows = await readLogPrefix(db, frame, starts, share, wanted);
+  const rows = await readLogPrefix(db, starts, share, wanted);
   if (share === wanted || rows.length >= wanted || rows[0]?.is_cut !== true) return rows;
-  return readLogPrefix(db, frame, starts, wanted, wanted);
+  return readLogPrefix(db, starts, wanted, wanted);
 }
 
 /**
- * Catches several buckets up from the change log, in (xid, id) order, only
- * below the fence (a transaction still running there may yet commit rows with
- * smaller ids; reading past it would skip them for good).
+ * Catches several buckets up from the change log, in (xid, id) order: what
+ * each position has not delivered yet and the snapshot shows. A transaction
+ * still running stays a gap of the new position, so its rows are found when it
+ * commits, wherever its ids fall.
  */
 async function catchUp(
   db: Queryable,
   frame: LogFrame,
-  positions: ReadonlyMap<string, LogPosition>,
+  positions: ReadonlyMap<string, FeedPosition>,
   budget: number,
-): Promise<{ pages: Map<string, BucketPageJson>; delivered: number }> {
+): Promise<{ pages: Map<string, BucketPageJson>; delivered: number; isCapped: boolean }> {
   const pages = new Map<string, BucketPageJson>();
-  if (positions.size === 0) return { pages, delivered: 0 };
-  const rows = await mergeLogs(db, frame, positions, budget);
+  if (positions.size === 0) return { pages, delivered: 0, isCapped: false };
+  const rows = await mergeLogs(db, positions, budget);
   const isTruncated = rows.length > budget;
   const delivered = rows.slice(0, budget);
   const last = delivered.at(-1);
-  // Every row of every bucket up to the last delivered one was delivered (they are a prefix of one ordered merge);
-  // when nothing was cut, every bucket is complete up to the fence. Idle cursors thus move forward and do not expire.
-  const reached: LogPosition = isTruncated && last ? { xid: BigInt(last.xid), id: last.id } : { xid: frame.fence, id: 0 };
+  // Every candidate row of every bucket up to the last delivered one was delivered (they are a prefix of one
+  // ordered merge); when nothing was cut, every bucket has what the snapshot shows. Idle cursors thus move forward.
+  const cut = isTruncated && last ? { xid: BigInt(last.xid), id: last.id } : null;
   const opsByBucket = new Map<string, OpList>();
   for (const row of delivered) {
     let ops = opsByBucket.get(row.bucket);
@@ -317,22 +323,25 @@ async function catchUp(
       if (row.entity === 'event' && hasEvent(row)) ops.putEvent(row);
     }
   }
+  let isCapped = false;
   for (const [bucket, position] of positions) {
+    const next = cut ? advanceTruncated(position, frame.snapshot, cut) : advanceComplete(position, frame.snapshot);
+    isCapped ||= next.isCapped;
     pages.set(bucket, {
       bucket,
       ops: opsByBucket.get(bucket) ?? new OpList(),
-      cursor: encodeCursor(frame.epoch, maxPosition(position, reached)),
-      hasMore: isTruncated,
+      cursor: encodeCursor(frame.epoch, next),
+      hasMore: isTruncated || next.isCapped,
     });
   }
-  return { pages, delivered: delivered.length };
+  return { pages, delivered: delivered.length, isCapped };
 }
 
 /** Serves up to `budget` rows of one bucket's bootstrap from the current tables, by primary key. */
 async function bootstrapPage(db: Queryable, frame: LogFrame, start: BootstrapState, budget: number): Promise<BucketPageJson> {
   const { kind, scope } = kindOf(start.bucket);
   const ops = new OpList();
-  const cursor = encodeCursor(frame.epoch, { xid: start.fence, id: 0 });
+  const cursor = encodeCursor(frame.epoch, start.start);
   if (budget <= 0)
     return { bucket: start.bucket, ops, cursor, hasMore: true, bootstrap: { pageToken: encodePageToken(start), done: false } };
   const afters = kind.phases.map((_phase, index) =>
@@ -341,7 +350,14 @@ async function bootstrapPage(db: Queryable, frame: LogFrame, start: BootstrapSta
   // One row more than the budget: either the last row (the bucket is done) or a row proving there is more.
   const rows = await db.query<PageRow>(
     kind.statement,
-    [budget + 1, start.bucket, start.fence.toString(), frame.fence.toString(), ...afters, ...scope],
+    [
+      budget + 1,
+      start.bucket,
+      start.start.xmax.toString(),
+      start.start.gaps.map((gap) => gap.xid.toString()),
+      ...afters,
+      ...scope,
+    ],
     { isPrepared: true },
   );
   const last = rows.at(-1);
@@ -358,7 +374,7 @@ async function bootstrapPage(db: Queryable, frame: LogFrame, start: BootstrapSta
     const state: BootstrapState = { ...start, phase: end.phase, key: end.key };
     return { bucket: start.bucket, ops, cursor, hasMore: true, bootstrap: { pageToken: encodePageToken(state), done: false } };
   }
-  // Done: changes committed since the bootstrap began wait in the log from (fence, 0).
+  // Done: changes the bootstrap's snapshot did not show wait in the log after its position.
   return { bucket: start.bucket, ops, cursor, hasMore: last?.pending === true, bootstrap: { pageToken: null, done: true } };
 }
 
@@ -383,24 +399,31 @@ async function readAcked(db: Queryable, principal: Principal, clientId: string):
   if (client.user_id !== principal.userId) {
     throw new ApiFailure(403, 'client_owned_by_other_user', `client ${clientId} belongs to another user; use a new client id`);
   }
-  const rows = await db.query<{ seq: number; status: 'applied' | 'rejected'; code: string | null; message: string | null }>(
-    'select seq, status, code, message from sync_mutation_result where client_id = $1 and seq > $2 order by seq',
+  const rows = await db.query<StoredResult>(
+    'select seq, status, code, message, produced, conflict from sync_mutation_result where client_id = $1 and seq > $2 order by seq',
     [clientId, client.last_seq - ACKED_RESULT_WINDOW],
   );
   return { lastSeq: client.last_seq, results: rows.map(toMutationResult) };
 }
 
-export function toMutationResult(row: {
+/** A row of sync_mutation_result as read back. */
+export type StoredResult = {
   seq: number;
   status: 'applied' | 'rejected';
   code: string | null;
   message: string | null;
-}): MutationResult {
+  produced: MutationResult['produced'] | null;
+  conflict: MutationResult['conflict'] | null;
+};
+
+export function toMutationResult(row: StoredResult): MutationResult {
   return {
     seq: row.seq,
     status: row.status,
     ...(row.code === null ? {} : { code: row.code }),
     ...(row.message === null ? {} : { message: row.message }),
+    ...(row.produced === null || row.produced === undefined ? {} : { produced: row.produced }),
+    ...(row.conflict === null || row.conflict === undefined ? {} : { conflict: row.conflict }),
   };
 }
 
@@ -411,22 +434,28 @@ export function toMutationResult(row: {
  * bootstrap pages, so a large bootstrap never delays live changes. At most
  * `limit` ops in total.
  */
+export type PullOptions = {
+  /** A write transaction of this database running longer than this is reported as `delayedSince`. */
+  delayNoticeMs?: number;
+};
+
 export async function pullChangesBody(
   storage: Storage,
   principal: Principal,
   request: PullRequest,
+  options: PullOptions = {},
 ): Promise<Buffer<ArrayBuffer>> {
   const seen = new Set<string>();
   for (const entry of request.buckets) {
     if (seen.has(entry.bucket)) throw new ApiFailure(400, 'duplicate_bucket', `bucket ${entry.bucket} is requested twice`);
     seen.add(entry.bucket);
   }
-  // One snapshot for the whole pull: one fence, and pages consistent with it.
+  // One snapshot for the whole pull: one frame, and pages and log reads consistent with it.
   return storage.transaction(
     async (db) => {
       // Catch-up over many buckets is costed high enough to trigger JIT compilation, which takes longer than the query.
       await db.query('set local jit = off');
-      const frame = await readLogFrame(db);
+      const frame = await readLogFrame(db, { delayNoticeMs: options.delayNoticeMs });
       const visible = await visibleBuckets(db, principal);
       const visibleSet = new Set(visible);
       const acked = await readAcked(db, principal, request.clientId);
@@ -438,7 +467,7 @@ export async function pullChangesBody(
         else plans.set(entry.bucket, planBucket(entry, frame));
       }
 
-      const catchUpPositions = new Map<string, LogPosition>();
+      const catchUpPositions = new Map<string, FeedPosition>();
       for (const [bucket, plan] of plans) if (plan.kind === 'catchUp') catchUpPositions.set(bucket, plan.position);
       const caught = await catchUp(db, frame, catchUpPositions, request.limit);
 
@@ -461,6 +490,8 @@ export async function pullChangesBody(
         addedBuckets: visible.filter((bucket) => !seen.has(bucket)),
         removedBuckets,
         acked,
+        // More transactions running at once than a cursor holds also holds committed rows back, for a moment.
+        delayedSince: frame.delayedSince ?? (caught.isCapped ? new Date().toISOString() : null),
       });
     },
     { isolation: 'repeatable read', readOnly: true },
@@ -473,9 +504,14 @@ export async function pullChangesBody(
  * produced, and never parsed or serialised again on the way out. `Server-Timing`
  * says how long the answer took to build (benchmarks read it; clients may ignore it).
  */
-export async function pullChanges(storage: Storage, principal: Principal, request: PullRequest): Promise<Response> {
+export async function pullChanges(
+  storage: Storage,
+  principal: Principal,
+  request: PullRequest,
+  options: PullOptions = {},
+): Promise<Response> {
   const started = performance.now();
-  const body = await pullChangesBody(storage, principal, request);
+  const body = await pullChangesBody(storage, principal, request, options);
   return new Response(body, {
     headers: {
       'content-type': 'application/json; charset=utf-8',

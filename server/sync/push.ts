@@ -1,11 +1,18 @@
-import { MUTATION_ARGS, type Mutation, type MutationResult, type PushRequest, type PushResponse } from '../../shared/sync/wire';
+import {
+  MUTATION_ARGS,
+  customerBucket,
+  type Mutation,
+  type MutationResult,
+  type PushRequest,
+  type PushResponse,
+} from '../../shared/sync/wire';
 import { ApiFailure } from '../errors';
 import { errorMessage, type Logger } from '../log';
 import { canSeeCustomer, type Principal } from '../repo/tokens';
 import { insertNote, updateNoteBody } from '../repo/writes';
-import { recordWizardRun, WIZARD_RUN_RECORD_VERSION } from '../remediation/wizard-runs';
+import { recordWizardRun, WIZARD_RUN_RECORD_VERSION, type MutationOutcome } from '../remediation/wizard-runs';
 import type { Queryable, Storage } from '../storage/types';
-import { toMutationResult } from './pull';
+import { toMutationResult, type StoredResult } from './pull';
 import { describeZodIssues } from '../../shared/issues';
 
 export type PushOptions = {
@@ -22,7 +29,7 @@ const MUTATION_VERSIONS: Record<keyof typeof MUTATION_ARGS, number> = {
   'wizardRun.record': WIZARD_RUN_RECORD_VERSION,
 };
 
-type Outcome = { status: 'applied' | 'rejected'; code?: string; message?: string };
+type Outcome = MutationOutcome;
 
 function rejected(code: string, message: string): Outcome {
   return { status: 'rejected', code, message };
@@ -59,7 +66,7 @@ async function applyMutation(db: Queryable, principal: Principal, mutation: Muta
     }
     const [existing] = await db.query('select 1 from notes where id = $1', [args.noteId]);
     if (existing) return rejected('note_exists', `a note with id ${args.noteId} already exists`);
-    await insertNote(db, {
+    const written = await insertNote(db, {
       id: args.noteId,
       customerId: args.customerId,
       eventId: args.eventId,
@@ -67,7 +74,10 @@ async function applyMutation(db: Queryable, principal: Principal, mutation: Muta
       body: args.body,
       createdAt: clientTime,
     });
-    return { status: 'applied' };
+    return {
+      status: 'applied',
+      produced: [{ bucket: customerBucket(args.customerId), entity: 'note', id: written.id, ver: written.ver }],
+    };
   }
 
   if (mutation.name === 'wizardRun.record') return recordWizardRun(db, principal, mutation.args, now);
@@ -84,14 +94,16 @@ async function applyMutation(db: Queryable, principal: Principal, mutation: Muta
     return rejected('unknown_note', `note ${args.noteId} does not exist`);
   const written = await updateNoteBody(db, { id: args.noteId, body: args.body, updatedAt: new Date(now).toISOString() });
   if (!written) return rejected('unknown_note', `note ${args.noteId} does not exist`);
+  const produced = [{ bucket: customerBucket(note.customer_id), entity: 'note', id: written.id, ver: written.ver }];
   if (args.baseVer < note.ver) {
     return {
       status: 'applied',
       code: 'stale_base',
       message: `note ${args.noteId} was at version ${note.ver}, not ${args.baseVer} as edited; last writer wins, so this text replaced the newer one (now version ${written.ver})`,
+      produced,
     };
   }
-  return { status: 'applied' };
+  return { status: 'applied', produced };
 }
 
 /**
@@ -148,14 +160,9 @@ export async function pushMutations(
     }
 
     const results: MutationResult[] = [];
-    const stored = await db.query<{
-      seq: number;
-      mutation_id: string;
-      status: 'applied' | 'rejected';
-      code: string | null;
-      message: string | null;
-    }>(
-      'select seq, mutation_id, status, code, message from sync_mutation_result where client_id = $1 and seq between $2 and $3 order by seq',
+    const stored = await db.query<StoredResult & { mutation_id: string }>(
+      `select seq, mutation_id, status, code, message, produced, conflict from sync_mutation_result
+        where client_id = $1 and seq between $2 and $3 order by seq`,
       [request.clientId, firstSeq, Math.min(lastSeqOfBatch, client.last_seq)],
     );
     const storedBySeq = new Map(stored.map((row) => [row.seq, row]));
@@ -197,8 +204,9 @@ export async function pushMutations(
 
     if (fresh.length > 0) {
       await db.query(
-        `insert into sync_mutation_result (client_id, seq, mutation_id, status, code, message)
-         select $1, seq, id, status, code, message from jsonb_to_recordset($2::jsonb) as x(seq bigint, id text, status text, code text, message text)`,
+        `insert into sync_mutation_result (client_id, seq, mutation_id, status, code, message, produced, conflict)
+         select $1, seq, id, status, code, message, produced, conflict
+           from jsonb_to_recordset($2::jsonb) as x(seq bigint, id text, status text, code text, message text, produced jsonb, conflict jsonb)`,
         [
           request.clientId,
           JSON.stringify(
@@ -208,6 +216,8 @@ export async function pushMutations(
               status: item.outcome.status,
               code: item.outcome.code ?? null,
               message: item.outcome.message ?? null,
+              produced: item.outcome.produced ?? null,
+              conflict: item.outcome.conflict ?? null,
             })),
           ),
         ],

@@ -1,5 +1,7 @@
 import { errorMessage, type Logger } from '../log';
+import { readLogFrame } from '../repo/change-log';
 import type { Storage } from '../storage/types';
+import { advanceComplete, positionOfSnapshot, type FeedPosition } from './feed-position';
 
 export type PokeListener = (buckets: readonly string[]) => void;
 
@@ -16,37 +18,45 @@ export type PokeTailer = {
 /**
  * Polls the change log for buckets that changed and tells subscribers. It reads
  * the database, not in-process write hooks, so a write made by any server
- * process over the same database pokes the streams of every process. Like pulls
- * it only reads below the fence, so a bucket is poked once its rows are pullable.
- * Its position lives only in memory on purpose: pokes are hints.
+ * process over the same database pokes the streams of every process. It keeps a
+ * feed position like a pull cursor (feed-position.ts), so a bucket is poked as
+ * soon as its rows are pullable and a transaction that commits late is still
+ * poked. Its position lives only in memory on purpose: pokes are hints.
  */
 export function createPokeTailer(options: { storage: Storage; intervalMs: number; log: Logger }): PokeTailer {
   const listeners = new Set<PokeListener>();
-  let position: { xid: string; id: number } | null = null;
+  let position: FeedPosition | null = null;
   let ready: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let polling: Promise<void> | null = null;
   let isStopped = false;
 
   const start = async () => {
-    const [row] = await options.storage.query<{ fence: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as fence');
-    position = { xid: row?.fence ?? '0', id: 0 };
+    const frame = await options.storage.transaction((db) => readLogFrame(db), { isolation: 'repeatable read', readOnly: true });
+    position = positionOfSnapshot(frame.snapshot);
   };
 
   const poll = async () => {
-    if (position === null) return;
-    const [row] = await options.storage.query<{ buckets: string[] | null; last_xid: string | null; last_id: number | null }>(
-      `with fresh as (
-         select bucket, xid, id from change_log
-          where (xid, id) > ($1::xid8, $2::bigint) and xid < pg_snapshot_xmin(pg_current_snapshot())
-       ), last as (select xid, id from fresh order by xid desc, id desc limit 1)
-       select (select array_agg(distinct bucket) from fresh) as buckets,
-              (select xid::text from last) as last_xid, (select id from last) as last_id`,
-      [position.xid, position.id],
+    const from = position;
+    if (from === null) return;
+    // One snapshot for the frame and the rows, so the new position is exactly what was read.
+    const { buckets, next } = await options.storage.transaction(
+      async (db) => {
+        const frame = await readLogFrame(db);
+        const [row] = await db.query<{ buckets: string[] | null }>(
+          `select array_agg(distinct bucket) as buckets from change_log
+            where xid >= $1::xid8 or xid = any($2::xid8[])`,
+          [from.xmax.toString(), from.gaps.map((gap) => gap.xid.toString())],
+        );
+        return { buckets: row?.buckets ?? [], next: advanceComplete(from, frame.snapshot) };
+      },
+      { isolation: 'repeatable read', readOnly: true },
     );
-    if (!row?.buckets || row.last_xid === null || row.last_id === null) return;
-    position = { xid: row.last_xid, id: row.last_id };
-    for (const listener of listeners) listener(row.buckets);
+    // Unsubscribed meanwhile: the next subscriber starts from a fresh position.
+    if (position !== from) return;
+    position = next;
+    if (buckets.length === 0) return;
+    for (const listener of listeners) listener(buckets);
   };
 
   const schedule = () => {

@@ -302,6 +302,7 @@ export type PullResponseJson = {
   addedBuckets: readonly string[];
   removedBuckets: readonly string[];
   acked: { lastSeq: number; results: readonly MutationResult[] };
+  delayedSince: string | null;
 };
 
 /** A whole `PullResponse` as UTF-8 JSON. */
@@ -335,6 +336,8 @@ export function pullResponseBytes(response: PullResponseJson): Buffer<ArrayBuffe
   out.value(response.removedBuckets);
   out.ascii(',"acked":');
   out.value(response.acked);
+  out.ascii(',"delayedSince":');
+  out.value(response.delayedSince);
   out.ascii('}');
   return out.bytes();
 }

@@ -72,6 +72,11 @@ export const SyncStatusSchema = z.object({
   isBootstrapping: z.boolean().default(false),
   /** Where the desk syncs from (no token). */
   backendUrl: z.string().nullable().default(null),
+  /**
+   * Set while the server says it may be holding changes back (a long write
+   * transaction on its database since then): "server delayed since 14:02", not "in sync".
+   */
+  serverDelayedSince: z.string().nullable().default(null),
 });
 
 /**

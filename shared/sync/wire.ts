@@ -15,6 +15,13 @@ export const MAX_PULL_BUCKETS = 500;
 /** Largest number of ops the server returns in one pull response (all buckets together). */
 export const MAX_PULL_LIMIT = 10_000;
 
+/**
+ * Longest cursor and page token: they hold a change-feed position, which lists
+ * the server's transactions still running when it was read (at most 32 of them).
+ */
+export const MAX_CURSOR_LENGTH = 2_000;
+export const MAX_PAGE_TOKEN_LENGTH = 3_000;
+
 /** The bucket holding fleet-wide rows (releases, wizards, known problems). */
 export const GLOBAL_BUCKET = 'global';
 /** The bucket of one customer. */
@@ -59,11 +66,46 @@ export const PushRequestSchema = z.strictObject({
 });
 export type PushRequest = z.infer<typeof PushRequestSchema>;
 
+/**
+ * A row a mutation wrote, at the version it wrote. The desk keeps the mutation
+ * in its outbox until its cache holds each of these rows at that version or
+ * newer: acknowledged data never disappears from the desk while it is on its way.
+ */
+export const ProducedRowSchema = z.object({
+  bucket: BucketIdSchema,
+  entity: SyncEntitySchema,
+  id: z.string().min(1).max(300),
+  ver: z.number().int().positive(),
+});
+export type ProducedRow = z.infer<typeof ProducedRowSchema>;
+
+/**
+ * Why an edit was not applied: the field changed since the text its author
+ * started from, by someone else, and the two edits touch the same lines. The
+ * desk shows both texts to the author, who keeps theirs, takes this one, or merges.
+ */
+export const EditConflictSchema = z.object({
+  entity: SyncEntitySchema,
+  id: z.string().min(1).max(300),
+  field: z.string().min(1).max(64),
+  /** The row version the current value belongs to. */
+  ver: z.number().int().positive(),
+  /** The current value on the server ("theirs"). */
+  value: z.string().max(100_000),
+  /** Who wrote the current value, and when. */
+  actor: z.string().max(200),
+  at: z.iso.datetime({ offset: true }),
+});
+export type EditConflict = z.infer<typeof EditConflictSchema>;
+
 export const MutationResultSchema = z.object({
   seq: z.number().int().positive(),
   status: z.enum(['applied', 'rejected']),
+  /** With `applied`: `merged` (a concurrent edit was merged in). With `rejected`: why, e.g. `conflict`. */
   code: z.string().optional(),
   message: z.string().optional(),
+  produced: z.array(ProducedRowSchema).max(100).optional(),
+  conflict: EditConflictSchema.optional(),
 });
 export type MutationResult = z.infer<typeof MutationResultSchema>;
 
@@ -82,8 +124,8 @@ export const PullRequestSchema = z.strictObject({
     .array(
       z.strictObject({
         bucket: BucketIdSchema,
-        cursor: z.string().max(200).nullable(),
-        pageToken: z.string().max(500).nullable().optional(),
+        cursor: z.string().max(MAX_CURSOR_LENGTH).nullable(),
+        pageToken: z.string().max(MAX_PAGE_TOKEN_LENGTH).nullable().optional(),
       }),
     )
     .max(MAX_PULL_BUCKETS),
@@ -93,9 +135,9 @@ export type PullRequest = z.infer<typeof PullRequestSchema>;
 export const BucketPageSchema = z.object({
   bucket: BucketIdSchema,
   ops: z.array(OpSchema),
-  cursor: z.string().max(200),
+  cursor: z.string().max(MAX_CURSOR_LENGTH),
   hasMore: z.boolean(),
-  bootstrap: z.object({ pageToken: z.string().max(500).nullable(), done: z.boolean() }).optional(),
+  bootstrap: z.object({ pageToken: z.string().max(MAX_PAGE_TOKEN_LENGTH).nullable(), done: z.boolean() }).optional(),
 });
 export const BucketResetSchema = z.object({
   bucket: BucketIdSchema,
@@ -108,6 +150,12 @@ export const PullResponseSchema = z.object({
   addedBuckets: z.array(BucketIdSchema),
   removedBuckets: z.array(BucketIdSchema),
   acked: z.object({ lastSeq: z.number().int().nonnegative(), results: z.array(MutationResultSchema) }),
+  /**
+   * Set when the server knows it may be holding changes back: a write
+   * transaction of its database has been running since then (its rows arrive
+   * when it commits). Desks say "server delayed since …" instead of "in sync".
+   */
+  delayedSince: z.iso.datetime({ offset: true }).nullable().optional(),
 });
 export type PullResponse = z.infer<typeof PullResponseSchema>;
 export type BucketPage = z.infer<typeof BucketPageSchema>;

@@ -32,7 +32,9 @@ afterAll(async () => {
 });
 
 async function commitEvent(customerId: string, summary: string): Promise<string> {
-  const { ids } = await database.storage.transaction((db) => insertEvents(db, [event(customerId, { summary })], { now: Date.now(), newId }));
+  const { ids } = await database.storage.transaction((db) =>
+    insertEvents(db, [event(customerId, { summary })], { now: Date.now(), newId }),
+  );
   return ids[0] ?? '';
 }
 
@@ -85,7 +87,10 @@ describe('change feed isolation', () => {
     let inserted = (_id: string) => {};
     const heldRow = new Promise<string>((resolve) => (inserted = resolve));
     const long = database.storage.transaction(async (db) => {
-      const { ids } = await insertEvents(db, [event('acme', { summary: 'held by a long transaction' })], { now: Date.now(), newId });
+      const { ids } = await insertEvents(db, [event('acme', { summary: 'held by a long transaction' })], {
+        now: Date.now(),
+        newId,
+      });
       inserted(ids[0] ?? '');
       await mayCommit;
     });
@@ -133,7 +138,10 @@ describe('change feed isolation', () => {
     try {
       for (let index = 0; index < 8; index += 1) early.push(await commitEvent(index % 2 ? 'acme' : 'globex', `early ${index}`));
       await desk.sync();
-      for (const id of early) expect(desk.entityIds(customerBucket('acme'), 'event').concat(desk.entityIds(customerBucket('globex'), 'event'))).toContain(id);
+      for (const id of early)
+        expect(
+          desk.entityIds(customerBucket('acme'), 'event').concat(desk.entityIds(customerBucket('globex'), 'event')),
+        ).toContain(id);
     } finally {
       release();
     }
@@ -144,7 +152,9 @@ describe('change feed isolation', () => {
     expect(delivered.sort()).toEqual(all.map((row) => row.id).sort());
     // Ops per event put, counted over every response: each event exactly once, never again.
     const puts = desk.responses.flatMap((response) =>
-      response.buckets.flatMap((entry) => ('ops' in entry ? entry.ops.filter((op) => op.entity === 'event').map((op) => op.id) : [])),
+      response.buckets.flatMap((entry) =>
+        'ops' in entry ? entry.ops.filter((op) => op.entity === 'event').map((op) => op.id) : [],
+      ),
     );
     expect(new Set(puts).size).toBe(puts.length);
   });

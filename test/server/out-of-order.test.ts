@@ -60,8 +60,9 @@ it('delivers both events when the transaction that started first commits last', 
     );
     secondLogId = secondLog?.id ?? 0;
 
+    // The committed row is delivered at once (the open transaction holds back only its own row), the open one not yet.
     await desk.sync();
-    expect(desk.row(bucket, 'event', secondId)).toBeUndefined();
+    expect(desk.row(bucket, 'event', secondId)).toBeDefined();
     expect(desk.row(bucket, 'event', firstId)).toBeUndefined();
   } finally {
     // Also on failure: an open transaction would hold the test database until the hook timeout.
@@ -69,7 +70,8 @@ it('delivers both events when the transaction that started first commits last', 
   }
   await first;
   // The scenario is real: the row committed first has the larger log id, so a plain
-  // "id > last seen" cursor would have handed it out above and skipped the other forever.
+  // "id > last seen" cursor would have handed it out above and skipped the other forever;
+  // the desk's cursor already moved past the second row, and the first must still arrive.
   const [firstLog] = await database.storage.query<{ id: number }>(
     "select id from change_log where entity = 'event' and row_id = $1",
     [firstId],

@@ -191,7 +191,7 @@ describe('POST /v1/sync/pull', () => {
 
   it('answers a cursor from another database with reset: rekeyed', async () => {
     const bucket = customerBucket('acme');
-    const foreign = encodeCursor('0123456789abcdef0123456789abcdef', { xid: 5n, id: 1 });
+    const foreign = encodeCursor('0123456789abcdef0123456789abcdef', { xmax: 6n, gaps: [{ xid: 5n, after: 1 }] });
     const response = await pull(server.url, adminToken, pullRequest('rekeyed-01', [{ bucket, cursor: foreign }]));
     expect(response.buckets).toEqual([{ bucket, reset: true, reason: 'rekeyed' }]);
   });

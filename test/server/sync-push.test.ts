@@ -71,7 +71,12 @@ describe('POST /v1/sync/push', () => {
       }),
     ]);
     const response = await push(aliceToken, body);
-    expect(response).toEqual({ status: 200, body: { lastSeq: 1, results: [{ seq: 1, status: 'applied' }] } });
+    const applied = {
+      seq: 1,
+      status: 'applied',
+      produced: [{ bucket: customerBucket('acme'), entity: 'note', id: 'note-1', ver: 1 }],
+    };
+    expect(response).toEqual({ status: 200, body: { lastSeq: 1, results: [applied] } });
 
     const desk = new MiniDesk(server.url, aliceToken, clientId);
     await desk.syncUntil((current) => current.row(customerBucket('acme'), 'note', 'note-1') !== undefined);
@@ -85,7 +90,7 @@ describe('POST /v1/sync/push', () => {
     });
     expect(note.ver).toBe(1);
     // The pull acknowledges what the push did, for a desk whose push response was lost.
-    expect(desk.responses.at(-1)?.acked).toEqual({ lastSeq: 1, results: [{ seq: 1, status: 'applied' }] });
+    expect(desk.responses.at(-1)?.acked).toEqual({ lastSeq: 1, results: [applied] });
   });
 
   it('applies a resent batch once and answers it with the same results', async () => {
@@ -110,7 +115,17 @@ describe('POST /v1/sync/push', () => {
     const third = await push(aliceToken, overlapping);
     expect(third).toEqual({
       status: 200,
-      body: { lastSeq: 3, results: [(first.body as { results: unknown[] }).results[1], { seq: 3, status: 'applied' }] },
+      body: {
+        lastSeq: 3,
+        results: [
+          (first.body as { results: unknown[] }).results[1],
+          {
+            seq: 3,
+            status: 'applied',
+            produced: [{ bucket: customerBucket('acme'), entity: 'note', id: 'note-idem-3', ver: 1 }],
+          },
+        ],
+      },
     });
   });
 
@@ -177,7 +192,7 @@ describe('POST /v1/sync/push', () => {
       bobToken,
       pushBody('client-lww-b', [mutation(1, 'note.update', { noteId: 'note-lww', body: 'bob edits v1', baseVer: 1 })]),
     );
-    expect(bobFirst.body).toEqual({ lastSeq: 1, results: [{ seq: 1, status: 'applied' }] });
+    expect(bobFirst.body).toMatchObject({ lastSeq: 1, results: [{ seq: 1, status: 'applied' }] });
     const aliceStale = await push(
       aliceToken,
       pushBody('client-lww-a', [mutation(2, 'note.update', { noteId: 'note-lww', body: 'alice edits v1 too', baseVer: 1 })]),

@@ -298,7 +298,13 @@ describe('outbox', () => {
     const a = outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'x' }, now);
     const b = outbox.enqueue('note.create', { noteId: 'n2', customerId: 'acme', eventId: null, body: 'y' }, now);
     expect([a.seq, b.seq]).toEqual([1, 2]);
-    handle.db.transaction(() => outbox.acknowledge(2, []))();
+    handle.db.transaction(() => {
+      outbox.acknowledge([
+        { seq: 1, status: 'applied', produced: [] },
+        { seq: 2, status: 'applied', produced: [] },
+      ]);
+      outbox.settle(() => true);
+    })();
     expect(outbox.pendingCount()).toBe(0);
     expect(outbox.enqueue('note.create', { noteId: 'n3', customerId: 'acme', eventId: null, body: 'z' }, now).seq).toBe(3);
   });
@@ -307,9 +313,7 @@ describe('outbox', () => {
     const first = outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'a' }, now);
     outbox.enqueue('note.create', { noteId: 'n2', customerId: 'acme', eventId: null, body: 'b' }, now);
     outbox.enqueue('note.create', { noteId: 'n3', customerId: 'acme', eventId: null, body: 'c' }, now);
-    handle.db.transaction(() =>
-      outbox.acknowledge(first.seq, [{ seq: first.seq, status: 'rejected', code: 'forbidden', message: 'no' }]),
-    )();
+    handle.db.transaction(() => outbox.acknowledge([{ seq: first.seq, status: 'rejected', code: 'forbidden', message: 'no' }]))();
     // Another server that has never seen this client expects seq 1 next.
     expect(outbox.renumberFrom(1)).toBe(true);
     expect(outbox.pending(10).map((row) => [row.seq, (row.args as { body: string }).body])).toEqual([
@@ -326,7 +330,7 @@ describe('outbox', () => {
     const row = outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'hello' }, now);
     expect(queries.notesFor('acme')).toMatchObject([{ id: 'n1', pending: true, error: null, author: 'you' }]);
     handle.db.transaction(() =>
-      outbox.acknowledge(row.seq, [{ seq: row.seq, status: 'rejected', code: 'forbidden', message: 'Not your customer.' }]),
+      outbox.acknowledge([{ seq: row.seq, status: 'rejected', code: 'forbidden', message: 'Not your customer.' }]),
     )();
     expect(outbox.all()).toMatchObject([{ seq: row.seq, status: 'rejected', resultCode: 'forbidden' }]);
     expect(queries.notesFor('acme')).toMatchObject([{ id: 'n1', pending: false, error: 'Not your customer. (forbidden)' }]);

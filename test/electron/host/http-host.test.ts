@@ -159,6 +159,7 @@ describe('browser-mode host', () => {
             message: null,
             isBootstrapping: false,
             backendUrl: null,
+            serverDelayedSince: null,
           }),
         100,
       );

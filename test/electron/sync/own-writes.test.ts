@@ -57,7 +57,10 @@ it('keeps its own note visible while a same-database transaction is open, and sa
   });
   await started;
   try {
-    const note = await call(desk, 'notes:create', { customerId: 'acme', body: 'Written while the server had a long import open' });
+    const note = await call(desk, 'notes:create', {
+      customerId: 'acme',
+      body: 'Written while the server had a long import open',
+    });
     noteId = note.id;
     const status = await waitFor(async () => {
       const current = await call(desk, 'sync:now', undefined);

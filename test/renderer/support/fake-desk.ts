@@ -88,6 +88,7 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     message: null,
     isBootstrapping: false,
     backendUrl: 'http://127.0.0.1:4000',
+    serverDelayedSince: null,
   };
   let backend: Output<'backend:get'> = { mode: 'demo', url: null, hasToken: false };
 

@@ -272,7 +272,13 @@ describe('wizardRun.record', () => {
 
   it('writes exactly one wizard_run event however often the run is pushed, and the desk syncs it', async () => {
     seq = 0;
-    expect(await push(desk, 'client-wizard-1', [mutation(runArgs())])).toEqual([{ seq: 1, status: 'applied' }]);
+    const [first] = await push(desk, 'client-wizard-1', [mutation(runArgs())]);
+    // The result names the event it wrote, so the desk keeps the run's record until that event is in its cache.
+    expect(first).toEqual({
+      seq: 1,
+      status: 'applied',
+      produced: [{ bucket: customerBucket('acme'), entity: 'event', id: expect.any(String), ver: 1 }],
+    });
     // The same run again: a retry after a lost answer from another client, and a resent batch.
     expect((await push(desk, 'client-wizard-1', [mutation(runArgs())]))[0]).toMatchObject({ seq: 2, status: 'applied' });
     seq = 0;
@@ -288,6 +294,7 @@ describe('wizardRun.record', () => {
         .find((event) => event.kind === 'wizard_run');
     await syncing.syncUntil((current) => find(current) !== undefined);
     const event = find(syncing);
+    expect(event?.id).toBe(first?.produced?.[0]?.id);
     expect(event).toMatchObject({
       customerId: 'acme',
       kind: 'wizard_run',
