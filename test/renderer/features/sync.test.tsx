@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { act } from 'react';
 import { describe, expect, it } from 'vitest';
-import { formatDateTime } from '../../../renderer/src/lib/time';
+import { formatDateTime, formatTime } from '../../../renderer/src/lib/time';
 import { createFakeDesk } from '../support/fake-desk';
 import { standardFixtures } from '../support/fixtures';
 import { renderApp } from '../support/render';
@@ -34,6 +34,20 @@ describe('sync indicator and sync page', () => {
     act(() => desk.emit('sync:changed', { ...desk.syncStatus, state: 'syncing', pendingOutbox: 0 }));
     expect(screen.getByTestId('sync-state')).toHaveTextContent('Syncing');
     expect(screen.queryByTestId('sync-pending')).not.toBeInTheDocument();
+  });
+
+  it('says the server is delayed, with since when, instead of in sync', async () => {
+    const { desk } = renderApp({ route: { view: 'sync' } });
+    await waitFor(() => expect(screen.getByTestId('sync-state')).toHaveTextContent('Online'));
+    act(() => desk.emit('sync:changed', { ...desk.syncStatus, serverDelayedSince: '2026-11-20T14:02:00.000Z' }));
+    expect(screen.getByTestId('sync-freshness')).toHaveTextContent(
+      `server delayed since ${formatTime('2026-11-20T14:02:00.000Z')}`,
+    );
+    expect(screen.getByTestId('sync-freshness')).not.toHaveTextContent(/synced/);
+    expect(screen.getByTestId('sync-detail-delayed')).toHaveTextContent(formatDateTime('2026-11-20T14:02:00.000Z'));
+    act(() => desk.emit('sync:changed', { ...desk.syncStatus, serverDelayedSince: null }));
+    expect(screen.getByTestId('sync-freshness')).toHaveTextContent(/^synced /);
+    expect(screen.queryByTestId('sync-detail-delayed')).not.toBeInTheDocument();
   });
 
   it('runs Sync now and shows the answer', async () => {

@@ -1,7 +1,7 @@
 import type { SyncStatus } from '../../../../shared/ipc/contract';
 import { navigate } from '../../app/useHashRoute';
 import { useNow } from '../../components/useNow';
-import { formatDateTime, formatRelative } from '../../lib/time';
+import { formatDateTime, formatRelative, formatTime } from '../../lib/time';
 import { useStore } from '../../store/store';
 
 const LABELS: Record<SyncStatus['state'], string> = {
@@ -18,6 +18,8 @@ export function syncFreshness(status: SyncStatus, now: number): string {
     return status.lastSyncAt ? `offline copy as of ${formatDateTime(status.lastSyncAt)}` : 'no offline copy yet';
   }
   if (status.isBootstrapping) return 'first copy loading';
+  // The server said it may be holding changes back: not "in sync", however recent the last pull.
+  if (status.serverDelayedSince) return `server delayed since ${formatTime(status.serverDelayedSince)}`;
   return status.lastSyncAt ? `synced ${formatRelative(status.lastSyncAt, now)}` : 'not synced yet';
 }
 

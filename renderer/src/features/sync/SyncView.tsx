@@ -56,6 +56,15 @@ export function SyncView() {
               </dd>
             </>
           ) : null}
+          {status.serverDelayedSince ? (
+            <>
+              <dt>Server delayed</dt>
+              <dd data-testid="sync-detail-delayed">
+                Since {formatDateTime(status.serverDelayedSince)}: a change on the server has been in progress since then (a long
+                import or maintenance). What it changes arrives when it finishes; everything else is up to date.
+              </dd>
+            </>
+          ) : null}
           <dt>First copy</dt>
           <dd>{status.isBootstrapping ? 'still loading' : 'complete'}</dd>
           <dt>Local changes waiting to be sent</dt>
