@@ -13,7 +13,7 @@ export type Queryable = {
 };
 
 export type TransactionOptions = {
-  /** `repeatable read` gives every statement of the transaction one snapshot (pull uses it for one fence). */
+  /** `repeatable read` gives every statement of the transaction one snapshot (pull reads its feed position and its rows in one). */
   isolation?: 'read committed' | 'repeatable read';
   readOnly?: boolean;
 };

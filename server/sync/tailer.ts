@@ -86,7 +86,7 @@ export function createPokeTailer(options: { storage: Storage; intervalMs: number
       const unsubscribe = () => {
         listeners.delete(listener);
         if (listeners.size > 0) return;
-        // Nobody listens: stop polling; the next subscriber starts from a fresh fence.
+        // Nobody listens: stop polling; the next subscriber starts from a fresh position.
         if (timer !== null) clearTimeout(timer);
         timer = null;
         ready = null;
