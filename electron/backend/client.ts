@@ -18,10 +18,12 @@ import {
   PokeSchema,
   PullResponseSchema,
   PushResponseSchema,
+  SyncIdentitySchema,
   type PullRequest,
   type PullResponse,
   type PushRequest,
   type PushResponse,
+  type SyncIdentity,
 } from '../../shared/sync/wire';
 
 /** Why a backend call failed; the sync engine decides from `kind` whether to retry. */
@@ -145,6 +147,8 @@ export function createBackendClient(options: BackendClientOptions) {
     baseUrl: base,
     push: (request: PushRequest): Promise<PushResponse> => call('POST', '/v1/sync/push', request, PushResponseSchema),
     pull: (request: PullRequest): Promise<PullResponse> => call('POST', '/v1/sync/pull', request, PullResponseSchema),
+    /** Which backend and which user this token is: local writes are sent only to the pair they were written for. */
+    identity: (): Promise<SyncIdentity> => call('GET', '/v1/sync/identity', undefined, SyncIdentitySchema),
     health: () => call('GET', '/v1/health', undefined, z.object({ ok: z.boolean() }).loose()),
 
     /** Runs one read-only probe on the server (POST /v1/probes/:probe). */

@@ -9,10 +9,10 @@ import { createBackendClient, type BackendClient } from '../backend/client';
 import { startDemoBackend, type DemoBackend, type DemoBackendCommand } from '../backend/demo-launcher';
 import { createApplier } from '../db/apply';
 import { openCache } from '../db/cache';
-import { createOutbox } from '../db/outbox';
+import { createOutbox, type OutboxRow } from '../db/outbox';
 import { createQueries } from '../db/queries';
 import { createDispatch, type Dispatch, type Logger } from '../ipc/dispatch';
-import { createSyncEngine, type Clock } from '../sync/engine';
+import { createSyncEngine, type BackendRef, type Clock } from '../sync/engine';
 import { createWizardHandlers } from '../wizards/handlers';
 import { createRunHost } from '../wizards/host';
 import { createWizardLibrary } from '../wizards/library';
@@ -59,6 +59,19 @@ export type Desk = {
   close(): void;
 };
 
+/** A queued write in words, for the Sync page ("Note on acme: Called the customer…"). */
+function describeWrite(row: OutboxRow): string {
+  const args = (typeof row.args === 'object' && row.args !== null ? row.args : {}) as Record<string, unknown>;
+  const text = (value: unknown) => {
+    const body = typeof value === 'string' ? value.replace(/\s+/g, ' ').trim() : '';
+    return body.length > 120 ? `${body.slice(0, 119)}…` : body;
+  };
+  if (row.name === 'note.create') return `Note on ${String(args.customerId ?? 'a customer')}: ${text(args.body)}`;
+  if (row.name === 'note.update') return `Edit of a note: ${text(args.body)}`;
+  if (row.name === 'wizardRun.record') return `Record of a wizard run on ${String(args.customerId ?? 'a customer')}`;
+  return row.name;
+}
+
 /** The cache file inside a data directory. */
 export function cachePath(dataDir: string): string {
   return path.join(dataDir, 'cache.sqlite');
@@ -94,6 +107,8 @@ export function createDesk(options: DeskOptions): Desk {
       lastSyncState = status.state;
     },
     onChanged: (summary) => events.emit('cache:changed', { customerIds: [...summary.customerIds], global: summary.global }),
+    // Declared below; the engine identifies a backend only after setClient, once the desk is built.
+    onIdentified: (identity) => onIdentified(identity),
   });
 
   const clearSyncedData = cache.transaction(() => {
@@ -121,22 +136,44 @@ export function createDesk(options: DeskOptions): Desk {
     return createBackendClient({ baseUrl: url, token, fetch: options.fetch, timeoutMs: options.requestTimeoutMs });
   }
 
-  /** Data from one backend must never mix with another's: a new backend starts from an empty cache (the outbox stays). */
-  function useBackend(key: string, next: BackendClient | null): void {
-    const previous = cache.prepare("select value from app_meta where key = 'backend_key'").pluck().get() as string | undefined;
-    if (next && previous !== undefined && previous !== key) {
-      log.info('backend changed; clearing the synced cache (the outbox is kept)');
-      clearSyncedData();
-      events.emit('cache:changed', { customerIds: [], global: true });
+  const getAppMeta = cache.prepare<[string], string>('select value from app_meta where key = ?').pluck();
+  const setAppMeta = cache.prepare(
+    'insert into app_meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value',
+  );
+  const deleteAppMeta = cache.prepare('delete from app_meta where key = ?');
+
+  function clearForAnotherBackend(): void {
+    log.info('backend changed; clearing the synced cache (the outbox is kept)');
+    clearSyncedData();
+    deleteAppMeta.run('backend_identity');
+    events.emit('cache:changed', { customerIds: [], global: true });
+  }
+
+  /**
+   * Data from one backend must never mix with another's: a backend that is not
+   * known to be the one the cache holds starts from an empty cache (the outbox
+   * stays, its writes bound to their own backend). The same backend behind
+   * another address keeps the cache once it said who it is.
+   */
+  function useBackend(ref: BackendRef & { legacyKey: string }, next: BackendClient | null): void {
+    const previous = getAppMeta.get('backend_key');
+    if (next && previous !== undefined && previous !== ref.key) {
+      const known = outbox.identityOf(ref.key);
+      if (known === null || known !== getAppMeta.get('backend_identity')) clearForAnotherBackend();
     }
-    if (next)
-      cache
-        .prepare(
-          "insert into app_meta (key, value) values ('backend_key', ?) on conflict (key) do update set value = excluded.value",
-        )
-        .run(key);
+    // Writes queued before they were bound to a backend belong to the one this cache was synced with.
+    if (next && previous !== undefined && (previous === ref.key || previous === ref.legacyKey))
+      outbox.adoptLegacy(ref.key, ref.label);
+    if (next) setAppMeta.run('backend_key', ref.key);
     backendClient = next;
-    engine.setClient(next);
+    engine.setClient(next, ref);
+  }
+
+  /** Called by the engine before it pushes or pulls: a backend other than the cached one empties the cache first. */
+  function onIdentified(identity: string): void {
+    const cached = getAppMeta.get('backend_identity');
+    if (cached !== undefined && cached !== identity) clearForAnotherBackend();
+    setAppMeta.run('backend_identity', identity);
   }
 
   async function connect(): Promise<void> {
@@ -144,11 +181,14 @@ export function createDesk(options: DeskOptions): Desk {
     if (current.backend.mode === 'remote') {
       await demo?.stop();
       demo = null;
-      useBackend(`remote:${current.backend.url}`, client(current.backend.url, current.backend.token));
+      const { url, token } = current.backend;
+      // The token's fingerprint is part of the key: another token may be another user, whose writes these are not.
+      const fingerprint = crypto.createHash('sha256').update(token).digest('hex').slice(0, 12);
+      useBackend({ key: `remote:${url}#${fingerprint}`, label: url, legacyKey: `remote:${url}` }, client(url, token));
       return;
     }
     if (!options.demoBackend) {
-      useBackend('none', null);
+      useBackend({ key: 'none', label: 'no backend', legacyKey: 'none' }, null);
       return;
     }
     let token = current.demoToken;
@@ -179,7 +219,7 @@ export function createDesk(options: DeskOptions): Desk {
       }
     }
     // The demo backend's port changes on each start, but it is the same backend (same data directory).
-    useBackend('demo', client(demo.url, token));
+    useBackend({ key: 'demo', label: 'the demo backend', legacyKey: 'demo' }, client(demo.url, token));
   }
 
   function backendView() {
@@ -240,6 +280,33 @@ export function createDesk(options: DeskOptions): Desk {
     'sync:now': async () => {
       await engine.requestSync();
       return engine.status();
+    },
+    'outbox:list': () => ({
+      groups: outbox.groups().map((group) => ({
+        backendKey: group.binding,
+        label: group.label,
+        isCurrent: group.isCurrent,
+        items: group.rows.map((row) => ({
+          id: row.id,
+          name: row.name,
+          summary: describeWrite(row),
+          status: row.status,
+          clientTime: row.clientTime,
+          error: row.status === 'rejected' ? (row.lastError ?? 'The server refused this change.') : null,
+        })),
+      })),
+    }),
+    'outbox:discard': (input) => {
+      if (input.backendKey === outbox.binding()) {
+        throw new DeskError(
+          'bad_request',
+          'These changes belong to the backend in use and are being sent. Only changes waiting for another backend can be discarded.',
+        );
+      }
+      const discarded = outbox.discard(input.backendKey);
+      log.info('local changes for another backend discarded by the user', { discarded });
+      engine.notifyLocalWrite();
+      return { discarded };
     },
     'backend:get': () => backendView(),
     'backend:set': async (input) => {

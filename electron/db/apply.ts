@@ -354,7 +354,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
    * bucket membership, and the outbox acknowledgement. A crash leaves either all
    * of it or none of it in the cache file.
    */
-  const applyInTransaction = db.transaction((response: ValidatedPull, now: string): ApplySummary => {
+  const applyInTransaction = db.transaction((response: ValidatedPull, now: string, lane: string | null): ApplySummary => {
     const summary: ApplySummary = { customerIds: new Set(), global: false, ops: 0 };
     for (const page of response.buckets) {
       const current = getBucket.get(page.bucket);
@@ -404,15 +404,18 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       if (customerId) summary.customerIds.add(customerId);
     }
     // The rows just written may be what applied outbox rows were waiting for: they go in the same transaction.
-    outbox.acknowledge(response.acked.results);
+    if (lane !== null) outbox.acknowledge(lane, response.acked.results);
     outbox.settle(hasRow);
     return summary;
   });
 
-  /** See {@link applyInTransaction}; a failed transaction leaves no counters behind for the next one. */
-  const applyPull = (response: ValidatedPull, now: string): ApplySummary => {
+  /**
+   * See {@link applyInTransaction}; a failed transaction leaves no counters behind for the next one. `lane` is
+   * the client id the pull was made with: its acknowledged results are recorded in the same transaction.
+   */
+  const applyPull = (response: ValidatedPull, now: string, lane: string | null = null): ApplySummary => {
     try {
-      return applyInTransaction(response, now);
+      return applyInTransaction(response, now, lane);
     } finally {
       pendingStats.clear();
       pendingFacets.clear();

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { ulid } from '../../shared/ulid';
 import { eventSignature, SIGNATURE_FAMILIES } from '../../shared/signature';
 
 /** One forward-only schema step of a database. */
@@ -293,8 +294,9 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
 
 /**
  * The outbox: local writes waiting for the server. Its own file, synchronous=FULL,
- * never deleted with the cache. `seq` is gapless per client; the high-water mark
- * lives in outbox_meta so deleting acknowledged rows never reuses a number.
+ * never deleted with the cache. `seq` is gapless per lane (client id); the
+ * high-water mark lives with the lane (outbox_meta before version 3) so deleting
+ * acknowledged rows never reuses a number.
  */
 export const OUTBOX_MIGRATIONS: readonly Migration[] = [
   {
@@ -328,6 +330,60 @@ export const OUTBOX_MIGRATIONS: readonly Migration[] = [
       // status 'applied': the server applied it; the row stays until the cache holds the rows it produced
       // (a JSON array of ProducedRow), so a pending note never vanishes while its data is on its way (issue 9).
       db.exec('alter table outbox add column produced text');
+    },
+  },
+  {
+    version: 3,
+    name: 'writes bound to their backend and user, in lanes',
+    up(db) {
+      // Issue 9: every write belongs to the backend and user it was written for (see outbox.ts). A lane is one
+      // client id with its gapless sequence; existing rows keep theirs in a lane bound to "legacy" (the backend
+      // the desk used before), which the desk hands to that backend's writes when it connects to it again.
+      db.exec(`
+        create table outbox_lane (
+          lane       text primary key,
+          binding    text not null,
+          label      text not null,
+          last_seq   integer not null default 0,
+          created_at text not null
+        ) strict;
+        create index outbox_lane_by_binding on outbox_lane (binding);
+        create table outbox_next (
+          rid         integer primary key,
+          lane        text not null,
+          seq         integer not null,
+          id          text not null unique,
+          name        text not null,
+          v           integer not null,
+          args        text not null,
+          client_time text not null,
+          status      text not null default 'pending',
+          attempts    integer not null default 0,
+          last_error  text,
+          result_code text,
+          produced    text,
+          conflict    text,
+          unique (lane, seq)
+        ) strict;
+      `);
+      const meta = (key: string) => db.prepare<[string], string>('select value from outbox_meta where key = ?').pluck().get(key);
+      const rows = db.prepare<[], number>('select count(*) from outbox').pluck().get() ?? 0;
+      const clientId = meta('client_id');
+      if (clientId !== undefined || rows > 0) {
+        const lane = clientId ?? `desk-${ulid()}`;
+        db.prepare(
+          "insert into outbox_lane (lane, binding, label, last_seq, created_at) values (?, 'legacy', 'the backend this desk used before', ?, ?)",
+        ).run(lane, Number(meta('last_seq') ?? '0'), new Date().toISOString());
+        db.prepare(
+          `insert into outbox_next (lane, seq, id, name, v, args, client_time, status, attempts, last_error, result_code, produced)
+           select ?, seq, id, name, v, args, client_time, status, attempts, last_error, result_code, produced from outbox order by seq`,
+        ).run(lane);
+      }
+      db.exec(`
+        drop table outbox;
+        alter table outbox_next rename to outbox;
+        delete from outbox_meta where key in ('client_id', 'last_seq');
+      `);
     },
   },
 ];

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { SyncStatus } from '../../shared/ipc/contract';
-import { MAX_PULL_BUCKETS, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, type Mutation, type PullResponse } from '../../shared/sync/wire';
+import { MAX_PULL_BUCKETS, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, type PullResponse } from '../../shared/sync/wire';
 import { BackendError, type BackendClient, type StreamHandle } from '../backend/client';
 import { validatePullRows, type ApplySummary, type createApplier } from '../db/apply';
-import type { Outbox } from '../db/outbox';
+import { identityBinding, type Outbox } from '../db/outbox';
 import type { Logger } from '../ipc/dispatch';
 import { backoffDelay } from './backoff';
 
@@ -43,7 +43,15 @@ export type SyncEngineOptions = {
   backoff?: { baseMs: number; capMs: number };
   onStatus(status: SyncStatus): void;
   onChanged(summary: ApplySummary): void;
+  /**
+   * The backend said who it is, before anything is pushed or pulled: the desk
+   * makes sure its cache holds that backend's data and no other's.
+   */
+  onIdentified?(identity: string): void;
 };
+
+/** Which configured backend a client talks to: its key binds local writes, its label names it to the user. */
+export type BackendRef = { key: string; label: string };
 
 const LAST_SYNC_KEY = 'last_sync_at';
 
@@ -77,13 +85,19 @@ export function createSyncEngine(options: SyncEngineOptions) {
   let failures = 0;
   let generation = 0;
   let stopped = true;
-  let pushedThrough = 0;
+  /** Per lane (client id): the last seq the server confirmed in this connection. */
+  let pushedThrough = new Map<string, number>();
+  let backend: BackendRef = { key: 'none', label: 'no backend' };
+  /** The binding of the connected backend and user; null until it answered who it is. */
+  let identity: string | null = null;
   /** While a server asked us to wait (Retry-After, 429, 5xx), pokes and local writes do not cut the wait short. */
   let notBefore = 0;
   let status: SyncStatus = {
     state: 'not_configured',
     lastSyncAt: getMeta.get(LAST_SYNC_KEY) ?? null,
     pendingOutbox: outbox.pendingCount(),
+    waitingOutbox: outbox.waitingCount(),
+    conflicts: outbox.conflictCount(),
     message: 'No backend is configured.',
     isBootstrapping: false,
     backendUrl: null,
@@ -96,33 +110,59 @@ export function createSyncEngine(options: SyncEngineOptions) {
     return applier.buckets.all().some((bucket) => bucket.state !== 'live');
   }
 
+  function counts() {
+    return { pendingOutbox: outbox.pendingCount(), waitingOutbox: outbox.waitingCount(), conflicts: outbox.conflictCount() };
+  }
+
   function publish(patch: Partial<SyncStatus>): void {
-    status = { ...status, ...patch, pendingOutbox: outbox.pendingCount() };
+    status = { ...status, ...patch, ...counts() };
     options.onStatus(status);
   }
 
-  async function push(current: BackendClient, clientId: string): Promise<void> {
+  /**
+   * Asks the backend who it is and which user the token is, once per
+   * connection, before anything is sent: writes go only to the backend and user
+   * they were written for. A server older than this question is known by its
+   * configured address instead.
+   */
+  async function identify(current: BackendClient): Promise<void> {
+    if (identity !== null) return;
+    let learned: string;
+    let label: string;
+    try {
+      const answer = await current.identity();
+      learned = identityBinding(answer);
+      label = `${backend.label} as ${answer.userId}`;
+    } catch (error) {
+      if (!(error instanceof BackendError && error.status === 404)) throw error;
+      learned = `unidentified:${backend.key}`;
+      label = backend.label;
+    }
+    outbox.learnIdentity(learned, label);
+    identity = learned;
+    options.onIdentified?.(learned);
+  }
+
+  async function push(current: BackendClient): Promise<void> {
     for (;;) {
-      const batch: Mutation[] = outbox
-        .pending(MAX_PUSH_MUTATIONS + 1_000)
-        .filter((row) => row.seq > pushedThrough)
-        .slice(0, MAX_PUSH_MUTATIONS);
-      if (batch.length === 0) return;
-      const first = batch[0]?.seq ?? 0;
-      const last = batch.at(-1)?.seq ?? 0;
+      const batch = outbox.nextBatch(MAX_PUSH_MUTATIONS, pushedThrough);
+      if (!batch) return;
+      const { lane, mutations } = batch;
+      const first = mutations[0]?.seq ?? 0;
+      const last = mutations.at(-1)?.seq ?? 0;
       try {
         const response = await current.push({
           protocol: PROTOCOL_VERSION,
-          clientId,
+          clientId: lane,
           schemaVersion: CLIENT_SCHEMA_VERSION,
-          mutations: batch,
+          mutations,
         });
         // Rejections are recorded now; applied rows stay until the rows they produced are in the cache.
         db.transaction(() => {
-          outbox.acknowledge(response.results);
+          outbox.acknowledge(lane, response.results);
           outbox.settle(applier.hasRow);
         })();
-        pushedThrough = Math.max(pushedThrough, Math.min(last, response.lastSeq));
+        pushedThrough.set(lane, Math.max(pushedThrough.get(lane) ?? 0, Math.min(last, response.lastSeq)));
         if (response.lastSeq < last)
           throw new BackendError('invalid', `The backend acknowledged up to ${response.lastSeq} of ${last}.`);
       } catch (error) {
@@ -130,12 +170,12 @@ export function createSyncEngine(options: SyncEngineOptions) {
           const expected = (error.body as { expected?: number } | undefined)?.expected;
           if (typeof expected === 'number' && expected < first) {
             log.warn('backend expects an earlier sequence; renumbering pending local changes', { expected, first });
-            outbox.renumberFrom(expected);
-            pushedThrough = expected - 1;
+            outbox.renumberFrom(lane, expected);
+            pushedThrough.set(lane, expected - 1);
             continue;
           }
         }
-        outbox.recordAttempt(first, last, error instanceof Error ? error.message : String(error));
+        outbox.recordAttempt(lane, first, last, error instanceof Error ? error.message : String(error));
         throw error;
       }
     }
@@ -211,7 +251,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
         // Handled below when awaited; this only stops an early failure from counting as unhandled.
         inFlight.catch(() => undefined);
       }
-      const summary = applier.applyPull(response, new Date(clock.now()).toISOString());
+      const summary = applier.applyPull(response, new Date(clock.now()).toISOString(), clientId);
       if (summary.ops > 0 || summary.customerIds.size > 0 || summary.global) options.onChanged(summary);
       if (status.isBootstrapping !== isBootstrapping()) publish({ isBootstrapping: !status.isBootstrapping });
     }
@@ -223,9 +263,11 @@ export function createSyncEngine(options: SyncEngineOptions) {
     if (!current || stopped) return;
     const isCurrent = () => generation === myGeneration && !stopped;
     publish({ state: 'syncing', message: null });
-    const clientId = outbox.clientId();
     try {
-      await push(current, clientId);
+      await identify(current);
+      if (!isCurrent()) return;
+      const clientId = outbox.clientId();
+      await push(current);
       if (!isCurrent()) return;
       await pull(current, clientId, isCurrent, targets);
       if (!isCurrent()) return;
@@ -339,13 +381,19 @@ export function createSyncEngine(options: SyncEngineOptions) {
   }
 
   return {
-    status: (): SyncStatus => ({ ...status, pendingOutbox: outbox.pendingCount() }),
-    /** Points the engine at a backend (or none) and starts syncing with it. */
-    setClient(next: BackendClient | null): void {
+    status: (): SyncStatus => ({ ...status, ...counts() }),
+    /**
+     * Points the engine at a backend (or none) and starts syncing with it. Local
+     * writes from now on belong to `ref` (by default the client's address).
+     */
+    setClient(next: BackendClient | null, ref?: BackendRef): void {
       disconnect();
       client = next;
+      backend = ref ?? (next ? { key: `remote:${next.baseUrl}`, label: next.baseUrl } : { key: 'none', label: 'no backend' });
+      outbox.useBackend(backend.key, backend.label);
+      identity = null;
       failures = 0;
-      pushedThrough = 0;
+      pushedThrough = new Map();
       notBefore = 0;
       delayedSince = null;
       stopped = next === null;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { PullRequestSchema, PushRequestSchema } from '../../shared/sync/wire';
+import { PullRequestSchema, PushRequestSchema, type SyncIdentity } from '../../shared/sync/wire';
 import { pullChanges } from '../sync/pull';
 import { pushMutations } from '../sync/push';
 import { principalOf, type RouteAuth, type RouteContext } from './context';
@@ -8,6 +8,14 @@ import { parseBody } from './validation';
 const deskRoles: RouteAuth = { roles: ['desk', 'admin'] };
 
 export function registerSyncRoutes(app: FastifyInstance, context: RouteContext): void {
+  // The database's epoch names the backend: the same database behind another address is the same backend.
+  app.get('/v1/sync/identity', { config: deskRoles }, async (request) => {
+    const [row] = await context.storage.query<{ epoch: string }>(
+      "select value #>> '{}' as epoch from server_meta where key = 'epoch'",
+    );
+    return { serverId: row?.epoch ?? '', userId: principalOf(request).userId } satisfies SyncIdentity;
+  });
+
   app.post('/v1/sync/pull', { config: deskRoles }, async (request) => {
     const body = parseBody(PullRequestSchema, request.body);
     return pullChanges(context.storage, principalOf(request), body, { delayNoticeMs: context.delayNoticeMs });

@@ -7,6 +7,8 @@ export const CHANNELS = [
   'app:info',
   'sync:status',
   'sync:now',
+  'outbox:list',
+  'outbox:discard',
   'backend:get',
   'backend:set',
   'customers:list',

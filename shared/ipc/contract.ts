@@ -12,6 +12,8 @@ import {
   NoteCreateInputSchema,
   NoteUpdateInputSchema,
   NoteViewSchema,
+  OutboxDiscardInputSchema,
+  OutboxListSchema,
   PrecedingChangesInputSchema,
   SearchInputSchema,
   SearchOutputSchema,
@@ -67,6 +69,10 @@ export const SyncStatusSchema = z.object({
   state: SyncStateSchema,
   lastSyncAt: z.string().nullable(),
   pendingOutbox: z.number().int().nonnegative(),
+  /** Local writes kept for another backend or user (issue 9): shown as waiting, never sent here. */
+  waitingOutbox: z.number().int().nonnegative().default(0),
+  /** Edits of this user that lost to a concurrent edit and wait for a decision (keep, take theirs, merge). */
+  conflicts: z.number().int().nonnegative().default(0),
   message: z.string().nullable(),
   /** True while any bucket is still bootstrapping its first full copy. */
   isBootstrapping: z.boolean().default(false),
@@ -87,6 +93,8 @@ export const contract = {
   'app:info': { input: noInput, output: AppInfoSchema },
   'sync:status': { input: noInput, output: SyncStatusSchema },
   'sync:now': { input: noInput, output: SyncStatusSchema },
+  'outbox:list': { input: noInput, output: OutboxListSchema },
+  'outbox:discard': { input: OutboxDiscardInputSchema, output: z.object({ discarded: z.number().int().nonnegative() }) },
   'backend:get': { input: noInput, output: BackendSettingsSchema },
   'backend:set': { input: BackendSetInputSchema, output: BackendSettingsSchema },
   'customers:list': { input: CustomersListInputSchema, output: CustomersListOutputSchema },

@@ -195,3 +195,34 @@ export const CacheChangedSchema = z.object({
   customerIds: z.array(z.string()),
   global: z.boolean(),
 });
+
+/**
+ * Local writes the desk keeps, grouped by the backend and user they were
+ * written for (issue 9): the current group is being sent; the others wait for
+ * their backend and are never sent anywhere else.
+ */
+export const OutboxListSchema = z.object({
+  groups: z.array(
+    z.object({
+      /** Opaque; pass it to `outbox:discard`. */
+      backendKey: z.string(),
+      /** "https://ops.example.com as dana", "the demo backend as you". */
+      label: z.string(),
+      isCurrent: z.boolean(),
+      items: z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          /** What the write was, in words: "Note on acme: Called the customer…". */
+          summary: z.string(),
+          status: z.enum(['pending', 'applied', 'rejected', 'conflict']),
+          clientTime: IsoTimeSchema,
+          error: z.string().nullable(),
+        }),
+      ),
+    }),
+  ),
+});
+export type OutboxList = z.infer<typeof OutboxListSchema>;
+
+export const OutboxDiscardInputSchema = z.strictObject({ backendKey: z.string().min(1).max(300) });

@@ -160,6 +160,17 @@ export const PullResponseSchema = z.object({
 export type PullResponse = z.infer<typeof PullResponseSchema>;
 export type BucketPage = z.infer<typeof BucketPageSchema>;
 
+/**
+ * GET /v1/sync/identity: which backend (its database's epoch) and which user
+ * this token is. The desk binds every local write to this pair and sends it only
+ * to the same backend as the same user (issue 9).
+ */
+export const SyncIdentitySchema = z.object({
+  serverId: z.string().regex(/^[0-9a-f]{1,64}$/),
+  userId: z.string().min(1).max(200),
+});
+export type SyncIdentity = z.infer<typeof SyncIdentitySchema>;
+
 /** A data-less poke on the event stream. */
 export const PokeSchema = z.object({ type: z.literal('poke'), buckets: z.array(BucketIdSchema) });
 

@@ -294,12 +294,14 @@ describe('timeline and search queries', () => {
 });
 
 describe('outbox', () => {
+  const lane = () => outbox.clientId();
+
   it('hands out gapless sequence numbers that are never reused after acknowledgement', () => {
     const a = outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'x' }, now);
     const b = outbox.enqueue('note.create', { noteId: 'n2', customerId: 'acme', eventId: null, body: 'y' }, now);
     expect([a.seq, b.seq]).toEqual([1, 2]);
     handle.db.transaction(() => {
-      outbox.acknowledge([
+      outbox.acknowledge(lane(), [
         { seq: 1, status: 'applied', produced: [] },
         { seq: 2, status: 'applied', produced: [] },
       ]);
@@ -309,20 +311,33 @@ describe('outbox', () => {
     expect(outbox.enqueue('note.create', { noteId: 'n3', customerId: 'acme', eventId: null, body: 'z' }, now).seq).toBe(3);
   });
 
+  it('keeps an applied row until the rows it produced are in the cache', () => {
+    const row = outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'x' }, now);
+    const produced = [{ bucket: 'customer:acme', entity: 'note', id: 'n1', ver: 1 }];
+    handle.db.transaction(() => outbox.acknowledge(lane(), [{ seq: row.seq, status: 'applied', produced }]))();
+    expect(outbox.settle(applier.hasRow)).toBe(0);
+    expect(outbox.pendingCount()).toBe(1);
+    const note = { id: 'n1', customerId: 'acme', eventId: null, author: 'dana', body: 'x', createdAt: now, updatedAt: now };
+    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('note', 'n1', note)] }]), now);
+    expect(outbox.pendingCount()).toBe(0);
+  });
+
   it('renumbers pending mutations to the sequence a server asks for, keeping rejected ones apart', () => {
     const first = outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'a' }, now);
     outbox.enqueue('note.create', { noteId: 'n2', customerId: 'acme', eventId: null, body: 'b' }, now);
     outbox.enqueue('note.create', { noteId: 'n3', customerId: 'acme', eventId: null, body: 'c' }, now);
-    handle.db.transaction(() => outbox.acknowledge([{ seq: first.seq, status: 'rejected', code: 'forbidden', message: 'no' }]))();
-    // Another server that has never seen this client expects seq 1 next.
-    expect(outbox.renumberFrom(1)).toBe(true);
-    expect(outbox.pending(10).map((row) => [row.seq, (row.args as { body: string }).body])).toEqual([
+    handle.db.transaction(() =>
+      outbox.acknowledge(lane(), [{ seq: first.seq, status: 'rejected', code: 'forbidden', message: 'no' }]),
+    )();
+    // The server lost track of this client (a restored database) and expects seq 1 next.
+    expect(outbox.renumberFrom(lane(), 1)).toBe(true);
+    expect(outbox.nextBatch(10, new Map())?.mutations.map((row) => [row.seq, (row.args as { body: string }).body])).toEqual([
       [1, 'b'],
       [2, 'c'],
     ]);
     expect(outbox.all().find((row) => row.status === 'rejected')).toMatchObject({ resultCode: 'forbidden' });
     expect(outbox.enqueue('note.create', { noteId: 'n4', customerId: 'acme', eventId: null, body: 'd' }, now).seq).toBe(3);
-    expect(outbox.renumberFrom(1)).toBe(false);
+    expect(outbox.renumberFrom(lane(), 1)).toBe(false);
   });
 
   it('keeps rejected mutations, marked with the reason, and shows them on the note', () => {
@@ -330,10 +345,45 @@ describe('outbox', () => {
     const row = outbox.enqueue('note.create', { noteId: 'n1', customerId: 'acme', eventId: null, body: 'hello' }, now);
     expect(queries.notesFor('acme')).toMatchObject([{ id: 'n1', pending: true, error: null, author: 'you' }]);
     handle.db.transaction(() =>
-      outbox.acknowledge([{ seq: row.seq, status: 'rejected', code: 'forbidden', message: 'Not your customer.' }]),
+      outbox.acknowledge(lane(), [{ seq: row.seq, status: 'rejected', code: 'forbidden', message: 'Not your customer.' }]),
     )();
     expect(outbox.all()).toMatchObject([{ seq: row.seq, status: 'rejected', resultCode: 'forbidden' }]);
     expect(queries.notesFor('acme')).toMatchObject([{ id: 'n1', pending: false, error: 'Not your customer. (forbidden)' }]);
+  });
+
+  it('binds writes to the backend and user they were written for, in lanes of their own', () => {
+    outbox.useBackend('remote:https://a.example#1', 'https://a.example');
+    const early = outbox.enqueue(
+      'note.create',
+      { noteId: 'n1', customerId: 'acme', eventId: null, body: 'before A answered' },
+      now,
+    );
+    expect(outbox.binding()).toBe('pending:remote:https://a.example#1');
+    outbox.learnIdentity('server-a/dana', 'https://a.example as dana');
+    expect(outbox.binding()).toBe('server-a/dana');
+    expect(outbox.all().map((row) => row.id)).toEqual([early.id]);
+
+    outbox.useBackend('remote:https://b.example#2', 'https://b.example');
+    outbox.learnIdentity('server-b/dana', 'https://b.example as dana');
+    const onB = outbox.enqueue('note.create', { noteId: 'n2', customerId: 'acme', eventId: null, body: 'for B' }, now);
+    // B's writes have their own client id and sequence; A's wait and are never in B's batches.
+    expect(onB.lane).not.toBe(early.lane);
+    expect(onB.seq).toBe(1);
+    expect(outbox.nextBatch(10, new Map())?.mutations.map((row) => row.id)).toEqual([onB.id]);
+    expect(outbox.waitingCount()).toBe(1);
+    expect(outbox.groups().map((group) => [group.label, group.isCurrent, group.rows.length])).toEqual([
+      ['https://a.example as dana', false, 1],
+      ['https://b.example as dana', true, 1],
+    ]);
+    expect(() => outbox.discard('server-b/dana')).toThrow();
+
+    // Back on A (another address, same backend and user once it answered): A's write is sent again.
+    outbox.useBackend('remote:https://a2.example#1', 'https://a2.example');
+    expect(outbox.nextBatch(10, new Map())).toBeNull();
+    outbox.learnIdentity('server-a/dana', 'https://a2.example as dana');
+    expect(outbox.nextBatch(10, new Map())?.mutations.map((row) => row.id)).toEqual([early.id]);
+    expect(outbox.discard('server-b/dana')).toBe(1);
+    expect(outbox.waitingCount()).toBe(0);
   });
 
   it('survives a corrupt cache: the cache is moved aside and rebuilt, the outbox and client id are kept', () => {

@@ -160,6 +160,8 @@ describe('browser-mode host', () => {
             isBootstrapping: false,
             backendUrl: null,
             serverDelayedSince: null,
+            waitingOutbox: 0,
+            conflicts: 0,
           }),
         100,
       );

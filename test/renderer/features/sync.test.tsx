@@ -50,6 +50,47 @@ describe('sync indicator and sync page', () => {
     expect(screen.queryByTestId('sync-detail-delayed')).not.toBeInTheDocument();
   });
 
+  it('lists changes kept for another backend and discards them only after the user confirms', async () => {
+    const desk = createFakeDesk(standardFixtures());
+    let groups = [
+      {
+        backendKey: 'server-a/dana',
+        label: 'https://a.example as dana',
+        isCurrent: false,
+        items: [
+          {
+            id: 'm1',
+            name: 'note.create',
+            summary: 'Note on acme: Confidential',
+            status: 'pending' as const,
+            clientTime: '2026-11-20T11:00:00.000Z',
+            error: null,
+          },
+        ],
+      },
+    ];
+    desk.override('outbox:list', () => ({ ok: true, value: { groups } }));
+    const discards: unknown[] = [];
+    desk.override('outbox:discard', (input) => {
+      discards.push(input);
+      groups = [];
+      return { ok: true, value: { discarded: 1 } };
+    });
+    const { user } = renderApp({ route: { view: 'sync' }, desk });
+    const waiting = await screen.findByTestId('outbox-waiting');
+    expect(within(waiting).getByRole('heading', { name: 'Waiting for https://a.example as dana' })).toBeInTheDocument();
+    expect(waiting).toHaveTextContent('Note on acme: Confidential');
+    await user.click(within(waiting).getByRole('button', { name: /Discard 1 change for https:\/\/a.example as dana/ }));
+    expect(discards).toEqual([]);
+    await user.click(within(waiting).getByRole('button', { name: 'Keep them' }));
+    expect(discards).toEqual([]);
+    await user.click(within(waiting).getByRole('button', { name: /Discard 1 change/ }));
+    await user.click(within(waiting).getByRole('button', { name: 'Discard for good' }));
+    expect(discards).toEqual([{ backendKey: 'server-a/dana' }]);
+    await waitFor(() => expect(screen.queryByTestId('outbox-waiting')).not.toBeInTheDocument());
+    expect(screen.getByText(/every local change belongs to the backend in use/)).toBeInTheDocument();
+  });
+
   it('runs Sync now and shows the answer', async () => {
     const { user, desk } = renderApp({ route: { view: 'sync' } });
     await user.click(screen.getByRole('button', { name: 'Sync now' }));

@@ -89,6 +89,8 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     isBootstrapping: false,
     backendUrl: 'http://127.0.0.1:4000',
     serverDelayedSince: null,
+    waitingOutbox: 0,
+    conflicts: 0,
   };
   let backend: Output<'backend:get'> = { mode: 'demo', url: null, hasToken: false };
 
@@ -110,6 +112,7 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     }),
     'sync:status': () => syncStatus,
     'sync:now': () => ({ ...syncStatus, state: 'syncing' }),
+    'outbox:list': () => ({ groups: [] }),
     'backend:get': () => backend,
     'backend:set': (input: { mode: 'demo' } | { mode: 'remote'; url: string; token: string }) => {
       backend =

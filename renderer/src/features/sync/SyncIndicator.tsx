@@ -30,11 +30,13 @@ export function SyncIndicator() {
   const label = status ? LABELS[status.state] : 'Connecting…';
   const freshness = status ? syncFreshness(status, now) : '';
   const pending = status && status.pendingOutbox > 0 ? `${status.pendingOutbox} pending` : '';
+  const waiting = status && status.waitingOutbox > 0 ? `${status.waitingOutbox} for another backend` : '';
   const detail = status?.message ?? '';
   const description = [
     label,
     freshness,
     pending ? `${pending} local ${status?.pendingOutbox === 1 ? 'change' : 'changes'}` : '',
+    waiting ? `${waiting} kept, not sent here` : '',
     detail,
   ]
     .filter((part) => part !== '')
@@ -57,6 +59,11 @@ export function SyncIndicator() {
       {pending ? (
         <span className="badge" data-testid="sync-pending">
           {pending}
+        </span>
+      ) : null}
+      {waiting ? (
+        <span className="badge" data-testid="sync-waiting">
+          {waiting}
         </span>
       ) : null}
     </button>

@@ -6,6 +6,7 @@ import { useNow } from '../../components/useNow';
 import { formatDateTime, formatRelative } from '../../lib/time';
 import { useStore } from '../../store/store';
 import { BackendSettings } from './BackendSettings';
+import { LocalChanges } from './LocalChanges';
 import './sync.css';
 
 /** Sync details: state, last successful sync, pending local changes, "Sync now", and the backend setting. */
@@ -69,6 +70,12 @@ export function SyncView() {
           <dd>{status.isBootstrapping ? 'still loading' : 'complete'}</dd>
           <dt>Local changes waiting to be sent</dt>
           <dd data-testid="sync-detail-pending">{status.pendingOutbox}</dd>
+          {status.waitingOutbox > 0 ? (
+            <>
+              <dt>Kept for another backend</dt>
+              <dd data-testid="sync-detail-waiting">{status.waitingOutbox} (listed below; never sent to this backend)</dd>
+            </>
+          ) : null}
           {status.message ? (
             <>
               <dt>Details</dt>
@@ -85,6 +92,7 @@ export function SyncView() {
         </button>
       </p>
       {error ? <ErrorMessage title="Sync did not run" error={error} onRetry={() => void syncNow()} /> : null}
+      <LocalChanges />
       <BackendSettings />
     </section>
   );
