@@ -17,6 +17,7 @@ import { createWizardHandlers } from '../wizards/handlers';
 import { createRunHost } from '../wizards/host';
 import { createWizardLibrary } from '../wizards/library';
 import { createEventHub, type EventHub } from './events';
+import { createNoteEdits } from './note-edits';
 import { createSettingsStore } from './settings';
 
 /** Everything the desk core needs from its host; nothing is reached for globally. */
@@ -87,6 +88,16 @@ export function createDesk(options: DeskOptions): Desk {
   const applier = createApplier(cache, outbox);
   const queries = createQueries(cache, outbox, () => 'you');
   const settings = createSettingsStore(options.dataDir);
+  const noteEdits = createNoteEdits({
+    outbox,
+    queries,
+    now: () => (options.clock ?? Date).now(),
+    onWrite: (customerId) => {
+      // Declared below; a note is only edited through a handler, once the desk is built.
+      engine.notifyLocalWrite();
+      events.emit('cache:changed', { customerIds: [customerId], global: false });
+    },
+  });
   let demo: DemoBackend | null = null;
   let lastSyncState: string | null = null;
   /** The backend client in use, for wizard probes and actions; null when none is configured. */
@@ -123,6 +134,7 @@ export function createDesk(options: DeskOptions): Desk {
       'customer_stats',
       'customer_features',
       'notes',
+      'revisions',
       'customers',
       'releases',
       'wizard_library',
@@ -351,23 +363,11 @@ export function createDesk(options: DeskOptions): Desk {
       return view;
     },
     ...wizardHandlers,
-    'notes:update': (input) => {
-      const synced = queries.note(input.noteId);
-      const pending = outbox
-        .all()
-        .find((row) => row.name === 'note.create' && (row.args as { noteId: string }).noteId === input.noteId);
-      const customerId = synced?.customer_id ?? (pending?.args as { customerId?: string } | undefined)?.customerId;
-      if (!customerId) throw new DeskError('not_found', `Note ${input.noteId} does not exist.`);
-      outbox.enqueue(
-        'note.update',
-        { noteId: input.noteId, body: input.body, baseVer: synced?.ver ?? 0 },
-        new Date().toISOString(),
-      );
-      engine.notifyLocalWrite();
-      events.emit('cache:changed', { customerIds: [customerId], global: false });
-      const view = queries.notesFor(customerId).find((note) => note.id === input.noteId);
-      if (!view) throw new DeskError('internal', 'The note was saved but could not be read back; reload the customer.');
-      return view;
+    'notes:update': (input) => noteEdits.update(input.noteId, input.body),
+    'notes:resolveConflict': (input) => noteEdits.resolve(input.noteId, input.choice, input.body),
+    'notes:history': (input) => {
+      if (!queries.note(input.noteId)) throw new DeskError('not_found', `Note ${input.noteId} is not in the local cache yet.`);
+      return queries.noteHistory(input.noteId);
     },
   };
 

@@ -10,7 +10,14 @@ import {
 } from '../../shared/domain';
 import { PublishedCatalogSchema } from '../../shared/catalog/format';
 import { WizardRowSchema } from '../../shared/remediation/wire';
-import { bucketCustomerId, type Op, type ProducedRow, type PullResponse } from '../../shared/sync/wire';
+import {
+  bucketCustomerId,
+  RevisionSchema,
+  type Op,
+  type ProducedRow,
+  type PullResponse,
+  type Revision,
+} from '../../shared/sync/wire';
 import type { Outbox } from './outbox';
 
 const SyncedNoteSchema = NoteSchema;
@@ -58,6 +65,7 @@ const ROW_SCHEMAS = {
   release: ReleaseSchema,
   wizard: WizardRowSchema,
   catalog: PublishedCatalogSchema,
+  revision: RevisionSchema,
 } as const;
 
 /** Fleet-wide entities: they travel only in the global bucket. */
@@ -205,8 +213,12 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     db.prepare('delete from customer_facets where customer_id = ?'),
     db.prepare('delete from customer_features where customer_id = ?'),
     db.prepare('delete from notes where customer_id = ?'),
+    db.prepare('delete from revisions where customer_id = ?'),
     db.prepare('delete from customers where id = ?'),
   ];
+  const insertRevision = db.prepare(`
+    insert or ignore into revisions (id, customer_id, entity, row_id, ver, kind, actor, at, base_ver, fields)
+    values (@id, @customerId, @entity, @rowId, @ver, @kind, @actor, @at, @baseVer, @fields)`);
   const clearGlobal = [
     db.prepare('delete from releases'),
     db.prepare('delete from wizard_library'),
@@ -290,7 +302,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     summary.customerIds.add(event.customerId);
   }
 
-  function applyOp(op: Op, isIndexed: boolean, summary: ApplySummary): void {
+  function applyOp(op: Op, bucket: string, isIndexed: boolean, summary: ApplySummary): void {
     summary.ops += 1;
     if (op.op === 'del') {
       const statement = deleteBy[op.entity as keyof typeof deleteBy];
@@ -318,6 +330,15 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
         const row = op.row as z.infer<typeof SyncedNoteSchema>;
         upsertNote.run({ ...row, ver: op.ver });
         summary.customerIds.add(row.customerId);
+        return;
+      }
+      case 'revision': {
+        // Revisions never change: the first copy is the only one.
+        const row = op.row as Revision;
+        const customerId = bucketCustomerId(bucket);
+        if (customerId === null) return;
+        insertRevision.run({ ...row, customerId, fields: JSON.stringify(row.fields) });
+        summary.customerIds.add(customerId);
         return;
       }
       case 'release':
@@ -370,7 +391,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       if (!current) continue; // A page for a bucket we no longer track (removed meanwhile).
       const isBootstrapping = page.bootstrap !== undefined && !page.bootstrap.done;
       const isIndexed = wasIndexed;
-      for (const op of page.ops) applyOp(op, isIndexed, summary);
+      for (const op of page.ops) applyOp(op, page.bucket, isIndexed, summary);
       const customerId = bucketCustomerId(page.bucket);
       let state = current.state;
       if (isBootstrapping) state = 'bootstrapping';

@@ -290,6 +290,29 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: 'revisions of synced text fields',
+    up(db) {
+      // Issue 9: who wrote what, when — the history a note's details show, and the author of a concurrent edit.
+      db.exec(`
+        create table revisions (
+          id          text primary key,
+          customer_id text not null,
+          entity      text not null,
+          row_id      text not null,
+          ver         integer,
+          kind        text not null,
+          actor       text not null,
+          at          text not null,
+          base_ver    integer,
+          fields      text not null
+        ) strict;
+        create index revisions_by_entity_row_id_at on revisions (entity, row_id, at, id);
+        create index revisions_by_customer on revisions (customer_id);
+      `);
+    },
+  },
 ];
 
 /**

@@ -12,12 +12,14 @@ import type {
   CustomerDetail,
   CustomerSummary,
   Highlight,
+  NoteHistory,
   NoteView,
   OpenItem,
   SearchOutput,
   TimelineFilters,
   TimelineRow,
 } from '../../shared/ipc/views';
+import type { EditConflict } from '../../shared/sync/wire';
 import type { Outbox } from './outbox';
 import { compareVersions } from './versions';
 
@@ -175,6 +177,8 @@ type NoteOverlay = {
   body?: string;
   error: string | null;
   isPending: boolean;
+  /** The newest of this user's edits that lost to a concurrent one. */
+  conflict?: { mine: string; base: string | null; theirs: EditConflict };
 };
 
 export function createQueries(db: Database.Database, outbox: Outbox, me: () => string) {
@@ -220,6 +224,13 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
       ver: number;
     }
   >('select * from notes where customer_id = ? order by created_at');
+  const latestRevision = db.prepare<[string, number], { actor: string; at: string }>(
+    "select actor, at from revisions where entity = 'note' and row_id = ? and ver = ? order by id desc limit 1",
+  );
+  const revisionsOf = db.prepare<
+    [string],
+    { id: string; ver: number | null; kind: string; actor: string; at: string; fields: string }
+  >("select id, ver, kind, actor, at, fields from revisions where entity = 'note' and row_id = ? order by at, id");
   const noteOne = db.prepare<
     [string],
     {
@@ -303,7 +314,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
     const overlay = new Map<string, NoteOverlay>();
     for (const row of outbox.all()) {
       if (row.name !== 'note.create' && row.name !== 'note.update') continue;
-      const args = row.args as { noteId: string; customerId?: string; eventId?: string | null; body: string };
+      const args = row.args as { noteId: string; customerId?: string; eventId?: string | null; body: string; baseBody?: string };
       const entry = overlay.get(args.noteId) ?? { error: null, isPending: false };
       if (row.name === 'note.create') {
         entry.create = {
@@ -313,13 +324,31 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
           clientTime: row.clientTime,
         };
       }
-      entry.body = args.body;
+      if (row.status === 'conflict' && row.conflict) {
+        // The note shows the text that won; the author's own waits in the conflict.
+        entry.conflict = { mine: args.body, base: args.baseBody ?? null, theirs: row.conflict };
+      } else entry.body = args.body;
       if (row.status === 'pending') entry.isPending = true;
       if (row.status === 'rejected')
         entry.error = `${row.lastError ?? 'The server refused this change.'} (${row.resultCode ?? 'rejected'})`;
       overlay.set(args.noteId, entry);
     }
     return overlay;
+  }
+
+  /** The conflict as the note shows it: "theirs" is the newest text the cache has, with its writer. */
+  function conflictView(noteId: string, local: NoteOverlay | undefined, synced: { body: string; ver: number } | null) {
+    if (!local?.conflict) return null;
+    const { theirs } = local.conflict;
+    const isNewer = synced !== null && synced.ver > theirs.ver;
+    const writer = isNewer ? latestRevision.get(noteId, synced.ver) : undefined;
+    return {
+      mine: local.conflict.mine,
+      base: local.conflict.base,
+      theirs: isNewer
+        ? { body: synced.body, ver: synced.ver, actor: writer?.actor ?? theirs.actor, at: writer?.at ?? theirs.at }
+        : { body: theirs.value, ver: theirs.ver, actor: theirs.actor, at: theirs.at },
+    };
   }
 
   function notesFor(customerId: string, eventId?: string): NoteView[] {
@@ -340,6 +369,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
         ver: note.ver,
         pending: local?.isPending === true && local.error === null,
         error: local?.error ?? null,
+        conflict: conflictView(note.id, local, note),
       });
     }
     for (const [id, local] of overlay) {
@@ -356,6 +386,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
         ver: 0,
         pending: local.isPending && local.error === null,
         error: local.error,
+        conflict: null,
       });
     }
     return views.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -570,6 +601,19 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
     },
 
     notesFor,
+    /** Every write of a note the cache holds, oldest first. */
+    noteHistory(noteId: string): NoteHistory {
+      return {
+        revisions: revisionsOf.all(noteId).map((row) => ({
+          id: row.id,
+          ver: row.ver,
+          kind: row.kind as NoteHistory['revisions'][number]['kind'],
+          actor: row.actor,
+          at: row.at,
+          body: (JSON.parse(row.fields) as { body?: string }).body ?? '',
+        })),
+      };
+    },
     note(noteId: string) {
       return noteOne.get(noteId) ?? null;
     },

@@ -344,6 +344,43 @@ export const MIGRATIONS: readonly Migration[] = [
       `alter table sync_mutation_result add column produced jsonb, add column conflict jsonb`,
     ],
   },
+  {
+    version: 6,
+    name: 'revisions: every write of a synced text field, who, when, what',
+    statements: [
+      // Issue 9: nothing is overwritten without a record. Applied writes carry the row version they made; a
+      // refused concurrent edit (kind conflict) keeps its text with ver null. Synced in the row's bucket.
+      `create table revisions (
+         id text primary key,
+         bucket text not null,
+         entity text not null,
+         row_id text not null,
+         ver bigint,
+         kind text not null check (kind in ('create', 'edit', 'merge', 'conflict')),
+         actor text not null,
+         client_id text,
+         mutation_id text,
+         at timestamptz not null,
+         base_ver bigint,
+         fields jsonb not null
+       )`,
+      `create index revisions_by_entity_row_id_ver on revisions (entity, row_id, ver)`,
+      `create index revisions_by_bucket_id on revisions (bucket, id)`,
+      `create function lk_revision_row(r revisions) returns jsonb language sql stable as $$
+         select jsonb_build_object('id', r.id, 'entity', r.entity, 'rowId', r.row_id, 'ver', r.ver, 'kind', r.kind,
+           'actor', r.actor, 'at', lk_iso(r.at), 'baseVer', r.base_ver, 'fields', r.fields) $$`,
+      // Notes written before revisions existed get their current text as a first revision, logged for desks.
+      `with written as (
+         insert into revisions as r (id, bucket, entity, row_id, ver, kind, actor, at, base_ver, fields)
+         select 'n' || n.id || '-' || n.ver, 'customer:' || n.customer_id, 'note', n.id, n.ver,
+                case when n.ver = 1 then 'create' else 'edit' end, n.author, n.updated_at, null,
+                jsonb_build_object('body', n.body)
+           from notes n
+         returning r.id, r.bucket, lk_revision_row(r) as row
+       )
+       insert into change_log (bucket, entity, row_id, op, ver, row) select bucket, 'revision', id, 'put', 1, row from written`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

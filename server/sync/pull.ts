@@ -99,6 +99,15 @@ const CUSTOMER_BUCKET = bucketKind([
     ver: 'n.ver',
     row: 'lk_note_row(n)::text',
   },
+  // Appended last, so page tokens of bootstraps begun before it keep their phase numbers (issue 9).
+  {
+    entity: 'revision',
+    from: `revisions r where r.bucket = 'customer:' || $scope`,
+    key: 'r.id',
+    rowId: 'r.id',
+    ver: '1::bigint',
+    row: 'lk_revision_row(r)::text',
+  },
 ]);
 
 const GLOBAL_BUCKET_KIND = bucketKind([

@@ -9,6 +9,7 @@ import {
 import { ApiFailure } from '../errors';
 import { errorMessage, type Logger } from '../log';
 import { canSeeCustomer, type Principal } from '../repo/tokens';
+import { decideTextEdit, describeConflict, fieldAtVersion, latestWriter, recordRevision } from '../repo/revisions';
 import { insertNote, updateNoteBody } from '../repo/writes';
 import { recordWizardRun, WIZARD_RUN_RECORD_VERSION, type MutationOutcome } from '../remediation/wizard-runs';
 import type { Queryable, Storage } from '../storage/types';
@@ -22,11 +23,11 @@ export type PushOptions = {
   log: Logger;
 };
 
-/** The mutation wire version each name is at. */
-const MUTATION_VERSIONS: Record<keyof typeof MUTATION_ARGS, number> = {
-  'note.create': 1,
-  'note.update': 1,
-  'wizardRun.record': WIZARD_RUN_RECORD_VERSION,
+/** The mutation wire versions each name is accepted at (note.update 2 carries the base text; 1 is older desks). */
+const MUTATION_VERSIONS: Record<keyof typeof MUTATION_ARGS, readonly number[]> = {
+  'note.create': [1],
+  'note.update': [1, 2],
+  'wizardRun.record': [WIZARD_RUN_RECORD_VERSION],
 };
 
 type Outcome = MutationOutcome;
@@ -40,13 +41,19 @@ function isMutationName(name: string): name is keyof typeof MUTATION_ARGS {
 }
 
 /** Applies one mutation inside the push transaction. Refusals are results, not exceptions. */
-async function applyMutation(db: Queryable, principal: Principal, mutation: Mutation, now: number): Promise<Outcome> {
+async function applyMutation(
+  db: Queryable,
+  principal: Principal,
+  clientId: string,
+  mutation: Mutation,
+  now: number,
+): Promise<Outcome> {
   if (!isMutationName(mutation.name))
     return rejected('unknown_mutation', `this server does not know the mutation "${mutation.name}"`);
-  if (mutation.v !== MUTATION_VERSIONS[mutation.name]) {
+  if (!MUTATION_VERSIONS[mutation.name].includes(mutation.v)) {
     return rejected(
       'unsupported_version',
-      `${mutation.name} version ${mutation.v} is not supported (this server speaks version ${MUTATION_VERSIONS[mutation.name]})`,
+      `${mutation.name} version ${mutation.v} is not supported (this server speaks version ${MUTATION_VERSIONS[mutation.name].join(' or ')})`,
     );
   }
   // A client clock ahead of ours must not date notes in the future.
@@ -74,6 +81,19 @@ async function applyMutation(db: Queryable, principal: Principal, mutation: Muta
       body: args.body,
       createdAt: clientTime,
     });
+    await recordRevision(db, {
+      bucket: customerBucket(args.customerId),
+      entity: 'note',
+      rowId: written.id,
+      ver: written.ver,
+      kind: 'create',
+      actor: principal.userId,
+      clientId,
+      mutationId: mutation.id,
+      at: now,
+      baseVer: null,
+      fields: { body: written.body },
+    });
     return {
       status: 'applied',
       produced: [{ bucket: customerBucket(args.customerId), entity: 'note', id: written.id, ver: written.ver }],
@@ -85,21 +105,73 @@ async function applyMutation(db: Queryable, principal: Principal, mutation: Muta
   const parsed = MUTATION_ARGS['note.update'].safeParse(mutation.args);
   if (!parsed.success) return rejected('invalid_args', `note.update: ${describeZodIssues(parsed.error, 3)}`);
   const args = parsed.data;
-  const [note] = await db.query<{ customer_id: string; ver: number }>(
-    'select customer_id, ver from notes where id = $1 for update',
+  const [note] = await db.query<{ customer_id: string; ver: number; body: string; updated_at: string; author: string }>(
+    'select customer_id, ver, body, lk_iso(updated_at) as updated_at, author from notes where id = $1 for update',
     [args.noteId],
   );
   // Out of scope reads the same as missing: the token learns nothing about other customers.
   if (!note || !canSeeCustomer(principal, note.customer_id))
     return rejected('unknown_note', `note ${args.noteId} does not exist`);
-  const written = await updateNoteBody(db, { id: args.noteId, body: args.body, updatedAt: new Date(now).toISOString() });
+  const bucket = customerBucket(note.customer_id);
+  const isBaseCurrent = args.baseVer === note.ver;
+  // The text the author started from: sent by version-2 desks, else the kept revision of the version they saw.
+  const base = args.baseBody ?? (isBaseCurrent ? note.body : await fieldAtVersion(db, 'note', args.noteId, args.baseVer, 'body'));
+  const decision = decideTextEdit({ base, value: args.body, current: note.body, isBaseCurrent });
+  if (decision.kind === 'unchanged')
+    return { status: 'applied', produced: [{ bucket, entity: 'note', id: args.noteId, ver: note.ver }] };
+  if (decision.kind === 'conflict') {
+    const conflict = await describeConflict(db, {
+      entity: 'note',
+      id: args.noteId,
+      field: 'body',
+      ver: note.ver,
+      value: note.body,
+      fallbackActor: note.author,
+      fallbackAt: note.updated_at,
+    });
+    // Refused, but kept: the text that lost is a revision too, so nothing is overwritten without a record.
+    await recordRevision(db, {
+      bucket,
+      entity: 'note',
+      rowId: args.noteId,
+      ver: null,
+      kind: 'conflict',
+      actor: principal.userId,
+      clientId,
+      mutationId: mutation.id,
+      at: now,
+      baseVer: args.baseVer,
+      fields: { body: args.body },
+    });
+    return {
+      status: 'rejected',
+      code: 'conflict',
+      message: `note ${args.noteId} was changed by ${conflict.actor} while you edited; your text was not applied and waits for you to keep it, take theirs, or merge`,
+      conflict,
+    };
+  }
+  const written = await updateNoteBody(db, { id: args.noteId, body: decision.value, updatedAt: new Date(now).toISOString() });
   if (!written) return rejected('unknown_note', `note ${args.noteId} does not exist`);
-  const produced = [{ bucket: customerBucket(note.customer_id), entity: 'note', id: written.id, ver: written.ver }];
-  if (args.baseVer < note.ver) {
+  await recordRevision(db, {
+    bucket,
+    entity: 'note',
+    rowId: args.noteId,
+    ver: written.ver,
+    kind: decision.kind === 'merge' ? 'merge' : 'edit',
+    actor: principal.userId,
+    clientId,
+    mutationId: mutation.id,
+    at: now,
+    baseVer: args.baseVer,
+    fields: { body: written.body },
+  });
+  const produced = [{ bucket, entity: 'note', id: written.id, ver: written.ver }];
+  if (decision.kind === 'merge') {
+    const writer = await latestWriter(db, 'note', args.noteId, note.ver);
     return {
       status: 'applied',
-      code: 'stale_base',
-      message: `note ${args.noteId} was at version ${note.ver}, not ${args.baseVer} as edited; last writer wins, so this text replaced the newer one (now version ${written.ver})`,
+      code: 'merged',
+      message: `merged with the changes ${writer?.actor ?? note.author} made meanwhile (they touched other lines)`,
       produced,
     };
   }
@@ -186,7 +258,7 @@ export async function pushMutations(
       await db.query('savepoint mutation');
       let outcome: Outcome;
       try {
-        outcome = await applyMutation(db, principal, mutation, options.now);
+        outcome = await applyMutation(db, principal, request.clientId, mutation, options.now);
         await db.query('release savepoint mutation');
       } catch (error) {
         await db.query('rollback to savepoint mutation');

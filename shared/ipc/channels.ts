@@ -19,6 +19,8 @@ export const CHANNELS = [
   'search:query',
   'notes:create',
   'notes:update',
+  'notes:resolveConflict',
+  'notes:history',
   'wizards:list',
   'wizards:get',
   'runs:start',

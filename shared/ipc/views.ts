@@ -94,8 +94,44 @@ export const NoteViewSchema = z.object({
   pending: z.boolean(),
   /** Set when the server refused the change; says what happened. */
   error: z.string().nullable(),
+  /**
+   * Set when this user's edit lost to a concurrent one (issue 9): "changed by
+   * <theirs.actor> while you edited", with both texts; the note shows theirs
+   * until the author keeps theirs, takes this one, or merges (`notes:resolveConflict`).
+   */
+  conflict: z
+    .object({
+      mine: z.string(),
+      /** The text both edits started from, when known (it makes the merge draft). */
+      base: z.string().nullable(),
+      theirs: z.object({ body: z.string(), actor: z.string(), at: IsoTimeSchema, ver: z.number().int().positive() }),
+    })
+    .nullable()
+    .default(null),
 });
 export type NoteView = z.infer<typeof NoteViewSchema>;
+
+/** Every write of a note, oldest first: who, when, what (`conflict`: an edit that lost, kept as a record). */
+export const NoteHistorySchema = z.object({
+  revisions: z.array(
+    z.object({
+      id: z.string(),
+      ver: z.number().int().positive().nullable(),
+      kind: z.enum(['create', 'edit', 'merge', 'conflict']),
+      actor: z.string(),
+      at: IsoTimeSchema,
+      body: z.string(),
+    }),
+  ),
+});
+export type NoteHistory = z.infer<typeof NoteHistorySchema>;
+
+export const NoteResolveConflictInputSchema = z.strictObject({
+  noteId: z.string().min(1).max(64),
+  /** mine: send my text over theirs; theirs: drop mine; merge: send `body` (required), edited from both. */
+  choice: z.enum(['mine', 'theirs', 'merge']),
+  body: z.string().trim().min(1, 'a note needs some text').max(20_000).optional(),
+});
 
 export const OpenItemSchema = z.object({
   thread: z.string(),

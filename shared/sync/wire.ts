@@ -36,7 +36,7 @@ export function bucketCustomerId(bucket: string): string | null {
 export const BucketIdSchema = z.string().regex(/^(global|customer:[A-Za-z0-9][A-Za-z0-9._-]{0,127})$/);
 
 /** Entities carried by sync ops. */
-export const SYNC_ENTITIES = ['customer', 'feature', 'event', 'note', 'release', 'wizard', 'catalog'] as const;
+export const SYNC_ENTITIES = ['customer', 'feature', 'event', 'note', 'release', 'wizard', 'catalog', 'revision'] as const;
 export const SyncEntitySchema = z.string().regex(/^[a-z][a-z_]{0,31}$/);
 
 export const OpSchema = z.object({
@@ -198,9 +198,37 @@ export const NoteCreateArgsSchema = z.strictObject({
 export const NoteUpdateArgsSchema = z.strictObject({
   noteId: z.string().min(1).max(64),
   body: z.string().trim().min(1).max(20_000),
-  /** The row version the author edited; last writer wins, but the server reports a stale base. */
+  /** The newest row version the author's desk had seen (0 for a note it created and has not synced yet). */
   baseVer: z.number().int().nonnegative(),
+  /**
+   * Version 2: the text the author started from — the synced text, or the
+   * desk's own earlier edit still on its way. The edit applies when the note
+   * still says this, merges when only other lines changed, and is refused as a
+   * conflict otherwise. Version 1 desks send only `baseVer`.
+   */
+  baseBody: z.string().max(20_000).optional(),
 });
+
+/**
+ * One write of a synced row, kept by the server and synced in the row's bucket
+ * (entity `revision`): who, when, what. `kind`: `create`, `edit` (applied on
+ * the text it started from), `merge` (applied merged with a concurrent edit),
+ * `conflict` (refused; `ver` is null and `fields` holds the text that lost, kept
+ * so nothing is overwritten without a record). Any entity with text fields
+ * uses the same shape (notes today, follow-ups next).
+ */
+export const RevisionSchema = z.object({
+  id: z.string().min(1).max(64),
+  entity: SyncEntitySchema,
+  rowId: z.string().min(1).max(300),
+  ver: z.number().int().positive().nullable(),
+  kind: z.enum(['create', 'edit', 'merge', 'conflict']),
+  actor: z.string().max(200),
+  at: z.iso.datetime({ offset: true }),
+  baseVer: z.number().int().nonnegative().nullable(),
+  fields: z.record(z.string(), z.string().max(100_000)),
+});
+export type Revision = z.infer<typeof RevisionSchema>;
 export const MUTATION_ARGS = {
   'note.create': NoteCreateArgsSchema,
   'note.update': NoteUpdateArgsSchema,

@@ -28,11 +28,9 @@ afterAll(async () => {
   await database?.dispose();
 });
 
-async function push(
-  bearer: string,
-  clientId: string,
-  items: { name: string; v?: number; args: unknown }[],
-): Promise<PushResponse> {
+async function push(bearer: string, name: string, items: { name: string; v?: number; args: unknown }[]): Promise<PushResponse> {
+  // Client ids need 8 characters or more.
+  const clientId = `client-${name}`;
   const first = (seqs.get(clientId) ?? 0) + 1;
   const mutations: Mutation[] = items.map((item, index) => ({
     seq: first + index,

@@ -181,7 +181,7 @@ describe('POST /v1/sync/push', () => {
     expect(await countRows('notes', "id = 'note-ok' and body = 'fine'")).toBe(1);
   });
 
-  it('lets the last writer win against a stale base version and says so', async () => {
+  it('never lets a stale base version overwrite a newer text: the edit is refused as a conflict, the newer text stays', async () => {
     await push(
       aliceToken,
       pushBody('client-lww-a', [
@@ -199,12 +199,12 @@ describe('POST /v1/sync/push', () => {
     );
     expect(aliceStale.body).toMatchObject({
       lastSeq: 2,
-      results: [{ seq: 2, status: 'applied', code: 'stale_base', message: expect.stringContaining('version 2') }],
+      results: [{ seq: 2, status: 'rejected', code: 'conflict', conflict: { value: 'bob edits v1', actor: 'bob', ver: 2 } }],
     });
     const [note] = await database.storage.query<{ body: string; ver: number }>(
       "select body, ver from notes where id = 'note-lww'",
     );
-    expect(note).toEqual({ body: 'alice edits v1 too', ver: 3 });
+    expect(note).toEqual({ body: 'bob edits v1', ver: 2 });
   });
 
   it('refuses a reused seq with another mutation id, and a client id owned by another user', async () => {

@@ -56,6 +56,7 @@ describe('contract registration', () => {
       ver: 0,
       pending: true,
       error: null,
+      conflict: null,
     }));
     registerContract(ipc, createDispatch(handlers({ 'notes:create': notes }), log), () => true);
     const answer = await registered.get('notes:create')?.({}, { customerId: 'acme', body: '  checked SSO  ' });

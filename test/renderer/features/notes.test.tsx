@@ -110,4 +110,95 @@ describe('notes', () => {
     // Nothing typed is lost.
     expect(screen.getByLabelText('Add a note to this customer')).toHaveValue('Kept in the box.');
   });
+
+  it('shows an edit that lost as "changed by … while you edited" with both texts, and resolves it three ways', async () => {
+    const desk = createFakeDesk(standardFixtures());
+    const note = desk.fixtures.notes[0]!;
+    Object.assign(note, {
+      conflict: {
+        mine: 'Cause: the IdP metadata expired\nNext: renew it',
+        base: 'Cause: unknown\nNext: renew it',
+        theirs: {
+          body: 'Cause: the proxy strips headers\nNext: renew it',
+          actor: 'dana',
+          at: '2026-11-20T12:30:00.000Z',
+          ver: 2,
+        },
+      },
+    });
+    const resolutions: unknown[] = [];
+    desk.override('notes:resolveConflict', (input) => {
+      resolutions.push(input);
+      return { ok: true, value: { ...note, conflict: null } };
+    });
+    const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
+    const conflict = await screen.findByRole('group', { name: 'Conflicting edits of this note' });
+    expect(within(conflict).getByRole('alert')).toHaveTextContent('Changed by dana while you edited');
+    expect(within(conflict).getByRole('region', { name: 'Your version' })).toHaveTextContent('the IdP metadata expired');
+    expect(within(conflict).getByRole('region', { name: 'Version by dana' })).toHaveTextContent('the proxy strips headers');
+    // While it waits, the note offers no plain edit.
+    expect(within(notesRegion()).queryByRole('button', { name: /Edit note/ })).not.toBeInTheDocument();
+
+    await user.click(within(conflict).getByRole('button', { name: 'Merge…' }));
+    const draft = within(conflict).getByLabelText(/Merged note/);
+    expect(draft).toHaveValue(
+      '<<<<<<< your version\nCause: the IdP metadata expired\n=======\nCause: the proxy strips headers\n>>>>>>> their version\nNext: renew it',
+    );
+    await user.clear(draft);
+    await user.type(draft, 'Cause: the IdP metadata expired and the proxy strips headers');
+    await user.click(within(conflict).getByRole('button', { name: 'Save merged note' }));
+    expect(resolutions).toEqual([
+      { noteId: note.id, choice: 'merge', body: 'Cause: the IdP metadata expired and the proxy strips headers' },
+    ]);
+    await waitFor(() => expect(screen.queryByRole('group', { name: 'Conflicting edits of this note' })).not.toBeInTheDocument());
+  });
+
+  it('keeps or takes a version with one button each', async () => {
+    const desk = createFakeDesk(standardFixtures());
+    const note = desk.fixtures.notes[0]!;
+    const conflict = {
+      mine: 'mine',
+      base: 'base',
+      theirs: { body: 'theirs', actor: 'dana', at: '2026-11-20T12:30:00.000Z', ver: 2 },
+    };
+    Object.assign(note, { conflict });
+    const resolutions: unknown[] = [];
+    desk.override('notes:resolveConflict', (input) => {
+      resolutions.push(input);
+      return { ok: true, value: { ...note, conflict: (input as { choice: string }).choice === 'mine' ? conflict : null } };
+    });
+    const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
+    const group = await screen.findByRole('group', { name: 'Conflicting edits of this note' });
+    await user.click(within(group).getByRole('button', { name: 'Keep my version' }));
+    await user.click(within(group).getByRole('button', { name: 'Take their version' }));
+    expect(resolutions).toEqual([
+      { noteId: note.id, choice: 'mine' },
+      { noteId: note.id, choice: 'theirs' },
+    ]);
+  });
+
+  it('shows the history of a note: who wrote what, when', async () => {
+    const desk = createFakeDesk(standardFixtures());
+    desk.override('notes:history', () => ({
+      ok: true,
+      value: {
+        revisions: [
+          { id: 'r1', ver: 1, kind: 'create', actor: 'sam@ops.example', at: '2026-11-19T10:00:00.000Z', body: 'first' },
+          { id: 'r2', ver: null, kind: 'conflict', actor: 'dana', at: '2026-11-19T11:00:00.000Z', body: 'lost text' },
+        ],
+      },
+    }));
+    const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
+    await screen.findByRole('heading', { level: 1, name: 'Acme Corporation' });
+    await user.click(within(notesRegion()).getByRole('button', { name: /Show history of the note/ }));
+    const history = await within(notesRegion()).findByRole('list', { name: 'Note history' });
+    expect(
+      within(history)
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual([
+      expect.stringMatching(/^sam@ops\.example wrote .*first$/),
+      expect.stringMatching(/^dana edited at the same time \(not applied; kept here\) .*lost text$/),
+    ]);
+  });
 });

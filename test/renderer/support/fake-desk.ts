@@ -261,6 +261,7 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
         ver: 0,
         pending: true,
         error: null,
+        conflict: null,
       };
       fixtures.notes.push(note);
       return note;

@@ -85,6 +85,7 @@ export function makeNote(overrides: Partial<NoteView> & { customerId: string; bo
     ver: 1,
     pending: false,
     error: null,
+    conflict: null,
     ...overrides,
   };
 }

@@ -1,7 +1,8 @@
-import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ContractError } from '../../../../shared/ipc/result';
-import type { NoteView } from '../../../../shared/ipc/views';
+import type { NoteHistory, NoteView } from '../../../../shared/ipc/views';
+import { mergeText } from '../../../../shared/sync/merge';
 import { useDesk } from '../../api/DeskContext';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useNow } from '../../components/useNow';
@@ -14,13 +15,147 @@ function isSubmitShortcut(event: KeyboardEvent): boolean {
   return event.key === 'Enter' && (event.ctrlKey || event.metaKey);
 }
 
-/** One note: pending until the server acknowledged it, with the server's refusal when there is one. */
+const KIND_LABELS: Record<NoteHistory['revisions'][number]['kind'], string> = {
+  create: 'wrote',
+  edit: 'edited',
+  merge: 'edited (merged with a concurrent edit)',
+  conflict: 'edited at the same time (not applied; kept here)',
+};
+
+/** Every write of the note, oldest first: who, when, what. */
+function NoteHistoryList({ noteId }: { noteId: string }) {
+  const desk = useDesk();
+  const [history, setHistory] = useState<NoteHistory | null>(null);
+  const [error, setError] = useState<ContractError | null>(null);
+  useEffect(() => {
+    let isCurrent = true;
+    void desk.notes.history({ noteId }).then((result) => {
+      if (!isCurrent) return;
+      if (result.ok) setHistory(result.value);
+      else setError(result.error);
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [desk, noteId]);
+  if (error) return <ErrorMessage compact title="The history could not be read" error={error} />;
+  if (!history) return <p className="muted">Reading the history…</p>;
+  if (history.revisions.length === 0) return <p className="muted">No history synced yet.</p>;
+  return (
+    <ol className="note-history" aria-label="Note history">
+      {history.revisions.map((revision) => (
+        <li key={revision.id}>
+          <span className="note-author">{revision.actor}</span> {KIND_LABELS[revision.kind]}{' '}
+          <time dateTime={revision.at}>{formatDateTime(revision.at)}</time>
+          <p className="note-body">{revision.body}</p>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** "Changed by dana while you edited": both texts, and the three ways out. */
+function NoteConflict({ note, conflict }: { note: NoteView; conflict: NonNullable<NoteView['conflict']> }) {
+  const desk = useDesk();
+  const resolveConflict = useStore((state) => state.resolveConflict);
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<ContractError | null>(null);
+  const [isSaving, setSaving] = useState(false);
+  const fieldId = useId();
+
+  const resolve = async (choice: 'mine' | 'theirs' | 'merge', body?: string) => {
+    if (choice === 'merge' && (body ?? '').trim() === '') {
+      setError({ code: 'bad_request', message: 'A note needs some text.' });
+      return;
+    }
+    setSaving(true);
+    const result = await resolveConflict(desk, note.id, choice, body);
+    setSaving(false);
+    if (result.ok) {
+      setDraft(null);
+      setError(null);
+    } else setError(result.error);
+  };
+
+  return (
+    <div className="note-conflict" role="group" aria-label="Conflicting edits of this note">
+      <p className="note-conflict-title" role="alert">
+        Changed by {conflict.theirs.actor} while you edited ({formatDateTime(conflict.theirs.at)}). Your text was not applied;
+        choose which to keep.
+      </p>
+      <div className="note-conflict-texts">
+        <section aria-label="Your version">
+          <h4>Your version</h4>
+          <p className="note-body">{conflict.mine}</p>
+        </section>
+        <section aria-label={`Version by ${conflict.theirs.actor}`}>
+          <h4>Their version ({conflict.theirs.actor})</h4>
+          <p className="note-body">{conflict.theirs.body}</p>
+        </section>
+      </div>
+      {draft === null ? (
+        <div className="note-actions">
+          <button type="button" disabled={isSaving} onClick={() => void resolve('mine')}>
+            Keep my version
+          </button>
+          <button type="button" disabled={isSaving} onClick={() => void resolve('theirs')}>
+            Take their version
+          </button>
+          <button
+            type="button"
+            disabled={isSaving}
+            onClick={() => setDraft(mergeText(conflict.base ?? '', conflict.mine, conflict.theirs.body).text)}
+          >
+            Merge…
+          </button>
+        </div>
+      ) : (
+        <form
+          className="note-edit"
+          onSubmit={(event: FormEvent) => {
+            event.preventDefault();
+            void resolve('merge', draft);
+          }}
+        >
+          <label htmlFor={fieldId}>Merged note (parts both of you changed are marked; edit them into one)</label>
+          <textarea
+            id={fieldId}
+            value={draft}
+            rows={6}
+            onChange={(event) => setDraft(event.target.value)}
+            onKeyDown={(event) => {
+              if (isSubmitShortcut(event)) {
+                event.preventDefault();
+                void resolve('merge', draft);
+              } else if (event.key === 'Escape') {
+                event.stopPropagation();
+                setDraft(null);
+              }
+            }}
+          />
+          <div className="note-actions">
+            <button type="submit" disabled={isSaving}>
+              Save merged note
+            </button>
+            <button type="button" onClick={() => setDraft(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {error ? <ErrorMessage compact title="The conflict was not resolved" error={error} /> : null}
+    </div>
+  );
+}
+
+/** One note: pending until the server acknowledged it, with the server's refusal or a lost concurrent edit. */
 export function NoteItem({ note, canEdit }: { note: NoteView; canEdit: boolean }) {
   const desk = useDesk();
   const updateNote = useStore((state) => state.updateNote);
   const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<ContractError | null>(null);
   const [isSaving, setSaving] = useState(false);
+  const [isHistoryOpen, setHistoryOpen] = useState(false);
   const now = useNow();
   const fieldId = useId();
 
@@ -101,17 +236,32 @@ export function NoteItem({ note, canEdit }: { note: NoteView; canEdit: boolean }
           </div>
         </form>
       )}
+      {note.conflict ? <NoteConflict note={note} conflict={note.conflict} /> : null}
       {error ? <ErrorMessage compact title="The note was not changed" error={error} /> : null}
-      {draft === null && canEdit ? (
-        <button
-          type="button"
-          className="link-button"
-          onClick={() => setDraft(note.body)}
-          aria-label={`Edit note by ${note.author}`}
-        >
-          Edit
-        </button>
-      ) : null}
+      <div className="note-actions">
+        {draft === null && canEdit && !note.conflict ? (
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => setDraft(note.body)}
+            aria-label={`Edit note by ${note.author}`}
+          >
+            Edit
+          </button>
+        ) : null}
+        {note.ver > 0 ? (
+          <button
+            type="button"
+            className="link-button"
+            aria-expanded={isHistoryOpen}
+            onClick={() => setHistoryOpen(!isHistoryOpen)}
+            aria-label={`${isHistoryOpen ? 'Hide' : 'Show'} history of the note by ${note.author}`}
+          >
+            History
+          </button>
+        ) : null}
+      </div>
+      {isHistoryOpen ? <NoteHistoryList noteId={note.id} /> : null}
     </li>
   );
 }

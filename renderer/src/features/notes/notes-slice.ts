@@ -25,6 +25,8 @@ export type NotesSlice = {
   mergeNotes(notes: readonly NoteView[]): void;
   createNote(desk: DeskApi, input: { customerId: string; eventId: string | null; body: string }): Promise<Result<NoteView>>;
   updateNote(desk: DeskApi, noteId: string, body: string): Promise<Result<NoteView>>;
+  /** Settles this user's edit that lost to a concurrent one: keep mine, take theirs, or the merged `body`. */
+  resolveConflict(desk: DeskApi, noteId: string, choice: 'mine' | 'theirs' | 'merge', body?: string): Promise<Result<NoteView>>;
 };
 
 export const createNotesSlice: StateCreator<StoreState, [], [], NotesSlice> = (set) => ({
@@ -60,6 +62,13 @@ export const createNotesSlice: StateCreator<StoreState, [], [], NotesSlice> = (s
 
   async updateNote(desk, noteId, body) {
     const result = await desk.notes.update({ noteId, body });
+    if (result.ok) set((state) => ({ notes: { ...state.notes, [result.value.id]: result.value } }));
+    return result;
+  },
+
+  async resolveConflict(desk, noteId, choice, body) {
+    const result = await desk.notes.resolveConflict({ noteId, choice, ...(body === undefined ? {} : { body }) });
+    // The desk's answer replaces what was shown, even at the same version: the conflict is gone from it.
     if (result.ok) set((state) => ({ notes: { ...state.notes, [result.value.id]: result.value } }));
     return result;
   },
