@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
-import type { Logger } from '../ipc/dispatch';
+import type { Logger } from '../../shared/log';
 
 /** A running demo backend. */
 export type DemoBackend = { url: string; stop(): Promise<void> };

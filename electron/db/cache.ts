@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { DeskError } from '../../shared/ipc/result';
-import type { Logger } from '../ipc/dispatch';
+import type { Logger } from '../../shared/log';
 import { CACHE_MIGRATIONS, OUTBOX_MIGRATIONS } from './migrations';
 import { openDatabase } from './open';
 

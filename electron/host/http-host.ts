@@ -4,7 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Desk } from '../core/desk';
-import type { Logger } from '../ipc/dispatch';
+import type { Logger } from '../../shared/log';
 import { CONTENT_SECURITY_POLICY } from '../core/csp';
 
 /** Options for the browser-mode host. */

@@ -1,12 +1,8 @@
 import { CHANNELS, type Channel } from '../../shared/ipc/channels';
 import { contract, type Handlers } from '../../shared/ipc/contract';
 import { DeskError, fail, ok, type Result } from '../../shared/ipc/result';
-
 import type { Logger } from '../../shared/log';
 import { describeZodIssues } from '../../shared/issues';
-
-/** Where the core reports what it could not handle; never given secrets. */
-export type { Logger };
 
 /** Validates and routes one contract call; the single entry for both transports. */
 export type Dispatch = (channel: string, input: unknown) => Promise<Result<unknown>>;

@@ -4,26 +4,9 @@ import { MAX_PULL_BUCKETS, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, type PullRespon
 import { BackendError, type BackendClient, type StreamHandle } from '../backend/client';
 import { validatePullRows, type ApplySummary, type createApplier } from '../db/apply';
 import { identityBinding, type Outbox } from '../db/outbox';
-import type { Logger } from '../ipc/dispatch';
+import { systemClock, type Clock } from '../../shared/clock';
+import type { Logger } from '../../shared/log';
 import { backoffDelay } from './backoff';
-
-/** Timers and time, injectable so tests control them. */
-export type Clock = {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-};
-
-/** The system clock. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => {
-    const handle = setTimeout(callback, ms);
-    handle.unref?.();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 /** The cache schema version the desk tells the server; bump when the synced row shapes the desk needs change. */
 export const CLIENT_SCHEMA_VERSION = 1;

@@ -15,7 +15,7 @@ import {
   type ValidationContext,
   type WizardSignature,
 } from '../../shared/wizards/validate';
-import type { Logger } from '../ipc/dispatch';
+import type { Logger } from '../../shared/log';
 
 /**
  * The desk's wizard library: versions published on the server (synced into the

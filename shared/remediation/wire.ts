@@ -141,3 +141,5 @@ export const WizardRunRecordArgsSchema = z.strictObject({
   summary: z.string().max(500),
   body: z.string().max(20_000),
 });
+/** The arguments of the `wizardRun.record` mutation. */
+export type WizardRunRecordArgs = z.infer<typeof WizardRunRecordArgsSchema>;

@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { createApplier, validatePullRows } from '../../../electron/db/apply';
 import { openCache } from '../../../electron/db/cache';
 import { createOutbox } from '../../../electron/db/outbox';
-import type { Logger } from '../../../electron/ipc/dispatch';
+import type { Logger } from '../../../shared/log';
 import { createWizardLibrary } from '../../../electron/wizards/library';
 import { GLOBAL_BUCKET, type Op } from '../../../shared/sync/wire';
 import { pullResponse, put } from '../../support/rows';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../../../electron/sync/engine';
+import type { Clock } from '../../../../shared/clock';
 
 /** A clock that only moves when told to: timers fire during `advance`, in due order. */
 export function manualClock(startAt: string | number) {

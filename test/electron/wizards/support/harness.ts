@@ -4,7 +4,7 @@ import { createBackendClient, type BackendClient } from '../../../../electron/ba
 import { silentLogger } from '../../../../electron/core/log';
 import { openCache } from '../../../../electron/db/cache';
 import { createOutbox, type Outbox } from '../../../../electron/db/outbox';
-import type { Clock } from '../../../../electron/sync/engine';
+import type { Clock } from '../../../../shared/clock';
 import { createRunHost, type RunHost, type RunHostOptions } from '../../../../electron/wizards/host';
 import { createWizardLibrary, type WizardLibrary } from '../../../../electron/wizards/library';
 import type { RunView } from '../../../../shared/ipc/wizard-views';
