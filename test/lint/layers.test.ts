@@ -67,6 +67,15 @@ describe('renderer/', () => {
   });
 });
 
+describe('the web compile’s types', () => {
+  it('renderer/ and shared/ may not pull types in with a triple-slash reference', async () => {
+    for (const filePath of ['renderer/src/probe.ts', 'shared/probe.ts']) {
+      const [result] = await eslint.lintText('/// <reference types="node" />\nexport {};\n', { filePath: `${root}${filePath}` });
+      expect(result?.messages.map((message) => message.ruleId)).toContain('@typescript-eslint/triple-slash-reference');
+    }
+  });
+});
+
 describe('shared/', () => {
   const file = 'shared/probe.ts';
   it('imports no Node built-in (all of builtinModules), no database, server or Electron package, no React', async () => {
