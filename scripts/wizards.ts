@@ -18,7 +18,6 @@ import { formatCatalogIssue, parseCatalog } from '../shared/catalog/parse';
 import { publishCatalog } from '../shared/catalog/publish';
 import { catalogContext, type ValidationContext } from '../shared/wizards/validate';
 import {
-  catalogNames,
   isScenarioSource,
   parseScenario,
   parseWizard,
@@ -49,7 +48,7 @@ const usage = [
   'lint  validates every .yaml/.yml wizard file under the paths (scenario files are skipped)',
   'test  runs every *.scenario.yaml under the paths against the wizards found there and in resources/wizards',
   '--catalog  the probes and actions to check against: a catalog file, or a server URL (its /v1/catalog;',
-  '           LIGHTKEEPER_TOKEN holds the bearer token); default: the built-in demo catalog',
+  '           LIGHTKEEPER_TOKEN holds the bearer token); default: resources/catalogs/demo.catalog.yaml',
 ].join('\n');
 
 /** Splits `--catalog X` off the arguments. */
@@ -58,6 +57,9 @@ function catalogArgument(args: readonly string[]): { catalog: string | null; res
   if (index < 0) return { catalog: null, rest: [...args] };
   return { catalog: args[index + 1] ?? '', rest: [...args.slice(0, index), ...args.slice(index + 2)] };
 }
+
+/** The catalog `npm run server` runs when given none. */
+const DEFAULT_CATALOG = join(import.meta.dirname, '..', 'resources', 'catalogs', 'demo.catalog.yaml');
 
 const isUrl = (value: string) => /^https?:\/\//.test(value);
 
@@ -96,16 +98,19 @@ export function runWizardsCli(args: readonly string[], output: CliOutput, option
     output.err(usage);
     return 2;
   }
-  let context: ValidationContext = catalogNames();
+  let context: ValidationContext;
   if (options.catalog) context = catalogContext(options.catalog);
   else if (catalog !== null && isUrl(catalog)) {
     output.err(`--catalog ${catalog}: a server's catalog is fetched by the command line entry point; pass it as options.catalog`);
     return 2;
-  } else if (catalog !== null) {
-    const loaded = catalogFileContext(resolve(cwd, catalog), catalog);
+  } else {
+    // Without --catalog: the catalog the server runs by default (the demo fleet's).
+    const file = catalog ?? DEFAULT_CATALOG;
+    const display = catalog ?? (relative(cwd, file) || file);
+    const loaded = catalogFileContext(resolve(cwd, file), display);
     if ('problems' in loaded) {
       for (const problem of loaded.problems) output.err(problem);
-      output.err(`--catalog ${catalog} has problems; fix it first (nothing was linted)`);
+      output.err(`--catalog ${display} has problems; fix it first (nothing was checked)`);
       return 2;
     }
     context = loaded.context;
@@ -250,7 +255,7 @@ function test(files: readonly string[], output: CliOutput, options: Resolved): n
     const result =
       brokenWizard && !library.some((definition) => definition.id === scenario.wizard)
         ? { passed: false, failures: [brokenWizard] }
-        : runScenario(scenario, library);
+        : runScenario(scenario, library, options.context.catalog);
     if (result.passed) {
       passed += 1;
       output.out(`PASS ${file.display}: ${scenario.scenario}`);

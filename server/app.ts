@@ -32,7 +32,7 @@ export type ServerOptions = {
   delayNoticeMs?: number;
   /** Largest request body. Default 32 MiB (a full ingest batch of large events). */
   bodyLimitBytes?: number;
-  /** Remediation limits, HTTP-runner actions and probe runners (see api/remediation-routes.ts). */
+  /** Remediation limits and the catalog of probes and actions (see api/remediation-routes.ts). */
   remediation?: RemediationOptions;
 };
 
@@ -139,7 +139,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerSyncRoutes(app, context);
   registerWriteRoutes(app, context);
   registerRemediationRoutes(app, context, options.remediation);
-  registerWizardRoutes(app, context);
+  registerWizardRoutes(app, context, options.remediation?.catalog ?? null);
   const streams = registerStream(app, context);
 
   // Open event streams would keep close() waiting forever.

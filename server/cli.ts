@@ -10,7 +10,6 @@ import { startLiveLoop, type LiveLoop } from './demo/live-loop';
 import { seedDemo } from './demo/seed';
 import { createLogger, errorMessage } from './log';
 import { trimChangeLog } from './repo/change-log';
-import { loadActionsConfig, type ActionsConfig } from './remediation/http-runner';
 import { publishBundledWizards } from './remediation/wizard-library';
 import { ensureAdminToken } from './repo/tokens';
 import { openStorage } from './storage/open';
@@ -40,7 +39,6 @@ const USAGE = `Usage: npm run server -- [options]
                        changes; default resources/catalogs/demo.catalog.yaml)          env LIGHTKEEPER_CATALOG
   --secrets-file F     secrets the catalog names by file key (YAML mapping, mode 600)  env LIGHTKEEPER_SECRETS_FILE
   --script-allow P     an executable script calls may run (absolute path; repeat or separate with commas)
-  --actions-config F   JSON file wiring actions to your admin APIs (HTTP runner; superseded by --catalog)  env LIGHTKEEPER_ACTIONS_CONFIG
   --wizards-dir DIR    starter wizards published at start (default resources/wizards)  env LIGHTKEEPER_WIZARDS_DIR
   --json               print one JSON line {"url","token"?,"storage"} on stdout when listening`;
 
@@ -80,7 +78,6 @@ try {
       'heavy-customer-events': { type: 'string' },
       'live-interval': { type: 'string', default: '3' },
       'log-retention-days': { type: 'string', default: '30' },
-      'actions-config': { type: 'string', default: process.env.LIGHTKEEPER_ACTIONS_CONFIG },
       catalog: { type: 'string', default: process.env.LIGHTKEEPER_CATALOG },
       'secrets-file': { type: 'string', default: process.env.LIGHTKEEPER_SECRETS_FILE },
       'script-allow': { type: 'string', multiple: true, default: [] },
@@ -115,13 +112,11 @@ if (adminToken !== undefined && !/^[A-Za-z0-9._~+/=-]{16,512}$/.test(adminToken)
   fail('The admin token must be 16 to 512 characters of letters, digits and ._~+/=-');
 }
 const databaseUrl = values['database-url'] || undefined;
-let httpActions: ActionsConfig | null = null;
-if (values['actions-config']) {
-  try {
-    httpActions = loadActionsConfig(path.resolve(values['actions-config']));
-  } catch (error) {
-    fail(errorMessage(error));
-  }
+if (process.env.LIGHTKEEPER_ACTIONS_CONFIG) {
+  // Removed with issue 11: a catalog's http calls do what the actions config did, for probes too.
+  fail(
+    'LIGHTKEEPER_ACTIONS_CONFIG (--actions-config) is no longer read: declare the actions in a catalog file with http calls and start with --catalog (docs/catalog.md, "Moving from --actions-config").',
+  );
 }
 /**
  * The folder of the nearest package.json above this file: the checkout for `server/cli.ts`, the
@@ -214,29 +209,28 @@ try {
     void trim();
     retentionTimer = setInterval(() => void trim(), 3_600_000);
   }
-  await publishBundledWizards(storage, { directory: wizardsDir, now: Date.now(), log });
-  if (httpActions) say('--actions-config wires the built-in action list; it is superseded by --catalog (docs/catalog.md).');
-  else
-    try {
-      catalog = await createCatalogHolder({
-        file: catalogFile,
-        secretsFile: values['secrets-file'] ? path.resolve(values['secrets-file']) : null,
-        env: process.env,
-        connectors: { demo: createDemoConnector() },
-        scriptAllowlist,
-        storage,
-        log,
-        now: Date.now,
-      });
-    } catch (error) {
-      if (error instanceof CatalogRejectedError) {
-        say(error.message);
-        await stop(2);
-      }
-      throw error;
+  try {
+    catalog = await createCatalogHolder({
+      file: catalogFile,
+      secretsFile: values['secrets-file'] ? path.resolve(values['secrets-file']) : null,
+      env: process.env,
+      connectors: { demo: createDemoConnector() },
+      scriptAllowlist,
+      storage,
+      log,
+      now: Date.now,
+    });
+  } catch (error) {
+    if (error instanceof CatalogRejectedError) {
+      say(error.message);
+      await stop(2);
     }
-  catalog?.watch();
-  app = await createServer({ storage, log, version: packageJson.version, remediation: { httpActions, catalog } });
+    throw error;
+  }
+  catalog.watch();
+  // Starter wizards are checked against the catalog in force, like any published wizard.
+  await publishBundledWizards(storage, { directory: wizardsDir, now: Date.now(), log, catalog: catalog.current().published });
+  app = await createServer({ storage, log, version: packageJson.version, remediation: { catalog } });
   const url = await app.listen({ port, host: values.host });
   const storageKind = storage.kind;
   if (values.json) {

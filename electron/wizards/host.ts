@@ -132,6 +132,7 @@ export function createRunHost(options: RunHostOptions) {
         entry.definition,
         { runId, customerId: input.customerId, startedAt, practice, customer },
         others.map((candidate) => candidate.definition),
+        library.catalog(),
       );
       if (!created.ok) throw new DeskError(refusalCode(created.error), created.error.message);
       const base: RunRecord = {
@@ -188,7 +189,7 @@ export function createRunHost(options: RunHostOptions) {
     /** Continues the runs an earlier desk left open: automatic steps go on, verify timers and approval polls are re-armed. */
     resumeAll(): void {
       for (const record of records.open()) {
-        const resumed = resumeRun(records.engineLibrary(record), record.state);
+        const resumed = resumeRun(records.engineLibrary(record), record.state, library.catalog());
         if (!resumed.ok) {
           if (record.blockedReason === null)
             records.block(record, `This run cannot continue on this desk: ${resumed.error.message}`);

@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { parseDocument } from 'yaml';
-import { PublishedCatalogSchema } from '../../shared/catalog/format';
-import { catalogNames } from '../../shared/wizards/catalog';
+import { PublishedCatalogSchema, type PublishedCatalog } from '../../shared/catalog/format';
 import { definitionHash } from '../../shared/wizards/engine';
 import { WizardSchema, type WizardDefinition } from '../../shared/wizards/format';
 import { sha256Hex } from '../../shared/wizards/hash';
@@ -21,7 +20,11 @@ import type { Logger } from '../../shared/log';
  * The desk's wizard library: versions published on the server (synced into the
  * `wizard_library` cache table) and the starter library bundled with the app
  * (resources/wizards). Every file is validated with the shared validator
- * against the catalog; an invalid one is logged and left out, never fatal.
+ * against the server's effective catalog as synced (the `catalog` table); an
+ * invalid one is logged and left out, never fatal. When a new catalog arrives,
+ * every wizard — bundled ones too — is checked again against it, so the
+ * library, suggestions and practice runs only offer wizards this server can run.
+ * Before the first catalog arrives, probe and action names are not checked.
  */
 
 /** One wizard version the desk can run. */
@@ -89,41 +92,45 @@ export function createWizardLibrary(options: WizardLibraryOptions) {
   const catalogRow = db.prepare<[], { catalog: string; hash: string }>(
     "select catalog, hash from catalog where name = 'effective'",
   );
-  let catalogCache: { hash: string; context: ValidationContext } | null = null;
-
-  /** What wizards are checked against: the server's effective catalog once synced, the built-in demo list before. */
-  function catalogValidation(): ValidationContext {
-    const row = catalogRow.get();
-    if (!row) return catalogNames();
-    if (catalogCache?.hash === row.hash) return catalogCache.context;
-    const parsed = PublishedCatalogSchema.safeParse(JSON.parse(row.catalog));
-    if (!parsed.success) {
-      log.warn('the synced catalog cannot be read; wizards are checked against the built-in list', {
-        problem: parsed.error.issues[0]?.message,
-      });
-      return catalogNames();
-    }
-    catalogCache = { hash: row.hash, context: catalogContext(parsed.data) };
-    // Wizards validated against the previous catalog are checked again.
-    parsedServer.clear();
-    return catalogCache.context;
-  }
-  let bundled: LibraryEntry[] = [];
+  let catalogCache: { hash: string; catalog: PublishedCatalog | null } | null = null;
+  let bundledFiles: { name: string; source: string }[] = [];
+  /** The bundled wizards as validated against the catalog with this hash (null: none synced yet). */
+  let bundledFor: { hash: string | null; entries: LibraryEntry[]; loaded: string[]; skipped: string[] } | null = null;
   let bundledSignatures: WizardSignature[] = [];
   let scenarios = new Map<string, Scenario[]>();
   /** Parsed server rows by id, version and source digest; null for rows that failed validation (logged once). */
   const parsedServer = new Map<string, LibraryEntry | null>();
 
+  /** The server's effective catalog as synced, or null before the first sync (or when it cannot be read). */
+  function currentCatalog(): { hash: string | null; catalog: PublishedCatalog | null } {
+    const row = catalogRow.get();
+    if (!row) return { hash: null, catalog: null };
+    if (catalogCache?.hash === row.hash) return catalogCache;
+    const parsed = PublishedCatalogSchema.safeParse(JSON.parse(row.catalog));
+    if (!parsed.success)
+      log.warn('the synced catalog cannot be read; probe and action names are not checked until it can', {
+        problem: parsed.error.issues[0]?.message,
+      });
+    catalogCache = { hash: row.hash, catalog: parsed.success ? parsed.data : null };
+    // Wizards validated against the previous catalog are checked again.
+    parsedServer.clear();
+    bundledFor = null;
+    return catalogCache;
+  }
+
+  function catalogValidation(): ValidationContext {
+    return catalogContext(currentCatalog().catalog);
+  }
+
   function loadBundled(): { loaded: string[]; skipped: string[] } {
     const directory = options.bundledDirectory;
-    bundled = [];
+    bundledFiles = [];
+    bundledFor = null;
     bundledSignatures = [];
     scenarios = new Map();
-    const loaded: string[] = [];
-    const skipped: string[] = [];
     if (!directory || !fs.existsSync(directory)) {
       if (directory) log.warn('the bundled wizard library is missing', { directory });
-      return { loaded, skipped };
+      return { loaded: [], skipped: [] };
     }
     const files = fs
       .readdirSync(directory)
@@ -132,24 +139,10 @@ export function createWizardLibrary(options: WizardLibraryOptions) {
       .map((name) => ({ name, source: fs.readFileSync(path.join(directory, name), 'utf8') }));
     const isScenario = (file: { name: string; source: string }) =>
       /\.scenario\.ya?ml$/.test(file.name) || isScenarioSource(file.source);
-    const wizards = files.filter((file) => !isScenario(file));
-    bundledSignatures = wizards
+    bundledFiles = files.filter((file) => !isScenario(file));
+    bundledSignatures = bundledFiles
       .map((file) => signatureOf(file.source))
       .filter((signature): signature is WizardSignature => signature !== null);
-    const context = { ...catalogValidation(), knownWizards: [...bundledSignatures, ...serverSignatures()] };
-    for (const file of wizards) {
-      const result = parseWizard(file.source, file.name, context);
-      if (!result.definition) {
-        skipped.push(file.name);
-        log.warn('skipped an invalid bundled wizard', {
-          file: file.name,
-          problems: result.issues.slice(0, 5).map((issue) => `${issue.line}:${issue.column} ${issue.code} ${issue.message}`),
-        });
-        continue;
-      }
-      bundled.push(toEntry(result.definition, file.source, 'bundled'));
-      loaded.push(file.name);
-    }
     for (const file of files.filter(isScenario)) {
       const parsed = parseScenario(file.source);
       if (!parsed.scenario) {
@@ -164,7 +157,32 @@ export function createWizardLibrary(options: WizardLibraryOptions) {
       scenarios.set(parsed.scenario.wizard, list);
     }
     for (const list of scenarios.values()) list.sort((a, b) => practicePreference(a) - practicePreference(b));
+    const { loaded, skipped } = bundledEntries();
     return { loaded, skipped };
+  }
+
+  /** The bundled wizards valid against the catalog in force; checked again whenever the catalog changes. */
+  function bundledEntries(): { entries: LibraryEntry[]; loaded: string[]; skipped: string[] } {
+    const { hash } = currentCatalog();
+    if (bundledFor && bundledFor.hash === hash) return bundledFor;
+    const context = { ...catalogValidation(), knownWizards: [...bundledSignatures, ...serverSignatures()] };
+    const result = { hash, entries: [] as LibraryEntry[], loaded: [] as string[], skipped: [] as string[] };
+    for (const file of bundledFiles) {
+      const parsed = parseWizard(file.source, file.name, context);
+      if (!parsed.definition) {
+        result.skipped.push(file.name);
+        log.warn('skipped an invalid bundled wizard', {
+          file: file.name,
+          ...(hash ? { catalog: hash } : {}),
+          problems: parsed.issues.slice(0, 5).map((issue) => `${issue.line}:${issue.column} ${issue.code} ${issue.message}`),
+        });
+        continue;
+      }
+      result.entries.push(toEntry(parsed.definition, file.source, 'bundled'));
+      result.loaded.push(file.name);
+    }
+    bundledFor = result;
+    return result;
   }
 
   function serverSignatures(): WizardSignature[] {
@@ -205,7 +223,7 @@ export function createWizardLibrary(options: WizardLibraryOptions) {
 
   /** Every version the desk knows: server versions first, so they win ties. */
   function all(): LibraryEntry[] {
-    return [...serverEntries(), ...bundled];
+    return [...serverEntries(), ...bundledEntries().entries];
   }
 
   /** The newest version of each wizard; at an equal version the server's copy wins over the bundled one. */
@@ -222,6 +240,8 @@ export function createWizardLibrary(options: WizardLibraryOptions) {
     loadBundled,
     all,
     latest,
+    /** The server's effective catalog as synced (null before the first sync): what probe results are checked against. */
+    catalog: (): PublishedCatalog | null => currentCatalog().catalog,
     /** One wizard: the given version (server copy first), or the newest. */
     find(id: string, version?: number): LibraryEntry | null {
       if (version === undefined) return latest().find((entry) => entry.id === id) ?? null;

@@ -1,3 +1,5 @@
+import type { PublishedCatalog } from '../../shared/catalog/format';
+import { plainValueOf } from '../../shared/catalog/type-schema';
 import type { Json } from '../../shared/json';
 import type { DiagnosticRequest, RunState } from '../../shared/wizards/engine';
 import type { Scenario } from '../../shared/wizards/scenario';
@@ -8,7 +10,9 @@ import type { Scenario } from '../../shared/wizards/scenario';
  * action gets its result from the wizard's scenario file when it has one for
  * that step (a list gives one result per visit or attempt, the last one
  * repeating, as in `npm run wizards -- test`), and otherwise a neutral default:
- * "nothing found, everything healthy" (docs/wizards.md, "Practice mode").
+ * "nothing found, everything healthy" (docs/wizards.md, "Practice mode"). For
+ * cache queries the desk knows that answer; for probes it is the `example` the
+ * server's catalog declares, else a plain value of the probe's result type.
  */
 
 /** How many results the run has already received for a step path (checks, verify attempts, actions). */
@@ -28,10 +32,19 @@ function pick<T>(value: T | T[] | undefined, index: number): T | undefined {
 }
 
 /** The neutral answer to a query or probe: nothing changed, nothing open, everything healthy. */
-export function neutralResult(request: DiagnosticRequest, customer: Record<string, Json>, now: string): Record<string, Json> {
-  const name = request.source === 'cache' ? request.query : request.probe;
+export function neutralResult(
+  request: DiagnosticRequest,
+  customer: Record<string, Json>,
+  now: string,
+  catalog: PublishedCatalog | null,
+): Json {
+  if (request.source === 'probe') {
+    const probe = catalog?.probes.find((candidate) => candidate.name === request.probe);
+    if (!probe) return {};
+    return probe.example ?? plainValueOf(probe.result, now);
+  }
   const version = typeof customer.version === 'string' ? customer.version : 'unknown';
-  switch (name) {
+  switch (request.query) {
     case 'changes':
       return { count: 0, items: [], flags: [], latest: null };
     case 'latestDeploy':
@@ -49,27 +62,6 @@ export function neutralResult(request: DiagnosticRequest, customer: Record<strin
         version,
         features: [],
       };
-    case 'sso.login':
-      return { ok: true, status: 200, error: null, latencyMs: 120 };
-    case 'sso.metadata':
-      return { configured: true, enforced: false, idpReachable: true, certificateExpired: false, certificateExpiresAt: null };
-    case 'feature.state': {
-      const feature = typeof request.params.feature === 'string' ? request.params.feature : 'feature';
-      return { feature, entitled: true, enabled: true, health: 'ok', flagKey: `feature.${feature}` };
-    }
-    case 'provisioning.status':
-      return { complete: true, currentStep: null, failedStep: null, error: null, attempts: 0, steps: [] };
-    case 'jobs.lag':
-      return {
-        jobId: typeof request.params.jobId === 'string' ? request.params.jobId : 'job',
-        state: 'running',
-        lagMinutes: 0,
-        lastSuccessAt: now,
-        schedule: null,
-        workerHealthy: true,
-      };
-    case 'customer.health':
-      return { health: 'ok', errorRate: 0, failingFeatures: [], version };
     default:
       return {};
   }
@@ -82,11 +74,12 @@ export function simulatedCheck(
   path: string,
   request: DiagnosticRequest,
   now: string,
+  catalog: PublishedCatalog | null,
 ): { result: Json; isFromScenario: boolean } {
   const given = scenario?.checks[path];
   const picked = given === undefined ? undefined : pick<Json>(given as Json | Json[], resultsSoFar(state, path));
   if (picked !== undefined) return { result: picked, isFromScenario: true };
-  return { result: neutralResult(request, state.customer, now), isFromScenario: false };
+  return { result: neutralResult(request, state.customer, now, catalog), isFromScenario: false };
 }
 
 /** The simulated outcome of an action at `path`: the scenario's, else a success that changed nothing real. */

@@ -127,7 +127,7 @@ export function createRunRecords(options: RunRecordsOptions) {
 
     /** Applies an engine event and saves; throws {@link EngineRefusal} when the engine says no. */
     transition(record: RunRecord, event: RunEvent, patch: Partial<RunRecord> = {}): RunRecord {
-      const result = applyEvent(engineLibrary(record), record.state, event);
+      const result = applyEvent(engineLibrary(record), record.state, event, library.catalog());
       if (!result.ok) throw new EngineRefusal(result.error);
       return save(withState({ ...record, ...patch }, result.state, result.need, event.at), event);
     },

@@ -3,7 +3,7 @@ import type { Json } from '../../shared/json';
 import type { Logger } from '../../shared/log';
 import { DeskError } from '../../shared/ipc/result';
 import type { Approval, Plan } from '../../shared/remediation/wire';
-import { probeSpec } from '../../shared/wizards/catalog';
+import { catalogSpecs } from '../../shared/catalog/publish';
 import type { DiagnosticRequest, Need } from '../../shared/wizards/engine';
 import { BackendError, type BackendClient } from '../backend/client';
 import type { CacheQueries } from './cache-queries';
@@ -60,7 +60,7 @@ export function createStepRunner(context: StepContext) {
   async function diagnose(record: RunRecord, request: DiagnosticRequest, path: string, isSimulated: boolean): Promise<Diagnosis> {
     if (record.practice || isSimulated) {
       const scenario = library.practiceScenario(record.wizardId, record.wizardVersion);
-      return { ok: true, result: simulatedCheck(scenario, record.state, path, request, nowIso()).result };
+      return { ok: true, result: simulatedCheck(scenario, record.state, path, request, nowIso(), library.catalog()).result };
     }
     if (request.source === 'cache') {
       try {
@@ -78,11 +78,13 @@ export function createStepRunner(context: StepContext) {
     scheduler.markBusy(record.id);
     try {
       const response = await client.probe(request.probe, { customerId: record.customerId, params: request.params });
-      const spec = probeSpec(request.probe);
+      // Checked against the catalog the server published (its own probes, not a built-in list).
+      const catalog = library.catalog();
+      const spec = catalog ? catalogSpecs(catalog).probes.get(request.probe) : undefined;
       const checked = spec?.result.safeParse(response.result);
       if (checked && !checked.success) {
         const issue = checked.error.issues[0];
-        const message = `the server's ${request.probe} answer does not match the catalog (${issue?.path.join('.')}: ${issue?.message})`;
+        const message = `the server's ${request.probe} answer does not match its catalog (${issue?.path.join('.')}: ${issue?.message})`;
         return {
           ok: false,
           error: message,

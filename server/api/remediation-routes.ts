@@ -8,33 +8,26 @@ import {
   PlanRequestSchema,
   ProbeRequestSchema,
 } from '../../shared/remediation/wire';
-import type { ProbeName } from '../../shared/wizards/catalog';
 import type { CatalogHolder } from '../catalog/loader';
 import { ApiFailure } from '../errors';
-import type { ActionsConfig } from '../remediation/http-runner';
-import { createProbeRegistry, type ProbeRunner } from '../remediation/probes';
-import { createActionRegistry } from '../remediation/registry';
 import {
   createRemediationService,
   DEFAULT_REMEDIATION_LIMITS,
   RetryLaterFailure,
   type RemediationLimits,
 } from '../remediation/service';
+import { EMPTY_ACTIONS, EMPTY_PROBES } from '../remediation/types';
 import { principalOf, type RouteAuth, type RouteContext } from './context';
 import { parseBody } from './validation';
 
 /** Remediation settings of one server; every field has a default. */
 export type RemediationOptions = {
   limits?: Partial<RemediationLimits>;
-  /** Actions wired to admin APIs (`--actions-config`); the rest run against the demo fleet. */
-  httpActions?: ActionsConfig | null;
-  /** Where HTTP runners read the secrets the config names; process.env by default. */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** Probe runners replacing the demo ones (a real company's probes; tests). */
-  probeRunners?: Partial<Record<ProbeName, ProbeRunner>>;
   /**
-   * The catalog in force (issue 11): its probes and actions replace the built-in
-   * list, and GET /v1/catalog and POST /v1/catalog/reload serve it.
+   * The catalog in force (issue 11): the only source of probes and actions
+   * (the demo fleet is one catalog, resources/catalogs/demo.catalog.yaml); GET
+   * /v1/catalog and POST /v1/catalog/reload serve it. Without one the server
+   * offers no probes and no actions.
    */
   catalog?: CatalogHolder | null;
 };
@@ -85,16 +78,14 @@ async function withRetryAfter<T>(reply: FastifyReply, work: () => Promise<T>): P
 /** Probes, actions (plan → execute), approvals, the audit trail and /v1/me. */
 export function registerRemediationRoutes(app: FastifyInstance, context: RouteContext, options: RemediationOptions = {}): void {
   const catalog = options.catalog ?? null;
-  const actions = catalog
-    ? catalog.actions
-    : createActionRegistry({ httpActions: options.httpActions ?? null, env: options.env ?? process.env });
+  const actions = catalog ? catalog.actions : EMPTY_ACTIONS;
   const service = createRemediationService({
     storage: context.storage,
     clock: context.clock,
     newId: context.newId,
     log: context.log,
     actions,
-    probes: catalog ? catalog.probes : createProbeRegistry(options.probeRunners),
+    probes: catalog ? catalog.probes : EMPTY_PROBES,
     limits: { ...DEFAULT_REMEDIATION_LIMITS, ...options.limits },
   });
 
@@ -126,7 +117,7 @@ export function registerRemediationRoutes(app: FastifyInstance, context: RouteCo
   }));
 
   app.get('/v1/catalog', { config: deskRoles }, async () => {
-    if (!catalog) throw new ApiFailure(404, 'no_catalog', 'this server runs the built-in action list, not a catalog file');
+    if (!catalog) throw new ApiFailure(404, 'no_catalog', 'this server was started without a catalog file (--catalog)');
     return catalog.current().published;
   });
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { PublishWizardRequestSchema } from '../../shared/remediation/wire';
+import type { CatalogHolder } from '../catalog/loader';
 import { listWizards } from '../repo/wizards';
 import { publishWizard, WizardRejectedError, WizardVersionConflictError } from '../remediation/wizard-library';
 import { ApiFailure } from '../errors';
@@ -10,7 +11,7 @@ const deskRoles: RouteAuth = { roles: ['desk', 'admin'] };
 const adminRoles: RouteAuth = { roles: ['admin'] };
 
 /** The wizard library: publish (admin) and list. Desks get it by sync (global bucket, entity `wizard`). */
-export function registerWizardRoutes(app: FastifyInstance, context: RouteContext): void {
+export function registerWizardRoutes(app: FastifyInstance, context: RouteContext, catalog: CatalogHolder | null): void {
   app.put('/v1/wizards', { config: adminRoles }, async (request, reply) => {
     const body = parseBody(PublishWizardRequestSchema, request.body);
     try {
@@ -19,6 +20,8 @@ export function registerWizardRoutes(app: FastifyInstance, context: RouteContext
         file: body.file,
         publishedBy: principalOf(request).userId,
         now: context.clock(),
+        // Checked against the catalog in force: a wizard must call what this server offers.
+        catalog: catalog?.current().published ?? null,
       });
       reply.code(result.status === 'published' ? 201 : 200);
       return result;

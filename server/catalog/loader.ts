@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatCatalogIssue, parseCatalog, type CatalogIssue } from '../../shared/catalog/parse';
 import { errorMessage, type Logger } from '../log';
-import type { ProbeRegistry } from '../remediation/probes';
+import type { ProbeRegistry } from '../remediation/types';
 import { publishEffectiveCatalog } from '../repo/catalogs';
 import type { Storage } from '../storage/types';
 import { createCatalogRuntime, type CatalogRuntime, type Connector } from './runtime';

@@ -16,9 +16,16 @@ import { durationToMs } from '../../shared/wizards/format';
 import { ApiFailure } from '../errors';
 import { describeZodIssues } from '../../shared/issues';
 import type { Json } from '../../shared/json';
-import type { ProbeInput, ProbeRegistry } from '../remediation/probes';
-import type { ActionRegistry } from '../remediation/registry';
-import type { ActionRunner, PlannedChange, RegisteredAction, RunnerOutcome, RunnerPlan } from '../remediation/types';
+import type {
+  ActionRegistry,
+  ActionRunner,
+  PlannedChange,
+  ProbeInput,
+  ProbeRegistry,
+  RegisteredAction,
+  RunnerOutcome,
+  RunnerPlan,
+} from '../remediation/types';
 import { CallFailure, RenderFailure, renderHttp, renderScript, runScript, sendHttp, type CallResponse } from './calls';
 import { SecretRedactor, type SecretSource } from './secrets';
 
@@ -48,23 +55,10 @@ export type CatalogRuntimeOptions = {
 };
 
 /** A limit of one action (on top of the server's). */
-export type ActionLimits = {
-  perCustomer: { max: number; windowMs: number } | null;
-  perUser: { max: number; windowMs: number } | null;
-  maxCustomersPerRun: number | null;
-};
+export type ActionLimits = RegisteredAction['limits'];
 
 /** A catalog action with the rules the service enforces. */
-export type CatalogAction = RegisteredAction & {
-  confirmation: 'click' | 'typed-name';
-  requiresApproval: boolean;
-  limits: ActionLimits;
-  /** The timeline event's summary and feature for an execution. */
-  event(input: { customer: Customer; params: Record<string, Json>; result: Json }): {
-    summary: string | null;
-    feature: string | null;
-  };
-};
+export type CatalogAction = RegisteredAction;
 
 /** One catalog, ready to run. */
 export type CatalogRuntime = {
@@ -209,7 +203,7 @@ export function createCatalogRuntime(definition: CatalogDefinition, options: Cat
     return redactor.json(result) as Record<string, Json>;
   }
 
-  const probes: ProbeRegistry = { names: [...probeSchemas.keys()] as ProbeRegistry['names'], run: runProbe };
+  const probes: ProbeRegistry = { names: [...probeSchemas.keys()], run: runProbe };
 
   // ---- actions --------------------------------------------------------------------
 

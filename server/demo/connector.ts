@@ -1,7 +1,6 @@
-import { ACTIONS } from '../../shared/wizards/catalog';
 import type { Connector } from '../catalog/runtime';
-import { actionFeature, createDemoRunner } from '../remediation/demo-runner';
-import { runDemoProbe } from '../remediation/probes';
+import { runDemoProbe } from './probes';
+import { actionFeature, createDemoRunner, isDemoAction } from './runner';
 
 /**
  * The demo fleet as a catalog connector: `call: { kind: builtin, connector:
@@ -12,7 +11,7 @@ import { runDemoProbe } from '../remediation/probes';
 export function createDemoConnector(): Connector {
   return {
     probe: (operation, input) => runDemoProbe(operation, input),
-    action: (operation) => (Object.hasOwn(ACTIONS, operation) ? createDemoRunner(operation) : undefined),
+    action: (operation) => (isDemoAction(operation) ? createDemoRunner(operation) : undefined),
     actionFeature: (operation, params) => actionFeature(operation, params),
   };
 }

@@ -38,13 +38,10 @@ import {
 import { canSeeCustomer, type Principal } from '../repo/tokens';
 import { insertEvents } from '../repo/writes';
 import type { Queryable, Storage } from '../storage/types';
-import { actionFeature } from './demo-runner';
 import { remediationEvent } from './events';
 import { describeZodIssues } from '../../shared/issues';
 import type { Json } from '../../shared/json';
-import type { ProbeRegistry } from './probes';
-import type { ActionRegistry } from './registry';
-import { ActionNotApplicableError, type RunnerOutcome } from './types';
+import { ActionNotApplicableError, type ActionRegistry, type ProbeRegistry, type RunnerOutcome } from './types';
 
 /** A rate limit: at most `max` executions per `windowMs`. */
 export type RateLimit = { max: number; windowMs: number };
@@ -150,7 +147,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
   }
 
   async function probe(principal: Principal, name: string, request: ProbeRequest): Promise<ProbeResponse> {
-    if (!probes.names.includes(name as (typeof probes.names)[number])) {
+    if (!probes.names.includes(name)) {
       throw new ApiFailure(404, 'unknown_probe', `no probe "${name}"; known probes: ${probes.names.join(', ')}`);
     }
     const now = clock();
@@ -189,7 +186,6 @@ export function createRemediationService(options: RemediationServiceOptions) {
         throw new ApiFailure(422, 'action_not_applicable', `${action.name} cannot run on ${customer.name}: ${error.message}`);
       throw error;
     }
-    const isHighRisk = action.risk === 'high';
     const result: Plan = {
       planId: `plan_${newId(now)}`,
       action: action.name,
@@ -199,9 +195,9 @@ export function createRemediationService(options: RemediationServiceOptions) {
       params: typedParams,
       changes: planned.changes,
       isNoop: planned.isNoop,
-      // A catalog action may set its own rules; otherwise high risk asks for both.
-      requiresTypedConfirmation: action.confirmation ? action.confirmation === 'typed-name' : isHighRisk,
-      requiresApproval: action.requiresApproval ?? isHighRisk,
+      // The catalog's rules (by default, high risk asks for both).
+      requiresTypedConfirmation: action.confirmation === 'typed-name',
+      requiresApproval: action.requiresApproval,
       expiresAt: iso(now + limits.planTtlMs),
       createdBy: principal.userId,
     };
@@ -496,7 +492,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
 
     const finish = async (db: Queryable, outcome: RunnerOutcome): Promise<Execution> => {
       const at = clock();
-      const declared = action.event?.({ customer, params: stored.params as Record<string, Json>, result: outcome.result });
+      const declared = action.event({ customer, params: stored.params as Record<string, Json>, result: outcome.result });
       const event = remediationEvent({
         customer,
         plan: stored,
@@ -509,8 +505,8 @@ export function createRemediationService(options: RemediationServiceOptions) {
         status: outcome.status,
         changes: outcome.changes,
         error: outcome.error,
-        feature: declared ? declared.feature : actionFeature(stored.action, stored.params as Record<string, Json>),
-        summary: declared?.summary ?? null,
+        feature: declared.feature,
+        summary: declared.summary,
         now: at,
       });
       const inserted = await insertEvents(db, [event, ...outcome.events], { now: at, newId });

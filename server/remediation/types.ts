@@ -36,7 +36,31 @@ export type RunnerExecuteInput = {
   finish: (db: Queryable, outcome: RunnerOutcome) => Promise<Execution>;
 };
 
-/** What executes an action: the demo fleet simulation or a company's own admin API. */
+/** What a probe is asked: the customer, validated parameters and the server clock. */
+export type ProbeInput = { db: Queryable; customer: Customer; params: Record<string, Json>; now: number };
+
+/** The probes the remediation service runs: always the catalog in force (server/catalog). */
+export type ProbeRegistry = {
+  readonly names: readonly string[];
+  run(name: string, input: ProbeInput): Promise<Record<string, Json>>;
+};
+
+/** The actions the remediation service plans and executes: always the catalog in force. */
+export type ActionRegistry = {
+  /** The registered action, or undefined for a name the catalog does not know. */
+  get(name: string): RegisteredAction | undefined;
+  list(): RegisteredAction[];
+};
+
+/** No catalog: no probes and no actions (a server started without one answers 404 for every name). */
+export const EMPTY_PROBES: ProbeRegistry = {
+  names: [],
+  run: (name) => Promise.reject(new Error(`no probe "${name}": this server has no catalog`)),
+};
+/** No catalog: no actions. */
+export const EMPTY_ACTIONS: ActionRegistry = { get: () => undefined, list: () => [] };
+
+/** What executes an action: a catalog's http or script call, or a connector the server registers (the demo fleet). */
 export type ActionRunner = {
   kind: 'demo' | 'http' | 'script' | 'builtin';
   plan(input: RunnerPlanInput): Promise<RunnerPlan>;
@@ -51,16 +75,16 @@ export type RegisteredAction = {
   params: z.ZodObject;
   version: number;
   runner: ActionRunner;
-  /** A catalog's own rules (issue 11); without them, high risk means typed confirmation and approval. */
-  confirmation?: 'click' | 'typed-name';
-  requiresApproval?: boolean;
-  limits?: {
+  /** The catalog's rules (issue 11): by default high risk means typed confirmation and approval. */
+  confirmation: 'click' | 'typed-name';
+  requiresApproval: boolean;
+  limits: {
     perCustomer: { max: number; windowMs: number } | null;
     perUser: { max: number; windowMs: number } | null;
     maxCustomersPerRun: number | null;
   };
-  /** The timeline event's summary and feature, when the catalog declares them. */
-  event?(input: { customer: Customer; params: Record<string, Json>; result: Json }): {
+  /** The timeline event's summary and feature (the catalog's, else the connector's). */
+  event(input: { customer: Customer; params: Record<string, Json>; result: Json }): {
     summary: string | null;
     feature: string | null;
   };

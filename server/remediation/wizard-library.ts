@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { WizardRow } from '../../shared/remediation/wire';
-import { catalogNames } from '../../shared/wizards/catalog';
+import type { PublishedCatalog } from '../../shared/catalog/format';
+import { EMPTY_CATALOG } from '../../shared/catalog/publish';
 import { definitionHash } from '../../shared/wizards/engine';
 import { WizardSchema, type WizardDefinition } from '../../shared/wizards/format';
 import { isScenarioSource } from '../../shared/wizards/scenario';
@@ -42,6 +43,8 @@ export type PublishInput = {
   now: number;
   /** Wizards being published together (the bundled library), so their links resolve whatever the order. */
   alsoKnown?: readonly WizardSignature[];
+  /** The server's effective catalog: probes and actions a wizard calls must be in it (null: none, so a wizard may call none). */
+  catalog: PublishedCatalog | null;
 };
 
 /** The signature of a wizard source, or null when it does not even parse (links to it are then unknown). */
@@ -66,7 +69,7 @@ async function librarySignatures(db: Queryable): Promise<WizardSignature[]> {
 export async function publishWizard(storage: Storage, input: PublishInput): Promise<PublishResult> {
   return storage.transaction(async (db) => {
     const known = [...(input.alsoKnown ?? []), ...(await librarySignatures(db))];
-    const parsed = parseWizard(input.source, input.file, { ...catalogNames(), knownWizards: known });
+    const parsed = parseWizard(input.source, input.file, { catalog: input.catalog ?? EMPTY_CATALOG, knownWizards: known });
     if (!parsed.definition) throw new WizardRejectedError(input.file, parsed.issues);
     // The desk hashes the JSON-plain copy a run pins; hash the same so pins match.
     const plain = JSON.parse(JSON.stringify(parsed.definition)) as WizardDefinition;
@@ -97,7 +100,7 @@ export type BundledPublishReport = { published: string[]; unchanged: string[]; s
  */
 export async function publishBundledWizards(
   storage: Storage,
-  options: { directory: string; now: number; log: Logger },
+  options: { directory: string; now: number; log: Logger; catalog: PublishedCatalog | null },
 ): Promise<BundledPublishReport> {
   const report: BundledPublishReport = { published: [], unchanged: [], skipped: [] };
   let names: string[];
@@ -130,6 +133,7 @@ export async function publishBundledWizards(
         publishedBy: 'bundled',
         now: options.now,
         alsoKnown,
+        catalog: options.catalog,
       });
       (result.status === 'published' ? report.published : report.unchanged).push(file.name);
     } catch (error) {

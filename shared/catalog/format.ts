@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RISK_LEVELS } from '../wizards/catalog';
 import { DurationSchema } from '../wizards/format';
+import { JsonSchema } from '../json';
 import { TypeSchemaSchema, type TypeSchema } from './type-schema';
 
 /**
@@ -121,6 +122,12 @@ export const ProbeSchema = z.strictObject({
   result: ObjectTypeSchema,
   call: CallSchema,
   map: MapSchema.optional(),
+  example: z
+    .json()
+    .optional()
+    .describe(
+      "A healthy answer, in the result's type: practice runs show it when the wizard's scenario gives none for the step (default: one built from the result type).",
+    ),
 });
 /** A parsed probe. */
 export type ProbeDefinition = z.infer<typeof ProbeSchema>;
@@ -234,6 +241,8 @@ export const PublishedProbeSchema = z.strictObject({
   description: z.string().optional(),
   params: PublishedTypeSchema,
   result: PublishedTypeSchema,
+  /** The healthy answer practice runs use (the catalog's `example`), or null. */
+  example: JsonSchema.nullable(),
 });
 /** An action as desks see it: no call, no secrets. */
 export const PublishedActionSchema = z.strictObject({

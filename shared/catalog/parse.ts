@@ -11,7 +11,7 @@ import {
   type ProbeDefinition,
   type SecretReference,
 } from './format';
-import { typeOf, typeSchemaProblems, type TypeSchema } from './type-schema';
+import { objectSchemaToZod, typeOf, typeSchemaProblems, type TypeSchema } from './type-schema';
 
 /** Every problem the catalog loader reports, by stable code (docs/catalog.md explains each). */
 export const CATALOG_ISSUE_CODES = [
@@ -32,6 +32,7 @@ export const CATALOG_ISSUE_CODES = [
   'secret-unavailable',
   'unknown-connector',
   'script-not-allowed',
+  'example',
 ] as const;
 /** One of {@link CATALOG_ISSUE_CODES}. */
 export type CatalogIssueCode = (typeof CATALOG_ISSUE_CODES)[number];
@@ -199,6 +200,18 @@ class CatalogChecker {
     this.checkTypes([...base, 'result'], probe.result, 'result');
     this.checkCall([...base, 'call'], probe.call, probe.params, CALL_ROOTS, { isAction: false });
     this.checkMap(base, probe.map, probe.result, probe.params);
+    if (probe.example !== undefined && typeSchemaProblems(probe.result).length === 0) {
+      const checked = objectSchemaToZod(probe.result, { isStrictByDefault: false }).safeParse(probe.example);
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        const at = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+        this.add(
+          [...base, 'example', ...(issue?.path.filter((part): part is string | number => typeof part !== 'symbol') ?? [])],
+          'example',
+          `the example does not fit the declared result${at}: ${issue?.message ?? 'invalid'}`,
+        );
+      }
+    }
   }
 
   private checkAction(name: string, action: ActionDefinition): void {

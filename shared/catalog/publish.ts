@@ -25,6 +25,7 @@ export function publishCatalog(definition: CatalogDefinition, publishedAt: strin
       ...(probe.description === undefined ? {} : { description: probe.description }),
       params: probe.params,
       result: probe.result,
+      example: probe.example ?? null,
     }));
   const actions: PublishedAction[] = Object.entries(definition.actions)
     .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -42,6 +43,15 @@ export function publishCatalog(definition: CatalogDefinition, publishedAt: strin
   const content = { catalog: definition.catalog, probes, actions };
   return { ...content, hash: sha256Hex(canonicalJson(content)), publishedAt };
 }
+
+/** A catalog with no probes and no actions: what a server without a catalog file offers. */
+export const EMPTY_CATALOG: PublishedCatalog = {
+  catalog: 'none',
+  hash: sha256Hex(canonicalJson({ catalog: 'none', probes: [], actions: [] })),
+  publishedAt: '1970-01-01T00:00:00.000Z',
+  probes: [],
+  actions: [],
+};
 
 /** What the wizard linter and the engine need of a catalog: specs by name. */
 export type WizardCatalogSpecs = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Json } from '../json';
 
 /**
  * The value types a catalog declares for parameters and results: a small,
@@ -229,4 +230,37 @@ export function objectSchemaToZod(schema: TypeSchema, options: { isStrictByDefau
   }
   const isStrict = schema.additionalProperties === undefined ? options.isStrictByDefault : !schema.additionalProperties;
   return isStrict ? z.strictObject(shape) : z.looseObject(shape);
+}
+
+/**
+ * A plain value of a declared type, for practice runs of a probe whose catalog
+ * gives no `example`: the first enum value, null where null is allowed, false,
+ * the minimum or 0, an empty text (or `now` for a date-time), no items, and
+ * every declared field of an object. It fits the type; it is not "healthy" by
+ * itself, which is why catalogs declare examples.
+ */
+export function plainValueOf(schema: TypeSchema, now: string): Json {
+  if (schema.enum) return schema.enum[0] ?? null;
+  const { name, isNullable } = typeOf(schema);
+  if (isNullable && name !== 'object') return null;
+  switch (name) {
+    case null:
+    case 'null':
+      return null;
+    case 'boolean':
+      return false;
+    case 'number':
+    case 'integer':
+      return schema.minimum ?? 0;
+    case 'string':
+      return schema.format === 'date-time' ? now : 'x'.repeat(schema.minLength ?? 0);
+    case 'array':
+      return schema.items && schema.minItems
+        ? Array.from({ length: schema.minItems }, () => plainValueOf(schema.items ?? {}, now))
+        : [];
+    case 'object':
+      return Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([field, child]) => [field, plainValueOf(child, now)]),
+      );
+  }
 }

@@ -3,10 +3,11 @@ import { CHANGE_KINDS, CustomerSchema, HEALTH_STATES, SEVERITIES } from '../doma
 import { DurationSchema } from './format';
 
 /**
- * What wizards may call: the cache queries the desk answers offline, the probes
- * the server runs, and the remediation actions the server executes. The desk and
- * the server register exactly these names; their result and parameter schemas
- * are the contract between a wizard author, the desk and the server.
+ * What wizards may call besides the server's catalog: the cache queries the
+ * desk answers offline (its own, the same for every deployment). Probes and
+ * actions are not listed here: each server declares them in its catalog file
+ * (docs/catalog.md; the demo fleet's is resources/catalogs/demo.catalog.yaml)
+ * and publishes them to desks, which check wizards and results against it.
  */
 
 /** How much harm an action can do if it is wrong; decides confirmation and approval on the server. */
@@ -122,146 +123,13 @@ export const CACHE_QUERIES = {
   },
 } as const satisfies Record<string, DiagnosticSpec>;
 
-/** Server probes: live diagnostics run by the server; they need a connection. */
-export const PROBES = {
-  'sso.login': {
-    summary: "Attempts a synthetic SSO sign-in for the customer's tenant.",
-    params: z.strictObject({}),
-    result: z.object({
-      ok: z.boolean(),
-      status: z.number().describe('HTTP status the sign-in ended with.'),
-      error: z.string().nullable(),
-      latencyMs: z.number(),
-    }),
-  },
-  'sso.metadata': {
-    summary: "Reads the tenant's SSO configuration and its identity provider metadata.",
-    params: z.strictObject({}),
-    result: z.object({
-      configured: z.boolean().describe('Identity provider metadata is present.'),
-      enforced: z.boolean().describe('Password sign-in is disabled: SSO is the only way in.'),
-      idpReachable: z.boolean(),
-      certificateExpired: z.boolean(),
-      certificateExpiresAt: IsoTime.nullable(),
-    }),
-  },
-  'feature.state': {
-    summary: 'Entitlement, flag and health of one feature for the customer.',
-    params: z.strictObject({ feature: FeatureNameSchema }),
-    result: z.object({
-      feature: z.string(),
-      entitled: z.boolean().describe('The plan includes it.'),
-      enabled: z.boolean().describe('Its flag is on.'),
-      health: z.enum(HEALTH_STATES),
-      flagKey: z.string().nullable(),
-    }),
-  },
-  'provisioning.status': {
-    summary: 'Progress of the onboarding provisioning steps.',
-    params: z.strictObject({}),
-    result: z.object({
-      complete: z.boolean(),
-      currentStep: z.string().nullable(),
-      failedStep: z.string().nullable(),
-      error: z.string().nullable(),
-      attempts: z.number().describe('Attempts of the failed or current step.'),
-      steps: z.array(
-        z.object({
-          name: z.string(),
-          state: z.enum(['pending', 'running', 'failed', 'done']),
-          attempts: z.number(),
-          error: z.string().nullable(),
-        }),
-      ),
-    }),
-  },
-  'jobs.lag': {
-    summary: 'How far a data export or sync job lags behind.',
-    params: z.strictObject({ jobId: z.string().min(1).max(128).optional() }),
-    result: z.object({
-      jobId: z.string(),
-      state: z.enum(['running', 'stuck', 'paused', 'failed']),
-      lagMinutes: z.number(),
-      lastSuccessAt: IsoTime.nullable(),
-      schedule: z.string().nullable(),
-      workerHealthy: z.boolean(),
-    }),
-  },
-  'customer.health': {
-    summary: "The customer's live health signals.",
-    params: z.strictObject({}),
-    result: z.object({
-      health: z.enum(HEALTH_STATES),
-      errorRate: z.number().describe('Share of failing requests, 0..1.'),
-      failingFeatures: z.array(z.string()),
-      version: z.string(),
-    }),
-  },
-} as const satisfies Record<string, DiagnosticSpec>;
-
-/** Remediation actions the server executes (after a dry-run plan and confirmation). */
-export const ACTIONS = {
-  'flags.set': {
-    summary: 'Sets a feature flag for the customer.',
-    risk: 'medium',
-    params: z.strictObject({ key: z.string().min(1).max(128), value: z.union([z.boolean(), z.string(), z.number()]) }),
-  },
-  'feature.setEnabled': {
-    summary: 'Turns a feature on or off for the customer (within its entitlement).',
-    risk: 'medium',
-    params: z.strictObject({ feature: FeatureNameSchema, enabled: z.boolean() }),
-  },
-  'provisioning.retry': {
-    summary: 'Retries a failed provisioning step.',
-    risk: 'low',
-    params: z.strictObject({ step: z.string().min(1).max(128) }),
-  },
-  'jobs.restart': {
-    summary: "Restarts a customer's export or sync job on a healthy worker.",
-    risk: 'low',
-    params: z.strictObject({ jobId: z.string().min(1).max(128) }),
-  },
-  'config.set': {
-    summary: 'Sets a configuration value for the customer.',
-    risk: 'high',
-    params: z.strictObject({ key: z.string().min(1).max(128), value: z.json() }),
-  },
-  'version.pin': {
-    summary: 'Pins (or rolls back) the customer to a product version.',
-    risk: 'high',
-    params: z.strictObject({ version: z.string().min(1).max(64), reason: z.string().max(500).optional() }),
-  },
-} as const satisfies Record<string, ActionSpec>;
-
 /** A cache query name. */
 export type CacheQueryName = keyof typeof CACHE_QUERIES;
-/** A server probe name. */
-export type ProbeName = keyof typeof PROBES;
-/** An action name. */
-export type ActionName = keyof typeof ACTIONS;
-
-/** The whole catalog: the single list the desk and the server register. */
-export const WIZARD_CATALOG = { queries: CACHE_QUERIES, probes: PROBES, actions: ACTIONS } as const;
 
 /** The fields of the `customer` variable in conditions (the customer record as synced). */
 export const CUSTOMER_FIELDS: readonly string[] = Object.keys(CustomerSchema.shape);
 
-/** Names known to the catalog, in the shape `validateWizard` takes. */
-export function catalogNames(): { knownActions: string[]; knownProbes: string[]; knownQueries: string[] } {
-  return { knownActions: Object.keys(ACTIONS), knownProbes: Object.keys(PROBES), knownQueries: Object.keys(CACHE_QUERIES) };
-}
-
 /** The spec of a cache query, or undefined. */
 export function querySpec(name: string): DiagnosticSpec | undefined {
   return Object.hasOwn(CACHE_QUERIES, name) ? CACHE_QUERIES[name as CacheQueryName] : undefined;
-}
-
-/** The spec of a server probe, or undefined. */
-export function probeSpec(name: string): DiagnosticSpec | undefined {
-  return Object.hasOwn(PROBES, name) ? PROBES[name as ProbeName] : undefined;
-}
-
-/** The spec of an action, or undefined. */
-export function actionSpec(name: string): ActionSpec | undefined {
-  return Object.hasOwn(ACTIONS, name) ? ACTIONS[name as ActionName] : undefined;
 }

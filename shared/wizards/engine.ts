@@ -1,5 +1,5 @@
+import type { PublishedCatalog } from '../catalog/format';
 import { IsoTimeSchema } from '../domain';
-import { actionSpec } from './catalog';
 import type { WizardDefinition } from './format';
 import type { Json } from '../json';
 import {
@@ -60,11 +60,16 @@ export type RunOptions = {
 /** The answer of every engine function: the new state and what the host must do next, or why not. */
 export type RunResult = { ok: true; state: RunState; need: Need } | { ok: false; error: RunError };
 
-/** Starts a run. `library` supplies wizards that link steps may open. */
+/**
+ * Starts a run. `library` supplies wizards that link steps may open; `catalog`
+ * is the server's effective catalog, which probe results are checked against
+ * (null: not known yet, so they are not checked; cache query results always are).
+ */
 export function createRun(
   definition: WizardDefinition,
   options: RunOptions,
   library: readonly WizardDefinition[] = [],
+  catalog: PublishedCatalog | null = null,
 ): RunResult {
   const parsedAt = IsoTimeSchema.safeParse(options.startedAt);
   if (!parsedAt.success)
@@ -96,11 +101,18 @@ export function createRun(
     lastEventAt: options.startedAt,
     finish: null,
   };
-  return transition(state, [definition, ...library], (run) => run.openFrame(definition, null, '', {}, options.startedAt, true));
+  return transition(state, [definition, ...library], catalog, (run) =>
+    run.openFrame(definition, null, '', {}, options.startedAt, true),
+  );
 }
 
 /** Applies one event. The given state is never modified; on refusal it stays valid as it was. */
-export function applyEvent(library: readonly WizardDefinition[], state: RunState, event: RunEvent): RunResult {
+export function applyEvent(
+  library: readonly WizardDefinition[],
+  state: RunState,
+  event: RunEvent,
+  catalog: PublishedCatalog | null = null,
+): RunResult {
   const parsed = RunEventSchema.safeParse(event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -112,15 +124,24 @@ export function applyEvent(library: readonly WizardDefinition[], state: RunState
       },
     };
   }
-  return transition(state, library, (run) => run.handle(parsed.data));
+  return transition(state, library, catalog, (run) => run.handle(parsed.data));
 }
 
 /** What the run waits for now; use after loading a persisted state. Refuses when a pinned wizard is missing. */
-export function resumeRun(library: readonly WizardDefinition[], state: RunState): RunResult {
-  return transition(state, library, () => undefined);
+export function resumeRun(
+  library: readonly WizardDefinition[],
+  state: RunState,
+  catalog: PublishedCatalog | null = null,
+): RunResult {
+  return transition(state, library, catalog, () => undefined);
 }
 
-function transition(state: RunState, library: readonly WizardDefinition[], body: (run: Run) => void): RunResult {
+function transition(
+  state: RunState,
+  library: readonly WizardDefinition[],
+  catalog: PublishedCatalog | null,
+  body: (run: Run) => void,
+): RunResult {
   try {
     // The state comes back from storage: refuse what is clearly not a run before touching it.
     const isShaped =
@@ -136,7 +157,7 @@ function transition(state: RunState, library: readonly WizardDefinition[], body:
         'unsupported-state',
         `this run was saved in state format ${String(state.format)}; this engine reads format ${RUN_STATE_FORMAT}`,
       );
-    const run = new Run(toPlainJson(state), library);
+    const run = new Run(toPlainJson(state), library, catalog);
     body(run);
     run.settle();
     return { ok: true, state: run.state, need: needOf(run) };
@@ -156,9 +177,4 @@ export function describeDiagnostic(request: DiagnosticRequest): string {
     .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
     .join(', ');
   return `${request.source === 'cache' ? request.query : request.probe}(${params})`;
-}
-
-/** The risk the catalog gives an action; the server's registry is the authority. */
-export function actionRisk(action: string): 'low' | 'medium' | 'high' | null {
-  return actionSpec(action)?.risk ?? null;
 }

@@ -1,5 +1,6 @@
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import type { PublishedCatalog } from '../catalog/format';
 import type { Json } from '../json';
 import { applyEvent, createRun, type Need, type RunEvent, type RunResult, type RunState, type RunSummary } from './engine';
 import { OUTCOMES, ROOT_CAUSES, WizardIdSchema, type WizardDefinition } from './format';
@@ -94,8 +95,16 @@ export function parseScenario(
 /** The outcome of one scenario. */
 export type ScenarioResult = { name: string; passed: boolean; failures: string[]; summary: RunSummary | null; needs: string[] };
 
-/** Plays a scenario through the engine. `library` holds every wizard it may reach (links included). */
-export function runScenario(scenario: Scenario, library: readonly WizardDefinition[]): ScenarioResult {
+/**
+ * Plays a scenario through the engine. `library` holds every wizard it may
+ * reach (links included); probe results given by the scenario are checked
+ * against `catalog`, as a desk checks a server's answers.
+ */
+export function runScenario(
+  scenario: Scenario,
+  library: readonly WizardDefinition[],
+  catalog: PublishedCatalog | null,
+): ScenarioResult {
   const failures: string[] = [];
   const needs: string[] = [];
   const result = (summary: RunSummary | null): ScenarioResult => ({
@@ -137,6 +146,7 @@ export function runScenario(scenario: Scenario, library: readonly WizardDefiniti
       ...(scenario.customer ? { customer: scenario.customer } : {}),
     },
     library,
+    catalog,
   );
   for (let turn = 0; turn < 2000; turn += 1) {
     if (!outcome.ok) {
@@ -156,7 +166,7 @@ export function runScenario(scenario: Scenario, library: readonly WizardDefiniti
       failures.push(event);
       return result(null);
     }
-    outcome = applyEvent(library, state, event);
+    outcome = applyEvent(library, state, event, catalog);
   }
   failures.push('the run did not finish within 2000 events');
   return result(null);

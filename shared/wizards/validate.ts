@@ -1,5 +1,4 @@
 import type { PublishedCatalog } from '../catalog/format';
-import { CACHE_QUERIES } from './catalog';
 import { LineCounter, parseDocument } from 'yaml';
 import { WizardSchema, type WizardDefinition } from './format';
 import { checkExpressions, computeAvailability } from './lint/expressions';
@@ -50,25 +49,22 @@ export type ValidationIssue = {
 /** What a linked wizard expects, so link steps can be checked without its whole file. */
 export type WizardSignature = { id: string; inputs: { id: string; required: boolean; hasDefault: boolean }[] };
 
-/** The names the wizard may use; from the catalog, the server, or the wizard library. */
+/** What a wizard may use from outside itself: the server's catalog and the wizard library. */
 export type ValidationContext = {
-  knownActions: readonly string[];
-  knownProbes: readonly string[];
-  knownQueries: readonly string[];
+  /**
+   * The probes and actions wizards may call: a server's effective catalog
+   * (issue 11). `null` when none is known yet (a desk before its first sync):
+   * probe and action names and types are then not checked, and the desk checks
+   * its wizards again once a catalog arrives. Cache queries are the desk's own.
+   */
+  catalog: PublishedCatalog | null;
   /** Wizard ids (or signatures, which also check input mappings) a `link` may name; without it links are not checked. */
   knownWizards?: readonly (string | WizardSignature)[];
-  /** A server's effective catalog (issue 11): its probes and actions replace the built-in ones for names and types. */
-  catalog?: PublishedCatalog | null;
 };
 
-/** The names a wizard may use against a published catalog (cache queries stay the desk's own). */
-export function catalogContext(catalog: PublishedCatalog): ValidationContext {
-  return {
-    knownQueries: Object.keys(CACHE_QUERIES),
-    knownProbes: catalog.probes.map((probe) => probe.name),
-    knownActions: catalog.actions.map((action) => action.name),
-    catalog,
-  };
+/** The context that checks wizards against a catalog. */
+export function catalogContext(catalog: PublishedCatalog | null): ValidationContext {
+  return { catalog };
 }
 
 /** The inputs a wizard declares, in the form link checks use. */

@@ -97,7 +97,7 @@ describe('wizards lint', () => {
     const result = run(['lint', directory]);
     const display = relative(root, join(directory, 'nested', 'broken.yml'));
     expect(result.out).toEqual([
-      `${display}:9:12 look unknown-probe unknown probe "sso.ping"; known: sso.login, sso.metadata, feature.state, provisioning.status, jobs.lag, customer.health`,
+      `${display}:9:12 look unknown-probe unknown probe "sso.ping"; the catalog "demo-fleet" has customer.health, feature.state, jobs.lag, provisioning.status, sso.login, sso.metadata`,
       `${display}:15:15 route dangling-target "goto" goes to "nowhere", which is not a step in this wizard`,
       '1 passed, 1 failed',
     ]);

@@ -1,16 +1,6 @@
 import { catalogSpecs } from '../../catalog/publish';
-import { actionSpec, probeSpec, querySpec, type DiagnosticSpec } from '../catalog';
+import { CACHE_QUERIES, querySpec, type DiagnosticSpec } from '../catalog';
 import type { ValidationContext } from '../validate';
-
-/** A probe's spec from the context's catalog, else the built-in list. */
-export function catalogProbeSpec(context: ValidationContext, name: string): DiagnosticSpec | undefined {
-  return context.catalog ? catalogSpecs(context.catalog).probes.get(name) : probeSpec(name);
-}
-
-/** An action's parameter spec from the context's catalog, else the built-in list. */
-function catalogActionSpec(context: ValidationContext, name: string): { params: DiagnosticSpec['params'] } | undefined {
-  return context.catalog ? catalogSpecs(context.catalog).actions.get(name) : actionSpec(name);
-}
 import { templatesIn } from '../cel';
 import { durationToMs, type Step } from '../format';
 import type { Json } from '../../json';
@@ -18,28 +8,42 @@ import { add, type Lint } from './lint';
 
 /** Checks of the names a wizard uses from outside: catalog queries, probes and actions, their parameters, linked wizards. */
 
+/** A probe's spec from the context's catalog; undefined when unknown or when there is no catalog. */
+export function catalogProbeSpec(context: ValidationContext, name: string): DiagnosticSpec | undefined {
+  return context.catalog ? catalogSpecs(context.catalog).probes.get(name) : undefined;
+}
+
+/** An action's parameter spec from the context's catalog; undefined when unknown or when there is no catalog. */
+function catalogActionSpec(context: ValidationContext, name: string): { params: DiagnosticSpec['params'] } | undefined {
+  return context.catalog ? catalogSpecs(context.catalog).actions.get(name) : undefined;
+}
+
+const knownQueries = Object.keys(CACHE_QUERIES);
+
 export function checkCatalog(lint: Lint): void {
+  const catalog = lint.context.catalog;
   lint.steps.forEach((step, index) => {
     if (step.kind === 'check' || step.kind === 'verify') {
       if (step.source === 'cache') {
-        if (!lint.context.knownQueries.includes(step.query)) {
+        if (!knownQueries.includes(step.query)) {
           add(
             lint,
             ['steps', index, 'query'],
             'unknown-query',
-            `unknown cache query "${step.query}"; known: ${lint.context.knownQueries.join(', ')}`,
+            `unknown cache query "${step.query}"; known: ${knownQueries.join(', ')}`,
             step.id,
           );
         } else checkParams(lint, step.params ?? {}, querySpec(step.query), ['steps', index], step, `query "${step.query}"`);
-      } else if (!lint.context.knownProbes.includes(step.probe)) {
+      } else if (catalog && !catalogProbeSpec(lint.context, step.probe)) {
+        const known = catalog.probes.map((probe) => probe.name);
         add(
           lint,
           ['steps', index, 'probe'],
           'unknown-probe',
-          `unknown probe "${step.probe}"; known: ${lint.context.knownProbes.join(', ')}`,
+          `unknown probe "${step.probe}"; the catalog "${catalog.catalog}" has ${known.length ? known.join(', ') : 'no probes'}`,
           step.id,
         );
-      } else
+      } else if (catalog)
         checkParams(
           lint,
           step.params ?? {},
@@ -58,13 +62,14 @@ export function checkCatalog(lint: Lint): void {
         );
       }
     }
-    if (step.kind === 'action') {
-      if (!lint.context.knownActions.includes(step.action)) {
+    if (step.kind === 'action' && catalog) {
+      if (!catalogActionSpec(lint.context, step.action)) {
+        const known = catalog.actions.map((action) => action.name);
         add(
           lint,
           ['steps', index, 'action'],
           'unknown-action',
-          `unknown action "${step.action}"; the server knows: ${lint.context.knownActions.join(', ')}`,
+          `unknown action "${step.action}"; the catalog "${catalog.catalog}" has ${known.length ? known.join(', ') : 'no actions'}`,
           step.id,
         );
       } else

@@ -1,5 +1,7 @@
+import type { PublishedCatalog } from '../../catalog/format';
+import { catalogSpecs } from '../../catalog/publish';
 import type { CelBindings } from '../cel';
-import { probeSpec, querySpec } from '../catalog';
+import { querySpec } from '../catalog';
 import { stepEdges, type InputField, type Outcome, type Step, type WizardDefinition } from '../format';
 import { checkValues, describeFieldIssues } from '../fields';
 import type { Json } from '../../json';
@@ -22,6 +24,8 @@ export class Run {
   constructor(
     state: RunState,
     readonly library: readonly WizardDefinition[],
+    /** The server's catalog, which probe results are checked against; null: not known (not checked). */
+    readonly catalog: PublishedCatalog | null,
   ) {
     this.state = state;
     for (const pin of state.pins) {
@@ -342,7 +346,12 @@ export class Run {
 
   assertResultShape(step: Step, result: Json): void {
     if (step.kind !== 'check' && step.kind !== 'verify') return;
-    const spec = step.source === 'cache' ? querySpec(step.query) : probeSpec(step.probe);
+    const spec =
+      step.source === 'cache'
+        ? querySpec(step.query)
+        : this.catalog
+          ? catalogSpecs(this.catalog).probes.get(step.probe)
+          : undefined;
     if (!spec) return;
     const parsed = spec.result.safeParse(result);
     if (!parsed.success) {

@@ -7,7 +7,9 @@ import { openCache } from '../../../electron/db/cache';
 import { createOutbox } from '../../../electron/db/outbox';
 import type { Logger } from '../../../shared/log';
 import { createWizardLibrary } from '../../../electron/wizards/library';
+import type { PublishedCatalog } from '../../../shared/catalog/format';
 import { GLOBAL_BUCKET, type Op } from '../../../shared/sync/wire';
+import { demoPublishedCatalog, publishedCatalogOf, WEBHOOKS_CATALOG_PATH } from '../../support/catalog';
 import { pullResponse, put } from '../../support/rows';
 import { tempDirs } from '../../support/temp';
 import { LIBRARY_DIR } from './support/harness';
@@ -31,7 +33,8 @@ function recordingLog(): Logger & { warnings: { message: string; details?: Recor
   return { info() {}, error() {}, warn: (message, details) => warnings.push({ message, details }), warnings };
 }
 
-function cache() {
+/** A desk cache; by default it has synced a server running the demo catalog (`catalog: null`: none synced yet). */
+function cache(options: { catalog?: PublishedCatalog | null } = {}) {
   const db = openCache({ dataDir: dirs.make(), log: recordingLog() }).db;
   opened.push(db);
   const outbox = createOutbox(db);
@@ -42,6 +45,8 @@ function cache() {
     validatePullRows(response);
     applier.applyPull(response, '2026-11-20T12:00:00.000Z');
   };
+  const catalog = options.catalog === undefined ? demoPublishedCatalog() : options.catalog;
+  if (catalog) apply([put('catalog', 'effective', catalog)]);
   return { db, apply, applier };
 }
 
@@ -177,16 +182,14 @@ describe('server versions', () => {
 });
 
 describe('the synced catalog', () => {
-  it('is stored from the global bucket and server wizards are checked against it', async () => {
-    const { parseCatalog, publishCatalog } = await import('../../../shared/catalog/index');
+  it('is stored from the global bucket and every wizard, bundled ones too, is checked again when it changes', () => {
     const fixtures = path.join(import.meta.dirname, '..', '..', 'fixtures', 'catalog');
-    const parsed = parseCatalog(fs.readFileSync(path.join(fixtures, 'webhooks.catalog.yaml'), 'utf8'), 'webhooks.catalog.yaml');
-    if (!parsed.definition) throw new Error('the fixture catalog is invalid');
-    const published = publishCatalog(parsed.definition, '2026-11-20T10:00:00.000Z');
+    const webhooks = publishedCatalogOf(WEBHOOKS_CATALOG_PATH);
     const webhookSource = fs.readFileSync(path.join(fixtures, 'webhook-deliveries-failing.yaml'), 'utf8');
     const { db, apply } = cache();
     const log = recordingLog();
-    const library = createWizardLibrary({ db, bundledDirectory: null, log });
+    const library = createWizardLibrary({ db, bundledDirectory: LIBRARY_DIR, log });
+    library.loadBundled();
     apply([
       put('wizard', 'webhook-deliveries-failing@1', {
         id: 'webhook-deliveries-failing',
@@ -198,14 +201,33 @@ describe('the synced catalog', () => {
         publishedBy: 'lee',
       }),
     ]);
-    // Before the catalog arrives, the built-in list does not know the shop's probes.
-    expect(library.latest()).toEqual([]);
-    expect(JSON.stringify(log.warnings)).toMatch(/unknown probe \\"webhooks.deliveries\\"/);
+    // The demo fleet's server does not offer the shop's probes: the shop's wizard is left out, the starters run.
+    expect(library.latest()).toHaveLength(5);
+    expect(library.find('webhook-deliveries-failing')).toBeNull();
+    expect(JSON.stringify(log.warnings)).toMatch(/unknown probe \\"webhooks.deliveries\\"; the catalog \\"demo-fleet\\"/);
+    expect(library.catalog()?.catalog).toBe('demo-fleet');
 
-    apply([put('catalog', 'effective', published)]);
+    apply([put('catalog', 'effective', webhooks, 2)]);
     const row = db.prepare<[], { hash: string }>("select hash from catalog where name = 'effective'").get();
-    expect(row?.hash).toBe(published.hash);
+    expect(row?.hash).toBe(webhooks.hash);
+    expect(library.catalog()?.catalog).toBe(webhooks.catalog);
+    // Now the shop's wizard runs, and the starter wizards, whose probes this server lacks, are checked again and left out.
     expect(library.latest().map((entry) => entry.id)).toEqual(['webhook-deliveries-failing']);
+    expect(
+      log.warnings.filter((warning) => warning.message === 'skipped an invalid bundled wizard' && warning.details?.catalog),
+    ).toHaveLength(5);
+  });
+
+  it('checks no probe or action names before a catalog has been synced', () => {
+    const { db, apply } = cache({ catalog: null });
+    const library = createWizardLibrary({ db, bundledDirectory: LIBRARY_DIR, log: recordingLog() });
+    library.loadBundled();
+    apply([wizardRow(ssoSource.replace('version: 1', 'version: 9').replace('probe: sso.metadata', 'probe: sso.teleport'), 9)]);
+    expect(library.catalog()).toBeNull();
+    expect(library.find('sso-sign-in-failing')).toMatchObject({ origin: 'server', version: 9 });
+    // Once the server's catalog arrives, the wizard that calls a probe it lacks is left out.
+    apply([put('catalog', 'effective', demoPublishedCatalog(), 2)]);
+    expect(library.find('sso-sign-in-failing')).toMatchObject({ origin: 'bundled', version: 1 });
   });
 
   it('refuses a catalog row outside the global bucket', () => {

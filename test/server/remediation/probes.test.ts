@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProbeResponseSchema } from '../../../shared/remediation/wire';
-import { PROBES, type ProbeName } from '../../../shared/wizards/catalog';
+import fs from 'node:fs';
+import path from 'node:path';
+import { catalogSpecs } from '../../../shared/catalog/publish';
+import { demoPublishedCatalog } from '../../support/catalog';
+import { tempDirs } from '../../support/temp';
 import { upsertCustomers } from '../../../server/repo/writes';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { customer, startTestServer, token, type TestServer } from '../support/server';
+import { customer, DEMO_CATALOG_FILE, demoCatalog, startTestServer, token, type TestServer } from '../support/server';
 import { client, NOW, seedSmallFleet, type Client, type SmallFleet } from './support';
 
 let database: TestDatabase;
@@ -15,6 +19,7 @@ let scoped: Client;
 let ingest: Client;
 let deskOnBroken: Client;
 const clock = { now: NOW + 60_000 };
+const temp = tempDirs();
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -22,10 +27,18 @@ beforeAll(async () => {
   // A customer the demo model does not simulate: probes cannot answer for it.
   await database.storage.transaction((db) => upsertCustomers(db, [customer('real-customer')]));
   server = await startTestServer(database.storage, { clock: () => clock.now });
-  // A server whose sso.login runner breaks the catalog contract (a string where a number belongs).
+  // A server whose catalog declares sso.login's status a text: the demo connector's number breaks that contract.
+  const brokenFile = path.join(temp.make(), 'broken.catalog.yaml');
+  const demoText = fs.readFileSync(DEMO_CATALOG_FILE, 'utf8');
+  const brokenText = demoText.replace(
+    'status: { type: number, description: HTTP status the sign-in ended with. }',
+    'status: { type: string }',
+  );
+  expect(brokenText).not.toBe(demoText);
+  fs.writeFileSync(brokenFile, brokenText.replace('example: { ok: true, status: 200,', 'example: { ok: true, status: "200",'));
   brokenServer = await startTestServer(database.storage, {
     clock: () => clock.now,
-    remediation: { probeRunners: { 'sso.login': async () => ({ ok: true, status: 'fine', error: null, latencyMs: 3 }) } },
+    remediation: { catalog: await demoCatalog(database.storage, brokenFile) },
   });
   desk = client(server.url, await token(database.storage, { userId: 'alice', role: 'desk' }));
   scoped = client(server.url, await token(database.storage, { userId: 'carol', role: 'desk', scope: [fleet.healthy[0] ?? ''] }));
@@ -37,15 +50,16 @@ afterAll(async () => {
   await brokenServer?.close();
   await server?.close();
   await database?.dispose();
+  temp.cleanup();
 });
 
-async function probe(name: ProbeName, customerId: string, params: Record<string, unknown> = {}) {
+async function probe(name: string, customerId: string, params: Record<string, unknown> = {}) {
   const response = await desk.post(`/v1/probes/${name}`, { customerId, params });
   expect(response.status, JSON.stringify(response.body)).toBe(200);
   const body = ProbeResponseSchema.parse(response.body);
   expect(body).toMatchObject({ probe: name, customerId, observedAt: new Date(clock.now).toISOString() });
   // Every answer keeps the catalog's contract, which wizard conditions are written against.
-  expect(PROBES[name].result.safeParse(body.result).success).toBe(true);
+  expect(catalogSpecs(demoPublishedCatalog()).probes.get(name)?.result.safeParse(body.result).success).toBe(true);
   return body.result;
 }
 
@@ -147,12 +161,12 @@ describe('POST /v1/probes/:probe against the demo fleet', () => {
     expect((await ingest.post('/v1/probes/sso.login', { customerId: fleet.healthy[0] })).status).toBe(403);
   });
 
-  it('answers 500 with a clear message when a runner breaks the catalog result schema', async () => {
+  it('answers 502 with a clear message when the answer breaks the catalog result type', async () => {
     const response = await deskOnBroken.post('/v1/probes/sso.login', { customerId: fleet.healthy[0] });
-    expect(response.status).toBe(500);
+    expect(response.status).toBe(502);
     expect(response.body).toMatchObject({
-      error: 'probe_result_invalid',
-      message: expect.stringMatching(/sso\.login .*catalog schema.*status/),
+      error: 'probe_failed',
+      message: expect.stringMatching(/sso\.login .*declared result.*status/),
     });
     // The other probes of that server still answer.
     expect((await deskOnBroken.post('/v1/probes/customer.health', { customerId: fleet.healthy[0] })).status).toBe(200);

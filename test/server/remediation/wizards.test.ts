@@ -7,7 +7,7 @@ import { WizardRowSchema } from '../../../shared/remediation/wire';
 import { GLOBAL_BUCKET, PROTOCOL_VERSION, PushResponseSchema, customerBucket, type Mutation } from '../../../shared/sync/wire';
 import { definitionHash } from '../../../shared/wizards/engine';
 import { parseWizard } from '../../../shared/wizards/validate';
-import { catalogNames } from '../../../shared/wizards/catalog';
+import { demoPublishedCatalog } from '../../support/catalog';
 import { silentLogger, type Logger } from '../../../server/log';
 import { publishBundledWizards } from '../../../server/remediation/wizard-library';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -96,7 +96,7 @@ describe('PUT /v1/wizards', () => {
 
     const response = await admin.put('/v1/wizards', { source: HEALTH_WIZARD, file: 'test-health-check.yaml' });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
-    const definition = parseWizard(HEALTH_WIZARD, 'x.yaml', catalogNames()).definition;
+    const definition = parseWizard(HEALTH_WIZARD, 'x.yaml', { catalog: demoPublishedCatalog() }).definition;
     expect(definition).not.toBeNull();
     const expected = {
       id: 'test-health-check',
@@ -194,7 +194,12 @@ describe('publishBundledWizards', () => {
     const warnings: Array<{ message: string; details?: Record<string, unknown> }> = [];
     const log: Logger = { ...silentLogger, warn: (message, details) => warnings.push({ message, details }) };
 
-    const report = await publishBundledWizards(database.storage, { directory: bundled, now: clock.now, log });
+    const report = await publishBundledWizards(database.storage, {
+      directory: bundled,
+      now: clock.now,
+      log,
+      catalog: demoPublishedCatalog(),
+    });
     expect(report).toEqual({ published: ['a-linking.yaml', 'z-target.yaml'], unchanged: [], skipped: ['broken.yaml'] });
     expect(warnings).toEqual([
       { message: 'skipped a bundled wizard', details: { file: 'broken.yaml', problems: [expect.stringContaining('schema')] } },
@@ -208,13 +213,20 @@ describe('publishBundledWizards', () => {
     ]);
 
     // The next start finds them published.
-    expect(await publishBundledWizards(database.storage, { directory: bundled, now: clock.now, log })).toEqual({
+    expect(
+      await publishBundledWizards(database.storage, { directory: bundled, now: clock.now, log, catalog: demoPublishedCatalog() }),
+    ).toEqual({
       published: [],
       unchanged: ['a-linking.yaml', 'z-target.yaml'],
       skipped: ['broken.yaml'],
     });
     expect(
-      await publishBundledWizards(database.storage, { directory: path.join(directory, 'missing'), now: clock.now, log }),
+      await publishBundledWizards(database.storage, {
+        directory: path.join(directory, 'missing'),
+        now: clock.now,
+        log,
+        catalog: demoPublishedCatalog(),
+      }),
     ).toEqual({ published: [], unchanged: [], skipped: [] });
   });
 
@@ -223,6 +235,7 @@ describe('publishBundledWizards', () => {
       directory: path.resolve('resources/wizards'),
       now: clock.now,
       log: silentLogger,
+      catalog: demoPublishedCatalog(),
     });
     expect(report.skipped).toEqual([]);
     expect(report.published.length).toBeGreaterThanOrEqual(5);

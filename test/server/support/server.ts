@@ -1,5 +1,8 @@
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createServer, type ServerOptions } from '../../../server/app';
+import { createCatalogHolder, type CatalogHolder } from '../../../server/catalog/loader';
+import { createDemoConnector } from '../../../server/demo/connector';
 import { silentLogger } from '../../../server/log';
 import { createApiToken, type NewToken } from '../../../server/repo/tokens';
 import { upsertCustomers } from '../../../server/repo/writes';
@@ -9,9 +12,37 @@ import { PROTOCOL_VERSION, type PullRequest, type PullResponse } from '../../../
 
 export type TestServer = { app: FastifyInstance; url: string; close(): Promise<void> };
 
-/** A real server on a random loopback port over `storage`. */
+/** The demo fleet's catalog file, which `npm run server` runs by default. */
+export const DEMO_CATALOG_FILE = path.resolve(import.meta.dirname, '../../../resources/catalogs/demo.catalog.yaml');
+
+/** The demo catalog through the demo connector, as the server's composition root wires it. */
+export function demoCatalog(storage: Storage, file = DEMO_CATALOG_FILE): Promise<CatalogHolder> {
+  return createCatalogHolder({
+    file,
+    secretsFile: null,
+    env: {},
+    connectors: { demo: createDemoConnector() },
+    scriptAllowlist: [],
+    storage,
+    log: silentLogger,
+    now: Date.now,
+  });
+}
+
+/**
+ * A real server on a random loopback port over `storage`. Its probes and
+ * actions come from the demo catalog unless `remediation.catalog` names another
+ * (or null: a server without a catalog).
+ */
 export async function startTestServer(storage: Storage, options: Partial<ServerOptions> = {}): Promise<TestServer> {
-  const app = await createServer({ storage, log: silentLogger, pokeIntervalMs: 20, ...options });
+  const catalog = options.remediation?.catalog === undefined ? await demoCatalog(storage) : options.remediation.catalog;
+  const app = await createServer({
+    storage,
+    log: silentLogger,
+    pokeIntervalMs: 20,
+    ...options,
+    remediation: { ...options.remediation, catalog },
+  });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url, close: () => app.close() };
 }

@@ -164,6 +164,21 @@ describe('catalog files', () => {
     expect(only(base.replace('ok: response.body.ok', 'count: size(response.body.items)')).code).toBe('unmapped-field');
   });
 
+  it('checks a probe’s example against its declared result, pointing at the field', () => {
+    const withExample = (example: string) =>
+      base.replace('    map:\n      ok: response.body.ok', `    map:\n      ok: response.body.ok\n    example: ${example}`);
+    expect(issuesOf(withExample('{ ok: true, count: 3 }'))).toEqual([]);
+    const wrong = only(withExample('{ ok: "yes" }'));
+    expect(wrong.code).toBe('example');
+    expect(wrong.message).toMatch(/the example does not fit the declared result at ok: .*boolean/);
+    expect(wrong.line).toBe(
+      withExample('{ ok: "yes" }')
+        .split('\n')
+        .findIndex((line) => line.includes('example:')) + 1,
+    );
+    expect(only(withExample('{ count: 3 }')).message).toContain('ok');
+  });
+
   it('refuses templates in the host, secrets in URLs and retries of calls that are not idempotent', () => {
     const host = only(
       base.replace('https://admin.acme.example/things/${params.id}/reset', 'https://${params.id}.acme.example/reset'),

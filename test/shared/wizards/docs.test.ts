@@ -1,15 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ACTIONS,
-  CACHE_QUERIES,
-  OUTCOMES,
-  PROBES,
-  ROOT_CAUSES,
-  STEP_KINDS,
-  VALIDATION_CODES,
-} from '../../../shared/wizards/index';
+import { CACHE_QUERIES, OUTCOMES, ROOT_CAUSES, STEP_KINDS, VALIDATION_CODES } from '../../../shared/wizards/index';
+import { demoPublishedCatalog } from '../../support/catalog';
 
 const guide = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'wizards.md'), 'utf8');
 
@@ -21,15 +14,15 @@ describe('docs/wizards.md', () => {
       ...OUTCOMES,
       ...ROOT_CAUSES,
       ...Object.keys(CACHE_QUERIES),
-      ...Object.keys(PROBES),
-      ...Object.keys(ACTIONS),
+      ...demoPublishedCatalog().probes.map((probe) => probe.name),
+      ...demoPublishedCatalog().actions.map((action) => action.name),
     ];
     const missing = names.filter((name) => !guide.includes(`\`${name}\``));
     expect(missing).toEqual([]);
   });
 
-  it('lists each action with the risk level the catalog gives it', () => {
-    for (const [name, spec] of Object.entries(ACTIONS))
-      expect(guide).toMatch(new RegExp(`\\| \`${name.replace('.', '\\.')}\` +\\|[^\\n]*\\| ${spec.risk} +\\|`));
+  it('lists each demo action with the risk level the demo catalog gives it', () => {
+    for (const { name, risk } of demoPublishedCatalog().actions)
+      expect(guide).toMatch(new RegExp(`\\| \`${name.replace('.', '\\.')}\` +\\|[^\\n]*\\| ${risk} +\\|`));
   });
 });

@@ -1,3 +1,4 @@
+import { demoPublishedCatalog } from '../../support/catalog';
 import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
@@ -881,7 +882,7 @@ describe('practice mode', () => {
     for (const file of files) {
       const parsed = parseScenario(fixtureSource(file));
       if (!parsed.scenario) throw new Error(file);
-      const result = runScenario({ ...parsed.scenario, practice: true }, fixtures);
+      const result = runScenario({ ...parsed.scenario, practice: true }, fixtures, demoPublishedCatalog());
       expect(result.failures, file).toEqual([]);
       expect(
         result.needs.filter((need) => /^action-(plan|confirm|execute) /.test(need)),

@@ -1,3 +1,4 @@
+import { demoPublishedCatalog } from '../../support/catalog';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseScenario, runScenario } from '../../../shared/wizards/index';
@@ -14,7 +15,7 @@ function scenarioFrom(file: string) {
 describe('scenario runner', () => {
   it('passes every example scenario', () => {
     const files = readdirSync(fixturesDirectory).filter((file) => file.endsWith('.scenario.yaml'));
-    for (const file of files) expect(runScenario(scenarioFrom(file), library).failures, file).toEqual([]);
+    for (const file of files) expect(runScenario(scenarioFrom(file), library, demoPublishedCatalog()).failures, file).toEqual([]);
   });
 
   it('fails with a readable difference when the path or outcome differs', () => {
@@ -25,6 +26,7 @@ describe('scenario runner', () => {
         expect: { ...scenario.expect, path: ['recent-changes', 'route'], outcome: 'escalated', rootCause: 'certificate' },
       },
       library,
+      demoPublishedCatalog(),
     );
     expect(result.passed).toBe(false);
     expect(result.failures).toEqual([
@@ -37,7 +39,11 @@ describe('scenario runner', () => {
   it('follows the verify sequence, repeating its last result', () => {
     const scenario = scenarioFrom('sso-enforce-reverted.scenario.yaml');
     const failing = { ok: false, status: 403, error: 'still failing', latencyMs: 100 };
-    const result = runScenario({ ...scenario, checks: { ...scenario.checks, 'confirm-login': [failing] } }, library);
+    const result = runScenario(
+      { ...scenario, checks: { ...scenario.checks, 'confirm-login': [failing] } },
+      library,
+      demoPublishedCatalog(),
+    );
     expect(result.summary?.path.slice(-2)).toEqual(['confirm-login', 'escalate-identity']);
     // 3 minutes at 10 seconds: the first attempt plus 18 more.
     expect(result.needs.filter((need) => need === 'verify-attempt confirm-login')).toHaveLength(19);
@@ -46,7 +52,7 @@ describe('scenario runner', () => {
   it('names the missing check result', () => {
     const scenario = scenarioFrom('sso-enforce-reverted.scenario.yaml');
     const { 'idp-metadata': _omitted, ...checks } = scenario.checks;
-    expect(runScenario({ ...scenario, checks }, library).failures).toEqual([
+    expect(runScenario({ ...scenario, checks }, library, demoPublishedCatalog()).failures).toEqual([
       'no result given for check "idp-metadata" (add checks: { idp-metadata: … })',
     ]);
   });
@@ -56,6 +62,7 @@ describe('scenario runner', () => {
     const failures = runScenario(
       { ...scenario, checks: { ...scenario.checks, 'idp-metadata': { configured: 'no' } } },
       library,
+      demoPublishedCatalog(),
     ).failures;
     expect(failures[0]).toMatch(
       /^the engine refused: invalid-result: the result for step "idp-metadata" does not match probe "sso.metadata"/,

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import {
   applyEvent,
-  catalogNames,
   parseWizard,
   resumeRun,
   type Need,
@@ -12,13 +11,14 @@ import {
   type RunState,
   type WizardDefinition,
 } from '../../../shared/wizards/index';
+import { demoPublishedCatalog } from '../../support/catalog';
 
 export const fixturesDirectory = join(import.meta.dirname, '..', '..', 'fixtures', 'wizards');
 
 /** Parses a wizard that must be valid; fails the test with its issues otherwise. */
 export function wizard(source: string, knownWizards?: readonly string[]): WizardDefinition {
   const { definition, issues } = parseWizard(source, 'inline.yaml', {
-    ...catalogNames(),
+    catalog: demoPublishedCatalog(),
     ...(knownWizards ? { knownWizards } : {}),
   });
   expect(issues).toEqual([]);
@@ -31,7 +31,9 @@ export function fixtureLibrary(): WizardDefinition[] {
   return readdirSync(fixturesDirectory)
     .filter((file) => file.endsWith('.yaml') && !file.includes('.scenario.'))
     .map((file) => {
-      const { definition, issues } = parseWizard(readFileSync(join(fixturesDirectory, file), 'utf8'), file, catalogNames());
+      const { definition, issues } = parseWizard(readFileSync(join(fixturesDirectory, file), 'utf8'), file, {
+        catalog: demoPublishedCatalog(),
+      });
       expect(issues, file).toEqual([]);
       if (!definition) throw new Error(file);
       return definition;
@@ -67,10 +69,11 @@ export function send(
 ): { state: RunState; need: Need } {
   const stored: RunState = JSON.parse(JSON.stringify(current.state));
   expect(stored).toStrictEqual(current.state);
-  const resumed = expectOk(resumeRun(library, stored));
+  const catalog = demoPublishedCatalog();
+  const resumed = expectOk(resumeRun(library, stored, catalog));
   expect(resumed.need).toStrictEqual(current.need);
-  const fromStored = applyEvent(library, stored, event);
-  const fromOriginal = applyEvent(library, current.state, event);
+  const fromStored = applyEvent(library, stored, event, catalog);
+  const fromOriginal = applyEvent(library, current.state, event, catalog);
   expect(fromStored).toStrictEqual(fromOriginal);
   return expectOk(fromStored);
 }

@@ -1,17 +1,17 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  catalogNames,
   validateWizard,
   VALIDATION_CODES,
   type ValidationCode,
   type ValidationContext,
   type ValidationIssue,
 } from '../../../shared/wizards/index';
+import { demoPublishedCatalog } from '../../support/catalog';
 import { fixturesDirectory, fixtureSource } from './support';
 
 const context: ValidationContext = {
-  ...catalogNames(),
+  catalog: demoPublishedCatalog(),
   knownWizards: [
     'restart-stuck-job',
     {

@@ -2,13 +2,18 @@ import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { createBackendClient, type BackendClient } from '../../../../electron/backend/client';
 import { silentLogger } from '../../../../electron/core/log';
+import { createApplier } from '../../../../electron/db/apply';
 import { openCache } from '../../../../electron/db/cache';
 import { createOutbox, type Outbox } from '../../../../electron/db/outbox';
 import type { Clock } from '../../../../shared/clock';
 import { createRunHost, type RunHost, type RunHostOptions } from '../../../../electron/wizards/host';
 import { createWizardLibrary, type WizardLibrary } from '../../../../electron/wizards/library';
 import type { RunView } from '../../../../shared/ipc/wizard-views';
+import type { PublishedCatalog } from '../../../../shared/catalog/format';
+import { GLOBAL_BUCKET } from '../../../../shared/sync/wire';
 import type { Need, RunState } from '../../../../shared/wizards/engine';
+import { demoPublishedCatalog } from '../../../support/catalog';
+import { pullResponse, put } from '../../../support/rows';
 
 /** The bundled starter library. */
 export const LIBRARY_DIR = fileURLToPath(new URL('../../../../resources/wizards', import.meta.url));
@@ -25,13 +30,29 @@ export type HostHarness = {
   close(): Promise<void>;
 };
 
-/** A run host over a real cache file in `dataDir`, with the bundled library and a real HTTP client. */
+/**
+ * A run host over a real cache file in `dataDir`, with the bundled library and
+ * a real HTTP client. The cache holds the demo catalog, as synced from a demo
+ * server (`catalog: null`: a desk that has not synced one yet).
+ */
 export function openHost(
   dataDir: string,
-  options: { clock: Clock; backendUrl: string | null; bundledDirectory?: string } & Partial<RunHostOptions>,
+  options: {
+    clock: Clock;
+    backendUrl: string | null;
+    bundledDirectory?: string;
+    catalog?: PublishedCatalog | null;
+  } & Partial<RunHostOptions>,
 ): HostHarness {
   const handle = openCache({ dataDir, log: silentLogger });
   const outbox = createOutbox(handle.db);
+  const catalog = options.catalog === undefined ? demoPublishedCatalog() : options.catalog;
+  if (catalog) {
+    const at = new Date(options.clock.now()).toISOString();
+    const applier = createApplier(handle.db, outbox);
+    applier.applyPull(pullResponse([], { addedBuckets: [GLOBAL_BUCKET] }), at);
+    applier.applyPull(pullResponse([{ bucket: GLOBAL_BUCKET, ops: [put('catalog', 'effective', catalog)] }]), at);
+  }
   const library = createWizardLibrary({
     db: handle.db,
     bundledDirectory: options.bundledDirectory ?? LIBRARY_DIR,

@@ -12,7 +12,6 @@ import {
 import { renderValue } from '../../../../shared/wizards/cel';
 import type { Json } from '../../../../shared/json';
 import {
-  actionRisk,
   applyEvent,
   canEditAnswers,
   createRun,
@@ -23,6 +22,16 @@ import {
 } from '../../../../shared/wizards/engine';
 import { stepEdges, type WizardDefinition } from '../../../../shared/wizards/format';
 import { DEFAULT_CHECKS, PLAN_CHANGES, TEST_WIZARDS, type CheckScript } from './wizard-fixtures';
+
+/** The demo catalog's risks (resources/catalogs/demo.catalog.yaml): the server is the authority, this fake plays it. */
+const ACTION_RISKS: Readonly<Record<string, 'low' | 'medium' | 'high'>> = {
+  'flags.set': 'medium',
+  'feature.setEnabled': 'medium',
+  'provisioning.retry': 'low',
+  'jobs.restart': 'low',
+  'config.set': 'high',
+  'version.pin': 'high',
+};
 
 /**
  * The desk's run host, as far as the renderer can tell: the REAL wizard engine
@@ -486,7 +495,7 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
 
   function makePlan(run: FakeRun, path: string, action: string, params: Record<string, Json>): Plan {
     sequence += 1;
-    const risk = actionRisk(action) ?? 'medium';
+    const risk = ACTION_RISKS[action] ?? 'medium';
     return PlanSchema.parse({
       planId: `plan-${sequence}`,
       action,

@@ -1,24 +1,21 @@
 import type { Customer } from '../../shared/domain';
-import { PROBES, probeSpec, type ProbeName } from '../../shared/wizards/catalog';
-import { DEMO_FEATURES, featureFlag } from '../demo/catalog';
-import { effectiveVersion, observe } from '../demo/health';
-import type { DemoCustomerState } from '../demo/types';
 import { ApiFailure } from '../errors';
+import type { ProbeInput } from '../remediation/types';
 import { readCustomerStates } from '../repo/writes';
 import type { Queryable } from '../storage/types';
-import { describeZodIssues } from '../../shared/issues';
 import type { Json } from '../../shared/json';
+import { DEMO_FEATURES, featureFlag } from './catalog';
+import { effectiveVersion, observe } from './health';
+import type { DemoCustomerState } from './types';
 
 /*
- * Probes: live, read-only diagnostics. The demo runner observes the customer's
- * stored simulation state and answers in the catalog's result shape — the
+ * The demo fleet's probes: the demo connector's probe operations
+ * (resources/catalogs/demo.catalog.yaml). They observe the customer's stored
+ * simulation state and answer in the demo catalog's result shapes — the
  * contract wizard authors write conditions against — so the demo model's own
- * vocabulary (`metadataReady`, `failureRate`, …) is translated here.
+ * vocabulary (`metadataReady`, `failureRate`, …) is translated here. The
+ * catalog runtime checks parameters before and results after, as for any call.
  */
-
-export type ProbeInput = { db: Queryable; customer: Customer; params: Record<string, Json>; now: number };
-/** Answers one probe for one customer; throws ApiFailure for answers the caller should see (422 …). */
-export type ProbeRunner = (input: ProbeInput) => Promise<Record<string, Json>>;
 
 /** The simulation state of a demo customer, or a 422 naming why there is none. */
 export async function demoStateOf(db: Queryable, customer: Customer, what: string): Promise<DemoCustomerState> {
@@ -62,7 +59,7 @@ function observer(state: DemoCustomerState, now: number): Observe {
   };
 }
 
-const demoProbes: Record<ProbeName, (state: DemoCustomerState, input: ProbeInput, look: Observe) => Record<string, Json>> = {
+const demoProbes: Record<string, (state: DemoCustomerState, input: ProbeInput, look: Observe) => Record<string, Json>> = {
   'sso.login': (state, _input, look) => {
     const raw = look('sso.login');
     const ok = raw['ok'] === true;
@@ -166,50 +163,8 @@ const demoProbes: Record<ProbeName, (state: DemoCustomerState, input: ProbeInput
 
 /** Answers one demo probe (the demo connector's probe operations); a name the demo does not know is a 404. */
 export async function runDemoProbe(name: string, input: ProbeInput): Promise<Record<string, Json>> {
-  if (!Object.hasOwn(demoProbes, name)) throw new ApiFailure(404, 'unknown_probe', `the demo fleet has no probe "${name}"`);
-  return demoProbe(name as ProbeName)(input);
-}
-
-/** The demo runner of a probe: observes the stored state with the server clock. */
-function demoProbe(name: ProbeName): ProbeRunner {
-  return async (input) => {
-    const state = await demoStateOf(input.db, input.customer, `probe ${name}`);
-    return demoProbes[name](state, input, observer(state, input.now));
-  };
-}
-
-export type ProbeRegistry = {
-  names: readonly ProbeName[];
-  run(name: string, input: ProbeInput): Promise<Record<string, Json>>;
-};
-
-/**
- * Every catalog probe with its runner (the demo runner unless `overrides` names
- * another). Parameters are validated against the catalog before a runner runs,
- * and every result against the catalog's result schema before anyone sees it:
- * a result that breaks the contract is a server bug and answers 500.
- */
-export function createProbeRegistry(overrides: Partial<Record<ProbeName, ProbeRunner>> = {}): ProbeRegistry {
-  const names = Object.keys(PROBES) as ProbeName[];
-  const runners = new Map<string, ProbeRunner>(names.map((name) => [name, overrides[name] ?? demoProbe(name)]));
-  return {
-    names,
-    async run(name, input) {
-      const spec = probeSpec(name);
-      const runner = runners.get(name);
-      if (!spec || !runner) throw new ApiFailure(404, 'unknown_probe', `no probe "${name}"; known probes: ${names.join(', ')}`);
-      const params = spec.params.safeParse(input.params);
-      if (!params.success) throw new ApiFailure(400, 'invalid_params', `probe ${name}: ${describeZodIssues(params.error)}`);
-      const result = await runner({ ...input, params: params.data as Record<string, Json> });
-      const checked = spec.result.safeParse(result);
-      if (!checked.success) {
-        throw new ApiFailure(
-          500,
-          'probe_result_invalid',
-          `probe ${name} produced a result that does not match its catalog schema (${describeZodIssues(checked.error)}); this is a server bug`,
-        );
-      }
-      return result;
-    },
-  };
+  const answer = Object.hasOwn(demoProbes, name) ? demoProbes[name] : undefined;
+  if (!answer) throw new ApiFailure(404, 'unknown_probe', `the demo fleet has no probe "${name}"`);
+  const state = await demoStateOf(input.db, input.customer, `probe ${name}`);
+  return answer(state, input, observer(state, input.now));
 }

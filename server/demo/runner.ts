@@ -1,6 +1,5 @@
 import type { Customer, CustomerFeature } from '../../shared/domain';
-import type { ActionName } from '../../shared/wizards/catalog';
-import { JOB_FEATURES, isDemoFeature } from '../demo/catalog';
+import { JOB_FEATURES, isDemoFeature } from './catalog';
 import {
   applyRemediation,
   deriveHealth,
@@ -9,15 +8,15 @@ import {
   RemediationError,
   resolveClearedSymptoms,
   type RemediationAction,
-} from '../demo/health';
-import type { DemoCustomerState } from '../demo/types';
+} from './health';
+import type { DemoCustomerState } from './types';
 import { ApiFailure } from '../errors';
 import { readCustomerFeatures, readCustomerForUpdate } from '../repo/remediation';
 import { putCustomerStates, upsertCustomers, upsertFeatures } from '../repo/writes';
 import type { Queryable } from '../storage/types';
 import type { Json } from '../../shared/json';
+import { ActionNotApplicableError, type ActionRunner, type PlannedChange } from '../remediation/types';
 import { demoStateOf } from './probes';
-import { ActionNotApplicableError, type ActionRunner, type PlannedChange } from './types';
 
 /*
  * The demo-fleet runner: actions change the customer's simulated state
@@ -25,6 +24,22 @@ import { ActionNotApplicableError, type ActionRunner, type PlannedChange } from 
  * are re-derived from it and written through the repository, so desks see the
  * recovery by sync exactly as they would see a real one.
  */
+
+/** The actions the demo fleet's model can apply: the `operation`s of resources/catalogs/demo.catalog.yaml. */
+export const DEMO_ACTIONS = [
+  'flags.set',
+  'feature.setEnabled',
+  'provisioning.retry',
+  'jobs.restart',
+  'config.set',
+  'version.pin',
+] as const;
+type DemoActionName = (typeof DEMO_ACTIONS)[number];
+
+/** Whether the demo runner knows an operation. */
+export function isDemoAction(name: string): name is DemoActionName {
+  return (DEMO_ACTIONS as readonly string[]).includes(name);
+}
 
 // The live loop's advisory lock (server/demo/live-loop.ts): holding it keeps a tick from
 // writing a state it read before this remediation committed.
@@ -36,7 +51,7 @@ function toDemoAction(name: string, params: Record<string, Json>): RemediationAc
     if (typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string') return value;
     throw new ActionNotApplicableError('invalid_value', `${key} must be true, false, a number or a text for this customer`);
   };
-  switch (name as ActionName) {
+  switch (name as DemoActionName) {
     case 'flags.set':
       return { kind: 'flags.set', key: String(params['key']), value: scalar(params['value'], String(params['key'])) };
     case 'feature.setEnabled':
