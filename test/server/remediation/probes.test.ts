@@ -173,6 +173,27 @@ describe('POST /v1/probes/:probe against the demo fleet', () => {
   });
 });
 
+describe('a server without a catalog', () => {
+  it('offers no probes and no actions (nothing is built in), and says it has no catalog', async () => {
+    const bare = await startTestServer(database.storage, { clock: () => clock.now, remediation: { catalog: null } });
+    try {
+      const as = client(bare.url, await token(database.storage, { userId: 'erin', role: 'desk' }));
+      const probed = await as.post('/v1/probes/sso.login', { customerId: fleet.healthy[0] });
+      expect(probed).toMatchObject({ status: 404, body: { error: 'unknown_probe' } });
+      const planned = await as.post('/v1/actions/plan', {
+        action: 'flags.set',
+        customerId: fleet.healthy[0],
+        params: { key: 'sso.enforce', value: false },
+      });
+      expect(planned).toMatchObject({ status: 404, body: { error: 'unknown_action' } });
+      expect(await as.get('/v1/actions')).toMatchObject({ status: 200, body: { actions: [] } });
+      expect(await as.get('/v1/catalog')).toMatchObject({ status: 404, body: { error: 'no_catalog' } });
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
 describe('GET /v1/me', () => {
   it('names the caller and role of the token', async () => {
     expect(await desk.get('/v1/me')).toMatchObject({ status: 200, body: { userId: 'alice', role: 'desk' } });
