@@ -15,6 +15,14 @@ import type { Need, RunState } from '../../../../shared/wizards/engine';
 import { demoPublishedCatalog } from '../../../support/catalog';
 import { pullResponse, put } from '../../../support/rows';
 
+/** Stores a server's catalog in a desk cache the way sync does (the global bucket, entity `catalog`). */
+export function syncCatalog(db: Database.Database, outbox: Outbox, catalog: PublishedCatalog, now: number, ver = 1): void {
+  const at = new Date(now).toISOString();
+  const applier = createApplier(db, outbox);
+  applier.applyPull(pullResponse([], { addedBuckets: [GLOBAL_BUCKET] }), at);
+  applier.applyPull(pullResponse([{ bucket: GLOBAL_BUCKET, ops: [put('catalog', 'effective', catalog, ver)] }]), at);
+}
+
 /** The bundled starter library. */
 export const LIBRARY_DIR = fileURLToPath(new URL('../../../../resources/wizards', import.meta.url));
 
@@ -47,12 +55,7 @@ export function openHost(
   const handle = openCache({ dataDir, log: silentLogger });
   const outbox = createOutbox(handle.db);
   const catalog = options.catalog === undefined ? demoPublishedCatalog() : options.catalog;
-  if (catalog) {
-    const at = new Date(options.clock.now()).toISOString();
-    const applier = createApplier(handle.db, outbox);
-    applier.applyPull(pullResponse([], { addedBuckets: [GLOBAL_BUCKET] }), at);
-    applier.applyPull(pullResponse([{ bucket: GLOBAL_BUCKET, ops: [put('catalog', 'effective', catalog)] }]), at);
-  }
+  if (catalog) syncCatalog(handle.db, outbox, catalog, options.clock.now());
   const library = createWizardLibrary({
     db: handle.db,
     bundledDirectory: options.bundledDirectory ?? LIBRARY_DIR,

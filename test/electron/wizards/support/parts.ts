@@ -11,7 +11,8 @@ import { createStepRunner, type RemediationClient, type StepRunner } from '../..
 import type { RunRecord } from '../../../../electron/wizards/store';
 import { manualClock } from './clock';
 import { FLEET_NOW, seedCustomers } from './demo-cache';
-import { LIBRARY_DIR } from './harness';
+import { demoPublishedCatalog } from '../../../support/catalog';
+import { LIBRARY_DIR, syncCatalog } from './harness';
 
 /**
  * The run host's parts one by one over a real cache file, for the parts' own
@@ -41,6 +42,8 @@ export type Parts = {
 export function openParts(dataDir: string, customerIds: readonly string[]): Parts {
   const handle = openCache({ dataDir, log: silentLogger });
   const outbox = createOutbox(handle.db);
+  // A desk that has synced a demo server: its catalog is what wizards and probe answers are checked against.
+  syncCatalog(handle.db, outbox, demoPublishedCatalog(), FLEET_NOW);
   const library = createWizardLibrary({ db: handle.db, bundledDirectory: LIBRARY_DIR, log: silentLogger });
   library.loadBundled();
   seedCustomers(handle.db, outbox, customerIds);
