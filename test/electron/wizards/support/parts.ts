@@ -43,7 +43,7 @@ export function openParts(dataDir: string, customerIds: readonly string[]): Part
   const handle = openCache({ dataDir, log: silentLogger });
   const outbox = createOutbox(handle.db);
   // A desk that has synced a demo server: its catalog is what wizards and probe answers are checked against.
-  syncCatalog(handle.db, outbox, demoPublishedCatalog(), FLEET_NOW);
+  syncCatalog(handle.db, outbox, demoPublishedCatalog(), Date.parse(FLEET_NOW));
   const library = createWizardLibrary({ db: handle.db, bundledDirectory: LIBRARY_DIR, log: silentLogger });
   library.loadBundled();
   seedCustomers(handle.db, outbox, customerIds);
