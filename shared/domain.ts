@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { CUSTOMER_ID_PATTERN } from './routes';
 
-/** Customer ids as used in buckets, routes and URLs. */
-export const CustomerIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be 1–128 letters, digits, ".", "_" or "-"');
+/** Customer ids as used in buckets, routes and URLs (the one pattern: shared/routes.ts). */
+export const CustomerIdSchema = z.string().regex(CUSTOMER_ID_PATTERN, 'must be 1–128 letters, digits, ".", "_" or "-"');
+
+/** Feature names (sso, exports, billing.sync): lower-case, then letters, digits, `_`, `.` or `-`. */
+export const FeatureNameSchema = z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'must be a feature name such as sso or exports');
 
 /** ISO-8601 timestamp with offset. */
 export const IsoTimeSchema = z.iso.datetime({ offset: true });
@@ -64,7 +66,7 @@ export type Customer = z.infer<typeof CustomerSchema>;
 /** One product feature's state for one customer. Row id: `<customerId>:<feature>`. */
 export const CustomerFeatureSchema = z.object({
   customerId: CustomerIdSchema,
-  feature: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/),
+  feature: FeatureNameSchema,
   entitled: z.boolean(),
   enabled: z.boolean(),
   health: z.enum(HEALTH_STATES),

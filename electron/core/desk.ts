@@ -21,6 +21,7 @@ import { createWizardLibrary } from '../wizards/library';
 import { createEventHub, type EventHub } from './events';
 import { createNoteEdits } from './note-edits';
 import { createSettingsStore } from './settings';
+import { createAppMeta } from '../db/app-meta';
 
 /** Everything the desk core needs from its host; nothing is reached for globally. */
 export type DeskOptions = {
@@ -150,16 +151,12 @@ export function createDesk(options: DeskOptions): Desk {
     return createBackendClient({ baseUrl: url, token, fetch: options.fetch, timeoutMs: options.requestTimeoutMs });
   }
 
-  const getAppMeta = cache.prepare<[string], string>('select value from app_meta where key = ?').pluck();
-  const setAppMeta = cache.prepare(
-    'insert into app_meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value',
-  );
-  const deleteAppMeta = cache.prepare('delete from app_meta where key = ?');
+  const appMeta = createAppMeta(cache);
 
   function clearForAnotherBackend(): void {
     log.info('backend changed; clearing the synced cache (the outbox is kept)');
     clearSyncedData();
-    deleteAppMeta.run('backend_identity');
+    appMeta.delete('backend_identity');
     events.emit('cache:changed', { customerIds: [], global: true });
   }
 
@@ -170,24 +167,23 @@ export function createDesk(options: DeskOptions): Desk {
    * another address keeps the cache once it said who it is.
    */
   function useBackend(ref: BackendRef & { legacyKey: string }, next: BackendClient | null): void {
-    const previous = getAppMeta.get('backend_key');
-    if (next && previous !== undefined && previous !== ref.key) {
+    const previous = appMeta.get('backend_key');
+    if (next && previous !== null && previous !== ref.key) {
       const known = outbox.identityOf(ref.key);
-      if (known === null || known !== getAppMeta.get('backend_identity')) clearForAnotherBackend();
+      if (known === null || known !== appMeta.get('backend_identity')) clearForAnotherBackend();
     }
     // Writes queued before they were bound to a backend belong to the one this cache was synced with.
-    if (next && previous !== undefined && (previous === ref.key || previous === ref.legacyKey))
-      outbox.adoptLegacy(ref.key, ref.label);
-    if (next) setAppMeta.run('backend_key', ref.key);
+    if (next && previous !== null && (previous === ref.key || previous === ref.legacyKey)) outbox.adoptLegacy(ref.key, ref.label);
+    if (next) appMeta.set('backend_key', ref.key);
     backendClient = next;
     engine.setClient(next, ref);
   }
 
   /** Called by the engine before it pushes or pulls: a backend other than the cached one empties the cache first. */
   function onIdentified(identity: string): void {
-    const cached = getAppMeta.get('backend_identity');
-    if (cached !== undefined && cached !== identity) clearForAnotherBackend();
-    setAppMeta.run('backend_identity', identity);
+    const cached = appMeta.get('backend_identity');
+    if (cached !== null && cached !== identity) clearForAnotherBackend();
+    appMeta.set('backend_identity', identity);
   }
 
   async function connect(): Promise<void> {

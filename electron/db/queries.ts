@@ -21,7 +21,7 @@ import type {
 } from '../../shared/ipc/views';
 import type { EditConflict } from '../../shared/sync/wire';
 import type { Outbox } from './outbox';
-import { compareVersions } from './versions';
+import { compareVersions } from '../../shared/versions';
 
 type CustomerRaw = {
   id: string;

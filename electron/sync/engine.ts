@@ -7,6 +7,7 @@ import { identityBinding, type Outbox } from '../db/outbox';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { Logger } from '../../shared/log';
 import { backoffDelay } from './backoff';
+import { createAppMeta } from '../db/app-meta';
 
 /** The cache schema version the desk tells the server; bump when the synced row shapes the desk needs change. */
 export const CLIENT_SCHEMA_VERSION = 1;
@@ -52,10 +53,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
   const backoff = options.backoff ?? { baseMs: 500, capMs: 60_000 };
   const { db, outbox, applier, log } = options;
 
-  const getMeta = db.prepare<[string], string>('select value from app_meta where key = ?').pluck();
-  const setMeta = db.prepare(
-    'insert into app_meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value',
-  );
+  const meta = createAppMeta(db);
   let client: BackendClient | null = null;
   let stream: StreamHandle | null = null;
   let streamAttempt = 0;
@@ -77,7 +75,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
   let notBefore = 0;
   let status: SyncStatus = {
     state: 'not_configured',
-    lastSyncAt: getMeta.get(LAST_SYNC_KEY) ?? null,
+    lastSyncAt: meta.get(LAST_SYNC_KEY),
     pendingOutbox: outbox.pendingCount(),
     waitingOutbox: outbox.waitingCount(),
     conflicts: outbox.conflictCount(),
@@ -257,7 +255,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
       failures = 0;
       notBefore = 0;
       const now = new Date(clock.now()).toISOString();
-      setMeta.run(LAST_SYNC_KEY, now);
+      meta.set(LAST_SYNC_KEY, now);
       publish({
         state: 'online',
         lastSyncAt: now,

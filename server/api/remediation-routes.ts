@@ -18,7 +18,7 @@ import {
 } from '../remediation/service';
 import { EMPTY_ACTIONS, EMPTY_PROBES } from '../remediation/types';
 import { principalOf, type RouteAuth, type RouteContext } from './context';
-import { parseBody } from './validation';
+import { parseBody, parseParams } from './validation';
 
 /** Remediation settings of one server; every field has a default. */
 export type RemediationOptions = {
@@ -56,12 +56,6 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.output<T>
     const issue = parsed.error.issues[0];
     throw new ApiFailure(400, 'invalid_request', `query ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
-  return parsed.data;
-}
-
-function parseParams<T extends z.ZodType>(schema: T, params: unknown): z.output<T> {
-  const parsed = schema.safeParse(params);
-  if (!parsed.success) throw new ApiFailure(400, 'invalid_request', 'the path names no valid id');
   return parsed.data;
 }
 

@@ -28,6 +28,13 @@ export const StrictFeatureInputSchema = z.strictObject({
 export const StrictReleaseSchema = z.strictObject(ReleaseSchema.shape);
 
 /** Parses a request body or throws a 400 naming what is wrong. */
+/** Validates route path parameters; a malformed id is a 400, never a lookup. */
+export function parseParams<T extends z.ZodType>(schema: T, params: unknown): z.output<T> {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw new ApiFailure(400, 'invalid_request', 'the path names no valid id');
+  return parsed.data;
+}
+
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new ApiFailure(400, 'invalid_request', describeZodIssues(parsed.error, 3));

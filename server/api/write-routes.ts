@@ -10,6 +10,7 @@ import {
   batchEnvelope,
   parseBatch,
   parseBody,
+  parseParams,
   StrictCustomerSchema,
   StrictEventInputSchema,
   StrictFeatureInputSchema,
@@ -32,12 +33,6 @@ const TokenRequestSchema = z.strictObject({
 
 const CustomerParamsSchema = z.strictObject({ id: CustomerIdSchema });
 const TokenParamsSchema = z.strictObject({ tokenId: z.string().min(1).max(64) });
-
-function parseParams<T extends z.ZodType>(schema: T, params: unknown): z.output<T> {
-  const parsed = schema.safeParse(params);
-  if (!parsed.success) throw new ApiFailure(400, 'invalid_request', 'the path names no valid id');
-  return parsed.data;
-}
 
 export function registerWriteRoutes(app: FastifyInstance, context: RouteContext): void {
   app.post('/v1/events', { config: ingestRoles }, async (request) => {

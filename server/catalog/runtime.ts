@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Customer } from '../../shared/domain';
+import { FeatureNameSchema, type Customer } from '../../shared/domain';
 import {
   confirmationOf,
   requiresApprovalOf,
@@ -377,7 +377,7 @@ export function createCatalogRuntime(definition: CatalogDefinition, options: Cat
           : builtinCall
             ? (options.connectors[builtinCall.connector]?.actionFeature?.(builtinCall.operation, params) ?? null)
             : null;
-        return { summary, feature: feature && /^[a-z][a-z0-9_.-]{0,63}$/.test(feature) ? feature : null };
+        return { summary, feature: feature && FeatureNameSchema.safeParse(feature).success ? feature : null };
       },
     });
   }

@@ -27,10 +27,10 @@ import {
   ticketOpen,
   ticketResolved,
 } from './events';
+import { compareVersions } from '../../shared/versions';
 import { activeFaults, deriveHealth, jobId } from './health';
 import {
   History,
-  compareVersions,
   lastScheduledRun,
   nextTicket,
   type CustomerContext,

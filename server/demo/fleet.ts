@@ -31,7 +31,7 @@ import { createRandom, hashSeed, itemAt, type Random } from './random';
 import type { DemoCustomerState, DemoFault, DemoFleet } from './types';
 
 export { padEvents, type PadOptions } from './pad';
-export { FAULT_ROLES, compareVersions, type FaultRole } from './model';
+export { FAULT_ROLES, type FaultRole } from './model';
 
 /**
  * The demo fleet generator: customers, features, releases, 90 days of history and

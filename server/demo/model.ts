@@ -72,17 +72,6 @@ export type FleetIncident = {
 
 export type FleetWindow = { startMs: number; nowMs: number };
 
-/** Semantic version order. */
-export function compareVersions(left: string, right: string): number {
-  const a = left.split('.').map(Number);
-  const b = right.split('.').map(Number);
-  for (let index = 0; index < Math.max(a.length, b.length); index += 1) {
-    const difference = (a[index] ?? 0) - (b[index] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
-
 export type Emit = Omit<EventInput, 'customerId' | 'occurredAt' | 'source'> & { system: string };
 
 /** One customer's events; whatever would fall before the window is cut off, as a store keeping 90 days would. */

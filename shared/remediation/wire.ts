@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CustomerIdSchema as CustomerId } from '../domain';
 import { RISK_LEVELS } from '../wizards/catalog';
 
 /**
@@ -8,7 +9,6 @@ import { RISK_LEVELS } from '../wizards/catalog';
  * queued offline. Every error body is the usual `{ error, message }`.
  */
 
-const CustomerId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/);
 const Json = z.json();
 
 /** POST /v1/probes/:probe — run one read-only probe against one customer. */

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CustomerIdSchema } from '../domain';
+import { CUSTOMER_ID_PATTERN } from '../routes';
 import { WizardRunRecordArgsSchema } from '../remediation/wire';
 
 /**
@@ -33,7 +35,10 @@ export function bucketCustomerId(bucket: string): string | null {
   return bucket.startsWith('customer:') ? bucket.slice('customer:'.length) : null;
 }
 
-export const BucketIdSchema = z.string().regex(/^(global|customer:[A-Za-z0-9][A-Za-z0-9._-]{0,127})$/);
+/** `global`, or `customer:<customer id>`. */
+export const BucketIdSchema = z
+  .string()
+  .refine((bucket) => bucket === 'global' || CUSTOMER_ID_PATTERN.test(bucketCustomerId(bucket) ?? ''), 'must be a bucket id');
 
 /** Entities carried by sync ops. */
 export const SYNC_ENTITIES = ['customer', 'feature', 'event', 'note', 'release', 'wizard', 'catalog', 'revision'] as const;
@@ -191,7 +196,7 @@ export type ApiError = z.infer<typeof ApiErrorSchema>;
 /** Mutations the desk may push, with their argument schemas. */
 export const NoteCreateArgsSchema = z.strictObject({
   noteId: z.string().min(1).max(64),
-  customerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/),
+  customerId: CustomerIdSchema,
   eventId: z.string().max(64).nullable(),
   body: z.string().trim().min(1).max(20_000),
 });

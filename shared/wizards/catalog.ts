@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANGE_KINDS, CustomerSchema, HEALTH_STATES, SEVERITIES } from '../domain';
+import { CHANGE_KINDS, CustomerSchema, FeatureNameSchema, HEALTH_STATES, SEVERITIES } from '../domain';
 import { DurationSchema } from './format';
 
 /**
@@ -29,7 +29,6 @@ export type ActionSpec = {
   params: z.ZodObject;
 };
 
-const FeatureNameSchema = z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'must be a feature name such as sso or exports');
 const IsoTime = z.string();
 
 const ChangeItemSchema = z.object({

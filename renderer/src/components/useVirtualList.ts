@@ -1,3 +1,12 @@
+/*
+ * Our own virtualizer, not @tanstack/react-virtual (used here until 8887e19), because of a
+ * measurement: on the 100,000-event timeline (bench:ui, browser mode, system Chromium, 2 cores,
+ * quiet machine) the library's version opened the customer at p95 181 ms and scrolling it end to
+ * end had a 52 ms long task; this one, built side by side in the same run, 109 ms and none. Every
+ * list here has fixed line heights, so offsets are arithmetic: the library's per-item measuring
+ * and its layout reads on scroll buy nothing and cost frames. Lists with variable heights should
+ * take the library again (it handles measuring well).
+ */
 import { useEffect, useState, type RefObject } from 'react';
 
 /**

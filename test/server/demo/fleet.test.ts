@@ -8,7 +8,8 @@ import {
   type EventInput,
 } from '../../../shared/domain';
 import { DEMO_FEATURES, PLAN_ENTITLEMENTS, featureFlag } from '../../../server/demo/catalog';
-import { compareVersions, faultRoster, generateFleet } from '../../../server/demo/fleet';
+import { compareVersions } from '../../../shared/versions';
+import { faultRoster, generateFleet } from '../../../server/demo/fleet';
 import { activeFaults, deriveHealth, effectiveVersion } from '../../../server/demo/health';
 import { DEMO_FAULTS } from '../../../server/demo/types';
 import { NOW, eventsOf, fleetFor, openThreads, property } from './support';
