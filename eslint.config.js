@@ -129,6 +129,13 @@ const zones = {
     zone('./electron/host', './renderer', 'The browser host serves the built renderer; it never imports its code.'),
     ...neverImported('./electron/host'),
   ],
+  serverProduct: [
+    zone(
+      './server',
+      './server/demo',
+      'Only server/cli.ts (where the server is assembled) and the demo itself import server/demo/: product code meets the demo through its interfaces.',
+    ),
+  ],
   productTests: neverImported('./test'),
 };
 
@@ -183,6 +190,13 @@ export default tseslint.config(
       'no-restricted-imports': restrictImports(bans.electron),
       'import-x/no-restricted-paths': restrictPaths(zones.server),
     },
+  },
+  {
+    // Product code never imports the demo fleet: it plugs in through the interfaces a real
+    // deployment uses (repositories, the catalog's connectors), assembled in server/cli.ts.
+    files: ['server/**/*.ts'],
+    ignores: ['server/demo/**', 'server/cli.ts'],
+    rules: { 'import-x/no-restricted-paths': restrictPaths(zones.server, zones.serverProduct) },
   },
   {
     files: DESK_CORE_DIRS.map((dir) => `electron/${dir}/**/*.ts`),

@@ -1,7 +1,8 @@
 import { createIdGenerator } from '../ids';
 import { errorMessage, type Logger } from '../log';
 import { readCustomers, readFeatures, readMeta, writeMeta } from '../repo/reads';
-import { insertEvents, putCustomerStates, readCustomerStates, upsertCustomers, upsertFeatures } from '../repo/writes';
+import { insertEvents, upsertCustomers, upsertFeatures } from '../repo/writes';
+import { putCustomerStates, readCustomerStates } from './state';
 import type { Storage } from '../storage/types';
 import { createLiveSimulator, type LiveSimulator } from './live';
 

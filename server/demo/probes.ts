@@ -1,7 +1,7 @@
 import type { Customer } from '../../shared/domain';
 import { ApiFailure } from '../errors';
 import type { ProbeInput } from '../remediation/types';
-import { readCustomerStates } from '../repo/writes';
+import { readCustomerStates } from './state';
 import type { Queryable } from '../storage/types';
 import type { Json } from '../../shared/json';
 import { DEMO_FEATURES, featureFlag } from './catalog';

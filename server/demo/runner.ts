@@ -12,7 +12,8 @@ import {
 import type { DemoCustomerState } from './types';
 import { ApiFailure } from '../errors';
 import { readCustomerFeatures, readCustomerForUpdate } from '../repo/remediation';
-import { putCustomerStates, upsertCustomers, upsertFeatures } from '../repo/writes';
+import { upsertCustomers, upsertFeatures } from '../repo/writes';
+import { putCustomerStates } from './state';
 import type { Queryable } from '../storage/types';
 import type { Json } from '../../shared/json';
 import { ActionNotApplicableError, type ActionRunner, type PlannedChange } from '../remediation/types';

@@ -3,8 +3,8 @@ import type { Customer, CustomerFeature, EventInput, Release } from '../../share
 import { eventSignature } from '../../shared/signature';
 import { GLOBAL_BUCKET } from '../../shared/sync/wire';
 import { ulid } from '../../shared/ulid';
-import type { DemoCustomerState } from '../demo/types';
 import type { Queryable } from '../storage/types';
+import { chunks, lastPerKey } from './batches';
 
 /*
  * Every write to a synced table goes through this module: each statement writes
@@ -14,20 +14,6 @@ import type { Queryable } from '../storage/types';
  * the log row commits exactly when the data does. Upserts skip rows that did not
  * change, so replays neither bump versions nor grow the log.
  */
-
-/** Rows per statement: keeps parameters a few MB and PGlite's memory flat. */
-const CHUNK_ROWS = 5_000;
-
-/** Keeps the last row per key: one statement may not update a row twice. */
-function lastPerKey<T>(items: readonly T[], key: (item: T) => string): T[] {
-  const byKey = new Map<string, T>();
-  for (const item of items) {
-    const id = key(item);
-    byKey.delete(id);
-    byKey.set(id, item);
-  }
-  return [...byKey.values()];
-}
 
 /**
  * Secure random fractions drawn from a pooled buffer. A ULID takes 16 draws, and
@@ -48,12 +34,6 @@ function createPooledRandom(size = 16_384): () => number {
 }
 
 const pooledRandom = createPooledRandom();
-
-function chunks<T>(items: readonly T[], size = CHUNK_ROWS): T[][] {
-  const out: T[][] = [];
-  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
-  return out;
-}
 
 /** Inserts or updates customers; returns the ids that changed. */
 export async function upsertCustomers(db: Queryable, customers: readonly Customer[]): Promise<string[]> {
@@ -326,34 +306,6 @@ export async function updateNoteBody(
     [update.id, update.body, update.updatedAt],
   );
   return row?.row ?? null;
-}
-
-/** Stores the demo model's per-customer state (server-side only; not synced, so not logged). */
-export async function putCustomerStates(db: Queryable, states: readonly DemoCustomerState[], now: number): Promise<void> {
-  for (const part of chunks(
-    lastPerKey(states, (state) => state.customerId),
-    1_000,
-  )) {
-    await db.query(
-      `insert into customer_state (customer_id, state, updated_at)
-       select x.value ->> 'customerId', x.value, $2::timestamptz from jsonb_array_elements($1::jsonb) as x(value)
-       on conflict (customer_id) do update set state = excluded.state, updated_at = excluded.updated_at
-       where customer_state.state is distinct from excluded.state`,
-      [JSON.stringify(part), new Date(now).toISOString()],
-    );
-  }
-}
-
-/** The stored demo state of some customers (all when `customerIds` is omitted). */
-export async function readCustomerStates(db: Queryable, customerIds?: readonly string[]): Promise<DemoCustomerState[]> {
-  const rows =
-    customerIds === undefined
-      ? await db.query<{ state: DemoCustomerState }>('select state from customer_state order by customer_id')
-      : await db.query<{ state: DemoCustomerState }>(
-          'select state from customer_state where customer_id in (select jsonb_array_elements_text($1::jsonb)) order by customer_id',
-          [JSON.stringify(customerIds)],
-        );
-  return rows.map((row) => row.state);
 }
 
 /** Which of these customer ids exist. */

@@ -67,6 +67,18 @@ describe('renderer/', () => {
   });
 });
 
+describe('server/', () => {
+  it('product code imports nothing from server/demo/; server/cli.ts and the demo itself may', async () => {
+    const says = /Only server\/cli\.ts .* import server\/demo\//;
+    await expectRefused('server/repo/probe.ts', ['../demo/types', '../demo/seed'], says);
+    await expectRefused('server/api/probe.ts', ['../demo/connector'], says);
+    await expectRefused('server/probe.ts', ['./demo/live-loop'], says);
+    await expectRefused('server/ingest/probe.ts', ['../demo/fleet'], says);
+    await expectAllowed('server/cli.ts', ['./demo/seed', './demo/connector']);
+    await expectAllowed('server/demo/probe.ts', ['./types', '../repo/writes']);
+  });
+});
+
 describe('the web compile’s types', () => {
   it('renderer/ and shared/ may not pull types in with a triple-slash reference', async () => {
     for (const filePath of ['renderer/src/probe.ts', 'shared/probe.ts']) {

@@ -6,7 +6,7 @@ import { startLiveLoop } from '../../server/demo/live-loop';
 import { seedDemo, type DemoGenerators } from '../../server/demo/seed';
 import type { DemoFleet } from '../../server/demo/types';
 import { silentLogger } from '../../server/log';
-import { readCustomerStates } from '../../server/repo/writes';
+import { readCustomerStates } from '../../server/demo/state';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { MiniDesk } from './support/desk';
 import { openStream } from './support/stream';

@@ -9,7 +9,7 @@ import {
   type Plan,
 } from '../../../shared/remediation/wire';
 import { customerBucket } from '../../../shared/sync/wire';
-import { readCustomerStates } from '../../../server/repo/writes';
+import { readCustomerStates } from '../../../server/demo/state';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { MiniDesk } from '../support/desk';
 import { startTestServer, token, type TestServer } from '../support/server';
