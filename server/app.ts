@@ -1,16 +1,19 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ApiError } from '../shared/sync/wire';
-import { registerStream } from './api/stream';
+import { createStreamRegistry, registerStream } from './api/stream';
 import { registerSyncRoutes } from './api/sync-routes';
 import { registerWriteRoutes } from './api/write-routes';
 import { registerRemediationRoutes, type RemediationOptions } from './api/remediation-routes';
 import { registerWizardRoutes } from './api/wizard-routes';
 import { setPrincipal, type RouteAuth, type RouteContext } from './api/context';
+import { registerIdentityRoutes } from './api/identity-routes';
+import { createAuthenticator } from './auth/authenticate';
+import type { IdentityConfig } from './auth/config';
+import { createAccessTokenVerifier } from './auth/oidc';
 import { ApiFailure } from './errors';
 import { createIdGenerator } from './ids';
 import { errorMessage, type Logger } from './log';
 import { DEFAULT_DELAY_NOTICE_MS } from './repo/change-log';
-import { findPrincipal } from './repo/tokens';
 import type { Storage } from './storage/types';
 import { createPokeTailer } from './sync/tailer';
 
@@ -34,9 +37,16 @@ export type ServerOptions = {
   bodyLimitBytes?: number;
   /** Remediation limits and the catalog of probes and actions (see api/remediation-routes.ts). */
   remediation?: RemediationOptions;
+  /** People sign in with this OpenID provider (see auth/config.ts); without it only static tokens work. */
+  identity?: IdentityConfig | null;
+  /** How the server fetches the provider's metadata and keys (tests). */
+  identityFetch?: typeof fetch;
+  /** How often an open event stream re-checks its sign-in (expiry, revocation). Default 10 s. */
+  authRecheckMs?: number;
 };
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/;
+/** Static tokens are short; access tokens (JWTs with group claims) can run to several kilobytes. */
+const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,16384})$/;
 
 function fastifyErrorBody(error: FastifyError): { status: number; body: ApiError } | null {
   const status = error.statusCode ?? 500;
@@ -69,15 +79,23 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   // The API speaks JSON only; a text body is a client mistake worth a clear 415, not a confusing 400.
   app.removeContentTypeParser('text/plain');
   const tailer = createPokeTailer({ storage, intervalMs: options.pokeIntervalMs ?? 150, log });
+  const clock = options.clock ?? Date.now;
+  const identity = options.identity ?? null;
+  const verifier = identity ? createAccessTokenVerifier({ config: identity, clock, log, fetch: options.identityFetch }) : null;
+  const authenticator = createAuthenticator({ db: storage, verifier, clock });
   const context: RouteContext = {
     storage,
     log,
-    clock: options.clock ?? Date.now,
+    clock,
     newId: createIdGenerator(),
     tailer,
     minSchemaVersion: options.minSchemaVersion ?? 1,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     delayNoticeMs: options.delayNoticeMs ?? DEFAULT_DELAY_NOTICE_MS,
+    authenticator,
+    identity,
+    authRecheckMs: options.authRecheckMs ?? 10_000,
+    streams: createStreamRegistry(),
   };
 
   // Authentication runs before the body is read: an anonymous caller cannot make us parse 32 MiB.
@@ -85,24 +103,29 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     // Secure by default: only a route that says `roles: null` is public; one that says nothing needs some valid token.
     const roles = (request.routeOptions.config as Partial<RouteAuth> | undefined)?.roles;
     if (roles === null) return;
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    const principal = match?.[1] ? await findPrincipal(storage, match[1]) : null;
-    if (!principal) {
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    if (token === undefined) {
       reply.header('www-authenticate', 'Bearer');
-      throw new ApiFailure(
-        401,
-        'unauthorized',
-        match ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required',
-      );
+      throw new ApiFailure(401, 'unauthorized', 'an Authorization: Bearer <token> header is required');
     }
-    if (roles !== undefined && !roles.includes(principal.role)) {
+    let principal;
+    try {
+      principal = await authenticator.authenticate(token);
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 401) reply.header('www-authenticate', 'Bearer error="invalid_token"');
+      throw error;
+    }
+    if (roles !== undefined && !roles.some((role) => principal.roles.includes(role))) {
+      const held = principal.roles.length > 0 ? `roles ${principal.roles.join(', ')}` : 'no role';
       throw new ApiFailure(
         403,
-        'forbidden',
-        `a ${principal.role} token may not call ${request.method} ${request.routeOptions.url}`,
+        principal.roles.length > 0 ? 'forbidden' : 'no_role',
+        `${principal.name} (${held}) may not call ${request.method} ${request.routeOptions.url}: it needs ${roles.join(' or ')}` +
+          (principal.kind === 'person' ? '; ask an admin to add you to a group that grants it' : ''),
+        { needs: [...roles] },
       );
     }
-    setPrincipal(request, principal);
+    setPrincipal(request, principal, token);
   });
 
   app.setErrorHandler((error: FastifyError | ApiFailure, request, reply) => {
@@ -136,14 +159,15 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     return { ok: true, version: options.version ?? 'dev', storage: storage.kind };
   });
 
+  registerIdentityRoutes(app, context);
   registerSyncRoutes(app, context);
   registerWriteRoutes(app, context);
   registerRemediationRoutes(app, context, options.remediation);
   registerWizardRoutes(app, context, options.remediation?.catalog ?? null);
-  const streams = registerStream(app, context);
+  registerStream(app, context);
 
   // Open event streams would keep close() waiting forever.
-  app.addHook('preClose', async () => streams.closeAll());
+  app.addHook('preClose', async () => context.streams.closeAll());
   app.addHook('onClose', async () => tailer.stop());
   return app;
 }

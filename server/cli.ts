@@ -10,6 +10,7 @@ import { startLiveLoop, type LiveLoop } from './demo/live-loop';
 import { seedDemo } from './demo/seed';
 import { createLogger, errorMessage } from './log';
 import { trimChangeLog } from './repo/change-log';
+import { loadIdentityConfig, type IdentityConfig } from './auth/config';
 import { publishBundledWizards } from './remediation/wizard-library';
 import { ensureAdminToken } from './repo/tokens';
 import { openStorage } from './storage/open';
@@ -27,6 +28,9 @@ const USAGE = `Usage: npm run server -- [options]
   --data-dir DIR       embedded PGlite data directory                            env LIGHTKEEPER_SERVER_DATA_DIR
   --database-url URL   PostgreSQL instead of PGlite                              env DATABASE_URL
   --admin-token T      accept this admin token (prefer the env variable)        env LIGHTKEEPER_ADMIN_TOKEN
+  --admin-name NAME    the name records show for that token (the desk's demo: you)  env LIGHTKEEPER_ADMIN_NAME
+  --identity-config F  JSON file: the OpenID provider people sign in with, claims → roles and customers
+                                                                                 env LIGHTKEEPER_IDENTITY_CONFIG
   --demo               seed the demo fleet into an empty database and run live mode
   --seed N             demo seed (default 1)
   --customers N        demo customers (generator default when omitted)
@@ -71,6 +75,8 @@ try {
       'data-dir': { type: 'string', default: process.env.LIGHTKEEPER_SERVER_DATA_DIR },
       'database-url': { type: 'string', default: process.env.DATABASE_URL },
       'admin-token': { type: 'string', default: process.env.LIGHTKEEPER_ADMIN_TOKEN },
+      'admin-name': { type: 'string', default: process.env.LIGHTKEEPER_ADMIN_NAME },
+      'identity-config': { type: 'string', default: process.env.LIGHTKEEPER_IDENTITY_CONFIG },
       demo: { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
       customers: { type: 'string' },
@@ -117,6 +123,15 @@ if (process.env.LIGHTKEEPER_ACTIONS_CONFIG) {
   fail(
     'LIGHTKEEPER_ACTIONS_CONFIG (--actions-config) is no longer read: declare the actions in a catalog file with http calls and start with --catalog (docs/catalog.md, "Moving from --actions-config").',
   );
+}
+const adminName = values['admin-name']?.trim().slice(0, 200) || null;
+let identity: IdentityConfig | null = null;
+if (values['identity-config']) {
+  try {
+    identity = loadIdentityConfig(path.resolve(values['identity-config']));
+  } catch (error) {
+    fail(errorMessage(error));
+  }
 }
 /**
  * The folder of the nearest package.json above this file: the checkout for `server/cli.ts`, the
@@ -185,7 +200,7 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 try {
-  const { generatedToken } = await storage.transaction((db) => ensureAdminToken(db, adminToken));
+  const { generatedToken } = await storage.transaction((db) => ensureAdminToken(db, adminToken, adminName));
   if (values.demo) {
     const started = Date.now();
     const result = await seedDemo(storage, { seed, customers, events, heavyEvents, now: Date.now(), log });
@@ -230,7 +245,7 @@ try {
   catalog.watch();
   // Starter wizards are checked against the catalog in force, like any published wizard.
   await publishBundledWizards(storage, { directory: wizardsDir, now: Date.now(), log, catalog: catalog.current().published });
-  app = await createServer({ storage, log, version: packageJson.version, remediation: { catalog } });
+  app = await createServer({ storage, log, version: packageJson.version, remediation: { catalog }, identity });
   const url = await app.listen({ port, host: values.host });
   const storageKind = storage.kind;
   if (values.json) {
@@ -239,6 +254,11 @@ try {
     );
   } else {
     process.stdout.write(`Lightkeeper server listening on ${url} (${storageKind}${dataDir ? `, data in ${dataDir}` : ''})\n`);
+    process.stdout.write(
+      identity
+        ? `People sign in with ${identity.issuer} (client ${identity.desk.clientId}, audience ${identity.audience}).\n`
+        : 'No identity provider configured (--identity-config): only static tokens are accepted.\n',
+    );
     if (generatedToken) {
       process.stdout.write(`Admin token (shown once, only its hash is stored): ${generatedToken}\n`);
     }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import readline from 'node:readline';
 import type { Logger } from '../../shared/log';
 
@@ -7,6 +8,15 @@ export type DemoBackend = { url: string; stop(): Promise<void> };
 
 /** How to start the reference server as a child process; the host knows the command (dev vs packaged). */
 export type DemoBackendCommand = { command: string; args: string[]; env?: NodeJS.ProcessEnv };
+
+/** The name of the person logged in to this machine (their account name; "you" when the OS will not say). */
+export function localUserName(): string {
+  try {
+    return os.userInfo().username || 'you';
+  } catch {
+    return 'you';
+  }
+}
 
 /**
  * Starts the reference server with embedded storage and the simulated fleet on
@@ -26,7 +36,14 @@ export function startDemoBackend(options: {
     [...options.spec.args, '--demo', '--json', '--port', '0', '--host', '127.0.0.1', '--data-dir', options.dataDir],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...options.spec.env, LIGHTKEEPER_ADMIN_TOKEN: options.token, DATABASE_URL: '' },
+      env: {
+        ...process.env,
+        ...options.spec.env,
+        LIGHTKEEPER_ADMIN_TOKEN: options.token,
+        // The demo backend's one user is whoever runs the desk: records carry their name, not "admin".
+        LIGHTKEEPER_ADMIN_NAME: localUserName(),
+        DATABASE_URL: '',
+      },
     },
   );
   let stderrTail = '';

@@ -198,7 +198,7 @@ export function createStepRunner(context: StepContext) {
           type: 'action-result',
           at: nowIso(),
           ok: false,
-          error: `approval denied by ${approval.decidedBy ?? 'the approver'}${note}`.slice(0, 2000),
+          error: `approval denied by ${approval.decidedByName ?? approval.decidedBy ?? 'the approver'}${note}`.slice(0, 2000),
         });
         return true;
       }
@@ -374,7 +374,7 @@ export function createStepRunner(context: StepContext) {
     }
     const at = nowIso();
     if (record.need?.need === 'approval') {
-      const by = fresh.decidedBy ?? 'approver';
+      const by = fresh.decidedByName ?? fresh.decidedBy ?? 'approver';
       const note = fresh.note ? { note: fresh.note.slice(0, 2000) } : {};
       records.transition(
         record,

@@ -17,6 +17,7 @@ import {
   type RemediationLimits,
 } from '../remediation/service';
 import { EMPTY_ACTIONS, EMPTY_PROBES } from '../remediation/types';
+import { CAPABILITIES } from '../../shared/identity';
 import { principalOf, type RouteAuth, type RouteContext } from './context';
 import { parseBody, parseParams } from './validation';
 
@@ -32,11 +33,13 @@ export type RemediationOptions = {
   catalog?: CatalogHolder | null;
 };
 
-/** Who may reload the catalog: a route config of its own, so roles (issue 14) can widen it in one place. */
-export const CATALOG_RELOAD_AUTH: RouteAuth = { roles: ['admin'] };
+/** Who may reload the catalog: authors and admins (issue 14). */
+export const CATALOG_RELOAD_AUTH: RouteAuth = { roles: CAPABILITIES.author };
 
-const deskRoles: RouteAuth = { roles: ['desk', 'admin'] };
-const adminRoles: RouteAuth = { roles: ['admin'] };
+const readRoles: RouteAuth = { roles: CAPABILITIES.read };
+const operateRoles: RouteAuth = { roles: CAPABILITIES.operate };
+const approveRoles: RouteAuth = { roles: CAPABILITIES.approve };
+const adminRoles: RouteAuth = { roles: CAPABILITIES.administer };
 
 const IdParamsSchema = z.strictObject({ id: z.string().min(1).max(100) });
 const ProbeParamsSchema = z.strictObject({ probe: z.string().min(1).max(64) });
@@ -69,7 +72,7 @@ async function withRetryAfter<T>(reply: FastifyReply, work: () => Promise<T>): P
   }
 }
 
-/** Probes, actions (plan → execute), approvals, the audit trail and /v1/me. */
+/** Probes, actions (plan → execute), approvals and the audit trail. */
 export function registerRemediationRoutes(app: FastifyInstance, context: RouteContext, options: RemediationOptions = {}): void {
   const catalog = options.catalog ?? null;
   const actions = catalog ? catalog.actions : EMPTY_ACTIONS;
@@ -83,12 +86,7 @@ export function registerRemediationRoutes(app: FastifyInstance, context: RouteCo
     limits: { ...DEFAULT_REMEDIATION_LIMITS, ...options.limits },
   });
 
-  app.get('/v1/me', async (request) => {
-    const principal = principalOf(request);
-    return { userId: principal.userId, role: principal.role };
-  });
-
-  app.post('/v1/probes/:probe', { config: deskRoles }, async (request) => {
+  app.post('/v1/probes/:probe', { config: operateRoles }, async (request) => {
     const { probe } = parseParams(ProbeParamsSchema, request.params);
     const body = parseBody(ProbeRequestSchema, request.body);
     try {
@@ -100,7 +98,7 @@ export function registerRemediationRoutes(app: FastifyInstance, context: RouteCo
     }
   });
 
-  app.get('/v1/actions', { config: deskRoles }, async () => ({
+  app.get('/v1/actions', { config: readRoles }, async () => ({
     actions: actions.list().map((action) => ({
       name: action.name,
       summary: action.summary,
@@ -110,7 +108,7 @@ export function registerRemediationRoutes(app: FastifyInstance, context: RouteCo
     })),
   }));
 
-  app.get('/v1/catalog', { config: deskRoles }, async () => {
+  app.get('/v1/catalog', { config: readRoles }, async () => {
     if (!catalog) throw new ApiFailure(404, 'no_catalog', 'this server was started without a catalog file (--catalog)');
     return catalog.current().published;
   });
@@ -125,36 +123,36 @@ export function registerRemediationRoutes(app: FastifyInstance, context: RouteCo
     return result;
   });
 
-  app.post('/v1/actions/plan', { config: deskRoles }, async (request, reply) => {
+  app.post('/v1/actions/plan', { config: operateRoles }, async (request, reply) => {
     const body = parseBody(PlanRequestSchema, request.body);
     const plan = await service.plan(principalOf(request), body);
     reply.code(201);
     return plan;
   });
 
-  app.post('/v1/actions/execute', { config: deskRoles }, async (request, reply) => {
+  app.post('/v1/actions/execute', { config: operateRoles }, async (request, reply) => {
     const body = parseBody(ExecuteRequestSchema, request.body);
     return withRetryAfter(reply, () => service.execute(principalOf(request), body));
   });
 
-  app.post('/v1/approvals', { config: deskRoles }, async (request, reply) => {
+  app.post('/v1/approvals', { config: operateRoles }, async (request, reply) => {
     const body = parseBody(ApprovalRequestSchema, request.body);
     const { approval, isNew } = await service.requestApproval(principalOf(request), body);
     reply.code(isNew ? 201 : 200);
     return approval;
   });
 
-  app.get('/v1/approvals', { config: deskRoles }, async (request) => {
+  app.get('/v1/approvals', { config: readRoles }, async (request) => {
     const query = parseQuery(ApprovalListQuerySchema, request.query);
     return { approvals: await service.approvals(principalOf(request), { status: query.status ?? null, limit: query.limit }) };
   });
 
-  app.get('/v1/approvals/:id', { config: deskRoles }, async (request) => {
+  app.get('/v1/approvals/:id', { config: readRoles }, async (request) => {
     const { id } = parseParams(IdParamsSchema, request.params);
     return service.approval(principalOf(request), id);
   });
 
-  app.post('/v1/approvals/:id/decision', { config: deskRoles }, async (request) => {
+  app.post('/v1/approvals/:id/decision', { config: approveRoles }, async (request) => {
     const { id } = parseParams(IdParamsSchema, request.params);
     const body = parseBody(ApprovalDecisionSchema, request.body);
     return service.decide(principalOf(request), id, body);

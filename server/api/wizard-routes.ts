@@ -4,21 +4,22 @@ import type { CatalogHolder } from '../catalog/loader';
 import { listWizards } from '../repo/wizards';
 import { publishWizard, WizardRejectedError, WizardVersionConflictError } from '../remediation/wizard-library';
 import { ApiFailure } from '../errors';
+import { CAPABILITIES } from '../../shared/identity';
 import { principalOf, type RouteAuth, type RouteContext } from './context';
 import { parseBody } from './validation';
 
-const deskRoles: RouteAuth = { roles: ['desk', 'admin'] };
-const adminRoles: RouteAuth = { roles: ['admin'] };
+const readRoles: RouteAuth = { roles: CAPABILITIES.read };
+const authorRoles: RouteAuth = { roles: CAPABILITIES.author };
 
-/** The wizard library: publish (admin) and list. Desks get it by sync (global bucket, entity `wizard`). */
+/** The wizard library: publish (author) and list. Desks get it by sync (global bucket, entity `wizard`). */
 export function registerWizardRoutes(app: FastifyInstance, context: RouteContext, catalog: CatalogHolder | null): void {
-  app.put('/v1/wizards', { config: adminRoles }, async (request, reply) => {
+  app.put('/v1/wizards', { config: authorRoles }, async (request, reply) => {
     const body = parseBody(PublishWizardRequestSchema, request.body);
     try {
       const result = await publishWizard(context.storage, {
         source: body.source,
         file: body.file,
-        publishedBy: principalOf(request).userId,
+        publishedBy: principalOf(request).name,
         now: context.clock(),
         // Checked against the catalog in force: a wizard must call what this server offers.
         catalog: catalog?.current().published ?? null,
@@ -35,5 +36,5 @@ export function registerWizardRoutes(app: FastifyInstance, context: RouteContext
     }
   });
 
-  app.get('/v1/wizards', { config: deskRoles }, async () => ({ wizards: await listWizards(context.storage) }));
+  app.get('/v1/wizards', { config: readRoles }, async () => ({ wizards: await listWizards(context.storage) }));
 }

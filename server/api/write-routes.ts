@@ -5,6 +5,7 @@ import { MAX_INGEST_BATCH } from '../../shared/sync/wire';
 import { ApiFailure } from '../errors';
 import { canSeeCustomer, createApiToken, revokeApiToken, TOKEN_ROLES } from '../repo/tokens';
 import { existingCustomerIds, insertEvents, upsertCustomers, upsertFeatures, upsertReleases } from '../repo/writes';
+import { CAPABILITIES } from '../../shared/identity';
 import { principalOf, type RouteAuth, type RouteContext } from './context';
 import {
   batchEnvelope,
@@ -17,8 +18,8 @@ import {
   StrictReleaseSchema,
 } from './validation';
 
-const ingestRoles: RouteAuth = { roles: ['ingest', 'admin'] };
-const adminRoles: RouteAuth = { roles: ['admin'] };
+const ingestRoles: RouteAuth = { roles: CAPABILITIES.ingest };
+const adminRoles: RouteAuth = { roles: CAPABILITIES.administer };
 
 /** Largest batch of customers, features or releases per admin request. */
 export const MAX_ADMIN_BATCH = 10_000;

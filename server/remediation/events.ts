@@ -30,7 +30,8 @@ export type RemediationEventInput = {
   wizard: { id: string; version: number } | null;
   executionId: string;
   idempotencyKey: string;
-  userId: string;
+  /** The name of who executed it, as people read it. */
+  actor: string;
   approval: Approval | null;
   status: 'succeeded' | 'failed';
   changes: PlannedChange[];
@@ -58,7 +59,7 @@ export function remediationEvent(input: RemediationEventInput): EventInput {
     500,
   );
   const lines = [
-    `**${plan.action}** (v${plan.actionVersion}, ${plan.risk} risk) on ${input.customer.name} by ${input.userId}: **${input.status}**.`,
+    `**${plan.action}** (v${plan.actionVersion}, ${plan.risk} risk) on ${input.customer.name} by ${input.actor}: **${input.status}**.`,
     '',
   ];
   if (changes.length > 0) {
@@ -74,7 +75,9 @@ export function remediationEvent(input: RemediationEventInput): EventInput {
   if (input.wizard) lines.push(`Wizard: ${input.wizard.id} v${input.wizard.version}${input.runId ? `, run ${input.runId}` : ''}`);
   else if (input.runId) lines.push(`Run: ${input.runId}`);
   if (input.approval)
-    lines.push(`Approved by ${input.approval.decidedBy ?? 'nobody'}${input.approval.note ? `: ${input.approval.note}` : ''}`);
+    lines.push(
+      `Approved by ${input.approval.decidedByName ?? input.approval.decidedBy ?? 'nobody'}${input.approval.note ? `: ${input.approval.note}` : ''}`,
+    );
   lines.push(`Plan ${plan.planId}, execution ${input.executionId}.`);
   // prevValue/newValue carry what the action set; health and version lines are its consequences.
   const direct = changes.filter((change) => !isConsequence(change.target));
@@ -95,7 +98,7 @@ export function remediationEvent(input: RemediationEventInput): EventInput {
     kind: 'remediation',
     severity: isSucceeded ? 'notice' : 'warning',
     source: { system: REMEDIATION_SOURCE, externalId: input.executionId },
-    actor: input.userId,
+    actor: input.actor,
     summary,
     body: clip(lines.join('\n'), 20_000),
     feature: input.feature,
@@ -142,7 +145,7 @@ function wizardRunBody(args: WizardRunArgs): string {
 }
 
 /** The `wizard_run` event of a finished run; `runId` is its external id, so recording twice writes one event. */
-export function wizardRunEvent(args: WizardRunArgs, input: { userId: string; now: number; feature: string | null }): EventInput {
+export function wizardRunEvent(args: WizardRunArgs, input: { actor: string; now: number; feature: string | null }): EventInput {
   const finishedAt = Math.min(Date.parse(args.finishedAt), input.now);
   return {
     customerId: args.customerId,
@@ -150,7 +153,7 @@ export function wizardRunEvent(args: WizardRunArgs, input: { userId: string; now
     kind: 'wizard_run',
     severity: OUTCOME_SEVERITY[args.outcome] ?? 'info',
     source: { system: WIZARD_RUN_SOURCE, externalId: args.runId },
-    actor: input.userId,
+    actor: input.actor,
     summary: clip(args.summary.trim() || `Wizard ${args.wizardId} v${args.wizardVersion}: ${args.outcome}`, 500),
     body: args.body.trim() ? args.body : wizardRunBody(args),
     feature: input.feature,

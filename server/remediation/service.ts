@@ -200,6 +200,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
       requiresApproval: action.requiresApproval,
       expiresAt: iso(now + limits.planTtlMs),
       createdBy: principal.userId,
+      createdByName: principal.name,
     };
     await insertPlan(storage, {
       plan: result,
@@ -255,6 +256,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
     let approval: Approval | null = null;
     const base = {
       userId: principal.userId,
+      userName: principal.name,
       customerId: record.customerId,
       action: stored.action,
       actionVersion: stored.actionVersion,
@@ -284,7 +286,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
         new ApiFailure(
           403,
           'not_plan_owner',
-          `plan ${stored.planId} was made by ${stored.createdBy}; only they can execute it — make your own plan`,
+          `plan ${stored.planId} was made by ${stored.createdByName ?? stored.createdBy}; only they can execute it — make your own plan`,
         ),
       );
     }
@@ -351,7 +353,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
             new ApiFailure(
               403,
               'approval_denied',
-              `approval ${approval.approvalId} was denied by ${approval.decidedBy ?? 'the approver'}${approval.note ? `: ${approval.note}` : ''}`,
+              `approval ${approval.approvalId} was denied by ${approval.decidedByName ?? approval.decidedBy ?? 'the approver'}${approval.note ? `: ${approval.note}` : ''}`,
             ),
           );
         } else if (approval.decidedBy === null || approval.decidedBy === principal.userId) {
@@ -359,7 +361,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
             new ApiFailure(
               403,
               'approval_invalid',
-              `approval ${approval.approvalId} must be granted by someone other than ${principal.userId}`,
+              `approval ${approval.approvalId} must be granted by someone other than ${principal.name}`,
             ),
           );
         }
@@ -404,7 +406,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
           failure: new RetryLaterFailure(
             429,
             'rate_limited',
-            `${principal.userId} executed ${byUser.count} actions in the last ${minutes(limits.perUser.windowMs)} (limit ${limits.perUser.max}); try again in ${wait} s`,
+            `${principal.name} executed ${byUser.count} actions in the last ${minutes(limits.perUser.windowMs)} (limit ${limits.perUser.max}); try again in ${wait} s`,
             wait,
           ),
         };
@@ -457,7 +459,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
             failure: new RetryLaterFailure(
               429,
               'rate_limited',
-              `${stored.action} ran ${used.count} times ${column === 'user_id' ? `for ${principal.userId}` : `on ${customer.name}`} in the last ${minutes(rate.windowMs)} (its limit is ${rate.max}); try again in ${wait} s`,
+              `${stored.action} ran ${used.count} times ${column === 'user_id' ? `for ${principal.name}` : `on ${customer.name}`} in the last ${minutes(rate.windowMs)} (its limit is ${rate.max}); try again in ${wait} s`,
               wait,
             ),
           };
@@ -500,7 +502,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
         wizard: record.wizard,
         executionId,
         idempotencyKey: request.idempotencyKey,
-        userId: principal.userId,
+        actor: principal.name,
         approval,
         status: outcome.status,
         changes: outcome.changes,
@@ -566,7 +568,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
         throw new ApiFailure(
           403,
           'not_plan_owner',
-          `plan ${stored.planId} was made by ${stored.createdBy}; only they can ask to approve it`,
+          `plan ${stored.planId} was made by ${stored.createdByName ?? stored.createdBy}; only they can ask to approve it`,
         );
       if (Date.parse(stored.expiresAt) <= now)
         throw new ApiFailure(410, 'plan_expired', `plan ${stored.planId} expired at ${stored.expiresAt}; plan again`);
@@ -574,6 +576,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
         id: `apr_${newId(now)}`,
         planId: stored.planId,
         requestedBy: principal.userId,
+        requestedByName: principal.name,
         reason: request.reason,
         createdAt: iso(now),
       });
@@ -595,14 +598,14 @@ export function createRemediationService(options: RemediationServiceOptions) {
         throw new ApiFailure(
           403,
           'self_approval',
-          `${principal.userId} asked for this approval; a different person must decide it`,
+          `${principal.name} asked for this approval (or made its plan); a different person must decide it`,
         );
       }
       if (approval.status !== 'pending')
         throw new ApiFailure(
           409,
           'approval_decided',
-          `approval ${approvalId} was already ${approval.status} by ${approval.decidedBy ?? 'someone'}`,
+          `approval ${approvalId} was already ${approval.status} by ${approval.decidedByName ?? approval.decidedBy ?? 'someone'}`,
         );
       if (Date.parse(approval.plan.expiresAt) <= now)
         throw new ApiFailure(
@@ -614,6 +617,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
         approvalId,
         status: decision.decision,
         decidedBy: principal.userId,
+        decidedByName: principal.name,
         note: decision.note,
         decidedAt: iso(now),
       });

@@ -69,7 +69,7 @@ export async function recordWizardRun(
     };
   }
   const event = wizardRunEvent(args, {
-    userId: principal.userId,
+    actor: principal.name,
     now,
     feature: await wizardFeature(db, args.wizardId, args.wizardVersion),
   });

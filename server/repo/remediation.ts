@@ -121,12 +121,15 @@ type ApprovalRow = {
   status: Approval['status'];
   requested_by: string;
   decided_by: string | null;
+  requested_by_name: string | null;
+  decided_by_name: string | null;
   note: string;
   plan: Plan;
   reason: string;
 };
 
-const APPROVAL_SELECT = `select a.id, a.plan_id, a.status, a.requested_by, a.decided_by, a.note, a.reason, p.plan
+const APPROVAL_SELECT = `select a.id, a.plan_id, a.status, a.requested_by, a.decided_by, a.requested_by_name, a.decided_by_name,
+    a.note, a.reason, p.plan
   from action_approvals a join action_plans p on p.id = a.plan_id`;
 
 /** An approval with the plan it approves and that plan's customer. */
@@ -140,6 +143,8 @@ function toApprovalRecord(row: ApprovalRow): ApprovalRecord {
       status: row.status,
       requestedBy: row.requested_by,
       decidedBy: row.decided_by,
+      requestedByName: row.requested_by_name ?? row.requested_by,
+      decidedByName: row.decided_by === null ? null : (row.decided_by_name ?? row.decided_by),
       note: row.note,
       plan: row.plan,
     },
@@ -151,13 +156,13 @@ function toApprovalRecord(row: ApprovalRow): ApprovalRecord {
 /** Inserts an approval request; when the plan already has one, nothing is written and that one is returned. */
 export async function insertApproval(
   db: Queryable,
-  input: { id: string; planId: string; requestedBy: string; reason: string; createdAt: string },
+  input: { id: string; planId: string; requestedBy: string; requestedByName: string; reason: string; createdAt: string },
 ): Promise<{ record: ApprovalRecord; isNew: boolean }> {
   const inserted = await db.query<{ id: string }>(
-    `insert into action_approvals (id, plan_id, status, requested_by, reason, created_at)
-     values ($1, $2, 'pending', $3, $4, $5::timestamptz)
+    `insert into action_approvals (id, plan_id, status, requested_by, requested_by_name, reason, created_at)
+     values ($1, $2, 'pending', $3, $4, $5, $6::timestamptz)
      on conflict (plan_id) do nothing returning id`,
-    [input.id, input.planId, input.requestedBy, input.reason, input.createdAt],
+    [input.id, input.planId, input.requestedBy, input.requestedByName, input.reason, input.createdAt],
   );
   const [row] = await db.query<ApprovalRow>(`${APPROVAL_SELECT} where a.plan_id = $1`, [input.planId]);
   if (!row) throw new Error(`approval of plan ${input.planId} was neither inserted nor found`);
@@ -178,12 +183,19 @@ export async function readApproval(
 /** Records a decision on a pending approval; null when it was no longer pending. */
 export async function decideApproval(
   db: Queryable,
-  input: { approvalId: string; status: 'granted' | 'denied'; decidedBy: string; note: string; decidedAt: string },
+  input: {
+    approvalId: string;
+    status: 'granted' | 'denied';
+    decidedBy: string;
+    decidedByName: string;
+    note: string;
+    decidedAt: string;
+  },
 ): Promise<boolean> {
   const rows = await db.query(
-    `update action_approvals set status = $2, decided_by = $3, note = $4, decided_at = $5::timestamptz
+    `update action_approvals set status = $2, decided_by = $3, decided_by_name = $4, note = $5, decided_at = $6::timestamptz
       where id = $1 and status = 'pending' returning id`,
-    [input.approvalId, input.status, input.decidedBy, input.note, input.decidedAt],
+    [input.approvalId, input.status, input.decidedBy, input.decidedByName, input.note, input.decidedAt],
   );
   return rows.length > 0;
 }
@@ -386,6 +398,8 @@ export type AuditRecord = {
   auditId: string;
   at: string;
   userId: string;
+  /** Who it was, as people read it. */
+  userName: string;
   customerId: string;
   action: string;
   actionVersion: number;
@@ -403,8 +417,8 @@ export type AuditRecord = {
 export async function insertAudit(db: Queryable, record: AuditRecord): Promise<void> {
   await db.query(
     `insert into action_audit (id, at, user_id, customer_id, action, action_version, params, plan, approval, idempotency_key, run_id,
-       execution_id, event_id, outcome, error)
-     values ($1, $2::timestamptz, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15)`,
+       execution_id, event_id, outcome, error, user_name)
+     values ($1, $2::timestamptz, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16)`,
     [
       record.auditId,
       record.at,
@@ -421,6 +435,7 @@ export async function insertAudit(db: Queryable, record: AuditRecord): Promise<v
       record.eventId,
       record.outcome,
       record.error,
+      record.userName,
     ],
   );
 }
@@ -429,6 +444,7 @@ type AuditRow = {
   id: string;
   at: string;
   user_id: string;
+  user_name: string | null;
   customer_id: string;
   action: string;
   action_version: number;
@@ -449,7 +465,7 @@ export async function listAudit(
   input: { customerId: string | null; before: string | null; limit: number },
 ): Promise<AuditRecord[]> {
   const rows = await db.query<AuditRow>(
-    `select id, lk_iso(at) as at, user_id, customer_id, action, action_version, params, plan, approval, idempotency_key, run_id,
+    `select id, lk_iso(at) as at, user_id, user_name, customer_id, action, action_version, params, plan, approval, idempotency_key, run_id,
             execution_id, event_id, outcome, error
        from action_audit
       where ($1::text is null or customer_id = $1) and ($2::text is null or id < $2)
@@ -461,6 +477,7 @@ export async function listAudit(
     auditId: row.id,
     at: row.at,
     userId: row.user_id,
+    userName: row.user_name ?? row.user_id,
     customerId: row.customer_id,
     action: row.action,
     actionVersion: row.action_version,

@@ -270,19 +270,29 @@ export type NoteRow = {
 /** Inserts a note and logs it. */
 export async function insertNote(
   db: Queryable,
-  note: { id: string; customerId: string; eventId: string | null; author: string; body: string; createdAt: string },
+  note: {
+    id: string;
+    customerId: string;
+    eventId: string | null;
+    /** The name people read. */
+    author: string;
+    /** The author's stable user id (not synced). */
+    authorId?: string | null;
+    body: string;
+    createdAt: string;
+  },
 ): Promise<NoteRow> {
   const [row] = await db.query<{ row: NoteRow }>(
     `with written as (
-       insert into notes as n (id, customer_id, event_id, author, body, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6::timestamptz, $6::timestamptz)
+       insert into notes as n (id, customer_id, event_id, author, body, created_at, updated_at, author_id)
+       values ($1, $2, $3, $4, $5, $6::timestamptz, $6::timestamptz, $7)
        returning n.id, n.customer_id, n.ver, lk_note_row(n) as row
      ), logged as (
        insert into change_log (bucket, entity, row_id, op, ver, row)
        select 'customer:' || customer_id, 'note', id, 'put', ver, row from written
      )
      select row from written`,
-    [note.id, note.customerId, note.eventId, note.author, note.body, note.createdAt],
+    [note.id, note.customerId, note.eventId, note.author, note.body, note.createdAt, note.authorId ?? null],
   );
   if (!row) throw new Error(`note ${note.id} was not written`);
   return row.row;

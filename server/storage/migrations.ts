@@ -381,6 +381,32 @@ export const MIGRATIONS: readonly Migration[] = [
        insert into change_log (bucket, entity, row_id, op, ver, row) select bucket, 'revision', id, 'put', 1, row from written`,
     ],
   },
+  {
+    version: 7,
+    name: 'people: names on records, revoked sign-ins',
+    statements: [
+      // Records keep the stable user id for ownership checks and the name people read, as it was when written.
+      `alter table api_tokens add column display_name text`,
+      `alter table action_approvals add column requested_by_name text`,
+      `alter table action_approvals add column decided_by_name text`,
+      `alter table action_audit add column user_name text`,
+      `alter table notes add column author_id text`,
+      // One signed-out access token (by its jti), kept until it would have expired anyway.
+      `create table revoked_tokens (
+         token_id text primary key,
+         user_id text not null,
+         expires_at timestamptz not null,
+         revoked_at timestamptz not null
+       )`,
+      `create index revoked_tokens_by_expires_at on revoked_tokens (expires_at)`,
+      // Every access token of a person issued at or before this time is refused (an admin revoked them).
+      `create table revoked_people (
+         user_id text primary key,
+         revoked_before timestamptz not null,
+         revoked_by text not null
+       )`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

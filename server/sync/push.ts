@@ -1,3 +1,4 @@
+import { can, type Capability } from '../../shared/identity';
 import {
   MUTATION_ARGS,
   customerBucket,
@@ -21,6 +22,13 @@ export type PushOptions = {
   /** Oldest desk schema version this server still serves; older clients get 426. */
   minSchemaVersion: number;
   log: Logger;
+};
+
+/** What each mutation needs of its pusher (the push route itself needs `write`). */
+const MUTATION_CAPABILITY: Record<keyof typeof MUTATION_ARGS, Capability> = {
+  'note.create': 'write',
+  'note.update': 'write',
+  'wizardRun.record': 'operate',
 };
 
 /** The mutation wire versions each name is accepted at (note.update 2 carries the base text; 1 is older desks). */
@@ -56,6 +64,11 @@ async function applyMutation(
       `${mutation.name} version ${mutation.v} is not supported (this server speaks version ${MUTATION_VERSIONS[mutation.name].join(' or ')})`,
     );
   }
+  if (!can(principal.roles, MUTATION_CAPABILITY[mutation.name]))
+    return rejected(
+      'forbidden',
+      `${principal.name} (roles ${principal.roles.join(', ') || 'none'}) may not ${mutation.name}; it needs ${MUTATION_CAPABILITY[mutation.name]} rights`,
+    );
   // A client clock ahead of ours must not date notes in the future.
   const clientTime = new Date(Math.min(Date.parse(mutation.clientTime), now)).toISOString();
 
@@ -77,7 +90,8 @@ async function applyMutation(
       id: args.noteId,
       customerId: args.customerId,
       eventId: args.eventId,
-      author: principal.userId,
+      author: principal.name,
+      authorId: principal.userId,
       body: args.body,
       createdAt: clientTime,
     });
@@ -87,7 +101,7 @@ async function applyMutation(
       rowId: written.id,
       ver: written.ver,
       kind: 'create',
-      actor: principal.userId,
+      actor: principal.name,
       clientId,
       mutationId: mutation.id,
       at: now,
@@ -136,7 +150,7 @@ async function applyMutation(
       rowId: args.noteId,
       ver: null,
       kind: 'conflict',
-      actor: principal.userId,
+      actor: principal.name,
       clientId,
       mutationId: mutation.id,
       at: now,
@@ -158,7 +172,7 @@ async function applyMutation(
     rowId: args.noteId,
     ver: written.ver,
     kind: decision.kind === 'merge' ? 'merge' : 'edit',
-    actor: principal.userId,
+    actor: principal.name,
     clientId,
     mutationId: mutation.id,
     at: now,

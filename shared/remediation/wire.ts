@@ -58,7 +58,10 @@ export const PlanSchema = z.object({
   /** High risk: a second user must approve before execution. */
   requiresApproval: z.boolean(),
   expiresAt: z.iso.datetime({ offset: true }),
+  /** The stable user id of who planned it (only they may execute it). */
   createdBy: z.string(),
+  /** Their name, as people read it (absent from plans made before names were kept). */
+  createdByName: z.string().optional(),
 });
 export type Plan = z.infer<typeof PlanSchema>;
 
@@ -100,8 +103,12 @@ export const ApprovalSchema = z.object({
   approvalId: z.string(),
   planId: z.string(),
   status: z.enum(['pending', 'granted', 'denied']),
+  /** Stable user ids; the approver is always another person than the requester. */
   requestedBy: z.string(),
   decidedBy: z.string().nullable(),
+  /** The names people read ("approved by"); absent from approvals made before names were kept. */
+  requestedByName: z.string().optional(),
+  decidedByName: z.string().nullable().optional(),
   note: z.string(),
   /** What is being approved, so the approver sees it. */
   plan: PlanSchema,

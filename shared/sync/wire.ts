@@ -178,6 +178,12 @@ export type SyncIdentity = z.infer<typeof SyncIdentitySchema>;
 
 /** A data-less poke on the event stream. */
 export const PokeSchema = z.object({ type: z.literal('poke'), buckets: z.array(BucketIdSchema) });
+/**
+ * The last line of an event stream the server ended because its sign-in no
+ * longer holds (`token_expired`, `token_revoked`, `unauthorized`): get a fresh
+ * token (or sign in again) before reconnecting.
+ */
+export const StreamClosedSchema = z.object({ type: z.literal('closed'), reason: z.string() });
 
 /** Error body of every 4xx/5xx from the server. */
 export const ApiErrorSchema = z.object({
@@ -188,6 +194,8 @@ export const ApiErrorSchema = z.object({
   /** Batch endpoints: position of the first invalid item, and the path of its bad field (`severity`, `source.externalId`). */
   index: z.number().int().optional(),
   field: z.string().optional(),
+  /** 403 on a route the caller's roles do not allow: the roles that would. */
+  needs: z.array(z.string()).optional(),
   /** Ingest: customer ids that do not exist (422) or lie outside the token's scope (403). */
   customerIds: z.array(z.string()).optional(),
 });

@@ -209,7 +209,8 @@ describe('authentication', () => {
         const response = await request(server.url, route.method, route.path, bearer, route.body);
         expect(response.status, `${route.method} ${route.path}`).toBe(401);
         expect(ApiErrorSchema.parse(response.body).error).toBe('unauthorized');
-        expect(response.headers.get('www-authenticate')).toBe('Bearer');
+        // RFC 6750: a missing token gets the bare challenge, a wrong one says invalid_token.
+        expect(response.headers.get('www-authenticate')).toBe(bearer === null ? 'Bearer' : 'Bearer error="invalid_token"');
       }
     }
     const malformed = await fetch(`${server.url}/v1/sync/pull`, {

@@ -195,9 +195,12 @@ describe('a server without a catalog', () => {
 });
 
 describe('GET /v1/me', () => {
-  it('names the caller and role of the token', async () => {
-    expect(await desk.get('/v1/me')).toMatchObject({ status: 200, body: { userId: 'alice', role: 'desk' } });
-    expect(await ingest.get('/v1/me')).toMatchObject({ status: 200, body: { userId: 'feeder', role: 'ingest' } });
+  it('names the caller and the roles of the token', async () => {
+    expect(await desk.get('/v1/me')).toMatchObject({
+      status: 200,
+      body: { userId: 'alice', name: 'alice', kind: 'token', roles: ['viewer', 'operator', 'approver'], customers: 'all' },
+    });
+    expect(await ingest.get('/v1/me')).toMatchObject({ status: 200, body: { userId: 'feeder', roles: ['ingest'] } });
     expect((await client(server.url, 'not-a-token-at-all').get('/v1/me')).status).toBe(401);
   });
 });

@@ -1,4 +1,4 @@
-import { PokeSchema } from '../../../shared/sync/wire';
+import { PokeSchema, StreamClosedSchema } from '../../../shared/sync/wire';
 
 export type Poke = { type: 'poke'; buckets: string[] };
 
@@ -10,6 +10,8 @@ export type StreamReader = {
   pokes: Poke[];
   /** Resolves with the first poke (already received or coming) that satisfies `match`. */
   waitForPoke(match: (poke: Poke) => boolean): Promise<Poke>;
+  /** Settles when the server ends the stream, with the reason of its last `{"type":"closed"}` line (null without one). */
+  ended: Promise<string | null>;
   close(): void;
 };
 
@@ -23,6 +25,9 @@ export async function openStream(url: string, bearer: string | null): Promise<St
   const comments: string[] = [];
   const pokes: Poke[] = [];
   const waiters: { match: (poke: Poke) => boolean; resolve: (poke: Poke) => void }[] = [];
+  let closedReason: string | null = null;
+  let markEnded: (reason: string | null) => void = () => {};
+  const ended = new Promise<string | null>((resolve) => (markEnded = resolve));
   const reader: StreamReader = {
     status: response.status,
     comments,
@@ -32,6 +37,7 @@ export async function openStream(url: string, bearer: string | null): Promise<St
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve) => waiters.push({ match, resolve }));
     },
+    ended,
     close: () => controller.abort(),
   };
   if (!response.ok || !response.body) return reader;
@@ -53,7 +59,13 @@ export async function openStream(url: string, bearer: string | null): Promise<St
               comments.push(line.slice(1).trim());
               if (line.includes('connected')) connected();
             } else if (line.startsWith('data:')) {
-              const poke = PokeSchema.parse(JSON.parse(line.slice(5)));
+              const data: unknown = JSON.parse(line.slice(5));
+              const closed = StreamClosedSchema.safeParse(data);
+              if (closed.success) {
+                closedReason = closed.data.reason;
+                continue;
+              }
+              const poke = PokeSchema.parse(data);
               pokes.push(poke);
               for (const waiter of [...waiters]) {
                 if (waiter.match(poke)) {
@@ -69,6 +81,7 @@ export async function openStream(url: string, bearer: string | null): Promise<St
     } catch {
       // Aborted by close().
     }
+    markEnded(closedReason);
   })();
   await isConnected;
   return reader;

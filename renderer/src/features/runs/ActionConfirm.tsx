@@ -103,13 +103,13 @@ export function ApprovalStatus({ approval }: { approval: Approval }) {
     return (
       <div className="approval-status approval-pending" role="status">
         <span className="spinner" aria-hidden="true" /> Waiting for approval from a second person. Requested by{' '}
-        {approval.requestedBy}; status: <strong>pending</strong>.
+        {approval.requestedByName ?? approval.requestedBy}; status: <strong>pending</strong>.
       </div>
     );
   }
   return (
     <div className={`approval-status approval-${approval.status}`} role="status">
-      {approval.status === 'granted' ? 'Approved' : 'Denied'} by {approval.decidedBy ?? 'the approver'}
+      {approval.status === 'granted' ? 'Approved' : 'Denied'} by {approval.decidedByName ?? approval.decidedBy ?? 'the approver'}
       {approval.note ? `: ${approval.note}` : '.'}
     </div>
   );
