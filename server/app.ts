@@ -7,6 +7,7 @@ import { registerRemediationRoutes, type RemediationOptions } from './api/remedi
 import { registerWizardRoutes } from './api/wizard-routes';
 import { setPrincipal, type RouteAuth, type RouteContext } from './api/context';
 import { registerIdentityRoutes } from './api/identity-routes';
+import { registerFollowUpRoutes } from './api/follow-up-routes';
 import { createAuthenticator } from './auth/authenticate';
 import type { IdentityConfig } from './auth/config';
 import { createAccessTokenVerifier } from './auth/oidc';
@@ -164,6 +165,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerWriteRoutes(app, context);
   registerRemediationRoutes(app, context, options.remediation);
   registerWizardRoutes(app, context, options.remediation?.catalog ?? null);
+  registerFollowUpRoutes(app, context);
   registerStream(app, context);
 
   // Open event streams would keep close() waiting forever.

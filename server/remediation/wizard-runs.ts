@@ -8,6 +8,7 @@ import { insertEvents } from '../repo/writes';
 import type { Queryable } from '../storage/types';
 import { WIZARD_RUN_SOURCE, wizardRunEvent } from './events';
 import { describeZodIssues } from '../../shared/issues';
+import { createRunFollowUps } from '../follow-ups/edits';
 
 /** The result of one pushed mutation, as server/sync/push.ts stores it; `produced` names the rows it wrote. */
 export type MutationOutcome = {
@@ -46,6 +47,7 @@ export async function recordWizardRun(
   principal: Principal,
   rawArgs: unknown,
   now: number,
+  writer: { clientId: string | null; mutationId: string | null } = { clientId: null, mutationId: null },
 ): Promise<MutationOutcome> {
   const parsed = WizardRunRecordArgsSchema.safeParse(rawArgs);
   if (!parsed.success)
@@ -62,10 +64,12 @@ export async function recordWizardRun(
   if (existing) {
     if (existing.customer_id !== args.customerId)
       return { status: 'rejected', code: 'run_exists', message: `run ${args.runId} is already recorded for another customer` };
+    // Follow-ups of a run recorded before they were records are made now; those made before stay as they are.
+    const followUps = await createRunFollowUps(db, { principal, ...writer }, args, now);
     return {
       status: 'applied',
       message: `run ${args.runId} was already recorded`,
-      produced: [{ bucket: customerBucket(args.customerId), entity: 'event', id: existing.id, ver: 1 }],
+      produced: [{ bucket: customerBucket(args.customerId), entity: 'event', id: existing.id, ver: 1 }, ...followUps],
     };
   }
   const event = wizardRunEvent(args, {
@@ -75,8 +79,10 @@ export async function recordWizardRun(
   });
   const { ids } = await insertEvents(db, [event], { now, newId });
   const id = ids[0];
+  // The record step's follow-up lines become follow-ups (issue 12), owned by whoever ran the wizard.
+  const followUps = await createRunFollowUps(db, { principal, ...writer }, args, now);
   return {
     status: 'applied',
-    ...(id ? { produced: [{ bucket: customerBucket(args.customerId), entity: 'event', id, ver: 1 }] } : {}),
+    produced: [...(id ? [{ bucket: customerBucket(args.customerId), entity: 'event', id, ver: 1 }] : []), ...followUps],
   };
 }

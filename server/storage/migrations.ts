@@ -407,6 +407,39 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 8,
+    name: 'follow-ups: assignable, dated, closable work left by runs, problems and people',
+    statements: [
+      // Issue 12. Synced in the customer's bucket (entity 'follow_up'); every write is also a revision.
+      `create table follow_ups (
+         id text primary key,
+         customer_id text not null references customers (id),
+         title text not null,
+         owner text,
+         state text not null check (state in ('open', 'in_progress', 'done', 'wont_do')),
+         due_date date,
+         run_id text,
+         problem_id text,
+         release text,
+         ticket_url text,
+         source text not null check (source in ('hand', 'run', 'problem')),
+         created_by text not null,
+         created_by_id text,
+         created_at timestamptz not null,
+         updated_at timestamptz not null,
+         ver bigint not null default 1
+       )`,
+      `create index follow_ups_by_customer_id_id on follow_ups (customer_id, id)`,
+      `create index follow_ups_by_problem_id on follow_ups (problem_id) where problem_id is not null`,
+      `create index follow_ups_by_owner_state on follow_ups (owner, state)`,
+      `create function lk_follow_up_row(f follow_ups) returns jsonb language sql stable as $$
+         select jsonb_build_object('id', f.id, 'customerId', f.customer_id, 'title', f.title, 'owner', f.owner,
+           'state', f.state, 'dueDate', to_char(f.due_date, 'YYYY-MM-DD'), 'runId', f.run_id, 'problemId', f.problem_id,
+           'release', f.release, 'ticketUrl', f.ticket_url, 'source', f.source, 'createdBy', f.created_by,
+           'createdAt', lk_iso(f.created_at), 'updatedAt', lk_iso(f.updated_at), 'ver', f.ver) $$`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

@@ -108,6 +108,15 @@ const CUSTOMER_BUCKET = bucketKind([
     ver: '1::bigint',
     row: 'lk_revision_row(r)::text',
   },
+  // Follow-ups (issue 12), appended last for the same reason.
+  {
+    entity: 'follow_up',
+    from: 'follow_ups f where f.customer_id = $scope',
+    key: 'f.id',
+    rowId: 'f.id',
+    ver: 'f.ver',
+    row: 'lk_follow_up_row(f)::text',
+  },
 ]);
 
 const GLOBAL_BUCKET_KIND = bucketKind([

@@ -12,6 +12,7 @@ import { errorMessage, type Logger } from '../log';
 import { canSeeCustomer, type Principal } from '../repo/tokens';
 import { decideTextEdit, describeConflict, fieldAtVersion, latestWriter, recordRevision } from '../repo/revisions';
 import { insertNote, updateNoteBody } from '../repo/writes';
+import { createFollowUp, editFollowUp } from '../follow-ups/edits';
 import { recordWizardRun, WIZARD_RUN_RECORD_VERSION, type MutationOutcome } from '../remediation/wizard-runs';
 import type { Queryable, Storage } from '../storage/types';
 import { toMutationResult, type StoredResult } from './pull';
@@ -29,6 +30,8 @@ const MUTATION_CAPABILITY: Record<keyof typeof MUTATION_ARGS, Capability> = {
   'note.create': 'write',
   'note.update': 'write',
   'wizardRun.record': 'operate',
+  'followUp.create': 'write',
+  'followUp.update': 'write',
 };
 
 /** The mutation wire versions each name is accepted at (note.update 2 carries the base text; 1 is older desks). */
@@ -36,6 +39,8 @@ const MUTATION_VERSIONS: Record<keyof typeof MUTATION_ARGS, readonly number[]> =
   'note.create': [1],
   'note.update': [1, 2],
   'wizardRun.record': [WIZARD_RUN_RECORD_VERSION],
+  'followUp.create': [1],
+  'followUp.update': [1],
 };
 
 type Outcome = MutationOutcome;
@@ -114,7 +119,12 @@ async function applyMutation(
     };
   }
 
-  if (mutation.name === 'wizardRun.record') return recordWizardRun(db, principal, mutation.args, now);
+  if (mutation.name === 'wizardRun.record')
+    return recordWizardRun(db, principal, mutation.args, now, { clientId, mutationId: mutation.id });
+  if (mutation.name === 'followUp.create')
+    return createFollowUp(db, { principal, clientId, mutationId: mutation.id }, mutation.args, now);
+  if (mutation.name === 'followUp.update')
+    return editFollowUp(db, { principal, clientId, mutationId: mutation.id }, mutation.args, now);
 
   const parsed = MUTATION_ARGS['note.update'].safeParse(mutation.args);
   if (!parsed.success) return rejected('invalid_args', `note.update: ${describeZodIssues(parsed.error, 3)}`);

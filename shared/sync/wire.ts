@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CustomerIdSchema } from '../domain';
 import { CUSTOMER_ID_PATTERN } from '../routes';
 import { WizardRunRecordArgsSchema } from '../remediation/wire';
+import { FollowUpCreateArgsSchema, FollowUpUpdateArgsSchema } from '../follow-ups';
 
 /**
  * The sync wire format between desk and server (see SYNC-PROTOCOL.md in the
@@ -41,7 +42,17 @@ export const BucketIdSchema = z
   .refine((bucket) => bucket === 'global' || CUSTOMER_ID_PATTERN.test(bucketCustomerId(bucket) ?? ''), 'must be a bucket id');
 
 /** Entities carried by sync ops. */
-export const SYNC_ENTITIES = ['customer', 'feature', 'event', 'note', 'release', 'wizard', 'catalog', 'revision'] as const;
+export const SYNC_ENTITIES = [
+  'customer',
+  'feature',
+  'event',
+  'note',
+  'release',
+  'wizard',
+  'catalog',
+  'revision',
+  'follow_up',
+] as const;
 export const SyncEntitySchema = z.string().regex(/^[a-z][a-z_]{0,31}$/);
 
 export const OpSchema = z.object({
@@ -247,6 +258,9 @@ export const MUTATION_ARGS = {
   'note.update': NoteUpdateArgsSchema,
   /** A finished wizard run, written as a wizard_run event on the customer's timeline. */
   'wizardRun.record': WizardRunRecordArgsSchema,
+  /** Follow-ups (issue 12): made by hand, from a run or a problem; edited per field, last writer wins, reported. */
+  'followUp.create': FollowUpCreateArgsSchema,
+  'followUp.update': FollowUpUpdateArgsSchema,
 } as const;
 export type MutationName = keyof typeof MUTATION_ARGS;
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, PushResponseSchema, customerBucket, type Mutation, type PushResponse } from '../../shared/sync/wire';
+import { customerBucket } from '../../shared/sync/wire';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { MiniDesk } from './support/desk';
-import { addCustomers, request, startTestServer, token, type TestServer } from './support/server';
+import { addCustomers, createPusher, startTestServer, token, type TestServer } from './support/server';
 
 /**
  * Issue 9, item 1 on the wire: note edits are checked against the text their
@@ -14,11 +14,12 @@ let database: TestDatabase;
 let server: TestServer;
 let aliceToken: string;
 let bobToken: string;
-const seqs = new Map<string, number>();
+let push: ReturnType<typeof createPusher>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   server = await startTestServer(database.storage);
+  push = createPusher(server.url);
   aliceToken = await token(database.storage, { userId: 'alice', role: 'desk' });
   bobToken = await token(database.storage, { userId: 'bob', role: 'desk' });
   await addCustomers(database.storage, ['acme']);
@@ -27,29 +28,6 @@ afterAll(async () => {
   await server?.close();
   await database?.dispose();
 });
-
-async function push(bearer: string, name: string, items: { name: string; v?: number; args: unknown }[]): Promise<PushResponse> {
-  // Client ids need 8 characters or more.
-  const clientId = `client-${name}`;
-  const first = (seqs.get(clientId) ?? 0) + 1;
-  const mutations: Mutation[] = items.map((item, index) => ({
-    seq: first + index,
-    id: `${clientId}-${first + index}`,
-    name: item.name,
-    v: item.v ?? 1,
-    clientTime: '2026-03-01T12:00:00.000Z',
-    args: item.args,
-  }));
-  seqs.set(clientId, first + items.length - 1);
-  const response = await request(server.url, 'POST', '/v1/sync/push', bearer, {
-    protocol: PROTOCOL_VERSION,
-    clientId,
-    schemaVersion: 1,
-    mutations,
-  });
-  if (response.status !== 200) throw new Error(`push answered ${response.status}: ${JSON.stringify(response.body)}`);
-  return PushResponseSchema.parse(response.body);
-}
 
 async function note(id: string): Promise<{ body: string; ver: number }> {
   const [row] = await database.storage.query<{ body: string; ver: number }>(

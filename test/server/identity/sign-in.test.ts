@@ -247,6 +247,10 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/v1/audit', capability: 'administer' },
   { method: 'POST', path: '/v1/people/nobody-at-all/revoke', capability: 'administer' },
   { method: 'POST', path: '/v1/events', capability: 'ingest' },
+  { method: 'GET', path: '/v1/follow-ups', capability: 'read' },
+  { method: 'GET', path: '/v1/follow-ups/nobody', capability: 'read' },
+  { method: 'POST', path: '/v1/follow-ups', capability: 'write' },
+  { method: 'PATCH', path: '/v1/follow-ups/nobody', capability: 'write' },
 ];
 
 describe('roles on every route class', () => {

@@ -286,11 +286,15 @@ describe('wizardRun.record', () => {
   it('writes exactly one wizard_run event however often the run is pushed, and the desk syncs it', async () => {
     seq = 0;
     const [first] = await push(desk, 'client-wizard-1', [mutation(runArgs())]);
-    // The result names the event it wrote, so the desk keeps the run's record until that event is in its cache.
+    // The result names the event it wrote (and the follow-up its record step listed, issue 12), so the desk keeps
+    // the run's record until they are in its cache.
     expect(first).toEqual({
       seq: 1,
       status: 'applied',
-      produced: [{ bucket: customerBucket('acme'), entity: 'event', id: expect.any(String), ver: 1 }],
+      produced: [
+        { bucket: customerBucket('acme'), entity: 'event', id: expect.any(String), ver: 1 },
+        { bucket: customerBucket('acme'), entity: 'follow_up', id: expect.stringMatching(/^fu-run-/), ver: 1 },
+      ],
     });
     // The same run again: a retry after a lost answer from another client, and a resent batch.
     expect((await push(desk, 'client-wizard-1', [mutation(runArgs())]))[0]).toMatchObject({ seq: 2, status: 'applied' });

@@ -8,7 +8,14 @@ import { createApiToken, type NewToken } from '../../../server/repo/tokens';
 import { upsertCustomers } from '../../../server/repo/writes';
 import type { Storage } from '../../../server/storage/types';
 import type { Customer, EventInput } from '../../../shared/domain';
-import { PROTOCOL_VERSION, type PullRequest, type PullResponse } from '../../../shared/sync/wire';
+import {
+  PROTOCOL_VERSION,
+  PushResponseSchema,
+  type Mutation,
+  type PullRequest,
+  type PullResponse,
+  type PushResponse,
+} from '../../../shared/sync/wire';
 
 export type TestServer = { app: FastifyInstance; url: string; close(): Promise<void> };
 
@@ -131,4 +138,38 @@ export async function pull(url: string, bearer: string, body: PullRequest): Prom
   const response = await request(url, 'POST', '/v1/sync/pull', bearer, body);
   if (response.status !== 200) throw new Error(`pull answered ${response.status}: ${JSON.stringify(response.body)}`);
   return response.body as PullResponse;
+}
+
+/**
+ * Pushes mutations as a desk would: one client id per `client` name, each with
+ * its own gapless sequence (resends are made by reusing a returned mutation).
+ */
+export function createPusher(url: string) {
+  const seqs = new Map<string, number>();
+  return async function push(
+    bearer: string,
+    client: string,
+    items: { name: string; v?: number; args: unknown }[],
+  ): Promise<PushResponse> {
+    // Client ids need 8 characters or more.
+    const clientId = `client-${client}`;
+    const first = (seqs.get(clientId) ?? 0) + 1;
+    const mutations: Mutation[] = items.map((item, index) => ({
+      seq: first + index,
+      id: `${clientId}-${first + index}`,
+      name: item.name,
+      v: item.v ?? 1,
+      clientTime: '2026-03-01T12:00:00.000Z',
+      args: item.args,
+    }));
+    seqs.set(clientId, first + items.length - 1);
+    const response = await request(url, 'POST', '/v1/sync/push', bearer, {
+      protocol: PROTOCOL_VERSION,
+      clientId,
+      schemaVersion: 1,
+      mutations,
+    });
+    if (response.status !== 200) throw new Error(`push answered ${response.status}: ${JSON.stringify(response.body)}`);
+    return PushResponseSchema.parse(response.body);
+  };
 }
