@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CHANNELS } from '../../../shared/ipc/channels';
 import { tempDirs } from '../../support/temp';
+import { waitFor } from '../../support/wait';
 
 /**
  * The Electron runtime cannot be downloaded on these machines, so `electron` is
@@ -17,6 +19,9 @@ function createElectronMock(options: { hasLock: boolean; userData: string }) {
   let permissionRequest: Handler | null = null;
   let permissionCheck: Handler | null = null;
   let headersReceived: Handler | null = null;
+  const protocolHandlers = new Map<string, Handler>();
+  const privilegedSchemes: unknown[] = [];
+  const forks: { modulePath: string; args: string[]; options: Record<string, unknown> }[] = [];
   let readyResolve: () => void = () => {};
   const ready = new Promise<void>((resolve) => (readyResolve = resolve));
 
@@ -81,6 +86,27 @@ function createElectronMock(options: { hasLock: boolean; userData: string }) {
     },
     nativeTheme: { shouldUseDarkColors: true, on: vi.fn() },
     shell: { openExternal: vi.fn(() => Promise.resolve()) },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown[]) => privilegedSchemes.push(...schemes),
+      handle: (scheme: string, handler: Handler) => protocolHandlers.set(scheme, handler),
+    },
+    utilityProcess: {
+      fork: (modulePath: string, args: string[], options: Record<string, unknown>) => {
+        forks.push({ modulePath, args, options });
+        const child: EventEmitter & { stdout: PassThrough; stderr: PassThrough; pid: number; kill(): boolean } =
+          Object.assign(new EventEmitter(), {
+            stdout: new PassThrough(),
+            stderr: new PassThrough(),
+            pid: 4242,
+            kill: () => {
+              queueMicrotask(() => child.emit('exit', 0));
+              return true;
+            },
+          });
+        queueMicrotask(() => child.emit('spawn'));
+        return child;
+      },
+    },
     session: {
       defaultSession: {
         setPermissionRequestHandler: (handler: Handler) => (permissionRequest = handler),
@@ -99,6 +125,9 @@ function createElectronMock(options: { hasLock: boolean; userData: string }) {
       await ready;
       await new Promise((resolve) => setTimeout(resolve, 0));
     },
+    protocolHandlers,
+    privilegedSchemes,
+    forks,
     permissionRequest: () => permissionRequest,
     permissionCheck: () => permissionCheck,
     headersReceived: () => headersReceived,
@@ -150,7 +179,23 @@ describe('Electron main process', () => {
     // Dark OS theme: dark background and hidden until ready, so there is no white flash.
     expect(options.backgroundColor).toBe('#111418');
     expect(options.show).toBe(false);
-    expect(harness.windows[0]!.loaded).toMatch(/renderer[\\/]index\.html$/);
+    // The page comes from the app's own privileged scheme, never from file://.
+    expect(harness.windows[0]!.loaded).toBe('app://lightkeeper/index.html');
+  });
+
+  it('serves the renderer from a privileged app:// scheme registered before ready', async () => {
+    await startMain();
+    // Registered at import, before the app is ready (Electron refuses it later).
+    expect(harness.privilegedSchemes).toEqual([
+      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) },
+    ]);
+    await harness.ready();
+    const handler = harness.protocolHandlers.get('app');
+    expect(handler).toBeTypeOf('function');
+    const outside = (await handler!(new Request('app://lightkeeper/%2e%2e/%2e%2e/package.json'))) as Response;
+    expect(outside.status).toBe(404);
+    const otherHost = (await handler!(new Request('app://elsewhere/index.html'))) as Response;
+    expect(otherHost.status).toBe(404);
   });
 
   it('denies every permission request and check', async () => {
@@ -189,8 +234,15 @@ describe('Electron main process', () => {
     contents.emit('will-navigate', navigation, 'https://evil.example.com');
     expect(navigation.preventDefault).toHaveBeenCalled();
     const inside = { preventDefault: vi.fn() };
-    contents.emit('will-navigate', inside, 'file:///app/out/renderer/index.html#/fleet');
+    contents.emit('will-navigate', inside, 'app://lightkeeper/index.html#/fleet');
     expect(inside.preventDefault).not.toHaveBeenCalled();
+    // A downloaded page is not the app, even on the same disk.
+    const download = { preventDefault: vi.fn() };
+    contents.emit('will-navigate', download, 'file:///home/dana/Downloads/evil.html');
+    expect(download.preventDefault).toHaveBeenCalled();
+    const redirect = { preventDefault: vi.fn() };
+    contents.emit('will-redirect', redirect, 'file:///app/out/renderer/index.html');
+    expect(redirect.preventDefault).toHaveBeenCalled();
     const webview = { preventDefault: vi.fn() };
     contents.emit('will-attach-webview', webview);
     expect(webview.preventDefault).toHaveBeenCalled();
@@ -201,14 +253,19 @@ describe('Electron main process', () => {
     await harness.ready();
     expect([...harness.ipcHandlers.keys()].sort()).toEqual([...CHANNELS].sort());
     const info = harness.ipcHandlers.get('app:info')!;
-    const trusted = { sender: { id: 7 }, senderFrame: { url: 'file:///app/out/renderer/index.html', parent: null } };
+    const trusted = { sender: { id: 7 }, senderFrame: { url: 'app://lightkeeper/index.html#/fleet', parent: null } };
     expect(await info(trusted, undefined)).toMatchObject({ ok: true, value: { mode: 'desktop', appVersion: '1.2.3' } });
-    const subframe = { sender: { id: 7 }, senderFrame: { url: 'file:///app/out/renderer/index.html', parent: {} } };
+    const subframe = { sender: { id: 7 }, senderFrame: { url: 'app://lightkeeper/index.html', parent: {} } };
     expect(await info(subframe, undefined)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     const foreign = { sender: { id: 7 }, senderFrame: { url: 'https://evil.example.com', parent: null } };
     expect(await info(foreign, undefined)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    const otherWindow = { sender: { id: 99 }, senderFrame: { url: 'file:///app/out/renderer/index.html', parent: null } };
+    const otherWindow = { sender: { id: 99 }, senderFrame: { url: 'app://lightkeeper/index.html', parent: null } };
     expect(await info(otherWindow, undefined)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // The main frame of our window showing a file: page (a downloaded evil.html) is not our page.
+    for (const url of ['file:///home/dana/Downloads/evil.html', 'file:///app/out/renderer/index.html', 'app://evil/index.html']) {
+      const page = { sender: { id: 7 }, senderFrame: { url, parent: null } };
+      expect(await info(page, undefined)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
   });
 
   it('holds a single-instance lock, registers the protocol and routes deep links from a second instance', async () => {
@@ -226,6 +283,21 @@ describe('Electron main process', () => {
     harness.appEvents.emit('open-url', { preventDefault: vi.fn() }, 'lightkeeper://customer/../../etc');
     harness.appEvents.emit('open-url', { preventDefault: vi.fn() }, 'javascript:alert(1)');
     expect(harness.windows[0]!.webContents.sent.filter(([channel]) => channel === 'app:linkOpened')).toHaveLength(1);
+  });
+
+  it('starts the demo backend in a utility process, never through RunAsNode', async () => {
+    delete process.env.LIGHTKEEPER_BACKEND;
+    await startMain();
+    await harness.ready();
+    const fork = await waitFor(() => harness.forks[0], 'the demo backend was forked');
+    expect(fork.modulePath).toMatch(/server[\\/]cli\.ts$/);
+    expect(fork.args).toEqual(expect.arrayContaining(['--demo', '--port', '0', '--host', '127.0.0.1']));
+    expect(fork.options).toMatchObject({ stdio: 'pipe', serviceName: 'Lightkeeper demo backend' });
+    const env = fork.options.env as Record<string, string>;
+    expect(env.ELECTRON_RUN_AS_NODE).toBeUndefined();
+    expect(env.LIGHTKEEPER_ADMIN_TOKEN).toMatch(/.{20,}/);
+    // The token travels in the environment, never on the command line.
+    expect(fork.args.join(' ')).not.toContain(env.LIGHTKEEPER_ADMIN_TOKEN);
   });
 
   it('quits at once when another instance holds the lock', async () => {
