@@ -6,8 +6,42 @@ import type { Logger } from '../../shared/log';
 /** A running demo backend. */
 export type DemoBackend = { url: string; stop(): Promise<void> };
 
-/** How to start the reference server as a child process; the host knows the command (dev vs packaged). */
-export type DemoBackendCommand = { command: string; args: string[]; env?: NodeJS.ProcessEnv };
+/** The started server process, as the launcher needs it (a Node child process or Electron's utility process). */
+export type DemoProcess = {
+  stdout: NodeJS.ReadableStream | null;
+  stderr: NodeJS.ReadableStream | null;
+  /** Asks the process to end; `force` after it ignored the first ask. */
+  kill(force: boolean): void;
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  onError(listener: (error: Error) => void): void;
+  hasExited(): boolean;
+};
+
+/**
+ * How to start the reference server; the host knows how (the desktop shell uses
+ * Electron's utilityProcess, so the RunAsNode fuse can stay off; browser mode spawns Node).
+ */
+export type DemoBackendCommand = { start(args: string[], env: Record<string, string>): DemoProcess };
+
+/** A starter that spawns `command args… <launcher args>` as a Node child process (browser mode). */
+export function spawnedBackend(command: string, args: string[], env: Record<string, string> = {}): DemoBackendCommand {
+  return {
+    start(extraArgs, extraEnv) {
+      const child = spawn(command, [...args, ...extraArgs], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...env, ...extraEnv },
+      });
+      return {
+        stdout: child.stdout,
+        stderr: child.stderr,
+        kill: (force) => void child.kill(force ? 'SIGKILL' : 'SIGTERM'),
+        onExit: (listener) => void child.once('exit', (code, signal) => listener(code, signal)),
+        onError: (listener) => void child.once('error', listener),
+        hasExited: () => child.exitCode !== null || child.signalCode !== null,
+      };
+    },
+  };
+}
 
 /** The name of the person logged in to this machine (their account name; "you" when the OS will not say). */
 export function localUserName(): string {
@@ -31,34 +65,32 @@ export function startDemoBackend(options: {
   log: Logger;
   startTimeoutMs?: number;
 }): Promise<DemoBackend> {
-  const child = spawn(
-    options.spec.command,
-    [...options.spec.args, '--demo', '--json', '--port', '0', '--host', '127.0.0.1', '--data-dir', options.dataDir],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        ...options.spec.env,
-        LIGHTKEEPER_ADMIN_TOKEN: options.token,
-        // The demo backend's one user is whoever runs the desk: records carry their name, not "admin".
-        LIGHTKEEPER_ADMIN_NAME: localUserName(),
-        DATABASE_URL: '',
-      },
-    },
-  );
+  const child = options.spec.start(['--demo', '--json', '--port', '0', '--host', '127.0.0.1', '--data-dir', options.dataDir], {
+    LIGHTKEEPER_ADMIN_TOKEN: options.token,
+    // The demo backend's one user is whoever runs the desk: records carry their name, not "admin".
+    LIGHTKEEPER_ADMIN_NAME: localUserName(),
+    DATABASE_URL: '',
+  });
   let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString()).slice(-4000);
   });
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      if (child.hasExited()) return resolve();
+      child.onExit(() => resolve());
+      child.kill(false);
+      setTimeout(() => {
+        if (!child.hasExited()) child.kill(true);
+      }, 5000).unref();
     });
   return new Promise<DemoBackend>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
+    if (!child.stdout) {
+      void stop();
+      reject(new Error('The demo backend was started without a readable output; it cannot say when it is ready.'));
+      return;
+    }
+    const lines = readline.createInterface({ input: child.stdout });
     const timer = setTimeout(() => {
       void stop();
       reject(new Error(`The demo backend did not start within ${(options.startTimeoutMs ?? 120_000) / 1000} s.`));
@@ -68,13 +100,13 @@ export function startDemoBackend(options: {
       try {
         const { url } = JSON.parse(line) as { url: string };
         clearTimeout(timer);
-        child.once('exit', (code, signal) => options.log.warn('demo backend exited', { code, signal }));
+        child.onExit((code, signal) => options.log.warn('demo backend exited', { code, signal }));
         resolve({ url, stop });
       } catch {
         // Not the ready line.
       }
     });
-    child.once('exit', (code) => {
+    child.onExit((code) => {
       clearTimeout(timer);
       reject(
         new Error(
@@ -82,7 +114,7 @@ export function startDemoBackend(options: {
         ),
       );
     });
-    child.once('error', (error) => {
+    child.onError((error) => {
       clearTimeout(timer);
       reject(new Error(`The demo backend could not be started: ${error.message}`));
     });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { spawnedBackend } from '../backend/demo-launcher';
 import { createDesk } from '../core/desk';
 import { createLogger } from '../core/log';
 import { defaultDataDir } from '../core/paths';
@@ -46,7 +47,7 @@ try {
     platform: process.platform,
     log,
     demoBackend:
-      values.backend === 'none' ? null : { command: process.execPath, args: ['--import', 'tsx', path.resolve('server/cli.ts')] },
+      values.backend === 'none' ? null : spawnedBackend(process.execPath, ['--import', 'tsx', path.resolve('server/cli.ts')]),
   });
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));

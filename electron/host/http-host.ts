@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Desk } from '../core/desk';
 import type { Logger } from '../../shared/log';
 import { CONTENT_SECURITY_POLICY } from '../core/csp';
+import { resolveStaticFile } from '../core/static-files';
 
 /** Options for the browser-mode host. */
 export type HostOptions = {
@@ -21,18 +22,6 @@ export type HostOptions = {
 export type Host = { url: string; port: number; token: string; close(): Promise<void> };
 
 const MAX_BODY_BYTES = 1024 * 1024;
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-};
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -99,27 +88,18 @@ export async function startHost(options: HostOptions): Promise<Host> {
   });
 
   const serveStatic = (pathname: string, res: http.ServerResponse) => {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(pathname);
-    } catch {
-      sendJson(res, 400, { error: 'bad_path' });
+    const found = resolveStaticFile(rendererRoot, pathname);
+    if (!found.ok) {
+      const message =
+        found.reason === 'not_built'
+          ? 'The renderer is not built. Run `npm run build` (or `npm run start:browser`, which builds first).'
+          : found.reason;
+      sendJson(res, found.status, { error: message });
       return;
     }
-    const candidate = path.resolve(rendererRoot, `.${decoded}`);
-    const inside = candidate === rendererRoot || candidate.startsWith(rendererRoot + path.sep);
-    let file = inside && fs.existsSync(candidate) && fs.statSync(candidate).isFile() ? candidate : null;
-    // The renderer routes by hash, so any other path gets the app shell.
-    if (!file && !path.extname(decoded)) file = path.join(rendererRoot, 'index.html');
-    if (!file || !fs.existsSync(file)) {
-      const message = fs.existsSync(path.join(rendererRoot, 'index.html'))
-        ? 'not_found'
-        : 'The renderer is not built. Run `npm run build` (or `npm run start:browser`, which builds first).';
-      sendJson(res, 404, { error: message });
-      return;
-    }
+    const { file } = found;
     res.writeHead(200, {
-      'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-type': found.contentType,
       'content-security-policy': CONTENT_SECURITY_POLICY,
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',

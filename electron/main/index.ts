@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { BrowserWindow, Menu, app, ipcMain, nativeTheme, session, shell } from 'electron';
+import { BrowserWindow, Menu, app, ipcMain, nativeTheme, protocol, session, shell, utilityProcess } from 'electron';
 import { EVENTS } from '../../shared/ipc/channels';
 import type { AppRoute } from '../../shared/routes';
 import { parseDeepLink, DEEP_LINK_SCHEME } from '../../shared/routes';
@@ -7,6 +7,8 @@ import { CONTENT_SECURITY_POLICY } from '../core/csp';
 import { createDesk, type Desk } from '../core/desk';
 import { createLogger } from '../core/log';
 import { registerContract } from '../ipc/register';
+import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
+import { utilityBackend } from './demo-process';
 import { applicationMenu } from './menu';
 import { deepLinkFromArgv, externalLinkTarget, isAppUrl } from './security';
 import { createSenderCheck } from './sender';
@@ -14,7 +16,10 @@ import { BACKGROUND, mainWindowOptions } from './window-options';
 
 const log = createLogger();
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
-const appOrigin = devServerUrl ? new URL(devServerUrl).origin : 'file://';
+const appOrigin = devServerUrl ? new URL(devServerUrl).origin : APP_ORIGIN;
+
+// Before ready (Electron refuses it later): app:// is a standard, secure origin of its own.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 let mainWindow: BrowserWindow | null = null;
 let desk: Desk | null = null;
@@ -44,14 +49,14 @@ function bundledWizardsDir(): string {
 }
 
 /**
- * How to start the demo backend: Electron's own binary in Node mode, running the
+ * How to start the demo backend: a utility process (no RunAsNode) running the
  * bundled server (packaged app) or the TypeScript source through tsx (a checkout).
  */
 function demoBackendCommand() {
   if (process.env.LIGHTKEEPER_BACKEND === 'none') return null;
-  const env = { ELECTRON_RUN_AS_NODE: '1', LIGHTKEEPER_WIZARDS_DIR: bundledWizardsDir() };
-  if (app.isPackaged) return { command: process.execPath, args: [path.join(import.meta.dirname, 'server.js')], env };
-  return { command: process.execPath, args: ['--import', 'tsx', path.join(app.getAppPath(), 'server/cli.ts')], env };
+  const env = { LIGHTKEEPER_WIZARDS_DIR: bundledWizardsDir() };
+  if (app.isPackaged) return utilityBackend(utilityProcess, path.join(import.meta.dirname, 'server.js'), { env });
+  return utilityBackend(utilityProcess, path.join(app.getAppPath(), 'server/cli.ts'), { execArgv: ['--import', 'tsx'], env });
 }
 
 function hardenSession(): void {
@@ -94,8 +99,7 @@ function createWindow(): BrowserWindow {
       pendingRoute = null;
     }
   });
-  if (devServerUrl) void window.loadURL(devServerUrl);
-  else void window.loadFile(path.join(import.meta.dirname, '../renderer/index.html'));
+  void window.loadURL(devServerUrl ?? APP_ENTRY_URL);
   return window;
 }
 
@@ -118,6 +122,7 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(() => {
     hardenSession();
+    protocol.handle(APP_SCHEME, createAppProtocolHandler(path.join(import.meta.dirname, '../renderer')));
     Menu.setApplicationMenu(applicationMenu((route) => openRoute(route)));
     try {
       desk = createDesk({

@@ -1,14 +1,10 @@
 import { parseDeepLink, type AppRoute } from '../../shared/routes';
+import { originOf } from './app-protocol';
 
-/** Whether a URL is one of the app's own pages (the packaged file or the dev server). */
+/** Whether a URL is one of the app's own pages: exactly the app's origin (app://lightkeeper, or the dev server). */
 export function isAppUrl(raw: string, appOrigin: string): boolean {
-  try {
-    const url = new URL(raw);
-    if (appOrigin === 'file://') return url.protocol === 'file:';
-    return url.origin === appOrigin;
-  } catch {
-    return false;
-  }
+  const origin = originOf(raw);
+  return origin !== null && origin !== 'file://' && origin === appOrigin;
 }
 
 /** Only well-formed https links leave the app, and only to the system browser. */

@@ -93,8 +93,9 @@ function createElectronMock(options: { hasLock: boolean; userData: string }) {
     utilityProcess: {
       fork: (modulePath: string, args: string[], options: Record<string, unknown>) => {
         forks.push({ modulePath, args, options });
-        const child: EventEmitter & { stdout: PassThrough; stderr: PassThrough; pid: number; kill(): boolean } =
-          Object.assign(new EventEmitter(), {
+        const child: EventEmitter & { stdout: PassThrough; stderr: PassThrough; pid: number; kill(): boolean } = Object.assign(
+          new EventEmitter(),
+          {
             stdout: new PassThrough(),
             stderr: new PassThrough(),
             pid: 4242,
@@ -102,7 +103,8 @@ function createElectronMock(options: { hasLock: boolean; userData: string }) {
               queueMicrotask(() => child.emit('exit', 0));
               return true;
             },
-          });
+          },
+        );
         queueMicrotask(() => child.emit('spawn'));
         return child;
       },
