@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { Json } from '../json';
 import { collectReferences, parseCondition, templatesIn } from '../wizards/cel';
 import { CUSTOMER_FIELDS } from '../wizards/catalog';
+import { celTypeFits, checkCelTypes, describeCelType, typeSchemaOfZod, type CelVariableTypes } from '../wizards/cel-types';
+import { CustomerSchema } from '../domain';
 import { describeYamlPath, YamlSource, type SourcePosition } from '../yaml-locator';
 import {
   CatalogFileSchema,
@@ -19,6 +21,7 @@ export const CATALOG_ISSUE_CODES = [
   'schema',
   'type-schema',
   'cel-syntax',
+  'cel-type',
   'unknown-variable',
   'unknown-param',
   'unknown-secret',
@@ -156,10 +159,22 @@ type Site = {
   source: string;
   roots: readonly string[];
   params: TypeSchema;
+  /** What the expression must yield: a declared field type, or a condition. */
+  expect?: TypeSchema | 'bool';
 };
+
+/** What `response` holds in a mapping: the status, the headers, and the body as parsed JSON (any shape). */
+const RESPONSE_TYPE: TypeSchema = {
+  type: 'object',
+  properties: { status: { type: 'integer' }, headers: { type: 'object', additionalProperties: true }, body: {} },
+};
+let customerTypeCache: TypeSchema | null = null;
 
 class CatalogChecker {
   private readonly issues: CatalogIssue[] = [];
+  /** The declared types of `before` and `result` for the probe or action being checked. */
+  private beforeType: TypeSchema | null = null;
+  private resultType: TypeSchema | null = null;
 
   constructor(
     private readonly definition: CatalogDefinition,
@@ -196,6 +211,8 @@ class CatalogChecker {
 
   private checkProbe(name: string, probe: ProbeDefinition): void {
     const base = ['probes', name];
+    this.beforeType = null;
+    this.resultType = probe.result;
     this.checkTypes([...base, 'params'], probe.params, 'params');
     this.checkTypes([...base, 'result'], probe.result, 'result');
     this.checkCall([...base, 'call'], probe.call, probe.params, CALL_ROOTS, { isAction: false });
@@ -216,6 +233,11 @@ class CatalogChecker {
 
   private checkAction(name: string, action: ActionDefinition): void {
     const base = ['actions', name];
+    this.beforeType =
+      (action.plan?.from === 'template' && action.plan.before
+        ? this.definition.probes[action.plan.before.probe]?.result
+        : null) ?? null;
+    this.resultType = action.result ?? null;
     this.checkTypes([...base, 'params'], action.params, 'params');
     if (action.result) this.checkTypes([...base, 'result'], action.result, 'result');
     this.checkCall([...base, 'call'], action.call, action.params, [...CALL_ROOTS, 'idempotencyKey'], { isAction: true });
@@ -227,8 +249,8 @@ class CatalogChecker {
       }
       if (plan.call) this.checkCall([...base, 'plan', 'call'], plan.call, action.params, CALL_ROOTS, { isAction: false });
       const roots = ['response', 'params', 'customer'];
-      if (plan.changes) this.checkExpression([...base, 'plan', 'changes'], plan.changes, roots, action.params);
-      if (plan.noop) this.checkExpression([...base, 'plan', 'noop'], plan.noop, roots, action.params);
+      if (plan.changes) this.checkExpression([...base, 'plan', 'changes'], plan.changes, roots, action.params, { type: 'array' });
+      if (plan.noop) this.checkExpression([...base, 'plan', 'noop'], plan.noop, roots, action.params, 'bool');
     } else if (plan?.from === 'template') {
       const roots = ['params', 'customer', ...(plan.before ? ['before'] : [])];
       if (plan.before) {
@@ -255,7 +277,7 @@ class CatalogChecker {
       plan.changes.forEach((change, index) =>
         this.checkTemplates([...base, 'plan', 'changes', index], change as unknown as Json, roots, action.params),
       );
-      if (plan.noop) this.checkExpression([...base, 'plan', 'noop'], plan.noop, roots, action.params);
+      if (plan.noop) this.checkExpression([...base, 'plan', 'noop'], plan.noop, roots, action.params, 'bool');
     }
     const eventRoots = ['params', 'customer', 'result'];
     if (action.event.summary) this.checkTemplates([...base, 'event', 'summary'], action.event.summary, eventRoots, action.params);
@@ -331,7 +353,7 @@ class CatalogChecker {
     if (map === undefined) return;
     const roots = ['response', 'params', 'customer'];
     if (typeof map === 'string') {
-      this.checkExpression([...base, 'map'], map, roots, params);
+      this.checkExpression([...base, 'map'], map, roots, params, result);
       return;
     }
     const properties = result.properties ?? {};
@@ -345,7 +367,7 @@ class CatalogChecker {
           this.source.keyPosition([...base, 'map'], field),
         );
       }
-      this.checkExpression([...base, 'map', field], expression, roots, params);
+      this.checkExpression([...base, 'map', field], expression, roots, params, properties[field]);
     }
     for (const field of result.required ?? []) {
       if (!Object.hasOwn(map, field))
@@ -380,8 +402,42 @@ class CatalogChecker {
     return found;
   }
 
-  private checkExpression(path: (string | number)[], expression: string, roots: readonly string[], params: TypeSchema): void {
-    this.checkSite({ path, offset: 0, source: expression, roots, params });
+  private checkExpression(
+    path: (string | number)[],
+    expression: string,
+    roots: readonly string[],
+    params: TypeSchema,
+    expect?: TypeSchema | 'bool',
+  ): void {
+    this.checkSite({ path, offset: 0, source: expression, roots, params, ...(expect ? { expect } : {}) });
+  }
+
+  /** Type checks an expression whose names are right against the declared types (issue 11). */
+  private checkSiteTypes(site: Site, at: (offset: number) => SourcePosition): void {
+    const declared: Record<string, TypeSchema | null> = {
+      params: site.params,
+      customer: (customerTypeCache ??= typeSchemaOfZod(CustomerSchema)),
+      response: RESPONSE_TYPE,
+      secrets: { type: 'object', additionalProperties: true },
+      idempotencyKey: { type: 'string' },
+      before: this.beforeType,
+      result: this.resultType,
+    };
+    const variables: CelVariableTypes = Object.fromEntries(site.roots.map((root) => [root, declared[root] ?? null]));
+    const checked = checkCelTypes(site.source, variables, { objectVariables: ['params'] });
+    for (const problem of checked.problems)
+      this.add(site.path, 'cel-type', `"${site.source.trim()}": ${problem.message}`, at(problem.offset));
+    if (checked.problems.length > 0 || !site.expect) return;
+    const fits = site.expect === 'bool' ? ['bool', 'dyn'].includes(checked.type) : celTypeFits(checked.type, site.expect);
+    if (!fits) {
+      const wanted = site.expect === 'bool' ? 'true or false' : describeDeclared(site.expect);
+      this.add(
+        site.path,
+        'cel-type',
+        `"${site.source.trim()}" is ${describeCelType(checked.type)}, but ${wanted} is declared here`,
+        at(0),
+      );
+    }
   }
 
   private checkSite(site: Site): { root: string; at: SourcePosition }[] {
@@ -397,6 +453,7 @@ class CatalogChecker {
       return [];
     }
     const found: { root: string; at: SourcePosition }[] = [];
+    const issuesBefore = this.issues.length;
     for (const reference of collectReferences(parsed)) {
       const [root, name] = reference.path;
       const position = at(reference.offset);
@@ -441,6 +498,23 @@ class CatalogChecker {
         this.add(site.path, 'unknown-variable', `response.${name}: a response has ${RESPONSE_FIELDS.join(', ')}`, position);
       }
     }
+    // Names first: a wrong name is said once, not again as a type error.
+    if (this.issues.length === issuesBefore) this.checkSiteTypes(site, at);
     return found;
   }
+}
+
+/** A declared type in words: "a string or null". */
+function describeDeclared(schema: TypeSchema): string {
+  const types = schema.type === undefined ? ['any JSON'] : Array.isArray(schema.type) ? schema.type : [schema.type];
+  const words: Record<string, string> = {
+    string: 'a string',
+    number: 'a number',
+    integer: 'a whole number',
+    boolean: 'true or false',
+    null: 'null',
+    object: 'an object',
+    array: 'a list',
+  };
+  return types.map((type) => words[type] ?? type).join(' or ');
 }

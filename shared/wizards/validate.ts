@@ -32,6 +32,7 @@ export const VALIDATION_CODES = [
   'cel-unknown-check',
   'cel-unknown-field',
   'cel-not-available',
+  'cel-type',
 ] as const;
 /** One of {@link VALIDATION_CODES}. */
 export type ValidationCode = (typeof VALIDATION_CODES)[number];

@@ -1,9 +1,12 @@
-import { CUSTOMER_FIELDS } from '../catalog';
+import { CustomerSchema } from '../../domain';
+import type { TypeSchema } from '../../catalog/type-schema';
+import { CUSTOMER_FIELDS, querySpec } from '../catalog';
 import { collectReferences, misusedHasCalls, parseCondition, templatesIn, type ParsedTemplate, type TemplatePart } from '../cel';
-import type { Step } from '../format';
+import { checkCelTypes, describeCelType, typeSchemaOfZod, type CelVariableTypes } from '../cel-types';
+import { OUTCOMES, ROOT_CAUSES, type InputField, type Step } from '../format';
 import type { Json } from '../../json';
-import { resultFieldsOf, successors } from './lint';
-import { add, type Lint } from './lint';
+import { catalogProbeSpec } from './references';
+import { add, resultFieldsOf, successors, type Lint } from './lint';
 
 /** Checks of the CEL in conditions and templates: syntax, the names used, and whether they are available where they are read. */
 
@@ -15,6 +18,8 @@ type ExpressionSite = {
   offsetInString: number;
   step: Step;
   resultFields?: readonly string[] | null;
+  /** A condition (`when`, `until`): it must be true or false. */
+  isCondition?: boolean;
 };
 
 /** Forward "definitely produced" analysis: a name is available at a step if every path to it produces the name. */
@@ -66,7 +71,13 @@ export function checkExpressions(lint: Lint): void {
     switch (step.kind) {
       case 'decision':
         step.branches.forEach((branch, branchIndex) =>
-          sites.push({ source: branch.when, path: [...base, 'branches', branchIndex, 'when'], offsetInString: 0, step }),
+          sites.push({
+            source: branch.when,
+            path: [...base, 'branches', branchIndex, 'when'],
+            offsetInString: 0,
+            step,
+            isCondition: true,
+          }),
         );
         break;
       case 'verify':
@@ -76,6 +87,7 @@ export function checkExpressions(lint: Lint): void {
           offsetInString: 0,
           step,
           resultFields: resultFieldsOf(lint, step) ?? null,
+          isCondition: true,
         });
         addTemplateSites(step.params ?? {}, [...base, 'params']);
         break;
@@ -163,6 +175,7 @@ export function checkExpression(lint: Lint, site: ExpressionSite): void {
   const variables = ['inputs', 'checks', 'answers', 'customer', ...(isVerify ? ['result'] : [])];
   const available = lint.available.get(step.id);
   const references = collectReferences(parsed);
+  const issuesBefore = lint.issues.length;
   // A name the expression tests for presence (has(checks.x), 'x' in checks) may be read in it too: the author guarded it.
   const guarded = new Set(
     references
@@ -262,6 +275,108 @@ export function checkExpression(lint: Lint, site: ExpressionSite): void {
         position,
       );
     }
+  }
+  // Names first: a wrong name is said once, by the checks above, not again as a type error.
+  if (lint.issues.length === issuesBefore) checkTypes(lint, site, at);
+}
+
+/**
+ * The declared types a step's expressions see: inputs and answers from their
+ * fields, checks from the catalog's result types (cache queries: the desk's),
+ * the customer record, and a verify step's `result`.
+ */
+function variableTypesAt(lint: Lint, step: Step, isVerify: boolean): CelVariableTypes {
+  let base = baseTypes.get(lint);
+  if (!base) {
+    const answers: Record<string, TypeSchema> = {};
+    for (const candidate of lint.steps)
+      if (candidate.kind === 'input') for (const field of candidate.fields) answers[field.id] ??= fieldType(field);
+    const checks: Record<string, TypeSchema | null> = {};
+    for (const candidate of lint.steps) {
+      if (resultFieldsOf(lint, candidate) === undefined) continue;
+      const type = resultTypeOf(lint, candidate);
+      checks[candidate.id] = type;
+      if ('save' in candidate && candidate.save) checks[candidate.save] ??= type;
+    }
+    base = {
+      inputs: objectOf(Object.fromEntries(lint.definition.inputs.map((field) => [field.id, fieldType(field)]))),
+      answers: objectOf(answers),
+      checks: objectOf(checks),
+      customer: customerType(),
+    };
+    baseTypes.set(lint, base);
+  }
+  return isVerify ? { ...base, result: resultTypeOf(lint, step) } : base;
+}
+
+const baseTypes = new WeakMap<Lint, CelVariableTypes>();
+let customerTypeCache: TypeSchema | null = null;
+const customerType = () => (customerTypeCache ??= typeSchemaOfZod(CustomerSchema));
+const queryTypes = new Map<string, TypeSchema>();
+
+function objectOf(properties: Record<string, TypeSchema | null>): TypeSchema {
+  return { type: 'object', properties: Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, value ?? {}])) };
+}
+
+function fieldType(field: InputField): TypeSchema {
+  const nullable = (type: 'string' | 'number' | 'boolean'): TypeSchema['type'] => (field.required ? type : [type, 'null']);
+  switch (field.type) {
+    case 'number':
+      return { type: nullable('number') };
+    case 'boolean':
+      return { type: nullable('boolean') };
+    case 'choice':
+      return { type: nullable('string'), enum: [...field.options, ...(field.required ? [] : [null])] };
+    default:
+      return { type: nullable('string') };
+  }
+}
+
+/** The declared type of a step's result; null when unknown (an unknown probe, no catalog). */
+function resultTypeOf(lint: Lint, step: Step): TypeSchema | null {
+  if (step.kind === 'check' || step.kind === 'verify') {
+    if (step.source === 'cache') {
+      const spec = querySpec(step.query);
+      if (!spec) return null;
+      let type = queryTypes.get(step.query);
+      if (!type) queryTypes.set(step.query, (type = typeSchemaOfZod(spec.result)));
+      return type;
+    }
+    if (!catalogProbeSpec(lint.context, step.probe)) return null;
+    return lint.context.catalog?.probes.find((probe) => probe.name === step.probe)?.result ?? null;
+  }
+  if (step.kind === 'action') {
+    const declared = lint.context.catalog?.actions.find((action) => action.name === step.action)?.result ?? null;
+    return objectOf({ ok: { type: 'boolean' }, result: declared, error: { type: ['string', 'null'] } });
+  }
+  if (step.kind === 'link') {
+    return objectOf({
+      outcome: { type: 'string', enum: [...OUTCOMES] },
+      rootCause: { type: ['string', 'null'], enum: [...ROOT_CAUSES, null] },
+      followUps: { type: 'array', items: { type: 'string' } },
+      path: { type: 'array', items: { type: 'string' } },
+    });
+  }
+  return null;
+}
+
+function checkTypes(lint: Lint, site: ExpressionSite, at: (offset: number) => { line: number; column: number }): void {
+  const isVerify = site.resultFields !== undefined;
+  const checked = checkCelTypes(site.source, variableTypesAt(lint, site.step, isVerify), {
+    objectVariables: ['checks', 'inputs', 'answers'],
+  });
+  for (const problem of checked.problems)
+    add(lint, site.path, 'cel-type', `"${site.source.trim()}": ${problem.message}`, site.step.id, at(problem.offset));
+  if (site.isCondition && checked.problems.length === 0 && checked.type !== 'bool' && checked.type !== 'dyn') {
+    const key = site.path[site.path.length - 1];
+    add(
+      lint,
+      site.path,
+      'cel-type',
+      `"${String(key)}" must be a condition (true or false), but "${site.source.trim()}" is ${describeCelType(checked.type)}; compare it, e.g. ${site.source.trim()} == …`,
+      site.step.id,
+      at(0),
+    );
   }
 }
 

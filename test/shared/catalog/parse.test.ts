@@ -157,6 +157,22 @@ describe('catalog files', () => {
     expect(field.message).toContain('the customer has no field "tenant"');
   });
 
+  it('type checks mappings against the declared result (cel-type): a field gets what it declares', () => {
+    // The body is any JSON, so what it yields fits; a comparison or a size has a known type.
+    expect(issuesOf(base.replace('ok: response.body.ok', 'ok: response.body.state == "ok"'))).toEqual([]);
+    const mapping = base.replace('ok: response.body.ok', 'ok: response.body.ok\n      count: response.status == 200');
+    const wrong = only(mapping);
+    expect(wrong).toMatchObject({ code: 'cel-type', line: lineOf(mapping, 'count: response.status') });
+    expect(wrong.message).toBe('"response.status == 200" is true or false, but a whole number is declared here');
+    const counted = only(base.replace('ok: response.body.ok', "ok: size(response.body.items) > 'none'"));
+    expect(counted.code).toBe('cel-type');
+    expect(counted.message).toMatch(/cannot compare a whole number \(int\) with a string/);
+    // A parameter is typed too: comparing a string parameter with a number never holds.
+    const param = only(base.replace('ok: response.body.ok', 'ok: params.id == 7'));
+    expect(param).toMatchObject({ code: 'cel-type', column: 11 });
+    expect(param.message).toMatch(/compares a string with a whole number .* can never hold/);
+  });
+
   it('reports mappings of fields the result does not declare, and required fields left unmapped', () => {
     expect(only(base.replace('ok: response.body.ok', 'ok: response.body.ok\n      total: response.body.n')).code).toBe(
       'unknown-field',

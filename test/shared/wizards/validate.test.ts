@@ -401,6 +401,26 @@ steps:
     message:
       /has no field "certExpired" \(fields: configured, enforced, idpReachable, certificateExpired, certificateExpiresAt\)/,
   },
+  'cel-type': {
+    source: `${header}steps:
+  - id: wait
+    kind: verify
+    title: Wait
+    source: probe
+    probe: customer.health
+    until: "result.health"
+    every: 10s
+    timeout: 1m
+    onTimeout: b
+  - id: b
+    kind: record
+    title: B
+    outcome: remediated
+`,
+    line: 10,
+    stepId: 'wait',
+    message: /"until" must be a condition \(true or false\), but "result.health" is a string/,
+  },
   'cel-not-available': {
     source: `${header}steps:
   - id: route
