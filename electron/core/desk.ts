@@ -20,6 +20,8 @@ import { createRunHost } from '../wizards/host';
 import { createWizardLibrary } from '../wizards/library';
 import { createEventHub, type EventHub } from './events';
 import { createNoteEdits } from './note-edits';
+import { createFollowUpHandlers } from './follow-ups';
+import { createFollowUpQueries } from '../db/follow-up-queries';
 import { createSettingsStore } from './settings';
 import { createAppMeta } from '../db/app-meta';
 
@@ -73,6 +75,8 @@ function describeWrite(row: OutboxRow): string {
   if (row.name === 'note.create') return `Note on ${String(args.customerId ?? 'a customer')}: ${text(args.body)}`;
   if (row.name === 'note.update') return `Edit of a note: ${text(args.body)}`;
   if (row.name === 'wizardRun.record') return `Record of a wizard run on ${String(args.customerId ?? 'a customer')}`;
+  if (row.name === 'followUp.create') return `Follow-up on ${String(args.customerId ?? 'a customer')}: ${text(args.title)}`;
+  if (row.name === 'followUp.update') return `Change to a follow-up: ${Object.keys(args.set ?? {}).join(', ')}`;
   return row.name;
 }
 
@@ -122,7 +126,7 @@ export function createDesk(options: DeskOptions): Desk {
     },
     onChanged: (summary) => events.emit('cache:changed', { customerIds: [...summary.customerIds], global: summary.global }),
     // Declared below; the engine identifies a backend only after setClient, once the desk is built.
-    onIdentified: (identity) => onIdentified(identity),
+    onIdentified: (identity, userName) => onIdentified(identity, userName),
   });
 
   const clearSyncedData = cache.transaction(() => {
@@ -138,6 +142,7 @@ export function createDesk(options: DeskOptions): Desk {
       'customer_features',
       'notes',
       'revisions',
+      'follow_ups',
       'customers',
       'releases',
       'wizard_library',
@@ -180,10 +185,13 @@ export function createDesk(options: DeskOptions): Desk {
   }
 
   /** Called by the engine before it pushes or pulls: a backend other than the cached one empties the cache first. */
-  function onIdentified(identity: string): void {
+  function onIdentified(identity: string, userName: string | null): void {
     const cached = appMeta.get('backend_identity');
     if (cached !== null && cached !== identity) clearForAnotherBackend();
     appMeta.set('backend_identity', identity);
+    // Who "me" is for follow-ups ("mine") and the author of notes still on their way.
+    if (userName !== null) appMeta.set('user_name', userName);
+    else appMeta.delete('user_name');
   }
 
   async function connect(): Promise<void> {
@@ -277,6 +285,18 @@ export function createDesk(options: DeskOptions): Desk {
     }
   }
 
+  const followUpHandlers = createFollowUpHandlers({
+    outbox,
+    queries: createFollowUpQueries(cache, outbox),
+    hasCustomer: (customerId) => queries.hasCustomer(customerId),
+    me: () => appMeta.get('user_name'),
+    now: () => (options.clock ?? Date).now(),
+    onWrite: (customerId) => {
+      engine.notifyLocalWrite();
+      events.emit('cache:changed', { customerIds: [customerId], global: false });
+    },
+  });
+
   const handlers: Handlers = {
     'app:info': () => ({
       appVersion: options.appVersion,
@@ -361,6 +381,7 @@ export function createDesk(options: DeskOptions): Desk {
       return view;
     },
     ...wizardHandlers,
+    ...followUpHandlers,
     'notes:update': (input) => noteEdits.update(input.noteId, input.body),
     'notes:resolveConflict': (input) => noteEdits.resolve(input.noteId, input.choice, input.body),
     'notes:history': (input) => {

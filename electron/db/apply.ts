@@ -10,6 +10,7 @@ import {
 } from '../../shared/domain';
 import { PublishedCatalogSchema } from '../../shared/catalog/format';
 import { WizardRowSchema } from '../../shared/remediation/wire';
+import { FollowUpSchema, type FollowUp } from '../../shared/follow-ups';
 import {
   bucketCustomerId,
   RevisionSchema,
@@ -66,6 +67,7 @@ const ROW_SCHEMAS = {
   wizard: WizardRowSchema,
   catalog: PublishedCatalogSchema,
   revision: RevisionSchema,
+  follow_up: FollowUpSchema,
 } as const;
 
 /** Fleet-wide entities: they travel only in the global bucket. */
@@ -189,10 +191,20 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     insert into catalog (name, catalog, hash, ver) values (@name, @catalog, @hash, @ver)
     on conflict (name) do update set catalog = excluded.catalog, hash = excluded.hash, ver = excluded.ver
     where excluded.ver > catalog.ver`);
+  const upsertFollowUp = db.prepare(`
+    insert into follow_ups (id, customer_id, title, owner, state, due_date, run_id, problem_id, release, ticket_url,
+      source, created_by, created_at, updated_at, ver)
+    values (@id, @customerId, @title, @owner, @state, @dueDate, @runId, @problemId, @release, @ticketUrl,
+      @source, @createdBy, @createdAt, @updatedAt, @ver)
+    on conflict (id) do update set title = excluded.title, owner = excluded.owner, state = excluded.state,
+      due_date = excluded.due_date, run_id = excluded.run_id, problem_id = excluded.problem_id, release = excluded.release,
+      ticket_url = excluded.ticket_url, updated_at = excluded.updated_at, ver = excluded.ver
+    where excluded.ver > follow_ups.ver`);
   const deleteBy = {
     customer: db.prepare('delete from customers where id = ?'),
     feature: db.prepare("delete from customer_features where customer_id || ':' || feature = ?"),
     note: db.prepare('delete from notes where id = ?'),
+    follow_up: db.prepare('delete from follow_ups where id = ?'),
     release: db.prepare('delete from releases where version = ?'),
     wizard: db.prepare("delete from wizard_library where id || '@' || version = ?"),
     catalog: db.prepare('delete from catalog where name = ?'),
@@ -214,6 +226,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     db.prepare('delete from customer_features where customer_id = ?'),
     db.prepare('delete from notes where customer_id = ?'),
     db.prepare('delete from revisions where customer_id = ?'),
+    db.prepare('delete from follow_ups where customer_id = ?'),
     db.prepare('delete from customers where id = ?'),
   ];
   const insertRevision = db.prepare(`
@@ -231,6 +244,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     feature: db.prepare<[string], number>("select ver from customer_features where customer_id || ':' || feature = ?").pluck(),
     event: db.prepare<[string], number>('select ver from events where id = ?').pluck(),
     note: db.prepare<[string], number>('select ver from notes where id = ?').pluck(),
+    follow_up: db.prepare<[string], number>('select ver from follow_ups where id = ?').pluck(),
     release: db.prepare<[string], number>('select ver from releases where version = ?').pluck(),
     wizard: db.prepare<[string], number>("select ver from wizard_library where id || '@' || version = ?").pluck(),
   };
@@ -329,6 +343,12 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       case 'note': {
         const row = op.row as z.infer<typeof SyncedNoteSchema>;
         upsertNote.run({ ...row, ver: op.ver });
+        summary.customerIds.add(row.customerId);
+        return;
+      }
+      case 'follow_up': {
+        const row = op.row as FollowUp;
+        upsertFollowUp.run({ ...row, ver: op.ver });
         summary.customerIds.add(row.customerId);
         return;
       }

@@ -313,6 +313,35 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    name: 'follow-ups',
+    up(db) {
+      // Issue 12: the work runs, problems and people leave behind, synced per customer (entity follow_up).
+      db.exec(`
+        create table follow_ups (
+          id          text primary key,
+          customer_id text not null,
+          title       text not null,
+          owner       text,
+          state       text not null,
+          due_date    text,
+          run_id      text,
+          problem_id  text,
+          release     text,
+          ticket_url  text,
+          source      text not null,
+          created_by  text not null,
+          created_at  text not null,
+          updated_at  text not null,
+          ver         integer not null
+        ) strict;
+        create index follow_ups_by_customer on follow_ups (customer_id, created_at);
+        create index follow_ups_by_owner_state on follow_ups (owner, state);
+        create index follow_ups_by_problem on follow_ups (problem_id) where problem_id is not null;
+      `);
+    },
+  },
 ];
 
 /**

@@ -31,7 +31,7 @@ export type SyncEngineOptions = {
    * The backend said who it is, before anything is pushed or pulled: the desk
    * makes sure its cache holds that backend's data and no other's.
    */
-  onIdentified?(identity: string): void;
+  onIdentified?(identity: string, userName: string | null): void;
 };
 
 /** Which configured backend a client talks to: its key binds local writes, its label names it to the user. */
@@ -110,10 +110,12 @@ export function createSyncEngine(options: SyncEngineOptions) {
     if (identity !== null) return;
     let learned: string;
     let label: string;
+    let userName: string | null = null;
     try {
       const answer = await current.identity();
       learned = identityBinding(answer);
       label = `${backend.label} as ${answer.userId}`;
+      userName = answer.name ?? answer.userId;
     } catch (error) {
       if (!(error instanceof BackendError && error.status === 404)) throw error;
       learned = `unidentified:${backend.key}`;
@@ -121,7 +123,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
     }
     outbox.learnIdentity(learned, label);
     identity = learned;
-    options.onIdentified?.(learned);
+    options.onIdentified?.(learned, userName);
   }
 
   async function push(current: BackendClient): Promise<void> {

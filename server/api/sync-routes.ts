@@ -16,7 +16,8 @@ export function registerSyncRoutes(app: FastifyInstance, context: RouteContext):
     const [row] = await context.storage.query<{ epoch: string }>(
       "select value #>> '{}' as epoch from server_meta where key = 'epoch'",
     );
-    return { serverId: row?.epoch ?? '', userId: principalOf(request).userId } satisfies SyncIdentity;
+    const principal = principalOf(request);
+    return { serverId: row?.epoch ?? '', userId: principal.userId, name: principal.name } satisfies SyncIdentity;
   });
 
   app.post('/v1/sync/pull', { config: readRoles }, async (request) => {

@@ -27,6 +27,11 @@ export const CHANNELS = [
   'runs:get',
   'runs:list',
   'runs:act',
+  'followUps:list',
+  'followUps:counts',
+  'followUps:create',
+  'followUps:update',
+  'followUps:history',
 ] as const;
 
 /** Events the desk core emits to the renderer; always past tense. */

@@ -36,6 +36,15 @@ import {
   WizardsListInputSchema,
   WizardsListOutputSchema,
 } from './wizard-views';
+import {
+  FollowUpCountsSchema,
+  FollowUpCreateInputSchema,
+  FollowUpHistorySchema,
+  FollowUpsListInputSchema,
+  FollowUpsListOutputSchema,
+  FollowUpUpdateInputSchema,
+  FollowUpViewSchema,
+} from './follow-up-views';
 
 const noInput = z.undefined();
 
@@ -118,6 +127,11 @@ export const contract = {
   'runs:get': { input: z.strictObject({ runId: z.string().min(1).max(100) }), output: RunViewSchema },
   'runs:list': { input: RunsListInputSchema, output: RunsListOutputSchema },
   'runs:act': { input: RunActInputSchema, output: RunViewSchema },
+  'followUps:list': { input: FollowUpsListInputSchema, output: FollowUpsListOutputSchema },
+  'followUps:counts': { input: noInput, output: FollowUpCountsSchema },
+  'followUps:create': { input: FollowUpCreateInputSchema, output: FollowUpViewSchema },
+  'followUps:update': { input: FollowUpUpdateInputSchema, output: FollowUpViewSchema },
+  'followUps:history': { input: z.strictObject({ followUpId: z.string().min(1).max(64) }), output: FollowUpHistorySchema },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 
 /** Payload schema of every event the core emits. */

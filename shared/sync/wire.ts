@@ -184,6 +184,8 @@ export type BucketPage = z.infer<typeof BucketPageSchema>;
 export const SyncIdentitySchema = z.object({
   serverId: z.string().regex(/^[0-9a-f]{1,64}$/),
   userId: z.string().min(1).max(200),
+  /** The name people read for this user (notes, follow-up owners); servers before issue 12 send none. */
+  name: z.string().min(1).max(200).optional(),
 });
 export type SyncIdentity = z.infer<typeof SyncIdentitySchema>;
 
