@@ -27,6 +27,10 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['test/renderer/**/*.test.{ts,tsx}'],
           setupFiles: ['test/renderer/setup.ts'],
+          // A DOM test renders the app and types like a user: on a loaded 2-core machine that takes longer
+          // than vitest's 5 s default. Waits end as soon as their condition holds, so this only bounds failures.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
     ],
