@@ -8,6 +8,8 @@ import { registerWizardRoutes } from './api/wizard-routes';
 import { setPrincipal, type RouteAuth, type RouteContext } from './api/context';
 import { registerIdentityRoutes } from './api/identity-routes';
 import { registerFollowUpRoutes } from './api/follow-up-routes';
+import { registerNativeIngestRoutes } from './ingest/native';
+import { registerIngestRoutes } from './ingest/routes';
 import { createAuthenticator } from './auth/authenticate';
 import type { IdentityConfig } from './auth/config';
 import { createAccessTokenVerifier } from './auth/oidc';
@@ -163,6 +165,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerIdentityRoutes(app, context);
   registerSyncRoutes(app, context);
   registerWriteRoutes(app, context);
+  registerNativeIngestRoutes(app, context);
+  registerIngestRoutes(app, context);
   registerRemediationRoutes(app, context, options.remediation);
   registerWizardRoutes(app, context, options.remediation?.catalog ?? null);
   registerFollowUpRoutes(app, context);

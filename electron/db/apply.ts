@@ -8,6 +8,7 @@ import {
   SEVERITIES,
   type TimelineEvent,
 } from '../../shared/domain';
+import { threadOf } from '../../shared/threads';
 import { PublishedCatalogSchema } from '../../shared/catalog/format';
 import { WizardRowSchema } from '../../shared/remediation/wire';
 import { FollowUpSchema, type FollowUp } from '../../shared/follow-ups';
@@ -22,7 +23,6 @@ import {
 import type { Outbox } from './outbox';
 
 const SyncedNoteSchema = NoteSchema;
-const THREAD_KINDS = new Set(['alert', 'incident', 'ticket']);
 
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/;
 
@@ -308,11 +308,8 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       replaceEvent.run(params);
       if (isIndexed) ftsInsert.run(existing.rid);
     }
-    const thread = event.properties.thread;
-    const status = event.properties.status;
-    if (THREAD_KINDS.has(event.kind) && typeof thread === 'string' && (status === 'open' || status === 'resolved')) {
-      upsertThread.run({ ...params, thread, status, eventId: event.id });
-    }
+    const thread = threadOf(event);
+    if (thread) upsertThread.run({ ...params, thread: thread.thread, status: thread.status, eventId: event.id });
     summary.customerIds.add(event.customerId);
   }
 

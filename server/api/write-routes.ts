@@ -1,24 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CustomerIdSchema } from '../../shared/domain';
-import { MAX_INGEST_BATCH } from '../../shared/sync/wire';
 import { ApiFailure } from '../errors';
-import { canSeeCustomer, createApiToken, revokeApiToken, TOKEN_ROLES } from '../repo/tokens';
-import { existingCustomerIds, insertEvents, upsertCustomers, upsertFeatures, upsertReleases } from '../repo/writes';
+import { createApiToken, revokeApiToken, TOKEN_ROLES } from '../repo/tokens';
+import { existingCustomerIds, upsertCustomers, upsertFeatures, upsertReleases } from '../repo/writes';
 import { CAPABILITIES } from '../../shared/identity';
-import { principalOf, type RouteAuth, type RouteContext } from './context';
+import type { RouteAuth, RouteContext } from './context';
 import {
   batchEnvelope,
   parseBatch,
   parseBody,
   parseParams,
   StrictCustomerSchema,
-  StrictEventInputSchema,
   StrictFeatureInputSchema,
   StrictReleaseSchema,
 } from './validation';
 
-const ingestRoles: RouteAuth = { roles: CAPABILITIES.ingest };
 const adminRoles: RouteAuth = { roles: CAPABILITIES.administer };
 
 /** Largest batch of customers, features or releases per admin request. */
@@ -36,40 +33,6 @@ const CustomerParamsSchema = z.strictObject({ id: CustomerIdSchema });
 const TokenParamsSchema = z.strictObject({ tokenId: z.string().min(1).max(64) });
 
 export function registerWriteRoutes(app: FastifyInstance, context: RouteContext): void {
-  app.post('/v1/events', { config: ingestRoles }, async (request) => {
-    const { events: items } = parseBody(batchEnvelope('events'), request.body) as { events: unknown[] };
-    const events = parseBatch(StrictEventInputSchema, items, 'events', MAX_INGEST_BATCH);
-    const principal = principalOf(request);
-    const customerIds = [...new Set(events.map((event) => event.customerId))];
-    const outOfScope = customerIds.filter((customerId) => !canSeeCustomer(principal, customerId));
-    if (outOfScope.length > 0) {
-      throw new ApiFailure(
-        403,
-        'forbidden',
-        `this token may not write events for ${outOfScope.slice(0, 20).join(', ')}; nothing was stored`,
-        {
-          customerIds: outOfScope,
-        },
-      );
-    }
-    const now = context.clock();
-    return context.storage.transaction(async (db) => {
-      const known = await existingCustomerIds(db, customerIds);
-      const unknown = customerIds.filter((customerId) => !known.has(customerId));
-      if (unknown.length > 0) {
-        throw new ApiFailure(
-          422,
-          'unknown_customers',
-          `no such customers: ${unknown.slice(0, 20).join(', ')}; nothing was stored`,
-          {
-            customerIds: unknown,
-          },
-        );
-      }
-      return insertEvents(db, events, { now, newId: context.newId });
-    });
-  });
-
   app.put('/v1/customers', { config: adminRoles }, async (request) => {
     const { customers: items } = parseBody(batchEnvelope('customers'), request.body) as { customers: unknown[] };
     const customers = parseBatch(StrictCustomerSchema, items, 'customers', MAX_ADMIN_BATCH);

@@ -3,10 +3,10 @@ import type { EventInput, Severity } from '../../shared/domain';
 /**
  * Builders for the demo fleet's events, shared by the history generator, the
  * live simulator and the benchmark filler so that one kind of event always reads
- * and is shaped the same way. Alerts, incidents and tickets follow the open-item
- * convention: `properties.status` is 'open' or 'resolved' and `properties.thread`
- * names the alert/incident/ticket; a later 'resolved' event on the same thread
- * closes it.
+ * and is shaped the same way. Alerts, incidents and tickets are threads
+ * (shared/threads.ts): `properties.status` is 'open' or 'resolved' and
+ * `properties.thread` names the alert/incident/ticket; a later 'resolved' event
+ * on the same thread closes it.
  */
 
 export const MINUTE = 60_000;

@@ -125,6 +125,8 @@ export type InsertEventsResult = {
   duplicates: number;
   /** The stored id of each input event, in input order (the existing id for a duplicate); empty for history loads. */
   ids: string[];
+  /** Per input event, in input order: whether this call stored it (false for a duplicate); empty for history loads. */
+  fresh: boolean[];
 };
 
 export type InsertEventsOptions = {
@@ -151,7 +153,7 @@ export async function insertEvents(
   events: readonly EventInput[],
   options: InsertEventsOptions,
 ): Promise<InsertEventsResult> {
-  const result: InsertEventsResult = { accepted: 0, duplicates: 0, ids: [] };
+  const result: InsertEventsResult = { accepted: 0, duplicates: 0, ids: [], fresh: [] };
   const recordedAt = new Date(options.now).toISOString();
   for (const part of chunks(events)) {
     const ids = part.map((event) =>
@@ -168,7 +170,7 @@ export async function insertEvents(
         }),
       );
     const sources = part.map((event) => event.source);
-    const rows = await db.query<{ ord: number; id: string | null; accepted: number }>(
+    const rows = await db.query<{ ord: number; id: string | null; accepted: number; fresh: boolean }>(
       `with input as (
          select x.ord::integer as ord, x.id, x.customer_id, x.occurred_at::timestamptz as occurred_at, x.kind, x.severity,
                 x.source_system, x.external_id, x.actor, x.summary, x.body, x.feature,
@@ -203,6 +205,9 @@ export async function insertEvents(
          options.isHistory
            ? 'select (select count(*) from written)::integer as accepted'
            : `select input.ord, (select count(*) from written)::integer as accepted,
+                     -- Of an event repeated within the batch only its first occurrence counts as stored now.
+                     written.id is not null
+                       and row_number() over (partition by input.source_system, input.external_id order by input.ord) = 1 as fresh,
                      -- An event stored before is looked up only when this statement did not write it.
                      coalesce(written.id, (select existing.id from events existing
                                             where existing.source_system = input.source_system and existing.external_id = input.external_id)) as id
@@ -251,6 +256,7 @@ export async function insertEvents(
         stored[index] = byKey.get(`${sources[index]?.system}\u0000${sources[index]?.externalId}`) ?? null;
     }
     result.ids.push(...stored.map((id) => id ?? ''));
+    result.fresh.push(...rows.map((row) => row.fresh === true));
   }
   return result;
 }

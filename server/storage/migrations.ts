@@ -440,6 +440,45 @@ export const MIGRATIONS: readonly Migration[] = [
            'createdAt', lk_iso(f.created_at), 'updatedAt', lk_iso(f.updated_at), 'ver', f.ver) $$`,
     ],
   },
+  {
+    version: 9,
+    name: 'ingest sources, customer aliases, unmatched payloads',
+    statements: [
+      // Issue 10: every producer (an Alertmanager, a GitHub hook, a CloudEvents sender) is a source with its own
+      // credential: a URL token (only its SHA-256 is kept) or an HMAC secret (kept, because verifying needs it).
+      `create table ingest_sources (
+         id text primary key,
+         kind text not null,
+         name text not null,
+         config jsonb not null,
+         token_hash text unique,
+         secret text,
+         origin text not null check (origin in ('api', 'file')),
+         created_at timestamptz not null,
+         updated_at timestamptz not null
+       )`,
+      // A customer known by another name: per source (source_id = the source) or everywhere (source_id = '').
+      `create table customer_aliases (
+         source_id text not null,
+         alias text not null,
+         customer_id text not null references customers (id),
+         created_at timestamptz not null,
+         primary key (source_id, alias)
+       )`,
+      `create index customer_aliases_by_customer_id on customer_aliases (customer_id)`,
+      // Payload items that matched no customer: kept with the reason until an alias maps them (remap).
+      `create table ingest_unmatched (
+         id text primary key,
+         source_id text not null,
+         idempotency_key text not null,
+         customer_refs jsonb not null,
+         reason text not null,
+         event jsonb not null,
+         received_at timestamptz not null,
+         constraint ingest_unmatched_by_source_id_idempotency_key unique (source_id, idempotency_key)
+       )`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

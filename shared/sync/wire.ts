@@ -207,6 +207,8 @@ export const ApiErrorSchema = z.object({
   /** Batch endpoints: position of the first invalid item, and the path of its bad field (`severity`, `source.externalId`). */
   index: z.number().int().optional(),
   field: z.string().optional(),
+  /** Ingest: the bad item's place in the producer's payload (`alerts[2]`, `events[0]`). */
+  item: z.string().optional(),
   /** 403 on a route the caller's roles do not allow: the roles that would. */
   needs: z.array(z.string()).optional(),
   /** Ingest: customer ids that do not exist (422) or lie outside the token's scope (403). */

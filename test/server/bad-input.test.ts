@@ -60,6 +60,12 @@ const ENDPOINTS: { method: string; path: string; valid: Record<string, unknown>;
   { method: 'POST', path: '/v1/events', valid: { events: [event('acme')] }, wrongType: { events: 'many' } },
   {
     method: 'PUT',
+    path: '/v1/aliases',
+    valid: { aliases: [{ alias: 'acme-prod', customerId: 'acme' }] },
+    wrongType: { aliases: [{ alias: 7, customerId: 'acme' }] },
+  },
+  {
+    method: 'PUT',
     path: '/v1/customers',
     valid: { customers: [customer('umbrella')] },
     wrongType: { customers: [{ ...customer('umbrella'), plan: 7 }] },

@@ -50,7 +50,7 @@ describe('insertEvents', () => {
     expect([result.ids[0], result.ids[2], result.ids[3]]).toEqual([result.ids[0], result.ids[2], result.ids[3]].sort());
 
     const replay = await database.storage.transaction((db) => insertEvents(db, inputs, { now: Date.now(), newId }));
-    expect(replay).toEqual({ accepted: 0, duplicates: 4, ids: result.ids });
+    expect(replay).toEqual({ accepted: 0, duplicates: 4, ids: result.ids, fresh: [false, false, false, false] });
   });
 
   it('loads history without answering ids, every event logged once', async () => {
@@ -60,7 +60,7 @@ describe('insertEvents', () => {
     const result = await database.storage.transaction((db) =>
       insertEvents(db, inputs, { now: Date.now(), newId, isHistory: true }),
     );
-    expect(result).toEqual({ accepted: 30, duplicates: 0, ids: [] });
+    expect(result).toEqual({ accepted: 30, duplicates: 0, ids: [], fresh: [] });
     const [logged] = await database.storage.query<{ count: number }>(
       `select count(*)::integer as count from change_log c join events e on e.id = c.row_id
         where c.entity = 'event' and e.external_id = any($1::text[]) and c.bucket = 'customer:' || e.customer_id`,

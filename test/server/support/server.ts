@@ -119,6 +119,11 @@ export async function request(
     headers,
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
+  return readResponse(response);
+}
+
+/** Status, headers and the body parsed as JSON (left as text when it is not). */
+export async function readResponse(response: Response): Promise<JsonResponse> {
   const text = await response.text();
   let parsed: unknown = text;
   try {

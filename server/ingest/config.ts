@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { CustomerIdSchema, FeatureNameSchema, SEVERITIES } from '../../shared/domain';
+
+/*
+ * What an admin declares about one ingest source (admin API and --sources file
+ * alike): its kind, how its payloads name customers, defaults, limits. Secrets
+ * are not part of it: the URL token or HMAC secret is generated (or given) at
+ * registration and kept apart (server/repo/ingest.ts).
+ */
+
+export const SOURCE_KINDS = ['alertmanager', 'cloudevents', 'github', 'generic'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** Source ids appear in URLs and as the `source.system` of their events. */
+export const SourceIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be 1–48 lower-case letters, digits or "-", such as prod-alertmanager');
+
+const EventKindSchema = z.string().regex(/^[a-z][a-z_]{0,47}$/, 'must be an event kind in lower_snake_case, such as deploy');
+const SeveritySchema = z.enum(SEVERITIES);
+
+/** A rule that turns a payload's customer reference into a customer id: `^acme-(.*)$` → `$1`. */
+const CustomerRuleSchema = z.strictObject({
+  match: z
+    .string()
+    .min(1)
+    .max(500)
+    .refine((pattern) => {
+      try {
+        new RegExp(pattern, 'u');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a valid regular expression'),
+  customer: z.string().min(1).max(200),
+});
+
+const CommonShape = {
+  id: SourceIdSchema,
+  name: z.string().min(1).max(200).optional(),
+  /** Aliases this source's payloads use: `acme-prod: acme`. Admins add more later (PUT /v1/ingest/aliases). */
+  aliases: z.record(z.string().min(1).max(256), CustomerIdSchema).default({}),
+  /** Tried after aliases and ids, in order; the first match whose result is a known customer wins. */
+  rules: z.array(CustomerRuleSchema).max(50).default([]),
+  defaults: z
+    .strictObject({
+      severity: SeveritySchema.default('warning'),
+      feature: FeatureNameSchema.nullable().default(null),
+    })
+    .default({ severity: 'warning', feature: null }),
+  limits: z
+    .strictObject({
+      /** Requests per minute before 429 (per server process). */
+      requestsPerMinute: z.number().int().min(1).max(1_000_000).default(600),
+      /** Largest request body in bytes (at most the server's own limit). */
+      maxBodyBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(32 * 1024 * 1024)
+        .default(4 * 1024 * 1024),
+    })
+    .default({ requestsPerMinute: 600, maxBodyBytes: 4 * 1024 * 1024 }),
+};
+
+const SeverityMapSchema = z.record(z.string().min(1).max(64), SeveritySchema);
+
+export const AlertmanagerConfigSchema = z.strictObject({
+  ...CommonShape,
+  kind: z.literal('alertmanager'),
+  /** Labels naming the customer, tried in order (alert labels first, then the group's common labels). */
+  customerLabels: z.array(z.string().min(1).max(100)).min(1).max(10).default(['customer', 'tenant', 'customer_id']),
+  severityLabel: z.string().min(1).max(100).default('severity'),
+  /** Label value → severity; values not listed fall back to the default severity. */
+  severities: SeverityMapSchema.default({
+    critical: 'critical',
+    page: 'critical',
+    error: 'error',
+    major: 'error',
+    warning: 'warning',
+    warn: 'warning',
+    minor: 'notice',
+    notice: 'notice',
+    info: 'info',
+    none: 'info',
+  }),
+  featureLabel: z.string().min(1).max(100).default('feature'),
+});
+
+export const CloudEventsConfigSchema = z.strictObject({
+  ...CommonShape,
+  kind: z.literal('cloudevents'),
+  /** The context attribute (or extension) naming the customer. */
+  customerAttribute: z
+    .string()
+    .regex(/^[a-z0-9]{1,20}$/, 'must be a CloudEvents attribute name (lower-case letters and digits)')
+    .default('subject'),
+  /** CloudEvents `type` → event kind; a key ending in `*` matches a prefix. Unlisted types get `defaultKind`. */
+  kinds: z.record(z.string().min(1).max(256), EventKindSchema).default({}),
+  defaultKind: EventKindSchema.default('signal'),
+  /** Origins allowed by the webhook validation handshake (OPTIONS); empty allows any. */
+  allowedOrigins: z.array(z.string().min(1).max(255)).max(100).default([]),
+});
+
+export const GitHubConfigSchema = z.strictObject({
+  ...CommonShape,
+  kind: z.literal('github'),
+  /**
+   * Where a deployment names its customers, tried in order: `payload.<key>` (the deployment's payload: a list
+   * of customers, or one), `environment`, `repository` (owner/name). The first that yields references is used.
+   */
+  customersFrom: z
+    .array(z.union([z.enum(['environment', 'repository']), z.string().regex(/^payload\.[A-Za-z0-9_]{1,64}$/)]))
+    .min(1)
+    .max(5)
+    .default(['payload.customers', 'environment']),
+});
+
+/** The ready mappings the generic webhook ships (server/ingest/mappings/). */
+export const GENERIC_PRESETS = ['ticket', 'flag-change', 'error-tracker'] as const;
+
+export const GenericConfigSchema = z.strictObject({
+  ...CommonShape,
+  kind: z.literal('generic'),
+  /** A shipped mapping, or a JSONata expression that turns the body into one event or an array of them. */
+  mapping: z.union([
+    z.strictObject({ preset: z.enum(GENERIC_PRESETS) }),
+    z.strictObject({ jsonata: z.string().min(1).max(20_000) }),
+  ]),
+});
+
+export const SourceConfigSchema = z.discriminatedUnion('kind', [
+  AlertmanagerConfigSchema,
+  CloudEventsConfigSchema,
+  GitHubConfigSchema,
+  GenericConfigSchema,
+]);
+export type SourceConfig = z.infer<typeof SourceConfigSchema>;
+export type SourceConfigInput = z.input<typeof SourceConfigSchema>;
+export type AlertmanagerConfig = z.infer<typeof AlertmanagerConfigSchema>;
+export type CloudEventsConfig = z.infer<typeof CloudEventsConfigSchema>;
+export type GitHubConfig = z.infer<typeof GitHubConfigSchema>;
+export type GenericConfig = z.infer<typeof GenericConfigSchema>;
+
+/** Whether a kind authenticates with an HMAC signature over the body (else a URL or bearer token). */
+export function usesHmac(kind: SourceKind): boolean {
+  return kind === 'github';
+}
