@@ -244,6 +244,14 @@ const ROUTES: RouteCase[] = [
   { method: 'PUT', path: '/v1/releases', capability: 'administer' },
   { method: 'POST', path: '/v1/tokens', capability: 'administer' },
   { method: 'DELETE', path: '/v1/tokens/tok_nothing', capability: 'administer' },
+  { method: 'GET', path: '/v1/sources', capability: 'administer' },
+  { method: 'POST', path: '/v1/sources', capability: 'administer' },
+  { method: 'POST', path: '/v1/sources/nobody/rotate', capability: 'administer' },
+  { method: 'DELETE', path: '/v1/sources/nobody', capability: 'administer' },
+  { method: 'GET', path: '/v1/sources/nobody/unmatched', capability: 'administer' },
+  { method: 'POST', path: '/v1/sources/nobody/remap', capability: 'administer' },
+  { method: 'GET', path: '/v1/aliases', capability: 'administer' },
+  { method: 'PUT', path: '/v1/aliases', capability: 'administer' },
   { method: 'GET', path: '/v1/audit', capability: 'administer' },
   { method: 'POST', path: '/v1/people/nobody-at-all/revoke', capability: 'administer' },
   { method: 'POST', path: '/v1/events', capability: 'ingest' },
@@ -292,7 +300,21 @@ describe('roles on every route class', () => {
           `${route.method} ${route.path.replace(/\/(apr_nothing|tok_nothing|nobody-at-all|nobody|sso\.config)(\/|$)/, '/:param$2')}`,
       ),
     );
-    const open = new Set(['GET /v1/health', 'GET /v1/identity', 'GET /v1/me', 'POST /v1/sign-out', 'GET /v1/stream']);
+    // Producers authenticate with their source's own credential (server/ingest/routes.ts), never a person's token.
+    const bySource = [
+      'POST /v1/ingest/:param',
+      'OPTIONS /v1/ingest/:param',
+      'POST /v1/ingest/:param/:param',
+      'OPTIONS /v1/ingest/:param/:param',
+    ];
+    const open = new Set([
+      'GET /v1/health',
+      'GET /v1/identity',
+      'GET /v1/me',
+      'POST /v1/sign-out',
+      'GET /v1/stream',
+      ...bySource,
+    ]);
     expect(registered.length).toBeGreaterThan(15);
     expect(registered.filter((route) => !covered.has(route) && !open.has(route))).toEqual([]);
   });
