@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Customer, CustomerFeature, EventInput, TimelineEvent } from '../shared/domain';
-import { eventSignature } from '../shared/signature';
 import { ulid } from '../shared/ulid';
 import type { BucketPage, Op, PullResponse } from '../shared/sync/wire';
 import { createApplier } from '../electron/db/apply';
@@ -11,6 +10,7 @@ import { createOutbox } from '../electron/db/outbox';
 import { silentLogger } from '../electron/core/log';
 import { generateFleet, padEvents, MAX_CUSTOMERS } from '../server/demo/fleet';
 import type { DemoFleet } from '../server/demo/types';
+import { asSynced } from '../test/support/demo-cache';
 
 export type BenchCacheOptions = {
   /** Customers in the fleet: the demo generator's, and beyond `distinctCustomers`, copies of them under other ids. */
@@ -40,6 +40,7 @@ export type BenchCache = {
 /** The files whose change makes an earlier build of the cache stale. */
 const INPUTS = [
   'bench/seed-cache.ts',
+  'test/support/demo-cache.ts',
   'electron/db/apply.ts',
   'electron/db/migrations.ts',
   'server/demo/pad.ts',
@@ -69,33 +70,9 @@ function fleetOf(options: BenchCacheOptions, now: number): Pick<DemoFleet, 'cust
   return { customers, features, events: base.events, releases: base.releases };
 }
 
-/** An ingested event as the server sends it to desks (history: id from its time, recorded when it occurred). */
+/** An ingested event as the server sends it to desks, with an id from its time (never in the future). */
 function toTimelineEvent(input: EventInput, now: number, random: () => number): TimelineEvent {
-  const occurred = Date.parse(input.occurredAt);
-  return {
-    id: ulid(Math.min(occurred, now), random),
-    customerId: input.customerId,
-    occurredAt: new Date(occurred).toISOString(),
-    recordedAt: new Date(occurred).toISOString(),
-    kind: input.kind,
-    severity: input.severity,
-    source: input.source,
-    actor: input.actor ?? null,
-    summary: input.summary,
-    body: input.body ?? null,
-    feature: input.feature ?? null,
-    prevValue: input.prevValue ?? null,
-    newValue: input.newValue ?? null,
-    links: input.links ?? {},
-    properties: input.properties ?? {},
-    signature: eventSignature({
-      customerId: input.customerId,
-      kind: input.kind,
-      summary: input.summary,
-      feature: input.feature ?? null,
-      properties: input.properties ?? {},
-    }),
-  };
+  return asSynced(input, ulid(Math.min(Date.parse(input.occurredAt), now), random));
 }
 
 function inputsHash(options: BenchCacheOptions): string {

@@ -11,6 +11,7 @@ import { createApplier } from '../db/apply';
 import { openCache } from '../db/cache';
 import { createOutbox, type OutboxRow } from '../db/outbox';
 import { createQueries } from '../db/queries';
+import { createDiagnosis } from '../db/diagnosis';
 import type { Logger } from '../../shared/log';
 import { createDispatch, type Dispatch } from '../ipc/dispatch';
 import type { Clock } from '../../shared/clock';
@@ -94,6 +95,7 @@ export function createDesk(options: DeskOptions): Desk {
   const outbox = createOutbox(cache);
   const applier = createApplier(cache, outbox);
   const queries = createQueries(cache, outbox, () => 'you');
+  const diagnosis = createDiagnosis(cache, { now: () => (options.clock ?? Date).now() });
   const settings = createSettingsStore(options.dataDir);
   const noteEdits = createNoteEdits({
     outbox,
@@ -362,6 +364,9 @@ export function createDesk(options: DeskOptions): Desk {
     'timeline:page': (input) => queries.timelinePage(input),
     'events:get': (input) => queries.eventDetail(input.eventId),
     'events:precedingChanges': (input) => queries.precedingChanges(input.eventId, input.windowHours ?? 24),
+    'diagnosis:suspects': (input) => diagnosis.suspects(input.eventId, input.windowHours),
+    'diagnosis:whoElse': (input) => diagnosis.whoElse(input.eventId, input.windowHours),
+    'diagnosis:customer': (input) => diagnosis.customer(input.customerId),
     'search:query': (input) => queries.search(input.text, input.limit ?? 100),
     'notes:create': (input) => {
       requireCustomer(input.customerId);

@@ -124,7 +124,8 @@ export function toHighlight(marked: string | null): Highlight {
   return segments;
 }
 
-function parseJson(text: string | null): unknown {
+/** A JSON column's value; text that is not JSON reads as null (nothing can use it). */
+export function parseJson(text: string | null): unknown {
   if (text === null) return null;
   try {
     return JSON.parse(text) as unknown;

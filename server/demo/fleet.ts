@@ -56,7 +56,7 @@ export const MAX_CUSTOMERS = 5000;
 export const DEFAULT_DAYS = 90;
 export const MIN_DAYS = 30;
 
-/** How many customers carry each role. The regression hits several customers of one wave. */
+/** How many customers carry each role. The regression hits several customers of one wave (the bad release of issue 12). */
 const ROLE_COUNTS: Readonly<Record<FaultRole, number>> = {
   sso_enforced: 1,
   entitlement_missing: 1,
@@ -65,7 +65,7 @@ const ROLE_COUNTS: Readonly<Record<FaultRole, number>> = {
   provisioning_import: 1,
   export_schedule: 1,
   export_worker: 1,
-  upgrade_regression: 3,
+  upgrade_regression: 6,
 };
 
 function checkOptions(options: FleetOptions): { seed: number; nowMs: number; startMs: number; customerCount: number } {

@@ -25,6 +25,14 @@ import {
 } from './views';
 import { CustomerIdSchema } from '../domain';
 import {
+  CustomerDiagnosisInputSchema,
+  CustomerDiagnosisSchema,
+  SuspectsInputSchema,
+  SuspectsOutputSchema,
+  WhoElseInputSchema,
+  WhoElseOutputSchema,
+} from './diagnosis-views';
+import {
   RunActInputSchema,
   RunChangedSchema,
   RunsListInputSchema,
@@ -116,6 +124,9 @@ export const contract = {
     input: PrecedingChangesInputSchema,
     output: z.object({ rows: z.array(TimelineRowSchema), windowHours: z.number() }),
   },
+  'diagnosis:suspects': { input: SuspectsInputSchema, output: SuspectsOutputSchema },
+  'diagnosis:whoElse': { input: WhoElseInputSchema, output: WhoElseOutputSchema },
+  'diagnosis:customer': { input: CustomerDiagnosisInputSchema, output: CustomerDiagnosisSchema },
   'search:query': { input: SearchInputSchema, output: SearchOutputSchema },
   'notes:create': { input: NoteCreateInputSchema, output: NoteViewSchema },
   'notes:update': { input: NoteUpdateInputSchema, output: NoteViewSchema },

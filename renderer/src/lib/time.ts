@@ -50,16 +50,8 @@ export function formatRelative(iso: string, now: number): string {
   return future ? `in ${text}` : `${text} ago`;
 }
 
-/** "2 h 5 min", for how far apart two moments are. */
-export function formatDuration(ms: number): string {
-  const minutes = Math.round(Math.abs(ms) / 60_000);
-  if (minutes < 1) return 'under a minute';
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  const rest = minutes % 60;
-  if (hours < 48) return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
-  return `${Math.round(hours / 24)} days`;
-}
+/** How far apart two moments are ("2 h 5 min"); one formatter for the page and for reasons written in shared/. */
+export { formatDuration } from '../../../shared/durations';
 
 /** The value for an `<input type="datetime-local">` showing `iso` in local time. */
 export function toLocalInputValue(iso: string): string {

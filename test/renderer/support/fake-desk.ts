@@ -52,6 +52,35 @@ function toRow(event: TimelineEvent, notes: readonly NoteView[]): TimelineRow {
   };
 }
 
+/** The who-else answer for a signal no other customer has. */
+function aloneWhoElse(event: TimelineEvent, fleetSize: number) {
+  return {
+    signal: {
+      eventId: event.id,
+      customerId: event.customerId,
+      kind: event.kind,
+      summary: event.summary,
+      feature: event.feature,
+      occurredAt: event.occurredAt,
+      signature: event.signature,
+    },
+    windowHours: 72,
+    changeWindowHours: 24,
+    from: new Date(Date.parse(event.occurredAt) - 72 * 3_600_000).toISOString(),
+    to: new Date(Date.parse(event.occurredAt) + 72 * 3_600_000).toISOString(),
+    fleetSize,
+    affectedCount: 1,
+    others: 0,
+    thisVersion: null,
+    sameVersionOthers: 0,
+    customers: [],
+    breakdown: { version: [], plan: [], region: [], lifecycle: [] },
+    sharedChanges: [],
+    headline: 'No other customer has the same signal',
+    lines: [],
+  };
+}
+
 /** Splits text into highlight segments around any of the words (case-insensitive), as the desk core does. */
 export function highlight(text: string, words: readonly string[]): Highlight {
   if (words.length === 0) return [{ text, match: false }];
@@ -217,6 +246,16 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
         .sort(byTime('desc'))
         .map((candidate) => toRow(candidate, fixtures.notes));
       return { rows, windowHours };
+    },
+    'diagnosis:customer': (input: { customerId: string }) => {
+      if (!customerOf(input.customerId))
+        return { error: { code: 'not_found', message: `No customer "${input.customerId}" in the local cache.` } };
+      return fixtures.diagnosis?.[input.customerId] ?? { signal: null, suspects: [], impact: null };
+    },
+    'diagnosis:whoElse': (input: { eventId: string }) => {
+      const event = fixtures.events.find((candidate) => candidate.id === input.eventId);
+      if (!event) return { error: { code: 'not_found', message: 'That event is not in the local cache.' } };
+      return fixtures.whoElse?.[event.id] ?? aloneWhoElse(event, fixtures.customers.length);
     },
     'search:query': (input: { text: string; limit?: number }) => {
       const words = input.text

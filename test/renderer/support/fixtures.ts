@@ -1,5 +1,6 @@
 import type { CustomerFeature, TimelineEvent } from '../../../shared/domain';
 import type { CustomerSummary, NoteView, OpenItem } from '../../../shared/ipc/views';
+import type { CustomerDiagnosis, WhoElseOutput } from '../../../shared/ipc/diagnosis-views';
 
 /** Everything the fake desk answers from: the state of a small, realistic cache. */
 export type Fixtures = {
@@ -9,6 +10,10 @@ export type Fixtures = {
   openItems: Record<string, OpenItem[]>;
   events: TimelineEvent[];
   notes: NoteView[];
+  /** `diagnosis:customer` answers by customer id (default: nothing to explain). */
+  diagnosis?: Record<string, CustomerDiagnosis>;
+  /** `diagnosis:whoElse` answers by event id (default: no other customer has it). */
+  whoElse?: Record<string, WhoElseOutput>;
 };
 
 let counter = 0;

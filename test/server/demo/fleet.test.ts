@@ -48,7 +48,7 @@ describe('generateFleet determinism', () => {
       feature_entitlement_mismatch: 2,
       provisioning_stuck: 2,
       export_lag: 2,
-      upgrade_regression: 3,
+      upgrade_regression: 6,
     });
   });
 

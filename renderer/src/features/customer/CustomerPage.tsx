@@ -11,6 +11,7 @@ import { EventDetails } from '../timeline/EventDetails';
 import { TimelineView } from '../timeline/TimelineView';
 import { TIMELINE_PAGE } from '../timeline/timeline-slice';
 import { SuggestedWizards } from '../wizards/SuggestedWizards';
+import { LikelyCause } from '../diagnosis/LikelyCause';
 import { CustomerHeader } from './CustomerHeader';
 import { FeatureMatrix } from './FeatureMatrix';
 import { OpenItems } from './OpenItems';
@@ -107,6 +108,7 @@ export function CustomerPage({ customerId, at }: { customerId: string; at?: stri
         <div className="customer-overview" role="region" aria-label="Customer overview">
           {detail ? (
             <>
+              <LikelyCause customerId={customerId} refreshKey={detail.customer.updatedAt + (detail.customer.lastEventAt ?? '')} />
               <OpenItems items={detail.openItems} onOpen={openItem} />
               <SuggestedWizards customerId={customerId} />
               <FeatureMatrix features={detail.features} />

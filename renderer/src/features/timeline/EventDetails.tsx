@@ -12,6 +12,7 @@ import { useStore } from '../../store/store';
 import { NotesPanel } from '../notes/NotesPanel';
 import { SUGGESTING_EVENT_KINDS, SuggestedWizards } from '../wizards/SuggestedWizards';
 import { PrecedingChanges } from './PrecedingChanges';
+import { WhoElse } from '../diagnosis/WhoElse';
 import { canShowPrecedingChanges, LATE_AFTER_MS } from './timeline-model';
 
 const LINK_LABELS: Record<string, string> = {
@@ -194,6 +195,7 @@ export function EventDetails() {
               onOpen={(row: TimelineRow) => selectEvent(row.id, { backId: event.id })}
             />
           ) : null}
+          {event.signature ? <WhoElse key={`who-${event.id}`} eventId={event.id} /> : null}
           {SUGGESTING_EVENT_KINDS.has(event.kind) ? (
             <SuggestedWizards key={event.id} customerId={event.customerId} eventId={event.id} headingLevel={3} />
           ) : null}

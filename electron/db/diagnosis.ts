@@ -1,0 +1,356 @@
+import type Database from 'better-sqlite3';
+import { CHANGE_KINDS, type Severity } from '../../shared/domain';
+import { changeKey, changedRelease, describeChange } from '../../shared/diagnosis/changes';
+import { describeImpact, impactHeadline, type ImpactCount, type SharedChange } from '../../shared/diagnosis/impact';
+import { rankSuspects, type CandidateChange, type SignalFacts } from '../../shared/diagnosis/suspects';
+import type {
+  AffectedCustomer,
+  CustomerDiagnosis,
+  SignalView,
+  SuspectsOutput,
+  WhoElseOutput,
+} from '../../shared/ipc/diagnosis-views';
+import { DeskError } from '../../shared/ipc/result';
+import { parseJson } from './queries';
+
+/**
+ * Diagnosis queries of the cache (issue 12): suspect changes before a signal and
+ * who else has the same signature, read offline from what was synced. The rules
+ * (score, words) are pure and live in shared/diagnosis/; this module only reads.
+ *
+ * Cost: one range scan of `events_by_signature_occurred_at` for the affected
+ * customers, then per affected customer one scan of
+ * `events_by_customer_kind_occurred_at` over its changes in the hours before its
+ * first signal (at most `MAX_ECHO_CUSTOMERS` of them).
+ */
+
+const HOUR = 3_600_000;
+/** Hours before a signal searched for changes (suspects, and changes the affected customers share). */
+export const DEFAULT_CHANGE_WINDOW_HOURS = 24;
+/** Hours either side of a signal searched for the same signature on other customers. */
+export const DEFAULT_WHO_ELSE_WINDOW_HOURS = 72;
+/** A signal's start: its earliest event with the same signature on the customer within this many hours before. */
+const SIGNAL_START_LOOKBACK_HOURS = 24;
+/** Other customers whose changes are read for the fleet evidence; the rest are counted, not read. */
+const MAX_ECHO_CUSTOMERS = 200;
+const MAX_LISTED = 200;
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, notice: 1, warning: 2, error: 3, critical: 4 };
+
+type EventRaw = {
+  id: string;
+  customer_id: string;
+  occurred_at: string;
+  kind: string;
+  severity: Severity;
+  summary: string;
+  feature: string | null;
+  actor: string | null;
+  prev_value: string | null;
+  new_value: string | null;
+  links: string;
+  properties: string;
+  signature: string | null;
+};
+
+type CustomerRaw = {
+  id: string;
+  name: string;
+  version: string;
+  plan: AffectedCustomer['plan'];
+  region: string;
+  lifecycle: AffectedCustomer['lifecycle'];
+  health: AffectedCustomer['health'];
+};
+
+function record(text: string): Record<string, unknown> {
+  const value = parseJson(text);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function toCandidate(raw: EventRaw): CandidateChange {
+  return {
+    id: raw.id,
+    occurredAt: raw.occurred_at,
+    actor: raw.actor,
+    kind: raw.kind,
+    summary: raw.summary,
+    feature: raw.feature,
+    prevValue: parseJson(raw.prev_value),
+    newValue: parseJson(raw.new_value),
+    links: record(raw.links),
+    properties: record(raw.properties),
+  };
+}
+
+const isoMinus = (at: string, hours: number) => new Date(Date.parse(at) - hours * HOUR).toISOString();
+const isoPlus = (at: string, hours: number) => new Date(Date.parse(at) + hours * HOUR).toISOString();
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+export function createDiagnosis(db: Database.Database, options: { now: () => number }) {
+  const changeKinds = JSON.stringify(CHANGE_KINDS);
+  const eventOne = db.prepare<[string], EventRaw>('select * from events where id = ?');
+  const signalStart = db
+    .prepare<[string, string, string, string], string | null>(
+      'select min(occurred_at) from events where signature = ? and customer_id = ? and occurred_at >= ? and occurred_at <= ?',
+    )
+    .pluck();
+  const changesBefore = db.prepare<{ customerId: string; from: string; to: string; kinds: string }, EventRaw>(
+    `select * from events
+     where customer_id = @customerId and kind in (select value from json_each(@kinds))
+       and occurred_at >= @from and occurred_at <= @to
+     order by occurred_at desc, id desc limit 500`,
+  );
+  const affectedBySignature = db.prepare<[string, string, string], { customer_id: string; first_at: string; events: number }>(
+    `select customer_id, min(occurred_at) as first_at, count(*) as events from events
+     where signature = ? and occurred_at >= ? and occurred_at <= ? group by customer_id order by first_at`,
+  );
+  const customerOne = db.prepare<[string], CustomerRaw>(
+    'select id, name, version, plan, region, lifecycle, health from customers where id = ?',
+  );
+  const fleetRows = db.prepare<[], CustomerRaw>(
+    "select id, name, version, plan, region, lifecycle, health from customers where lifecycle <> 'churned'",
+  );
+  const openSignals = db.prepare<[string], { event_id: string; kind: string; severity: Severity; opened_at: string }>(
+    `select event_id, kind, severity, opened_at from threads
+     where customer_id = ? and status = 'open' and kind in ('alert', 'incident', 'ticket')`,
+  );
+  const recentSignal = db.prepare<[string, string], EventRaw>(
+    `select * from events where customer_id = ? and kind in ('error_spike', 'alert', 'incident') and occurred_at >= ?
+       and severity in ('warning', 'error', 'critical')
+     order by occurred_at desc limit 1`,
+  );
+  const unhealthyFeature = db.prepare<[string], { feature: string; health: string; last_signal_at: string | null }>(
+    `select feature, health, last_signal_at from customer_features where customer_id = ? and health in ('down', 'degraded')
+     order by case health when 'down' then 0 else 1 end, feature limit 1`,
+  );
+
+  function eventOrThrow(eventId: string): EventRaw {
+    const raw = eventOne.get(eventId);
+    if (!raw) throw new DeskError('not_found', `Event ${eventId} is not in the local cache; sync, then try again.`);
+    return raw;
+  }
+
+  function signalOf(raw: EventRaw): SignalView {
+    if ((CHANGE_KINDS as readonly string[]).includes(raw.kind)) {
+      throw new DeskError(
+        'bad_request',
+        `This event is a change (${raw.kind}), not a signal; open the alert, error, incident or ticket it may have caused.`,
+      );
+    }
+    const start =
+      raw.signature === null
+        ? raw.occurred_at
+        : (signalStart.get(
+            raw.signature,
+            raw.customer_id,
+            isoMinus(raw.occurred_at, SIGNAL_START_LOOKBACK_HOURS),
+            raw.occurred_at,
+          ) ?? raw.occurred_at);
+    return {
+      eventId: raw.id,
+      customerId: raw.customer_id,
+      kind: raw.kind,
+      summary: raw.summary,
+      feature: raw.feature,
+      occurredAt: start,
+      signature: raw.signature,
+    };
+  }
+
+  function changesOf(customerId: string, to: string, hours: number): CandidateChange[] {
+    return changesBefore.all({ customerId, from: isoMinus(to, hours), to, kinds: changeKinds }).map(toCandidate);
+  }
+
+  /** Other customers with the signature in the window: who, first seen when, how often. */
+  function affectedOthers(signal: SignalView, windowHours: number) {
+    if (signal.signature === null) return [];
+    return affectedBySignature
+      .all(signal.signature, isoMinus(signal.occurredAt, windowHours), isoPlus(signal.occurredAt, windowHours))
+      .filter((row) => row.customer_id !== signal.customerId);
+  }
+
+  /** changeKey → the affected customers who had that change in the hours before their first signal. */
+  function changesBeforeFirstSignal(
+    affected: readonly { customer_id: string; first_at: string }[],
+    changeWindowHours: number,
+  ): Map<string, { label: string; customers: Set<string>; release: string | null }> {
+    const byKey = new Map<string, { label: string; customers: Set<string>; release: string | null }>();
+    for (const row of affected.slice(0, MAX_ECHO_CUSTOMERS)) {
+      for (const change of changesOf(row.customer_id, row.first_at, changeWindowHours)) {
+        const key = changeKey(change);
+        const entry = byKey.get(key) ?? { label: describeChange(change), customers: new Set(), release: changedRelease(change) };
+        entry.customers.add(row.customer_id);
+        byKey.set(key, entry);
+      }
+    }
+    return byKey;
+  }
+
+  function suspectsFor(signal: SignalView, windowHours: number, limit: number) {
+    const facts: SignalFacts = signal;
+    const candidates = changesOf(signal.customerId, signal.occurredAt, windowHours);
+    const echo = new Map<string, number>();
+    if (signal.signature !== null && candidates.length > 0) {
+      const others = affectedOthers(signal, DEFAULT_WHO_ELSE_WINDOW_HOURS);
+      for (const [key, entry] of changesBeforeFirstSignal(others, windowHours)) echo.set(key, entry.customers.size);
+    }
+    return rankSuspects(facts, candidates, echo).slice(0, limit);
+  }
+
+  function whoElseFor(signal: SignalView, windowHours: number, changeWindowHours: number): WhoElseOutput {
+    const from = isoMinus(signal.occurredAt, windowHours);
+    const to = isoPlus(signal.occurredAt, windowHours);
+    const others = affectedOthers(signal, windowHours);
+    const fleet = fleetRows.all();
+    const byId = new Map(fleet.map((customer) => [customer.id, customer]));
+    const self = customerOne.get(signal.customerId) ?? null;
+    const affectedIds = new Set(others.map((row) => row.customer_id));
+    if (signal.signature !== null) affectedIds.add(signal.customerId);
+    const affectedCustomers = [...affectedIds]
+      .map((id) => byId.get(id) ?? (id === self?.id ? self : customerOne.get(id)))
+      .filter((customer): customer is CustomerRaw => customer !== undefined);
+    const dimension = (key: (customer: CustomerRaw) => string): ImpactCount[] => {
+      const inFleet = countBy(fleet, key);
+      const hit = countBy(affectedCustomers, key);
+      return [...new Set([...inFleet.keys(), ...hit.keys()])]
+        .map((value) => ({ value, affected: hit.get(value) ?? 0, fleet: inFleet.get(value) ?? 0 }))
+        .sort((a, b) => b.affected - a.affected || b.fleet - a.fleet || (a.value < b.value ? -1 : 1));
+    };
+    const versions = dimension((customer) => customer.version);
+    const firstRows = [...others];
+    if (signal.signature !== null) firstRows.push({ customer_id: signal.customerId, first_at: signal.occurredAt, events: 1 });
+    const shared: SharedChange[] = [...changesBeforeFirstSignal(firstRows, changeWindowHours)]
+      .map(([key, entry]) => {
+        const onVersion = entry.release === null ? null : versions.find((item) => item.value === entry.release);
+        return {
+          changeKey: key,
+          label: entry.label,
+          affected: entry.customers.size,
+          unaffected: onVersion ? Math.max(0, onVersion.fleet - onVersion.affected) : null,
+        };
+      })
+      .filter((entry) => entry.affected > 1)
+      .sort((a, b) => b.affected - a.affected || (a.changeKey < b.changeKey ? -1 : 1))
+      .slice(0, 10);
+    const thisVersion = self?.version ?? null;
+    const sameVersionOthers = others.filter((row) => byId.get(row.customer_id)?.version === thisVersion).length;
+    const affectedCount = affectedIds.size;
+    const facts = {
+      kind: signal.kind,
+      others: others.length,
+      affectedCount,
+      fleetSize: fleet.length,
+      thisVersion,
+      sameVersionOthers,
+      versions,
+      sharedChanges: shared,
+      windowHours,
+      changeWindowHours,
+    };
+    return {
+      signal,
+      windowHours,
+      changeWindowHours,
+      from,
+      to,
+      fleetSize: fleet.length,
+      affectedCount,
+      others: others.length,
+      thisVersion,
+      sameVersionOthers,
+      customers: others.slice(0, MAX_LISTED).flatMap((row) => {
+        const customer = byId.get(row.customer_id) ?? customerOne.get(row.customer_id);
+        return customer ? [{ ...customer, firstAt: row.first_at, events: row.events }] : [];
+      }),
+      breakdown: {
+        version: versions,
+        plan: dimension((customer) => customer.plan),
+        region: dimension((customer) => customer.region),
+        lifecycle: dimension((customer) => customer.lifecycle),
+      },
+      sharedChanges: shared,
+      headline:
+        signal.signature === null
+          ? `This ${signal.kind === 'ticket' ? 'ticket' : 'event'} has no signature, so it cannot be matched on other customers.`
+          : impactHeadline(facts),
+      lines: signal.signature === null ? [] : describeImpact(facts),
+    };
+  }
+
+  /** The signal the customer page explains: the worst open alert or incident, else a recent error, an open ticket, an unhealthy feature. */
+  function customerSignal(customerId: string): SignalView | null {
+    const open = openSignals
+      .all(customerId)
+      .sort(
+        (a, b) =>
+          Number(b.kind !== 'ticket') - Number(a.kind !== 'ticket') ||
+          SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+          (a.opened_at < b.opened_at ? 1 : -1),
+      );
+    const firstOpen = open.find((row) => row.kind !== 'ticket');
+    if (firstOpen) return signalOf(eventOrThrow(firstOpen.event_id));
+    const recent = recentSignal.get(customerId, new Date(options.now() - 48 * HOUR).toISOString());
+    if (recent) return signalOf(recent);
+    const ticket = open[0];
+    if (ticket) return signalOf(eventOrThrow(ticket.event_id));
+    const feature = unhealthyFeature.get(customerId);
+    if (feature) {
+      return {
+        eventId: null,
+        customerId,
+        kind: 'feature_health',
+        summary: `${feature.feature} is ${feature.health}`,
+        feature: feature.feature,
+        occurredAt: feature.last_signal_at ?? new Date(options.now()).toISOString(),
+        signature: null,
+      };
+    }
+    return null;
+  }
+
+  return {
+    suspects(eventId: string, windowHours = DEFAULT_CHANGE_WINDOW_HOURS): SuspectsOutput {
+      const signal = signalOf(eventOrThrow(eventId));
+      return { signal, windowHours, suspects: suspectsFor(signal, windowHours, 20) };
+    },
+
+    whoElse(eventId: string, windowHours = DEFAULT_WHO_ELSE_WINDOW_HOURS): WhoElseOutput {
+      return whoElseFor(signalOf(eventOrThrow(eventId)), windowHours, DEFAULT_CHANGE_WINDOW_HOURS);
+    },
+
+    customer(customerId: string): CustomerDiagnosis {
+      if (!customerOne.get(customerId))
+        throw new DeskError('not_found', `Customer "${customerId}" is not in the local cache. Sync, then try again.`);
+      const signal = customerSignal(customerId);
+      if (!signal) return { signal: null, suspects: [], impact: null };
+      // Tickets and entitlement problems often follow their change by days: look back a week when the day before is empty.
+      let suspects = suspectsFor(signal, DEFAULT_CHANGE_WINDOW_HOURS, 3);
+      if (suspects.length === 0) suspects = suspectsFor(signal, 7 * DEFAULT_CHANGE_WINDOW_HOURS, 3);
+      if (signal.signature === null) return { signal, suspects, impact: null };
+      const impact = whoElseFor(signal, DEFAULT_WHO_ELSE_WINDOW_HOURS, DEFAULT_CHANGE_WINDOW_HOURS);
+      return {
+        signal,
+        suspects,
+        impact: {
+          others: impact.others,
+          affectedCount: impact.affectedCount,
+          fleetSize: impact.fleetSize,
+          thisVersion: impact.thisVersion,
+          sameVersionOthers: impact.sameVersionOthers,
+          headline: impact.headline,
+        },
+      };
+    },
+
+    /** Exposed for the benchmark's baseline and tests: the signal as the queries resolve it. */
+    signalOfEvent: (eventId: string) => signalOf(eventOrThrow(eventId)),
+  };
+}
+
+export type Diagnosis = ReturnType<typeof createDiagnosis>;

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { CustomerIdSchema, HEALTH_STATES, IsoTimeSchema, LIFECYCLE_STAGES, PLANS } from '../domain';
+
+/**
+ * Shapes of the diagnosis channels (issue 12): suspect changes, who else is
+ * hit, release health, and the customer's signal chart. The rules behind them
+ * are in shared/diagnosis/.
+ */
+
+const EventIdSchema = z.string().min(1).max(64);
+const HoursSchema = z
+  .number()
+  .min(1)
+  .max(24 * 90);
+
+/** The signal a diagnosis is about: its first occurrence on the customer. */
+export const SignalViewSchema = z.object({
+  /** The event looked at; null for an unhealthy feature without a signal event. */
+  eventId: z.string().nullable(),
+  customerId: z.string(),
+  kind: z.string(),
+  summary: z.string(),
+  feature: z.string().nullable(),
+  /** When the signal started (its first event with the same signature shortly before). */
+  occurredAt: IsoTimeSchema,
+  signature: z.string().nullable(),
+});
+export type SignalView = z.infer<typeof SignalViewSchema>;
+
+export const SuspectViewSchema = z.object({
+  eventId: z.string(),
+  kind: z.string(),
+  occurredAt: IsoTimeSchema,
+  summary: z.string(),
+  feature: z.string().nullable(),
+  actor: z.string().nullable(),
+  changeKey: z.string(),
+  score: z.number(),
+  parts: z.object({ proximity: z.number(), feature: z.number(), key: z.number(), upgrade: z.number(), fleet: z.number() }),
+  gapMs: z.number(),
+  otherCustomers: z.number().int().nonnegative(),
+  reasons: z.array(z.string()),
+  reason: z.string(),
+});
+export type SuspectView = z.infer<typeof SuspectViewSchema>;
+
+export const SuspectsInputSchema = z.strictObject({ eventId: EventIdSchema, windowHours: HoursSchema.optional() });
+export const SuspectsOutputSchema = z.object({
+  signal: SignalViewSchema,
+  windowHours: z.number(),
+  suspects: z.array(SuspectViewSchema),
+});
+export type SuspectsOutput = z.infer<typeof SuspectsOutputSchema>;
+
+const ImpactCountSchema = z.object({ value: z.string(), affected: z.number().int(), fleet: z.number().int() });
+
+export const AffectedCustomerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  version: z.string(),
+  plan: z.enum(PLANS),
+  region: z.string(),
+  lifecycle: z.enum(LIFECYCLE_STAGES),
+  health: z.enum(HEALTH_STATES),
+  firstAt: IsoTimeSchema,
+  events: z.number().int().positive(),
+});
+export type AffectedCustomer = z.infer<typeof AffectedCustomerSchema>;
+
+export const WhoElseInputSchema = z.strictObject({ eventId: EventIdSchema, windowHours: HoursSchema.optional() });
+export const WhoElseOutputSchema = z.object({
+  signal: SignalViewSchema,
+  /** Hours either side of the signal's start searched for the same signature. */
+  windowHours: z.number(),
+  /** Hours before each affected customer's first signal searched for the changes they share. */
+  changeWindowHours: z.number(),
+  from: IsoTimeSchema,
+  to: IsoTimeSchema,
+  /** Customers in the cache that are not churned. */
+  fleetSize: z.number().int().nonnegative(),
+  /** Affected customers, the one looked at included. */
+  affectedCount: z.number().int().nonnegative(),
+  others: z.number().int().nonnegative(),
+  thisVersion: z.string().nullable(),
+  sameVersionOthers: z.number().int().nonnegative(),
+  /** The other affected customers, earliest first (at most 200). */
+  customers: z.array(AffectedCustomerSchema),
+  breakdown: z.object({
+    version: z.array(ImpactCountSchema),
+    plan: z.array(ImpactCountSchema),
+    region: z.array(ImpactCountSchema),
+    lifecycle: z.array(ImpactCountSchema),
+  }),
+  /** Changes the affected customers had in the hours before their first signal, most shared first. */
+  sharedChanges: z.array(
+    z.object({ changeKey: z.string(), label: z.string(), affected: z.number().int(), unaffected: z.number().int().nullable() }),
+  ),
+  headline: z.string(),
+  lines: z.array(z.string()),
+});
+export type WhoElseOutput = z.infer<typeof WhoElseOutputSchema>;
+
+/** What the customer page shows before any wizard is started. */
+export const CustomerDiagnosisSchema = z.object({
+  signal: SignalViewSchema.nullable(),
+  suspects: z.array(SuspectViewSchema),
+  impact: z
+    .object({
+      others: z.number().int().nonnegative(),
+      affectedCount: z.number().int().nonnegative(),
+      fleetSize: z.number().int().nonnegative(),
+      thisVersion: z.string().nullable(),
+      sameVersionOthers: z.number().int().nonnegative(),
+      headline: z.string(),
+    })
+    .nullable(),
+});
+export type CustomerDiagnosis = z.infer<typeof CustomerDiagnosisSchema>;
+export const CustomerDiagnosisInputSchema = z.strictObject({ customerId: CustomerIdSchema });

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDiagnosis, type Diagnosis } from '../../../electron/db/diagnosis';
+import type { CacheHandle } from '../../../electron/db/cache';
+import { openDemoCache } from '../../support/demo-cache';
+import { tempDirs } from '../../support/temp';
+
+/** Suspects and who-else on a realistic cache: the demo fleet's 90 days as a bootstrap leaves them. */
+
+const NOW = new Date('2026-11-20T12:00:00.000Z');
+const dirs = tempDirs('lk-diagnosis-');
+let handle: CacheHandle;
+let diagnosis: Diagnosis;
+let roster: ReturnType<typeof openDemoCache>['roster'];
+let fleet: ReturnType<typeof openDemoCache>['fleet'];
+
+beforeAll(() => {
+  const built = openDemoCache(dirs.make(), { now: NOW });
+  handle = built.handle;
+  roster = built.roster;
+  fleet = built.fleet;
+  diagnosis = createDiagnosis(handle.db, { now: () => NOW.getTime() });
+});
+afterAll(() => {
+  handle.db.close();
+  dirs.cleanup();
+});
+
+const versionOf = (customerId: string) => fleet.customers.find((customer) => customer.id === customerId)?.version;
+const firstId = (ids: string[]) => {
+  const [id] = ids;
+  if (id === undefined) throw new Error('the demo fleet has no such customer');
+  return id;
+};
+
+describe('the customer page diagnosis', () => {
+  it('names the upgrade to the bad release as the top suspect, and the other customers on that version', () => {
+    const hit = roster.upgrade_regression;
+    expect(hit.length).toBeGreaterThanOrEqual(4);
+    const customerId = firstId(hit);
+    const version = versionOf(customerId);
+    const answer = diagnosis.customer(customerId);
+    expect(answer.signal).toMatchObject({ customerId, feature: 'billing_sync' });
+    const [top] = answer.suspects;
+    expect(top?.kind).toBe('version_upgrade');
+    expect(top?.summary).toContain(`→ ${version}`);
+    expect(top?.reason).toMatch(new RegExp(`^upgrade .* → ${version!.replace(/\./g, '\\.')} .* before the first`));
+    expect(top?.otherCustomers).toBe(hit.length - 1);
+    expect(top?.reason).toContain(`on ${hit.length - 1} other customers`);
+    expect(answer.impact).toMatchObject({ others: hit.length - 1, sameVersionOthers: hit.length - 1, thisVersion: version });
+    expect(answer.impact?.headline).toBe(`${hit.length - 1} other customers on ${version} have the same alert`);
+  });
+
+  it('names sso.enforce for the SSO customer, with its reason in words', () => {
+    const customerId = firstId(roster.sso_enforced_without_idp);
+    const answer = diagnosis.customer(customerId);
+    expect(answer.signal?.feature).toBe('sso');
+    expect(answer.suspects[0]?.summary).toBe('sso.enforce enabled');
+    expect(answer.suspects[0]?.reason).toMatch(
+      /^sso\.enforce turned on \d+ min before the first alert; on the same feature \(sso\)/,
+    );
+    expect(answer.impact?.headline).toBe('No other customer has the same alert');
+  });
+
+  it('says nothing is wrong for a healthy customer without signals', () => {
+    const healthy = fleet.customers.find(
+      (customer) =>
+        customer.health === 'ok' && customer.lifecycle === 'live' && !Object.values(roster).flat().includes(customer.id),
+    );
+    const answer = diagnosis.customer(healthy!.id);
+    if (answer.signal === null) expect(answer).toEqual({ signal: null, suspects: [], impact: null });
+    else expect(answer.signal.customerId).toBe(healthy!.id);
+  });
+});
+
+describe('who else is hit', () => {
+  function regressionAlert(customerId: string): string {
+    const id = handle.db
+      .prepare<[string], string>(
+        "select id from events where customer_id = ? and kind = 'alert' and feature = 'billing_sync' order by occurred_at limit 1",
+      )
+      .pluck()
+      .get(customerId);
+    if (!id) throw new Error(`no billing_sync alert on ${customerId}`);
+    return id;
+  }
+
+  it('lists the other affected customers, the share of the fleet and what they share, with counts', () => {
+    const hit = roster.upgrade_regression;
+    const customerId = firstId(hit);
+    const version = versionOf(customerId)!;
+    const answer = diagnosis.whoElse(regressionAlert(customerId));
+    expect(answer.others).toBe(hit.length - 1);
+    expect(answer.affectedCount).toBe(hit.length);
+    expect(answer.customers.map((customer) => customer.id).sort()).toEqual(hit.filter((id) => id !== customerId).sort());
+    const live = fleet.customers.filter((customer) => customer.lifecycle !== 'churned');
+    expect(answer.fleetSize).toBe(live.length);
+    const onVersion = answer.breakdown.version.find((entry) => entry.value === version);
+    expect(onVersion).toEqual({
+      value: version,
+      affected: hit.length,
+      fleet: live.filter((customer) => customer.version === version).length,
+    });
+    // Every other version: none affected.
+    expect(answer.breakdown.version.filter((entry) => entry.value !== version).every((entry) => entry.affected === 0)).toBe(true);
+    expect(answer.breakdown.plan.reduce((sum, entry) => sum + entry.affected, 0)).toBe(hit.length);
+    const upgrade = answer.sharedChanges.find((entry) => entry.changeKey === `release:${version}`);
+    expect(upgrade).toMatchObject({ affected: hit.length, unaffected: onVersion!.fleet - hit.length });
+    expect(answer.lines[0]).toBe(
+      `${hit.length} customers of ${live.length} (${Math.round((hit.length / live.length) * 100)}% of the fleet) had the same alert within 72 h.`,
+    );
+    expect(answer.lines[1]).toMatch(
+      new RegExp(
+        `^${hit.length} of ${hit.length} affected customers had “upgrade .* → ${version.replace(/\./g, '\\.')}” in the 24 h before`,
+      ),
+    );
+    expect(answer.lines[2]).toMatch(
+      new RegExp(`^${hit.length} of ${onVersion!.fleet} on ${version.replace(/\./g, '\\.')} are affected; 0 of \\d+ on `),
+    );
+  });
+
+  it('refuses a change as the signal, and an event the cache does not hold, saying what to do', () => {
+    const change = handle.db.prepare<[], string>("select id from events where kind = 'version_upgrade' limit 1").pluck().get()!;
+    expect(() => diagnosis.whoElse(change)).toThrow(/is a change \(version_upgrade\), not a signal; open the alert/);
+    expect(() => diagnosis.suspects('01JNOPE0000000000000000000')).toThrow(/not in the local cache; sync, then try again/);
+  });
+});
