@@ -262,7 +262,7 @@ function test(files: readonly string[], output: CliOutput, options: Resolved): n
     } else {
       failed += 1;
       output.out(`FAIL ${file.display}: ${scenario.scenario}`);
-      for (const failure of result.failures) output.out(`     ${failure}`);
+      for (const failure of result.failures) output.out(failure.replace(/^/gm, '     '));
     }
   }
   output.out(`${passed} passed, ${failed} failed`);

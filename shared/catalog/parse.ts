@@ -2,7 +2,14 @@ import type { z } from 'zod';
 import type { Json } from '../json';
 import { collectReferences, parseCondition, templatesIn } from '../wizards/cel';
 import { CUSTOMER_FIELDS } from '../wizards/catalog';
-import { celTypeFits, checkCelTypes, describeCelType, typeSchemaOfZod, type CelVariableTypes } from '../wizards/cel-types';
+import {
+  celTypeFits,
+  checkCelTypes,
+  describeCelType,
+  describeDeclared,
+  typeSchemaOfZod,
+  type CelVariableTypes,
+} from '../wizards/cel-types';
 import { CustomerSchema } from '../domain';
 import { describeYamlPath, YamlSource, type SourcePosition } from '../yaml-locator';
 import {
@@ -502,19 +509,4 @@ class CatalogChecker {
     if (this.issues.length === issuesBefore) this.checkSiteTypes(site, at);
     return found;
   }
-}
-
-/** A declared type in words: "a string or null". */
-function describeDeclared(schema: TypeSchema): string {
-  const types = schema.type === undefined ? ['any JSON'] : Array.isArray(schema.type) ? schema.type : [schema.type];
-  const words: Record<string, string> = {
-    string: 'a string',
-    number: 'a number',
-    integer: 'a whole number',
-    boolean: 'true or false',
-    null: 'null',
-    object: 'an object',
-    array: 'a list',
-  };
-  return types.map((type) => words[type] ?? type).join(' or ');
 }

@@ -347,3 +347,18 @@ export function celTypeFits(actual: string, declared: TypeSchema | null): boolea
       return types.includes('object');
   }
 }
+
+/** A declared type in words: "a string or null". */
+export function describeDeclared(schema: TypeSchema): string {
+  const types = schema.type === undefined ? ['any JSON'] : Array.isArray(schema.type) ? schema.type : [schema.type];
+  const words: Record<string, string> = {
+    string: 'a string',
+    number: 'a number',
+    integer: 'a whole number',
+    boolean: 'true or false',
+    null: 'null',
+    object: 'an object',
+    array: 'a list',
+  };
+  return types.map((type) => words[type] ?? type).join(' or ');
+}

@@ -1,6 +1,8 @@
+import { diffLines } from 'diff';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { PublishedCatalog } from '../catalog/format';
+import { catalogSpecs } from '../catalog/publish';
 import type { Json } from '../json';
 import { applyEvent, createRun, type Need, type RunEvent, type RunResult, type RunState, type RunSummary } from './engine';
 import { OUTCOMES, ROOT_CAUSES, WizardIdSchema, type WizardDefinition } from './format';
@@ -53,6 +55,25 @@ export const ScenarioSchema = z.strictObject({
     rootCause: z.enum(ROOT_CAUSES).nullable().optional(),
     followUps: z.array(z.string()).optional(),
     escalatedTo: z.array(z.string()).optional(),
+    actions: z
+      .record(
+        z.string(),
+        z.strictObject({
+          action: z.string().optional().describe('The action name (default: not compared).'),
+          params: z.record(z.string(), z.json()).describe('The exact parameters, templates filled in.'),
+        }),
+      )
+      .optional()
+      .describe('Per action step path: exactly what the run would send to the server (its last plan request).'),
+    texts: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Per step path: the guidance text, escalation summary or approval reason exactly as shown (last visit).'),
+    escalations: z
+      .array(z.strictObject({ team: z.string(), summary: z.string().optional() }))
+      .optional()
+      .describe('The escalations in order, with their summaries as rendered.'),
+    polls: z.record(z.string(), z.int().min(0)).optional().describe('Per verify step path: how many times it polled.'),
   }),
 });
 /** A parsed scenario. */
@@ -126,6 +147,7 @@ export function runScenario(
     return result(null);
   }
 
+  const observed: Observed = { sent: new Map(), texts: new Map(), polls: new Map() };
   let clock = Date.parse(scenario.startedAt);
   const visits = new Map<string, number>();
   const nextVisit = (path: string) => {
@@ -158,9 +180,15 @@ export function runScenario(
     const need: Need = outcome.need;
     if (need.need === 'done') {
       compare(scenario, need.summary, failures);
+      compareObserved(scenario, need.summary, observed, failures);
       return result(need.summary);
     }
     needs.push(`${need.need} ${need.path}`);
+    const refused = observe(need, observed, catalog);
+    if (refused) {
+      failures.push(refused);
+      return result(null);
+    }
     const event = eventFor(need);
     if (typeof event === 'string') {
       failures.push(event);
@@ -235,7 +263,7 @@ export function runScenario(
 function compare(scenario: Scenario, summary: RunSummary, failures: string[]): void {
   const expected = scenario.expect;
   if (JSON.stringify(summary.path) !== JSON.stringify(expected.path)) {
-    failures.push(`path: expected ${expected.path.join(' → ')}\n          got      ${summary.path.join(' → ')}`);
+    failures.push(`path: expected ${expected.path.join(' → ')}\n     got      ${summary.path.join(' → ')}`);
   }
   if (summary.outcome !== expected.outcome)
     failures.push(
@@ -250,6 +278,93 @@ function compare(scenario: Scenario, summary: RunSummary, failures: string[]): v
   const teams = summary.escalations.map((escalation) => escalation.team);
   if (expected.escalatedTo && JSON.stringify(teams) !== JSON.stringify(expected.escalatedTo)) {
     failures.push(`escalatedTo: expected ${JSON.stringify(expected.escalatedTo)}, got ${JSON.stringify(teams)}`);
+  }
+}
+
+/** What the run sent and showed, by step path: the last plan request, the last text, the number of polls. */
+type Observed = {
+  sent: Map<string, { action: string; params: Json }>;
+  texts: Map<string, string>;
+  polls: Map<string, number>;
+};
+
+/** Notes what a need sends or shows; a plan the server would refuse (params that do not fit the catalog) fails the scenario. */
+function observe(need: Exclude<Need, { need: 'done' }>, observed: Observed, catalog: PublishedCatalog | null): string | null {
+  switch (need.need) {
+    case 'action-plan':
+    case 'simulated-action': {
+      observed.sent.set(need.path, { action: need.action, params: need.params });
+      const spec = catalog ? catalogSpecs(catalog).actions.get(need.action) : undefined;
+      if (!catalog) return null;
+      if (!spec)
+        return `action "${need.path}": the server would refuse the plan (404): no action "${need.action}" in the catalog`;
+      const checked = spec.params.safeParse(need.params);
+      if (checked.success) return null;
+      const problems = checked.error.issues.map((issue) => `${issue.path.join('.') || 'params'}: ${issue.message}`);
+      return `action "${need.path}": the server would refuse the plan (400 invalid_params): ${problems.join('; ')}`;
+    }
+    case 'guidance':
+      observed.texts.set(need.path, need.text);
+      return null;
+    case 'escalate':
+      observed.texts.set(need.path, need.summary);
+      return null;
+    case 'approval':
+      observed.texts.set(need.path, need.reason);
+      return null;
+    case 'verify-attempt':
+      observed.polls.set(need.path, (observed.polls.get(need.path) ?? 0) + 1);
+      return null;
+    default:
+      return null;
+  }
+}
+
+/** A line diff of two texts: ` ` same, `-` expected only, `+` actual only. */
+export function lineDiff(expected: string, actual: string): string {
+  return diffLines(expected, actual)
+    .flatMap((part) => {
+      const marker = part.added ? '+' : part.removed ? '-' : ' ';
+      const lines = part.value.endsWith('\n') ? part.value.slice(0, -1).split('\n') : part.value.split('\n');
+      return lines.map((line) => `${marker}${line}`);
+    })
+    .join('\n');
+}
+
+function compareObserved(scenario: Scenario, summary: RunSummary, observed: Observed, failures: string[]): void {
+  const expected = scenario.expect;
+  for (const [path, want] of Object.entries(expected.actions ?? {})) {
+    const sent = observed.sent.get(path);
+    if (!sent) {
+      failures.push(`action "${path}": expected it to be sent, but the run never planned it`);
+      continue;
+    }
+    const wanted = want.action === undefined ? { params: want.params } : { action: want.action, params: want.params };
+    const got = want.action === undefined ? { params: sent.params } : sent;
+    const [left, right] = [JSON.stringify(wanted, null, 2), JSON.stringify(got, null, 2)];
+    if (left !== right)
+      failures.push(`action "${path}": what it would send differs (- expected, + sent):\n${lineDiff(left, right)}`);
+  }
+  for (const [path, want] of Object.entries(expected.texts ?? {})) {
+    const shown = observed.texts.get(path);
+    if (shown === undefined) failures.push(`text of "${path}": expected it to be shown, but the run never reached it`);
+    else if (shown !== want)
+      failures.push(
+        `text of "${path}" differs (- expected, + shown):\n${lineDiff(want.endsWith('\n') ? want : `${want}\n`, shown.endsWith('\n') ? shown : `${shown}\n`)}`,
+      );
+  }
+  if (expected.escalations) {
+    const got = summary.escalations.map((escalation, index) =>
+      expected.escalations?.[index]?.summary === undefined
+        ? { team: escalation.team }
+        : { team: escalation.team, summary: escalation.summary },
+    );
+    const [left, right] = [JSON.stringify(expected.escalations, null, 2), JSON.stringify(got, null, 2)];
+    if (left !== right) failures.push(`escalations differ (- expected, + got):\n${lineDiff(left, right)}`);
+  }
+  for (const [path, want] of Object.entries(expected.polls ?? {})) {
+    const got = observed.polls.get(path) ?? 0;
+    if (got !== want) failures.push(`polls of "${path}": expected ${want}, got ${got}`);
   }
 }
 

@@ -2,7 +2,14 @@ import { CustomerSchema } from '../../domain';
 import type { TypeSchema } from '../../catalog/type-schema';
 import { CUSTOMER_FIELDS, querySpec } from '../catalog';
 import { collectReferences, misusedHasCalls, parseCondition, templatesIn, type ParsedTemplate, type TemplatePart } from '../cel';
-import { checkCelTypes, describeCelType, typeSchemaOfZod, type CelVariableTypes } from '../cel-types';
+import {
+  celTypeFits,
+  checkCelTypes,
+  describeCelType,
+  describeDeclared,
+  typeSchemaOfZod,
+  type CelVariableTypes,
+} from '../cel-types';
 import { OUTCOMES, ROOT_CAUSES, type InputField, type Step } from '../format';
 import type { Json } from '../../json';
 import { catalogProbeSpec } from './references';
@@ -20,6 +27,8 @@ type ExpressionSite = {
   resultFields?: readonly string[] | null;
   /** A condition (`when`, `until`): it must be true or false. */
   isCondition?: boolean;
+  /** A parameter that is exactly one template: the declared type its value must have, and its name. */
+  expect?: { type: TypeSchema; what: string };
 };
 
 /** Forward "definitely produced" analysis: a name is available at a step if every path to it produces the name. */
@@ -65,8 +74,18 @@ export function checkExpressions(lint: Lint): void {
   lint.steps.forEach((step, index) => {
     const base = ['steps', index] as (string | number)[];
     const sites: ExpressionSite[] = [];
-    const addTemplateSites = (value: Json, path: (string | number)[]) => {
-      for (const found of templatesIn(value)) templateSites(lint, found.template, [...path, ...found.path], step, sites);
+    const addTemplateSites = (value: Json, path: (string | number)[], declared?: DeclaredParams) => {
+      for (const found of templatesIn(value)) {
+        const before = sites.length;
+        templateSites(lint, found.template, [...path, ...found.path], step, sites);
+        // A parameter that is exactly one template keeps the expression's type: it must be the declared one.
+        const [name, ...deeper] = found.path;
+        const parts = found.template.ok ? found.template.parts : [];
+        const type = declared && typeof name === 'string' && deeper.length === 0 ? declared.types[name] : undefined;
+        const site = sites[before];
+        if (type && site && sites.length === before + 1 && parts.length === 1)
+          site.expect = { type, what: `parameter "${name}" of ${declared?.of ?? ''}` };
+      }
     };
     switch (step.kind) {
       case 'decision':
@@ -89,13 +108,13 @@ export function checkExpressions(lint: Lint): void {
           resultFields: resultFieldsOf(lint, step) ?? null,
           isCondition: true,
         });
-        addTemplateSites(step.params ?? {}, [...base, 'params']);
+        addTemplateSites(step.params ?? {}, [...base, 'params'], declaredParams(lint, step));
         break;
       case 'check':
-        addTemplateSites(step.params ?? {}, [...base, 'params']);
+        addTemplateSites(step.params ?? {}, [...base, 'params'], declaredParams(lint, step));
         break;
       case 'action':
-        addTemplateSites(step.params, [...base, 'params']);
+        addTemplateSites(step.params, [...base, 'params'], declaredParams(lint, step));
         break;
       case 'link':
         addTemplateSites(step.inputs, [...base, 'inputs']);
@@ -360,6 +379,23 @@ function resultTypeOf(lint: Lint, step: Step): TypeSchema | null {
   return null;
 }
 
+/** The declared parameter types of what a step calls, by name. */
+type DeclaredParams = { of: string; types: Record<string, TypeSchema> };
+
+function declaredParams(lint: Lint, step: Step): DeclaredParams | undefined {
+  if (step.kind === 'action') {
+    const action = lint.context.catalog?.actions.find((candidate) => candidate.name === step.action);
+    return action ? { of: `action "${action.name}"`, types: action.params.properties ?? {} } : undefined;
+  }
+  if (step.kind !== 'check' && step.kind !== 'verify') return undefined;
+  if (step.source === 'probe') {
+    const probe = lint.context.catalog?.probes.find((candidate) => candidate.name === step.probe);
+    return probe ? { of: `probe "${probe.name}"`, types: probe.params.properties ?? {} } : undefined;
+  }
+  const spec = querySpec(step.query);
+  return spec ? { of: `query "${step.query}"`, types: typeSchemaOfZod(spec.params).properties ?? {} } : undefined;
+}
+
 function checkTypes(lint: Lint, site: ExpressionSite, at: (offset: number) => { line: number; column: number }): void {
   const isVerify = site.resultFields !== undefined;
   const checked = checkCelTypes(site.source, variableTypesAt(lint, site.step, isVerify), {
@@ -374,6 +410,16 @@ function checkTypes(lint: Lint, site: ExpressionSite, at: (offset: number) => { 
       site.path,
       'cel-type',
       `"${String(key)}" must be a condition (true or false), but "${site.source.trim()}" is ${describeCelType(checked.type)}; compare it, e.g. ${site.source.trim()} == …`,
+      site.step.id,
+      at(0),
+    );
+  }
+  if (site.expect && checked.problems.length === 0 && !celTypeFits(checked.type, site.expect.type)) {
+    add(
+      lint,
+      site.path,
+      'cel-type',
+      `"${site.source.trim()}" is ${describeCelType(checked.type)}, but ${site.expect.what} is ${describeDeclared(site.expect.type)}: the server would refuse it (invalid_params)`,
       site.step.id,
       at(0),
     );
