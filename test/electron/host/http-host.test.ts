@@ -13,6 +13,7 @@ const dirs = tempDirs('lk-host-');
 let desk: Desk;
 let host: Host;
 let rendererDir: string;
+let dataDir: string;
 
 /** Raw request so we control Host and Origin headers exactly (fetch forbids setting Host). */
 function request(options: { path: string; method?: string; headers?: Record<string, string>; body?: string }) {
@@ -31,13 +32,20 @@ function request(options: { path: string; method?: string; headers?: Record<stri
   });
 }
 
+/** The cookie the launch URL trades the token for. */
+async function sessionCookie(): Promise<string> {
+  const res = await request({ path: `/?token=${host.token}`, headers: { host: `127.0.0.1:${host.port}` } });
+  return String(res.headers['set-cookie']).split(';')[0] ?? '';
+}
+
 beforeAll(async () => {
   rendererDir = dirs.make();
   fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>app shell</title>');
   fs.mkdirSync(path.join(rendererDir, 'assets'));
   fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   fs.writeFileSync(path.join(path.dirname(rendererDir), 'outside-secret.txt'), 'secret');
-  desk = createDesk({ dataDir: dirs.make(), mode: 'browser', appVersion: '9.9.9', platform: 'linux', log: silentLogger });
+  dataDir = path.join(dirs.make(), 'Lightkeeper');
+  desk = createDesk({ dataDir, mode: 'browser', appVersion: '9.9.9', platform: 'linux', log: silentLogger });
   host = await startHost({ desk, rendererDir, log: silentLogger });
 });
 afterAll(async () => {
@@ -167,5 +175,88 @@ describe('browser-mode host', () => {
       );
     });
     expect(await received).toContain('"state":"online"');
+  });
+});
+
+describe('browser-mode host hardening (issue 9 item 4)', () => {
+  it('answers a malformed percent-encoding in the call path with 400, not 500', async () => {
+    const res = await request({ path: '/api/call/app%E0%A4%A', method: 'POST', headers: auth(), body: '' });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(JSON.parse(res.body).error.message).toMatch(/percent-encoding/);
+  });
+
+  it('answers a body over 1 MiB with 413, not a connection reset', async () => {
+    const res = await request({
+      path: '/api/call/notes:create',
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: JSON.stringify({ input: { body: 'x'.repeat(2 * 1024 * 1024) } }),
+    });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'too_large' } });
+    // Still answering.
+    expect((await request({ path: '/api/call/app:info', method: 'POST', headers: auth(), body: '' })).status).toBe(200);
+  });
+
+  it('refuses a call whose input nests deeper than the boundary allows (400)', async () => {
+    const deep = `{"input":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    const res = await request({ path: '/api/call/notes:create', method: 'POST', headers: auth(), body: deep });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
+
+  it('refuses NUL and lone surrogates in contract input naming the field, and stores nothing', async () => {
+    for (const body of ['a\u0000b', 'a\ud800']) {
+      const res = await request({
+        path: '/api/call/notes:create',
+        method: 'POST',
+        headers: auth(),
+        body: JSON.stringify({ input: { customerId: 'acme', eventId: null, body } }),
+      });
+      const answer = JSON.parse(res.body) as { ok: boolean; error: { code: string; message: string } };
+      expect(answer).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+      expect(answer.error.message).toContain('body');
+    }
+  });
+
+  it('says nosniff on JSON answers and on 401s', async () => {
+    const ok = await request({ path: '/api/call/app:info', method: 'POST', headers: auth(), body: '' });
+    expect(ok.headers['x-content-type-options']).toBe('nosniff');
+    const refused = await request({ path: '/api/call/app:info', method: 'POST', headers: { host: `127.0.0.1:${host.port}` } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('refuses a POST carrying the cookie without an Origin (403); the same with its Origin passes', async () => {
+    const cookie = await sessionCookie();
+    const base = { host: `127.0.0.1:${host.port}`, cookie };
+    const bare = await request({ path: '/api/call/app:info', method: 'POST', headers: base, body: '' });
+    expect(bare.status).toBe(403);
+    expect(JSON.parse(bare.body)).toMatchObject({ error: 'forbidden_origin' });
+    const withOrigin = await request({
+      path: '/api/call/app:info',
+      method: 'POST',
+      headers: { ...base, origin: `http://127.0.0.1:${host.port}` },
+      body: '',
+    });
+    expect(withOrigin.status).toBe(200);
+  });
+
+  it('keeps the cache, the outbox and the settings readable only by the user (0600 in a 0700 folder)', async () => {
+    await request({
+      path: '/api/call/backend:set',
+      method: 'POST',
+      headers: auth(),
+      body: JSON.stringify({ input: { mode: 'demo' } }),
+    });
+    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+    for (const name of ['cache.sqlite', 'outbox.sqlite', 'settings.json']) {
+      expect(fs.existsSync(path.join(dataDir, name)), name).toBe(true);
+      expect(fs.statSync(path.join(dataDir, name)).mode & 0o777, name).toBe(0o600);
+    }
+    for (const name of fs.readdirSync(dataDir).filter((file) => /-(wal|shm)$/.test(file))) {
+      expect(fs.statSync(path.join(dataDir, name)).mode & 0o777, name).toBe(0o600);
+    }
   });
 });
