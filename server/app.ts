@@ -14,6 +14,7 @@ import { createAuthenticator } from './auth/authenticate';
 import type { IdentityConfig } from './auth/config';
 import { createAccessTokenVerifier } from './auth/oidc';
 import { ApiFailure } from './errors';
+import { describeBoundaryProblem, findBoundaryProblem, jsonTextTooDeep, MAX_JSON_DEPTH } from '../shared/boundary';
 import { createIdGenerator } from './ids';
 import { errorMessage, type Logger } from './log';
 import { DEFAULT_DELAY_NOTICE_MS } from './repo/change-log';
@@ -81,6 +82,17 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   // The API speaks JSON only; a text body is a client mistake worth a clear 415, not a confusing 400.
   app.removeContentTypeParser('text/plain');
+  // Nesting is bounded on the text, before parsing (the size already is, by bodyLimit → 413).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (jsonTextTooDeep(text)) {
+      done(new ApiFailure(400, 'too_deep', `the body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
   const tailer = createPokeTailer({ storage, intervalMs: options.pokeIntervalMs ?? 150, log });
   const clock = options.clock ?? Date.now;
   const identity = options.identity ?? null;
@@ -129,6 +141,25 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       );
     }
     setPrincipal(request, principal, token);
+  });
+
+  // One boundary check for every route, before any schema: text PostgreSQL cannot store is the caller's mistake (400).
+  app.addHook('preValidation', async (request) => {
+    const parts: [string, unknown][] = [
+      ['path parameter', request.params],
+      ['query', request.query],
+      ['', request.body],
+    ];
+    for (const [where, value] of parts) {
+      const problem = findBoundaryProblem(value);
+      if (!problem) continue;
+      throw new ApiFailure(
+        400,
+        problem.kind === 'depth' ? 'too_deep' : 'invalid_text',
+        `${where === '' ? '' : `${where} `}${describeBoundaryProblem(problem)}; nothing was stored`,
+        { field: problem.path },
+      );
+    }
   });
 
   app.setErrorHandler((error: FastifyError | ApiFailure, request, reply) => {

@@ -7,8 +7,18 @@ export const CustomerIdSchema = z.string().regex(CUSTOMER_ID_PATTERN, 'must be 1
 /** Feature names (sso, exports, billing.sync): lower-case, then letters, digits, `_`, `.` or `-`. */
 export const FeatureNameSchema = z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'must be a feature name such as sso or exports');
 
-/** ISO-8601 timestamp with offset. */
-export const IsoTimeSchema = z.iso.datetime({ offset: true });
+const EARLIEST_TIME = Date.parse('0001-01-01T00:00:00Z');
+const LATEST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * ISO-8601 timestamp with offset, from 0001-01-01 to 9999-12-31 (UTC): the
+ * instants PostgreSQL stores and `toISOString` writes back in this same form.
+ * The format alone let year 0000 through, which PostgreSQL refuses (issue 9).
+ */
+export const IsoTimeSchema = z.iso.datetime({ offset: true }).refine((value) => {
+  const instant = Date.parse(value);
+  return instant >= EARLIEST_TIME && instant <= LATEST_TIME;
+}, 'must be a time between the years 0001 and 9999');
 
 export const PLANS = ['free', 'starter', 'pro', 'enterprise'] as const;
 export const LIFECYCLE_STAGES = ['trial', 'onboarding', 'live', 'churned'] as const;

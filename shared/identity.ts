@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CustomerIdSchema } from './domain';
+import { CustomerIdSchema, IsoTimeSchema } from './domain';
 
 /**
  * Who is at the desk (issue 14). People sign in with the company's identity
@@ -66,7 +66,7 @@ export const MeSchema = z.object({
   roles: z.array(z.enum(ACCESS_ROLES)),
   customers: CustomerAccessSchema,
   /** When the presented access token expires (persons), else null. */
-  expiresAt: z.iso.datetime({ offset: true }).nullable(),
+  expiresAt: IsoTimeSchema.nullable(),
 });
 export type Me = z.output<typeof MeSchema>;
 

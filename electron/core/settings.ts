@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ensurePrivateDir } from '../db/private-files';
 
 /**
  * Desk settings in `<dataDir>/settings.json`, readable only by the user (it holds
@@ -33,7 +34,7 @@ export function createSettingsStore(dataDir: string) {
       }
     },
     write(settings: Settings): void {
-      fs.mkdirSync(dataDir, { recursive: true });
+      ensurePrivateDir(dataDir);
       const temp = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(temp, JSON.stringify(settings, null, 2), { mode: 0o600 });
       fs.renameSync(temp, file);

@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import { ensurePrivateFile } from './private-files';
 import Database from 'better-sqlite3';
 import { DeskError } from '../../shared/ipc/result';
 import type { Migration } from './migrations';
@@ -50,7 +49,7 @@ export type OpenOptions = {
 
 /** Opens (creating if needed) a SQLite file with the house settings and runs its migrations. */
 export function openDatabase(options: OpenOptions): Database.Database {
-  fs.mkdirSync(path.dirname(options.file), { recursive: true });
+  ensurePrivateFile(options.file);
   const db = new Database(options.file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   try {
     db.pragma('journal_mode = WAL');

@@ -7,6 +7,8 @@ import type { Desk } from '../core/desk';
 import type { Logger } from '../../shared/log';
 import { CONTENT_SECURITY_POLICY } from '../core/csp';
 import { resolveStaticFile } from '../core/static-files';
+import { jsonTextTooDeep } from '../../shared/boundary';
+import type { ErrorCode } from '../../shared/ipc/result';
 
 /** Options for the browser-mode host. */
 export type HostOptions = {
@@ -38,32 +40,42 @@ function readCookie(header: string | undefined, name: string): string | null {
   return null;
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+function sendJson(res: http.ServerResponse, status: number, body: unknown, extraHeaders: http.OutgoingHttpHeaders = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
     'content-length': Buffer.byteLength(text),
+    ...extraHeaders,
   });
   res.end(text);
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+/** The body as text, or null when it is larger than MAX_BODY_BYTES (the rest is read and dropped, so the client gets its 413). */
+function readBody(req: http.IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = declared > MAX_BODY_BYTES;
     req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new Error('too_large'));
-        req.destroy();
+        tooLarge = true;
+        chunks.length = 0;
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+function callError(res: http.ServerResponse, status: number, code: ErrorCode, message: string): void {
+  sendJson(res, status, { ok: false, error: { code, message } }, status === 413 ? { connection: 'close' } : {});
 }
 
 /**
@@ -148,28 +160,43 @@ export async function startHost(options: HostOptions): Promise<Host> {
       });
       return;
     }
+    // A browser always sends Origin on a POST; a cookie-carrying write without one did not come from our page.
+    if (bearer === null && req.method !== 'GET' && req.method !== 'HEAD' && origin === undefined) {
+      sendJson(res, 403, {
+        error: 'forbidden_origin',
+        message: 'Writes must come from the Lightkeeper page (no Origin header).',
+      });
+      return;
+    }
 
     if (url.pathname.startsWith('/api/call/')) {
       if (req.method !== 'POST') {
         sendJson(res, 405, { error: 'method_not_allowed' });
         return;
       }
-      let input: unknown;
+      let channel: string;
       try {
-        const text = await readBody(req);
-        input = text === '' ? undefined : (JSON.parse(text) as { input?: unknown }).input;
-      } catch (error) {
-        const tooLarge = error instanceof Error && error.message === 'too_large';
-        sendJson(res, tooLarge ? 413 : 400, {
-          ok: false,
-          error: {
-            code: 'bad_request',
-            message: tooLarge ? 'Request body is larger than 1 MiB.' : 'Request body is not valid JSON.',
-          },
-        });
+        channel = decodeURIComponent(url.pathname.slice('/api/call/'.length));
+      } catch {
+        callError(res, 400, 'bad_request', 'The call path has a malformed percent-encoding.');
         return;
       }
-      const channel = decodeURIComponent(url.pathname.slice('/api/call/'.length));
+      const text = await readBody(req);
+      if (text === null) {
+        callError(res, 413, 'bad_request', 'Request body is larger than 1 MiB.');
+        return;
+      }
+      if (jsonTextTooDeep(text)) {
+        callError(res, 400, 'bad_request', 'Request body nests objects or arrays too deeply.');
+        return;
+      }
+      let input: unknown;
+      try {
+        input = text === '' ? undefined : (JSON.parse(text) as { input?: unknown }).input;
+      } catch {
+        callError(res, 400, 'bad_request', 'Request body is not valid JSON.');
+        return;
+      }
       sendJson(res, 200, await options.desk.dispatch(channel, input));
       return;
     }

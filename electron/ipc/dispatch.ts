@@ -3,6 +3,7 @@ import { contract, type Handlers } from '../../shared/ipc/contract';
 import { DeskError, fail, ok, type Result } from '../../shared/ipc/result';
 import type { Logger } from '../../shared/log';
 import { describeZodIssues } from '../../shared/issues';
+import { describeBoundaryProblem, findBoundaryProblem } from '../../shared/boundary';
 
 /** Validates and routes one contract call; the single entry for both transports. */
 export type Dispatch = (channel: string, input: unknown) => Promise<Result<unknown>>;
@@ -19,6 +20,9 @@ export function createDispatch(handlers: Handlers, log: Logger): Dispatch {
       return fail('bad_request', `Unknown channel "${String(channel)}".`);
     }
     const name = channel as Channel;
+    // The server's boundary rule, before any schema: no text a database cannot store reaches a handler or the outbox.
+    const problem = findBoundaryProblem(input);
+    if (problem) return fail('bad_request', `Invalid input for ${name}: ${describeBoundaryProblem(problem)}.`);
     const parsed = contract[name].input.safeParse(input);
     if (!parsed.success) {
       return fail('bad_request', `Invalid input for ${name}: ${describeZodIssues(parsed.error)}.`);

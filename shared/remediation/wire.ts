@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CustomerIdSchema as CustomerId } from '../domain';
+import { CustomerIdSchema as CustomerId, IsoTimeSchema } from '../domain';
 import { RISK_LEVELS } from '../wizards/catalog';
 
 /**
@@ -19,7 +19,7 @@ export const ProbeRequestSchema = z.strictObject({
 export const ProbeResponseSchema = z.object({
   probe: z.string(),
   customerId: z.string(),
-  observedAt: z.iso.datetime({ offset: true }),
+  observedAt: IsoTimeSchema,
   result: z.record(z.string(), Json),
 });
 export type ProbeResponse = z.infer<typeof ProbeResponseSchema>;
@@ -57,7 +57,7 @@ export const PlanSchema = z.object({
   requiresTypedConfirmation: z.boolean(),
   /** High risk: a second user must approve before execution. */
   requiresApproval: z.boolean(),
-  expiresAt: z.iso.datetime({ offset: true }),
+  expiresAt: IsoTimeSchema,
   /** The stable user id of who planned it (only they may execute it). */
   createdBy: z.string(),
   /** Their name, as people read it (absent from plans made before names were kept). */
@@ -85,7 +85,7 @@ export const ExecutionSchema = z.object({
   error: z.string().nullable(),
   auditId: z.string(),
   eventId: z.string().nullable().describe('The remediation event written to the customer timeline.'),
-  executedAt: z.iso.datetime({ offset: true }),
+  executedAt: IsoTimeSchema,
 });
 export type Execution = z.infer<typeof ExecutionSchema>;
 
@@ -122,7 +122,7 @@ export const WizardRowSchema = z.object({
   title: z.string(),
   source: z.string().describe('The YAML text, exactly as published.'),
   hash: z.string(),
-  publishedAt: z.iso.datetime({ offset: true }),
+  publishedAt: IsoTimeSchema,
   publishedBy: z.string(),
 });
 export type WizardRow = z.infer<typeof WizardRowSchema>;
@@ -143,8 +143,8 @@ export const WizardRunRecordArgsSchema = z.strictObject({
   rootCause: z.string().max(60).nullable(),
   path: z.array(z.string().max(100)).max(500),
   followUps: z.array(z.string().max(500)).max(50),
-  startedAt: z.iso.datetime({ offset: true }),
-  finishedAt: z.iso.datetime({ offset: true }),
+  startedAt: IsoTimeSchema,
+  finishedAt: IsoTimeSchema,
   summary: z.string().max(500),
   body: z.string().max(20_000),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CustomerIdSchema } from '../domain';
+import { CustomerIdSchema, IsoTimeSchema } from '../domain';
 import { CUSTOMER_ID_PATTERN } from '../routes';
 import { WizardRunRecordArgsSchema } from '../remediation/wire';
 import { FollowUpCreateArgsSchema, FollowUpUpdateArgsSchema } from '../follow-ups';
@@ -69,7 +69,7 @@ export const MutationSchema = z.object({
   id: z.string().min(1).max(64),
   name: z.string().min(1).max(64),
   v: z.number().int().positive(),
-  clientTime: z.iso.datetime({ offset: true }),
+  clientTime: IsoTimeSchema,
   args: z.unknown(),
 });
 export type Mutation = z.infer<typeof MutationSchema>;
@@ -110,7 +110,7 @@ export const EditConflictSchema = z.object({
   value: z.string().max(100_000),
   /** Who wrote the current value, and when. */
   actor: z.string().max(200),
-  at: z.iso.datetime({ offset: true }),
+  at: IsoTimeSchema,
 });
 export type EditConflict = z.infer<typeof EditConflictSchema>;
 
@@ -171,7 +171,7 @@ export const PullResponseSchema = z.object({
    * transaction of its database has been running since then (its rows arrive
    * when it commits). Desks say "server delayed since …" instead of "in sync".
    */
-  delayedSince: z.iso.datetime({ offset: true }).nullable().optional(),
+  delayedSince: IsoTimeSchema.nullable().optional(),
 });
 export type PullResponse = z.infer<typeof PullResponseSchema>;
 export type BucketPage = z.infer<typeof BucketPageSchema>;
@@ -252,7 +252,7 @@ export const RevisionSchema = z.object({
   ver: z.number().int().positive().nullable(),
   kind: z.enum(['create', 'edit', 'merge', 'conflict']),
   actor: z.string().max(200),
-  at: z.iso.datetime({ offset: true }),
+  at: IsoTimeSchema,
   baseVer: z.number().int().nonnegative().nullable(),
   fields: z.record(z.string(), z.string().max(100_000)),
 });

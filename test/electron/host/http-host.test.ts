@@ -194,7 +194,10 @@ describe('browser-mode host hardening (issue 9 item 4)', () => {
       body: JSON.stringify({ input: { body: 'x'.repeat(2 * 1024 * 1024) } }),
     });
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'too_large' } });
+    expect(JSON.parse(res.body)).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request', message: expect.stringContaining('1 MiB') },
+    });
     // Still answering.
     expect((await request({ path: '/api/call/app:info', method: 'POST', headers: auth(), body: '' })).status).toBe(200);
   });

@@ -33,6 +33,16 @@ describe('contract registration', () => {
     expect(registered.size).toBe(0);
   });
 
+  it('refuses NUL and lone surrogates before any schema, naming the field, without calling the handler', async () => {
+    const spy = vi.fn();
+    const dispatch = createDispatch(handlers({ 'notes:create': spy }), log);
+    for (const body of ['a\u0000', '\udfff']) {
+      const answer = await dispatch('notes:create', { customerId: 'acme', eventId: null, body });
+      expect(answer).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringContaining('body') } });
+    }
+    expect(spy).not.toHaveBeenCalled();
+  });
+
   it('answers bad_request for invalid input without calling the handler', async () => {
     const spy = vi.fn();
     const { ipc, registered } = fakeIpc();
