@@ -364,7 +364,7 @@ for (const text of texts) {
     if (elapsed >= 0) keystrokes.push(elapsed);
     else timedOut += 1;
     const apiStart = performance.now();
-    await page.request.post(`${origin}/api/call/search:query`, { data: { input: { text: typedSoFar } } });
+    await page.request.post(`${origin}/api/call/search:query`, { data: { input: { text: typedSoFar } }, headers: { origin } });
     apiOnly.push(performance.now() - apiStart);
   }
 }

@@ -30,15 +30,22 @@ test('the About schema version is the one in the SQLite file', async ({ page, ho
   await expect(page.getByTestId('about-schema')).toHaveText(String(version));
 });
 
-test('a contract call without the token is refused, and so is one with a foreign Origin', async ({ page, host, playwright }) => {
+test('a contract call without the token is refused, and so is one with a foreign Origin or, with the cookie, none', async ({
+  page,
+  host,
+  playwright,
+}) => {
   const anonymous = await playwright.request.newContext();
   const noToken = await anonymous.post(`${host.origin}/api/call/app:info`, { data: {} });
   expect(noToken.status()).toBe(401);
   await anonymous.dispose();
 
   await page.goto(host.url);
-  const withCookie = await page.request.post(`${host.origin}/api/call/app:info`, { data: {} });
+  const withCookie = await page.request.post(`${host.origin}/api/call/app:info`, { data: {}, headers: { origin: host.origin } });
   expect(withCookie.status()).toBe(200);
+  // A browser always sends Origin on a POST: a cookie-carrying one without it did not come from the page (issue 9).
+  const noOrigin = await page.request.post(`${host.origin}/api/call/app:info`, { data: {} });
+  expect(noOrigin.status()).toBe(403);
   const foreign = await page.request.post(`${host.origin}/api/call/app:info`, {
     data: {},
     headers: { origin: 'http://evil.example' },
