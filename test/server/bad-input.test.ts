@@ -1,33 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, MAX_PULL_LIMIT, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, customerBucket } from '../../shared/sync/wire';
-import { createTestDatabase, type TestDatabase } from './support/database';
+import { createTestDatabase, storedRows, type TestDatabase } from './support/database';
 import { addCustomers, customer, event, pullRequest, request, startTestServer, token, type TestServer } from './support/server';
 
 let database: TestDatabase;
 let server: TestServer;
 let adminToken: string;
 
-const TABLES = [
-  'customers',
-  'customer_features',
-  'events',
-  'notes',
-  'releases',
-  'change_log',
-  'sync_client',
-  'sync_mutation_result',
-  'api_tokens',
-  'customer_state',
-];
-
-async function snapshotCounts(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of TABLES) {
-    const [row] = await database.storage.query<{ count: number }>(`select count(*)::integer as count from ${table}`);
-    out[table] = row?.count ?? 0;
-  }
-  return out;
-}
+const snapshotCounts = () => storedRows(database.storage);
 
 const pushMutation = {
   seq: 1,

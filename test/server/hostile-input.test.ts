@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema, PROTOCOL_VERSION } from '../../shared/sync/wire';
-import { createTestDatabase, type TestDatabase } from './support/database';
+import { createTestDatabase, storedRows, type TestDatabase } from './support/database';
 import { addCustomers, customer, event, request, startTestServer, token, type TestServer } from './support/server';
 
 /*
@@ -15,30 +15,7 @@ let database: TestDatabase;
 let server: TestServer;
 let adminToken: string;
 
-const TABLES = [
-  'customers',
-  'customer_features',
-  'events',
-  'notes',
-  'releases',
-  'change_log',
-  'api_tokens',
-  'action_approvals',
-  'revisions',
-  'wizards',
-  'revoked_people',
-];
-
-async function snapshotCounts(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of TABLES) {
-    const rows = await database.storage
-      .query<{ count: number }>(`select count(*)::integer as count from ${table}`)
-      .catch(() => [{ count: -1 }]);
-    out[table] = rows[0]?.count ?? 0;
-  }
-  return out;
-}
+const snapshotCounts = () => storedRows(database.storage);
 
 const NUL = 'a\u0000b';
 const LONE_HIGH = 'a\ud800b';

@@ -88,3 +88,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * The row count of every table of the server's schema, in one round trip:
+ * equal before and after a request that was refused means it stored nothing
+ * (new tables are covered without a list to keep).
+ */
+export async function storedRows(storage: Storage): Promise<Record<string, number>> {
+  const tables = await storage.query<{ name: string }>(
+    "select tablename as name from pg_tables where schemaname = current_schema() and tablename not like 'server_migrations%' order by 1",
+  );
+  const [row] = await storage.query<Record<string, number>>(
+    `select ${tables.map(({ name }) => `(select count(*)::integer from "${name}") as "${name}"`).join(', ')}`,
+  );
+  return row ?? {};
+}
