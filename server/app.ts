@@ -151,6 +151,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       ['', request.body],
     ];
     for (const [where, value] of parts) {
+      // Raw bodies (producer webhooks read their bytes in server/ingest/) are checked where they are parsed.
+      if (Buffer.isBuffer(value)) continue;
       const problem = findBoundaryProblem(value);
       if (!problem) continue;
       throw new ApiFailure(
