@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { HttpCall, ScriptCall } from '../../shared/catalog/format';
 import { evaluate, parseTemplate, renderValue, type CelBindings } from '../../shared/wizards/cel';
 import { durationToMs } from '../../shared/wizards/format';
@@ -205,52 +205,91 @@ export function renderScript(call: ScriptCall, bindings: CelBindings): RenderedC
 }
 
 const MAX_SCRIPT_OUTPUT = 1024 * 1024;
+const MAX_SCRIPT_STDERR = 64 * 1024;
 
 /**
  * Runs a command from the allowlist with no shell, an environment of only what
  * the call declares (plus PATH), a timeout and an output cap. Exit 0 with JSON
  * on stdout is an answer (status 0); anything else fails with stderr's first line.
+ * The command runs in its own process group: at the timeout or the output cap
+ * the whole group is killed (SIGKILL), so nothing it started keeps running.
  */
 export async function runScript(call: ScriptCall, command: RenderedCommand, allowlist: readonly string[]): Promise<CallResponse> {
   if (!allowlist.includes(command.command))
     throw new CallFailure(`${command.command} is not on this server's script allowlist`, false);
   const timeoutMs = durationToMs(call.timeout);
-  return withRetries(
-    call,
-    () =>
-      new Promise<CallResponse>((resolve, reject) => {
-        execFile(
-          command.command,
-          command.args,
-          {
-            shell: false,
-            timeout: timeoutMs,
-            maxBuffer: MAX_SCRIPT_OUTPUT,
-            env: { PATH: '/usr/local/bin:/usr/bin:/bin', ...command.env },
-            windowsHide: true,
-          },
-          (error, stdout, stderr) => {
-            if (error) {
-              const isTimeout = error.killed === true || error.signal === 'SIGTERM';
-              const firstLine = String(stderr).trim().split('\n')[0] ?? '';
-              reject(
-                new CallFailure(
-                  isTimeout
-                    ? `${command.command}: no answer within ${call.timeout}`
-                    : `${command.command} failed (exit ${error.code ?? error.signal ?? '?'})${firstLine ? `: ${firstLine.slice(0, 300)}` : ''}`,
-                  isTimeout,
-                ),
-              );
-              return;
-            }
-            const text = String(stdout).trim();
-            try {
-              resolve({ status: 0, headers: {}, body: text === '' ? null : (JSON.parse(text) as Json), isJson: true });
-            } catch {
-              resolve({ status: 0, headers: {}, body: text, isJson: false });
-            }
-          },
+  return withRetries(call, () => runOnce(call, command, timeoutMs));
+}
+
+function runOnce(call: ScriptCall, command: RenderedCommand, timeoutMs: number): Promise<CallResponse> {
+  return new Promise<CallResponse>((resolve, reject) => {
+    const child = spawn(command.command, command.args, {
+      shell: false,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', ...command.env },
+      windowsHide: true,
+    });
+    const stdout: Buffer[] = [];
+    let stdoutBytes = 0;
+    let stderr = '';
+    let stopped: CallFailure | null = null;
+    const stop = (failure: CallFailure) => {
+      if (stopped) return;
+      stopped = failure;
+      killGroup(child);
+    };
+    const timer = setTimeout(
+      () => stop(new CallFailure(`${command.command}: no answer within ${call.timeout}`, true)),
+      timeoutMs,
+    );
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdoutBytes += chunk.length;
+      if (stdoutBytes > MAX_SCRIPT_OUTPUT)
+        stop(new CallFailure(`${command.command} printed more than 1 MiB; it was stopped`, false));
+      else stdout.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < MAX_SCRIPT_STDERR) stderr += chunk.toString('utf8');
+    });
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new CallFailure(`${command.command} could not start: ${error.message}`, false));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      // Whatever the command left running in its group goes with it.
+      killGroup(child);
+      if (stopped) {
+        reject(stopped);
+        return;
+      }
+      if (code !== 0) {
+        const firstLine = stderr.trim().split('\n')[0] ?? '';
+        reject(
+          new CallFailure(
+            `${command.command} failed (exit ${code ?? signal ?? '?'})${firstLine ? `: ${firstLine.slice(0, 300)}` : ''}`,
+            false,
+          ),
         );
-      }),
-  );
+        return;
+      }
+      const text = Buffer.concat(stdout).toString('utf8').trim();
+      try {
+        resolve({ status: 0, headers: {}, body: text === '' ? null : (JSON.parse(text) as Json), isJson: true });
+      } catch {
+        resolve({ status: 0, headers: {}, body: text, isJson: false });
+      }
+    });
+  });
+}
+
+/** Kills a detached child's whole process group; a group already gone is fine. */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // ESRCH: nothing of the group is left.
+  }
 }
