@@ -170,7 +170,19 @@ describe('notes', () => {
     const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
     const group = await screen.findByRole('group', { name: 'Conflicting edits of this note' });
     await user.click(within(group).getByRole('button', { name: 'Keep my version' }));
-    await user.click(within(group).getByRole('button', { name: 'Take their version' }));
+    // The buttons are disabled while the first choice is saved; the second click waits for them.
+    await waitFor(() =>
+      expect(
+        within(screen.getByRole('group', { name: 'Conflicting edits of this note' })).getByRole('button', {
+          name: 'Take their version',
+        }),
+      ).toBeEnabled(),
+    );
+    await user.click(
+      within(screen.getByRole('group', { name: 'Conflicting edits of this note' })).getByRole('button', {
+        name: 'Take their version',
+      }),
+    );
     expect(resolutions).toEqual([
       { noteId: note.id, choice: 'mine' },
       { noteId: note.id, choice: 'theirs' },
