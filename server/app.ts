@@ -10,6 +10,7 @@ import { registerIdentityRoutes } from './api/identity-routes';
 import { registerFollowUpRoutes } from './api/follow-up-routes';
 import { registerNativeIngestRoutes } from './ingest/native';
 import { registerIngestRoutes } from './ingest/routes';
+import { registerProblemRoutes } from './api/problem-routes';
 import { createAuthenticator } from './auth/authenticate';
 import type { IdentityConfig } from './auth/config';
 import { createAccessTokenVerifier } from './auth/oidc';
@@ -203,6 +204,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerRemediationRoutes(app, context, options.remediation);
   registerWizardRoutes(app, context, options.remediation?.catalog ?? null);
   registerFollowUpRoutes(app, context);
+  registerProblemRoutes(app, context);
   registerStream(app, context);
 
   // Open event streams would keep close() waiting forever.

@@ -27,6 +27,18 @@ export const FOLLOW_UP_STATE_LABELS: Record<FollowUpState, string> = {
   wont_do: "Won't do",
 };
 
+/** Each field in words ("due date"), for messages and history. */
+export const FOLLOW_UP_FIELD_WORDS: Record<string, string> = {
+  title: 'title',
+  owner: 'owner',
+  state: 'state',
+  dueDate: 'due date',
+  problemId: 'problem',
+  release: 'release',
+  ticketUrl: 'ticket link',
+  runId: 'run',
+};
+
 /** Where a follow-up came from. */
 export const FOLLOW_UP_SOURCES = ['hand', 'run', 'problem'] as const;
 export type FollowUpSource = (typeof FOLLOW_UP_SOURCES)[number];

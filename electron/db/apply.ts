@@ -71,7 +71,7 @@ const ROW_SCHEMAS = {
 } as const;
 
 /** Fleet-wide entities: they travel only in the global bucket. */
-const GLOBAL_ENTITIES = new Set(['release', 'wizard', 'catalog']);
+const GLOBAL_ENTITIES = new Set(['release', 'wizard', 'catalog', 'problem']);
 
 /** A pulled response whose rows all passed validation. */
 export type ValidatedPull = PullResponse;

@@ -6,6 +6,7 @@ import { Sidebar } from './components/Sidebar';
 import { AboutView } from './features/about/AboutView';
 import { CustomerPage } from './features/customer/CustomerPage';
 import { FleetView } from './features/fleet/FleetView';
+import { FollowUpsView } from './features/follow-ups/FollowUpsView';
 import { CommandPalette } from './features/palette/CommandPalette';
 import { RunPage } from './features/runs/RunPage';
 import { SearchBox } from './features/search/SearchBox';
@@ -31,6 +32,8 @@ function View({ route }: { route: AppRoute }) {
       return <RunPage key={route.runId} runId={route.runId} />;
     case 'sync':
       return <SyncView />;
+    case 'followups':
+      return <FollowUpsView />;
     case 'about':
       return <AboutView />;
   }

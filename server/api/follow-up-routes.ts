@@ -7,10 +7,9 @@ import { ulid } from '../../shared/ulid';
 import { ApiFailure } from '../errors';
 import { createFollowUp, editFollowUp } from '../follow-ups/edits';
 import { listFollowUps, readFollowUp } from '../repo/follow-ups';
-import type { MutationOutcome } from '../remediation/wizard-runs';
 import { canSeeCustomer } from '../repo/tokens';
 import { principalOf, type RouteAuth, type RouteContext } from './context';
-import { parseParams } from './validation';
+import { parseParams, refusal } from './validation';
 
 const readRoles: RouteAuth = { roles: CAPABILITIES.read };
 const writeRoles: RouteAuth = { roles: CAPABILITIES.write };
@@ -50,11 +49,6 @@ const STATUS_OF_CODE: Record<string, number> = {
   unknown_follow_up: 404,
   follow_up_exists: 409,
 };
-
-function failure(outcome: MutationOutcome): ApiFailure {
-  const code = outcome.code ?? 'rejected';
-  return new ApiFailure(STATUS_OF_CODE[code] ?? 400, code, outcome.message ?? 'the follow-up was not written');
-}
 
 /**
  * Follow-ups over REST (issue 12), for automation and ticket systems; desks
@@ -104,7 +98,7 @@ export function registerFollowUpRoutes(app: FastifyInstance, context: RouteConte
     const outcome = await context.storage.transaction((db) =>
       createFollowUp(db, { principal, clientId: null, mutationId: null }, args, now),
     );
-    if (outcome.status === 'rejected') throw failure(outcome);
+    if (outcome.status === 'rejected') throw refusal(outcome, STATUS_OF_CODE);
     reply.code(201);
     return readFollowUp(context.storage, args.followUpId);
   });
@@ -119,7 +113,7 @@ export function registerFollowUpRoutes(app: FastifyInstance, context: RouteConte
     const outcome = await context.storage.transaction((db) =>
       editFollowUp(db, { principal, clientId: null, mutationId: null }, { ...body, followUpId: id }, now),
     );
-    if (outcome.status === 'rejected') throw failure(outcome);
+    if (outcome.status === 'rejected') throw refusal(outcome, STATUS_OF_CODE);
     return {
       followUp: await readFollowUp(context.storage, id),
       ...(outcome.code === 'overwrote' ? { replaced: outcome.conflict, message: outcome.message } : {}),

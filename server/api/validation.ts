@@ -27,6 +27,18 @@ export const StrictFeatureInputSchema = z.strictObject({
 });
 export const StrictReleaseSchema = z.strictObject(ReleaseSchema.shape);
 
+/**
+ * A refused write (a mutation outcome, as sync push stores it) as the REST
+ * error for it: the HTTP status of its code (400 when not listed), its message.
+ */
+export function refusal(
+  outcome: { code?: string; message?: string },
+  statusOfCode: Readonly<Record<string, number>>,
+): ApiFailure {
+  const code = outcome.code ?? 'rejected';
+  return new ApiFailure(statusOfCode[code] ?? 400, code, outcome.message ?? 'nothing was written');
+}
+
 /** Parses a request body or throws a 400 naming what is wrong. */
 /** Validates route path parameters; a malformed id is a 400, never a lookup. */
 export function parseParams<T extends z.ZodType>(schema: T, params: unknown): z.output<T> {

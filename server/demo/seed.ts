@@ -7,6 +7,7 @@ import { putCustomerStates } from './state';
 import type { Storage } from '../storage/types';
 import { generateFleet, padEvents, type FleetOptions, type PadOptions } from './fleet';
 import type { DemoFleet } from './types';
+import { seedProblemStories } from './problem-stories';
 
 /** Generators of the demo fleet; injectable so tests can seed small fixtures. */
 export type DemoGenerators = {
@@ -66,6 +67,9 @@ async function countEvents(storage: Storage): Promise<number> {
  * that already has customers is left alone, unless it is a seed of ours whose
  * padding was interrupted: that one resumes.
  */
+/** Meta key: the known-problem stories were seeded. */
+const STORIES_KEY = 'demo_problem_stories';
+
 export async function seedDemo(storage: Storage, options: SeedOptions): Promise<SeedResult> {
   const generators = options.generators ?? { generateFleet, padEvents };
   const newId = createIdGenerator();
@@ -178,6 +182,11 @@ export async function seedDemo(storage: Storage, options: SeedOptions): Promise<
     }
     record = { ...record, isComplete: true };
     await writeMeta(storage, SEED_KEY, record);
+  }
+  // Known problems and follow-ups read off the seeded history (issue 12); once per database, older ones included.
+  if ((await readMeta(storage, STORIES_KEY)) === null) {
+    await seedProblemStories(storage, { now: options.now });
+    await writeMeta(storage, STORIES_KEY, { at: new Date(options.now).toISOString() });
   }
   const [row] = await storage.query<{ count: number }>('select count(*)::integer as count from customers');
   return { isSeeded: true, isNew: fleet !== null, customers: row?.count ?? 0, events: await countEvents(storage) };

@@ -1,6 +1,7 @@
 import {
   FollowUpCreateArgsSchema,
   FollowUpUpdateArgsSchema,
+  FOLLOW_UP_FIELD_WORDS,
   REPLACED_PREFIX,
   type FollowUpField,
   type FollowUpFields,
@@ -95,16 +96,6 @@ export async function createFollowUp(db: Queryable, writer: Writer, rawArgs: unk
   return { status: 'applied', produced: produced(row) };
 }
 
-const FIELD_WORDS: Record<FollowUpField, string> = {
-  title: 'title',
-  owner: 'owner',
-  state: 'state',
-  dueDate: 'due date',
-  problemId: 'problem',
-  release: 'release',
-  ticketUrl: 'ticket link',
-};
-
 /** `followUp.update` (pushed) or PATCH /v1/follow-ups/:id. */
 export async function editFollowUp(db: Queryable, writer: Writer, rawArgs: unknown, now: number): Promise<MutationOutcome> {
   const parsed = FollowUpUpdateArgsSchema.safeParse(rawArgs);
@@ -168,7 +159,7 @@ export async function editFollowUp(db: Queryable, writer: Writer, rawArgs: unkno
     status: 'applied',
     code: 'overwrote',
     message: `your change replaced what ${actor} set meanwhile (${replacedFields
-      .map((field) => `${FIELD_WORDS[field]} "${text(replaced[field]) || 'none'}"`)
+      .map((field) => `${FOLLOW_UP_FIELD_WORDS[field]} "${text(replaced[field]) || 'none'}"`)
       .join(', ')}); both are in the follow-up's history`,
     produced: produced(written),
     conflict,

@@ -479,6 +479,35 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 10,
+    name: 'known problems: signature rules, lifecycle, fix version',
+    statements: [
+      // Issue 12. Fleet-wide, synced in the global bucket (entity 'problem'). Customers are linked by signature
+      // (read from events at query time, so a rule edit applies to history too) and by hand (customers).
+      `create table problems (
+         id text primary key,
+         title text not null,
+         status text not null check (status in ('investigating', 'known_error', 'fixed', 'closed')),
+         rules jsonb not null default '[]',
+         customers jsonb not null default '[]',
+         workaround_wizard text,
+         fixed_version text,
+         fixed_at timestamptz,
+         owner text,
+         created_by text not null,
+         created_by_id text,
+         created_at timestamptz not null,
+         updated_at timestamptz not null,
+         ver bigint not null default 1
+       )`,
+      `create function lk_problem_row(p problems) returns jsonb language sql stable as $$
+         select jsonb_build_object('id', p.id, 'title', p.title, 'status', p.status, 'rules', p.rules,
+           'customers', p.customers, 'workaroundWizard', p.workaround_wizard, 'fixedVersion', p.fixed_version,
+           'fixedAt', lk_iso(p.fixed_at), 'owner', p.owner, 'createdBy', p.created_by,
+           'createdAt', lk_iso(p.created_at), 'updatedAt', lk_iso(p.updated_at), 'ver', p.ver) $$`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

@@ -146,6 +146,15 @@ const GLOBAL_BUCKET_KIND = bucketKind([
     ver: 'c.ver',
     row: 'lk_catalog_row(c)::text',
   },
+  // Known problems (issue 12): title, rules, lifecycle; who is hit is read from events.
+  {
+    entity: 'problem',
+    from: 'problems p where true',
+    key: 'p.id',
+    rowId: 'p.id',
+    ver: 'p.ver',
+    row: 'lk_problem_row(p)::text',
+  },
 ]);
 
 /** A row of a bootstrap page: an entity's row, or the last one, which only says whether changes are pending. */

@@ -13,6 +13,7 @@ import { canSeeCustomer, type Principal } from '../repo/tokens';
 import { decideTextEdit, describeConflict, fieldAtVersion, latestWriter, recordRevision } from '../repo/revisions';
 import { insertNote, updateNoteBody } from '../repo/writes';
 import { createFollowUp, editFollowUp } from '../follow-ups/edits';
+import { createProblem, editProblem } from '../problems/edits';
 import { recordWizardRun, WIZARD_RUN_RECORD_VERSION, type MutationOutcome } from '../remediation/wizard-runs';
 import type { Queryable, Storage } from '../storage/types';
 import { toMutationResult, type StoredResult } from './pull';
@@ -32,6 +33,8 @@ const MUTATION_CAPABILITY: Record<keyof typeof MUTATION_ARGS, Capability> = {
   'wizardRun.record': 'operate',
   'followUp.create': 'write',
   'followUp.update': 'write',
+  'problem.create': 'write',
+  'problem.update': 'write',
 };
 
 /** The mutation wire versions each name is accepted at (note.update 2 carries the base text; 1 is older desks). */
@@ -41,6 +44,8 @@ const MUTATION_VERSIONS: Record<keyof typeof MUTATION_ARGS, readonly number[]> =
   'wizardRun.record': [WIZARD_RUN_RECORD_VERSION],
   'followUp.create': [1],
   'followUp.update': [1],
+  'problem.create': [1],
+  'problem.update': [1],
 };
 
 type Outcome = MutationOutcome;
@@ -125,6 +130,8 @@ async function applyMutation(
     return createFollowUp(db, { principal, clientId, mutationId: mutation.id }, mutation.args, now);
   if (mutation.name === 'followUp.update')
     return editFollowUp(db, { principal, clientId, mutationId: mutation.id }, mutation.args, now);
+  if (mutation.name === 'problem.create') return createProblem(db, principal, mutation.args, now);
+  if (mutation.name === 'problem.update') return editProblem(db, mutation.args, now);
 
   const parsed = MUTATION_ARGS['note.update'].safeParse(mutation.args);
   if (!parsed.success) return rejected('invalid_args', `note.update: ${describeZodIssues(parsed.error, 3)}`);

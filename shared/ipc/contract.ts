@@ -67,6 +67,7 @@ export const AppRouteSchema = z.discriminatedUnion('view', [
   z.object({ view: z.literal('wizards') }),
   z.object({ view: z.literal('run'), runId: z.string() }),
   z.object({ view: z.literal('sync') }),
+  z.object({ view: z.literal('followups') }),
   z.object({ view: z.literal('about') }),
 ]);
 

@@ -3,6 +3,7 @@ import { CustomerIdSchema, IsoTimeSchema } from '../domain';
 import { CUSTOMER_ID_PATTERN } from '../routes';
 import { WizardRunRecordArgsSchema } from '../remediation/wire';
 import { FollowUpCreateArgsSchema, FollowUpUpdateArgsSchema } from '../follow-ups';
+import { ProblemCreateArgsSchema, ProblemUpdateArgsSchema } from '../problems';
 
 /**
  * The sync wire format between desk and server (see SYNC-PROTOCOL.md in the
@@ -52,6 +53,7 @@ export const SYNC_ENTITIES = [
   'catalog',
   'revision',
   'follow_up',
+  'problem',
 ] as const;
 export const SyncEntitySchema = z.string().regex(/^[a-z][a-z_]{0,31}$/);
 
@@ -265,6 +267,9 @@ export const MUTATION_ARGS = {
   /** Follow-ups (issue 12): made by hand, from a run or a problem; edited per field, last writer wins, reported. */
   'followUp.create': FollowUpCreateArgsSchema,
   'followUp.update': FollowUpUpdateArgsSchema,
+  /** Known problems (issue 12), fleet-wide (global bucket). */
+  'problem.create': ProblemCreateArgsSchema,
+  'problem.update': ProblemUpdateArgsSchema,
 } as const;
 export type MutationName = keyof typeof MUTATION_ARGS;
 

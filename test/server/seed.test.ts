@@ -7,10 +7,11 @@ import { seedDemo, type DemoGenerators } from '../../server/demo/seed';
 import type { DemoFleet } from '../../server/demo/types';
 import { silentLogger } from '../../server/log';
 import { readCustomerStates } from '../../server/demo/state';
+import { RECURRING_PROBLEM_ID, REGRESSED_PROBLEM_ID } from '../../server/demo/problem-stories';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { MiniDesk } from './support/desk';
 import { openStream } from './support/stream';
-import { addCustomers, customer, startTestServer, token } from './support/server';
+import { addCustomers, customer, request, startTestServer, token } from './support/server';
 
 const NOW = Date.parse('2026-06-01T12:00:00.000Z');
 const SEED = 42;
@@ -48,7 +49,8 @@ describe('seedDemo with the demo fleet', () => {
       log: silentLogger,
       generators: { generateFleet: () => fleet, padEvents: function* () {} },
     });
-    expect(result).toEqual({ isSeeded: true, isNew: true, customers: fleet.customers.length, events: fleet.events.length });
+    // The fleet's history, plus the one wizard run the known-problem stories record (issue 12).
+    expect(result).toEqual({ isSeeded: true, isNew: true, customers: fleet.customers.length, events: fleet.events.length + 1 });
     expect(await count(database, 'customer_features')).toBe(fleet.features.length);
     expect(await count(database, 'releases')).toBe(fleet.releases.length);
     expect(await readCustomerStates(database.storage)).toEqual(
@@ -58,7 +60,7 @@ describe('seedDemo with the demo fleet', () => {
     const [logged] = await database.storage.query<{ count: number }>(
       "select count(*)::integer as count from change_log where entity = 'event'",
     );
-    expect(logged?.count).toBe(fleet.events.length);
+    expect(logged?.count).toBe(fleet.events.length + 1);
 
     const server = await startTestServer(database.storage);
     try {
@@ -73,7 +75,7 @@ describe('seedDemo with the demo fleet', () => {
       const expected = fleet.events
         .filter((item) => item.customerId === someone)
         .map((item) => `${item.source.system}/${item.source.externalId}`);
-      const pulled = desk.entityIds(customerBucket(someone), 'event').map((id) => {
+      const pulled = desk.entityIds(customerBucket(someone), 'event').flatMap((id) => {
         const row = desk.row(customerBucket(someone), 'event', id) as {
           source: { system: string; externalId: string };
           recordedAt: string;
@@ -81,7 +83,7 @@ describe('seedDemo with the demo fleet', () => {
         };
         // History counts as recorded when it occurred.
         expect(row.recordedAt).toBe(row.occurredAt);
-        return `${row.source.system}/${row.source.externalId}`;
+        return row.source.system === 'lightkeeper-wizards' ? [] : [`${row.source.system}/${row.source.externalId}`];
       });
       expect(pulled.sort()).toEqual(expected.sort());
     } finally {
@@ -98,8 +100,36 @@ describe('seedDemo with the demo fleet', () => {
       log: silentLogger,
       generators: { generateFleet: () => fleet, padEvents: function* () {} },
     });
-    expect(result).toMatchObject({ isSeeded: true, isNew: false, events: fleet.events.length });
+    expect(result).toMatchObject({ isSeeded: true, isNew: false, events: fleet.events.length + 1 });
     expect(await count(database, 'change_log')).toBe(logBefore);
+  });
+
+  it('tells the known-problem stories: one recurring on a customer, one regressed after its fix, follow-ups from a past run', async () => {
+    const server = await startTestServer(database.storage);
+    try {
+      const admin = await token(database.storage, { userId: 'admin', role: 'admin' });
+      const get = async <T>(path: string) => (await request(server.url, 'GET', path, admin)).body as T;
+      type Report = {
+        problem: { status: string; workaroundWizard: string | null };
+        hits: { customerId: string; occurrences: number }[];
+        regressions: number;
+      };
+      const recurring = await get<Report>(`/v1/problems/${RECURRING_PROBLEM_ID}`);
+      expect(recurring.problem.status).toBe('known_error');
+      expect(recurring.problem.workaroundWizard).not.toBeNull();
+      expect(Math.max(...recurring.hits.map((hit) => hit.occurrences))).toBeGreaterThanOrEqual(2);
+      const regressed = await get<Report>(`/v1/problems/${REGRESSED_PROBLEM_ID}`);
+      expect(regressed.problem.status).toBe('fixed');
+      expect(regressed.regressions).toBeGreaterThanOrEqual(1);
+      const fromRun = await get<{ followUps: { source: string; runId: string | null; problemId: string | null }[] }>(
+        '/v1/follow-ups?state=active',
+      );
+      expect(fromRun.followUps.filter((item) => item.source === 'run')).toHaveLength(2);
+      expect(fromRun.followUps.some((item) => item.problemId === RECURRING_PROBLEM_ID)).toBe(true);
+      expect(fromRun.followUps.some((item) => item.problemId === REGRESSED_PROBLEM_ID)).toBe(true);
+    } finally {
+      await server.close();
+    }
   });
 
   it('runs the live simulator through the repository: new events reach desks and streams, and a restart continues', async () => {

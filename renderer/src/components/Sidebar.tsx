@@ -9,6 +9,7 @@ export const NAV_ITEMS: readonly Item[] = [
   { view: 'customers', label: 'Customers', shortcut: '2' },
   { view: 'wizards', label: 'Wizards', shortcut: '3' },
   { view: 'sync', label: 'Sync', shortcut: '4' },
+  { view: 'followups', label: 'Follow-ups', shortcut: '5' },
 ];
 
 /** The main navigation. The customer page belongs to Customers. */

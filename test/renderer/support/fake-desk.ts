@@ -5,6 +5,7 @@ import { contract, type DeskApi, type EventPayload, type Output, type SyncStatus
 import type { ContractError, Result } from '../../../shared/ipc/result';
 import type { Highlight, NoteView, TimelineRow } from '../../../shared/ipc/views';
 import { createFakeRunHost, type FakeRunHost } from '../wizards/support/fake-runs';
+import { createFakeFollowUps } from './fake-follow-ups';
 import type { Fixtures } from './fixtures';
 
 /** A recorded call: which channel, with what input. */
@@ -131,6 +132,7 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
 
   const handlers: Partial<Record<Channel, (input: never) => unknown>> = {
     ...runs.handlers,
+    ...createFakeFollowUps(fixtures),
     'app:info': () => ({
       appVersion: '0.1.0',
       mode: 'browser',

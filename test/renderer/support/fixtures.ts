@@ -1,6 +1,7 @@
 import type { CustomerFeature, TimelineEvent } from '../../../shared/domain';
 import type { CustomerSummary, NoteView, OpenItem } from '../../../shared/ipc/views';
 import type { CustomerDiagnosis, WhoElseOutput } from '../../../shared/ipc/diagnosis-views';
+import type { FollowUpView } from '../../../shared/ipc/follow-up-views';
 
 /** Everything the fake desk answers from: the state of a small, realistic cache. */
 export type Fixtures = {
@@ -14,6 +15,8 @@ export type Fixtures = {
   diagnosis?: Record<string, CustomerDiagnosis>;
   /** `diagnosis:whoElse` answers by event id (default: no other customer has it). */
   whoElse?: Record<string, WhoElseOutput>;
+  /** Follow-ups the fake desk answers `followUps:*` from (none when absent). */
+  followUps?: FollowUpView[];
 };
 
 let counter = 0;

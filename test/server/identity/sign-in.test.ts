@@ -259,6 +259,11 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', path: '/v1/follow-ups/nobody', capability: 'read' },
   { method: 'POST', path: '/v1/follow-ups', capability: 'write' },
   { method: 'PATCH', path: '/v1/follow-ups/nobody', capability: 'write' },
+  { method: 'GET', path: '/v1/problems', capability: 'read' },
+  { method: 'GET', path: '/v1/problems/nobody', capability: 'read' },
+  { method: 'GET', path: '/v1/customers/nobody/problems', capability: 'read' },
+  { method: 'POST', path: '/v1/problems', capability: 'write' },
+  { method: 'PATCH', path: '/v1/problems/nobody', capability: 'write' },
 ];
 
 describe('roles on every route class', () => {

@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { useStore } from '../../store/store';
 import { touchesCustomer } from '../../store/app-slice';
 import { NotesPanel } from '../notes/NotesPanel';
+import { FollowUpsPanel } from '../follow-ups/FollowUpsPanel';
 import { EventDetails } from '../timeline/EventDetails';
 import { TimelineView } from '../timeline/TimelineView';
 import { TIMELINE_PAGE } from '../timeline/timeline-slice';
@@ -112,6 +113,7 @@ export function CustomerPage({ customerId, at }: { customerId: string; at?: stri
               <OpenItems items={detail.openItems} onOpen={openItem} />
               <SuggestedWizards customerId={customerId} />
               <FeatureMatrix features={detail.features} />
+              <FollowUpsPanel customerId={customerId} />
               <NotesPanel customerId={customerId} eventId={null} />
             </>
           ) : null}

@@ -7,6 +7,7 @@ import { humanize } from '../../lib/values';
 import { useStore } from '../../store/store';
 import { countByHealth, fleetView, hasFleetFilters, regionsOf } from './fleet-model';
 import { FleetTable } from './FleetTable';
+import { FleetFollowUps } from '../follow-ups/FleetFollowUps';
 import './fleet.css';
 
 /** Health states in the order the summary shows them: what needs attention first. */
@@ -72,6 +73,7 @@ export function FleetView({ variant }: { variant: 'fleet' | 'customers' }) {
           })}
         </ul>
       ) : null}
+      {variant === 'fleet' ? <FleetFollowUps /> : null}
 
       <form className="filter-bar" role="search" aria-label="Filter customers" onSubmit={(event) => event.preventDefault()}>
         <label className="field">
