@@ -140,7 +140,10 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       source_system, source_external_id, actor, body, prev_value, new_value, links, properties, signature, ver)
     values (@id, @customerId, @occurredAt, @recordedAt, @kind, @severity, @summary, @feature,
       @sourceSystem, @sourceExternalId, @actor, @body, @prevValue, @newValue, @links, @properties, @signature, @ver)`);
-  const existingEvent = db.prepare<[string], { rid: number; ver: number }>('select rid, ver from events where id = ?');
+  const existingEvent = db.prepare<
+    [string],
+    { rid: number; ver: number; kind: string; severity: string; feature: string | null; source_system: string }
+  >('select rid, ver, kind, severity, feature, source_system from events where id = ?');
   const replaceEvent = db.prepare(`
     update events set occurred_at = @occurredAt, recorded_at = @recordedAt, kind = @kind, severity = @severity,
       summary = @summary, feature = @feature, source_system = @sourceSystem, source_external_id = @sourceExternalId,
@@ -263,9 +266,31 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
 
   /** Per-customer event counts and newest time, written once per transaction instead of once per event. */
   const pendingStats = new Map<string, { count: number; last: string }>();
-  /** Facet values seen in this transaction, as `customer \0 facet \0 value`. */
-  const pendingFacets = new Set<string>();
-  const insertFacet = db.prepare('insert or ignore into customer_facets (customer_id, facet, value) values (?, ?, ?)');
+  /** How many events each facet value gained (or lost) in this transaction, keyed `customer \0 facet \0 value`. */
+  const pendingFacets = new Map<string, number>();
+  const addFacets = (
+    customerId: string,
+    values: { kind: string; severity: string; feature: string | null; source: string },
+    delta: number,
+  ) => {
+    const bump = (facet: string, value: string) => {
+      const key = `${customerId}\0${facet}\0${value}`;
+      pendingFacets.set(key, (pendingFacets.get(key) ?? 0) + delta);
+    };
+    bump('kind', values.kind);
+    bump('severity', values.severity);
+    bump('source', values.source);
+    if (values.feature !== null) bump('feature', values.feature);
+  };
+  const upsertFacet = db.prepare(`
+    insert into customer_facets (customer_id, facet, value, n) values (@customerId, @facet, @value, max(@delta, 0))
+    on conflict (customer_id, facet, value) do update set n = max(n + @delta, 0)`);
+  const facetsOf = (event: EventRow) => ({
+    kind: event.kind,
+    severity: event.severity,
+    feature: event.feature,
+    source: event.source.system,
+  });
 
   function applyEvent(op: Op, isIndexed: boolean, summary: ApplySummary): void {
     const event = op.row as EventRow;
@@ -292,9 +317,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     const inserted = insertEvent.run(params);
     if (inserted.changes === 1) {
       if (isIndexed) ftsInsert.run(inserted.lastInsertRowid);
-      pendingFacets.add(`${event.customerId}\0kind\0${event.kind}`);
-      pendingFacets.add(`${event.customerId}\0source\0${event.source.system}`);
-      if (event.feature !== null) pendingFacets.add(`${event.customerId}\0feature\0${event.feature}`);
+      addFacets(event.customerId, facetsOf(event), 1);
       const stats = pendingStats.get(event.customerId);
       if (!stats) pendingStats.set(event.customerId, { count: 1, last: event.occurredAt });
       else {
@@ -305,6 +328,12 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       const existing = existingEvent.get(event.id);
       if (!existing || existing.ver >= op.ver) return;
       if (isIndexed) ftsDelete.run(existing.rid);
+      addFacets(
+        event.customerId,
+        { kind: existing.kind, severity: existing.severity, feature: existing.feature, source: existing.source_system },
+        -1,
+      );
+      addFacets(event.customerId, facetsOf(event), 1);
       replaceEvent.run(params);
       if (isIndexed) ftsInsert.run(existing.rid);
     }
@@ -428,9 +457,9 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     // Flush before removals so a removed customer's counters are deleted, not re-created.
     for (const [customerId, stats] of pendingStats) bumpStats.run(customerId, stats.last, stats.count);
     pendingStats.clear();
-    for (const key of pendingFacets) {
+    for (const [key, delta] of pendingFacets) {
       const [customerId, facet, value] = key.split('\0');
-      insertFacet.run(customerId, facet, value);
+      upsertFacet.run({ customerId, facet, value, delta });
     }
     pendingFacets.clear();
     for (const bucket of response.addedBuckets) addBucket.run(bucket, now);

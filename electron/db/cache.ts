@@ -37,6 +37,10 @@ function moveAside(file: string, now: Date): string {
 
 function openCacheFile(file: string, nativeBinding?: string): Database.Database {
   const db = openDatabase({ file, migrations: CACHE_MIGRATIONS, label: 'cache database', nativeBinding });
+  // Reads of a big cache go through the OS's page cache instead of copies into SQLite's (issue 13: a timeline
+  // page of 400 scattered rows 2.7 → 1.5 ms). The cache is rebuildable, so the usual caveat (an I/O error while
+  // reading a mapped page ends the process instead of failing a query) costs a restart, never data.
+  db.pragma('mmap_size = 1073741824');
   const check = db.pragma('quick_check', { simple: true });
   if (check !== 'ok') {
     db.close();

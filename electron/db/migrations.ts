@@ -342,6 +342,46 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 9,
+    name: 'fast search and timeline filters at a million events',
+    up(db) {
+      // Issue 13; the measurements behind each choice are in docs/performance.md.
+      // Timeline: one covering index in time order that carries every filter column (a filtered page is read
+      // off the index, fetching only the rows shown), one per filter column for rare values, and a count per
+      // facet value so a filter's total is a sum, never a scan of the customer.
+      db.exec(`
+        drop index events_by_customer_occurred_at;
+        drop index events_by_customer_kind_occurred_at;
+        create index events_by_customer_kind on events (customer_id, kind, occurred_at, id);
+        create index events_by_customer_time on events (customer_id, occurred_at, id, kind, severity, feature, source_system);
+        create index events_by_customer_severity on events (customer_id, severity, occurred_at, id);
+        create index events_by_customer_feature on events (customer_id, feature, occurred_at, id);
+        create index events_by_customer_source on events (customer_id, source_system, occurred_at, id);
+        alter table customer_facets add column n integer not null default 0;
+        delete from customer_facets;
+        insert into customer_facets (customer_id, facet, value, n)
+          select customer_id, 'kind', kind, count(*) from events group by customer_id, kind
+          union all select customer_id, 'feature', feature, count(*) from events where feature is not null group by customer_id, feature
+          union all select customer_id, 'source', source_system, count(*) from events group by customer_id, source_system
+          union all select customer_id, 'severity', severity, count(*) from events group by customer_id, severity;
+      `);
+      // Search: prefix indexes for every prefix length 2 to 12, so a word being typed reads one list instead of
+      // merging the lists of every word it starts. Only customers whose bootstrap finished are indexed (the
+      // others are indexed in bulk when theirs does, as before).
+      db.exec(`
+        drop table events_fts;
+        create virtual table events_fts using fts5(
+          summary, body, kind, feature, actor,
+          content = 'events', content_rowid = 'rid',
+          tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4 5 6 7 8 9 10 11 12'
+        );
+        insert into events_fts (rowid, summary, body, kind, feature, actor)
+          select rid, summary, body, kind, feature, actor from events
+          where customer_id in (select substr(bucket, 10) from sync_bucket where state = 'live' and bucket like 'customer:%');
+      `);
+    },
+  },
 ];
 
 /**

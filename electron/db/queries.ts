@@ -22,6 +22,7 @@ import type {
 import type { EditConflict } from '../../shared/sync/wire';
 import type { Outbox } from './outbox';
 import { compareVersions } from '../../shared/versions';
+import { createTimelinePlanner, type TimelinePlanner } from './timeline';
 
 type CustomerRaw = {
   id: string;
@@ -101,6 +102,40 @@ export function toFtsQuery(text: string, minLength = 1): string | null {
   return words.map((word) => `"${word.replace(/"/g, '""')}"*`).join(' ');
 }
 
+const quoteTerm = (word: string) => `"${word.replace(/"/g, '""')}"`;
+const wordsOf = (text: string, minLength: number) =>
+  text
+    .normalize('NFKC')
+    .split(/[^\p{L}\p{N}_]+/u)
+    .filter((word) => word.length >= minLength);
+
+/**
+ * The two searches behind what a person types, best first (issue 13): `exact` — every word as a whole
+ * word; `prefix` — every word also as the start of a longer one (what search-as-you-type needs for the
+ * word being typed), or null when it would find nothing more. Text in double quotes is a phrase in both.
+ * Words shorter than `minLength` are left out; operators and quotes typed by the user stay text.
+ */
+export function toSearchTiers(text: string, minLength = 2): { exact: string; prefix: string | null } | null {
+  const parts = text.split('"');
+  // An odd part is inside quotes, unless its closing quote is missing: then it is plain words.
+  const hasClosedLast = parts.length % 2 === 1;
+  const words: string[] = [];
+  const phrases: string[] = [];
+  parts.forEach((part, index) => {
+    const isPhrase = index % 2 === 1 && (hasClosedLast || index < parts.length - 1);
+    const tokens = wordsOf(part, isPhrase ? 1 : minLength);
+    if (isPhrase && tokens.length > 0) phrases.push(quoteTerm(tokens.join(' ')));
+    else if (!isPhrase) words.push(...tokens);
+  });
+  const terms = words.slice(0, 12);
+  const quoted = phrases.slice(0, 4);
+  if (terms.length === 0 && quoted.length === 0) return null;
+  return {
+    exact: [...terms.map(quoteTerm), ...quoted].join(' '),
+    prefix: terms.length === 0 ? null : [...terms.map((word) => `${quoteTerm(word)}*`), ...quoted].join(' '),
+  };
+}
+
 const MARK_START = '\u0002';
 const MARK_END = '\u0003';
 
@@ -171,6 +206,16 @@ function toEvent(raw: EventRaw): TimelineEvent {
   };
 }
 
+type SearchEventRaw = {
+  id: string;
+  customer_id: string;
+  occurred_at: string;
+  kind: string;
+  severity: Severity;
+  summary_marked: string;
+  snippet_marked: string | null;
+};
+
 /** Read-side queries of the cache, all prepared once. */
 /** Local writes of one note that the cache does not show yet. */
 type NoteOverlay = {
@@ -211,7 +256,6 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
   const facetValues = db
     .prepare<[string, string], string>('select value from customer_facets where customer_id = ? and facet = ? order by value')
     .pluck();
-  const eventCount = db.prepare<[string], number>('select event_count from customer_stats where customer_id = ?').pluck();
   const notesOfCustomer = db.prepare<
     [string],
     {
@@ -251,18 +295,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
     select c.id, highlight(customers_fts, 1, '${MARK_START}', '${MARK_END}') as name_marked, c.health
     from customers_fts join customers c on c.rowid = customers_fts.rowid
     where customers_fts match ? order by rank limit ?`);
-  const searchEvents = db.prepare<
-    [string, number],
-    {
-      id: string;
-      customer_id: string;
-      occurred_at: string;
-      kind: string;
-      severity: Severity;
-      summary_marked: string;
-      snippet_marked: string | null;
-    }
-  >(`
+  const searchEvents = db.prepare<[string, number], SearchEventRaw>(`
     select e.id, e.customer_id, e.occurred_at, e.kind, e.severity,
       highlight(events_fts, 0, '${MARK_START}', '${MARK_END}') as summary_marked,
       snippet(events_fts, 1, '${MARK_START}', '${MARK_END}', '…', 16) as snippet_marked
@@ -393,35 +426,6 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
     return views.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  function timelineWhere(customerId: string, filters: TimelineFilters | undefined) {
-    const clauses = ['e.customer_id = @customerId'];
-    const params: Record<string, unknown> = { customerId };
-    const list = (name: string, column: string, values: readonly string[] | undefined) => {
-      if (!values || values.length === 0) return;
-      clauses.push(`${column} in (select value from json_each(@${name}))`);
-      params[name] = JSON.stringify(values);
-    };
-    list('kinds', 'e.kind', filters?.kinds);
-    list('severities', 'e.severity', filters?.severities);
-    list('features', 'e.feature', filters?.features);
-    list('sources', 'e.source_system', filters?.sources);
-    if (filters?.changesOnly) list('changeKinds', 'e.kind', CHANGE_KINDS);
-    if (filters?.from) {
-      clauses.push('e.occurred_at >= @from');
-      params.from = new Date(filters.from).toISOString();
-    }
-    if (filters?.to) {
-      clauses.push('e.occurred_at <= @to');
-      params.to = new Date(filters.to).toISOString();
-    }
-    const fts = filters?.text ? toFtsQuery(filters.text) : null;
-    if (fts) {
-      clauses.push('e.rid in (select rowid from events_fts where events_fts match @fts)');
-      params.fts = fts;
-    }
-    return { where: clauses.join(' and '), params };
-  }
-
   const statementCache = new Map<string, Database.Statement>();
   const prepared = (sql: string) => {
     let statement = statementCache.get(sql);
@@ -432,6 +436,9 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
     }
     return statement;
   };
+  const planner = createTimelinePlanner(db);
+  const countWith = (plan: ReturnType<TimelinePlanner['choose']>, analysis: ReturnType<TimelinePlanner['analyse']>) =>
+    (prepared(planner.countAll(analysis, plan)).get(analysis.params) as { n: number }).n;
 
   return {
     latestVersion,
@@ -492,8 +499,9 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
     }) {
       const direction = input.direction ?? 'desc';
       const limit = input.limit ?? 200;
-      const { where, params } = timelineWhere(input.customerId, input.filters);
-      const hasFilters = Object.keys(params).length > 1;
+      const fts = input.filters?.text ? toFtsQuery(input.filters.text) : null;
+      const analysis = planner.analyse({ customerId: input.customerId, filters: input.filters, fts });
+      const params: Record<string, unknown> = { ...analysis.params };
       const comparison = direction === 'desc' ? '<' : '>';
       let keyset = '';
       if (input.cursor) {
@@ -506,26 +514,41 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
         params.startAt = new Date(input.startAt).toISOString();
       }
       const order = direction === 'desc' ? 'desc' : 'asc';
+      // Step one reads the page's row ids off the chosen index; step two fetches only those rows.
+      const plan = planner.choose(analysis, limit + 1);
       const rows = prepared(
         `select e.rid, e.id, e.customer_id, e.occurred_at, e.recorded_at, e.kind, e.severity, e.summary, e.feature,
            e.source_system, e.actor, (select count(*) from notes n where n.event_id = e.id) as note_count
-         from events e where ${where}${keyset}
-         order by e.occurred_at ${order}, e.id ${order} limit @limit`,
+         from (${planner.pageIds(analysis, plan, keyset, order)}) p
+         cross join events e on e.rid = p.rid
+         order by e.occurred_at ${order}, e.id ${order}`,
       ).all({ ...params, limit: limit + 1 }) as EventRaw[];
-      // Without filters the count is kept per customer; counting 100,000 rows per page would cost more than the page.
-      const total = input.cursor
-        ? -1
-        : hasFilters
-          ? (prepared(`select count(*) as n from events e where ${where}`).get(params) as { n: number }).n
-          : (eventCount.get(input.customerId) ?? 0);
       const hasMore = rows.length > limit;
       const page = rows.slice(0, limit);
       const last = page.at(-1);
+      // The total: kept counts answer no filter and one list filter; others are counted here when that is
+      // cheap, else left to timeline:count (null), so a page of a 100,000-event customer never waits on a count.
+      let total: number | null = null;
+      if (input.cursor) total = null;
+      else if (analysis.exact !== null) total = analysis.exact;
+      else if (!hasMore && !input.startAt) total = page.length;
+      else {
+        const countPlan = planner.choose(analysis, Number.POSITIVE_INFINITY);
+        if (countPlan.cost <= planner.inlineCountBudget) total = countWith(countPlan, analysis);
+      }
       return {
         rows: page.map(toTimelineRow),
         nextCursor: hasMore && last ? encodeCursor([last.occurred_at, last.id]) : null,
-        total: Math.max(total, 0),
+        total,
       };
+    },
+
+    /** How many events match the filters, exactly (the count a page left out: off the page's path). */
+    timelineCount(input: { customerId: string; filters?: TimelineFilters }): { total: number } {
+      const fts = input.filters?.text ? toFtsQuery(input.filters.text) : null;
+      const analysis = planner.analyse({ customerId: input.customerId, filters: input.filters, fts });
+      if (analysis.exact !== null) return { total: analysis.exact };
+      return { total: countWith(planner.choose(analysis, Number.POSITIVE_INFINITY), analysis) };
     },
 
     eventDetail(eventId: string) {
@@ -564,10 +587,6 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
       const fts = toFtsQuery(text);
       if (!fts) return { groups: [], tookMs: 0 };
       const groups = new Map<string, SearchOutput['groups'][number]>();
-      // Events: newest matches first, read straight off the index (ranking every match of a
-      // short prefix over a million events costs far more than search-as-you-type can afford).
-      // A one-letter word matches too much to be useful for events; customers still match it.
-      const eventQuery = toFtsQuery(text, 2);
       for (const row of searchCustomers.all(fts, 50)) {
         groups.set(row.id, {
           customerId: row.id,
@@ -577,9 +596,29 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
           events: [],
         });
       }
-      const events = eventQuery ? searchEvents.all(eventQuery, limit) : [];
+      // Events: whole-word matches first, then words that only start with what was typed; newest first within
+      // each. Each tier reads the most recently cached matches straight off the index (ranking every match of a
+      // short prefix over a million events costs more than search-as-you-type can afford; docs/performance.md).
+      // A one-letter word matches too much to be useful for events; customers still match it.
+      const tiers = toSearchTiers(text, 2);
+      const events: SearchEventRaw[] = [];
+      if (tiers) {
+        const seen = new Set<string>();
+        for (const query of [tiers.exact, tiers.prefix]) {
+          if (query === null || events.length >= limit) continue;
+          const tier = searchEvents
+            .all(query, limit + seen.size)
+            .filter((event) => !seen.has(event.id))
+            .slice(0, limit - events.length)
+            .sort((a, b) => (a.occurred_at < b.occurred_at ? 1 : a.occurred_at > b.occurred_at ? -1 : 0));
+          for (const event of tier) seen.add(event.id);
+          events.push(...tier);
+        }
+      }
       const missing = [...new Set(events.map((event) => event.customer_id))].filter((id) => !groups.has(id));
-      for (const customer of customerNames.all(JSON.stringify(missing))) {
+      // Customers found only through their events, in the order of their best event.
+      const named = new Map(customerNames.all(JSON.stringify(missing)).map((customer) => [customer.id, customer]));
+      for (const customer of missing.flatMap((id) => named.get(id) ?? [])) {
         groups.set(customer.id, {
           customerId: customer.id,
           customerName: [{ text: customer.name, match: false }],

@@ -14,6 +14,7 @@ export const CHANNELS = [
   'customers:list',
   'customers:get',
   'timeline:page',
+  'timeline:count',
   'events:get',
   'events:precedingChanges',
   'diagnosis:suspects',

@@ -21,6 +21,7 @@ import {
   SearchOutputSchema,
   TimelinePageInputSchema,
   TimelinePageOutputSchema,
+  TimelineCountInputSchema,
   TimelineRowSchema,
 } from './views';
 import { CustomerIdSchema } from '../domain';
@@ -120,6 +121,7 @@ export const contract = {
   'customers:list': { input: CustomersListInputSchema, output: CustomersListOutputSchema },
   'customers:get': { input: z.strictObject({ customerId: CustomerIdSchema }), output: CustomerDetailSchema },
   'timeline:page': { input: TimelinePageInputSchema, output: TimelinePageOutputSchema },
+  'timeline:count': { input: TimelineCountInputSchema, output: z.object({ total: z.number().int().nonnegative() }) },
   'events:get': { input: z.strictObject({ eventId: z.string().min(1).max(64) }), output: EventDetailSchema },
   'events:precedingChanges': {
     input: PrecedingChangesInputSchema,

@@ -77,8 +77,17 @@ export const TimelinePageInputSchema = z.strictObject({
 export const TimelinePageOutputSchema = z.object({
   rows: z.array(TimelineRowSchema),
   nextCursor: z.string().nullable(),
-  /** Number of events matching the filters (all pages). */
-  total: z.number().int().nonnegative(),
+  /**
+   * Number of events matching the filters (all pages); null when counting them would delay the page
+   * (a combination of filters over a long history): `timeline:count` gives it, off the page's path.
+   */
+  total: z.number().int().nonnegative().nullable(),
+});
+
+/** The exact count a page left out (its `total` was null). */
+export const TimelineCountInputSchema = z.strictObject({
+  customerId: CustomerIdSchema,
+  filters: TimelineFiltersSchema.optional(),
 });
 
 /** A note as the desk shows it; `pending` until the server acknowledged it. */

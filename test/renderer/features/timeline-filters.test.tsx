@@ -56,6 +56,28 @@ describe('timeline filters', () => {
     await waitFor(() => expect(rowSummaries()).toHaveLength(7));
   });
 
+  it('shows the rows of a page whose count was left out, then the count timeline:count gives', async () => {
+    const { desk, user } = await openAcme();
+    let release: () => void = () => {};
+    const counted = new Promise<void>((resolve) => (release = resolve));
+    desk.override('timeline:page', async (input) => {
+      const answer = await desk.answer('timeline:page', input);
+      return answer.ok ? { ok: true, value: { ...(answer.value as object), total: null } } : answer;
+    });
+    desk.override('timeline:count', async (input) => {
+      await counted;
+      return desk.answer('timeline:count', input);
+    });
+    const bar = filterBar();
+    await user.click(within(bar).getByText('Kind', { selector: 'summary' }));
+    await user.click(within(bar).getByRole('checkbox', { name: 'Alert' }));
+    await waitFor(() => expect(rowSummaries()).toEqual(['SSO login failing for most users']));
+    expect(screen.getByText('1 event loaded · counting the matches…')).toBeInTheDocument();
+    release();
+    await screen.findByText('1 event match the filters');
+    expect(desk.inputsTo('timeline:count').at(-1)).toEqual({ customerId: 'acme', filters: { kinds: ['alert'] } });
+  });
+
   it('sends free text once typing pauses, and the changes-only toggle', async () => {
     const { desk, user } = await openAcme();
     const calls = desk.inputsTo('timeline:page').length;

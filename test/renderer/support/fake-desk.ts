@@ -231,6 +231,10 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
         total: matching.length,
       };
     },
+    'timeline:count': (input: { customerId: string; filters?: Record<string, unknown> }) => {
+      const page = handlers['timeline:page'] as (input: unknown) => { total: number };
+      return { total: page({ ...input, limit: 1 }).total };
+    },
     'events:get': (input: { eventId: string }) => {
       const event = fixtures.events.find((candidate) => candidate.id === input.eventId);
       if (!event) return { error: { code: 'not_found', message: 'That event is not in the local cache.' } };

@@ -81,7 +81,9 @@ export function TimelineView({ facets }: { facets: CustomerDetail['facets'] | nu
             ? 'Loading events…'
             : total !== null
               ? `${total.toLocaleString()} ${total === 1 ? 'event' : 'events'}${filterCount > 0 ? ' match the filters' : ''}${loaded < total ? ` · ${loaded.toLocaleString()} loaded` : ''}`
-              : ''}
+              : loaded > 0
+                ? `${loaded.toLocaleString()} ${loaded === 1 ? 'event' : 'events'} loaded · counting the matches…`
+                : ''}
           {loadingMore ? ' · loading more…' : ''}
         </p>
       </div>

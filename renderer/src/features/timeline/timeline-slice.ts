@@ -331,6 +331,14 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
         anchor: null,
         scrollRequest: options.quiet ? now.scrollRequest : scrollTo(rows, days, anchorId, 'center'),
       });
+      // A count that would have delayed the page comes after it.
+      if (primaryResult.value.total === null) {
+        const counted = await desk.timeline.count({
+          customerId,
+          ...(primary.filters ? { filters: primary.filters } : {}),
+        });
+        if (get().timeline.requestId === requestId && counted.ok) patch({ total: counted.value.total });
+      }
     },
 
     async setTimelineFilters(desk, change) {

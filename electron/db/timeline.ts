@@ -1,0 +1,172 @@
+import type Database from 'better-sqlite3';
+import { CHANGE_KINDS } from '../../shared/domain';
+import type { TimelineFilters } from '../../shared/ipc/views';
+
+/**
+ * How the timeline reads a filtered page of one customer fast at any size (issue 13). Every page is read
+ * in two steps: the row ids off an index (no table row touched), then only the rows shown. The index is
+ * chosen from the kept per-facet counts (`customer_facets.n`), not left to SQLite's planner, which cannot
+ * see through the filter lists and stops a time-ordered scan early only if it knows matches are common:
+ *
+ * - `time`: the covering index in time order (`events_by_customer_time`, which carries every filter
+ *   column) — reading about `limit / selectivity` entries; best when the filters match many events.
+ * - a facet index (`events_by_customer_<facet>`): only the matching entries of that facet, sorted — best
+ *   when they are few (a rare kind, "critical"), however long the customer's history.
+ *
+ * Measurements and the trade are in docs/performance.md.
+ */
+
+/** A list filter of the filter bar, as the column and the index that serve it. */
+type ListFilter = { facet: 'kind' | 'severity' | 'feature' | 'source'; column: string; index: string; values: string[] };
+
+const FACET_INDEX: Record<ListFilter['facet'], { column: string; index: string }> = {
+  kind: { column: 'kind', index: 'events_by_customer_kind' },
+  severity: { column: 'severity', index: 'events_by_customer_severity' },
+  feature: { column: 'feature', index: 'events_by_customer_feature' },
+  source: { column: 'source_system', index: 'events_by_customer_source' },
+};
+const TIME_INDEX = 'events_by_customer_time';
+
+/** Relative costs: an index entry read in order, one read and sorted, a table row looked up. */
+const COST = { scan: 1, sorted: 2, lookup: 12 };
+/** Counts costing more than this (in index-entry reads) are left to `count()`, off the page's path. */
+const INLINE_COUNT_BUDGET = 20_000;
+
+export type TimelinePlanInput = {
+  customerId: string;
+  filters: TimelineFilters | undefined;
+  /** The text filter as an FTS5 query (queries.ts `toFtsQuery`), or null. */
+  fts: string | null;
+};
+
+/** The list filters in effect; "changes only" is a kind filter (intersected with one the user chose). */
+function listFilters(filters: TimelineFilters | undefined): ListFilter[] {
+  const lists: ListFilter[] = [];
+  let kinds = filters?.kinds && filters.kinds.length > 0 ? [...filters.kinds] : null;
+  if (filters?.changesOnly) {
+    const changes: readonly string[] = CHANGE_KINDS;
+    kinds = kinds ? kinds.filter((kind) => changes.includes(kind)) : [...changes];
+  }
+  const add = (facet: ListFilter['facet'], values: readonly string[] | null | undefined) => {
+    if (values && (values.length > 0 || facet === 'kind')) lists.push({ facet, ...FACET_INDEX[facet], values: [...values] });
+  };
+  add('kind', kinds);
+  if (filters?.severities?.length) add('severity', filters.severities);
+  if (filters?.features?.length) add('feature', filters.features);
+  if (filters?.sources?.length) add('source', filters.sources);
+  return lists;
+}
+
+export function createTimelinePlanner(db: Database.Database) {
+  const facetCounts = db.prepare<[string, string], { value: string; n: number }>(
+    'select value, n from customer_facets where customer_id = ? and facet = ?',
+  );
+  const eventCount = db.prepare<[string], number>('select event_count from customer_stats where customer_id = ?').pluck();
+
+  /** Matching events of one list filter, from the kept counts (exact). */
+  function matchesOf(customerId: string, list: ListFilter): number {
+    const wanted = new Set(list.values);
+    let sum = 0;
+    for (const row of facetCounts.all(customerId, list.facet)) if (wanted.has(row.value)) sum += row.n;
+    return sum;
+  }
+
+  /**
+   * The WHERE clause (over alias `e`) and its parameters for a customer and filters, and what is known
+   * about how many events match: `exact` when the kept counts answer it, else an upper bound per list.
+   */
+  function analyse({ customerId, filters, fts }: TimelinePlanInput) {
+    const total = eventCount.get(customerId) ?? 0;
+    const lists = listFilters(filters);
+    const params: Record<string, unknown> = { customerId };
+    const listClause = (list: ListFilter, alias: string) =>
+      `${alias}.${list.column} in (select value from json_each(@${list.facet}))`;
+    for (const list of lists) params[list.facet] = JSON.stringify(list.values);
+    const range: string[] = [];
+    if (filters?.from) {
+      range.push('occurred_at >= @from');
+      params.from = new Date(filters.from).toISOString();
+    }
+    if (filters?.to) {
+      range.push('occurred_at <= @to');
+      params.to = new Date(filters.to).toISOString();
+    }
+    const text = fts !== null ? 'e.rid in (select rowid from events_fts where events_fts match @fts)' : null;
+    if (fts !== null) params.fts = fts;
+    const where = [
+      'e.customer_id = @customerId',
+      ...lists.map((list) => listClause(list, 'e')),
+      ...range.map((clause) => `e.${clause}`),
+      ...(text ? [text] : []),
+    ].join(' and ');
+    const counts = lists.map((list) => ({ list, matches: matchesOf(customerId, list) }));
+    const exact = range.length === 0 && text === null && counts.length <= 1 ? (counts[0]?.matches ?? total) : null;
+    /** The row ids matching every list and range filter, from the facet indexes alone (no table row read). */
+    const intersection = () =>
+      counts
+        .map(
+          ({ list }) =>
+            `select e.rid from events e indexed by ${list.index} where e.customer_id = @customerId and ${listClause(list, 'e')}${range.map((clause) => ` and e.${clause}`).join('')}`,
+        )
+        .join(' intersect ');
+    return { where, params, counts, total, exact, text, intersection };
+  }
+
+  type Analysis = ReturnType<typeof analyse>;
+  /** How the row ids are read: one index scanned (in time order or one facet's entries), or facets intersected. */
+  type Plan = { kind: 'index'; index: string; cost: number } | { kind: 'intersect'; cost: number };
+
+  /**
+   * The cheapest way to read `want` matching entries in time order (`want` = Infinity: all of them, to count),
+   * by the kept counts. Range and text filters are taken as not narrowing. A time-ordered scan under several
+   * list filters is charged its worst case too, since filters can be anti-correlated (no error among deploys).
+   */
+  function choose(analysis: Analysis, want: number): Plan {
+    const { total, counts, text } = analysis;
+    if (total === 0 || counts.length === 0) return { kind: 'index', index: TIME_INDEX, cost: Math.min(want, total) };
+    const selectivity = counts.reduce((product, { matches }) => product * (matches / total), 1);
+    const expected = selectivity === 0 ? total : Math.min(total, want / selectivity);
+    const scanned = counts.length > 1 ? Math.min(total, expected * 4) : expected;
+    // The text filter is checked by row id, which every index holds: a probe, not a table row.
+    const probe = text ? COST.scan : 0;
+    let best: Plan = { kind: 'index', index: TIME_INDEX, cost: scanned * (COST.scan + probe) };
+    if (counts.length === 1) {
+      const cost = counts[0]!.matches * (COST.sorted + probe);
+      if (cost < best.cost) best = { kind: 'index', index: counts[0]!.list.index, cost };
+    } else {
+      // Each facet's matching entries, intersected by row id; then the rows of the result for their times.
+      const read = counts.reduce((sum, { matches }) => sum + matches, 0);
+      const result = Math.min(...counts.map(({ matches }) => matches));
+      const cost = read * COST.sorted + Math.min(result, selectivity * total * 4) * (COST.lookup + probe);
+      if (cost < best.cost) best = { kind: 'intersect', cost };
+    }
+    return best;
+  }
+
+  /** The query for the row ids of a page (`keyset` and the order appended by the caller's parameters). */
+  function pageIds(analysis: Analysis, plan: Plan, keyset: string, order: 'asc' | 'desc'): string {
+    const sort = `order by e.occurred_at ${order}, e.id ${order} limit @limit`;
+    if (plan.kind === 'index')
+      return `select e.rid from events e indexed by ${plan.index} where ${analysis.where}${keyset} ${sort}`;
+    return `select e.rid from events e where e.rid in (${analysis.intersection()})${analysis.text ? ` and ${analysis.text}` : ''}${keyset} ${sort}`;
+  }
+
+  /** The query counting every match. */
+  function countAll(analysis: Analysis, plan: Plan): string {
+    if (plan.kind === 'index') return `select count(*) as n from events e indexed by ${plan.index} where ${analysis.where}`;
+    if (!analysis.text) return `select count(*) as n from (${analysis.intersection()})`;
+    return `select count(*) as n from events e where e.rid in (${analysis.intersection()}) and ${analysis.text}`;
+  }
+
+  return {
+    analyse,
+    choose,
+    pageIds,
+    countAll,
+    /** Counts costing more than this are not computed on the page's path. */
+    inlineCountBudget: INLINE_COUNT_BUDGET,
+    timeIndex: TIME_INDEX,
+  };
+}
+
+export type TimelinePlanner = ReturnType<typeof createTimelinePlanner>;
