@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { Ajv } from 'ajv';
 import { z } from 'zod';
 import {
   CustomerFeatureSchema,
@@ -57,6 +58,15 @@ const WireEventSchema = z.object({
     .transform((value) => value ?? null),
 });
 
+/**
+ * The same schema compiled to plain JavaScript by Ajv, for the million-row path: measured on 5,000-event
+ * pages, zod's check took ~80 ms a page and Ajv's ~14 ms (issue 13: parse and validation kept a bootstrap at
+ * a quarter of the raw insert rate). Zod stays the definition and writes the error message of a bad row.
+ * One difference, harmless for these sanity bounds: Ajv counts a length limit in characters, zod in UTF-16
+ * units, so a text of astral characters (emoji) may be up to twice as long in units before it is refused.
+ */
+const isWireEvent = new Ajv({ strict: false }).compile(z.toJSONSchema(WireEventSchema, { io: 'input', target: 'draft-7' }));
+
 /** Row schemas per synced entity; ops of unknown entities are skipped (newer servers may add some). */
 const ROW_SCHEMAS = {
   customer: CustomerSchema,
@@ -88,12 +98,16 @@ export function validatePullRows(response: PullResponse): void {
       if (op.op !== 'put') continue;
       const schema = ROW_SCHEMAS[op.entity as keyof typeof ROW_SCHEMAS];
       if (!schema) continue;
-      const parsed = (schema as z.ZodType).safeParse(op.row);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new Error(`${page.bucket} op ${index} (${op.entity} ${op.id}): ${issue?.path.join('.')} ${issue?.message}`);
+      let data: unknown = op.row;
+      if (op.entity !== 'event' || !isWireEvent(op.row)) {
+        const parsed = (schema as z.ZodType).safeParse(op.row);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new Error(`${page.bucket} op ${index} (${op.entity} ${op.id}): ${issue?.path.join('.')} ${issue?.message}`);
+        }
+        data = parsed.data;
       }
-      const row = parsed.data as { customerId?: string; id?: string };
+      const row = data as { customerId?: string; id?: string };
       const rowCustomer = op.entity === 'customer' ? row.id : row.customerId;
       if (owner !== null && rowCustomer !== undefined && rowCustomer !== owner) {
         throw new Error(`${page.bucket} op ${index} carries a row of customer ${rowCustomer}`);
@@ -105,7 +119,7 @@ export function validatePullRows(response: PullResponse): void {
         throw new Error(`${page.bucket} op ${index} carries a fleet-wide ${op.entity} row`);
       }
       if (op.entity === 'wizard') {
-        const wizard = parsed.data as { id: string; version: number };
+        const wizard = data as { id: string; version: number };
         if (op.id !== `${wizard.id}@${wizard.version}`)
           throw new Error(`${page.bucket} op ${index}: wizard op id ${op.id} is not ${wizard.id}@${wizard.version}`);
       }
@@ -156,12 +170,15 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
   const ftsDelete = db.prepare(`
     insert into events_fts (events_fts, rowid, summary, body, kind, feature, actor)
     select 'delete', rid, summary, body, kind, feature, actor from events where rid = ?`);
+  // In row id order: FTS5 writes its pending terms out as a new segment whenever a row id is not above the
+  // last one, so rows in an index's order (by time) made a segment every few rows (issue 13: building the
+  // index of 200 customers' 100,000 events took 45 s in index order, 19 s in row id order, same load).
   const ftsIndexCustomer = db.prepare(`
     insert into events_fts (rowid, summary, body, kind, feature, actor)
-    select rid, summary, body, kind, feature, actor from events where customer_id = ?`);
+    select rid, summary, body, kind, feature, actor from events where customer_id = ? order by rid`);
   const ftsDeleteCustomer = db.prepare(`
     insert into events_fts (events_fts, rowid, summary, body, kind, feature, actor)
-    select 'delete', rid, summary, body, kind, feature, actor from events where customer_id = ?`);
+    select 'delete', rid, summary, body, kind, feature, actor from events where customer_id = ? order by rid`);
   const upsertThread = db.prepare(`
     insert into threads (customer_id, kind, thread, status, event_id, severity, summary, feature, opened_at, last_at)
     values (@customerId, @kind, @thread, @status, @eventId, @severity, @summary, @feature, @occurredAt, @occurredAt)

@@ -378,7 +378,8 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
         );
         insert into events_fts (rowid, summary, body, kind, feature, actor)
           select rid, summary, body, kind, feature, actor from events
-          where customer_id in (select substr(bucket, 10) from sync_bucket where state = 'live' and bucket like 'customer:%');
+          where customer_id in (select substr(bucket, 10) from sync_bucket where state = 'live' and bucket like 'customer:%')
+          order by rid;
       `);
     },
   },

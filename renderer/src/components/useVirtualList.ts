@@ -64,8 +64,8 @@ function fallbackHeight(): number {
 
 /**
  * Renders only the lines in view of a scroll element. The scroll position and the
- * element's height are React state (set from a passive scroll listener and a
- * ResizeObserver), so React schedules the re-render and the line range is derived
+ * element's height are React state (read once per animation frame after scroll
+ * events, and from a ResizeObserver), so React schedules the re-render and the line range is derived
  * from them during render: no layout is read during render or in a layout effect.
  */
 export function useVirtualList(options: {
@@ -83,7 +83,17 @@ export function useVirtualList(options: {
   useEffect(() => {
     const element = scrollRef.current;
     if (!element) return;
-    const onScroll = () => setOffset(element.scrollTop);
+    // The scroll position is read once per frame, at its start (before React writes anything), never in the
+    // listener: a read there after a render committed forces a synchronous layout, once per event (issue 13:
+    // 7–14 long tasks over 50 ms while scrolling the 100,000-event timeline).
+    let frame = 0;
+    const readPosition = () => {
+      frame = 0;
+      setOffset(element.scrollTop);
+    };
+    const onScroll = () => {
+      if (frame === 0) frame = requestAnimationFrame(readPosition);
+    };
     element.addEventListener('scroll', onScroll, { passive: true });
     // The observer reports after layout, so reading clientHeight there forces nothing.
     const observer =
@@ -92,6 +102,7 @@ export function useVirtualList(options: {
         : new ResizeObserver(() => setHeight(element.clientHeight > 0 ? element.clientHeight : fallbackHeight()));
     observer?.observe(element);
     return () => {
+      if (frame !== 0) cancelAnimationFrame(frame);
       element.removeEventListener('scroll', onScroll);
       observer?.disconnect();
     };

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApplier } from '../../../electron/db/apply';
+import { createApplier, validatePullRows } from '../../../electron/db/apply';
 import { openCache } from '../../../electron/db/cache';
 import { CACHE_MIGRATIONS } from '../../../electron/db/migrations';
 import { migrate } from '../../../electron/db/open';
@@ -155,5 +155,35 @@ describe('filtered timeline totals', () => {
     expect(page({ severities: ['error'] }).total).toBe(1);
     expect(page({ severities: ['critical'] }).rows).toEqual([]);
     handle.db.close();
+  });
+});
+
+describe('event rows checked on the fast path', () => {
+  it('refuses every malformed event row the schema refuses, naming the field, and accepts good ones', () => {
+    const good = eventRow('acme', '2026-11-01T10:00:00.000Z', { properties: { thread: 't1', n: 3 }, links: { ticket: 'T-1' } });
+    const check = (row: unknown) => () =>
+      validatePullRows(pullResponse([{ bucket: 'customer:acme', ops: [put('event', good.id, row)] }]));
+    expect(check(good)).not.toThrow();
+    expect(check({ ...good, signature: undefined, body: 'text', feature: 'sso', actor: null })).not.toThrow();
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ id: 'not-a-ulid' }, /\bid\b/],
+      [{ occurredAt: '2026-11-01 10:00' }, /occurredAt/],
+      [{ recordedAt: 12 }, /recordedAt/],
+      [{ kind: '' }, /kind/],
+      [{ kind: 'k'.repeat(49) }, /kind/],
+      [{ severity: 'apocalyptic' }, /severity/],
+      [{ source: { system: 'x' } }, /source\.externalId/],
+      [{ actor: 7 }, /actor/],
+      [{ summary: null }, /summary/],
+      [{ body: {} }, /body/],
+      [{ links: { a: 1 } }, /links\.a/],
+      [{ links: ['a'] }, /links/],
+      [{ properties: 'x' }, /properties/],
+      [{ signature: 's'.repeat(201) }, /signature/],
+      [{ customerId: '' }, /customerId/],
+    ];
+    for (const [change, field] of bad) expect(check({ ...good, ...change })).toThrow(field);
+    const { summary: _summary, ...withoutSummary } = good;
+    expect(check(withoutSummary)).toThrow(/summary/);
   });
 });
