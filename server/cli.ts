@@ -11,6 +11,8 @@ import { seedDemo } from './demo/seed';
 import { createLogger, errorMessage } from './log';
 import { trimChangeLog } from './repo/change-log';
 import { loadIdentityConfig, type IdentityConfig } from './auth/config';
+import { runSourcesCommand } from './ingest/admin-cli';
+import { applySourcesFile, readSourcesFile, SourcesFileError, type DeclaredSource } from './ingest/sources-file';
 import { publishBundledWizards } from './remediation/wizard-library';
 import { ensureAdminToken } from './repo/tokens';
 import { openStorage } from './storage/open';
@@ -44,6 +46,8 @@ const USAGE = `Usage: npm run server -- [options]
   --secrets-file F     secrets the catalog names by file key (YAML mapping, mode 600)  env LIGHTKEEPER_SECRETS_FILE
   --script-allow P     an executable script calls may run (absolute path; repeat or separate with commas)
   --wizards-dir DIR    starter wizards published at start (default resources/wizards)  env LIGHTKEEPER_WIZARDS_DIR
+  --sources F          ingest sources declared in a YAML file, applied at start (docs/ingest.md)  env LIGHTKEEPER_SOURCES
+Admin commands: npm run server -- sources list|add|rotate|remove|unmatched (see sources --help)
   --json               print one JSON line {"url","token"?,"storage"} on stdout when listening`;
 
 function defaultDataDir(): string {
@@ -64,6 +68,15 @@ function integer(name: string, raw: string | undefined, min: number, max: number
   if (!Number.isInteger(value) || value < min || value > max)
     fail(`--${name} must be an integer from ${min} to ${max}, got "${raw}".`);
   return value;
+}
+
+if (process.argv[2] === 'sources') {
+  const code = await runSourcesCommand(process.argv.slice(3), {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    env: process.env,
+  });
+  process.exit(code);
 }
 
 let parsed;
@@ -88,6 +101,7 @@ try {
       'secrets-file': { type: 'string', default: process.env.LIGHTKEEPER_SECRETS_FILE },
       'script-allow': { type: 'string', multiple: true, default: [] },
       'wizards-dir': { type: 'string', default: process.env.LIGHTKEEPER_WIZARDS_DIR },
+      sources: { type: 'string', default: process.env.LIGHTKEEPER_SOURCES },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -163,6 +177,19 @@ for (const executable of scriptAllowlist) {
   if (!path.isAbsolute(executable)) fail(`--script-allow takes absolute paths, got "${executable}".`);
 }
 const wizardsDir = values['wizards-dir'] ? path.resolve(values['wizards-dir']) : path.join(packageRoot(), 'resources', 'wizards');
+const sourcesFile = values.sources ? path.resolve(values.sources) : null;
+let declaredSources: DeclaredSource[] = [];
+if (sourcesFile) {
+  try {
+    declaredSources = readSourcesFile(sourcesFile, process.env);
+  } catch (error) {
+    if (error instanceof SourcesFileError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
 const dataDir = databaseUrl ? undefined : path.resolve(values['data-dir'] ?? defaultDataDir());
 
 const log = createLogger();
@@ -245,6 +272,20 @@ try {
   catalog.watch();
   // Starter wizards are checked against the catalog in force, like any published wizard.
   await publishBundledWizards(storage, { directory: wizardsDir, now: Date.now(), log, catalog: catalog.current().published });
+  if (sourcesFile) {
+    try {
+      const applied = await applySourcesFile(storage, sourcesFile, declaredSources, Date.now());
+      say(
+        `Ingest sources from ${values.sources}: ${applied.declared.join(', ') || 'none'}${applied.removed.length > 0 ? `; removed ${applied.removed.join(', ')}` : ''}.`,
+      );
+    } catch (error) {
+      if (error instanceof SourcesFileError) {
+        say(error.message);
+        await stop(2);
+      }
+      throw error;
+    }
+  }
   app = await createServer({ storage, log, version: packageJson.version, remediation: { catalog }, identity });
   const url = await app.listen({ port, host: values.host });
   const storageKind = storage.kind;

@@ -39,16 +39,16 @@ const flagChange = `(
     'summary': $join([featureName, ' ', $replace(type, 'feature-', ''), environment ? ' in ' & environment : '']),
     'actor': createdBy,
     'feature': tags[type = 'feature'].value[0],
-    'prevValue': preData.enabled != null ? preData.enabled : preData,
-    'newValue': data.enabled != null ? data.enabled : data,
+    'prevValue': $contains(type, 'environment-enabled') ? false : $contains(type, 'environment-disabled') ? true : preData,
+    'newValue': $contains(type, 'environment-enabled') ? true : $contains(type, 'environment-disabled') ? false : data,
     'properties': { 'flag': featureName, 'unleashEvent': type, 'project': project, 'environment': environment }
   }
 )`;
 
 /** Sentry issue alerts (legacy webhook integration, event_alert): customer from the event's `customer` tag. */
 const errorTracker = `(
-  $tags := data.event.tags;
-  $tag := function($name) { $tags[$[0] = $name][1] };
+  $tags := $merge($map(data.event.tags, function($pair) { { $pair[0]: $pair[1] } }));
+  $tag := function($name) { $lookup($tags, $name) };
   $level := {'fatal': 'critical', 'error': 'error', 'warning': 'warning', 'info': 'info', 'debug': 'info'};
   {
     'key': data.event.event_id,
