@@ -4,7 +4,7 @@ import type { Severity } from '../../shared/domain';
 import { describeZodIssues } from '../../shared/issues';
 import { ApiFailure } from '../errors';
 import { GitHubConfigSchema, type GitHubConfig } from './config';
-import { bodyText } from './json-body';
+import { bodyText, parseJsonText } from './json-body';
 import { clip, header, type EventDraft, type IngestItem, type IngestRequest, type SourceKindModule } from './types';
 
 /*
@@ -92,11 +92,7 @@ function payloadOf(request: IngestRequest): unknown {
   } else if (request.mediaType !== 'application/json') {
     throw new ApiFailure(415, 'unsupported_media_type', 'set the hook’s content type to application/json');
   }
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    throw new ApiFailure(400, 'malformed_json', 'the delivery is not valid JSON; nothing was stored');
-  }
+  return parseJsonText(json);
 }
 
 function parsePayload<T extends z.ZodType>(schema: T, payload: unknown, event: string): z.output<T> {

@@ -1,3 +1,4 @@
+import { describeBoundaryProblem, findBoundaryProblem, jsonTextTooDeep, MAX_JSON_DEPTH } from '../../shared/boundary';
 import { ApiFailure } from '../errors';
 import type { IngestRequest } from './types';
 
@@ -21,10 +22,17 @@ export function parseJsonBody(request: IngestRequest, mediaTypes: readonly strin
       `this source takes ${mediaTypes.join(' or ')}, not ${request.mediaType || 'a body without content-type'}`,
     );
   }
-  const text = bodyText(request);
+  return parseJsonText(bodyText(request));
+}
+
+/** JSON text → value: nesting past MAX_JSON_DEPTH is refused before parsing, text PostgreSQL cannot store after (400). */
+export function parseJsonText(text: string): unknown {
   if (text.trim() === '') throw new ApiFailure(400, 'malformed_json', 'the body is empty; send a JSON object');
+  if (jsonTextTooDeep(text))
+    throw new ApiFailure(400, 'too_deep', `the body nests deeper than ${MAX_JSON_DEPTH} levels; nothing was stored`);
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     throw new ApiFailure(
       400,
@@ -32,4 +40,18 @@ export function parseJsonBody(request: IngestRequest, mediaTypes: readonly strin
       `the body is not valid JSON (${error instanceof Error ? error.message : 'parse error'}); nothing was stored`,
     );
   }
+  checkStorable(value);
+  return value;
+}
+
+/** Refuses text PostgreSQL cannot store (NUL, lone surrogates) anywhere in a value, naming where (shared/boundary.ts). */
+export function checkStorable(value: unknown, prefix = ''): void {
+  const problem = findBoundaryProblem(value);
+  if (problem)
+    throw new ApiFailure(
+      400,
+      problem.kind === 'depth' ? 'too_deep' : 'invalid_text',
+      `${describeBoundaryProblem(problem, prefix)}; nothing was stored`,
+      { field: problem.path },
+    );
 }

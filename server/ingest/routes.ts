@@ -8,6 +8,7 @@ import { ApiFailure } from '../errors';
 import { ANY_SOURCE, deleteSource, listAliases, listSources, listUnmatched, upsertAliases } from '../repo/ingest';
 import { existingCustomerIds } from '../repo/writes';
 import { SourceIdSchema, usesHmac, type SourceKind } from './config';
+import { checkStorable } from './json-body';
 import { ingestItems, remapUnmatched } from './pipeline';
 import { createRateLimiter } from './rate-limit';
 import { ingestPath, loadSource, moduleFor, registerSource, rotateSource, tokenMatches, type Source } from './sources';
@@ -136,6 +137,9 @@ export function registerIngestRoutes(app: FastifyInstance, context: RouteContext
       const parsed = await module.parse(ingestRequest, source.config);
       if (parsed.type === 'reply') return reply.code(parsed.status).send(parsed.body);
       if (parsed.items.length === 0) return { accepted: 0, duplicates: 0, unmatched: 0, items: [] };
+      // Headers, text data and mapping output have not been through a JSON check: everything to be stored is.
+      for (const item of parsed.items)
+        checkStorable({ customerRefs: item.customerRefs, key: item.key, ...item.event }, item.path);
       const outcome = await ingestItems(
         { storage: context.storage, newId: context.newId },
         { id: source.row.id, config: source.config },

@@ -203,6 +203,9 @@ describe('Alertmanager webhook source', () => {
     expect(version.status).toBe(400);
     expect(version.body).toMatchObject({ field: 'version', message: expect.stringContaining('"4"') });
     expect((await post('{"version":')).body).toMatchObject({ error: 'malformed_json' });
+    const nul = JSON.stringify(grouped).replace('export-worker-7:9100', 'export-worker-7\\u0000');
+    expect((await post(nul)).body).toMatchObject({ error: 'invalid_text', field: 'alerts[0].labels.instance' });
+    expect((await post(`${'['.repeat(100)}${']'.repeat(100)}`)).body).toMatchObject({ error: 'too_deep' });
     expect((await post(JSON.stringify(grouped), sourcePath, 'text/plain')).status).toBe(415);
     expect(await count('select 1 from events')).toBe(events);
     expect(await count('select 1 from ingest_unmatched')).toBe(unmatched);

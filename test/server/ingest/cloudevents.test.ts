@@ -154,6 +154,17 @@ describe('CloudEvents source', () => {
       'ce-source': '/ci',
     });
     expect(binaryWithoutType.body).toMatchObject({ error: 'invalid_cloudevent', field: 'type' });
+    // Text data is not JSON-checked on the way in: what would be stored is.
+    const nulText = await produce(server.url, sourcePath, 'a\u0000b', {
+      'content-type': 'text/plain',
+      'ce-specversion': '1.0',
+      'ce-id': 'x-2',
+      'ce-source': '/ci',
+      'ce-type': 't',
+      'ce-subject': 'acme',
+    });
+    expect(nulText.status).toBe(400);
+    expect(nulText.body).toMatchObject({ error: 'invalid_text', field: 'properties.data' });
     const notCloudEvent = await produce(server.url, sourcePath, '{"hello":1}', { 'content-type': 'application/json' });
     expect(notCloudEvent.status).toBe(415);
     expect(await count('select 1 from events')).toBe(before);
