@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { openCache } from '../electron/db/cache';
 import { createOutbox } from '../electron/db/outbox';
 import { createQueries } from '../electron/db/queries';
+import { createDiagnosis } from '../electron/db/diagnosis';
 import { silentLogger } from '../electron/core/log';
 import { plainTerms, runSearchMix, runTimelineCases, searchMix, timelineCases, worstByMedian } from './query-mix';
 import { seedBenchCache } from './seed-cache';
@@ -206,6 +207,85 @@ try {
     unit: 'ms',
     samples: timeline.next.times.length,
     baseline: { value: percentile(timeline.nextBaseline.times, 95), what: pageWhat },
+  });
+
+  // --- Diagnosis: who else is hit, suspect changes (issue 12) ------------------------------------------
+  // Signals with a signature, spread over the fleet and the 90 days; the same ones for the baseline.
+  const diagnosis = createDiagnosis(handle.db, { now: () => Date.now() });
+  const signals = handle.db
+    .prepare<[], { id: string; signature: string; occurred_at: string }>(
+      `select id, signature, occurred_at from events where signature is not null and kind in ('alert', 'error_spike', 'incident')
+       order by (rid * 2654435761) % 4294967296 limit 300`,
+    )
+    .all();
+  const rawWindow = handle.db.prepare<[string, string, string], unknown>(
+    'select customer_id, occurred_at from events where signature = ? and occurred_at >= ? and occurred_at <= ?',
+  );
+  const hours = (at: string, delta: number) => new Date(Date.parse(at) + delta * 3_600_000).toISOString();
+  const timed = (run: () => unknown): number => {
+    const started = performance.now();
+    run();
+    return performance.now() - started;
+  };
+  for (const signal of signals.slice(0, 20)) {
+    diagnosis.whoElse(signal.id);
+    diagnosis.suspects(signal.id);
+  }
+  const whoElseTimes: number[] = [];
+  const suspectTimes: number[] = [];
+  const customerTimes: number[] = [];
+  const rawTimes: number[] = [];
+  for (let round = 0; round < Math.max(1, Math.floor(REPEATS / 4)); round += 1) {
+    for (const signal of signals) {
+      rawTimes.push(timed(() => rawWindow.all(signal.signature, hours(signal.occurred_at, -72), hours(signal.occurred_at, 72))));
+      whoElseTimes.push(timed(() => diagnosis.whoElse(signal.id)));
+      suspectTimes.push(timed(() => diagnosis.suspects(signal.id)));
+    }
+  }
+  const customerIds = handle.db.prepare<[], string>('select id from customers order by id').pluck().all();
+  for (const customerId of customerIds) customerTimes.push(timed(() => diagnosis.customer(customerId)));
+  const largest = Math.max(
+    ...signals.map(
+      (signal) =>
+        (rawWindow.all(signal.signature, hours(signal.occurred_at, -72), hours(signal.occurred_at, 72)) as unknown[]).length,
+    ),
+  );
+  line('');
+  line(
+    `Diagnosis, ${signals.length} signals with a signature × ${Math.max(1, Math.floor(REPEATS / 4))} (largest ±72 h group: ${largest} events): p50 / p95 / max`,
+  );
+  for (const [name, times] of [
+    ['who else is hit (±72 h, breakdown, shared changes)', whoElseTimes],
+    ['suspect changes (24 h, fleet evidence)', suspectTimes],
+    ['customer page diagnosis, every customer', customerTimes],
+    ['baseline: raw indexed select of the signature window', rawTimes],
+  ] as const) {
+    line(`  ${name.padEnd(54)} ${ms(percentile(times, 50))} / ${ms(percentile(times, 95))} / ${ms(Math.max(...times))}`);
+  }
+  const rawWhat = 'raw indexed select of the same signature ±72 h (events_by_signature_occurred_at)';
+  summary.add({
+    measure: 'who else is hit (other customers, fleet share, breakdown, shared changes), p95',
+    value: percentile(whoElseTimes, 95),
+    unit: 'ms',
+    samples: whoElseTimes.length,
+    baseline: { value: percentile(rawTimes, 95), what: rawWhat },
+    goal: { of: 'value', op: '<', target: 20 },
+  });
+  summary.add({
+    measure: 'suspect changes (ranked, with the same change on other customers), p95',
+    value: percentile(suspectTimes, 95),
+    unit: 'ms',
+    samples: suspectTimes.length,
+    baseline: { value: percentile(rawTimes, 95), what: rawWhat },
+    goal: { of: 'value', op: '<', target: 20 },
+  });
+  summary.add({
+    measure: 'customer page diagnosis (signal, top suspects, who-else headline), every customer, p95',
+    value: percentile(customerTimes, 95),
+    unit: 'ms',
+    samples: customerTimes.length,
+    baseline: { value: percentile(rawTimes, 95), what: rawWhat },
+    goal: { of: 'value', op: '<', target: 20 },
   });
 
   // --- Size ----------------------------------------------------------------------------------------

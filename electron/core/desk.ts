@@ -12,6 +12,7 @@ import { openCache } from '../db/cache';
 import { createOutbox, type OutboxRow } from '../db/outbox';
 import { createQueries } from '../db/queries';
 import { createDiagnosis } from '../db/diagnosis';
+import { createReleaseQueries } from '../db/releases';
 import type { Logger } from '../../shared/log';
 import { createDispatch, type Dispatch } from '../ipc/dispatch';
 import type { Clock } from '../../shared/clock';
@@ -96,6 +97,7 @@ export function createDesk(options: DeskOptions): Desk {
   const applier = createApplier(cache, outbox);
   const queries = createQueries(cache, outbox, () => 'you');
   const diagnosis = createDiagnosis(cache, { now: () => (options.clock ?? Date).now() });
+  const releaseQueries = createReleaseQueries(cache, { now: () => (options.clock ?? Date).now() });
   const settings = createSettingsStore(options.dataDir);
   const noteEdits = createNoteEdits({
     outbox,
@@ -360,7 +362,13 @@ export function createDesk(options: DeskOptions): Desk {
       resumeRuns();
       return backendView();
     },
-    'customers:list': (input) => queries.customersPage(input.after ?? null, input.limit ?? 1000),
+    'customers:list': (input) => {
+      const page = queries.customersPage(input.after ?? null, input.limit ?? 1000);
+      const stuck = releaseQueries.stuckOnboarding();
+      return { ...page, rows: page.rows.map((row) => (stuck.has(row.id) ? { ...row, setupStuck: true } : row)) };
+    },
+    'customers:setup': (input) => releaseQueries.setup(input.customerId),
+    'releases:list': () => releaseQueries.health(),
     'customers:get': (input) => queries.customerDetail(input.customerId),
     'timeline:page': (input) => queries.timelinePage(input),
     'timeline:count': (input) => queries.timelineCount(input),

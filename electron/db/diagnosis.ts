@@ -32,7 +32,7 @@ export const DEFAULT_WHO_ELSE_WINDOW_HOURS = 72;
 /** A signal's start: its earliest event with the same signature on the customer within this many hours before. */
 const SIGNAL_START_LOOKBACK_HOURS = 24;
 /** Other customers whose changes are read for the fleet evidence; the rest are counted, not read. */
-const MAX_ECHO_CUSTOMERS = 200;
+const MAX_ECHO_CUSTOMERS = 100;
 const MAX_LISTED = 200;
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, notice: 1, warning: 2, error: 3, critical: 4 };
@@ -106,6 +106,14 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
        and occurred_at >= @from and occurred_at <= @to
      order by occurred_at desc, id desc limit 500`,
   );
+  // One index range per affected customer and change kind (events_by_customer_kind_occurred_at).
+  const changesOfMany = db.prepare<{ windows: string; kinds: string }, EventRaw>(
+    `with windows(customer_id, from_at, to_at) as (
+       select json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') from json_each(@windows))
+     select e.* from windows w cross join events e
+     where e.customer_id = w.customer_id and e.kind in (select value from json_each(@kinds))
+       and e.occurred_at >= w.from_at and e.occurred_at <= w.to_at`,
+  );
   const affectedBySignature = db.prepare<[string, string, string], { customer_id: string; first_at: string; events: number }>(
     `select customer_id, min(occurred_at) as first_at, count(*) as events from events
      where signature = ? and occurred_at >= ? and occurred_at <= ? group by customer_id order by first_at`,
@@ -175,19 +183,24 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
       .filter((row) => row.customer_id !== signal.customerId);
   }
 
-  /** changeKey → the affected customers who had that change in the hours before their first signal. */
+  /** changeKey → the affected customers who had that change in the hours before their first signal (one statement for all). */
   function changesBeforeFirstSignal(
     affected: readonly { customer_id: string; first_at: string }[],
     changeWindowHours: number,
   ): Map<string, { label: string; customers: Set<string>; release: string | null }> {
     const byKey = new Map<string, { label: string; customers: Set<string>; release: string | null }>();
-    for (const row of affected.slice(0, MAX_ECHO_CUSTOMERS)) {
-      for (const change of changesOf(row.customer_id, row.first_at, changeWindowHours)) {
-        const key = changeKey(change);
-        const entry = byKey.get(key) ?? { label: describeChange(change), customers: new Set(), release: changedRelease(change) };
-        entry.customers.add(row.customer_id);
-        byKey.set(key, entry);
-      }
+    const windows = affected
+      .slice(0, MAX_ECHO_CUSTOMERS)
+      .map((row) => [row.customer_id, isoMinus(row.first_at, changeWindowHours), row.first_at]);
+    if (windows.length === 0) return byKey;
+    for (const raw of changesOfMany.all({ windows: JSON.stringify(windows), kinds: changeKinds })) {
+      const change = toCandidate(raw);
+      const key = changeKey(change);
+      const entry = byKey.get(key) ?? { label: describeChange(change), customers: new Set(), release: changedRelease(change) };
+      // A release's upgrade says it better than its deploy ("upgrade 26.12.0 → 26.13.0").
+      if (change.kind === 'version_upgrade') entry.label = describeChange(change);
+      entry.customers.add(raw.customer_id);
+      byKey.set(key, entry);
     }
     return byKey;
   }

@@ -336,6 +336,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
       openIncidents: raw.open_incidents,
       openTickets: raw.open_tickets,
       lastEventAt: raw.last_event_at,
+      setupStuck: false,
     };
   }
 

@@ -568,6 +568,22 @@ function buildVersions(ctx: CustomerContext, releases: readonly PlannedRelease[]
   let version =
     (profile.createdAt < window.startMs ? (profile.isHeldBack ? preWindow[0] : preWindow[preWindow.length - 1]) : atCreation)
       ?.version ?? itemAt(releases, 0).version;
+  if (profile.isHeldBack) {
+    // Why it lags (issue 12): the account team holds upgrades for this customer's change-approval board.
+    history.add(Math.max(window.startMs + DAY, profile.createdAt + HOUR), {
+      system: 'config',
+      kind: 'config_change',
+      severity: 'notice',
+      actor: profile.owner ?? 'account team',
+      summary: 'upgrades.hold: false → true',
+      body: 'Upgrades need the customer’s change-approval board; releases wait for their monthly window.',
+      feature: null,
+      prevValue: false,
+      newValue: true,
+      properties: { key: 'upgrades.hold' },
+    });
+    state.config['upgrades.hold'] = true;
+  }
   let skipped = 0;
   const offset = random.int(0, 180) * MINUTE;
   const until = Math.min(profile.churnAt ?? window.nowMs, window.nowMs - 10 * MINUTE);

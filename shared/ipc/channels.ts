@@ -20,6 +20,8 @@ export const CHANNELS = [
   'diagnosis:suspects',
   'diagnosis:whoElse',
   'diagnosis:customer',
+  'releases:list',
+  'customers:setup',
   'search:query',
   'notes:create',
   'notes:update',

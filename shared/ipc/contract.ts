@@ -28,6 +28,8 @@ import { CustomerIdSchema } from '../domain';
 import {
   CustomerDiagnosisInputSchema,
   CustomerDiagnosisSchema,
+  CustomerSetupSchema,
+  ReleasesOutputSchema,
   SuspectsInputSchema,
   SuspectsOutputSchema,
   WhoElseInputSchema,
@@ -130,6 +132,8 @@ export const contract = {
   'diagnosis:suspects': { input: SuspectsInputSchema, output: SuspectsOutputSchema },
   'diagnosis:whoElse': { input: WhoElseInputSchema, output: WhoElseOutputSchema },
   'diagnosis:customer': { input: CustomerDiagnosisInputSchema, output: CustomerDiagnosisSchema },
+  'releases:list': { input: noInput, output: ReleasesOutputSchema },
+  'customers:setup': { input: z.strictObject({ customerId: CustomerIdSchema }), output: CustomerSetupSchema },
   'search:query': { input: SearchInputSchema, output: SearchOutputSchema },
   'notes:create': { input: NoteCreateInputSchema, output: NoteViewSchema },
   'notes:update': { input: NoteUpdateInputSchema, output: NoteViewSchema },

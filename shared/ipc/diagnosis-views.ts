@@ -117,3 +117,74 @@ export const CustomerDiagnosisSchema = z.object({
 });
 export type CustomerDiagnosis = z.infer<typeof CustomerDiagnosisSchema>;
 export const CustomerDiagnosisInputSchema = z.strictObject({ customerId: CustomerIdSchema });
+
+const LagSchema = z.object({
+  behind: z.number().int().nonnegative(),
+  reason: z.enum(['pinned', 'upgrade_failed', 'blocked_by_setting', 'onboarding', 'not_yet']),
+  detail: z.string(),
+});
+
+/** One release: who runs it, how they fare, what is new since, and whether it looks worse than the one before. */
+export const ReleaseHealthSchema = z.object({
+  version: z.string(),
+  releasedAt: IsoTimeSchema,
+  notes: z.string().nullable(),
+  customers: z.number().int().nonnegative(),
+  degraded: z.number().int().nonnegative(),
+  down: z.number().int().nonnegative(),
+  /** Degraded or down, of its customers (0–1). */
+  affectedShare: z.number(),
+  /** Signatures first seen anywhere after this release, on customers now on it. */
+  newSignatures: z.array(
+    z.object({ signature: z.string(), label: z.string(), customers: z.number().int(), firstAt: IsoTimeSchema }),
+  ),
+  previousVersion: z.string().nullable(),
+  /** Why the release is suspect (shared/diagnosis/releases.ts), or null. */
+  suspect: z.string().nullable(),
+  /** The fleet grouped by version: its customers (at most 500). */
+  customerIds: z.array(z.string()),
+});
+export type ReleaseHealth = z.infer<typeof ReleaseHealthSchema>;
+
+export const ReleasesOutputSchema = z.object({
+  latestVersion: z.string().nullable(),
+  /** Newest first; versions customers run without a release record are included with what is known. */
+  releases: z.array(ReleaseHealthSchema),
+  /** Customers behind the latest release, and why. */
+  lagging: z.array(
+    z
+      .object({ customerId: z.string(), name: z.string(), version: z.string(), lifecycle: z.enum(LIFECYCLE_STAGES) })
+      .extend(LagSchema.shape),
+  ),
+  /** Onboarding customers with a stuck step, or waiting on the customer. */
+  onboarding: z.array(
+    z.object({
+      customerId: z.string(),
+      name: z.string(),
+      done: z.number().int(),
+      stuck: z.array(z.string()),
+      waiting: z.array(z.string()),
+      total: z.number().int(),
+    }),
+  ),
+  names: z.record(z.string(), z.string()),
+});
+export type ReleasesOutput = z.infer<typeof ReleasesOutputSchema>;
+
+/** Setting a customer up and keeping it current: onboarding checklist, features paid for but off, its lag. */
+export const CustomerSetupSchema = z.object({
+  steps: z.array(
+    z.object({
+      step: z.string(),
+      state: z.enum(['done', 'stuck', 'waiting_on_customer', 'running', 'pending']),
+      status: z.string(),
+      at: IsoTimeSchema,
+      summary: z.string(),
+      eventId: z.string(),
+    }),
+  ),
+  entitledNotEnabled: z.array(z.string()),
+  lag: LagSchema.nullable(),
+  latestVersion: z.string().nullable(),
+});
+export type CustomerSetup = z.infer<typeof CustomerSetupSchema>;

@@ -22,6 +22,8 @@ export const CustomerSummarySchema = CustomerSchema.extend({
   openIncidents: z.number().int().nonnegative(),
   openTickets: z.number().int().nonnegative(),
   lastEventAt: IsoTimeSchema.nullable(),
+  /** Onboarding with a stuck provisioning step (failed, or running for over a day): the fleet's "onboarding and stuck". */
+  setupStuck: z.boolean().default(false),
 });
 export type CustomerSummary = z.infer<typeof CustomerSummarySchema>;
 

@@ -124,3 +124,24 @@ describe('who else is hit', () => {
     expect(() => diagnosis.suspects('01JNOPE0000000000000000000')).toThrow(/not in the local cache; sync, then try again/);
   });
 });
+
+describe('release health and setup', () => {
+  it('flags the bad release as suspect against the version before, and says who lags and why', async () => {
+    const { createReleaseQueries } = await import('../../../electron/db/releases');
+    const releases = createReleaseQueries(handle.db, { now: () => NOW.getTime() });
+    const health = releases.health();
+    const bad = versionOf(firstId(roster.upgrade_regression))!;
+    const entry = health.releases.find((release) => release.version === bad);
+    expect(entry?.suspect).toMatch(/^\d+% of its customers are degraded or down \(\d+ of \d+\), against \d+% \(\d+ of \d+\) on /);
+    expect(entry?.newSignatures.some((row) => row.customers >= roster.upgrade_regression.length)).toBe(true);
+    expect(health.releases.filter((release) => release.version !== bad && release.suspect !== null)).toEqual([]);
+    const held = health.lagging.filter((row) => row.reason === 'blocked_by_setting');
+    expect(held.length).toBeGreaterThan(0);
+    expect(held[0]?.detail).toMatch(/^Held back by upgrades\.hold = true/);
+    const stuck = releases.stuckOnboarding();
+    for (const id of roster.provisioning_stuck) expect(stuck.has(id)).toBe(true);
+    const setup = releases.setup(firstId(roster.provisioning_stuck));
+    expect(setup.steps.some((step) => step.state === 'stuck')).toBe(true);
+    expect(setup.steps.some((step) => step.state === 'done')).toBe(true);
+  });
+});

@@ -57,6 +57,7 @@ export function makeCustomer(overrides: Partial<CustomerSummary> & { id: string 
     openIncidents: 0,
     openTickets: 0,
     lastEventAt: '2026-11-20T12:00:00.000Z',
+    setupStuck: false,
     ...overrides,
   };
 }
