@@ -50,6 +50,13 @@ export type ServerOptions = {
   authRecheckMs?: number;
 };
 
+const ROUTES = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/** `METHOD /url` of every route the server registered (HEAD twins left out): what the fuzz suite must cover. */
+export function registeredRoutes(app: FastifyInstance): string[] {
+  return (ROUTES.get(app) ?? []).map((route) => `${route.method} ${route.url}`).sort();
+}
+
 /** Static tokens are short; access tokens (JWTs with group claims) can run to several kilobytes. */
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,16384})$/;
 
@@ -80,6 +87,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     bodyLimit: options.bodyLimitBytes ?? 32 * 1024 * 1024,
     forceCloseConnections: true,
     return503OnClosing: true,
+  });
+  const routes: { method: string; url: string }[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   // The API speaks JSON only; a text body is a client mistake worth a clear 415, not a confusing 400.
   app.removeContentTypeParser('text/plain');
