@@ -12,7 +12,29 @@ export type Fault =
   | 'status-429'
   | 'malformed-json'
   | 'schema-invalid'
-  | 'lose-response';
+  | 'lose-response'
+  /** Forwarded after a pause (up to the schedule's `maxDelayMs`, default 300 ms). */
+  | 'delay'
+  /** Forwarded twice (a retrying middlebox); the client gets the second answer. */
+  | 'duplicate-request';
+
+/** Faults a random schedule draws from: everything but `hang`, which only a scripted test should arm. */
+export const SCHEDULE_FAULTS: readonly Fault[] = [
+  'drop-before-headers',
+  'truncated-body',
+  'cut-connection-mid-body',
+  'status-500',
+  'status-503-retry-after',
+  'status-429',
+  'malformed-json',
+  'schema-invalid',
+  'lose-response',
+  'delay',
+  'duplicate-request',
+];
+
+/** A seeded random schedule: each sync request meets a fault with probability `rate`. */
+export type FaultSchedule = { random: () => number; rate: number; faults?: readonly Fault[]; maxDelayMs?: number };
 
 type Pending = { fault: Fault; path: string; remaining: number };
 
@@ -27,6 +49,12 @@ export async function startFaultProxy(target: string) {
   const armed: Pending[] = [];
   const hanging = new Set<http.ServerResponse>();
   const seen: { path: string; fault: Fault | null; at: number; body: string }[] = [];
+  let schedule: FaultSchedule | null = null;
+  const drawn = (path: string): Fault | null => {
+    if (!schedule || !/\/v1\/sync\/(push|pull)$/.test(path) || schedule.random() >= schedule.rate) return null;
+    const faults = schedule.faults ?? SCHEDULE_FAULTS;
+    return faults[Math.floor(schedule.random() * faults.length)] ?? null;
+  };
 
   const forward = (req: http.IncomingMessage, body: Buffer) =>
     new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
@@ -81,9 +109,11 @@ export async function startFaultProxy(target: string) {
         pending.remaining -= 1;
         if (pending.remaining <= 0) armed.splice(index, 1);
       }
-      seen.push({ path, fault: pending?.fault ?? null, at: Date.now(), body: body.toString('utf8') });
+      const fault = pending?.fault ?? drawn(path);
+      const delayMs = fault === 'delay' ? Math.floor((schedule?.random() ?? 0.5) * (schedule?.maxDelayMs ?? 300)) : 0;
+      seen.push({ path, fault, at: Date.now(), body: body.toString('utf8') });
       void (async () => {
-        switch (pending?.fault) {
+        switch (fault) {
           case 'drop-before-headers':
             req.socket.destroy();
             return;
@@ -108,6 +138,8 @@ export async function startFaultProxy(target: string) {
         }
         let answer;
         try {
+          if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+          if (fault === 'duplicate-request') await forward(req, body);
           answer = await forward(req, body);
         } catch {
           res.destroy();
@@ -117,7 +149,7 @@ export async function startFaultProxy(target: string) {
         delete headers['content-length'];
         delete headers['transfer-encoding'];
         delete headers.connection;
-        switch (pending?.fault) {
+        switch (fault) {
           case 'lose-response':
             req.socket.destroy();
             return;
@@ -155,6 +187,10 @@ export async function startFaultProxy(target: string) {
       armed.push({ fault, path, remaining: count });
     },
     isArmed: () => armed.length > 0,
+    /** Faults drawn at random for every sync request from now on; null stops them. */
+    setSchedule(next: FaultSchedule | null): void {
+      schedule = next;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hanging) res.destroy();
