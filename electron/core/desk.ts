@@ -24,6 +24,7 @@ import { createEventHub, type EventHub } from './events';
 import { createNoteEdits } from './note-edits';
 import { createFollowUpHandlers } from './follow-ups';
 import { createFollowUpQueries } from '../db/follow-up-queries';
+import { createProblemQueries } from '../db/problem-queries';
 import { createSettingsStore } from './settings';
 import { createAppMeta } from '../db/app-meta';
 
@@ -151,6 +152,7 @@ export function createDesk(options: DeskOptions): Desk {
       'customers',
       'releases',
       'wizard_library',
+      'problems',
       'sync_bucket',
     ]) {
       cache.exec(`delete from ${table}`);
@@ -302,6 +304,8 @@ export function createDesk(options: DeskOptions): Desk {
     },
   });
 
+  const problemQueries = createProblemQueries(cache);
+
   const handlers: Handlers = {
     'app:info': () => ({
       appVersion: options.appVersion,
@@ -397,6 +401,10 @@ export function createDesk(options: DeskOptions): Desk {
     },
     ...wizardHandlers,
     ...followUpHandlers,
+    'problems:forCustomer': (input) => {
+      requireCustomer(input.customerId);
+      return { problems: problemQueries.forCustomer(input.customerId) };
+    },
     'notes:update': (input) => noteEdits.update(input.noteId, input.body),
     'notes:resolveConflict': (input) => noteEdits.resolve(input.noteId, input.choice, input.body),
     'notes:history': (input) => {

@@ -13,6 +13,7 @@ import { threadOf } from '../../shared/threads';
 import { PublishedCatalogSchema } from '../../shared/catalog/format';
 import { WizardRowSchema } from '../../shared/remediation/wire';
 import { FollowUpSchema, type FollowUp } from '../../shared/follow-ups';
+import { ProblemSchema, type Problem } from '../../shared/problems';
 import {
   bucketCustomerId,
   RevisionSchema,
@@ -78,6 +79,7 @@ const ROW_SCHEMAS = {
   catalog: PublishedCatalogSchema,
   revision: RevisionSchema,
   follow_up: FollowUpSchema,
+  problem: ProblemSchema,
 } as const;
 
 /** Fleet-wide entities: they travel only in the global bucket. */
@@ -220,11 +222,21 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       due_date = excluded.due_date, run_id = excluded.run_id, problem_id = excluded.problem_id, release = excluded.release,
       ticket_url = excluded.ticket_url, updated_at = excluded.updated_at, ver = excluded.ver
     where excluded.ver > follow_ups.ver`);
+  const upsertProblem = db.prepare(`
+    insert into problems (id, title, status, rules, customers, workaround_wizard, fixed_version, fixed_at, owner,
+      created_by, created_at, updated_at, ver)
+    values (@id, @title, @status, @rules, @customers, @workaroundWizard, @fixedVersion, @fixedAt, @owner,
+      @createdBy, @createdAt, @updatedAt, @ver)
+    on conflict (id) do update set title = excluded.title, status = excluded.status, rules = excluded.rules,
+      customers = excluded.customers, workaround_wizard = excluded.workaround_wizard, fixed_version = excluded.fixed_version,
+      fixed_at = excluded.fixed_at, owner = excluded.owner, updated_at = excluded.updated_at, ver = excluded.ver
+    where excluded.ver > problems.ver`);
   const deleteBy = {
     customer: db.prepare('delete from customers where id = ?'),
     feature: db.prepare("delete from customer_features where customer_id || ':' || feature = ?"),
     note: db.prepare('delete from notes where id = ?'),
     follow_up: db.prepare('delete from follow_ups where id = ?'),
+    problem: db.prepare('delete from problems where id = ?'),
     release: db.prepare('delete from releases where version = ?'),
     wizard: db.prepare("delete from wizard_library where id || '@' || version = ?"),
     catalog: db.prepare('delete from catalog where name = ?'),
@@ -256,6 +268,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     db.prepare('delete from releases'),
     db.prepare('delete from wizard_library'),
     db.prepare('delete from catalog'),
+    db.prepare('delete from problems'),
   ];
 
   /** The cached version of a row, per entity the desk keeps (events are immutable: version 1). */
@@ -265,6 +278,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     event: db.prepare<[string], number>('select ver from events where id = ?').pluck(),
     note: db.prepare<[string], number>('select ver from notes where id = ?').pluck(),
     follow_up: db.prepare<[string], number>('select ver from follow_ups where id = ?').pluck(),
+    problem: db.prepare<[string], number>('select ver from problems where id = ?').pluck(),
     release: db.prepare<[string], number>('select ver from releases where version = ?').pluck(),
     wizard: db.prepare<[string], number>("select ver from wizard_library where id || '@' || version = ?").pluck(),
   };
@@ -393,6 +407,12 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
         const row = op.row as FollowUp;
         upsertFollowUp.run({ ...row, ver: op.ver });
         summary.customerIds.add(row.customerId);
+        return;
+      }
+      case 'problem': {
+        const row = op.row as Problem;
+        upsertProblem.run({ ...row, rules: JSON.stringify(row.rules), customers: JSON.stringify(row.customers), ver: op.ver });
+        summary.global = true;
         return;
       }
       case 'revision': {

@@ -383,6 +383,30 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 10,
+    name: 'known problems',
+    up(db) {
+      // Issue 12: fleet-wide problems (global bucket, entity problem); who they hit is read from events by signature.
+      db.exec(`
+        create table problems (
+          id                text primary key,
+          title             text not null,
+          status            text not null,
+          rules             text not null,
+          customers         text not null,
+          workaround_wizard text,
+          fixed_version     text,
+          fixed_at          text,
+          owner             text,
+          created_by        text not null,
+          created_at        text not null,
+          updated_at        text not null,
+          ver               integer not null
+        ) strict;
+      `);
+    },
+  },
 ];
 
 /**

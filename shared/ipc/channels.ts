@@ -38,6 +38,7 @@ export const CHANNELS = [
   'followUps:create',
   'followUps:update',
   'followUps:history',
+  'problems:forCustomer',
 ] as const;
 
 /** Events the desk core emits to the renderer; always past tense. */

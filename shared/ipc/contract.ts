@@ -56,6 +56,7 @@ import {
   FollowUpUpdateInputSchema,
   FollowUpViewSchema,
 } from './follow-up-views';
+import { ProblemsForCustomerInputSchema, ProblemsForCustomerOutputSchema } from './problem-views';
 
 const noInput = z.undefined();
 
@@ -149,6 +150,7 @@ export const contract = {
   'followUps:counts': { input: noInput, output: FollowUpCountsSchema },
   'followUps:create': { input: FollowUpCreateInputSchema, output: FollowUpViewSchema },
   'followUps:update': { input: FollowUpUpdateInputSchema, output: FollowUpViewSchema },
+  'problems:forCustomer': { input: ProblemsForCustomerInputSchema, output: ProblemsForCustomerOutputSchema },
   'followUps:history': { input: z.strictObject({ followUpId: z.string().min(1).max(64) }), output: FollowUpHistorySchema },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 

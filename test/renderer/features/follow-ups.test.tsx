@@ -150,3 +150,47 @@ describe('follow-up counts', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Follow-ups' })).toBeInTheDocument();
   });
 });
+
+describe('known problems on the customer page', () => {
+  it('flags a regression after the fix and offers the workaround wizard first', async () => {
+    const desk = createFakeDesk(fixtures());
+    desk.override('problems:forCustomer', () => ({
+      ok: true,
+      value: {
+        problems: [
+          {
+            problem: {
+              id: 'prob-1',
+              title: 'Export jobs lag after the queue change',
+              status: 'fixed',
+              rules: [{ signature: 'alert:exportjoblag:0123456789abcdef' }],
+              customers: [],
+              workaroundWizard: 'export-job-behind',
+              fixedVersion: '26.12.1',
+              fixedAt: '2026-11-15T00:00:00.000Z',
+              owner: 'Priya Raman',
+              createdBy: 'Priya Raman',
+              createdAt: '2026-11-01T00:00:00.000Z',
+              updatedAt: '2026-11-15T00:00:00.000Z',
+            },
+            hit: {
+              customerId: 'acme',
+              linkedBy: 'signature',
+              occurrences: 3,
+              firstAt: '2026-11-02T00:00:00.000Z',
+              lastAt: '2026-11-19T08:00:00.000Z',
+              regression: { at: '2026-11-19T08:00:00.000Z', version: '26.12.1' },
+            },
+            suggestedWizard: 'export-job-behind',
+          },
+        ],
+      },
+    }));
+    renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
+    const region = await screen.findByRole('region', { name: 'Known problems (1)' });
+    expect(within(region).getByRole('alert')).toHaveTextContent('Regression: it came back');
+    expect(within(region).getByRole('alert')).toHaveTextContent('26.12.1');
+    expect(within(region).getByText(/Seen 3 times here/)).toBeInTheDocument();
+    expect(within(region).getByRole('button', { name: 'Start the workaround: export-job-behind' })).toBeEnabled();
+  });
+});

@@ -90,6 +90,8 @@ export function createFakeFollowUps(fixtures: Fixtures): Partial<Record<Channel,
       rows[index] = updated;
       return updated;
     },
+    // Known problems (issue 12): none unless a test overrides the channel.
+    'problems:forCustomer': () => ({ problems: [] }),
     'followUps:history': (input: { followUpId: string }) => {
       const row = rows.find((candidate) => candidate.id === input.followUpId);
       if (!row) return { error: { code: 'not_found', message: 'That follow-up is not in the local cache yet.' } };

@@ -8,6 +8,7 @@ import { useStore } from '../../store/store';
 import { touchesCustomer } from '../../store/app-slice';
 import { NotesPanel } from '../notes/NotesPanel';
 import { FollowUpsPanel } from '../follow-ups/FollowUpsPanel';
+import { CustomerProblems } from '../problems/CustomerProblems';
 import { EventDetails } from '../timeline/EventDetails';
 import { TimelineView } from '../timeline/TimelineView';
 import { TIMELINE_PAGE } from '../timeline/timeline-slice';
@@ -111,6 +112,7 @@ export function CustomerPage({ customerId, at }: { customerId: string; at?: stri
             <>
               <LikelyCause customerId={customerId} refreshKey={detail.customer.updatedAt + (detail.customer.lastEventAt ?? '')} />
               <OpenItems items={detail.openItems} onOpen={openItem} />
+              <CustomerProblems customerId={customerId} />
               <SuggestedWizards customerId={customerId} />
               <FeatureMatrix features={detail.features} />
               <FollowUpsPanel customerId={customerId} />
