@@ -63,6 +63,7 @@ const EXAMPLES: Record<Channel, unknown> = {
   'followUps:create': { customerId: 'acme', title: 'call back', owner: 'dana', dueDate: '2026-12-10' },
   'followUps:update': { followUpId: 'fu-unknown', set: { title: 'call back today' } },
   'followUps:history': { followUpId: 'fu-unknown' },
+  'problems:forCustomer': { customerId: 'acme' },
 };
 
 const codes = new Set<string>(ERROR_CODES);
