@@ -70,6 +70,23 @@ describe('fleet view', () => {
     expect(screen.getByText('No customer matches these filters.')).toBeInTheDocument();
   });
 
+  it('filters to onboarding and stuck, and to customers lagging behind the latest release (issue 12)', async () => {
+    const fixtures = standardFixtures();
+    fixtures.customers = [
+      makeCustomer({ id: 'stuck-co', lifecycle: 'onboarding', setupStuck: true, versionsBehind: 0 }),
+      makeCustomer({ id: 'behind-co', versionsBehind: 2, version: '4.10.0' }),
+      makeCustomer({ id: 'current-co', versionsBehind: 0 }),
+    ];
+    const { user } = renderApp({ route: { view: 'fleet' }, desk: createFakeDesk(fixtures) });
+    await waitFor(() => expect(screen.getAllByTestId('fleet-row')).toHaveLength(3));
+    await user.selectOptions(screen.getByLabelText('Setup'), 'Onboarding and stuck');
+    expect(fleetNames()).toEqual(['Stuck Co']);
+    await user.selectOptions(screen.getByLabelText('Setup'), 'Lagging behind the latest release');
+    expect(fleetNames()).toEqual(['Behind Co']);
+    await user.click(screen.getByRole('button', { name: 'Clear filters' }));
+    expect(fleetNames()).toHaveLength(3);
+  });
+
   it('loads every page of a large fleet, renders only a window of rows, and counts them all', async () => {
     const fixtures = standardFixtures();
     fixtures.customers = Array.from({ length: 2500 }, (_, index) =>

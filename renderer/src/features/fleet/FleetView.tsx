@@ -137,6 +137,17 @@ export function FleetView({ variant }: { variant: 'fleet' | 'customers' }) {
             ))}
           </select>
         </label>
+        <label className="field">
+          <span>Setup</span>
+          <select
+            value={filters.setup}
+            onChange={(event) => setFilters({ setup: event.target.value as '' | 'stuck' | 'lagging' })}
+          >
+            <option value="">Any</option>
+            <option value="stuck">Onboarding and stuck</option>
+            <option value="lagging">Lagging behind the latest release</option>
+          </select>
+        </label>
         {isFiltered ? (
           <button type="button" onClick={resetFilters}>
             Clear filters

@@ -26,9 +26,11 @@ export type FleetFilters = {
   plan: string;
   lifecycle: string;
   region: string;
+  /** Setup and currency (issue 12): onboarding with a stuck step, or behind the latest release. */
+  setup: '' | 'stuck' | 'lagging';
 };
 
-export const EMPTY_FLEET_FILTERS: FleetFilters = { text: '', health: [], plan: '', lifecycle: '', region: '' };
+export const EMPTY_FLEET_FILTERS: FleetFilters = { text: '', health: [], plan: '', lifecycle: '', region: '', setup: '' };
 
 /** Worst first: ascending health puts the customers that need attention on top. */
 const HEALTH_RANK: Record<Health, number> = { down: 0, degraded: 1, unknown: 2, ok: 3 };
@@ -66,7 +68,8 @@ export function hasFleetFilters(filters: FleetFilters): boolean {
     filters.health.length > 0 ||
     filters.plan !== '' ||
     filters.lifecycle !== '' ||
-    filters.region !== ''
+    filters.region !== '' ||
+    filters.setup !== ''
   );
 }
 
@@ -80,6 +83,8 @@ export function sortAndFilterFleet(rows: readonly CustomerSummary[], sort: Fleet
       (filters.plan === '' || row.plan === filters.plan) &&
       (filters.lifecycle === '' || row.lifecycle === filters.lifecycle) &&
       (filters.region === '' || row.region === filters.region) &&
+      (filters.setup === '' ||
+        (filters.setup === 'stuck' ? row.setupStuck : row.versionsBehind !== null && row.versionsBehind > 0)) &&
       (text === '' ||
         row.name.toLowerCase().includes(text) ||
         row.id.toLowerCase().includes(text) ||
