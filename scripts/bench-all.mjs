@@ -10,6 +10,7 @@ const benches = [
   { name: 'queries', args: ['bench/queries.ts'] },
   { name: 'sync', args: ['bench/sync.ts'] },
   { name: 'sync-server', args: ['bench/sync-server.ts'] },
+  { name: 'ingest', args: ['bench/ingest.ts'] },
   { name: 'ui', args: ['bench/ui.ts'], build: true },
   { name: 'scale', args: ['bench/scale.ts'] },
 ].filter((bench) => fs.existsSync(bench.args[0]));
