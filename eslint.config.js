@@ -14,7 +14,7 @@ import tseslint from 'typescript-eslint';
  */
 
 /** The desk core: plain Node, everything passed in. Every folder under electron/ is in exactly one of these lists (the layer test checks it). */
-const DESK_CORE_DIRS = ['backend', 'core', 'db', 'ipc', 'sync', 'wizards'];
+const DESK_CORE_DIRS = ['backend', 'core', 'db', 'identity', 'ipc', 'sync', 'wizards'];
 /** The Electron shell (main, preload) and the browser-mode host: entry points that assemble the desk core. */
 const SHELL_DIRS = ['main', 'preload', 'host'];
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MeSchema, type Me } from '../../shared/identity';
 import {
   ApprovalRequestSchema,
   ApprovalSchema,
@@ -67,8 +68,14 @@ export function parseRetryAfter(header: string | null, now: number): number | nu
   return Number.isNaN(date) ? null : Math.max(0, Math.min(date - now, 3_600_000));
 }
 
+/**
+ * Where a call's bearer token comes from: a person's sign-in hands out fresh
+ * access tokens (`force` after the server refused one: refresh now).
+ */
+export type TokenSource = { get(options?: { force?: boolean }): Promise<string> };
+
 /** Connection settings. The token stays in the desk core; it is never sent to the renderer or logged. */
-export type BackendConfig = { baseUrl: string; token: string };
+export type BackendConfig = { baseUrl: string; token: string | TokenSource };
 
 /** Options for {@link createBackendClient}. */
 export type BackendClientOptions = BackendConfig & {
@@ -87,8 +94,39 @@ export function createBackendClient(options: BackendClientOptions) {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const now = options.now ?? Date.now;
   const base = options.baseUrl.replace(/\/+$/, '');
+  const source = options.token;
+
+  async function bearer(force = false): Promise<string> {
+    if (typeof source === 'string') return source;
+    try {
+      return await source.get({ force });
+    } catch (error) {
+      // No sign-in (or it ended): the same as the server refusing the token, said in the desk's words.
+      throw new BackendError('http', error instanceof Error ? error.message : String(error), {
+        status: 401,
+        code: 'unauthorized',
+      });
+    }
+  }
 
   async function call<T>(method: 'GET' | 'POST', path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    try {
+      return await attempt(method, path, body, schema, false);
+    } catch (error) {
+      // A person's access token may have been refused early (revoked, clock skew): refresh once and retry.
+      if (typeof source === 'string' || !(error instanceof BackendError) || error.status !== 401) throw error;
+      return attempt(method, path, body, schema, true);
+    }
+  }
+
+  async function attempt<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    schema: z.ZodType<T>,
+    force: boolean,
+  ): Promise<T> {
+    const token = await bearer(force);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     let response: Response;
@@ -97,7 +135,7 @@ export function createBackendClient(options: BackendClientOptions) {
       response = await doFetch(`${base}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${options.token}`,
+          authorization: `Bearer ${token}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -116,7 +154,8 @@ export function createBackendClient(options: BackendClientOptions) {
     }
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      // 204 No Content (sign-out) has no body to parse.
+      json = response.status === 204 ? undefined : JSON.parse(text);
     } catch {
       if (!response.ok) {
         throw new BackendError('http', `The backend answered ${response.status}.`, {
@@ -150,6 +189,10 @@ export function createBackendClient(options: BackendClientOptions) {
     /** Which backend and which user this token is: local writes are sent only to the pair they were written for. */
     identity: (): Promise<SyncIdentity> => call('GET', '/v1/sync/identity', undefined, SyncIdentitySchema),
     health: () => call('GET', '/v1/health', undefined, z.object({ ok: z.boolean() }).loose()),
+    /** Who the server says the caller is (name, roles, customers). */
+    me: (): Promise<Me> => call('GET', '/v1/me', undefined, MeSchema),
+    /** Ends this access token on the server (a person signing out); 204. */
+    signOut: (): Promise<unknown> => call('POST', '/v1/sign-out', undefined, z.unknown()),
 
     /** Runs one read-only probe on the server (POST /v1/probes/:probe). */
     probe: (probe: string, request: z.input<typeof ProbeRequestSchema>): Promise<ProbeResponse> =>
@@ -175,9 +218,15 @@ export function createBackendClient(options: BackendClientOptions) {
       const controller = new AbortController();
       const closed = (async (): Promise<BackendError | null> => {
         let response: Response;
+        let token: string;
+        try {
+          token = await bearer();
+        } catch (error) {
+          return error as BackendError;
+        }
         try {
           response = await doFetch(`${base}/v1/stream`, {
-            headers: { authorization: `Bearer ${options.token}`, accept: 'text/event-stream' },
+            headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
             signal: controller.signal,
           });
         } catch (error) {

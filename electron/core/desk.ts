@@ -1,11 +1,10 @@
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import type { Handlers, RunMode } from '../../shared/ipc/contract';
 import { DeskError } from '../../shared/ipc/result';
 import { ulid } from '../../shared/ulid';
-import { createBackendClient, type BackendClient } from '../backend/client';
+import { createBackendClient, type BackendClient, type TokenSource } from '../backend/client';
 import { startDemoBackend, type DemoBackend, type DemoBackendCommand } from '../backend/demo-launcher';
 import { createApplier } from '../db/apply';
 import { openCache } from '../db/cache';
@@ -27,6 +26,8 @@ import { createFollowUpQueries } from '../db/follow-up-queries';
 import { createProblemQueries } from '../db/problem-queries';
 import { createSettingsStore } from './settings';
 import { createAppMeta } from '../db/app-meta';
+import { createDeskIdentity } from '../identity/desk-identity';
+import { createSecretStore, type SecretCipher } from '../identity/secrets';
 
 /** Everything the desk core needs from its host; nothing is reached for globally. */
 export type DeskOptions = {
@@ -49,6 +50,17 @@ export type DeskOptions = {
   backoff?: { baseMs: number; capMs: number };
   /** The bundled starter wizards (resources/wizards); null for none. Default: resources/wizards next to the app code. */
   bundledWizardsDir?: string | null;
+  /**
+   * The OS keychain for tokens (Electron's safeStorage, wrapped by the shell);
+   * null in browser mode, which keeps them in a file only the user can read.
+   */
+  secretCipher?: SecretCipher | null;
+  /** Opens the identity provider's sign-in page in the system browser. */
+  openExternal?: (url: string) => Promise<void>;
+  /** How long a sign-in waits for the person to finish in the browser. */
+  signInTimeoutMs?: number;
+  /** Wall clock for token expiry (tests move it on); Date.now by default. */
+  identityNow?: () => number;
   /** Timing of wizard runs (approval polling, execution retries); tests shorten them. */
   wizardTiming?: { approvalPollMs?: number; executeAttempts?: number; retryDelayMs?: number };
 };
@@ -100,6 +112,27 @@ export function createDesk(options: DeskOptions): Desk {
   const diagnosis = createDiagnosis(cache, { now: () => (options.clock ?? Date).now() });
   const releaseQueries = createReleaseQueries(cache, { now: () => (options.clock ?? Date).now() });
   const settings = createSettingsStore(options.dataDir);
+
+  const secrets = createSecretStore({
+    dataDir: options.dataDir,
+    cipher: options.secretCipher ?? null,
+    acceptedUnprotected: settings.read().acceptUnprotectedSecrets,
+    onAcceptUnprotected: () => settings.write({ ...settings.read(), acceptUnprotectedSecrets: true }),
+  });
+  const identity = createDeskIdentity({
+    settings,
+    secrets,
+    log,
+    fetch: options.fetch,
+    now: options.identityNow,
+    signInTimeoutMs: options.signInTimeoutMs,
+    openExternal:
+      options.openExternal ??
+      (() => Promise.reject(new DeskError('unavailable', 'This Lightkeeper cannot open a browser to sign in.'))),
+  });
+  identity.migrateLegacySecrets();
+  /** True while the configured backend waits for a person to sign in. */
+  let signInNeeded = false;
   const noteEdits = createNoteEdits({
     outbox,
     queries,
@@ -131,7 +164,11 @@ export function createDesk(options: DeskOptions): Desk {
     },
     onChanged: (summary) => events.emit('cache:changed', { customerIds: [...summary.customerIds], global: summary.global }),
     // Declared below; the engine identifies a backend only after setClient, once the desk is built.
-    onIdentified: (identity, userName) => onIdentified(identity, userName),
+    onIdentified: (learned, userName) => onIdentified(learned, userName),
+    unauthorizedMessage: () =>
+      settings.read().backend.mode === 'remote' && identity.view(false).method === 'oidc'
+        ? 'The backend refused your sign-in. Sign in again on the Sync page.'
+        : 'The backend refused the access token. Enter a valid token on the Sync page.',
   });
 
   const clearSyncedData = cache.transaction(() => {
@@ -159,7 +196,7 @@ export function createDesk(options: DeskOptions): Desk {
     }
   });
 
-  function client(url: string, token: string): BackendClient {
+  function client(url: string, token: string | TokenSource): BackendClient {
     return createBackendClient({ baseUrl: url, token, fetch: options.fetch, timeoutMs: options.requestTimeoutMs });
   }
 
@@ -192,13 +229,27 @@ export function createDesk(options: DeskOptions): Desk {
   }
 
   /** Called by the engine before it pushes or pulls: a backend other than the cached one empties the cache first. */
-  function onIdentified(identity: string, userName: string | null): void {
+  function onIdentified(learned: string, userName: string | null): void {
     const cached = appMeta.get('backend_identity');
-    if (cached !== null && cached !== identity) clearForAnotherBackend();
-    appMeta.set('backend_identity', identity);
+    if (cached !== null && cached !== learned) clearForAnotherBackend();
+    appMeta.set('backend_identity', learned);
     // Who "me" is for follow-ups ("mine") and the author of notes still on their way.
     if (userName !== null) appMeta.set('user_name', userName);
     else appMeta.delete('user_name');
+  }
+
+  function emitIdentity(): void {
+    events.emit('identity:changed', identity.view(signInNeeded));
+  }
+
+  /** Learns who the backend says the desk's user is (best effort: offline keeps the last known name). */
+  async function learnUser(next: BackendClient): Promise<void> {
+    try {
+      identity.learnUser(await next.me());
+    } catch (error) {
+      log.info('could not ask the backend who is signed in', { message: error instanceof Error ? error.message : String(error) });
+    }
+    emitIdentity();
   }
 
   async function connect(): Promise<void> {
@@ -206,21 +257,53 @@ export function createDesk(options: DeskOptions): Desk {
     if (current.backend.mode === 'remote') {
       await demo?.stop();
       demo = null;
-      const { url, token } = current.backend;
-      // The token's fingerprint is part of the key: another token may be another user, whose writes these are not.
-      const fingerprint = crypto.createHash('sha256').update(token).digest('hex').slice(0, 12);
-      useBackend({ key: `remote:${url}#${fingerprint}`, label: url, legacyKey: `remote:${url}` }, client(url, token));
-      return;
+      const { url } = current.backend;
+      const auth = await identity.remoteAuth(url);
+      if (auth.kind === 'sign-in-needed') {
+        signInNeeded = true;
+        backendClient = null;
+        engine.setClient(null, { key: `remote:${url}#signed-out`, label: url }, auth.message);
+        emitIdentity();
+        return;
+      }
+      signInNeeded = false;
+      if (auth.kind === 'oidc') {
+        // Writes are bound to the signed-in person: another person at this desk never sends them.
+        const next = client(url, auth.source);
+        await learnUser(next);
+        if (!auth.session.isSignedIn()) {
+          // The provider ended the sign-in while the desk was away (revoked, expired).
+          signInNeeded = true;
+          backendClient = null;
+          engine.setClient(
+            null,
+            { key: `remote:${url}#signed-out`, label: url },
+            'Your sign-in has ended. Sign in again on the Sync page.',
+          );
+          emitIdentity();
+          return;
+        }
+        const person = identity.view(false).user ?? identity.rememberedUser();
+        useBackend({ key: `remote:${url}#user:${person?.userId ?? 'unknown'}`, label: url, legacyKey: `remote:${url}` }, next);
+        return;
+      }
+      if (auth.kind === 'token') {
+        // The token's fingerprint is part of the key: another token may be another user, whose writes these are not.
+        const next = client(url, auth.token);
+        useBackend({ key: `remote:${url}#${auth.fingerprint}`, label: url, legacyKey: `remote:${url}` }, next);
+        void learnUser(next);
+        return;
+      }
     }
     if (!options.demoBackend) {
+      identity.usingNone();
       useBackend({ key: 'none', label: 'no backend', legacyKey: 'none' }, null);
+      emitIdentity();
       return;
     }
-    let token = current.demoToken;
-    if (!token) {
-      token = crypto.randomBytes(24).toString('base64url');
-      settings.write({ ...current, demoToken: token });
-    }
+    identity.usingDemo();
+    signInNeeded = false;
+    const token = identity.demoToken();
     if (!demo) {
       events.emit('sync:changed', { ...engine.status(), state: 'syncing', message: 'Starting the demo backend…' });
       try {
@@ -244,14 +327,35 @@ export function createDesk(options: DeskOptions): Desk {
       }
     }
     // The demo backend's port changes on each start, but it is the same backend (same data directory).
-    useBackend({ key: 'demo', label: 'the demo backend', legacyKey: 'demo' }, client(demo.url, token));
+    const next = client(demo.url, token);
+    useBackend({ key: 'demo', label: 'the demo backend', legacyKey: 'demo' }, next);
+    void learnUser(next);
   }
 
   function backendView() {
     const current = settings.read();
     return current.backend.mode === 'remote'
-      ? { mode: 'remote' as const, url: current.backend.url, hasToken: current.backend.token.length > 0 }
+      ? { mode: 'remote' as const, url: current.backend.url, hasToken: identity.hasStaticToken(current.backend.url) }
       : { mode: 'demo' as const, url: demo?.url ?? null, hasToken: true };
+  }
+
+  async function signOut(forgetCache: boolean) {
+    const current = settings.read();
+    if (current.backend.mode !== 'remote') {
+      throw new DeskError('bad_request', 'The demo backend has no sign-in. Point Lightkeeper at your server on the Sync page.');
+    }
+    // The server refuses this access token from now on (best effort: offline, the desk forgets it anyway).
+    await backendClient
+      ?.signOut()
+      .catch((error: unknown) =>
+        log.info('the backend did not confirm the sign-out', { message: error instanceof Error ? error.message : String(error) }),
+      );
+    await identity.signOut(current.backend.url);
+    if (forgetCache) {
+      log.info('signed out; the cached data is deleted as asked (the outbox is kept)');
+      clearForAnotherBackend();
+    }
+    await connect();
   }
 
   const wizardLibrary = createWizardLibrary({
@@ -358,13 +462,30 @@ export function createDesk(options: DeskOptions): Desk {
             'Use https:// for a remote backend; plain http is only allowed on this machine (127.0.0.1).',
           );
         }
-        settings.write({ ...current, backend: { mode: 'remote', url: url.toString().replace(/\/$/, ''), token: input.token } });
+        const address = url.toString().replace(/\/$/, '');
+        if (input.token) identity.setStaticToken(address, input.token);
+        settings.write({ ...current, backend: { mode: 'remote', url: address, identity: null, user: null } });
       } else {
         settings.write({ ...current, backend: { mode: 'demo' } });
       }
       await connect();
       resumeRuns();
       return backendView();
+    },
+    'identity:get': () => identity.view(signInNeeded),
+    'identity:signIn': async () => {
+      await identity.signIn();
+      await connect();
+      return identity.view(signInNeeded);
+    },
+    'identity:signOut': async (input) => {
+      await signOut(input.forgetCache);
+      return identity.view(signInNeeded);
+    },
+    'identity:acceptUnprotectedSecrets': () => {
+      secrets.acceptUnprotected();
+      emitIdentity();
+      return identity.view(signInNeeded);
     },
     'customers:list': (input) => {
       const page = queries.customersPage(input.after ?? null, input.limit ?? 1000);

@@ -2,23 +2,44 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ensurePrivateDir } from '../db/private-files';
+import { IdentityInfoSchema } from '../../shared/identity';
 
 /**
- * Desk settings in `<dataDir>/settings.json`, readable only by the user (it holds
- * the backend token). The token is read here and handed to the backend client;
- * it never goes to the renderer or into logs.
+ * Desk settings in `<dataDir>/settings.json`, readable only by the user. No
+ * secret lives here (issue 14): tokens are in the secret store
+ * (`electron/identity/secrets.ts`, the OS keychain). `token` and `demoToken`
+ * are read only to move a file written by an older Lightkeeper into the store.
  */
+const UserSchema = z.object({
+  userId: z.string(),
+  name: z.string(),
+  email: z.string().nullable().default(null),
+  roles: z.array(z.string()).default([]),
+});
 const SettingsSchema = z.object({
   backend: z
     .discriminatedUnion('mode', [
       z.object({ mode: z.literal('demo') }),
-      z.object({ mode: z.literal('remote'), url: z.string(), token: z.string() }),
+      z.object({
+        mode: z.literal('remote'),
+        url: z.string(),
+        /** Legacy: a plaintext token written by an older Lightkeeper; moved to the secret store on start. */
+        token: z.string().optional(),
+        /** How this backend signs people in, as it last said (kept for starting offline). */
+        identity: IdentityInfoSchema.nullable().default(null),
+        /** Who was last signed in (not a secret: the name on the Sync page while offline). */
+        user: UserSchema.nullable().default(null),
+      }),
     ])
     .default({ mode: 'demo' }),
-  /** The token the desk gives its own demo backend; generated once. */
+  /** Legacy: the demo backend's token in plaintext; moved to the secret store on start. */
   demoToken: z.string().optional(),
+  /** The user accepted keeping secrets without a keyring (Linux `basic_text`). */
+  acceptUnprotectedSecrets: z.boolean().default(false),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+export type RemoteSettings = Extract<Settings['backend'], { mode: 'remote' }>;
+export type KnownUser = z.infer<typeof UserSchema>;
 
 /** Reads and writes the settings file atomically (write to a temp file, then rename). */
 export function createSettingsStore(dataDir: string) {
@@ -41,3 +62,4 @@ export function createSettingsStore(dataDir: string) {
     },
   };
 }
+export type SettingsStore = ReturnType<typeof createSettingsStore>;

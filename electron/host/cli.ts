@@ -6,6 +6,7 @@ import { createDesk } from '../core/desk';
 import { createLogger } from '../core/log';
 import { defaultDataDir } from '../core/paths';
 import { startHost } from './http-host';
+import { openInSystemBrowser } from './open-browser';
 
 // Browser mode: the same desk core and renderer, served on 127.0.0.1.
 const { values } = parseArgs({
@@ -43,6 +44,9 @@ try {
   desk = createDesk({
     dataDir,
     mode: 'browser',
+    // No OS keychain here: secrets stay in <data dir>/secrets.json, readable only by this user (the Sync page says so).
+    secretCipher: null,
+    openExternal: (url) => openInSystemBrowser(url),
     appVersion: packageJson.version,
     platform: process.platform,
     log,

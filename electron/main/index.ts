@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { BrowserWindow, Menu, app, ipcMain, nativeTheme, protocol, session, shell, utilityProcess } from 'electron';
+import { BrowserWindow, Menu, app, ipcMain, nativeTheme, protocol, safeStorage, session, shell, utilityProcess } from 'electron';
 import { EVENTS } from '../../shared/ipc/channels';
 import type { AppRoute } from '../../shared/routes';
 import { parseDeepLink, DEEP_LINK_SCHEME } from '../../shared/routes';
@@ -9,6 +9,7 @@ import { createLogger } from '../core/log';
 import { registerContract } from '../ipc/register';
 import { APP_ENTRY_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { utilityBackend } from './demo-process';
+import { safeStorageCipher } from './keychain';
 import { applicationMenu } from './menu';
 import { deepLinkFromArgv, externalLinkTarget, isAppUrl } from './security';
 import { createSenderCheck } from './sender';
@@ -134,6 +135,10 @@ if (!app.requestSingleInstanceLock()) {
         sqliteBinding: process.env.LIGHTKEEPER_SQLITE_BINDING,
         demoBackend: demoBackendCommand(),
         bundledWizardsDir: bundledWizardsDir(),
+        // Tokens and sign-ins are encrypted by the OS keychain.
+        secretCipher: safeStorageCipher(safeStorage, process.platform),
+        // Sign-in goes through the system browser (RFC 8252), never a window of ours.
+        openExternal: (url) => shell.openExternal(url),
       });
     } catch (error) {
       log.error('desk core failed to start', { error: error instanceof Error ? error.message : String(error) });

@@ -32,6 +32,8 @@ export type SyncEngineOptions = {
    * makes sure its cache holds that backend's data and no other's.
    */
   onIdentified?(identity: string, userName: string | null): void;
+  /** What to tell the user when the backend refused the credentials (a sign-in that ended vs a static token). */
+  unauthorizedMessage?(): string;
 };
 
 /** Which configured backend a client talks to: its key binds local writes, its label names it to the user. */
@@ -272,7 +274,11 @@ export function createSyncEngine(options: SyncEngineOptions) {
       const backendError = error instanceof BackendError ? error : null;
       const message = error instanceof Error ? error.message : String(error);
       if (backendError?.status === 401) {
-        publish({ state: 'error', message: 'The backend refused the access token. Enter a valid token on the Sync page.' });
+        publish({
+          state: 'error',
+          message:
+            options.unauthorizedMessage?.() ?? 'The backend refused the access token. Enter a valid token on the Sync page.',
+        });
         return;
       }
       const isOffline = backendError?.kind === 'network' || backendError?.kind === 'timeout';
@@ -369,7 +375,7 @@ export function createSyncEngine(options: SyncEngineOptions) {
      * Points the engine at a backend (or none) and starts syncing with it. Local
      * writes from now on belong to `ref` (by default the client's address).
      */
-    setClient(next: BackendClient | null, ref?: BackendRef): void {
+    setClient(next: BackendClient | null, ref?: BackendRef, idleMessage?: string): void {
       disconnect();
       client = next;
       backend = ref ?? (next ? { key: `remote:${next.baseUrl}`, label: next.baseUrl } : { key: 'none', label: 'no backend' });
@@ -381,7 +387,12 @@ export function createSyncEngine(options: SyncEngineOptions) {
       delayedSince = null;
       stopped = next === null;
       if (!next) {
-        publish({ state: 'not_configured', message: 'No backend is configured.', backendUrl: null, serverDelayedSince: null });
+        publish({
+          state: 'not_configured',
+          message: idleMessage ?? 'No backend is configured.',
+          backendUrl: null,
+          serverDelayedSince: null,
+        });
         return;
       }
       publish({ state: 'syncing', message: 'Connecting…', backendUrl: next.baseUrl, isBootstrapping: isBootstrapping() });

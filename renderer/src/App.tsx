@@ -11,6 +11,7 @@ import { CommandPalette } from './features/palette/CommandPalette';
 import { RunPage } from './features/runs/RunPage';
 import { SearchBox } from './features/search/SearchBox';
 import { SyncIndicator } from './features/sync/SyncIndicator';
+import { SignedInAs } from './features/sync/SignInPanel';
 import { SyncView } from './features/sync/SyncView';
 import { WizardsPage } from './features/wizards/WizardsPage';
 import { useStore } from './store/store';
@@ -66,6 +67,7 @@ export function App() {
               <button type="button" aria-keyshortcuts="Control+K Meta+K" onClick={() => setPaletteOpen(true)}>
                 Commands <kbd aria-hidden="true">Ctrl K</kbd>
               </button>
+              <SignedInAs />
               <SyncIndicator />
             </div>
           </header>

@@ -11,6 +11,10 @@ export const CHANNELS = [
   'outbox:discard',
   'backend:get',
   'backend:set',
+  'identity:get',
+  'identity:signIn',
+  'identity:signOut',
+  'identity:acceptUnprotectedSecrets',
   'customers:list',
   'customers:get',
   'timeline:page',
@@ -42,7 +46,7 @@ export const CHANNELS = [
 ] as const;
 
 /** Events the desk core emits to the renderer; always past tense. */
-export const EVENTS = ['sync:changed', 'cache:changed', 'app:linkOpened', 'runs:changed'] as const;
+export const EVENTS = ['sync:changed', 'cache:changed', 'app:linkOpened', 'runs:changed', 'identity:changed'] as const;
 
 /** A request/response channel name, `domain:verb`. */
 export type Channel = (typeof CHANNELS)[number];

@@ -4,6 +4,8 @@ import type { Result } from './result';
 import {
   BackendSetInputSchema,
   BackendSettingsSchema,
+  IdentityViewSchema,
+  SignOutInputSchema,
   CacheChangedSchema,
   CustomerDetailSchema,
   CustomersListInputSchema,
@@ -121,6 +123,10 @@ export const contract = {
   'outbox:discard': { input: OutboxDiscardInputSchema, output: z.object({ discarded: z.number().int().nonnegative() }) },
   'backend:get': { input: noInput, output: BackendSettingsSchema },
   'backend:set': { input: BackendSetInputSchema, output: BackendSettingsSchema },
+  'identity:get': { input: noInput, output: IdentityViewSchema },
+  'identity:signIn': { input: noInput, output: IdentityViewSchema },
+  'identity:signOut': { input: SignOutInputSchema, output: IdentityViewSchema },
+  'identity:acceptUnprotectedSecrets': { input: noInput, output: IdentityViewSchema },
   'customers:list': { input: CustomersListInputSchema, output: CustomersListOutputSchema },
   'customers:get': { input: z.strictObject({ customerId: CustomerIdSchema }), output: CustomerDetailSchema },
   'timeline:page': { input: TimelinePageInputSchema, output: TimelinePageOutputSchema },
@@ -160,6 +166,7 @@ export const eventSchemas = {
   'cache:changed': CacheChangedSchema,
   'runs:changed': RunChangedSchema,
   'app:linkOpened': AppRouteSchema,
+  'identity:changed': IdentityViewSchema,
 } as const satisfies Record<EventName, z.ZodType>;
 
 /** The input type of one channel. */

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'offline',
   'cache_too_new',
   'internal',
+  /** A sign-in is needed (none yet, or it ended): sign in on the Sync page. */
+  'unauthorized',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

@@ -233,9 +233,43 @@ export const BackendSetInputSchema = z.discriminatedUnion('mode', [
   z.strictObject({
     mode: z.literal('remote'),
     url: z.url({ protocol: /^https?$/ }).max(2048),
-    token: z.string().min(1).max(4096),
+    /** A static token (automation, or a server without an identity provider); people sign in instead. */
+    token: z.string().min(1).max(4096).optional(),
   }),
 ]);
+
+/**
+ * Who is at the desk (`identity:get`, `identity:changed`). Never a token: the
+ * renderer learns the person's name and roles, and where secrets are kept.
+ */
+export const IdentityViewSchema = z.object({
+  /** `oidc`: people sign in with the backend's identity provider; `token`: a static token; `demo`: the built-in backend; `none`: no backend. */
+  method: z.enum(['oidc', 'token', 'demo', 'none']),
+  /** The signed-in person (or the static token's user), as the server knows them; null until known. */
+  user: z
+    .object({
+      userId: z.string(),
+      name: z.string(),
+      email: z.string().nullable(),
+      roles: z.array(z.string()),
+    })
+    .nullable(),
+  /** The identity provider (oidc), for "Sign in with https://login.example.com". */
+  issuer: z.string().nullable(),
+  /** True when the backend needs a person to sign in before the desk can sync. */
+  signInNeeded: z.boolean(),
+  /** Where sign-ins and tokens are kept (the OS keychain, a user-only file, or memory). */
+  secrets: z.object({
+    kind: z.enum(['keychain', 'file', 'memory']),
+    description: z.string(),
+    needsConsent: z.boolean(),
+  }),
+});
+export type IdentityView = z.output<typeof IdentityViewSchema>;
+export const SignOutInputSchema = z.strictObject({
+  /** Also delete the cached customer data on this computer (the outbox of unsent writes stays). */
+  forgetCache: z.boolean().default(false),
+});
 
 /** Payload of `cache:changed`: which customers' cached data changed. */
 export const CacheChangedSchema = z.object({

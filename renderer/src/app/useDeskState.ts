@@ -9,6 +9,7 @@ export function useDeskState(): void {
   const setSyncStatus = useStore((state) => state.setSyncStatus);
   const setRoute = useStore((state) => state.setRoute);
   const noteCacheChanged = useStore((state) => state.noteCacheChanged);
+  const setIdentity = useStore((state) => state.setIdentity);
 
   useEffect(() => {
     let isLive = true;
@@ -20,7 +21,11 @@ export function useDeskState(): void {
     void desk.sync.status().then((result) => {
       if (isLive && result.ok) setSyncStatus(result.value);
     });
+    void desk.identity.get().then((result) => {
+      if (isLive && result.ok) setIdentity(result.value);
+    });
     const stopSync = desk.events.syncChanged((status) => setSyncStatus(status));
+    const stopIdentity = desk.events.identityChanged((identity) => setIdentity(identity));
     const stopLinks = desk.events.appLinkOpened((route) => setRoute(route));
     const stopCache = desk.events.cacheChanged((change) => noteCacheChanged(change));
     return () => {
@@ -28,6 +33,7 @@ export function useDeskState(): void {
       stopSync();
       stopLinks();
       stopCache();
+      stopIdentity();
     };
-  }, [desk, setInfo, setSyncStatus, setRoute, noteCacheChanged]);
+  }, [desk, setInfo, setSyncStatus, setRoute, noteCacheChanged, setIdentity]);
 }

@@ -10,6 +10,7 @@ const NEXT_STEP: Record<ErrorCode, string> = {
   offline: 'You are offline. Everything already synced stays available; this will work again once the backend is reachable.',
   cache_too_new: 'The local cache was written by a newer Lightkeeper. Update the app to open it.',
   internal: 'Something went wrong inside the desk. Try again; if it keeps failing, look at the Sync page.',
+  unauthorized: 'Your sign-in is needed. Sign in on the Sync page, then try again.',
 };
 
 /** A failed call, with what happened and what to do next: never a dead end. */

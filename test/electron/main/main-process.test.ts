@@ -12,7 +12,7 @@ import { waitFor } from '../../support/wait';
 type Handler = (...args: unknown[]) => unknown;
 const dirs = tempDirs('lk-main-');
 
-function createElectronMock(options: { hasLock: boolean; userData: string }) {
+function createElectronMock(options: { hasLock: boolean; userData: string; keyring?: string }) {
   const windows: FakeWindow[] = [];
   const appEvents = new EventEmitter();
   const ipcHandlers = new Map<string, Handler>();
@@ -86,6 +86,13 @@ function createElectronMock(options: { hasLock: boolean; userData: string }) {
     },
     nativeTheme: { shouldUseDarkColors: true, on: vi.fn() },
     shell: { openExternal: vi.fn(() => Promise.resolve()) },
+    // The OS keychain: reversible, and says which Linux backend it uses.
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => options.keyring ?? 'gnome_libsecret',
+      encryptString: vi.fn((plain: string) => Buffer.from(plain).reverse()),
+      decryptString: vi.fn((encrypted: Buffer) => Buffer.from(encrypted).reverse().toString()),
+    },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown[]) => privilegedSchemes.push(...schemes),
       handle: (scheme: string, handler: Handler) => protocolHandlers.set(scheme, handler),
@@ -138,9 +145,9 @@ function createElectronMock(options: { hasLock: boolean; userData: string }) {
 
 let harness: ReturnType<typeof createElectronMock>;
 
-async function startMain(hasLock = true) {
+async function startMain(hasLock = true, keyring?: string) {
   vi.resetModules();
-  harness = createElectronMock({ hasLock, userData: dirs.make() });
+  harness = createElectronMock({ hasLock, userData: dirs.make(), keyring });
   vi.doMock('electron', () => harness.mock);
   await import('../../../electron/main/index');
 }
@@ -300,6 +307,29 @@ describe('Electron main process', () => {
     expect(env.LIGHTKEEPER_ADMIN_TOKEN).toMatch(/.{20,}/);
     // The token travels in the environment, never on the command line.
     expect(fork.args.join(' ')).not.toContain(env.LIGHTKEEPER_ADMIN_TOKEN);
+  });
+
+  it('keeps tokens with safeStorage, and refuses the basic_text fallback until the user accepts it', async () => {
+    const trusted = { sender: { id: 7 }, senderFrame: { url: 'app://lightkeeper/index.html', parent: null } };
+    await startMain(true, 'gnome_libsecret');
+    await harness.ready();
+    const identity = harness.ipcHandlers.get('identity:get')!;
+    expect(await identity(trusted, undefined)).toMatchObject({
+      ok: true,
+      value: { secrets: { kind: 'keychain', needsConsent: false, description: expect.stringContaining('GNOME keyring') } },
+    });
+    await harness.ipcHandlers.get('backend:set')!(trusted, { mode: 'remote', url: 'http://127.0.0.1:9', token: 'tok-123456789' });
+    expect(harness.mock.safeStorage.encryptString).toHaveBeenCalled();
+    harness.appEvents.emit('will-quit', { preventDefault: () => {} });
+
+    await startMain(true, 'basic_text');
+    await harness.ready();
+    expect(await harness.ipcHandlers.get('identity:get')!(trusted, undefined)).toMatchObject({
+      ok: true,
+      value: { secrets: { kind: 'memory', needsConsent: true } },
+    });
+    await harness.ipcHandlers.get('backend:set')!(trusted, { mode: 'remote', url: 'http://127.0.0.1:9', token: 'tok-123456789' });
+    expect(harness.mock.safeStorage.encryptString).not.toHaveBeenCalled();
   });
 
   it('quits at once when another instance holds the lock', async () => {

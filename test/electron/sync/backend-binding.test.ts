@@ -5,7 +5,7 @@ import { addCustomers, startTestServer, token, type TestServer } from '../../ser
 import { startFaultProxy } from '../../support/fault-proxy';
 import { tempDirs } from '../../support/temp';
 import { waitFor } from '../../support/wait';
-import { call, openDesk } from './support/desks';
+import { call, online, openDesk } from './support/desks';
 
 /**
  * Issue 9, item 3: local writes belong to the backend and the identity they
@@ -58,14 +58,6 @@ async function proxyTo(target: Backend) {
 async function notesOn(target: Backend): Promise<string[]> {
   const rows = await target.database.storage.query<{ body: string }>('select body from notes order by body');
   return rows.map((row) => row.body);
-}
-
-async function online(current: Desk): Promise<void> {
-  await waitFor(async () => {
-    const status = await call(current, 'sync:status', undefined);
-    return status.state === 'online' && !status.isBootstrapping;
-  }, 'online');
-  await waitFor(async () => (await current.dispatch('customers:get', { customerId: 'acme' })).ok, 'acme in the cache');
 }
 
 /** A desk on backend A through a proxy that is then closed: A is down, the desk writes offline. */

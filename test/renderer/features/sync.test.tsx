@@ -109,16 +109,17 @@ describe('sync indicator and sync page', () => {
     expect(within(form).getByRole('alert')).toHaveTextContent('http:// or https:// URL');
     await user.clear(within(form).getByLabelText('Server URL'));
     await user.type(within(form).getByLabelText('Server URL'), 'https://ops.example.com');
-    await user.click(within(form).getByRole('button', { name: 'Save backend setting' }));
-    expect(within(form).getByRole('alert')).toHaveTextContent('Enter the access token for this server.');
-    expect(desk.inputsTo('backend:set')).toHaveLength(0);
-
-    await user.type(within(form).getByLabelText('Access token'), 's3cret-token');
+    // No token: people sign in with the server's identity provider.
     await user.click(within(form).getByRole('button', { name: 'Save backend setting' }));
     await within(form).findByText(/Saved\. Lightkeeper now syncs with https:\/\/ops.example.com/);
-    expect(desk.inputsTo('backend:set')).toEqual([{ mode: 'remote', url: 'https://ops.example.com', token: 's3cret-token' }]);
-    expect(within(form).getByLabelText('Access token')).toHaveValue('');
-    expect(within(form).getByText('A token is stored. It is never shown again.')).toBeInTheDocument();
+    expect(desk.inputsTo('backend:set')).toEqual([{ mode: 'remote', url: 'https://ops.example.com' }]);
+
+    await user.type(within(form).getByLabelText('Access token (optional)'), 's3cret-token');
+    await user.click(within(form).getByRole('button', { name: 'Save backend setting' }));
+    await waitFor(() => expect(desk.inputsTo('backend:set')).toHaveLength(2));
+    expect(desk.inputsTo('backend:set')[1]).toEqual({ mode: 'remote', url: 'https://ops.example.com', token: 's3cret-token' });
+    expect(within(form).getByLabelText('Access token (optional)')).toHaveValue('');
+    await within(form).findByText('A token is stored in the keychain. It is never shown again.');
     expect(document.body.innerHTML).not.toContain('s3cret-token');
   });
 });

@@ -123,6 +123,13 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     conflicts: 0,
   };
   let backend: Output<'backend:get'> = { mode: 'demo', url: null, hasToken: false };
+  let identity: Output<'identity:get'> = {
+    method: 'demo',
+    user: { userId: 'dana', name: 'Dana Desk', email: null, roles: ['admin'] },
+    issuer: null,
+    signInNeeded: false,
+    secrets: { kind: 'keychain', description: 'Sign-ins and tokens are encrypted by the test keychain.', needsConsent: false },
+  };
 
   const customerOf = (id: string) => fixtures.customers.find((customer) => customer.id === id);
   const emitNow = (event: EventName, payload: unknown) => {
@@ -145,10 +152,30 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     'sync:now': () => ({ ...syncStatus, state: 'syncing' }),
     'outbox:list': () => ({ groups: [] }),
     'backend:get': () => backend,
-    'backend:set': (input: { mode: 'demo' } | { mode: 'remote'; url: string; token: string }) => {
+    'backend:set': (input: { mode: 'demo' } | { mode: 'remote'; url: string; token?: string }) => {
       backend =
-        input.mode === 'demo' ? { mode: 'demo', url: null, hasToken: false } : { mode: 'remote', url: input.url, hasToken: true };
+        input.mode === 'demo'
+          ? { mode: 'demo', url: null, hasToken: false }
+          : { mode: 'remote', url: input.url, hasToken: input.token !== undefined };
       return backend;
+    },
+    'identity:get': () => identity,
+    'identity:signIn': () => {
+      identity = {
+        ...identity,
+        method: 'oidc',
+        signInNeeded: false,
+        user: { userId: 'alice', name: 'Alice Operator', email: 'alice@example.com', roles: ['operator'] },
+      };
+      return identity;
+    },
+    'identity:signOut': () => {
+      identity = { ...identity, signInNeeded: true, user: null };
+      return identity;
+    },
+    'identity:acceptUnprotectedSecrets': () => {
+      identity = { ...identity, secrets: { kind: 'file', description: 'Kept in a file.', needsConsent: false } };
+      return identity;
     },
     'customers:list': (input: { after?: string | null; limit?: number }) => {
       const sorted = [...fixtures.customers].sort((a, b) => (a.id < b.id ? -1 : 1));

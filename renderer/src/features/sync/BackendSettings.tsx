@@ -8,8 +8,9 @@ import { safeHttpUrl } from '../../lib/values';
 type Settings = Output<'backend:get'>;
 
 /**
- * Demo backend or a remote server (URL + token). The token is write-only: the
- * desk only says whether one is stored, and the field always starts empty.
+ * Demo backend or a remote server (URL, and a token for servers without an
+ * identity provider or for automation; people sign in instead). The token is
+ * write-only: the desk only says whether one is stored, and the field always starts empty.
  */
 export function BackendSettings() {
   const desk = useDesk();
@@ -49,18 +50,14 @@ export function BackendSettings() {
         setProblem('Enter the server address as an http:// or https:// URL.');
         return;
       }
-      if (token.trim() === '') {
-        setProblem(
-          settings?.hasToken
-            ? 'Enter the access token again to change the server (the stored one is never shown).'
-            : 'Enter the access token for this server.',
-        );
-        return;
-      }
     }
     setProblem(null);
     setSaving(true);
-    const result = await desk.backend.set(mode === 'demo' ? { mode: 'demo' } : { mode: 'remote', url: url.trim(), token });
+    const result = await desk.backend.set(
+      mode === 'demo'
+        ? { mode: 'demo' }
+        : { mode: 'remote', url: url.trim(), ...(token.trim() === '' ? {} : { token: token.trim() }) },
+    );
     setSaving(false);
     // The token leaves the page's memory as soon as the desk has it (or refused it).
     setToken('');
@@ -83,7 +80,8 @@ export function BackendSettings() {
       ) : null}
       <form onSubmit={(event) => void submit(event)} aria-describedby={`${name}-help`}>
         <p id={`${name}-help`} className="muted">
-          The demo backend runs inside Lightkeeper with a simulated fleet. A remote server needs its address and an access token.
+          The demo backend runs inside Lightkeeper with a simulated fleet. For a remote server enter its address; you then sign in
+          with your company account. An access token is only for servers without sign-in.
         </p>
         <fieldset>
           <legend>Sync with</legend>
@@ -108,7 +106,7 @@ export function BackendSettings() {
               />
             </label>
             <label className="field">
-              <span>Access token</span>
+              <span>Access token (optional)</span>
               <input
                 type="password"
                 value={token}
@@ -118,7 +116,9 @@ export function BackendSettings() {
               />
             </label>
             <p className="muted">
-              {settings?.hasToken ? 'A token is stored. It is never shown again.' : 'No token is stored yet.'}
+              {settings?.hasToken
+                ? 'A token is stored in the keychain. It is never shown again.'
+                : 'No token is stored. Leave it empty to sign in with your company account.'}
             </p>
           </>
         ) : null}

@@ -7,6 +7,7 @@ import { formatDateTime, formatRelative } from '../../lib/time';
 import { useStore } from '../../store/store';
 import { BackendSettings } from './BackendSettings';
 import { LocalChanges } from './LocalChanges';
+import { SignInPanel } from './SignInPanel';
 import './sync.css';
 
 /** Sync details: state, last successful sync, pending local changes, "Sync now", and the backend setting. */
@@ -92,6 +93,7 @@ export function SyncView() {
         </button>
       </p>
       {error ? <ErrorMessage title="Sync did not run" error={error} onRetry={() => void syncNow()} /> : null}
+      <SignInPanel />
       <LocalChanges />
       <BackendSettings />
     </section>

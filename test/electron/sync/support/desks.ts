@@ -3,6 +3,7 @@ import { silentLogger } from '../../../../electron/core/log';
 import type { Channel } from '../../../../shared/ipc/channels';
 import type { Input, Output } from '../../../../shared/ipc/contract';
 import type { Result } from '../../../../shared/ipc/result';
+import { waitFor } from '../../../support/wait';
 
 /** The value of a contract answer, or the error it carried as an exception. */
 export function unwrap<T>(result: Result<T>): T {
@@ -30,4 +31,13 @@ export async function openDesk(dataDir: string, url: string, token: string, pull
   });
   await call(desk, 'backend:set', { mode: 'remote', url, token });
   return desk;
+}
+
+/** Waits until the desk is online with its first copy complete and `customerId` in its cache. */
+export async function online(desk: Desk, customerId = 'acme'): Promise<void> {
+  await waitFor(async () => {
+    const status = await call(desk, 'sync:status', undefined);
+    return status.state === 'online' && !status.isBootstrapping;
+  }, 'online');
+  await waitFor(async () => (await desk.dispatch('customers:get', { customerId })).ok, `${customerId} in the cache`);
 }
