@@ -5,6 +5,12 @@ import { openCache } from '../../../electron/db/cache';
 import { createOutbox } from '../../../electron/db/outbox';
 import { CacheQueryError, createCacheQueries, type CacheQueries } from '../../../electron/wizards/cache-queries';
 import { CACHE_QUERIES } from '../../../shared/wizards/catalog';
+import { createApplier } from '../../../electron/db/apply';
+import { infraDeploy } from '../../../server/demo/events';
+import { EventInputSchema } from '../../../shared/domain';
+import { customerBucket } from '../../../shared/sync/wire';
+import { ulid } from '../../../shared/ulid';
+import { pullResponse, put } from '../../support/rows';
 import { tempDirs } from '../../support/temp';
 import { customerWithFault, demoFleet, FLEET_NOW, seedCustomers } from './support/demo-cache';
 
@@ -85,6 +91,36 @@ describe('latestDeploy', () => {
       previousVersion: state?.regression?.previousVersion,
     });
     expect(result.ageMinutes).toBe(Math.floor((now - Date.parse(String(result.occurredAt))) / 60_000));
+  });
+
+  it('looks past newer infrastructure deploys that change no product version (#15)', () => {
+    const state = demoFleet().states.find((candidate) => candidate.customerId === regression);
+    const before = queries.run('latestDeploy', {}, regression, now);
+    const at = now + 60_000;
+    const deploy = EventInputSchema.parse(
+      infraDeploy({
+        customerId: regression,
+        at,
+        externalId: 'deploybot:test-infra',
+        component: 'api-gateway',
+        build: '4.2.1',
+        region: 'eu',
+      }),
+    );
+    const id = ulid(at);
+    createApplier(db, createOutbox(db)).applyPull(
+      pullResponse([
+        { bucket: customerBucket(regression), ops: [put('event', id, { ...deploy, id, recordedAt: deploy.occurredAt })] },
+      ]),
+      new Date(at).toISOString(),
+    );
+    const after = queries.run('latestDeploy', {}, regression, at + 60_000);
+    expect(after).toMatchObject({
+      found: true,
+      version: state?.regression?.version,
+      previousVersion: state?.regression?.previousVersion,
+      occurredAt: before.occurredAt,
+    });
   });
 });
 

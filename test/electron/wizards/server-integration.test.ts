@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDesk, type Desk } from '../../../electron/core/desk';
-import { silentLogger } from '../../../electron/core/log';
+import type { Desk } from '../../../electron/core/desk';
 import { faultRoster, generateFleet } from '../../../server/demo/fleet';
 import { seedDemo } from '../../../server/demo/seed';
 import { silentLogger as serverLog } from '../../../server/log';
@@ -13,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../../server/support/data
 import { startTestServer, token, type TestServer } from '../../server/support/server';
 import { tempDirs } from '../../support/temp';
 import { waitFor } from '../../support/wait';
+import { openSyncedDesk, runToFinish, starterCases } from './support/starter-runs';
 
 /**
  * The SSO wizard end to end against the real reference server and a real
@@ -48,28 +48,8 @@ async function call<C extends Channel>(channel: C, input: Input<C>): Promise<Out
 /** A desk of its own (own data dir, own user), synced with the seeded server. */
 async function syncedDesk(userId: string): Promise<Desk> {
   const deskToken = await token(database.storage, { userId, role: 'desk' });
-  const created = createDesk({
-    dataDir: dirs.make(),
-    mode: 'browser',
-    appVersion: 'test',
-    platform: 'linux',
-    log: silentLogger,
-    requestTimeoutMs: 10_000,
-  });
+  const created = await openSyncedDesk({ dataDir: dirs.make(), serverUrl: server.url, deskToken, customerId: ssoCustomer });
   desks.push(created);
-  await callOn(created, 'backend:set', { mode: 'remote', url: server.url, token: deskToken });
-  await waitFor(
-    async () => {
-      const status = await callOn(created, 'sync:status', undefined);
-      return (
-        status.state === 'online' &&
-        !status.isBootstrapping &&
-        created.cache.prepare('select 1 from customers where id = ?').get(ssoCustomer) !== undefined
-      );
-    },
-    'the desk has synced the demo fleet',
-    60_000,
-  );
   return created;
 }
 
@@ -193,74 +173,21 @@ describe('every starter wizard against its demo fault', () => {
     const operator = await syncedDesk('sam');
     const approverToken = await token(database.storage, { userId: 'lee', role: 'desk' });
     const roster = faultRoster(fleet);
-    const regressionCases = roster.upgrade_regression.slice(0, 3);
-    const cases: { customerId: string; wizardId: string; inputs?: Record<string, string> }[] = [
-      ...roster.feature_entitlement_mismatch.map((customerId) => {
-        const state = fleet.states.find((candidate) => candidate.customerId === customerId);
-        const feature = [
-          'sso',
-          'exports',
-          'billing_sync',
-          'audit_log',
-          'api_access',
-          'analytics',
-          'webhooks',
-          'data_import',
-        ].find((name) => (state?.entitlements?.includes(name) ?? false) !== (state?.flags[`feature.${name}`] === true));
-        return { customerId, wizardId: 'feature-not-visible', inputs: { feature: feature ?? 'none' } };
-      }),
-      ...roster.provisioning_stuck.map((customerId) => ({ customerId, wizardId: 'onboarding-provisioning-stuck' })),
-      ...roster.export_lag.map((customerId) => ({ customerId, wizardId: 'export-job-behind' })),
-      // The bad release hits several customers with one story (issue 12); three of them show the wizard works on each,
-      // and stay under the operator's action rate limit (10 in 10 minutes).
-      ...regressionCases.map((customerId) => ({ customerId, wizardId: 'degraded-after-version-upgrade' })),
-    ];
+    const cases = starterCases(fleet);
+    const regressionCases = cases.filter((entry) => entry.wizardId === 'degraded-after-version-upgrade');
     expect(cases.length).toBeGreaterThanOrEqual(9);
     const summary: string[] = [];
     let highRisk = 0;
     for (const { customerId, wizardId, inputs } of cases) {
       const suggested = await callOn(operator, 'wizards:list', { customerId });
       expect({ customerId, first: suggested.wizards[0]?.id }).toEqual({ customerId, first: wizardId });
-      const started = await callOn(operator, 'runs:start', { wizardId, customerId });
-      let acts = 1;
-      const done = await waitFor(
-        async () => {
-          const view = (await callOn(operator, 'runs:get', { runId: started.runId })) as RunView;
-          const need = view.need as Need | null;
-          if (view.status === 'finished') return view;
-          if (view.approval?.status === 'pending') {
-            const decided = await fetch(`${server.url}/v1/approvals/${view.approval.approvalId}/decision`, {
-              method: 'POST',
-              headers: { authorization: `Bearer ${approverToken}`, 'content-type': 'application/json' },
-              body: JSON.stringify({ decision: 'granted', note: 'checked the plan' }),
-            });
-            expect(decided.status).toBe(200);
-            return null;
-          }
-          if (view.blockedReason) throw new Error(`${wizardId} for ${customerId} blocked: ${view.blockedReason}`);
-          // An execution waiting for its approval to be requested or decided is the desk's business, not the operator's.
-          if (view.status !== 'waiting' || !need || need.need === 'action-execute') return null;
-          acts += 1;
-          if (need.need === 'input')
-            await callOn(operator, 'runs:act', {
-              runId: view.runId,
-              act: { type: need.stepId === null ? 'inputs' : 'answer', values: inputs ?? {} },
-            });
-          else if (need.need === 'guidance')
-            await callOn(operator, 'runs:act', { runId: view.runId, act: { type: 'continue', confirmed: true } });
-          else if (need.need === 'action-confirm') {
-            const typed = view.plan?.requiresTypedConfirmation ? view.plan.customer.name : undefined;
-            await callOn(operator, 'runs:act', {
-              runId: view.runId,
-              act: { type: 'confirm-action', ...(typed ? { typedConfirmation: typed } : {}) },
-            });
-          } else
-            throw new Error(`${wizardId} for ${customerId} stopped at ${need.need}: ${JSON.stringify(view.state).slice(0, 400)}`);
-          return null;
-        },
-        `${wizardId} finishes for ${customerId}`,
-        60_000,
-      );
+      const { view: done, acts } = await runToFinish(operator, {
+        customerId,
+        wizardId,
+        ...(inputs ? { inputs } : {}),
+        serverUrl: server.url,
+        approverToken,
+      });
       const state = done.state;
       expect({ customerId, outcome: state.finish?.outcome, reason: state.finish?.reason }).toMatchObject({
         customerId,
