@@ -92,8 +92,11 @@ export function createCacheQueries(db: Database.Database) {
       `select count(*) from events where ${windowWhere}`,
     )
     .pluck();
+  // Only events that change the product version count: an infrastructure deploy (a component build,
+  // no release, no new value) is not an upgrade, and the live fleet emits them every few minutes (#15).
   const latestDeploy = db.prepare<[string], EventRow>(
-    `select ${eventColumns} from events where customer_id = ? and kind in ('deploy', 'version_upgrade')
+    `select ${eventColumns} from events where customer_id = ?
+       and (kind = 'version_upgrade' or (kind = 'deploy' and (new_value is not null or json_extract(links, '$.release') is not null)))
      order by occurred_at desc, kind = 'version_upgrade' desc, id desc limit 1`,
   );
   const openItemWhere =

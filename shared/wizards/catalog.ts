@@ -69,7 +69,8 @@ export const CACHE_QUERIES = {
     }),
   },
   latestDeploy: {
-    summary: 'The most recent deploy or version upgrade of this customer.',
+    summary:
+      'The most recent version upgrade (or deploy of a release) of this customer; infrastructure deploys that change no product version are not counted.',
     params: z.strictObject({}),
     result: z.object({
       found: z.boolean(),
