@@ -3,6 +3,8 @@
  * and locale; the day a timeline event belongs to is the local day it occurred on.
  */
 
+import { countOf } from './plural';
+
 const dayLabelFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
@@ -45,7 +47,7 @@ export function formatRelative(iso: string, now: number): string {
   else if (seconds < 86_400) text = `${Math.round(seconds / 3600)} h`;
   else {
     const days = Math.round(seconds / 86_400);
-    text = `${days} ${days === 1 ? 'day' : 'days'}`;
+    text = countOf(days, 'day', 'days');
   }
   return future ? `in ${text}` : `${text} ago`;
 }

@@ -4,6 +4,7 @@ import { CopyLink } from '../../components/CopyLink';
 import { HealthBadge } from '../../components/Badges';
 import { humanize } from '../../lib/values';
 import { useStore } from '../../store/store';
+import { countOf } from '../../lib/plural';
 
 /** The customer's route at the event under the keyboard position, if there is one. */
 function currentMomentRoute(customerId: string): AppRoute {
@@ -21,7 +22,7 @@ export function CustomerHeader({ detail }: { detail: CustomerDetail }) {
       ? 'lag unknown'
       : customer.versionsBehind === 0
         ? 'on the latest'
-        : `${customer.versionsBehind} ${customer.versionsBehind === 1 ? 'version' : 'versions'} behind`;
+        : `${countOf(customer.versionsBehind, 'version', 'versions')} behind`;
   return (
     <header className="customer-header">
       <div className="customer-title-row">

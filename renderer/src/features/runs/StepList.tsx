@@ -9,6 +9,7 @@ import { plainLabel, scalarText, stepById, stepKindLabel, type UpcomingStep } fr
 import type { SendAct } from './StepPanels';
 import { describeRequest } from './StepPanels';
 import { ValueTable } from './ValueTable';
+import { countOf } from '../../lib/plural';
 
 function isObject(value: Json | undefined): value is Record<string, Json> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -242,7 +243,7 @@ function StepResult({
         return (
           <>
             <p>
-              {attempts.length} {attempts.length === 1 ? 'attempt' : 'attempts'}
+              {countOf(attempts.length, 'attempt', 'attempts')}
               {last?.held ? ': healthy' : ''}
               {record.isSimulated ? ' (simulated for practice)' : ''}
             </p>

@@ -1,5 +1,6 @@
 import type { Json } from '../../../../shared/json';
 import { flattenValue, scalarText } from './run-model';
+import { countOf } from '../../lib/plural';
 
 function FoldedValue({ value }: { value: Json }) {
   if (Array.isArray(value)) {
@@ -8,12 +9,9 @@ function FoldedValue({ value }: { value: Json }) {
     if (isScalars) return <code>{value.map(scalarText).join(', ')}</code>;
   }
   const count = Array.isArray(value) ? value.length : value !== null && typeof value === 'object' ? Object.keys(value).length : 0;
-  const noun = Array.isArray(value) ? (count === 1 ? 'item' : 'items') : count === 1 ? 'field' : 'fields';
   return (
     <details className="value-list">
-      <summary>
-        {count} {noun}
-      </summary>
+      <summary>{Array.isArray(value) ? countOf(count, 'item', 'items') : countOf(count, 'field', 'fields')}</summary>
       <pre className="value-block">{JSON.stringify(value, null, 2)}</pre>
     </details>
   );

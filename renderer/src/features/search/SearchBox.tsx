@@ -9,6 +9,7 @@ import { formatDateTime } from '../../lib/time';
 import { useStore } from '../../store/store';
 import { openEvent } from '../timeline/open-event';
 import './search.css';
+import { countOf } from '../../lib/plural';
 
 type Option =
   | { type: 'customer'; id: string; customerId: string }
@@ -231,7 +232,7 @@ export function SearchBox() {
             {status === 'loading' && !result
               ? 'Searching…'
               : result
-                ? `${result.groups.length} ${result.groups.length === 1 ? 'customer' : 'customers'} · ${eventCount} events`
+                ? `${countOf(result.groups.length, 'customer', 'customers')} · ${countOf(eventCount, 'event', 'events')}`
                 : ''}
           </p>
           {error ? <ErrorMessage compact title="Search failed" error={error} onRetry={() => setText(desk, text)} /> : null}

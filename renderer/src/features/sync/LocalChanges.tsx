@@ -5,6 +5,7 @@ import { useDesk } from '../../api/DeskContext';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatDateTime } from '../../lib/time';
 import { useStore } from '../../store/store';
+import { countOf } from '../../lib/plural';
 
 type Group = OutboxList['groups'][number];
 
@@ -22,7 +23,7 @@ function WaitingGroup({ group, onDiscarded }: { group: Group; onDiscarded: () =>
   const [error, setError] = useState<ContractError | null>(null);
   const headingId = useId();
   const count = group.items.length;
-  const changes = `${count} ${count === 1 ? 'change' : 'changes'}`;
+  const changes = countOf(count, 'change', 'changes');
 
   const discard = async () => {
     const result = await desk.outbox.discard({ backendKey: group.backendKey });

@@ -3,6 +3,7 @@ import { navigate } from '../../app/useHashRoute';
 import { useNow } from '../../components/useNow';
 import { formatDateTime, formatRelative, formatTime } from '../../lib/time';
 import { useStore } from '../../store/store';
+import { countOf } from '../../lib/plural';
 
 const LABELS: Record<SyncStatus['state'], string> = {
   not_configured: 'No backend',
@@ -35,7 +36,7 @@ export function SyncIndicator() {
   const description = [
     label,
     freshness,
-    pending ? `${pending} local ${status?.pendingOutbox === 1 ? 'change' : 'changes'}` : '',
+    pending ? countOf(status?.pendingOutbox ?? 0, 'pending local change', 'pending local changes') : '',
     waiting ? `${waiting} kept, not sent here` : '',
     detail,
   ]

@@ -3,7 +3,7 @@ import type { CustomerDetail } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { isTypingTarget } from '../../lib/keys';
-import { countOf } from '../../lib/plural';
+import { agreeing, countOf } from '../../lib/plural';
 import { formatDateTime } from '../../lib/time';
 import { useStore } from '../../store/store';
 import { TimelineFilters } from './TimelineFilters';
@@ -80,9 +80,9 @@ export function TimelineView({ facets }: { facets: CustomerDetail['facets'] | nu
           {status === 'loading'
             ? 'Loading events…'
             : total !== null
-              ? `${total.toLocaleString()} ${total === 1 ? 'event' : 'events'}${filterCount > 0 ? ' match the filters' : ''}${loaded < total ? ` · ${loaded.toLocaleString()} loaded` : ''}`
+              ? `${countOf(total, 'event', 'events')}${filterCount > 0 ? ` ${agreeing(total, 'matches', 'match')} the filters` : ''}${loaded < total ? ` · ${loaded.toLocaleString()} loaded` : ''}`
               : loaded > 0
-                ? `${loaded.toLocaleString()} ${loaded === 1 ? 'event' : 'events'} loaded · counting the matches…`
+                ? `${countOf(loaded, 'event', 'events')} loaded · counting the matches…`
                 : ''}
           {loadingMore ? ' · loading more…' : ''}
         </p>

@@ -14,6 +14,7 @@ import { coalesce } from '../runs/coalesce';
 import { startKey, useStartRun } from './useStartRun';
 import { filterWizards, type RunListItem } from './wizards-slice';
 import './wizards.css';
+import { countOf } from '../../lib/plural';
 
 /** At most this many customers are offered in the practice customer list (typing any id still works). */
 const CUSTOMER_OPTIONS = 1000;
@@ -288,7 +289,7 @@ export function WizardsPage() {
           </label>
           <span className="muted" aria-live="polite">
             {library.status === 'ready' || library.wizards.length > 0
-              ? `${visible.length} of ${library.wizards.length} wizards`
+              ? `${visible.length.toLocaleString()} of ${countOf(library.wizards.length, 'wizard', 'wizards')}`
               : ''}
           </span>
         </div>
