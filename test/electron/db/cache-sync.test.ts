@@ -277,6 +277,33 @@ describe('timeline and search queries', () => {
     expect(ticket.summary.filter((segment) => segment.match).map((segment) => segment.text)).toEqual(['login']);
   });
 
+  it('gives event snippets as plain text, with the markdown markup removed (#15)', () => {
+    const body = [
+      '**Runbook**: restart the `export-worker` first.',
+      '',
+      '```',
+      'kubectl rollout restart deploy/export-worker',
+      '```',
+      '',
+      '| metric | value |',
+      '| --- | --- |',
+      '| lag | 42 min |',
+      '',
+      'See [the dashboard](https://grafana.example/d/1) for azure_ad sign-ins.',
+    ].join('\n');
+    const event = eventRow('acme', '2026-11-02T10:00:00.000Z', { kind: 'alert', summary: 'Export lag', body });
+    applier.applyPull(pullResponse([{ bucket: 'customer:acme', ops: [put('event', event.id, event)] }]), now);
+    for (const word of ['runbook', 'kubectl', 'metric', 'dashboard']) {
+      const hit = queries.search(word, 10).groups[0]?.events.find((candidate) => candidate.id === event.id);
+      const text = hit?.snippet.map((segment) => segment.text).join('') ?? '';
+      expect({ word, text }).toMatchObject({ text: expect.stringMatching(/\w/) });
+      expect({ word, text }).not.toMatchObject({ text: expect.stringMatching(/\*\*|```|`|\||---|\]\(|https?:/) });
+      expect(hit?.snippet.filter((segment) => segment.match).map((segment) => segment.text.toLowerCase())).toContain(word);
+    }
+    const azure = queries.search('dashboard', 10).groups[0]?.events.find((candidate) => candidate.id === event.id);
+    expect(azure?.snippet.map((segment) => segment.text).join('')).toContain('azure_ad');
+  });
+
   it('treats FTS operators typed by the user as plain words', () => {
     expect(toFtsQuery('sso AND "NEAR(')).toBe('"sso"* "AND"* "NEAR"*');
     expect(toFtsQuery('  ')).toBeNull();
