@@ -23,6 +23,7 @@ import type { EditConflict } from '../../shared/sync/wire';
 import type { Outbox } from './outbox';
 import { compareVersions } from '../../shared/versions';
 import { createTimelinePlanner, type TimelinePlanner } from './timeline';
+import { plainSnippet } from './plain-text';
 
 type CustomerRaw = {
   id: string;
@@ -635,7 +636,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
           kind: event.kind,
           severity: event.severity,
           summary: toHighlight(event.summary_marked),
-          snippet: toHighlight(event.snippet_marked),
+          snippet: toHighlight(plainSnippet(event.snippet_marked)),
         });
       }
       return { groups: [...groups.values()], tookMs: performance.now() - started };

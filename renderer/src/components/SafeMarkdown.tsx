@@ -1,4 +1,5 @@
 import Markdown, { type Components } from 'react-markdown';
+import remarkGfm from 'remark-gfm';
 import { safeHttpUrl } from '../lib/values';
 
 /**
@@ -27,7 +28,18 @@ const ALLOWED_ELEMENTS = [
   'h4',
   'h5',
   'h6',
+  // GitHub-flavoured tables (alert descriptions carry them, #15).
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'input',
 ];
+
+/** GitHub-flavoured markdown (tables, strikethrough, task lists); a single ~ stays a tilde. */
+const remarkPlugins = [[remarkGfm, { singleTilde: false }]] satisfies Parameters<typeof Markdown>[0]['remarkPlugins'];
 
 const components: Components = {
   a({ href, children }) {
@@ -50,6 +62,14 @@ const components: Components = {
   h4: ({ children }) => <p className="md-heading">{children}</p>,
   h5: ({ children }) => <p className="md-heading">{children}</p>,
   h6: ({ children }) => <p className="md-heading">{children}</p>,
+  // A wide table scrolls inside its own region instead of widening the panel.
+  table: ({ children }) => (
+    <div className="md-table" role="region" aria-label="Table" tabIndex={0}>
+      <table>{children}</table>
+    </div>
+  ),
+  // Task-list checkboxes are a picture of the source, not controls.
+  input: ({ checked }) => <span aria-hidden="true">{checked ? '☑ ' : '☐ '}</span>,
 };
 
 /** Keeps only http(s) URLs; everything else becomes empty and is rendered as plain text. */
@@ -61,7 +81,13 @@ function urlTransform(url: string): string {
 export function SafeMarkdown({ source }: { source: string }) {
   return (
     <div className="markdown">
-      <Markdown allowedElements={ALLOWED_ELEMENTS} unwrapDisallowed urlTransform={urlTransform} components={components}>
+      <Markdown
+        allowedElements={ALLOWED_ELEMENTS}
+        unwrapDisallowed
+        remarkPlugins={remarkPlugins}
+        urlTransform={urlTransform}
+        components={components}
+      >
         {source}
       </Markdown>
     </div>

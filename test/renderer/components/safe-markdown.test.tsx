@@ -18,11 +18,11 @@ describe('SafeMarkdown', () => {
   it('renders a markdown table as a table with header cells, not as its source', () => {
     render(<SafeMarkdown source={ALERT_BODY} />);
     const table = screen.getByRole('table');
-    expect(within(table).getAllByRole('columnheader').map((cell) => cell.textContent)).toEqual([
-      'feature',
-      'error rate',
-      'threshold',
-    ]);
+    expect(
+      within(table)
+        .getAllByRole('columnheader')
+        .map((cell) => cell.textContent),
+    ).toEqual(['feature', 'error rate', 'threshold']);
     expect(within(table).getAllByRole('row')).toHaveLength(3);
     expect(within(table).getByRole('cell', { name: 'billing_sync' })).toBeInTheDocument();
     expect(screen.queryByText(/\| --- \|/)).not.toBeInTheDocument();
