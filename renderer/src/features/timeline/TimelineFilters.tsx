@@ -1,4 +1,4 @@
-import { memo, useEffect, useId, useState } from 'react';
+import { memo, useEffect, useId, useRef, useState } from 'react';
 import { SEVERITIES, type Severity } from '../../../../shared/domain';
 import type { CustomerDetail } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
@@ -10,7 +10,11 @@ import { activeFilterCount, RANGE_PRESETS, type TimelineFilterState } from './ti
 /** How long typing in the text filter waits before asking the desk. */
 export const TEXT_FILTER_DELAY_MS = 250;
 
-/** A drop-down list of checkboxes for one facet (kind, feature, source). */
+/**
+ * A drop-down list of checkboxes for one facet (kind, feature, source). It
+ * closes as a menu does (#15): on Escape (focus back on its button), on a click
+ * or focus outside it, and when another facet menu opens.
+ */
 function FacetMenu({
   label,
   values,
@@ -24,16 +28,47 @@ function FacetMenu({
   format: (value: string) => string;
   onChange: (next: string[]) => void;
 }) {
+  const [isOpen, setOpen] = useState(false);
+  const menuRef = useRef<HTMLDetailsElement>(null);
+  const headingId = useId();
   // Values selected earlier stay listed even if the facets no longer have them, so they can be cleared.
   const all = [...new Set([...values, ...selected])];
+
+  useEffect(() => {
+    if (!isOpen) return;
+    const closeIfOutside = (event: Event) => {
+      if (event.target instanceof Node && !menuRef.current?.contains(event.target)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', closeIfOutside);
+    document.addEventListener('focusin', closeIfOutside);
+    return () => {
+      document.removeEventListener('pointerdown', closeIfOutside);
+      document.removeEventListener('focusin', closeIfOutside);
+    };
+  }, [isOpen]);
+
   return (
-    <details className="facet-menu">
+    <details
+      ref={menuRef}
+      className="facet-menu"
+      open={isOpen}
+      onToggle={(event) => setOpen(event.currentTarget.open)}
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape' || !isOpen) return;
+        event.preventDefault();
+        event.stopPropagation();
+        setOpen(false);
+        menuRef.current?.querySelector('summary')?.focus();
+      }}
+    >
       <summary>
         {label}
         {selected.length > 0 ? ` (${selected.length})` : ''}
       </summary>
-      <fieldset>
-        <legend>{label}</legend>
+      <div className="facet-menu-panel" role="group" aria-labelledby={headingId}>
+        <p id={headingId} className="facet-menu-heading">
+          {label}
+        </p>
         {all.length === 0 ? <p className="muted">None in this history.</p> : null}
         {all.map((value) => (
           <label key={value} className="check">
@@ -47,7 +82,7 @@ function FacetMenu({
             {format(value)}
           </label>
         ))}
-      </fieldset>
+      </div>
     </details>
   );
 }
