@@ -172,7 +172,6 @@ describe('every starter wizard against its demo fault', () => {
   it('diagnoses, fixes and verifies each faulty demo customer, with typed confirmation and a second person for high-risk actions', async () => {
     const operator = await syncedDesk('sam');
     const approverToken = await token(database.storage, { userId: 'lee', role: 'desk' });
-    const roster = faultRoster(fleet);
     const cases = starterCases(fleet);
     const regressionCases = cases.filter((entry) => entry.wizardId === 'degraded-after-version-upgrade');
     expect(cases.length).toBeGreaterThanOrEqual(9);
