@@ -74,7 +74,7 @@ describe('timeline filters', () => {
     await waitFor(() => expect(rowSummaries()).toEqual(['SSO login failing for most users']));
     expect(screen.getByText('1 event loaded · counting the matches…')).toBeInTheDocument();
     release();
-    await screen.findByText('1 event match the filters');
+    await screen.findByText('1 event matches the filters');
     expect(desk.inputsTo('timeline:count').at(-1)).toEqual({ customerId: 'acme', filters: { kinds: ['alert'] } });
   });
 
