@@ -165,6 +165,7 @@ describe('scrolling the timeline', () => {
     await waitFor(() => expect(desk.inputsTo('timeline:page')).toHaveLength(2));
     expect(desk.inputsTo('timeline:page')[1]).toMatchObject({ cursor: expect.any(String), limit: TIMELINE_MORE_PAGE });
     await waitFor(() => expect(useStore.getState().timeline.rows).toHaveLength(TIMELINE_PAGE + TIMELINE_MORE_PAGE));
-    expect(rowSummaries()).toContain(rows[TIMELINE_PAGE - 100]!.summary);
+    // The list reads the scroll position once per animation frame, so the rows follow on the next frame.
+    await waitFor(() => expect(rowSummaries()).toContain(rows[TIMELINE_PAGE - 100]!.summary));
   });
 });
