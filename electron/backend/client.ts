@@ -82,6 +82,12 @@ export type BackendClientOptions = BackendConfig & {
   fetch?: typeof fetch;
   /** Whole-request timeout, including reading the body. */
   timeoutMs?: number;
+  /**
+   * How long the event stream may stay silent before it counts as broken. The
+   * server sends a heartbeat every 15 s; a backend whose host froze or whose
+   * network went away sends nothing, and no connection error ever arrives.
+   */
+  streamIdleMs?: number;
   now?: () => number;
 };
 
@@ -92,6 +98,7 @@ export type StreamHandle = { close(): void; closed: Promise<BackendError | null>
 export function createBackendClient(options: BackendClientOptions) {
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 15_000;
+  const streamIdleMs = options.streamIdleMs ?? 35_000;
   const now = options.now ?? Date.now;
   const base = options.baseUrl.replace(/\/+$/, '');
   const source = options.token;
@@ -246,8 +253,19 @@ export function createBackendClient(options: BackendClientOptions) {
         onOpen?.();
         const decoder = new TextDecoder();
         let buffer = '';
+        let isSilent = false;
+        let idleTimer: ReturnType<typeof setTimeout> | undefined;
+        const armIdle = () => {
+          clearTimeout(idleTimer);
+          idleTimer = setTimeout(() => {
+            isSilent = true;
+            controller.abort();
+          }, streamIdleMs);
+        };
+        armIdle();
         try {
           for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+            armIdle();
             buffer += decoder.decode(chunk, { stream: true });
             let boundary = buffer.indexOf('\n\n');
             while (boundary !== -1) {
@@ -270,11 +288,18 @@ export function createBackendClient(options: BackendClientOptions) {
             }
           }
         } catch (error) {
+          if (isSilent)
+            return new BackendError(
+              'timeout',
+              `The event stream sent nothing for ${streamIdleMs / 1000} s (not even a heartbeat).`,
+            );
           if (controller.signal.aborted) return null;
           return new BackendError(
             'network',
             `The event stream broke (${error instanceof Error ? error.message : String(error)}).`,
           );
+        } finally {
+          clearTimeout(idleTimer);
         }
         return controller.signal.aborted ? null : new BackendError('network', 'The event stream ended.');
       })();

@@ -64,6 +64,8 @@ export function startDemoBackend(options: {
   token: string;
   log: Logger;
   startTimeoutMs?: number;
+  /** The process ended after it was ready and nobody asked it to (a crash, a kill from outside). */
+  onUnexpectedExit?: (code: number | null, signal: string | null) => void;
 }): Promise<DemoBackend> {
   const child = options.spec.start(['--demo', '--json', '--port', '0', '--host', '127.0.0.1', '--data-dir', options.dataDir], {
     LIGHTKEEPER_ADMIN_TOKEN: options.token,
@@ -75,8 +77,10 @@ export function startDemoBackend(options: {
   child.stderr?.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString()).slice(-4000);
   });
+  let isStopping = false;
   const stop = () =>
     new Promise<void>((resolve) => {
+      isStopping = true;
       if (child.hasExited()) return resolve();
       child.onExit(() => resolve());
       child.kill(false);
@@ -100,7 +104,10 @@ export function startDemoBackend(options: {
       try {
         const { url } = JSON.parse(line) as { url: string };
         clearTimeout(timer);
-        child.onExit((code, signal) => options.log.warn('demo backend exited', { code, signal }));
+        child.onExit((code, signal) => {
+          options.log.warn('demo backend exited', { code, signal, isStopping });
+          if (!isStopping) options.onUnexpectedExit?.(code, signal);
+        });
         resolve({ url, stop });
       } catch {
         // Not the ready line.

@@ -144,6 +144,11 @@ export function createDesk(options: DeskOptions): Desk {
     },
   });
   let demo: DemoBackend | null = null;
+  /** Restarts of a demo backend that died since it last stayed up; the delay doubles with each. */
+  let demoRestarts = 0;
+  let demoRestartTimer: unknown = null;
+  let demoStartedAt = 0;
+  let isStopped = false;
   let lastSyncState: string | null = null;
   /** The backend client in use, for wizard probes and actions; null when none is configured. */
   let backendClient: BackendClient | null = null;
@@ -305,24 +310,28 @@ export function createDesk(options: DeskOptions): Desk {
     signInNeeded = false;
     const token = identity.demoToken();
     if (!demo) {
-      events.emit('sync:changed', { ...engine.status(), state: 'syncing', message: 'Starting the demo backend…' });
+      backendClient = null;
+      engine.hold('syncing', demoRestarts > 0 ? 'Restarting the demo backend…' : 'Starting the demo backend…');
       try {
         demo = await startDemoBackend({
           spec: options.demoBackend,
           dataDir: path.join(options.dataDir, 'demo-backend'),
           token,
           log,
+          onUnexpectedExit: (code, signal) => onDemoDied(code, signal),
         });
+        demoStartedAt = now();
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log.error('demo backend failed to start', { message });
-        backendClient = null;
-        engine.setClient(null);
-        events.emit('sync:changed', {
-          ...engine.status(),
-          state: 'error',
-          message: `${message} Everything already synced stays available. Point Lightkeeper at a backend on the Sync page, or restart to try again.`,
-        });
+        if (demoRestarts > 0) {
+          scheduleDemoRestart(message);
+          return;
+        }
+        engine.hold(
+          'error',
+          `${message} Everything already synced stays available. Point Lightkeeper at a backend on the Sync page, or restart to try again.`,
+        );
         return;
       }
     }
@@ -330,6 +339,38 @@ export function createDesk(options: DeskOptions): Desk {
     const next = client(demo.url, token);
     useBackend({ key: 'demo', label: 'the demo backend', legacyKey: 'demo' }, next);
     void learnUser(next);
+  }
+
+  const now = () => (options.clock ?? Date).now();
+
+  /**
+   * The demo backend ended without being asked (it crashed, or something killed it):
+   * the desk starts it again, waiting 1 s, 2 s, 4 s… (at most 60 s) between tries,
+   * and says so on the Sync indicator. One that stayed up for a minute starts the count again.
+   */
+  function onDemoDied(code: number | null, signal: string | null): void {
+    demo = null;
+    if (isStopped || settings.read().backend.mode !== 'demo') return;
+    if (now() - demoStartedAt > 60_000) demoRestarts = 0;
+    const how = signal ? `was stopped (${signal})` : `stopped (exit code ${code ?? 'unknown'})`;
+    backendClient = null;
+    scheduleDemoRestart(`The demo backend ${how}.`);
+  }
+
+  function scheduleDemoRestart(reason: string): void {
+    const delayMs = Math.min(60_000, 1000 * 2 ** demoRestarts);
+    demoRestarts += 1;
+    log.warn('restarting the demo backend', { reason, delayMs, attempt: demoRestarts });
+    engine.hold(
+      'offline',
+      `${reason} Lightkeeper restarts it in ${Math.ceil(delayMs / 1000)} s (attempt ${demoRestarts}); everything already synced stays available.`,
+    );
+    clearTimeout(demoRestartTimer as ReturnType<typeof setTimeout>);
+    demoRestartTimer = setTimeout(() => {
+      demoRestartTimer = null;
+      if (isStopped || demo || settings.read().backend.mode !== 'demo') return;
+      void connect();
+    }, delayMs);
   }
 
   function backendView() {
@@ -539,10 +580,13 @@ export function createDesk(options: DeskOptions): Desk {
     dispatch: createDispatch(handlers, log),
     events,
     async start() {
+      isStopped = false;
       await connect();
       resumeRuns();
     },
     async stop() {
+      isStopped = true;
+      clearTimeout(demoRestartTimer as ReturnType<typeof setTimeout>);
       await runHost.stop();
       await engine.stop();
       await demo?.stop();

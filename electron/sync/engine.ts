@@ -353,8 +353,13 @@ export function createSyncEngine(options: SyncEngineOptions) {
       },
     );
     void stream.closed.then((error) => {
+      const wasOpen = isStreamOpen;
       isStreamOpen = false;
       if (generation !== myGeneration || stopped) return;
+      // A stream that broke is the first sign the backend went away: sync now, so the
+      // desk says Offline within moments instead of at the next poll (up to 30 s later).
+      // While already failing, the cycle's own backoff decides when to try again.
+      if (error !== null && wasOpen) void requestSync();
       const delay = backoffDelay(streamAttempt, { ...backoff, random, retryAfterMs: error?.retryAfterMs ?? null });
       streamAttempt += 1;
       streamTimer = clock.setTimeout(connectStream, delay);
@@ -398,6 +403,17 @@ export function createSyncEngine(options: SyncEngineOptions) {
       publish({ state: 'syncing', message: 'Connecting…', backendUrl: next.baseUrl, isBootstrapping: isBootstrapping() });
       connectStream();
       void requestSync();
+    },
+    /**
+     * Stops talking to the current backend while the desk gets another one ready
+     * (the demo backend starting, or restarting after it died) and says so: the
+     * status stays what it is (`state`, `message`) until the next `setClient`.
+     */
+    hold(state: 'syncing' | 'offline' | 'error', message: string): void {
+      disconnect();
+      client = null;
+      stopped = true;
+      publish({ state, message, backendUrl: null, serverDelayedSince: null });
     },
     requestSync,
     /** Tells the engine a local write is waiting; it pushes at once when connected. */

@@ -160,6 +160,35 @@ describe('desk sync against the real server', () => {
   });
 });
 
+describe('when the backend goes away', () => {
+  it('says Offline as soon as the event stream breaks, not at the next poll (#15)', async () => {
+    const proxy = await startFaultProxy(server.url);
+    const desk = await openDesk(proxy.url);
+    try {
+      await waitFor(() => converged(desk), 'initial sync');
+      // Wait for the live stream to be up (the status drops its "reconnecting" note once it is).
+      await waitFor(async () => {
+        unwrap(await desk.dispatch('sync:now', undefined));
+        return (unwrap(await desk.dispatch('sync:status', undefined)) as { message: string | null }).message === null;
+      }, 'event stream open');
+      await proxy.close();
+      // The poll runs every 30 s; Offline must come from the broken stream, well before that.
+      const status = await waitFor(
+        async () => {
+          const current = unwrap(await desk.dispatch('sync:status', undefined)) as { state: string; message: string };
+          return current.state === 'offline' ? current : null;
+        },
+        'offline after the stream broke',
+        8_000,
+      );
+      expect(status.message).toMatch(/^Offline: .*Everything already synced stays available; retrying in \d+ s\.$/);
+    } finally {
+      await desk.stop();
+      desk.close();
+    }
+  });
+});
+
 const FAULTS: [Fault, '/v1/sync/push' | '/v1/sync/pull'][] = [
   ['drop-before-headers', '/v1/sync/pull'],
   ['drop-before-headers', '/v1/sync/push'],

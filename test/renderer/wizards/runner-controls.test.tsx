@@ -127,6 +127,23 @@ describe('wizard runner: practice, edits, blocking, cancel', () => {
     expect(actsSent(desk)).toEqual([{ type: 'retry' }, { type: 'retry' }]);
   });
 
+  it('does not say "Checking…" while a check waits for the backend; it says what is needed (#15)', async () => {
+    const { desk, runId } = deskWithRun('sso-sign-in-failing', {
+      prepare: (fake, view) => {
+        fake.runs.isOnline = false;
+        fake.runs.act(view.runId, { type: 'inputs', values: { affected: 'all users' } });
+      },
+    });
+    await openRun(desk, runId);
+    await screen.findByRole('alert');
+    const step = currentStep();
+    expect(within(step).queryByText('Checking…')).not.toBeInTheDocument();
+    expect(within(step).getByTestId('check-state')).toHaveTextContent(
+      'Not checked yet: this check needs the backend. It runs by itself once the backend is back, or when you press Retry above.',
+    );
+    expect(within(step).getByText(/The last attempt failed: no backend is connected/)).toBeInTheDocument();
+  });
+
   it('disables Confirm while the step is blocked', async () => {
     const { desk, runId } = deskWithRun('sso-sign-in-failing', {
       prepare: (fake, view) => {

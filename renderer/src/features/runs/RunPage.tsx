@@ -69,6 +69,11 @@ function BlockedNotice({ reason, isWaitingForApproval, send }: { reason: string;
   );
 }
 
+/** The desk stopped the run on its step (the notice above says why): nothing is running. */
+function isStopped(view: RunView): boolean {
+  return Boolean(view.blockedReason) && view.status !== 'finished' && view.status !== 'cancelled';
+}
+
 /** What the current step asks for, by the engine's need. */
 function CurrentStepBody({
   view,
@@ -100,7 +105,7 @@ function CurrentStepBody({
         />
       );
     case 'check':
-      return <CheckPanel need={need} />;
+      return <CheckPanel need={need} isBlocked={isStopped(view)} />;
     case 'guidance':
       return <GuidancePanel key={need.path} need={need} send={send} />;
     case 'action-plan':
@@ -114,7 +119,9 @@ function CurrentStepBody({
     case 'approval':
       return <ApprovalPanel need={need} view={view} send={send} />;
     case 'verify-attempt':
-      return state ? <VerifyPanel need={need} state={state} step={stepById(definition, need.stepId)} /> : null;
+      return state ? (
+        <VerifyPanel need={need} state={state} step={stepById(definition, need.stepId)} isBlocked={isStopped(view)} />
+      ) : null;
     case 'wizard':
       return <LinkPanel need={need} />;
     case 'escalate':

@@ -44,10 +44,25 @@ function useSend(send: SendAct) {
   return { isSending, error, run };
 }
 
-export function CheckPanel({ need }: { need: Extract<Need, { need: 'check' }> }) {
+/**
+ * What a check or verify step is doing: "Checking…" only while it runs. A step the
+ * desk stopped (offline, refused) is not running; it says so and what restarts it (#15).
+ */
+function CheckState({ isBlocked, request }: { isBlocked: boolean; request: DiagnosticRequest }) {
+  if (!isBlocked) return <Working>Checking…</Working>;
+  return (
+    <p className="working is-stopped" role="status" data-testid="check-state">
+      {request.source === 'probe'
+        ? 'Not checked yet: this check needs the backend. It runs by itself once the backend is back, or when you press Retry above.'
+        : 'Not checked yet: this step is stopped (the reason is above). Press Retry above to run it again.'}
+    </p>
+  );
+}
+
+export function CheckPanel({ need, isBlocked = false }: { need: Extract<Need, { need: 'check' }>; isBlocked?: boolean }) {
   return (
     <>
-      <Working>Checking…</Working>
+      <CheckState isBlocked={isBlocked} request={need.request} />
       <p>
         Running the {describeRequest(need.request)}
         {need.isSimulated
@@ -77,10 +92,12 @@ export function VerifyPanel({
   need,
   state,
   step,
+  isBlocked = false,
 }: {
   need: Extract<Need, { need: 'verify-attempt' }>;
   state: RunState;
   step: Step | undefined;
+  isBlocked?: boolean;
 }) {
   const now = useNow(1000);
   const max = maxVerifyAttempts(step);
@@ -91,7 +108,7 @@ export function VerifyPanel({
   const deadlineIn = secondsUntil(need.deadline, now);
   return (
     <>
-      <Working>Checking…</Working>
+      <CheckState isBlocked={isBlocked} request={need.request} />
       <dl className="facts verify-facts">
         <dt>Attempt</dt>
         <dd data-testid="verify-attempt">
