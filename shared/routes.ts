@@ -11,6 +11,7 @@ export type AppRoute =
   | { view: 'run'; runId: string }
   | { view: 'sync' }
   | { view: 'followups' }
+  | { view: 'releases' }
   | { view: 'about' };
 
 /** The custom URL scheme registered with the operating system. */
@@ -26,7 +27,7 @@ export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
-const SIMPLE_VIEWS = new Set(['fleet', 'customers', 'wizards', 'sync', 'followups', 'about']);
+const SIMPLE_VIEWS = new Set(['fleet', 'customers', 'wizards', 'sync', 'followups', 'releases', 'about']);
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Whether `value` is a well-formed, real ISO-8601 timestamp with an offset. */

@@ -8,6 +8,7 @@ import { CustomerPage } from './features/customer/CustomerPage';
 import { FleetView } from './features/fleet/FleetView';
 import { FollowUpsView } from './features/follow-ups/FollowUpsView';
 import { CommandPalette } from './features/palette/CommandPalette';
+import { ReleasesView } from './features/releases/ReleasesView';
 import { RunPage } from './features/runs/RunPage';
 import { SearchBox } from './features/search/SearchBox';
 import { SyncIndicator } from './features/sync/SyncIndicator';
@@ -35,6 +36,8 @@ function View({ route }: { route: AppRoute }) {
       return <SyncView />;
     case 'followups':
       return <FollowUpsView />;
+    case 'releases':
+      return <ReleasesView />;
     case 'about':
       return <AboutView />;
   }

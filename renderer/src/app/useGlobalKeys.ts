@@ -5,7 +5,7 @@ import { isPaletteShortcut, isTypingTarget } from '../lib/keys';
 import { useStore } from '../store/store';
 import { navigate } from './useHashRoute';
 
-/** App-wide shortcuts: Ctrl/Cmd+K (palette), / (search), Alt+1..5 (views). */
+/** App-wide shortcuts: Ctrl/Cmd+K (palette), / (search), Alt+1..6 (views). */
 export function useGlobalKeys(): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

@@ -10,6 +10,7 @@ export const NAV_ITEMS: readonly Item[] = [
   { view: 'wizards', label: 'Wizards', shortcut: '3' },
   { view: 'sync', label: 'Sync', shortcut: '4' },
   { view: 'followups', label: 'Follow-ups', shortcut: '5' },
+  { view: 'releases', label: 'Releases', shortcut: '6' },
 ];
 
 /** The main navigation. The customer page belongs to Customers. */

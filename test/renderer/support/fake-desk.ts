@@ -285,6 +285,20 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
         return { error: { code: 'not_found', message: `No customer "${input.customerId}" in the local cache.` } };
       return fixtures.diagnosis?.[input.customerId] ?? { signal: null, suspects: [], impact: null };
     },
+    'releases:list': () =>
+      fixtures.releases ?? { latestVersion: fixtures.latestVersion, releases: [], lagging: [], onboarding: [], names: {} },
+    'customers:setup': (input: { customerId: string }) => {
+      if (!customerOf(input.customerId))
+        return { error: { code: 'not_found', message: `No customer "${input.customerId}" in the local cache.` } };
+      return (
+        fixtures.setup?.[input.customerId] ?? {
+          steps: [],
+          entitledNotEnabled: [],
+          lag: null,
+          latestVersion: fixtures.latestVersion,
+        }
+      );
+    },
     'diagnosis:whoElse': (input: { eventId: string }) => {
       const event = fixtures.events.find((candidate) => candidate.id === input.eventId);
       if (!event) return { error: { code: 'not_found', message: 'That event is not in the local cache.' } };

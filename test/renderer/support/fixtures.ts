@@ -1,6 +1,6 @@
 import type { CustomerFeature, TimelineEvent } from '../../../shared/domain';
 import type { CustomerSummary, NoteView, OpenItem } from '../../../shared/ipc/views';
-import type { CustomerDiagnosis, WhoElseOutput } from '../../../shared/ipc/diagnosis-views';
+import type { CustomerDiagnosis, CustomerSetup, ReleasesOutput, WhoElseOutput } from '../../../shared/ipc/diagnosis-views';
 import type { FollowUpView } from '../../../shared/ipc/follow-up-views';
 
 /** Everything the fake desk answers from: the state of a small, realistic cache. */
@@ -15,6 +15,10 @@ export type Fixtures = {
   diagnosis?: Record<string, CustomerDiagnosis>;
   /** `diagnosis:whoElse` answers by event id (default: no other customer has it). */
   whoElse?: Record<string, WhoElseOutput>;
+  /** `releases:list`'s answer (no releases when absent). */
+  releases?: ReleasesOutput;
+  /** `customers:setup` answers by customer id (nothing to set up when absent). */
+  setup?: Record<string, CustomerSetup>;
   /** Follow-ups the fake desk answers `followUps:*` from (none when absent). */
   followUps?: FollowUpView[];
 };

@@ -5,7 +5,7 @@ import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { humanize } from '../../lib/values';
 import { useStore } from '../../store/store';
-import { countByHealth, fleetView, hasFleetFilters, regionsOf } from './fleet-model';
+import { countByHealth, fleetView, hasFleetFilters, regionsOf, versionsOf } from './fleet-model';
 import { FleetTable } from './FleetTable';
 import { FleetFollowUps } from '../follow-ups/FleetFollowUps';
 import './fleet.css';
@@ -37,6 +37,7 @@ export function FleetView({ variant }: { variant: 'fleet' | 'customers' }) {
   const visible = useMemo(() => fleetView(fleet.rows, sort, filters), [fleet.rows, sort, filters]);
   const counts = useMemo(() => countByHealth(fleet.rows), [fleet.rows]);
   const regions = useMemo(() => regionsOf(fleet.rows), [fleet.rows]);
+  const versions = useMemo(() => versionsOf(fleet.rows), [fleet.rows]);
   const title = variant === 'fleet' ? 'Fleet' : 'Customers';
   const isFiltered = hasFleetFilters(filters);
 
@@ -133,6 +134,17 @@ export function FleetView({ variant }: { variant: 'fleet' | 'customers' }) {
             {regions.map((region) => (
               <option key={region} value={region}>
                 {region}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Version</span>
+          <select value={filters.version} onChange={(event) => setFilters({ version: event.target.value })}>
+            <option value="">Any version</option>
+            {versions.map((version) => (
+              <option key={version} value={version}>
+                {version}
               </option>
             ))}
           </select>

@@ -28,9 +28,19 @@ export type FleetFilters = {
   region: string;
   /** Setup and currency (issue 12): onboarding with a stuck step, or behind the latest release. */
   setup: '' | 'stuck' | 'lagging';
+  /** One version's customers: the fleet grouped by version (the Releases view links here). */
+  version: string;
 };
 
-export const EMPTY_FLEET_FILTERS: FleetFilters = { text: '', health: [], plan: '', lifecycle: '', region: '', setup: '' };
+export const EMPTY_FLEET_FILTERS: FleetFilters = {
+  text: '',
+  health: [],
+  plan: '',
+  lifecycle: '',
+  region: '',
+  setup: '',
+  version: '',
+};
 
 /** Worst first: ascending health puts the customers that need attention on top. */
 const HEALTH_RANK: Record<Health, number> = { down: 0, degraded: 1, unknown: 2, ok: 3 };
@@ -69,7 +79,8 @@ export function hasFleetFilters(filters: FleetFilters): boolean {
     filters.plan !== '' ||
     filters.lifecycle !== '' ||
     filters.region !== '' ||
-    filters.setup !== ''
+    filters.setup !== '' ||
+    filters.version !== ''
   );
 }
 
@@ -83,6 +94,7 @@ export function sortAndFilterFleet(rows: readonly CustomerSummary[], sort: Fleet
       (filters.plan === '' || row.plan === filters.plan) &&
       (filters.lifecycle === '' || row.lifecycle === filters.lifecycle) &&
       (filters.region === '' || row.region === filters.region) &&
+      (filters.version === '' || row.version === filters.version) &&
       (filters.setup === '' ||
         (filters.setup === 'stuck' ? row.setupStuck : row.versionsBehind !== null && row.versionsBehind > 0)) &&
       (text === '' ||
@@ -123,6 +135,11 @@ export function countByHealth(rows: readonly CustomerSummary[]): Record<Health, 
 /** Distinct regions, sorted, for the region filter. */
 export function regionsOf(rows: readonly CustomerSummary[]): string[] {
   return [...new Set(rows.map((row) => row.region))].sort(collator.compare);
+}
+
+/** The versions customers run, newest first by natural order (the fleet's Version filter). */
+export function versionsOf(rows: readonly CustomerSummary[]): string[] {
+  return [...new Set(rows.map((row) => row.version))].sort((a, b) => collator.compare(b, a));
 }
 
 /** The direction a column sorts in when first clicked: numbers and times biggest first. */

@@ -19,6 +19,7 @@ const VIEWS: readonly { view: Exclude<AppRoute['view'], 'customer' | 'run'>; lab
   { view: 'customers', label: 'Customers' },
   { view: 'wizards', label: 'Wizards' },
   { view: 'sync', label: 'Sync' },
+  { view: 'releases', label: 'Releases' },
   { view: 'about', label: 'About' },
 ];
 
