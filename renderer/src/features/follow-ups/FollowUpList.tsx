@@ -9,8 +9,10 @@ import {
 import type { FollowUpHistory, FollowUpView } from '../../../../shared/ipc/follow-up-views';
 import type { ContractError } from '../../../../shared/ipc/result';
 import { useDesk } from '../../api/DeskContext';
+import { useCapability } from '../../app/useCapability';
 import { navigate } from '../../app/useHashRoute';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { GatedButton } from '../../components/GatedButton';
 import { formatDateTime } from '../../lib/time';
 import './follow-ups.css';
 
@@ -65,6 +67,8 @@ function FollowUpItem({ item, me, showCustomer }: { item: FollowUpView; me: stri
   const desk = useDesk();
   const [error, setError] = useState<ContractError | null>(null);
   const [isHistoryOpen, setHistoryOpen] = useState(false);
+  const permission = useCapability('write');
+  const gate = permission.isAllowed ? {} : { disabled: true, title: permission.reason };
 
   const change = async (set: Partial<FollowUpFields>) => {
     const result = await desk.followUps.update({ followUpId: item.id, set });
@@ -147,7 +151,7 @@ function FollowUpItem({ item, me, showCustomer }: { item: FollowUpView; me: stri
       <div className="follow-up-controls">
         <label>
           <span className="visually-hidden">State of {item.title}</span>
-          <select value={item.state} onChange={(event) => void change({ state: event.target.value as FollowUpState })}>
+          <select {...gate} value={item.state} onChange={(event) => void change({ state: event.target.value as FollowUpState })}>
             {FOLLOW_UP_STATES.map((state) => (
               <option key={state} value={state}>
                 {FOLLOW_UP_STATE_LABELS[state]}
@@ -158,15 +162,21 @@ function FollowUpItem({ item, me, showCustomer }: { item: FollowUpView; me: stri
         <label>
           <span className="visually-hidden">Due date of {item.title}</span>
           <input
+            {...gate}
             type="date"
             value={item.dueDate ?? ''}
             onChange={(event) => void change({ dueDate: event.target.value === '' ? null : event.target.value })}
           />
         </label>
         {me !== null && item.owner !== me ? (
-          <button type="button" onClick={() => void change({ owner: me })} aria-label={`Take ${item.title}`}>
+          <GatedButton
+            capability="write"
+            type="button"
+            onClick={() => void change({ owner: me })}
+            aria-label={`Take ${item.title}`}
+          >
             Take it
-          </button>
+          </GatedButton>
         ) : null}
         <button type="button" aria-expanded={isHistoryOpen} onClick={() => setHistoryOpen(!isHistoryOpen)}>
           History

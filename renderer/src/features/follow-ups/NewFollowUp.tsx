@@ -1,7 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { ContractError } from '../../../../shared/ipc/result';
 import { useDesk } from '../../api/DeskContext';
+import { useCapability } from '../../app/useCapability';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { GatedButton } from '../../components/GatedButton';
 
 /**
  * Makes a follow-up by hand: a title, and optionally an owner ("me"), a due day,
@@ -27,9 +29,14 @@ export function NewFollowUp({
   const [error, setError] = useState<ContractError | null>(null);
   const [isSaving, setSaving] = useState(false);
   const formId = useId();
+  const permission = useCapability('write');
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (!permission.isAllowed) {
+      setError({ code: 'forbidden', message: permission.reason });
+      return;
+    }
     if (title.trim() === '') {
       setError({ code: 'bad_request', message: 'Give the follow-up a title: what has to happen.' });
       return;
@@ -99,9 +106,9 @@ export function NewFollowUp({
           <input type="checkbox" checked={isMine} onChange={(event) => setMine(event.target.checked)} /> I own it
         </label>
       ) : null}
-      <button type="submit" disabled={isSaving}>
+      <GatedButton capability="write" type="submit" disabled={isSaving}>
         Add follow-up
-      </button>
+      </GatedButton>
       {error ? <ErrorMessage compact title="The follow-up was not added" error={error} /> : null}
     </form>
   );

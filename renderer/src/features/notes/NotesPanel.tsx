@@ -4,7 +4,9 @@ import type { ContractError } from '../../../../shared/ipc/result';
 import type { NoteHistory, NoteView } from '../../../../shared/ipc/views';
 import { mergeText } from '../../../../shared/sync/merge';
 import { useDesk } from '../../api/DeskContext';
+import { useCapability } from '../../app/useCapability';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { GatedButton } from '../../components/GatedButton';
 import { useNow } from '../../components/useNow';
 import { formatDateTime, formatRelative } from '../../lib/time';
 import { useStore } from '../../store/store';
@@ -240,14 +242,15 @@ export function NoteItem({ note, canEdit }: { note: NoteView; canEdit: boolean }
       {error ? <ErrorMessage compact title="The note was not changed" error={error} /> : null}
       <div className="note-actions">
         {draft === null && canEdit && !note.conflict ? (
-          <button
+          <GatedButton
+            capability="write"
             type="button"
             className="link-button"
             onClick={() => setDraft(note.body)}
             aria-label={`Edit note by ${note.author}`}
           >
             Edit
-          </button>
+          </GatedButton>
         ) : null}
         {note.ver > 0 ? (
           <button
@@ -275,8 +278,13 @@ export function NoteComposer({ customerId, eventId }: { customerId: string; even
   const [isSaving, setSaving] = useState(false);
   const fieldId = useId();
   const label = eventId ? 'Add a note to this event' : 'Add a note to this customer';
+  const permission = useCapability('write');
 
   const submit = async () => {
+    if (!permission.isAllowed) {
+      setError({ code: 'forbidden', message: permission.reason });
+      return;
+    }
     if (body.trim() === '') {
       setError({ code: 'bad_request', message: 'A note needs some text.' });
       return;
@@ -312,9 +320,9 @@ export function NoteComposer({ customerId, eventId }: { customerId: string; even
           }
         }}
       />
-      <button type="submit" disabled={isSaving}>
+      <GatedButton capability="write" type="submit" disabled={isSaving}>
         {isSaving ? 'Adding…' : 'Add note'}
-      </button>
+      </GatedButton>
       {error ? <ErrorMessage compact title="The note was not added" error={error} /> : null}
     </form>
   );

@@ -4,6 +4,7 @@ import type { WizardListItem } from '../../../../shared/ipc/wizard-views';
 import type { AppRoute } from '../../../../shared/routes';
 import { routeToDeepLink } from '../../../../shared/routes';
 import { useDesk } from '../../api/DeskContext';
+import { permissionFor } from '../../app/useCapability';
 import { navigate } from '../../app/useHashRoute';
 import { copyText } from '../../components/CopyLink';
 import { useStore } from '../../store/store';
@@ -72,11 +73,13 @@ function wizardCommands(
           name: customer.detail?.customer.id === route.customerId ? customer.detail.customer.name : route.customerId,
         }
       : null;
-  const practice = onCustomer ? null : practiceCustomer();
+  // Someone who may not run wizards (a viewer) is offered practice runs, on the customer on screen too.
+  const mayOperate = permissionFor(useStore.getState().identity?.user?.roles ?? null, 'operate').isAllowed;
+  const practice = onCustomer && mayOperate ? null : (onCustomer ?? practiceCustomer());
   const commands: Command[] = [];
   for (const wizard of wizards ?? []) {
     if (text !== '' && !wizard.title.toLowerCase().includes(text) && !wizard.id.includes(text)) continue;
-    if (onCustomer) {
+    if (onCustomer && mayOperate) {
       commands.push({
         id: `start-${wizard.id}`,
         label: `Start ${wizard.title}`,

@@ -5,6 +5,7 @@ import type { ContractError } from '../../../../shared/ipc/result';
 import { useDesk } from '../../api/DeskContext';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { GatedButton } from '../../components/GatedButton';
 import { formatDateTime } from '../../lib/time';
 import { useStartRun } from '../wizards/useStartRun';
 
@@ -63,13 +64,14 @@ export function CustomerProblems({ customerId }: { customerId: string }) {
                 : `Seen ${hit.occurrences} ${hit.occurrences === 1 ? 'time' : 'times'} here${hit.lastAt ? `, last ${formatDateTime(hit.lastAt)}` : ''}.`}
             </p>
             {suggestedWizard ? (
-              <button
+              <GatedButton
+                capability="operate"
                 type="button"
                 disabled={pendingKey !== null}
                 onClick={() => void start({ wizardId: suggestedWizard, customerId, practice: false })}
               >
                 Start the workaround: {suggestedWizard}
-              </button>
+              </GatedButton>
             ) : null}
             {failure ? <ErrorMessage compact title="The workaround did not start" error={failure.error} /> : null}
           </li>

@@ -5,6 +5,7 @@ import type { Approval, Plan } from '../../../../shared/remediation/wire';
 import type { Json } from '../../../../shared/json';
 import type { Need } from '../../../../shared/wizards/engine';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { GatedButton } from '../../components/GatedButton';
 import { formatDateTime } from '../../lib/time';
 import { scalarText } from './run-model';
 import type { RunAct } from '../../../../shared/ipc/wizard-views';
@@ -188,7 +189,8 @@ export function ActionConfirm({
           <p>This plan needs approval from a second person before it runs.</p>
           {approval ? <ApprovalStatus approval={approval} /> : null}
           {needsApprovalRequest ? (
-            <button
+            <GatedButton
+              capability={view.practice ? 'read' : 'operate'}
               type="button"
               className="primary"
               data-primary="true"
@@ -196,7 +198,7 @@ export function ActionConfirm({
               onClick={() => void send({ type: 'request-approval', reason: '' })}
             >
               Request approval
-            </button>
+            </GatedButton>
           ) : null}
         </div>
       ) : null}
@@ -224,7 +226,8 @@ export function ActionConfirm({
         </div>
       ) : null}
       <div className="run-actions">
-        <button
+        <GatedButton
+          capability={view.practice ? 'read' : 'operate'}
           type="button"
           className="primary danger"
           data-primary={needsApprovalRequest ? undefined : 'true'}
@@ -239,7 +242,7 @@ export function ActionConfirm({
           }
         >
           {isSending ? 'Sending…' : 'Confirm and run'}
-        </button>
+        </GatedButton>
       </div>
       {blocker ? (
         <p id={reasonId} className="confirm-blocker">

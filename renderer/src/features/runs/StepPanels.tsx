@@ -4,6 +4,7 @@ import type { RunView } from '../../../../shared/ipc/wizard-views';
 import type { DiagnosticRequest, Need, RunState } from '../../../../shared/wizards/engine';
 import type { Step } from '../../../../shared/wizards/format';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { GatedButton } from '../../components/GatedButton';
 import { SafeMarkdown } from '../../components/SafeMarkdown';
 import { useNow } from '../../components/useNow';
 import { formatDateTime, formatTime } from '../../lib/time';
@@ -195,7 +196,8 @@ export function ApprovalPanel({ need, view, send }: { need: Extract<Need, { need
       {approval ? <ApprovalStatus approval={approval} /> : null}
       {!isPending ? (
         <div className="run-actions">
-          <button
+          <GatedButton
+            capability={view.practice ? 'read' : 'operate'}
             type="button"
             className="primary"
             data-primary="true"
@@ -203,7 +205,7 @@ export function ApprovalPanel({ need, view, send }: { need: Extract<Need, { need
             onClick={() => void run({ type: 'request-approval', reason: '' })}
           >
             Request approval
-          </button>
+          </GatedButton>
         </div>
       ) : null}
       {error ? <ErrorMessage compact title="The approval was not requested" error={error} /> : null}

@@ -5,6 +5,7 @@ import { routeToHash } from '../../../../shared/routes';
 import { useDesk } from '../../api/DeskContext';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { GatedButton } from '../../components/GatedButton';
 import { touchesCustomer } from '../../store/app-slice';
 import { coalesce } from '../runs/coalesce';
 import { startKey, useStartRun } from './useStartRun';
@@ -33,7 +34,8 @@ function WizardChoice({
         {wizard.isSuggested && wizard.reason ? <p className="suggestion-reason">Suggested because {wizard.reason}.</p> : null}
       </div>
       <div className="suggestion-actions">
-        <button
+        <GatedButton
+          capability="operate"
           type="button"
           className={wizard.isSuggested ? 'primary' : undefined}
           aria-label={`Start ${wizard.title}${suffix}`}
@@ -41,7 +43,7 @@ function WizardChoice({
           onClick={() => onStart(false)}
         >
           {pendingKey === startKey({ wizardId: wizard.id, practice: false }) ? 'Starting…' : 'Start'}
-        </button>
+        </GatedButton>
         <button type="button" aria-label={`Practice ${wizard.title}${suffix}`} disabled={isBusy} onClick={() => onStart(true)}>
           {pendingKey === startKey({ wizardId: wizard.id, practice: true }) ? 'Starting…' : 'Practice'}
         </button>
