@@ -77,6 +77,12 @@ export function createReleaseQueries(db: Database.Database, options: { now: () =
        json_extract(properties, '$.step') as step, max(occurred_at) as at
      from events where customer_id = ? and kind = 'provisioning_step' group by step order by at`,
   );
+  // Newest first, bounded: the first row of each key is its value now (keys are read by changedKey, as the suspects do).
+  const settingEvents = db.prepare<[string], EventRow>(
+    `select id, occurred_at, kind, severity, summary, actor, prev_value, new_value, links, properties from events
+     where customer_id = ? and kind in ('flag_change', 'config_change')
+     order by occurred_at desc, id desc limit 2000`,
+  );
   const entitledOff = db
     .prepare<[string], string>(
       'select feature from customer_features where customer_id = ? and entitled = 1 and enabled = 0 order by feature',
@@ -138,6 +144,26 @@ export function createReleaseQueries(db: Database.Database, options: { now: () =
     });
   }
 
+  function settings(customerId: string): CustomerSetup['settings'] {
+    const byKey = new Map<string, CustomerSetup['settings'][number]>();
+    for (const row of settingEvents.all(customerId)) {
+      const properties = record(row.properties);
+      const key = changedKey({ kind: row.kind, summary: row.summary, feature: null, properties });
+      const kind = row.kind === 'flag_change' ? 'flag' : 'config';
+      if (key === null || byKey.has(`${kind}:${key}`)) continue;
+      const value = parseJson(row.new_value);
+      byKey.set(`${kind}:${key}`, {
+        kind,
+        key,
+        value: value === null || value === undefined ? null : (text(value) ?? JSON.stringify(value)),
+        at: row.occurred_at,
+        actor: row.actor,
+        eventId: row.id,
+      });
+    }
+    return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.kind < b.kind ? -1 : 1)).slice(0, 100);
+  }
+
   return {
     /** The customers whose onboarding has a stuck step (the fleet's "onboarding and stuck" filter). */
     stuckOnboarding(): Set<string> {
@@ -162,6 +188,7 @@ export function createReleaseQueries(db: Database.Database, options: { now: () =
         entitledNotEnabled: entitledOff.all(customerId),
         lag: behind > 0 ? { behind, ...lagReason(lagFacts(customer)) } : null,
         latestVersion,
+        settings: settings(customerId),
       };
     },
 

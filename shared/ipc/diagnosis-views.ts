@@ -186,5 +186,17 @@ export const CustomerSetupSchema = z.object({
   entitledNotEnabled: z.array(z.string()),
   lag: LagSchema.nullable(),
   latestVersion: z.string().nullable(),
+  /** The customer's flags and config as they stand: the newest change of each key (at most 100, by key). */
+  settings: z.array(
+    z.object({
+      kind: z.enum(['flag', 'config']),
+      key: z.string(),
+      /** The value set, as text ("true", "eu-2", a JSON object's text); null when the change carried none. */
+      value: z.string().nullable(),
+      at: IsoTimeSchema,
+      actor: z.string().nullable(),
+      eventId: z.string(),
+    }),
+  ),
 });
 export type CustomerSetup = z.infer<typeof CustomerSetupSchema>;

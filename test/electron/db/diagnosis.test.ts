@@ -144,4 +144,27 @@ describe('release health and setup', () => {
     expect(setup.steps.some((step) => step.state === 'stuck')).toBe(true);
     expect(setup.steps.some((step) => step.state === 'done')).toBe(true);
   });
+
+  it("gives a customer's flags and config as they stand: the newest change of each key", async () => {
+    const { createReleaseQueries } = await import('../../../electron/db/releases');
+    const releases = createReleaseQueries(handle.db, { now: () => NOW.getTime() });
+    const held = releases.health().lagging.find((row) => row.reason === 'blocked_by_setting');
+    if (!held) throw new Error('the demo fleet holds no customer back by a setting');
+    const setup = releases.setup(held.customerId);
+    expect(setup.settings).toContainEqual(expect.objectContaining({ key: 'upgrades.hold', value: 'true' }));
+    // Every key once, and its value the newest change's in the cache.
+    const keys = setup.settings.map((row) => `${row.kind}:${row.key}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    const newest = handle.db.prepare<[string, string], { id: string }>(
+      `select id from events where customer_id = ? and kind in ('flag_change', 'config_change') and coalesce(json_extract(properties, '$.key'), '') = ?
+       order by occurred_at desc, id desc limit 1`,
+    );
+    for (const row of setup.settings) {
+      const expected = newest.get(held.customerId, row.key);
+      if (expected) expect(row.eventId).toBe(expected.id);
+    }
+    const ssoCustomer = firstId(roster.sso_enforced_without_idp);
+    const sso = releases.setup(ssoCustomer).settings.find((row) => row.key === 'sso.enforce');
+    expect(sso?.kind).toBe('flag');
+  });
 });

@@ -296,6 +296,7 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
           entitledNotEnabled: [],
           lag: null,
           latestVersion: fixtures.latestVersion,
+          settings: [],
         }
       );
     },

@@ -17,6 +17,7 @@ import { LikelyCause } from '../diagnosis/LikelyCause';
 import { CustomerHeader } from './CustomerHeader';
 import { FeatureMatrix } from './FeatureMatrix';
 import { OpenItems } from './OpenItems';
+import { SetupPanel } from './SetupPanel';
 import './customer.css';
 
 /**
@@ -114,6 +115,7 @@ export function CustomerPage({ customerId, at }: { customerId: string; at?: stri
               <OpenItems items={detail.openItems} onOpen={openItem} />
               <CustomerProblems customerId={customerId} />
               <SuggestedWizards customerId={customerId} />
+              <SetupPanel detail={detail} refreshKey={detail.customer.updatedAt + (detail.customer.lastEventAt ?? '')} />
               <FeatureMatrix features={detail.features} />
               <FollowUpsPanel customerId={customerId} />
               <NotesPanel customerId={customerId} eventId={null} />
