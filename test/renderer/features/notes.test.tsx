@@ -71,7 +71,7 @@ describe('notes', () => {
     // An event note is not a customer note.
     expect(within(notesRegion()).queryByText('Paged the identity team.')).not.toBeInTheDocument();
 
-    await user.click(within(note).getByRole('button', { name: /Edit note by you@ops.example/ }));
+    await user.click(within(note).getByRole('button', { name: /Edit note by Dana Desk/ }));
     const field = within(note).getByLabelText('Edit note');
     await user.clear(field);
     await user.type(field, 'Paged the identity team; they own the IdP config.');
@@ -82,8 +82,31 @@ describe('notes', () => {
     ]);
   });
 
-  it('offers Edit only on notes by the local author once it is known', async () => {
+  it('offers Edit only on the signed-in user’s own notes', async () => {
     const { user } = await openAcme();
+    const existing = within(notesRegion()).getByText('Customer uses Okta with a custom audience.').closest('li')!;
+    await waitFor(() => expect(within(existing).queryByRole('button', { name: /Edit note/ })).not.toBeInTheDocument());
+    await user.type(screen.getByLabelText('Add a note to this customer'), 'Mine.');
+    await user.click(within(notesRegion()).getByRole('button', { name: 'Add note' }));
+    const mine = (await within(notesRegion()).findByText('Mine.', { selector: '.note-body' })).closest('li')!;
+    expect(within(mine).getByRole('button', { name: 'Edit note by Dana Desk' })).toBeInTheDocument();
+    expect(mine).toHaveTextContent('Dana Desk (you)');
+  });
+
+  it('offers Edit on every note while nobody is known, until a note written here teaches the author', async () => {
+    const desk = createFakeDesk(standardFixtures());
+    desk.override('identity:get', () => ({
+      ok: true,
+      value: {
+        method: 'none',
+        user: null,
+        issuer: null,
+        signInNeeded: false,
+        secrets: { kind: 'memory', description: 'memory', needsConsent: false },
+      },
+    }));
+    const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
+    await screen.findByRole('heading', { level: 1, name: 'Acme Corporation' });
     const existing = within(notesRegion()).getByText('Customer uses Okta with a custom audience.').closest('li')!;
     // Before any note is written here the author is unknown: the desk decides.
     expect(within(existing).getByRole('button', { name: /Edit note/ })).toBeInTheDocument();

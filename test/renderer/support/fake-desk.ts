@@ -341,7 +341,8 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
         id: `local-note-${noteSeq}`,
         customerId: input.customerId,
         eventId: input.eventId ?? null,
-        author: 'you@ops.example',
+        // The core writes notes as the signed-in user (the name the server gave them).
+        author: identity.user?.name ?? 'you@ops.example',
         body: input.body.trim(),
         createdAt: now,
         updatedAt: now,

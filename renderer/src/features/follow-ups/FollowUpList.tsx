@@ -9,6 +9,7 @@ import {
 import type { FollowUpHistory, FollowUpView } from '../../../../shared/ipc/follow-up-views';
 import type { ContractError } from '../../../../shared/ipc/result';
 import { useDesk } from '../../api/DeskContext';
+import { usePersonLabel } from '../../app/useYou';
 import { useCapability } from '../../app/useCapability';
 import { navigate } from '../../app/useHashRoute';
 import { ErrorMessage } from '../../components/ErrorMessage';
@@ -26,6 +27,7 @@ function shown(field: string, value: string): string {
 /** Every write of the follow-up, oldest first: who, when, what it set and what it replaced. */
 function FollowUpHistoryList({ followUpId }: { followUpId: string }) {
   const desk = useDesk();
+  const label = usePersonLabel();
   const [history, setHistory] = useState<FollowUpHistory | null>(null);
   const [error, setError] = useState<ContractError | null>(null);
   useEffect(() => {
@@ -46,7 +48,7 @@ function FollowUpHistoryList({ followUpId }: { followUpId: string }) {
     <ol className="follow-up-history" aria-label="Follow-up history">
       {history.revisions.map((revision) => (
         <li key={revision.id}>
-          <span className="follow-up-actor">{revision.actor}</span> {revision.kind === 'create' ? 'made it' : 'changed'}{' '}
+          <span className="follow-up-actor">{label(revision.actor)}</span> {revision.kind === 'create' ? 'made it' : 'changed'}{' '}
           <time dateTime={revision.at}>{formatDateTime(revision.at)}</time>:{' '}
           {revision.changes
             .filter((change) => revision.kind !== 'create' || change.value !== '')
@@ -67,6 +69,7 @@ function FollowUpItem({ item, me, showCustomer }: { item: FollowUpView; me: stri
   const desk = useDesk();
   const [error, setError] = useState<ContractError | null>(null);
   const [isHistoryOpen, setHistoryOpen] = useState(false);
+  const label = usePersonLabel();
   const permission = useCapability('write');
   const gate = permission.isAllowed ? {} : { disabled: true, title: permission.reason };
 
@@ -94,7 +97,7 @@ function FollowUpItem({ item, me, showCustomer }: { item: FollowUpView; me: stri
               {' · '}
             </>
           ) : null}
-          {item.owner ? `owner ${item.owner}` : 'nobody owns it yet'}
+          {item.owner ? `owner ${label(item.owner)}` : 'nobody owns it yet'}
           {item.dueDate ? ` · due ${item.dueDate}` : ' · no due date'}
           {item.overdue ? (
             <>
@@ -135,7 +138,8 @@ function FollowUpItem({ item, me, showCustomer }: { item: FollowUpView; me: stri
         </p>
         {item.replaced ? (
           <p className="follow-up-replaced" role="note">
-            {item.replaced.actor}’s change at {formatDateTime(item.replaced.at)} replaced what someone else had set meanwhile:{' '}
+            {label(item.replaced.actor)}’s change at {formatDateTime(item.replaced.at)} replaced what someone else had set
+            meanwhile:{' '}
             {item.replaced.fields
               .map((field) => `${FOLLOW_UP_FIELD_WORDS[field.field] ?? field.field} was ${shown(field.field, field.previous)}`)
               .join(', ')}

@@ -4,6 +4,7 @@ import type { ContractError } from '../../../../shared/ipc/result';
 import type { NoteHistory, NoteView } from '../../../../shared/ipc/views';
 import { mergeText } from '../../../../shared/sync/merge';
 import { useDesk } from '../../api/DeskContext';
+import { usePersonLabel } from '../../app/useYou';
 import { useCapability } from '../../app/useCapability';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { GatedButton } from '../../components/GatedButton';
@@ -27,6 +28,7 @@ const KIND_LABELS: Record<NoteHistory['revisions'][number]['kind'], string> = {
 /** Every write of the note, oldest first: who, when, what. */
 function NoteHistoryList({ noteId }: { noteId: string }) {
   const desk = useDesk();
+  const label = usePersonLabel();
   const [history, setHistory] = useState<NoteHistory | null>(null);
   const [error, setError] = useState<ContractError | null>(null);
   useEffect(() => {
@@ -47,7 +49,7 @@ function NoteHistoryList({ noteId }: { noteId: string }) {
     <ol className="note-history" aria-label="Note history">
       {history.revisions.map((revision) => (
         <li key={revision.id}>
-          <span className="note-author">{revision.actor}</span> {KIND_LABELS[revision.kind]}{' '}
+          <span className="note-author">{label(revision.actor)}</span> {KIND_LABELS[revision.kind]}{' '}
           <time dateTime={revision.at}>{formatDateTime(revision.at)}</time>
           <p className="note-body">{revision.body}</p>
         </li>
@@ -59,6 +61,7 @@ function NoteHistoryList({ noteId }: { noteId: string }) {
 /** "Changed by dana while you edited": both texts, and the three ways out. */
 function NoteConflict({ note, conflict }: { note: NoteView; conflict: NonNullable<NoteView['conflict']> }) {
   const desk = useDesk();
+  const label = usePersonLabel();
   const resolveConflict = useStore((state) => state.resolveConflict);
   const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<ContractError | null>(null);
@@ -82,8 +85,8 @@ function NoteConflict({ note, conflict }: { note: NoteView; conflict: NonNullabl
   return (
     <div className="note-conflict" role="group" aria-label="Conflicting edits of this note">
       <p className="note-conflict-title" role="alert">
-        Changed by {conflict.theirs.actor} while you edited ({formatDateTime(conflict.theirs.at)}). Your text was not applied;
-        choose which to keep.
+        Changed by {label(conflict.theirs.actor)} while you edited ({formatDateTime(conflict.theirs.at)}). Your text was not
+        applied; choose which to keep.
       </p>
       <div className="note-conflict-texts">
         <section aria-label="Your version">
@@ -91,7 +94,7 @@ function NoteConflict({ note, conflict }: { note: NoteView; conflict: NonNullabl
           <p className="note-body">{conflict.mine}</p>
         </section>
         <section aria-label={`Version by ${conflict.theirs.actor}`}>
-          <h4>Their version ({conflict.theirs.actor})</h4>
+          <h4>Their version ({label(conflict.theirs.actor)})</h4>
           <p className="note-body">{conflict.theirs.body}</p>
         </section>
       </div>
@@ -153,6 +156,7 @@ function NoteConflict({ note, conflict }: { note: NoteView; conflict: NonNullabl
 /** One note: pending until the server acknowledged it, with the server's refusal or a lost concurrent edit. */
 export function NoteItem({ note, canEdit }: { note: NoteView; canEdit: boolean }) {
   const desk = useDesk();
+  const label = usePersonLabel();
   const updateNote = useStore((state) => state.updateNote);
   const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<ContractError | null>(null);
@@ -179,7 +183,7 @@ export function NoteItem({ note, canEdit }: { note: NoteView; canEdit: boolean }
   return (
     <li className={note.pending ? 'note is-pending' : 'note'} data-testid="note" aria-busy={isSaving}>
       <div className="note-meta">
-        <span className="note-author">{note.author}</span>
+        <span className="note-author">{label(note.author)}</span>
         <time dateTime={note.createdAt} title={formatDateTime(note.createdAt)}>
           {formatRelative(note.createdAt, now)}
         </time>
@@ -340,6 +344,8 @@ export function NotesPanel({
 }) {
   const notes = useStore(useShallow((state) => notesFor(state.notes, customerId, eventId)));
   const localAuthor = useStore((state) => state.localAuthor);
+  // Who may edit: the signed-in user's own notes (also those that came back through sync); before anyone is known, the author a note written here taught.
+  const author = useStore((state) => state.identity?.user?.name ?? null) ?? localAuthor;
   const Heading = headingLevel === 2 ? 'h2' : 'h3';
   const headingId = useId();
   return (
@@ -350,8 +356,8 @@ export function NotesPanel({
       {notes.length === 0 ? <p className="muted">No notes yet.</p> : null}
       <ul className="note-list">
         {notes.map((note) => (
-          // The contract does not say who the local user is: until a note written here teaches the author name, every note offers Edit and the desk decides.
-          <NoteItem key={note.id} note={note} canEdit={localAuthor === null || note.author === localAuthor} />
+          // With nobody known yet every note offers Edit and the desk core decides.
+          <NoteItem key={note.id} note={note} canEdit={author === null || note.author === author} />
         ))}
       </ul>
       <NoteComposer customerId={customerId} eventId={eventId} />

@@ -4,6 +4,7 @@ import type { RunView } from '../../../../shared/ipc/wizard-views';
 import type { Approval, Plan } from '../../../../shared/remediation/wire';
 import type { Json } from '../../../../shared/json';
 import type { Need } from '../../../../shared/wizards/engine';
+import { isMe, useMe, usePersonLabel } from '../../app/useYou';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { GatedButton } from '../../components/GatedButton';
 import { formatDateTime } from '../../lib/time';
@@ -100,17 +101,25 @@ export function PlanTable({ plan }: { plan: Plan }) {
 
 /** The approval of a plan, as the runner shows it while it is requested, pending or decided. */
 export function ApprovalStatus({ approval }: { approval: Approval }) {
+  const label = usePersonLabel();
+  const me = useMe();
   if (approval.status === 'pending') {
+    // The server refuses the requester (and the plan's author) as approver: say so to them.
+    const isOwnRequest = isMe(me, { userId: approval.requestedBy }) || isMe(me, { userId: approval.plan.createdBy });
     return (
       <div className="approval-status approval-pending" role="status">
         <span className="spinner" aria-hidden="true" /> Waiting for approval from a second person. Requested by{' '}
-        {approval.requestedByName ?? approval.requestedBy}; status: <strong>pending</strong>.
+        {label(approval.requestedByName ?? approval.requestedBy, approval.requestedBy)}; status: <strong>pending</strong>.
+        {isOwnRequest ? ' You cannot approve your own request: someone else with the approver role decides it.' : null}
       </div>
     );
   }
   return (
     <div className={`approval-status approval-${approval.status}`} role="status">
-      {approval.status === 'granted' ? 'Approved' : 'Denied'} by {approval.decidedByName ?? approval.decidedBy ?? 'the approver'}
+      {approval.status === 'granted' ? 'Approved' : 'Denied'} by{' '}
+      {approval.decidedBy || approval.decidedByName
+        ? label(approval.decidedByName ?? approval.decidedBy, approval.decidedBy)
+        : 'the approver'}
       {approval.note ? `: ${approval.note}` : '.'}
     </div>
   );

@@ -3,6 +3,7 @@ import type { RunView } from '../../../../shared/ipc/wizard-views';
 import type { Json } from '../../../../shared/json';
 import type { RunState, StepRecord } from '../../../../shared/wizards/engine';
 import type { InputField, WizardDefinition } from '../../../../shared/wizards/format';
+import { usePersonLabel } from '../../app/useYou';
 import { formatDateTime, formatTime } from '../../lib/time';
 import { InputForm } from './InputForm';
 import { plainLabel, scalarText, stepById, stepKindLabel, type UpcomingStep } from './run-model';
@@ -190,6 +191,7 @@ function StepResult({
   send: SendAct;
 }) {
   const step = stepById(definition, record.stepId);
+  const label = usePersonLabel();
   const body = (() => {
     switch (record.kind) {
       case 'inputs':
@@ -233,7 +235,7 @@ function StepResult({
       case 'approval':
         return record.approval ? (
           <p>
-            {record.approval.granted ? 'Approved' : 'Denied'} by {record.approval.by}
+            {record.approval.granted ? 'Approved' : 'Denied'} by {label(record.approval.by)}
             {record.approval.note ? `: ${record.approval.note}` : ''}
           </p>
         ) : null;

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { CHANGE_KINDS, type TimelineEvent } from '../../../../shared/domain';
 import type { TimelineRow } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
+import { usePersonLabel } from '../../app/useYou';
 import { CopyLink } from '../../components/CopyLink';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { KindIcon, kindLabel, SeverityBadge } from '../../components/Badges';
@@ -84,6 +85,7 @@ function Links({ links }: { links: TimelineEvent['links'] }) {
 /** The selected event: summary, safe markdown body, change, source, links, raw properties, notes. */
 export function EventDetails() {
   const desk = useDesk();
+  const label = usePersonLabel();
   const selectedId = useStore((state) => state.timeline.selectedId);
   const details = useStore((state) => state.timeline.details);
   const backId = useStore((state) => state.timeline.backId);
@@ -171,7 +173,7 @@ export function EventDetails() {
             {event.actor ? (
               <>
                 <dt>Actor</dt>
-                <dd>{event.actor}</dd>
+                <dd>{label(event.actor)}</dd>
               </>
             ) : null}
             {event.feature ? (

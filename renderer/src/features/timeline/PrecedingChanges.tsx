@@ -2,6 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import type { ContractError } from '../../../../shared/ipc/result';
 import type { TimelineRow } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
+import { usePersonLabel } from '../../app/useYou';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { KindIcon, kindLabel, SeverityBadge } from '../../components/Badges';
 import { formatDateTime, formatDuration } from '../../lib/time';
@@ -31,6 +32,7 @@ export function PrecedingChanges({
   onOpen: (row: TimelineRow) => void;
 }) {
   const desk = useDesk();
+  const label = usePersonLabel();
   const [windowHours, setWindowHours] = useState<number | null>(null);
   const [answer, setAnswer] = useState<Answer | null>(null);
   const [error, setError] = useState<ContractError | null>(null);
@@ -110,7 +112,7 @@ export function PrecedingChanges({
                   <time dateTime={row.occurredAt} title={formatDateTime(row.occurredAt)}>
                     {formatDuration(at - Date.parse(row.occurredAt))} before
                   </time>
-                  {row.actor ? ` · ${row.actor}` : ''}
+                  {row.actor ? ` · ${label(row.actor)}` : ''}
                 </span>
               </button>
             </li>
