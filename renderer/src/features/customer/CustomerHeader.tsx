@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { CustomerDetail } from '../../../../shared/ipc/views';
 import type { AppRoute } from '../../../../shared/routes';
 import { CopyLink } from '../../components/CopyLink';
@@ -13,8 +14,8 @@ function currentMomentRoute(customerId: string): AppRoute {
   return active ? { view: 'customer', customerId, at: active.occurredAt } : { view: 'customer', customerId };
 }
 
-/** Name, plan, region, stage, version against the latest, health and owner. */
-export function CustomerHeader({ detail }: { detail: CustomerDetail }) {
+/** Name, plan, region, stage, version against the latest, health and owner; `actions` go beside the name. */
+export function CustomerHeader({ detail, actions }: { detail: CustomerDetail; actions?: ReactNode }) {
   const { customer, latestVersion } = detail;
   const hasActive = useStore((state) => state.timeline.activeId !== null && state.timeline.customerId === customer.id);
   const behind =
@@ -29,6 +30,7 @@ export function CustomerHeader({ detail }: { detail: CustomerDetail }) {
         <h1 id="customer-title">{customer.name}</h1>
         <HealthBadge health={customer.health} />
         <CopyLink route={() => currentMomentRoute(customer.id)} label={hasActive ? 'Copy link to this moment' : 'Copy link'} />
+        {actions}
       </div>
       <dl className="customer-facts" aria-label="Customer facts">
         <div>

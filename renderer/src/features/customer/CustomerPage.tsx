@@ -4,6 +4,7 @@ import { useDesk } from '../../api/DeskContext';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { navigate } from '../../app/useHashRoute';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { useMediaQuery } from '../../components/useMediaQuery';
 import { useStore } from '../../store/store';
 import { touchesCustomer } from '../../store/app-slice';
 import { NotesPanel } from '../notes/NotesPanel';
@@ -32,6 +33,13 @@ export function CustomerPage({ customerId, at }: { customerId: string; at?: stri
   const loadCustomer = useStore((state) => state.loadCustomer);
   const openTimeline = useStore((state) => state.openTimeline);
   const selectEvent = useStore((state) => state.selectEvent);
+  const overviewChoice = useStore((state) => state.overviewChoice);
+  const setOverviewOpen = useStore((state) => state.setOverviewOpen);
+  // Left to itself the overview shows where the timeline keeps room beside it (#15): from 1280 px,
+  // and beside open event details only on very wide screens.
+  const isWide = useMediaQuery('(min-width: 1280px)', true);
+  const isVeryWide = useMediaQuery('(min-width: 1701px)', true);
+  const isOverviewOpen = overviewChoice ?? (isWide && (!hasSelection || isVeryWide));
 
   useEffect(() => {
     void loadCustomer(desk, customerId);
@@ -94,21 +102,43 @@ export function CustomerPage({ customerId, at }: { customerId: string; at?: stri
     );
   }
 
-  return (
-    <section
-      aria-labelledby="customer-title"
-      className={hasSelection ? 'page page-fill customer-page has-details' : 'page page-fill customer-page'}
+  const overviewToggle = (
+    <button
+      type="button"
+      className="overview-toggle"
+      aria-expanded={isOverviewOpen}
+      aria-controls="customer-overview"
+      onClick={() => setOverviewOpen(!isOverviewOpen)}
     >
+      <span aria-hidden="true">{isOverviewOpen ? '◂ ' : '▸ '}</span>
+      Overview
+    </button>
+  );
+  let bodyClass = 'customer-body';
+  if (isOverviewOpen) bodyClass += ' with-overview';
+  if (hasSelection) bodyClass += ' with-details';
+
+  return (
+    <section aria-labelledby="customer-title" className="page page-fill customer-page">
       {detail ? (
-        <CustomerHeader detail={detail} />
+        <CustomerHeader detail={detail} actions={overviewToggle} />
       ) : (
         <header className="customer-header">
-          <h1 id="customer-title">Customer {customerId}</h1>
+          <div className="customer-title-row">
+            <h1 id="customer-title">Customer {customerId}</h1>
+            {overviewToggle}
+          </div>
           <p className="muted">Loading the customer…</p>
         </header>
       )}
-      <div className="customer-body">
-        <div className="customer-overview" role="region" aria-label="Customer overview">
+      <div className={bodyClass}>
+        <div
+          id="customer-overview"
+          className="customer-overview"
+          role="region"
+          aria-label="Customer overview"
+          hidden={!isOverviewOpen}
+        >
           {detail ? (
             <>
               <LikelyCause customerId={customerId} refreshKey={detail.customer.updatedAt + (detail.customer.lastEventAt ?? '')} />

@@ -15,12 +15,20 @@ export type CustomerState = {
 
 export type CustomerSlice = {
   customer: CustomerState;
+  /**
+   * Whether the engineer opened (true) or folded (false) the customer overview by hand; null
+   * leaves it to the window's width (#15: the timeline gets the space in small windows).
+   */
+  overviewChoice: boolean | null;
+  setOverviewOpen(isOpen: boolean): void;
   /** Loads `customers:get`; `quiet` refreshes in place (after `cache:changed`) without blanking the page. */
   loadCustomer(desk: DeskApi, customerId: string, options?: { quiet?: boolean }): Promise<void>;
 };
 
 export const createCustomerSlice: StateCreator<StoreState, [], [], CustomerSlice> = (set, get) => ({
   customer: { id: null, status: 'idle', detail: null, error: null, requestId: 0 },
+  overviewChoice: null,
+  setOverviewOpen: (isOpen) => set({ overviewChoice: isOpen }),
 
   async loadCustomer(desk, customerId, options = {}) {
     const requestId = nextRequestId();

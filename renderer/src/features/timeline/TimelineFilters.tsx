@@ -135,7 +135,7 @@ export const TimelineFilters = memo(function TimelineFilters({ facets }: { facet
     <div className="timeline-filters" role="group" aria-label="Timeline filters">
       <div className="filter-row">
         <label className="field">
-          <span>Text</span>
+          <span className="visually-hidden">Text</span>
           <input
             type="search"
             aria-label="Filter timeline text"
@@ -252,7 +252,7 @@ export const TimelineFilters = memo(function TimelineFilters({ facets }: { facet
           }}
         >
           <label className="field">
-            <span>Jump to date</span>
+            <span className="visually-hidden">Jump to date</span>
             <input type="date" value={jumpDay} onChange={(event) => setJumpDay(event.target.value)} />
           </label>
           <button type="submit" disabled={jumpDay === ''}>
@@ -260,7 +260,7 @@ export const TimelineFilters = memo(function TimelineFilters({ facets }: { facet
           </button>
         </form>
         <label className="field">
-          <span>Order</span>
+          <span className="visually-hidden">Order</span>
           <select value={order} onChange={(event) => void setOrder(desk, event.target.value === 'asc' ? 'asc' : 'desc')}>
             <option value="desc">Newest first</option>
             <option value="asc">Oldest first</option>
