@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CustomerIdSchema, IsoTimeSchema } from './domain';
+import { TicketUrlSchema } from './follow-ups';
 import { compareVersions } from './versions';
 
 /**
@@ -50,6 +51,11 @@ export const ProblemSchema = z.object({
   /** When the problem was marked fixed: a hit after this on a fixed version is a regression. */
   fixedAt: IsoTimeSchema.nullable(),
   owner: z.string().max(200).nullable(),
+  /** What to do meanwhile, in words (the wizard does it; this says it for people). Null from servers before it. */
+  workaround: z.string().max(4000).nullable().default(null),
+  /** The ticket that tracks the problem, and the change that fixes it (an http(s) link each). */
+  ticketUrl: z.string().max(2000).nullable().default(null),
+  fixUrl: z.string().max(2000).nullable().default(null),
   createdBy: z.string().max(200),
   createdAt: IsoTimeSchema,
   updatedAt: IsoTimeSchema,
@@ -57,6 +63,12 @@ export const ProblemSchema = z.object({
 export type Problem = z.infer<typeof ProblemSchema>;
 
 const Title = z.string().trim().min(1, 'must not be empty').max(300);
+/** A product version the fix ships in (`26.12.1`, `v27.1.0-rc.1`): what compareVersions orders. */
+const FixedVersion = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^v?\d+(\.\d+)*(-[0-9A-Za-z.-]+)?$/, 'must be a version such as 26.12.1');
 
 /** The fields an edit may set. */
 export const ProblemFieldsSchema = z.strictObject({
@@ -65,10 +77,42 @@ export const ProblemFieldsSchema = z.strictObject({
   rules: z.array(SignatureRuleSchema).max(50),
   customers: z.array(CustomerIdSchema).max(10_000),
   workaroundWizard: z.string().min(1).max(100).nullable(),
-  fixedVersion: z.string().min(1).max(64).nullable(),
+  fixedVersion: FixedVersion.nullable(),
   owner: z.string().trim().min(1).max(200).nullable(),
+  workaround: z.string().trim().min(1).max(4000).nullable(),
+  ticketUrl: TicketUrlSchema.nullable(),
+  fixUrl: TicketUrlSchema.nullable(),
 });
 export type ProblemFields = z.infer<typeof ProblemFieldsSchema>;
+export type ProblemField = keyof ProblemFields;
+export const PROBLEM_FIELDS = Object.keys(ProblemFieldsSchema.shape) as ProblemField[];
+
+/** The prefix of a revision field that holds the value an edit replaced (`replaced:status`), as for follow-ups. */
+export { REPLACED_PREFIX as REPLACED_FIELD_PREFIX } from './follow-ups';
+
+/** Each field in words, for messages and history. */
+export const PROBLEM_FIELD_WORDS: Record<ProblemField, string> = {
+  title: 'title',
+  status: 'status',
+  rules: 'signatures',
+  customers: 'customers linked by hand',
+  workaroundWizard: 'workaround wizard',
+  fixedVersion: 'fixed version',
+  owner: 'owner',
+  workaround: 'workaround',
+  ticketUrl: 'ticket link',
+  fixUrl: 'fix link',
+};
+
+/**
+ * A field's value as text, the form edits carry as their base and revisions
+ * keep (lists as JSON, a cleared value as the empty string), so both sides
+ * compare the same way.
+ */
+export function problemFieldText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
 
 /**
  * `problem.create`: from a signal (its signature as the rule, its customer
@@ -81,13 +125,23 @@ export const ProblemCreateArgsSchema = z.strictObject({
   customers: z.array(CustomerIdSchema).max(10_000).default([]),
   owner: z.string().trim().min(1).max(200).nullable().default(null),
   workaroundWizard: z.string().min(1).max(100).nullable().default(null),
+  workaround: z.string().trim().min(1).max(4000).nullable().default(null),
+  ticketUrl: TicketUrlSchema.nullable().default(null),
 });
 export type ProblemCreateArgs = z.input<typeof ProblemCreateArgsSchema>;
 
+/**
+ * `problem.update`: the fields changed, and what the author's desk showed for
+ * them when the edit began (`base`, as {@link problemFieldText}) with the
+ * newest version it had seen. As follow-ups do (docs/sync.md, section 4): per
+ * field, last writer wins, and an edit that replaced a value someone else set
+ * meanwhile is applied and reported (`replaced:<field>` in its revision).
+ */
 export const ProblemUpdateArgsSchema = z.strictObject({
   problemId: z.string().min(1).max(64),
   baseVer: z.number().int().nonnegative(),
   set: ProblemFieldsSchema.partial().refine((set) => Object.keys(set).length > 0, 'must change at least one field'),
+  base: z.record(z.string(), z.string().max(1_000_000).nullable()).default({}),
 });
 export type ProblemUpdateArgs = z.input<typeof ProblemUpdateArgsSchema>;
 

@@ -12,6 +12,8 @@ export type AppRoute =
   | { view: 'sync' }
   | { view: 'followups' }
   | { view: 'releases' }
+  | { view: 'problems'; problemId?: string }
+  | { view: 'insights' }
   | { view: 'about' };
 
 /** The custom URL scheme registered with the operating system. */
@@ -27,7 +29,10 @@ export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
-const SIMPLE_VIEWS = new Set(['fleet', 'customers', 'wizards', 'sync', 'followups', 'releases', 'about']);
+const SIMPLE_VIEWS = new Set(['fleet', 'customers', 'wizards', 'sync', 'followups', 'releases', 'insights', 'about']);
+
+/** Known problem ids: made by desks (ULIDs) or the server; letters, digits, `_` and `-`, at most 64. */
+export const PROBLEM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Whether `value` is a well-formed, real ISO-8601 timestamp with an offset. */
@@ -59,6 +64,18 @@ function parsePathAndQuery(segments: string[], query: URLSearchParams): RoutePar
     const at = query.get('at');
     if (at !== null && !isIsoTime(at)) return { ok: false, reason: `"at" must be an ISO time, got "${at}"` };
     return { ok: true, route: at === null ? { view: 'customer', customerId: id } : { view: 'customer', customerId: id, at } };
+  }
+  if (head === 'problems') {
+    if (rest.length > 1) return { ok: false, reason: 'a problem link is problems/<id>' };
+    if (rest.length === 0) return { ok: true, route: { view: 'problems' } };
+    let id: string;
+    try {
+      id = decodeURIComponent(rest[0] ?? '');
+    } catch {
+      return { ok: false, reason: 'the problem id is not valid percent-encoding' };
+    }
+    if (!PROBLEM_ID_PATTERN.test(id)) return { ok: false, reason: `"${id}" is not a valid problem id` };
+    return { ok: true, route: { view: 'problems', problemId: id } };
   }
   if (head === 'run') {
     if (rest.length !== 1) return { ok: false, reason: 'a run link is run/<id>' };
@@ -105,6 +122,7 @@ export function routeToHash(route: AppRoute): string {
     return route.at ? `${base}?at=${encodeURIComponent(route.at)}` : base;
   }
   if (route.view === 'run') return `#/run/${encodeURIComponent(route.runId)}`;
+  if (route.view === 'problems' && route.problemId) return `#/problems/${encodeURIComponent(route.problemId)}`;
   return `#/${route.view}`;
 }
 

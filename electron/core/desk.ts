@@ -24,6 +24,7 @@ import { createNoteEdits } from './note-edits';
 import { createFollowUpHandlers } from './follow-ups';
 import { createFollowUpQueries } from '../db/follow-up-queries';
 import { createProblemQueries } from '../db/problem-queries';
+import { createProblemHandlers } from './problems';
 import { createSettingsStore } from './settings';
 import { createAppMeta } from '../db/app-meta';
 import { createDeskIdentity } from '../identity/desk-identity';
@@ -92,6 +93,8 @@ function describeWrite(row: OutboxRow): string {
   if (row.name === 'wizardRun.record') return `Record of a wizard run on ${String(args.customerId ?? 'a customer')}`;
   if (row.name === 'followUp.create') return `Follow-up on ${String(args.customerId ?? 'a customer')}: ${text(args.title)}`;
   if (row.name === 'followUp.update') return `Change to a follow-up: ${Object.keys(args.set ?? {}).join(', ')}`;
+  if (row.name === 'problem.create') return `Known problem: ${text(args.title)}`;
+  if (row.name === 'problem.update') return `Change to a known problem: ${Object.keys(args.set ?? {}).join(', ')}`;
   return row.name;
 }
 
@@ -449,7 +452,18 @@ export function createDesk(options: DeskOptions): Desk {
     },
   });
 
-  const problemQueries = createProblemQueries(cache);
+  const problemQueries = createProblemQueries(cache, outbox);
+  const problemHandlers = createProblemHandlers({
+    outbox,
+    queries: problemQueries,
+    hasCustomer: (customerId) => queries.hasCustomer(customerId),
+    me: () => appMeta.get('user_name'),
+    now: () => (options.clock ?? Date).now(),
+    onWrite: (customerIds) => {
+      engine.notifyLocalWrite();
+      events.emit('cache:changed', { customerIds: [...customerIds], global: true });
+    },
+  });
 
   const handlers: Handlers = {
     'app:info': () => ({
@@ -563,6 +577,7 @@ export function createDesk(options: DeskOptions): Desk {
     },
     ...wizardHandlers,
     ...followUpHandlers,
+    ...problemHandlers,
     'problems:forCustomer': (input) => {
       requireCustomer(input.customerId);
       return { problems: problemQueries.forCustomer(input.customerId) };

@@ -114,7 +114,9 @@ export function validatePullRows(response: PullResponse): void {
       if (owner !== null && rowCustomer !== undefined && rowCustomer !== owner) {
         throw new Error(`${page.bucket} op ${index} carries a row of customer ${rowCustomer}`);
       }
-      if (owner === null && !GLOBAL_ENTITIES.has(op.entity)) {
+      // Revisions travel with their row: a known problem's in the global bucket, every other in its customer's.
+      const isProblemRevision = op.entity === 'revision' && (data as { entity?: string }).entity === 'problem';
+      if (owner === null && !GLOBAL_ENTITIES.has(op.entity) && !isProblemRevision) {
         throw new Error(`global bucket op ${index} carries a ${op.entity} row`);
       }
       if (owner !== null && GLOBAL_ENTITIES.has(op.entity)) {
@@ -224,12 +226,13 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     where excluded.ver > follow_ups.ver`);
   const upsertProblem = db.prepare(`
     insert into problems (id, title, status, rules, customers, workaround_wizard, fixed_version, fixed_at, owner,
-      created_by, created_at, updated_at, ver)
+      workaround, ticket_url, fix_url, created_by, created_at, updated_at, ver)
     values (@id, @title, @status, @rules, @customers, @workaroundWizard, @fixedVersion, @fixedAt, @owner,
-      @createdBy, @createdAt, @updatedAt, @ver)
+      @workaround, @ticketUrl, @fixUrl, @createdBy, @createdAt, @updatedAt, @ver)
     on conflict (id) do update set title = excluded.title, status = excluded.status, rules = excluded.rules,
       customers = excluded.customers, workaround_wizard = excluded.workaround_wizard, fixed_version = excluded.fixed_version,
-      fixed_at = excluded.fixed_at, owner = excluded.owner, updated_at = excluded.updated_at, ver = excluded.ver
+      fixed_at = excluded.fixed_at, owner = excluded.owner, workaround = excluded.workaround,
+      ticket_url = excluded.ticket_url, fix_url = excluded.fix_url, updated_at = excluded.updated_at, ver = excluded.ver
     where excluded.ver > problems.ver`);
   const deleteBy = {
     customer: db.prepare('delete from customers where id = ?'),
@@ -269,6 +272,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     db.prepare('delete from wizard_library'),
     db.prepare('delete from catalog'),
     db.prepare('delete from problems'),
+    db.prepare("delete from revisions where customer_id = ''"),
   ];
 
   /** The cached version of a row, per entity the desk keeps (events are immutable: version 1). */
@@ -419,7 +423,13 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
         // Revisions never change: the first copy is the only one.
         const row = op.row as Revision;
         const customerId = bucketCustomerId(bucket);
-        if (customerId === null) return;
+        if (customerId === null) {
+          // A known problem's revision (global bucket): kept under no customer.
+          if (row.entity !== 'problem') return;
+          insertRevision.run({ ...row, customerId: '', fields: JSON.stringify(row.fields) });
+          summary.global = true;
+          return;
+        }
         insertRevision.run({ ...row, customerId, fields: JSON.stringify(row.fields) });
         summary.customerIds.add(customerId);
         return;

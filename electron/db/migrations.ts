@@ -407,6 +407,19 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 11,
+    name: 'known problems: workaround in words, ticket and fix links',
+    up(db) {
+      // Issue 12: problems are edited on the desk. Their revisions sync in the global bucket; they are kept
+      // with customer_id '' (no customer), so clearing a customer never touches them.
+      db.exec(`
+        alter table problems add column workaround text;
+        alter table problems add column ticket_url text;
+        alter table problems add column fix_url text;
+      `);
+    },
+  },
 ];
 
 /**

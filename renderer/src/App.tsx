@@ -9,6 +9,7 @@ import { FleetView } from './features/fleet/FleetView';
 import { FollowUpsView } from './features/follow-ups/FollowUpsView';
 import { CommandPalette } from './features/palette/CommandPalette';
 import { ReleasesView } from './features/releases/ReleasesView';
+import { ProblemsView } from './features/problems/ProblemsView';
 import { RunPage } from './features/runs/RunPage';
 import { SearchBox } from './features/search/SearchBox';
 import { SyncIndicator } from './features/sync/SyncIndicator';
@@ -38,6 +39,10 @@ function View({ route }: { route: AppRoute }) {
       return <FollowUpsView />;
     case 'releases':
       return <ReleasesView />;
+    case 'problems':
+      return <ProblemsView problemId={route.problemId} />;
+    case 'insights':
+      return null;
     case 'about':
       return <AboutView />;
   }

@@ -4,7 +4,7 @@ import { CustomerIdSchema } from '../../shared/domain';
 import { CAPABILITIES } from '../../shared/identity';
 import { ulid } from '../../shared/ulid';
 import { ApiFailure } from '../errors';
-import { createProblem, editProblem, reportProblem, type ProblemReport } from '../problems/edits';
+import { createProblem, editProblem, reportProblem, restWriter, type ProblemReport } from '../problems/edits';
 import { listProblems, readProblem, type ProblemRow } from '../repo/problems';
 import type { ProblemHit } from '../../shared/problems';
 import { canSeeCustomer, type Principal } from '../repo/tokens';
@@ -101,7 +101,7 @@ export function registerProblemRoutes(app: FastifyInstance, context: RouteContex
     const args = { problemId: ulid(), ...body };
     const principal = principalOf(request);
     const now = context.clock();
-    const outcome = await context.storage.transaction((db) => createProblem(db, principal, args, now));
+    const outcome = await context.storage.transaction((db) => createProblem(db, restWriter(principal), args, now));
     if (outcome.status === 'rejected') throw refusal(outcome, STATUS_OF_CODE);
     reply.code(201);
     return visibleReport(context.storage, principal, String(args.problemId));
@@ -111,8 +111,14 @@ export function registerProblemRoutes(app: FastifyInstance, context: RouteContex
     const { id } = parseParams(IdParamsSchema, request.params);
     const body = objectBody(request.body, 'baseVer and set');
     const now = context.clock();
-    const outcome = await context.storage.transaction((db) => editProblem(db, { ...body, problemId: id }, now));
+    const principal = principalOf(request);
+    const outcome = await context.storage.transaction((db) =>
+      editProblem(db, restWriter(principal), { ...body, problemId: id }, now),
+    );
     if (outcome.status === 'rejected') throw refusal(outcome, STATUS_OF_CODE);
-    return visibleReport(context.storage, principalOf(request), id);
+    return {
+      ...(await visibleReport(context.storage, principal, id)),
+      ...(outcome.code === 'overwrote' ? { replaced: outcome.conflict, message: outcome.message } : {}),
+    };
   });
 }

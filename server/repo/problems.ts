@@ -13,13 +13,13 @@ export type ProblemRow = Problem & { ver: number };
 
 export async function insertProblem(
   db: Queryable,
-  problem: Omit<Problem, 'fixedVersion' | 'fixedAt' | 'updatedAt'> & { createdById: string | null },
+  problem: Omit<Problem, 'fixedVersion' | 'fixedAt' | 'updatedAt' | 'fixUrl'> & { createdById: string | null },
 ): Promise<ProblemRow | null> {
   const [row] = await db.query<{ row: ProblemRow }>(
     `with written as (
        insert into problems as p (id, title, status, rules, customers, workaround_wizard, owner, created_by, created_by_id,
-         created_at, updated_at)
-       values ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9, $10::timestamptz, $10::timestamptz)
+         created_at, updated_at, workaround, ticket_url)
+       values ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9, $10::timestamptz, $10::timestamptz, $12, $13)
        on conflict (id) do nothing
        returning p.id, p.ver, lk_problem_row(p) as row
      ), logged as (
@@ -38,6 +38,8 @@ export async function insertProblem(
       problem.createdById,
       problem.createdAt,
       GLOBAL_BUCKET,
+      problem.workaround,
+      problem.ticketUrl,
     ],
   );
   return row?.row ?? null;
@@ -72,6 +74,9 @@ export async function updateProblem(
          fixed_version = case when $2::jsonb ? 'fixedVersion' then $2::jsonb ->> 'fixedVersion' else p.fixed_version end,
          fixed_at = case when $2::jsonb ? 'fixedAt' then ($2::jsonb ->> 'fixedAt')::timestamptz else p.fixed_at end,
          owner = case when $2::jsonb ? 'owner' then $2::jsonb ->> 'owner' else p.owner end,
+         workaround = case when $2::jsonb ? 'workaround' then $2::jsonb ->> 'workaround' else p.workaround end,
+         ticket_url = case when $2::jsonb ? 'ticketUrl' then $2::jsonb ->> 'ticketUrl' else p.ticket_url end,
+         fix_url = case when $2::jsonb ? 'fixUrl' then $2::jsonb ->> 'fixUrl' else p.fix_url end,
          updated_at = greatest(p.updated_at, $3::timestamptz),
          ver = p.ver + 1
        where p.id = $1

@@ -508,6 +508,20 @@ export const MIGRATIONS: readonly Migration[] = [
            'createdAt', lk_iso(p.created_at), 'updatedAt', lk_iso(p.updated_at), 'ver', p.ver) $$`,
     ],
   },
+  {
+    version: 11,
+    name: 'known problems: workaround in words, ticket and fix links',
+    statements: [
+      // Issue 12: edited on the desk (per field, last writer wins, reported as follow-ups are).
+      `alter table problems add column workaround text, add column ticket_url text, add column fix_url text`,
+      `create or replace function lk_problem_row(p problems) returns jsonb language sql stable as $$
+         select jsonb_build_object('id', p.id, 'title', p.title, 'status', p.status, 'rules', p.rules,
+           'customers', p.customers, 'workaroundWizard', p.workaround_wizard, 'fixedVersion', p.fixed_version,
+           'fixedAt', lk_iso(p.fixed_at), 'owner', p.owner, 'workaround', p.workaround, 'ticketUrl', p.ticket_url,
+           'fixUrl', p.fix_url, 'createdBy', p.created_by,
+           'createdAt', lk_iso(p.created_at), 'updatedAt', lk_iso(p.updated_at), 'ver', p.ver) $$`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

@@ -155,6 +155,15 @@ const GLOBAL_BUCKET_KIND = bucketKind([
     ver: 'p.ver',
     row: 'lk_problem_row(p)::text',
   },
+  // Their revisions (who changed what, what an edit replaced), appended last so older page tokens keep their phases.
+  {
+    entity: 'revision',
+    from: `revisions r where r.bucket = '${GLOBAL_BUCKET}'`,
+    key: 'r.id',
+    rowId: 'r.id',
+    ver: '1::bigint',
+    row: 'lk_revision_row(r)::text',
+  },
 ]);
 
 /** A row of a bootstrap page: an entity's row, or the last one, which only says whether changes are pending. */

@@ -130,8 +130,10 @@ async function applyMutation(
     return createFollowUp(db, { principal, clientId, mutationId: mutation.id }, mutation.args, now);
   if (mutation.name === 'followUp.update')
     return editFollowUp(db, { principal, clientId, mutationId: mutation.id }, mutation.args, now);
-  if (mutation.name === 'problem.create') return createProblem(db, principal, mutation.args, now);
-  if (mutation.name === 'problem.update') return editProblem(db, mutation.args, now);
+  if (mutation.name === 'problem.create')
+    return createProblem(db, { principal, clientId, mutationId: mutation.id }, mutation.args, now);
+  if (mutation.name === 'problem.update')
+    return editProblem(db, { principal, clientId, mutationId: mutation.id }, mutation.args, now);
 
   const parsed = MUTATION_ARGS['note.update'].safeParse(mutation.args);
   if (!parsed.success) return rejected('invalid_args', `note.update: ${describeZodIssues(parsed.error, 3)}`);

@@ -43,6 +43,11 @@ export const CHANNELS = [
   'followUps:update',
   'followUps:history',
   'problems:forCustomer',
+  'problems:list',
+  'problems:get',
+  'problems:create',
+  'problems:update',
+  'problems:history',
 ] as const;
 
 /** Events the desk core emits to the renderer; always past tense. */

@@ -58,7 +58,17 @@ import {
   FollowUpUpdateInputSchema,
   FollowUpViewSchema,
 } from './follow-up-views';
-import { ProblemsForCustomerInputSchema, ProblemsForCustomerOutputSchema } from './problem-views';
+import {
+  ProblemCreateInputSchema,
+  ProblemDetailSchema,
+  ProblemHistorySchema,
+  ProblemIdInputSchema,
+  ProblemsForCustomerInputSchema,
+  ProblemsForCustomerOutputSchema,
+  ProblemsListOutputSchema,
+  ProblemUpdateInputSchema,
+  ProblemViewSchema,
+} from './problem-views';
 
 const noInput = z.undefined();
 
@@ -157,6 +167,11 @@ export const contract = {
   'followUps:create': { input: FollowUpCreateInputSchema, output: FollowUpViewSchema },
   'followUps:update': { input: FollowUpUpdateInputSchema, output: FollowUpViewSchema },
   'problems:forCustomer': { input: ProblemsForCustomerInputSchema, output: ProblemsForCustomerOutputSchema },
+  'problems:list': { input: noInput, output: ProblemsListOutputSchema },
+  'problems:get': { input: ProblemIdInputSchema, output: ProblemDetailSchema },
+  'problems:create': { input: ProblemCreateInputSchema, output: ProblemViewSchema },
+  'problems:update': { input: ProblemUpdateInputSchema, output: ProblemViewSchema },
+  'problems:history': { input: ProblemIdInputSchema, output: ProblemHistorySchema },
   'followUps:history': { input: z.strictObject({ followUpId: z.string().min(1).max(64) }), output: FollowUpHistorySchema },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { CustomerIdSchema } from '../domain';
-import { ProblemSchema } from '../problems';
+import { CustomerIdSchema, IsoTimeSchema } from '../domain';
+import { TicketUrlSchema } from '../follow-ups';
+import { ProblemFieldsSchema, ProblemSchema, SignatureRuleSchema } from '../problems';
+import { FollowUpHistorySchema } from './follow-up-views';
 
 /** Contract shapes for known problems on the desk (issue 12), read from the synced problems and the cached events. */
 
@@ -24,3 +26,63 @@ export type CustomerProblem = z.infer<typeof CustomerProblemSchema>;
 
 export const ProblemsForCustomerInputSchema = z.strictObject({ customerId: CustomerIdSchema });
 export const ProblemsForCustomerOutputSchema = z.object({ problems: z.array(CustomerProblemSchema) });
+
+/**
+ * A known problem as the desk shows it: the synced row with this desk's own
+ * writes still on their way folded in (optimistic), and what the cache says it
+ * hits fleet-wide.
+ */
+export const ProblemViewSchema = ProblemSchema.extend({
+  /** The synced version; 0 for one this desk made and has not synced yet. */
+  ver: z.number().int().nonnegative(),
+  /** Still on its way to the server. */
+  pending: z.boolean(),
+  /** Set when the server refused this desk's change; says what happened and what to do. */
+  error: z.string().nullable(),
+  /** The newest edit replaced a value someone else had set meanwhile (last writer wins, reported). */
+  replaced: z
+    .object({
+      actor: z.string(),
+      at: IsoTimeSchema,
+      fields: z.array(z.object({ field: z.string(), previous: z.string() })),
+    })
+    .nullable(),
+  /** Customers hit (by signature in the cache, or by hand), matching signals, and regressions after the fix. */
+  customersHit: z.number().int().nonnegative(),
+  occurrences: z.number().int().nonnegative(),
+  regressions: z.number().int().nonnegative(),
+  lastAt: z.string().nullable(),
+});
+export type ProblemView = z.infer<typeof ProblemViewSchema>;
+
+export const ProblemsListOutputSchema = z.object({ rows: z.array(ProblemViewSchema) });
+
+export const ProblemHitViewSchema = HitSchema.extend({ customerName: z.string() });
+export type ProblemHitView = z.infer<typeof ProblemHitViewSchema>;
+
+export const ProblemDetailSchema = z.object({ problem: ProblemViewSchema, hits: z.array(ProblemHitViewSchema) });
+export type ProblemDetail = z.infer<typeof ProblemDetailSchema>;
+
+export const ProblemIdInputSchema = z.strictObject({ problemId: z.string().min(1).max(64) });
+
+/** From a signal (its signature, its customer), a wizard run (its customer, its wizard as the workaround) or by hand. */
+export const ProblemCreateInputSchema = z.strictObject({
+  title: z.string().trim().min(1, 'Give the problem a title: what fails, for whom.').max(300),
+  rules: z.array(SignatureRuleSchema).max(50).default([]),
+  customers: z.array(CustomerIdSchema).max(10_000).default([]),
+  owner: z.string().trim().min(1).max(200).nullable().optional(),
+  workaroundWizard: z.string().min(1).max(100).nullable().optional(),
+  workaround: z.string().trim().min(1).max(4000).nullable().optional(),
+  ticketUrl: TicketUrlSchema.nullable().optional(),
+});
+export type ProblemCreateInput = z.input<typeof ProblemCreateInputSchema>;
+
+export const ProblemUpdateInputSchema = z.strictObject({
+  problemId: z.string().min(1).max(64),
+  set: ProblemFieldsSchema.partial().refine((set) => Object.keys(set).length > 0, 'Change at least one field.'),
+});
+export type ProblemUpdateInput = z.input<typeof ProblemUpdateInputSchema>;
+
+/** Every write of a problem: who, when, what it set and what it replaced (the follow-ups' shape). */
+export const ProblemHistorySchema = FollowUpHistorySchema;
+export type ProblemHistory = z.infer<typeof ProblemHistorySchema>;

@@ -4,7 +4,16 @@ import { GLOBAL_BUCKET } from '../../shared/sync/wire';
 import { upsertCustomers } from '../../server/repo/writes';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { MiniDesk } from './support/desk';
-import { createPusher, customer, event, request, startTestServer, token, type TestServer } from './support/server';
+import {
+  createPusher,
+  customer,
+  event,
+  request,
+  publishStarterWizards,
+  startTestServer,
+  token,
+  type TestServer,
+} from './support/server';
 
 /**
  * Known problems (issue 12) on the server: lifecycle (investigating → known
@@ -34,6 +43,7 @@ const SIGNATURE = eventSignature({ ...exportAlert('acme', '2026-11-01T00:00:00.0
 beforeAll(async () => {
   database = await createTestDatabase();
   server = await startTestServer(database.storage, { clock: () => clock });
+  await publishStarterWizards(database.storage);
   push = createPusher(server.url);
   desk = await token(database.storage, { userId: 'dana', role: 'desk' });
   ingest = await token(database.storage, { userId: 'feeder', role: 'ingest' });
@@ -202,5 +212,97 @@ describe('known problems', () => {
       (current) => (current.row(GLOBAL_BUCKET, 'problem', 'prob-sso') as { owner?: string } | undefined)?.owner === 'dana',
     );
     expect(mini.entityIds(GLOBAL_BUCKET, 'problem').sort()).toEqual([id, 'prob-sso'].sort());
+  });
+
+  it('edits its workaround, ticket and fix links; refuses bad values with the reason, storing nothing', async () => {
+    const created = await request(server.url, 'POST', '/v1/problems', desk, {
+      title: 'Exports stall at midnight',
+      customers: ['acme'],
+      workaround: 'Restart the export worker.',
+      ticketUrl: 'https://tickets.example.com/OPS-7',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const problem = (created.body as { problem: { id: string; workaround: string; ticketUrl: string; fixUrl: null } }).problem;
+    expect(problem).toMatchObject({
+      workaround: 'Restart the export worker.',
+      ticketUrl: 'https://tickets.example.com/OPS-7',
+      fixUrl: null,
+    });
+    const patch = (set: Record<string, unknown>, baseVer = 1) =>
+      request(server.url, 'PATCH', `/v1/problems/${problem.id}`, desk, { baseVer, set });
+    expect(await patch({ fixUrl: 'javascript:alert(1)' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('http(s) address') },
+    });
+    expect(await patch({ fixedVersion: 'soon', status: 'fixed' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('version such as 26.12.1') },
+    });
+    expect(await patch({ status: 'known_error', workaroundWizard: 'no-such-wizard' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('no wizard no-such-wizard in the library') },
+    });
+    const edited = await patch({
+      fixUrl: 'https://git.example.com/pr/42',
+      workaround: 'Restart the export worker, then re-run.',
+    });
+    expect(edited).toMatchObject({
+      status: 200,
+      body: { problem: { fixUrl: 'https://git.example.com/pr/42', workaround: 'Restart the export worker, then re-run.' } },
+    });
+    expect(edited.body).not.toHaveProperty('replaced');
+    const [row] = await database.storage.query<{ ver: number }>('select ver::integer as ver from problems where id = $1', [
+      problem.id,
+    ]);
+    expect(row?.ver).toBe(2);
+  });
+
+  it('two people editing one field: the last writer wins, is told whose value it replaced, and both are in the history', async () => {
+    const bob = await token(database.storage, { userId: 'bob', role: 'desk' });
+    const created = await request(server.url, 'POST', '/v1/problems', desk, {
+      title: 'Billing sync drops invoices',
+      customers: ['acme'],
+    });
+    const id2 = (created.body as { problem: { id: string } }).problem.id;
+    // Both desks saw version 1 (owner none). Bob's edit lands first.
+    const first = await request(server.url, 'PATCH', `/v1/problems/${id2}`, bob, {
+      baseVer: 1,
+      set: { owner: 'bob' },
+      base: { owner: '' },
+    });
+    expect(first.body).not.toHaveProperty('replaced');
+    const second = await request(server.url, 'PATCH', `/v1/problems/${id2}`, desk, {
+      baseVer: 1,
+      set: { owner: 'dana', title: 'Billing sync drops invoices over 1,000 lines' },
+      base: { owner: '', title: 'Billing sync drops invoices' },
+    });
+    expect(second).toMatchObject({
+      status: 200,
+      body: {
+        problem: { owner: 'dana', title: 'Billing sync drops invoices over 1,000 lines' },
+        replaced: { entity: 'problem', field: 'owner', value: 'bob', actor: 'bob' },
+        message: expect.stringContaining('replaced what bob set meanwhile (owner "bob")'),
+      },
+    });
+    const revisions = await database.storage.query<{ bucket: string; actor: string; fields: Record<string, string> }>(
+      "select bucket, actor, fields from revisions where entity = 'problem' and row_id = $1 order by ver",
+      [id2],
+    );
+    expect(revisions).toEqual([
+      {
+        bucket: GLOBAL_BUCKET,
+        actor: 'dana',
+        fields: { title: 'Billing sync drops invoices', status: 'investigating', customers: '["acme"]' },
+      },
+      { bucket: GLOBAL_BUCKET, actor: 'bob', fields: { owner: 'bob' } },
+      {
+        bucket: GLOBAL_BUCKET,
+        actor: 'dana',
+        fields: { owner: 'dana', title: 'Billing sync drops invoices over 1,000 lines', 'replaced:owner': 'bob' },
+      },
+    ]);
+    // Desks receive the revisions with the problem, in the global bucket.
+    const mini = new MiniDesk(server.url, desk);
+    await mini.syncUntil((current) => current.entityIds(GLOBAL_BUCKET, 'revision').length >= 3);
   });
 });

@@ -5,7 +5,7 @@ import { isPaletteShortcut, isTypingTarget } from '../lib/keys';
 import { useStore } from '../store/store';
 import { navigate } from './useHashRoute';
 
-/** App-wide shortcuts: Ctrl/Cmd+K (palette), / (search), Alt+1..6 (views). */
+/** App-wide shortcuts: Ctrl/Cmd+K (palette), / (search), Alt+<n> (views, as the sidebar lists them). */
 export function useGlobalKeys(): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

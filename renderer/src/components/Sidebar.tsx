@@ -11,6 +11,7 @@ export const NAV_ITEMS: readonly Item[] = [
   { view: 'sync', label: 'Sync', shortcut: '4' },
   { view: 'followups', label: 'Follow-ups', shortcut: '5' },
   { view: 'releases', label: 'Releases', shortcut: '6' },
+  { view: 'problems', label: 'Known problems', shortcut: '7' },
 ];
 
 /** The main navigation. The customer page belongs to Customers. */

@@ -68,6 +68,11 @@ const EXAMPLES: Record<Channel, unknown> = {
   'followUps:update': { followUpId: 'fu-unknown', set: { title: 'call back today' } },
   'followUps:history': { followUpId: 'fu-unknown' },
   'problems:forCustomer': { customerId: 'acme' },
+  'problems:list': undefined,
+  'problems:get': { problemId: 'p-1' },
+  'problems:create': { title: 'Exports lag', customers: ['acme'] },
+  'problems:update': { problemId: 'p-1', set: { title: 'Exports lag after the queue change' } },
+  'problems:history': { problemId: 'p-1' },
 };
 
 const codes = new Set<string>(ERROR_CODES);

@@ -3,7 +3,15 @@ import type { Desk } from '../../../electron/core/desk';
 import { upsertCustomers } from '../../../server/repo/writes';
 import { eventSignature } from '../../../shared/signature';
 import { createTestDatabase, type TestDatabase } from '../../server/support/database';
-import { customer, event, request, startTestServer, token, type TestServer } from '../../server/support/server';
+import {
+  customer,
+  event,
+  request,
+  publishStarterWizards,
+  startTestServer,
+  token,
+  type TestServer,
+} from '../../server/support/server';
 import { tempDirs } from '../../support/temp';
 import { waitFor } from '../../support/wait';
 import { call, openDesk } from './support/desks';
@@ -31,6 +39,7 @@ const lag = (customerId: string, occurredAt: string) =>
 beforeAll(async () => {
   database = await createTestDatabase();
   server = await startTestServer(database.storage, { clock: () => clock });
+  await publishStarterWizards(database.storage);
   await database.storage.transaction((db) =>
     upsertCustomers(db, [customer('acme', { version: '26.12.1' }), customer('globex', { version: '26.11.0' })]),
   );

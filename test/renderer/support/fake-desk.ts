@@ -6,6 +6,7 @@ import type { ContractError, Result } from '../../../shared/ipc/result';
 import type { Highlight, NoteView, TimelineRow } from '../../../shared/ipc/views';
 import { createFakeRunHost, type FakeRunHost } from '../wizards/support/fake-runs';
 import { createFakeFollowUps } from './fake-follow-ups';
+import { createFakeProblems } from './fake-problems';
 import type { Fixtures } from './fixtures';
 
 /** A recorded call: which channel, with what input. */
@@ -140,6 +141,7 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
   const handlers: Partial<Record<Channel, (input: never) => unknown>> = {
     ...runs.handlers,
     ...createFakeFollowUps(fixtures),
+    ...createFakeProblems(fixtures),
     'app:info': () => ({
       appVersion: '0.1.0',
       mode: 'browser',

@@ -2,6 +2,7 @@ import type { CustomerFeature, TimelineEvent } from '../../../shared/domain';
 import type { CustomerSummary, NoteView, OpenItem } from '../../../shared/ipc/views';
 import type { CustomerDiagnosis, CustomerSetup, ReleasesOutput, WhoElseOutput } from '../../../shared/ipc/diagnosis-views';
 import type { FollowUpView } from '../../../shared/ipc/follow-up-views';
+import type { ProblemDetail } from '../../../shared/ipc/problem-views';
 
 /** Everything the fake desk answers from: the state of a small, realistic cache. */
 export type Fixtures = {
@@ -21,6 +22,8 @@ export type Fixtures = {
   setup?: Record<string, CustomerSetup>;
   /** Follow-ups the fake desk answers `followUps:*` from (none when absent). */
   followUps?: FollowUpView[];
+  /** Known problems the fake desk answers `problems:*` from (none when absent). */
+  problems?: ProblemDetail[];
 };
 
 let counter = 0;

@@ -4,6 +4,7 @@ import { createServer, type ServerOptions } from '../../../server/app';
 import { createCatalogHolder, type CatalogHolder } from '../../../server/catalog/loader';
 import { createDemoConnector } from '../../../server/demo/connector';
 import { silentLogger } from '../../../server/log';
+import { publishBundledWizards } from '../../../server/remediation/wizard-library';
 import { createApiToken, type NewToken } from '../../../server/repo/tokens';
 import { upsertCustomers } from '../../../server/repo/writes';
 import type { Storage } from '../../../server/storage/types';
@@ -52,6 +53,17 @@ export async function startTestServer(storage: Storage, options: Partial<ServerO
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url, close: () => app.close() };
+}
+
+/** The starter wizard library (resources/wizards), published as a server start does: known errors name one. */
+export async function publishStarterWizards(storage: Storage): Promise<void> {
+  const { demoPublishedCatalog } = await import('../../support/catalog');
+  await publishBundledWizards(storage, {
+    directory: path.resolve(import.meta.dirname, '../../../resources/wizards'),
+    now: Date.parse('2026-01-01T00:00:00.000Z'),
+    log: silentLogger,
+    catalog: demoPublishedCatalog(),
+  });
 }
 
 export async function token(storage: Storage, input: Partial<NewToken> = {}): Promise<string> {

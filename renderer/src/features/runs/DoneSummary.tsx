@@ -2,6 +2,7 @@ import type { RunView } from '../../../../shared/ipc/wizard-views';
 import { routeToHash } from '../../../../shared/routes';
 import type { RunState, RunSummary } from '../../../../shared/wizards/engine';
 import { formatDateTime, formatDuration } from '../../lib/time';
+import { NewProblemButton } from '../problems/NewProblem';
 import { outcomeLabel, rootCauseLabel } from './run-model';
 
 function recordText(view: RunView): string {
@@ -75,6 +76,18 @@ export function DoneSummary({ view, summary, state }: { view: RunView; summary: 
             ))}
           </ul>
         </>
+      ) : null}
+      {!view.practice && view.status !== 'cancelled' ? (
+        <NewProblemButton
+          label="Create a known problem from this run"
+          seed={{
+            title: `${view.title}: ${summary.reason ?? rootCauseLabel(summary.rootCause)} on ${view.customerName}`.slice(0, 300),
+            customers: [view.customerId],
+            // A run that worked around it (or fixed it) is the workaround to offer first next time.
+            workaroundWizard: summary.outcome === 'workaround' || summary.outcome === 'remediated' ? view.wizardId : null,
+            origin: 'from this run',
+          }}
+        />
       ) : null}
       <h3>Path taken</h3>
       <ol aria-label="Path taken" className="path-taken">

@@ -13,6 +13,7 @@ import { useStore } from '../../store/store';
 import { NotesPanel } from '../notes/NotesPanel';
 import { SUGGESTING_EVENT_KINDS, SuggestedWizards } from '../wizards/SuggestedWizards';
 import { PrecedingChanges } from './PrecedingChanges';
+import { NewProblemButton } from '../problems/NewProblem';
 import { WhoElse } from '../diagnosis/WhoElse';
 import { canShowPrecedingChanges, LATE_AFTER_MS } from './timeline-model';
 
@@ -198,6 +199,18 @@ export function EventDetails() {
             />
           ) : null}
           {event.signature ? <WhoElse key={`who-${event.id}`} eventId={event.id} /> : null}
+          {event.signature ? (
+            <NewProblemButton
+              key={`problem-${event.id}`}
+              label="Create a known problem from this signal"
+              seed={{
+                title: event.feature ? `${event.summary} (${event.feature})` : event.summary,
+                rules: [{ signature: event.signature }],
+                customers: [event.customerId],
+                origin: 'from this signal',
+              }}
+            />
+          ) : null}
           {SUGGESTING_EVENT_KINDS.has(event.kind) ? (
             <SuggestedWizards key={event.id} customerId={event.customerId} eventId={event.id} headingLevel={3} />
           ) : null}

@@ -1,0 +1,132 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { createFakeDesk } from '../support/fake-desk';
+import { makeProblem } from '../support/fake-problems';
+import { eventBySummary, standardFixtures, type Fixtures } from '../support/fixtures';
+import { renderApp } from '../support/render';
+
+/**
+ * Known problems on the desk (issue 12): the view lists them (regressed ones
+ * marked), opens one for editing (only the fields touched are sent), refuses
+ * a lifecycle step that lacks what it needs, shows the server's refusal and a
+ * colleague's replaced value, closes one, and makes one from a signal.
+ */
+const SIGNATURE = 'alert:sso-login-failing:0123456789abcdef';
+
+function fixtures(): Fixtures {
+  const base = standardFixtures();
+  base.problems = [
+    {
+      problem: makeProblem({
+        id: 'prob-exports',
+        title: 'Export jobs lag after the queue change',
+        status: 'fixed',
+        rules: [{ prefix: 'alert:exportjoblag:' }],
+        fixedVersion: '26.12.1',
+        fixedAt: '2026-11-15T00:00:00.000Z',
+        customersHit: 2,
+        occurrences: 5,
+        regressions: 1,
+      }),
+      hits: [
+        {
+          customerId: 'acme',
+          customerName: 'Acme Corporation',
+          linkedBy: 'signature',
+          occurrences: 3,
+          firstAt: '2026-11-01T00:00:00.000Z',
+          lastAt: '2026-11-19T00:00:00.000Z',
+          regression: { at: '2026-11-19T00:00:00.000Z', version: '26.12.1' },
+        },
+      ],
+    },
+    {
+      problem: makeProblem({
+        id: 'prob-sso',
+        title: 'SSO loops after IdP rotation',
+        customers: ['acme'],
+        owner: 'dana',
+        error: 'there is no wizard sso-fix in the library (invalid_args)',
+        replaced: { actor: 'sam@ops.example', at: '2026-11-19T10:00:00.000Z', fields: [{ field: 'owner', previous: 'bob' }] },
+      }),
+      hits: [],
+    },
+  ];
+  return base;
+}
+
+describe('the Known problems view', () => {
+  it('lists problems with regressions marked, opens one by keyboard, and sends only the fields edited', async () => {
+    const { user, desk } = renderApp({ route: { view: 'fleet' }, fixtures: fixtures() });
+    await screen.findByRole('heading', { level: 1, name: 'Fleet' });
+    await user.keyboard('{Alt>}7{/Alt}');
+    const list = await screen.findByRole('list', { name: 'Known problems' });
+    expect(within(list).getByText('regression on 1 customer')).toBeInTheDocument();
+    await user.click(within(list).getByRole('link', { name: 'Export jobs lag after the queue change' }));
+    const heading = await screen.findByRole('heading', { level: 2, name: /Export jobs lag after the queue change/ });
+    await waitFor(() => expect(heading).toHaveFocus());
+    expect(screen.getByRole('alert')).toHaveTextContent('Regression: it came back on 1 customer already on 26.12.1');
+    expect(within(screen.getByRole('table')).getByText('came back on 26.12.1', { exact: false })).toBeInTheDocument();
+
+    const form = screen.getByRole('form', { name: 'Edit Export jobs lag after the queue change' });
+    const save = within(form).getByRole('button', { name: 'Save changes' });
+    expect(save).toBeDisabled();
+    await user.type(within(form).getByLabelText('Workaround (what to do meanwhile)'), 'Restart the export worker.');
+    await user.type(within(form).getByLabelText('Ticket link'), 'https://tickets.example.com/OPS-12');
+    await user.click(save);
+    await waitFor(() =>
+      expect(desk.inputsTo('problems:update')).toEqual([
+        {
+          problemId: 'prob-exports',
+          set: { workaround: 'Restart the export worker.', ticketUrl: 'https://tickets.example.com/OPS-12' },
+        },
+      ]),
+    );
+    expect(await within(form).findByLabelText('Workaround (what to do meanwhile)')).toHaveValue('Restart the export worker.');
+    expect(screen.getByRole('heading', { level: 2, name: /pending/ })).toBeInTheDocument();
+
+    await user.click(within(form).getByRole('button', { name: 'Close problem' }));
+    await waitFor(() =>
+      expect(desk.inputsTo('problems:update').at(-1)).toEqual({ problemId: 'prob-exports', set: { status: 'closed' } }),
+    );
+    expect(await screen.findByRole('heading', { level: 2, name: /Closed/ })).toBeInTheDocument();
+  });
+
+  it('refuses a known error without its workaround wizard, and shows the server’s refusal and a replaced value', async () => {
+    const { user, desk } = renderApp({ route: { view: 'problems', problemId: 'prob-sso' }, fixtures: fixtures() });
+    const form = await screen.findByRole('form', { name: 'Edit SSO loops after IdP rotation' });
+    expect(screen.getByText(/The server did not accept a change to this problem: there is no wizard sso-fix/)).toHaveAttribute(
+      'role',
+      'alert',
+    );
+    expect(screen.getByRole('note')).toHaveTextContent('replaced what someone else had set meanwhile: owner was “bob”');
+    await user.selectOptions(within(form).getByLabelText('Status'), 'known_error');
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    const refusal = await within(form).findByRole('alert');
+    expect(refusal).toHaveTextContent('The problem was not changed');
+    expect(refusal).toHaveTextContent('needs its workaround wizard');
+    expect(desk.fixtures.problems?.[1]?.problem.status).toBe('investigating');
+  });
+
+  it('is made from a signal: its signature and customer prefilled, then opened', async () => {
+    const base = fixtures();
+    eventBySummary(base, 'SSO login failing for most users').signature = SIGNATURE;
+    const desk = createFakeDesk(base);
+    const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
+    await waitFor(() => expect(screen.getAllByTestId('timeline-row').length).toBeGreaterThan(0));
+    await user.click(screen.getByRole('option', { name: /SSO login failing for most users/ }));
+    const panel = await screen.findByRole('complementary', { name: /SSO login failing for most users/ });
+    await user.click(within(panel).getByRole('button', { name: 'Create a known problem from this signal' }));
+    const form = within(panel).getByRole('form', { name: 'New known problem from this signal' });
+    expect(within(form).getByLabelText(/^Signatures/)).toHaveValue(SIGNATURE);
+    expect(within(form).getByLabelText(/^Customers linked by hand/)).toHaveValue('acme');
+    await user.click(within(form).getByRole('button', { name: 'Create known problem' }));
+    await waitFor(() =>
+      expect(desk.inputsTo('problems:create')).toEqual([
+        expect.objectContaining({ rules: [{ signature: SIGNATURE }], customers: ['acme'], workaroundWizard: null }),
+      ]),
+    );
+    expect(await screen.findByRole('heading', { level: 1, name: 'Known problems' })).toBeInTheDocument();
+    expect(window.location.hash).toBe('#/problems/prob-new-1');
+  });
+});
