@@ -4,11 +4,16 @@ import { DeskError } from '../../shared/ipc/result';
 import type { WizardListItem } from '../../shared/ipc/wizard-views';
 import type { RunHost } from './host';
 import type { LibraryEntry, WizardLibrary } from './library';
-import { customerContext, describeReasons, eventContext, rankWizards } from './suggest';
+import { customerContext, describeReasons, eventContext, rankWizards, type ResolvingRun } from './suggest';
 
 type WizardChannels = 'wizards:list' | 'wizards:get' | 'runs:start' | 'runs:get' | 'runs:list' | 'runs:act';
 
-function listItem(entry: LibraryEntry, isSuggested: boolean, reason: string | null): WizardListItem {
+function listItem(
+  entry: LibraryEntry,
+  isSuggested: boolean,
+  reason: string | null,
+  resolvedBy: ResolvingRun | null = null,
+): WizardListItem {
   return {
     id: entry.id,
     version: entry.version,
@@ -18,6 +23,13 @@ function listItem(entry: LibraryEntry, isSuggested: boolean, reason: string | nu
     isSuggested,
     reason,
     origin: entry.origin,
+    resolvedBy: resolvedBy && {
+      runId: resolvedBy.runId,
+      outcome: resolvedBy.outcome,
+      finishedAt: resolvedBy.finishedAt,
+      actor: resolvedBy.actor,
+      isLocal: resolvedBy.isLocal,
+    },
   };
 }
 
@@ -39,8 +51,14 @@ export function createWizardHandlers(deps: {
       const ranked = rankWizards(library.latest(), context);
       return {
         wizards: ranked.map((suggestion) =>
-          listItem(suggestion.entry, suggestion.isSuggested, suggestion.isSuggested ? describeReasons(suggestion.reasons) : null),
+          listItem(
+            suggestion.entry,
+            suggestion.isSuggested,
+            suggestion.isSuggested ? describeReasons(suggestion.reasons) : null,
+            suggestion.resolvedBy,
+          ),
         ),
+        ...(context?.scope === 'event' ? { isEventResolved: context.isResolved } : {}),
       };
     },
     'wizards:get': (input) => {

@@ -23,6 +23,21 @@ export const WizardListItemSchema = z.object({
   reason: z.string().nullable(),
   /** Where this version came from: the server library (synced) or the bundled starter library. */
   origin: z.enum(['server', 'bundled']),
+  /**
+   * The run of this wizard that fixed the customer (or the event asked about), when
+   * nothing since calls for it again: "resolved by run … 3 min ago" (#15).
+   */
+  resolvedBy: z
+    .object({
+      runId: z.string(),
+      outcome: z.string(),
+      finishedAt: z.string(),
+      actor: z.string().nullable(),
+      /** This desk has the run: the runner can open it. */
+      isLocal: z.boolean(),
+    })
+    .nullable()
+    .optional(),
 });
 export type WizardListItem = z.infer<typeof WizardListItemSchema>;
 
@@ -30,7 +45,11 @@ export const WizardsListInputSchema = z.strictObject({
   customerId: CustomerIdSchema.optional(),
   eventId: z.string().min(1).max(64).optional(),
 });
-export const WizardsListOutputSchema = z.object({ wizards: z.array(WizardListItemSchema) });
+export const WizardsListOutputSchema = z.object({
+  wizards: z.array(WizardListItemSchema),
+  /** The event asked about is part of an alert, incident or ticket that is resolved now. */
+  isEventResolved: z.boolean().optional(),
+});
 
 export const WizardGetInputSchema = z.strictObject({
   wizardId: z.string().min(1).max(100),

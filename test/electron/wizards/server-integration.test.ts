@@ -31,6 +31,8 @@ let database: TestDatabase;
 let server: TestServer;
 let desk: Desk;
 const desks: Desk[] = [];
+/** The SSO run of the first test, which later tests look back on. */
+let ssoRunId = '';
 
 function unwrap<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
@@ -86,6 +88,7 @@ describe('the SSO wizard against the reference server', () => {
 
     interactions += 1;
     const started = await call('runs:start', { wizardId: 'sso-sign-in-failing', customerId: ssoCustomer });
+    ssoRunId = started.runId;
     const atConfirm = await waitFor(
       async () => {
         const view = (await call('runs:get', { runId: started.runId })) as RunView;
@@ -159,6 +162,38 @@ describe('the SSO wizard against the reference server', () => {
       [ssoCustomer],
     );
     expect(serverEvents).toHaveLength(1);
+  });
+});
+
+describe('after the fix (#15)', () => {
+  it('no longer suggests the SSO wizard on the healthy customer or its alert, and says which run resolved it', async () => {
+    expect(ssoRunId).not.toBe('');
+    await waitFor(
+      async () => {
+        await call('sync:now', undefined);
+        return (await call('customers:get', { customerId: ssoCustomer })).customer.health === 'ok';
+      },
+      'the desk knows the customer is healthy',
+      30_000,
+    );
+    const forCustomer = (await call('wizards:list', { customerId: ssoCustomer })).wizards;
+    const sso = forCustomer.find((wizard) => wizard.id === 'sso-sign-in-failing');
+    expect(sso).toMatchObject({ isSuggested: false, resolvedBy: { runId: ssoRunId, outcome: 'workaround' } });
+    expect(forCustomer.filter((wizard) => wizard.isSuggested)).toEqual([]);
+
+    const alertId = desk.cache
+      .prepare(
+        "select id from events where customer_id = ? and kind = 'alert' and feature = 'sso' order by occurred_at desc limit 1",
+      )
+      .pluck()
+      .get(ssoCustomer) as string;
+    expect(alertId).toBeTruthy();
+    const forAlert = (await call('wizards:list', { customerId: ssoCustomer, eventId: alertId })).wizards;
+    expect(forAlert.find((wizard) => wizard.id === 'sso-sign-in-failing')).toMatchObject({
+      isSuggested: false,
+      resolvedBy: { runId: ssoRunId, outcome: 'workaround' },
+    });
+    expect(forAlert.filter((wizard) => wizard.isSuggested)).toEqual([]);
   });
 });
 

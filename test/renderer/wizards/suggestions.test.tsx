@@ -1,6 +1,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { useStore } from '../../../renderer/src/store/store';
+import type { WizardListItem } from '../../../shared/ipc/wizard-views';
 import { createFakeDesk } from '../support/fake-desk';
 import { eventBySummary, standardFixtures } from '../support/fixtures';
 import { renderApp } from '../support/render';
@@ -94,6 +95,43 @@ describe('suggested wizards', () => {
     await waitFor(() =>
       expect(within(panel).queryByRole('list', { name: 'Open runs for this customer' })).not.toBeInTheDocument(),
     );
+  });
+
+  it('after a fix, says which run resolved it and when, instead of suggesting it again (#15)', async () => {
+    const desk = createFakeDesk(standardFixtures());
+    const finishedAt = new Date(Date.now() - 3 * 60_000).toISOString();
+    const resolvedBy = { runId: '01M8YDWSZCQXZ24C0RE245FXEH', outcome: 'workaround', finishedAt, actor: 'dana', isLocal: true };
+    desk.override('wizards:list', async (input) => {
+      const answer = await desk.answer('wizards:list', input);
+      if (!answer.ok) return answer;
+      const { wizards } = answer.value as { wizards: WizardListItem[] };
+      return {
+        ok: true,
+        value: {
+          wizards: wizards.map((wizard) => ({
+            ...wizard,
+            isSuggested: false,
+            reason: null,
+            resolvedBy: wizard.id === 'sso-sign-in-failing' ? resolvedBy : null,
+          })),
+          isEventResolved: true,
+        },
+      };
+    });
+    const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
+    await user.click(await screen.findByRole('option', { name: /SSO login failing for most users/ }));
+    const details = await screen.findByRole('complementary', { name: /SSO login failing for most users/ });
+    const panel = await within(details).findByRole('region', { name: 'Suggested wizards' });
+    const resolved = await within(panel).findByRole('list', { name: 'Resolved for this event' });
+    expect(within(resolved).getByTestId('wizard-resolved')).toHaveTextContent(
+      'SSO sign-in failingNot suggested now: resolved by run …45FXEH (workaround, dana) 3 min ago. If it comes back, start it again from Other wizards.',
+    );
+    expect(within(resolved).getByRole('link', { name: `Open run ${resolvedBy.runId}` })).toHaveAttribute(
+      'href',
+      `#/run/${resolvedBy.runId}`,
+    );
+    expect(within(panel).queryByRole('list', { name: 'Wizards suggested for this event' })).not.toBeInTheDocument();
+    expect(panel).toHaveTextContent('This is resolved now, so no wizard is suggested for it.');
   });
 
   it('says why a run did not start', async () => {

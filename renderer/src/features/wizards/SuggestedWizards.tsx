@@ -6,6 +6,8 @@ import { useDesk } from '../../api/DeskContext';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { GatedButton } from '../../components/GatedButton';
+import { useNow } from '../../components/useNow';
+import { formatRelative } from '../../lib/time';
 import { touchesCustomer } from '../../store/app-slice';
 import { coalesce } from '../runs/coalesce';
 import { startKey, useStartRun } from './useStartRun';
@@ -52,6 +54,34 @@ function WizardChoice({
   );
 }
 
+type ResolvedBy = NonNullable<WizardListItem['resolvedBy']>;
+
+/** "resolved by run …AZ3C (workaround, dana) 3 min ago": the run that fixed it, which the runner can open when it is this desk's. */
+function ResolvedLine({ wizard, resolvedBy }: { wizard: WizardListItem; resolvedBy: ResolvedBy }) {
+  const now = useNow(30_000);
+  const shortId = `…${resolvedBy.runId.slice(-6)}`;
+  const how = [resolvedBy.outcome.replace(/_/g, ' '), resolvedBy.actor].filter(Boolean).join(', ');
+  return (
+    <li className="suggestion" data-testid="wizard-resolved">
+      <div className="suggestion-text">
+        <span className="suggestion-title">{wizard.title}</span>
+        <p className="suggestion-reason">
+          Not suggested now: resolved by{' '}
+          {resolvedBy.isLocal ? (
+            <a href={routeToHash({ view: 'run', runId: resolvedBy.runId })} aria-label={`Open run ${resolvedBy.runId}`}>
+              run {shortId}
+            </a>
+          ) : (
+            <>run {shortId}</>
+          )}{' '}
+          ({how}) <time dateTime={resolvedBy.finishedAt}>{formatRelative(resolvedBy.finishedAt, now)}</time>. If it comes back,
+          start it again from Other wizards.
+        </p>
+      </div>
+    </li>
+  );
+}
+
 /**
  * "Suggested wizards" for a customer, or for one event of it: the wizards whose
  * appliesTo matches first, each with the reason in words, then the others.
@@ -68,6 +98,7 @@ export function SuggestedWizards({
 }) {
   const desk = useDesk();
   const [wizards, setWizards] = useState<WizardListItem[] | null>(null);
+  const [isEventResolved, setEventResolved] = useState(false);
   const [openRuns, setOpenRuns] = useState<RunListItem[]>([]);
   const [error, setError] = useState<ContractError | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -81,6 +112,7 @@ export function SuggestedWizards({
       if (!isCurrent) return;
       if (result.ok) {
         setWizards(result.value.wizards);
+        setEventResolved(result.value.isEventResolved ?? false);
         setError(null);
       } else setError(result.error);
     });
@@ -105,6 +137,9 @@ export function SuggestedWizards({
     };
   }, [desk, customerId, eventId]);
 
+  // A run finishing on this desk changes what is suggested before its record comes back through sync.
+  useEffect(() => desk.events.runsChanged(() => setAttempt((value) => value + 1)), [desk]);
+
   useCacheRefresh(
     useCallback((change) => touchesCustomer(change, customerId), [customerId]),
     useCallback(() => setAttempt((value) => value + 1), []),
@@ -112,6 +147,7 @@ export function SuggestedWizards({
 
   const suggested = (wizards ?? []).filter((wizard) => wizard.isSuggested);
   const others = (wizards ?? []).filter((wizard) => !wizard.isSuggested);
+  const resolved = others.flatMap((wizard) => (wizard.resolvedBy ? [{ wizard, resolvedBy: wizard.resolvedBy }] : []));
   const suffix = eventId ? ' for this event' : '';
   const onStart = (wizard: WizardListItem) => (practice: boolean) =>
     void start({ wizardId: wizard.id, customerId, practice, ...(eventId ? { eventId } : {}) });
@@ -150,8 +186,17 @@ export function SuggestedWizards({
       {wizards === null && !error ? <p className="muted">Looking for wizards that match…</p> : null}
       {wizards !== null && suggested.length === 0 ? (
         <p className="muted">
-          No wizard matches what is known about this {eventId ? 'event' : 'customer'}. Every wizard is listed below.
+          {isEventResolved
+            ? 'This is resolved now, so no wizard is suggested for it. Every wizard is listed below.'
+            : `No wizard matches what is known about this ${eventId ? 'event' : 'customer'}. Every wizard is listed below.`}
         </p>
+      ) : null}
+      {resolved.length > 0 ? (
+        <ul className="suggestion-list" aria-label={eventId ? 'Resolved for this event' : 'Resolved on this customer'}>
+          {resolved.map(({ wizard, resolvedBy }) => (
+            <ResolvedLine key={wizard.id} wizard={wizard} resolvedBy={resolvedBy} />
+          ))}
+        </ul>
       ) : null}
       {suggested.length > 0 ? (
         <ul
