@@ -129,4 +129,40 @@ describe('the Known problems view', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Known problems' })).toBeInTheDocument();
     expect(window.location.hash).toBe('#/problems/prob-new-1');
   });
+
+  it('makes a tracked follow-up from a problem (customer, assignee, due) that the Follow-ups view lists under it', async () => {
+    const { user, desk } = renderApp({ route: { view: 'problems', problemId: 'prob-exports' }, fixtures: fixtures() });
+    await screen.findByRole('form', { name: 'Edit Export jobs lag after the queue change' });
+    await user.click(screen.getByRole('button', { name: 'Follow-up from problem' }));
+    const form = screen.getByRole('form', { name: 'New follow-up from this problem' });
+    expect(within(form).getByLabelText('Customer')).toHaveValue('acme');
+    await user.type(within(form).getByLabelText('Assignee'), 'dana');
+    await user.type(within(form).getByLabelText('Due'), '2026-12-20');
+    await user.click(within(form).getByRole('button', { name: 'Add follow-up' }));
+    await waitFor(() =>
+      expect(desk.inputsTo('followUps:create')).toEqual([
+        expect.objectContaining({
+          customerId: 'acme',
+          problemId: 'prob-exports',
+          owner: 'dana',
+          dueDate: '2026-12-20',
+          source: 'problem',
+          title: 'Ship the permanent fix: Export jobs lag after the queue change',
+        }),
+      ]),
+    );
+    const listed = await screen.findByRole('list', { name: 'Follow-ups of Export jobs lag after the queue change' });
+    expect(within(listed).getByText('Ship the permanent fix: Export jobs lag after the queue change')).toBeInTheDocument();
+    // Focus goes back to the button that opened the form.
+    expect(screen.getByRole('button', { name: 'Follow-up from problem' })).toHaveFocus();
+
+    await user.click(screen.getByRole('link', { name: 'Follow-ups' }));
+    await user.click(await screen.findByRole('button', { name: 'By problem' }));
+    const group = await screen.findByRole('region', { name: 'Export jobs lag after the queue change' });
+    expect(within(group).getByText('Ship the permanent fix: Export jobs lag after the queue change')).toBeInTheDocument();
+    expect(within(group).getByRole('link', { name: 'Export jobs lag after the queue change' })).toHaveAttribute(
+      'href',
+      '#/problems/prob-exports',
+    );
+  });
 });

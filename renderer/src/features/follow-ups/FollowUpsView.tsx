@@ -2,7 +2,9 @@ import { useEffect, useMemo, useState } from 'react';
 import type { FollowUpView } from '../../../../shared/ipc/follow-up-views';
 import { useDesk } from '../../api/DeskContext';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { navigate } from '../../app/useHashRoute';
 import { useStore } from '../../store/store';
+import { useDeskAnswer } from '../diagnosis/useDeskAnswer';
 import { FollowUpList } from './FollowUpList';
 import { NewFollowUp } from './NewFollowUp';
 import { useFollowUps } from './useFollowUps';
@@ -46,6 +48,10 @@ export function FollowUpsView() {
     () => fleetRows.map((row) => ({ id: row.id, name: row.name })).sort((a, b) => a.name.localeCompare(b.name)),
     [fleetRows],
   );
+  // Problem titles for the "By problem" groups, from the cache.
+  const problems = useDeskAnswer(scope === 'problem' ? `problems:${list?.rows.length ?? 0}` : null, () => desk.problems.list());
+  const problemTitle = (problemId: string) =>
+    problems.value?.rows.find((problem) => problem.id === problemId)?.title ?? `Problem ${problemId}`;
   const current = SCOPES.find((item) => item.scope === scope) ?? SCOPES[0]!;
   const rows = list?.rows ?? [];
 
@@ -81,15 +87,29 @@ export function FollowUpsView() {
           groupByProblem(rows).map(([problemId, items]) => (
             <section
               key={problemId ?? '-'}
-              aria-label={problemId ? `Problem ${problemId}` : 'No problem'}
+              aria-label={problemId ? problemTitle(problemId) : 'No problem'}
               className="follow-up-group"
             >
-              <h2>{problemId ? `Problem ${problemId}` : 'Not linked to a problem'}</h2>
+              <h2>
+                {problemId ? (
+                  <a
+                    href={`#/problems/${encodeURIComponent(problemId)}`}
+                    onClick={(event) => {
+                      event.preventDefault();
+                      navigate({ view: 'problems', problemId });
+                    }}
+                  >
+                    {problemTitle(problemId)}
+                  </a>
+                ) : (
+                  'Not linked to a problem'
+                )}
+              </h2>
               <FollowUpList
                 rows={items}
                 me={list.me}
                 showCustomer
-                label={problemId ? `Follow-ups of problem ${problemId}` : 'Follow-ups of no problem'}
+                label={problemId ? `Follow-ups of ${problemTitle(problemId)}` : 'Follow-ups of no problem'}
                 empty=""
               />
             </section>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { PROBLEM_STATUS_LABELS } from '../../../../shared/problems';
 import { useDesk } from '../../api/DeskContext';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
@@ -8,6 +8,7 @@ import { countOf } from '../../lib/plural';
 import { useDeskAnswer } from '../diagnosis/useDeskAnswer';
 import { NewProblemButton } from './NewProblem';
 import { ProblemEditor } from './ProblemEditor';
+import { ProblemFollowUps } from './ProblemFollowUps';
 import './problems.css';
 
 /** Re-asks the desk whenever the cache changes (a sync, this desk's own write). */
@@ -25,7 +26,7 @@ function useRefreshKey(): number {
  * ones first, and the chosen one open for editing — from the local cache, so
  * it works offline; changes are sent when the backend is reachable.
  */
-export function ProblemsView({ problemId, followUps }: { problemId?: string; followUps?: (problemId: string) => ReactNode }) {
+export function ProblemsView({ problemId }: { problemId?: string }) {
   const desk = useDesk();
   const reloads = useRefreshKey();
   const list = useDeskAnswer(`list:${reloads}`, () => desk.problems.list());
@@ -91,7 +92,7 @@ export function ProblemsView({ problemId, followUps }: { problemId?: string; fol
           ) : null}
           {detail.value ? (
             <ProblemEditor key={detail.value.problem.id} detail={detail.value}>
-              {followUps?.(detail.value.problem.id)}
+              <ProblemFollowUps detail={detail.value} />
             </ProblemEditor>
           ) : !problemId && rows.length > 0 ? (
             <p className="muted">Choose a problem to see who it hits and to edit it.</p>
