@@ -38,6 +38,10 @@ export function unsafeTextReason(text: string): Pick<BoundaryProblem, 'kind' | '
  * than `maxDepth`; null when the whole value is fine.
  */
 export function findBoundaryProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): BoundaryProblem | null {
+  // Almost every value is fine: one walk that allocates nothing says so (it ran on every ingest request twice
+  // and, building a path array per node, cost an Alertmanager alert more than its own parsing; issue 10).
+  // Only a value with a problem is walked again to say where.
+  if (isStorable(value, maxDepth, 0)) return null;
   // Iterative: a hostile value must not be able to overflow our stack either.
   const stack: { value: unknown; path: PropertyKey[] }[] = [{ value, path: [] }];
   while (stack.length > 0) {
@@ -66,6 +70,25 @@ export function findBoundaryProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): 
     }
   }
   return null;
+}
+
+function isStorableText(text: string): boolean {
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+}
+
+/** Whether `value` has no problem findBoundaryProblem would report; recursion stops at `maxDepth`, so it is bounded. */
+function isStorable(value: unknown, maxDepth: number, depth: number): boolean {
+  if (typeof value === 'string') return isStorableText(value);
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= maxDepth) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isStorable(item, maxDepth, depth + 1)) return false;
+    return true;
+  }
+  for (const key of Object.keys(value)) {
+    if (!isStorableText(key) || !isStorable((value as Record<string, unknown>)[key], maxDepth, depth + 1)) return false;
+  }
+  return true;
 }
 
 /** `events[0].summary contains a NUL character …`, or `the input …` for a problem at the top. */

@@ -9,6 +9,7 @@ import {
   ReleaseSchema,
 } from '../../shared/domain';
 import { ApiFailure } from '../errors';
+import { JsonValueSchema } from '../../shared/json';
 import { describeZodIssues, issuePath } from '../../shared/issues';
 
 /*
@@ -19,6 +20,10 @@ export const StrictEventInputSchema = z.strictObject({
   ...EventInputSchema.shape,
   source: z.strictObject(EventSourceSchema.shape),
   links: z.strictObject(EventLinksSchema.shape).default({}),
+  // The same values as the shared schema's z.json(), checked in one walk: every ingested event passes here.
+  prevValue: JsonValueSchema.nullable().default(null),
+  newValue: JsonValueSchema.nullable().default(null),
+  properties: z.record(z.string(), JsonValueSchema).default({}),
 });
 export const StrictCustomerSchema = z.strictObject(CustomerSchema.shape);
 export const StrictFeatureInputSchema = z.strictObject({

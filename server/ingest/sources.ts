@@ -26,10 +26,28 @@ export function moduleFor(config: SourceConfig): SourceKindModule {
 /** A source as the pipeline uses it: the stored row with its config parsed. */
 export type Source = { row: SourceRow; config: SourceConfig };
 
+/**
+ * Parsed configs by their stored text: the row is read on every request (a rotation or an edit made through
+ * another server process counts at once), but parsing it again each time cost more than parsing a small
+ * notification. Bounded: emptied when it holds more configs than a deployment has sources.
+ */
+const parsedConfigs = new Map<string, ReturnType<typeof SourceConfigSchema.safeParse>>();
+
+function parseStoredConfig(row: SourceRow): ReturnType<typeof SourceConfigSchema.safeParse> {
+  const key = `${row.id}\n${row.kind}\n${JSON.stringify(row.config)}`;
+  let parsed = parsedConfigs.get(key);
+  if (!parsed) {
+    parsed = SourceConfigSchema.safeParse({ ...row.config, id: row.id, kind: row.kind });
+    if (parsedConfigs.size >= 1_000) parsedConfigs.clear();
+    parsedConfigs.set(key, parsed);
+  }
+  return parsed;
+}
+
 export async function loadSource(db: Queryable, id: string): Promise<Source | null> {
   const row = await findSource(db, id);
   if (!row) return null;
-  const parsed = SourceConfigSchema.safeParse({ ...row.config, id: row.id, kind: row.kind });
+  const parsed = parseStoredConfig(row);
   // Stored configs were validated when written; one this version cannot read is the admin's to fix, not the producer's.
   if (!parsed.success)
     throw new ApiFailure(503, 'source_misconfigured', `source ${id} has a config this server cannot read; ask an admin`);

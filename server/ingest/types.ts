@@ -59,9 +59,12 @@ export function header(request: IngestRequest, name: string): string | undefined
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Cuts text to `max` characters with an ellipsis (summaries are ≤ 500). */
+/** Cuts text to `max` UTF-16 units with an ellipsis (summaries are ≤ 500), never between the halves of an emoji. */
 export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  // A cut after a high surrogate would leave half a character, which no database stores (a 400 for a valid alert).
+  const end = /[\ud800-\udbff]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${text.slice(0, end)}…`;
 }
 
 /** 400 for one bad item of a request, naming its place and field: `alerts[1].startsAt: …; nothing was stored`. */

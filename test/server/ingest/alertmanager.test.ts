@@ -211,6 +211,18 @@ describe('Alertmanager webhook source', () => {
     expect(await count('select 1 from ingest_unmatched')).toBe(unmatched);
   });
 
+  it('stores an alert whose long summary is cut at an emoji, without splitting the emoji into a lone surrogate', async () => {
+    // 498 letters then a rocket (two UTF-16 units at 498 and 499): a summary is cut to 499 units plus an ellipsis.
+    const summary = `${'a'.repeat(498)}🚀${'b'.repeat(100)}`;
+    const alert = { ...grouped.alerts[0], fingerprint: 'e1e1e1e1e1e1e1e1', annotations: { summary } };
+    const response = await post({ ...grouped, alerts: [alert] });
+    expect(response.status).toBe(200);
+    const [row] = await database.storage.query<{ summary: string }>(
+      "select summary from events where source_system = 'prod-alertmanager' and properties->>'fingerprint' = 'e1e1e1e1e1e1e1e1'",
+    );
+    expect(row?.summary).toBe(`${'a'.repeat(498)}…`);
+  });
+
   it('refuses bodies over the source limit with 413 and rate-limits per source with 429 and Retry-After', async () => {
     const small = await addSource(server.url, adminToken, {
       id: 'tiny-alertmanager',
