@@ -528,6 +528,12 @@ export function createDesk(options: DeskOptions): Desk {
       return backendView();
     },
     'identity:get': () => identity.view(signInNeeded),
+    'preferences:get': () => ({ ...settings.read().preferences }),
+    'preferences:set': (input) => {
+      const current = settings.read();
+      settings.write({ ...current, preferences: { ...current.preferences, timeZone: input.timeZone } });
+      return { ...settings.read().preferences };
+    },
     'identity:signIn': async () => {
       await identity.signIn();
       await connect();

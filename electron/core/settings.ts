@@ -34,6 +34,8 @@ const SettingsSchema = z.object({
     .default({ mode: 'demo' }),
   /** Legacy: the demo backend's token in plaintext; moved to the secret store on start. */
   demoToken: z.string().optional(),
+  /** How the desk shows things: times in the local zone or UTC (issue 14). */
+  preferences: z.object({ timeZone: z.enum(['local', 'utc']).default('local') }).default({ timeZone: 'local' }),
   /** The user accepted keeping secrets without a keyring (Linux `basic_text`). */
   acceptUnprotectedSecrets: z.boolean().default(false),
 });

@@ -3,6 +3,7 @@ import { useGlobalKeys } from './app/useGlobalKeys';
 import { useHashRoute } from './app/useHashRoute';
 import { useDeskState } from './app/useDeskState';
 import { Sidebar } from './components/Sidebar';
+import { TimeZoneToggle } from './components/TimeZoneToggle';
 import { AboutView } from './features/about/AboutView';
 import { CustomerPage } from './features/customer/CustomerPage';
 import { FleetView } from './features/fleet/FleetView';
@@ -58,6 +59,8 @@ export function App() {
   const setNotice = useStore((state) => state.setNotice);
   const isPaletteOpen = useStore((state) => state.isPaletteOpen);
   const setPaletteOpen = useStore((state) => state.setPaletteOpen);
+  // Read here so that every view re-renders its times when the zone changes.
+  useStore((state) => state.timeZone);
 
   return (
     <>
@@ -75,6 +78,7 @@ export function App() {
               <button type="button" aria-keyshortcuts="Control+K Meta+K" onClick={() => setPaletteOpen(true)}>
                 Commands <kbd aria-hidden="true">Ctrl K</kbd>
               </button>
+              <TimeZoneToggle />
               <SignedInAs />
               <SyncIndicator />
             </div>

@@ -15,6 +15,8 @@ export const CHANNELS = [
   'identity:signIn',
   'identity:signOut',
   'identity:acceptUnprotectedSecrets',
+  'preferences:get',
+  'preferences:set',
   'customers:list',
   'customers:get',
   'timeline:page',

@@ -266,6 +266,16 @@ export const IdentityViewSchema = z.object({
   }),
 });
 export type IdentityView = z.output<typeof IdentityViewSchema>;
+/**
+ * How the desk shows things (issue 14): times in the viewer's own zone or in UTC
+ * (tickets and server logs speak UTC). Kept in settings.json by the desk core.
+ */
+export const DisplayTimeZoneSchema = z.enum(['local', 'utc']);
+export type DisplayTimeZone = z.output<typeof DisplayTimeZoneSchema>;
+export const PreferencesSchema = z.object({ timeZone: DisplayTimeZoneSchema });
+export type Preferences = z.output<typeof PreferencesSchema>;
+export const PreferencesSetInputSchema = z.strictObject({ timeZone: DisplayTimeZoneSchema });
+
 export const SignOutInputSchema = z.strictObject({
   /** Also delete the cached customer data on this computer (the outbox of unsent writes stays). */
   forgetCache: z.boolean().default(false),

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useDesk } from '../api/DeskContext';
-import { useStore } from '../store/store';
+import { changeTimeZone, useStore } from '../store/store';
 
 /** Loads what the frame shows from the desk core and follows its events. */
 export function useDeskState(): void {
@@ -23,6 +23,9 @@ export function useDeskState(): void {
     });
     void desk.identity.get().then((result) => {
       if (isLive && result.ok) setIdentity(result.value);
+    });
+    void desk.preferences.get().then((result) => {
+      if (isLive && result.ok) changeTimeZone(result.value.timeZone);
     });
     const stopSync = desk.events.syncChanged((status) => setSyncStatus(status));
     const stopIdentity = desk.events.identityChanged((identity) => setIdentity(identity));

@@ -1,39 +1,83 @@
 /**
- * Time formatting for the renderer. Times are shown in the viewer's own time zone
- * and locale; the day a timeline event belongs to is the local day it occurred on.
+ * Time formatting for the renderer. Every time on screen carries its zone (issue
+ * 14): the viewer's own zone by default, or UTC when the user chose it (tickets
+ * and server logs speak UTC). Hovering a time shows the exact ISO time and the
+ * moment in both zones ({@link timeTitle}). The day a timeline event belongs to is
+ * the day it occurred on in the chosen zone.
  */
 
+import type { DisplayTimeZone } from '../../../shared/ipc/views';
 import { countOf } from './plural';
 
-const dayLabelFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+let displayZone: DisplayTimeZone = 'local';
+
+/** Chooses the zone times are shown in; the store calls it when the preference loads or changes. */
+export function setDisplayTimeZone(zone: DisplayTimeZone): void {
+  displayZone = zone;
+}
+
+/** The zone times are shown in now. */
+export function displayTimeZone(): DisplayTimeZone {
+  return displayZone;
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+function formatIn(zone: DisplayTimeZone, name: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${zone}:${name}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(undefined, { ...options, ...(zone === 'utc' ? { timeZone: 'UTC' } : {}) });
+    formats.set(key, format);
+  }
+  return format;
+}
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 
-/** `YYYY-MM-DD` of the local day `iso` falls on. */
+/** `YYYY-MM-DD` of the day `iso` falls on in the chosen zone. */
 export function localDayKey(iso: string): string {
   const date = new Date(iso);
-  const month = String(date.getMonth() + 1).padStart(2, '0');
-  const day = String(date.getDate()).padStart(2, '0');
-  return `${date.getFullYear()}-${month}-${day}`;
+  const isUtc = displayZone === 'utc';
+  const month = String((isUtc ? date.getUTCMonth() : date.getMonth()) + 1).padStart(2, '0');
+  const day = String(isUtc ? date.getUTCDate() : date.getDate()).padStart(2, '0');
+  return `${isUtc ? date.getUTCFullYear() : date.getFullYear()}-${month}-${day}`;
 }
 
-/** "Mon, 24 Nov 2026" for a `YYYY-MM-DD` local day key. */
+/** "Mon, 24 Nov 2026" for a `YYYY-MM-DD` day key of the chosen zone. */
 export function formatDayKey(dayKey: string): string {
   const [year, month, day] = dayKey.split('-').map(Number);
-  return dayLabelFormat.format(new Date(year ?? 1970, (month ?? 1) - 1, day ?? 1));
+  // Noon of that day in the zone shown: the same calendar day whatever the zone's offset.
+  const noon =
+    displayZone === 'utc'
+      ? new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1, 12))
+      : new Date(year ?? 1970, (month ?? 1) - 1, day ?? 1, 12);
+  return formatIn(displayZone, 'day', { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' }).format(noon);
 }
 
-/** Local wall-clock time of day. */
+/** Wall-clock time of day with its zone ("14:02:07 UTC", "3:02:07 PM GMT+1"). */
 export function formatTime(iso: string): string {
-  return timeFormat.format(new Date(iso));
+  return formatIn(displayZone, 'time', { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' }).format(
+    new Date(iso),
+  );
 }
 
-/** Local date and time. */
+/** Date and time with its zone ("Nov 20, 2026, 12:00:00 PM UTC"). */
 export function formatDateTime(iso: string): string {
-  return dateTimeFormat.format(new Date(iso));
+  return formatIn(displayZone, 'datetime', { dateStyle: 'medium', timeStyle: 'long' }).format(new Date(iso));
+}
+
+/**
+ * What hovering a time shows: the exact ISO time, then the moment in the
+ * viewer's zone and in UTC ("2026-11-20T12:00:00.000Z · Fri, Nov 20, 2026, 7:00:00 AM
+ * EST (your time) · 12:00:00 PM UTC").
+ */
+export function timeTitle(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const local = formatIn('local', 'full', { dateStyle: 'full', timeStyle: 'long' }).format(date);
+  const utc = formatIn('utc', 'full', { dateStyle: 'full', timeStyle: 'long' }).format(date);
+  return local === utc ? `${date.toISOString()} · ${utc}` : `${date.toISOString()} · ${local} (your time) · ${utc}`;
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago" (or "in …" for future times). */

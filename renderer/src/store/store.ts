@@ -8,6 +8,9 @@ import { createSearchSlice, type SearchSlice } from '../features/search/search-s
 import { createTimelineSlice, type TimelineSlice } from '../features/timeline/timeline-slice';
 import { createWizardsSlice, type WizardsSlice } from '../features/wizards/wizards-slice';
 import { createAppSlice, type AppSlice } from './app-slice';
+import type { DisplayTimeZone } from '../../../shared/ipc/views';
+import { dayRunsOf } from '../features/timeline/timeline-model';
+import { setDisplayTimeZone } from '../lib/time';
 import { createSyncSlice, type SyncSlice } from './sync-slice';
 
 /** The whole renderer state: one store made of feature slices. */
@@ -40,4 +43,11 @@ const initialState = useStore.getState();
 /** Puts the store back to its first state; for tests. */
 export function resetStore(): void {
   useStore.setState(initialState, true);
+  setDisplayTimeZone('local');
+}
+
+/** Shows times in `zone`; the timeline's days are regrouped by the days of that zone. */
+export function changeTimeZone(zone: DisplayTimeZone): void {
+  useStore.getState().setTimeZone(zone);
+  useStore.setState((state) => ({ timeline: { ...state.timeline, days: dayRunsOf(state.timeline.rows) } }));
 }

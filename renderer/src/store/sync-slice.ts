@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { SyncStatus } from '../../../shared/ipc/contract';
-import type { IdentityView } from '../../../shared/ipc/views';
+import type { DisplayTimeZone, IdentityView } from '../../../shared/ipc/views';
+import { setDisplayTimeZone } from '../lib/time';
 
 export type SyncSlice = {
   syncStatus: SyncStatus | null;
@@ -8,6 +9,9 @@ export type SyncSlice = {
   /** Who is at the desk (never a token). */
   identity: IdentityView | null;
   setIdentity(identity: IdentityView): void;
+  /** The zone times are shown in (a desk preference); every time on screen re-renders when it changes. */
+  timeZone: DisplayTimeZone;
+  setTimeZone(zone: DisplayTimeZone): void;
 };
 
 export const createSyncSlice: StateCreator<SyncSlice, [], [], SyncSlice> = (set) => ({
@@ -15,4 +19,9 @@ export const createSyncSlice: StateCreator<SyncSlice, [], [], SyncSlice> = (set)
   setSyncStatus: (syncStatus) => set({ syncStatus }),
   identity: null,
   setIdentity: (identity) => set({ identity }),
+  timeZone: 'local',
+  setTimeZone: (timeZone) => {
+    setDisplayTimeZone(timeZone);
+    set({ timeZone });
+  },
 });

@@ -37,6 +37,8 @@ const EXAMPLES: Record<Channel, unknown> = {
   'backend:get': undefined,
   'backend:set': { mode: 'demo' },
   'identity:get': undefined,
+  'preferences:get': undefined,
+  'preferences:set': { timeZone: 'utc' },
   'identity:signIn': undefined,
   'identity:signOut': { forgetCache: false },
   'identity:acceptUnprotectedSecrets': undefined,

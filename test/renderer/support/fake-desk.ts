@@ -123,6 +123,7 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     waitingOutbox: 0,
     conflicts: 0,
   };
+  let preferences: Output<'preferences:get'> = { timeZone: 'local' };
   let backend: Output<'backend:get'> = { mode: 'demo', url: null, hasToken: false };
   let identity: Output<'identity:get'> = {
     method: 'demo',
@@ -162,6 +163,11 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
       return backend;
     },
     'identity:get': () => identity,
+    'preferences:get': () => ({ ...preferences }),
+    'preferences:set': (input: { timeZone: 'local' | 'utc' }) => {
+      preferences = { timeZone: input.timeZone };
+      return { ...preferences };
+    },
     'identity:signIn': () => {
       identity = {
         ...identity,

@@ -1,6 +1,6 @@
 import type { CustomerFeature } from '../../../../shared/domain';
 import { HealthBadge } from '../../components/Badges';
-import { formatDateTime, formatRelative } from '../../lib/time';
+import { formatRelative, timeTitle } from '../../lib/time';
 import { useNow } from '../../components/useNow';
 
 /** Each feature: entitled, enabled, health and last signal. */
@@ -35,7 +35,7 @@ export function FeatureMatrix({ features }: { features: readonly CustomerFeature
                   </td>
                   <td>
                     {feature.lastSignalAt ? (
-                      <time dateTime={feature.lastSignalAt} title={formatDateTime(feature.lastSignalAt)}>
+                      <time dateTime={feature.lastSignalAt} title={timeTitle(feature.lastSignalAt)}>
                         {formatRelative(feature.lastSignalAt, now)}
                       </time>
                     ) : (

@@ -1,6 +1,6 @@
 import type { OpenItem } from '../../../../shared/ipc/views';
 import { KindIcon, kindLabel, SeverityBadge } from '../../components/Badges';
-import { formatDateTime, formatRelative } from '../../lib/time';
+import { formatRelative, timeTitle } from '../../lib/time';
 import { useNow } from '../../components/useNow';
 
 const GROUPS: readonly { title: string; kinds: readonly string[] }[] = [
@@ -38,7 +38,7 @@ export function OpenItems({ items, onOpen }: { items: readonly OpenItem[]; onOpe
                     <span className="open-meta">
                       <SeverityBadge severity={item.severity} /> {kindLabel(item.kind)}
                       {item.feature ? ` · ${item.feature}` : ''} ·{' '}
-                      <time dateTime={item.openedAt} title={formatDateTime(item.openedAt)}>
+                      <time dateTime={item.openedAt} title={timeTitle(item.openedAt)}>
                         opened {formatRelative(item.openedAt, now)}
                       </time>
                     </span>

@@ -4,7 +4,7 @@ import type { CustomerDetail } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { countOf } from '../../lib/plural';
-import { formatDateTime } from '../../lib/time';
+import { formatDateTime, timeTitle } from '../../lib/time';
 import { humanize } from '../../lib/values';
 import { useStore } from '../../store/store';
 import { useDeskAnswer } from '../diagnosis/useDeskAnswer';
@@ -116,7 +116,9 @@ export function SetupPanel({ detail, refreshKey }: { detail: CustomerDetail; ref
                         <span className="setup-step-name">{humanize(step.step)}</span>{' '}
                         <strong className="setup-step-state">{STEP_LABELS[step.state]}</strong>{' '}
                         <button type="button" className="link-button" onClick={() => focus(step.eventId, step.at)}>
-                          <time dateTime={step.at}>{formatDateTime(step.at)}</time>
+                          <time dateTime={step.at} title={timeTitle(step.at)}>
+                            {formatDateTime(step.at)}
+                          </time>
                         </button>
                       </li>
                     ))}
@@ -163,7 +165,9 @@ export function SetupPanel({ detail, refreshKey }: { detail: CustomerDetail; ref
                               aria-label={`${setting.key} changed ${formatDateTime(setting.at)}${setting.actor ? ` by ${setting.actor}` : ''}: show on the timeline`}
                               onClick={() => focus(setting.eventId, setting.at)}
                             >
-                              <time dateTime={setting.at}>{formatDateTime(setting.at)}</time>
+                              <time dateTime={setting.at} title={timeTitle(setting.at)}>
+                                {formatDateTime(setting.at)}
+                              </time>
                             </button>
                             {setting.actor ? <span className="muted"> {setting.actor}</span> : null}
                           </td>

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import type { SuspectView } from '../../../../shared/ipc/diagnosis-views';
 import { useDesk } from '../../api/DeskContext';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { formatDateTime } from '../../lib/time';
+import { formatDateTime, timeTitle } from '../../lib/time';
 import { useStore } from '../../store/store';
 import { SuspectList, ScoreBadge } from './SuspectList';
 import { useDeskAnswer } from './useDeskAnswer';
@@ -69,7 +69,10 @@ export function LikelyCause({ customerId, refreshKey }: { customerId: string; re
             )}
             <span className="muted">
               {' '}
-              · started <time dateTime={signal.occurredAt}>{formatDateTime(signal.occurredAt)}</time>
+              · started{' '}
+              <time dateTime={signal.occurredAt} title={timeTitle(signal.occurredAt)}>
+                {formatDateTime(signal.occurredAt)}
+              </time>
             </span>
           </p>
           {top ? (

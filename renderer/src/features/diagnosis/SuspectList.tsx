@@ -1,6 +1,6 @@
 import type { SuspectView } from '../../../../shared/ipc/diagnosis-views';
 import { KindIcon, kindLabel } from '../../components/Badges';
-import { formatDateTime } from '../../lib/time';
+import { formatDateTime, timeTitle } from '../../lib/time';
 
 /** The score out of 100, with its parts spelled out for whoever asks how it was reached. */
 export function ScoreBadge({ suspect }: { suspect: SuspectView }) {
@@ -35,7 +35,10 @@ export function SuspectList({
               </span>
               <span className="suspect-reason">{suspect.reason}</span>
               <span className="muted">
-                {kindLabel(suspect.kind)} · <time dateTime={suspect.occurredAt}>{formatDateTime(suspect.occurredAt)}</time>
+                {kindLabel(suspect.kind)} ·{' '}
+                <time dateTime={suspect.occurredAt} title={timeTitle(suspect.occurredAt)}>
+                  {formatDateTime(suspect.occurredAt)}
+                </time>
                 {suspect.actor ? ` · ${suspect.actor}` : ''}
               </span>
             </span>

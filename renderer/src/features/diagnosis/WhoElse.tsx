@@ -4,7 +4,7 @@ import { useDesk } from '../../api/DeskContext';
 import { navigate } from '../../app/useHashRoute';
 import { HealthBadge } from '../../components/Badges';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { formatDateTime } from '../../lib/time';
+import { formatDateTime, timeTitle } from '../../lib/time';
 import { useDeskAnswer } from './useDeskAnswer';
 
 const DIMENSIONS = [
@@ -110,7 +110,10 @@ export function WhoElse({ eventId, headingLevel = 3 }: { eventId: string; headin
                   </button>{' '}
                   <HealthBadge health={customer.health} /> <span className="muted">{customer.version}</span>{' '}
                   <span className="muted">
-                    first at <time dateTime={customer.firstAt}>{formatDateTime(customer.firstAt)}</time>
+                    first at{' '}
+                    <time dateTime={customer.firstAt} title={timeTitle(customer.firstAt)}>
+                      {formatDateTime(customer.firstAt)}
+                    </time>
                   </span>
                 </li>
               ))}

@@ -5,7 +5,7 @@ import { navigate } from '../../app/useHashRoute';
 import { HealthBadge } from '../../components/Badges';
 import { useNow } from '../../components/useNow';
 import { uniformGeometry, useVirtualList } from '../../components/useVirtualList';
-import { formatDateTime, formatRelative } from '../../lib/time';
+import { formatRelative, timeTitle } from '../../lib/time';
 import { humanize } from '../../lib/values';
 import { useStore } from '../../store/store';
 import { FLEET_COLUMNS, type FleetColumn } from './fleet-model';
@@ -51,7 +51,7 @@ function Cell({ column, row, now }: { column: FleetColumn; row: CustomerSummary;
       return <>{row.openTickets}</>;
     case 'lastEventAt':
       return row.lastEventAt ? (
-        <time dateTime={row.lastEventAt} title={formatDateTime(row.lastEventAt)}>
+        <time dateTime={row.lastEventAt} title={timeTitle(row.lastEventAt)}>
           {formatRelative(row.lastEventAt, now)}
         </time>
       ) : (
@@ -72,6 +72,8 @@ const FleetRow = memo(function FleetRow({
   start: number;
   now: number;
 }) {
+  // Its times follow the chosen zone.
+  useStore((state) => state.timeZone);
   return (
     <div
       role="row"

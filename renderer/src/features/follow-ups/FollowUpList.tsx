@@ -14,7 +14,7 @@ import { useCapability } from '../../app/useCapability';
 import { navigate } from '../../app/useHashRoute';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { GatedButton } from '../../components/GatedButton';
-import { formatDateTime } from '../../lib/time';
+import { formatDateTime, timeTitle } from '../../lib/time';
 import './follow-ups.css';
 
 /** A field's value as people read it. */
@@ -49,7 +49,10 @@ function FollowUpHistoryList({ followUpId }: { followUpId: string }) {
       {history.revisions.map((revision) => (
         <li key={revision.id}>
           <span className="follow-up-actor">{label(revision.actor)}</span> {revision.kind === 'create' ? 'made it' : 'changed'}{' '}
-          <time dateTime={revision.at}>{formatDateTime(revision.at)}</time>:{' '}
+          <time dateTime={revision.at} title={timeTitle(revision.at)}>
+            {formatDateTime(revision.at)}
+          </time>
+          :{' '}
           {revision.changes
             .filter((change) => revision.kind !== 'create' || change.value !== '')
             .map((change) => (

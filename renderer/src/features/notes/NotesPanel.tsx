@@ -9,7 +9,7 @@ import { useCapability } from '../../app/useCapability';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { GatedButton } from '../../components/GatedButton';
 import { useNow } from '../../components/useNow';
-import { formatDateTime, formatRelative } from '../../lib/time';
+import { formatDateTime, formatRelative, timeTitle } from '../../lib/time';
 import { useStore } from '../../store/store';
 import { notesFor } from './notes-slice';
 import './notes.css';
@@ -50,7 +50,9 @@ function NoteHistoryList({ noteId }: { noteId: string }) {
       {history.revisions.map((revision) => (
         <li key={revision.id}>
           <span className="note-author">{label(revision.actor)}</span> {KIND_LABELS[revision.kind]}{' '}
-          <time dateTime={revision.at}>{formatDateTime(revision.at)}</time>
+          <time dateTime={revision.at} title={timeTitle(revision.at)}>
+            {formatDateTime(revision.at)}
+          </time>
           <p className="note-body">{revision.body}</p>
         </li>
       ))}
@@ -184,7 +186,7 @@ export function NoteItem({ note, canEdit }: { note: NoteView; canEdit: boolean }
     <li className={note.pending ? 'note is-pending' : 'note'} data-testid="note" aria-busy={isSaving}>
       <div className="note-meta">
         <span className="note-author">{label(note.author)}</span>
-        <time dateTime={note.createdAt} title={formatDateTime(note.createdAt)}>
+        <time dateTime={note.createdAt} title={timeTitle(note.createdAt)}>
           {formatRelative(note.createdAt, now)}
         </time>
         {note.updatedAt !== note.createdAt ? <span className="muted">edited</span> : null}

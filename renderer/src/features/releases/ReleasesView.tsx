@@ -7,7 +7,7 @@ import { navigate } from '../../app/useHashRoute';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useNow } from '../../components/useNow';
 import { countOf } from '../../lib/plural';
-import { formatDateTime, formatRelative } from '../../lib/time';
+import { formatRelative, timeTitle } from '../../lib/time';
 import { humanize } from '../../lib/values';
 import { useStore } from '../../store/store';
 import { useDeskAnswer } from '../diagnosis/useDeskAnswer';
@@ -99,7 +99,7 @@ function ReleaseRow({ release, names, now }: { release: ReleaseHealth; names: Re
         {release.notes ? <p className="muted release-notes">{release.notes}</p> : null}
       </th>
       <td>
-        <time dateTime={release.releasedAt} title={formatDateTime(release.releasedAt)}>
+        <time dateTime={release.releasedAt} title={timeTitle(release.releasedAt)}>
           {formatRelative(release.releasedAt, now)}
         </time>
       </td>
@@ -123,7 +123,9 @@ function ReleaseRow({ release, names, now }: { release: ReleaseHealth; names: Re
                 <code>{signature.label}</code>{' '}
                 <span className="muted">
                   {countOf(signature.customers, 'customer', 'customers')}, first{' '}
-                  <time dateTime={signature.firstAt}>{formatRelative(signature.firstAt, now)}</time>
+                  <time dateTime={signature.firstAt} title={timeTitle(signature.firstAt)}>
+                    {formatRelative(signature.firstAt, now)}
+                  </time>
                 </span>
               </li>
             ))}

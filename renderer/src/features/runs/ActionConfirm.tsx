@@ -7,7 +7,7 @@ import type { Need } from '../../../../shared/wizards/engine';
 import { isMe, useMe, usePersonLabel } from '../../app/useYou';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { GatedButton } from '../../components/GatedButton';
-import { formatDateTime } from '../../lib/time';
+import { formatDateTime, timeTitle } from '../../lib/time';
 import { scalarText } from './run-model';
 import type { RunAct } from '../../../../shared/ipc/wizard-views';
 import { ValueTable } from './ValueTable';
@@ -52,7 +52,9 @@ export function PlanTable({ plan }: { plan: Plan }) {
         <div>
           <dt>Plan valid until</dt>
           <dd>
-            <time dateTime={plan.expiresAt}>{formatDateTime(plan.expiresAt)}</time>
+            <time dateTime={plan.expiresAt} title={timeTitle(plan.expiresAt)}>
+              {formatDateTime(plan.expiresAt)}
+            </time>
           </dd>
         </div>
       </dl>

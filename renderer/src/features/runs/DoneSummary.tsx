@@ -1,7 +1,7 @@
 import type { RunView } from '../../../../shared/ipc/wizard-views';
 import { routeToHash } from '../../../../shared/routes';
 import type { RunState, RunSummary } from '../../../../shared/wizards/engine';
-import { formatDateTime, formatDuration } from '../../lib/time';
+import { formatDateTime, formatDuration, timeTitle } from '../../lib/time';
 import { NewProblemButton } from '../problems/NewProblem';
 import { outcomeLabel, rootCauseLabel } from './run-model';
 
@@ -45,7 +45,11 @@ export function DoneSummary({ view, summary, state }: { view: RunView; summary: 
           {summary.finishedAt ? (
             <>
               {' '}
-              (finished <time dateTime={summary.finishedAt}>{formatDateTime(summary.finishedAt)}</time>)
+              (finished{' '}
+              <time dateTime={summary.finishedAt} title={timeTitle(summary.finishedAt)}>
+                {formatDateTime(summary.finishedAt)}
+              </time>
+              )
             </>
           ) : null}
         </dd>

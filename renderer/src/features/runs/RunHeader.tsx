@@ -5,7 +5,7 @@ import { routeToHash } from '../../../../shared/routes';
 import { navigate } from '../../app/useHashRoute';
 import { CopyLink } from '../../components/CopyLink';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { formatDateTime } from '../../lib/time';
+import { formatDateTime, timeTitle } from '../../lib/time';
 import type { SendAct } from './StepPanels';
 
 /** The words every screen of a practice run carries. */
@@ -121,7 +121,9 @@ export function RunHeader({ view, send }: { view: RunView; send: SendAct }) {
         <div>
           <dt>Started</dt>
           <dd>
-            <time dateTime={view.startedAt}>{formatDateTime(view.startedAt)}</time>
+            <time dateTime={view.startedAt} title={timeTitle(view.startedAt)}>
+              {formatDateTime(view.startedAt)}
+            </time>
           </dd>
         </div>
         <div>

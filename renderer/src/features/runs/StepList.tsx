@@ -4,7 +4,7 @@ import type { Json } from '../../../../shared/json';
 import type { RunState, StepRecord } from '../../../../shared/wizards/engine';
 import type { InputField, WizardDefinition } from '../../../../shared/wizards/format';
 import { usePersonLabel } from '../../app/useYou';
-import { formatDateTime, formatTime } from '../../lib/time';
+import { formatDateTime, formatTime, timeTitle } from '../../lib/time';
 import { InputForm } from './InputForm';
 import { plainLabel, scalarText, stepById, stepKindLabel, type UpcomingStep } from './run-model';
 import type { SendAct } from './StepPanels';
@@ -274,7 +274,10 @@ function StepResult({
         <ul className="step-errors" aria-label={`Problems at ${record.title}`}>
           {record.errors.map((error, index) => (
             <li key={index}>
-              <time dateTime={error.at}>{formatTime(error.at)}</time>: {error.message}
+              <time dateTime={error.at} title={timeTitle(error.at)}>
+                {formatTime(error.at)}
+              </time>
+              : {error.message}
             </li>
           ))}
         </ul>
@@ -342,7 +345,7 @@ export function StepList({
                 <span className="step-title">{record.title}</span>
                 <span className="tag">{stepKindLabel(record.kind)}</span>
                 {record.completedAt ? (
-                  <time className="muted step-time" dateTime={record.completedAt}>
+                  <time className="muted step-time" dateTime={record.completedAt} title={timeTitle(record.completedAt)}>
                     {formatTime(record.completedAt)}
                   </time>
                 ) : null}

@@ -7,7 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { GatedButton } from '../../components/GatedButton';
 import { SafeMarkdown } from '../../components/SafeMarkdown';
 import { useNow } from '../../components/useNow';
-import { formatDateTime, formatTime } from '../../lib/time';
+import { formatDateTime, formatTime, timeTitle } from '../../lib/time';
 import { ApprovalStatus } from './ActionConfirm';
 import { currentRecord, maxVerifyAttempts } from './run-model';
 import type { RunAct } from '../../../../shared/ipc/wizard-views';
@@ -120,8 +120,11 @@ export function VerifyPanel({
         <dd>{nextIn > 0 ? `in ${waitText(nextIn)}` : 'now'}</dd>
         <dt>Gives up</dt>
         <dd>
-          at <time dateTime={need.deadline}>{formatTime(need.deadline)}</time> (
-          {deadlineIn > 0 ? `in ${waitText(deadlineIn)}` : 'now'})
+          at{' '}
+          <time dateTime={need.deadline} title={timeTitle(need.deadline)}>
+            {formatTime(need.deadline)}
+          </time>{' '}
+          ({deadlineIn > 0 ? `in ${waitText(deadlineIn)}` : 'now'})
         </dd>
         <dt>Healthy when</dt>
         <dd>
@@ -136,8 +139,11 @@ export function VerifyPanel({
       {last ? (
         <div className="verify-last">
           <p>
-            Last attempt at <time dateTime={last.at}>{formatTime(last.at)}</time>:{' '}
-            {last.held ? 'healthy' : `not yet${last.detail ? ` (${last.detail})` : ''}`}
+            Last attempt at{' '}
+            <time dateTime={last.at} title={timeTitle(last.at)}>
+              {formatTime(last.at)}
+            </time>
+            : {last.held ? 'healthy' : `not yet${last.detail ? ` (${last.detail})` : ''}`}
           </p>
           {last.result !== null ? <ValueTable value={last.result} label="Last attempt result" /> : null}
         </div>

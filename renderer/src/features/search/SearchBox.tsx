@@ -53,6 +53,8 @@ const SearchResults = memo(function SearchResults({
   onActivate: (index: number) => void;
   onOpen: (index: number) => void;
 }) {
+  // Its times follow the chosen zone.
+  useStore((state) => state.timeZone);
   const indexes = useMemo(() => new Map(options.map((option, index) => [option.id, index])), [options]);
   // The first screenful is rendered with the answer; the rest one frame later, once that is painted.
   const [completed, setCompleted] = useState<SearchOutput | null>(null);

@@ -7,7 +7,7 @@ import { CopyLink } from '../../components/CopyLink';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { KindIcon, kindLabel, SeverityBadge } from '../../components/Badges';
 import { SafeMarkdown } from '../../components/SafeMarkdown';
-import { formatDateTime, formatDuration } from '../../lib/time';
+import { formatDateTime, formatDuration, timeTitle } from '../../lib/time';
 import { formatValue, humanize, isStructured, safeHttpUrl } from '../../lib/values';
 import { useStore } from '../../store/store';
 import { NotesPanel } from '../notes/NotesPanel';
@@ -164,11 +164,15 @@ export function EventDetails() {
             </dd>
             <dt>Occurred</dt>
             <dd>
-              <time dateTime={event.occurredAt}>{formatDateTime(event.occurredAt)}</time>
+              <time dateTime={event.occurredAt} title={timeTitle(event.occurredAt)}>
+                {formatDateTime(event.occurredAt)}
+              </time>
             </dd>
             <dt>Recorded</dt>
             <dd>
-              <time dateTime={event.recordedAt}>{formatDateTime(event.recordedAt)}</time>
+              <time dateTime={event.recordedAt} title={timeTitle(event.recordedAt)}>
+                {formatDateTime(event.recordedAt)}
+              </time>
               {late > LATE_AFTER_MS ? <span className="tag tag-late">late: {formatDuration(late)} after it occurred</span> : null}
             </dd>
             {event.actor ? (

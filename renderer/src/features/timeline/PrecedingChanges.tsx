@@ -5,7 +5,7 @@ import { useDesk } from '../../api/DeskContext';
 import { usePersonLabel } from '../../app/useYou';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { KindIcon, kindLabel, SeverityBadge } from '../../components/Badges';
-import { formatDateTime, formatDuration } from '../../lib/time';
+import { formatDuration, timeTitle } from '../../lib/time';
 
 const WINDOWS = [
   { hours: 6, label: '6 hours' },
@@ -109,7 +109,7 @@ export function PrecedingChanges({
                 <span className="preceding-summary">{row.summary}</span>
                 <span className="preceding-meta">
                   {kindLabel(row.kind)} · <SeverityBadge severity={row.severity} /> ·{' '}
-                  <time dateTime={row.occurredAt} title={formatDateTime(row.occurredAt)}>
+                  <time dateTime={row.occurredAt} title={timeTitle(row.occurredAt)}>
                     {formatDuration(at - Date.parse(row.occurredAt))} before
                   </time>
                   {row.actor ? ` · ${label(row.actor)}` : ''}

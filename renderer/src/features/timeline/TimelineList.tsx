@@ -1,9 +1,9 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent, type RefObject } from 'react';
-import { MAX_PAGE, type TimelineRow } from '../../../../shared/ipc/views';
+import { MAX_PAGE, type DisplayTimeZone, type TimelineRow } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
 import { kindGlyph, kindLabel, severityGlyph } from '../../components/Badges';
 import { useVirtualList, type ListGeometry } from '../../components/useVirtualList';
-import { formatDateTime, formatDayKey, formatDuration, formatTime } from '../../lib/time';
+import { formatDateTime, formatDayKey, formatDuration, formatTime, timeTitle } from '../../lib/time';
 import { useStore } from '../../store/store';
 import {
   headerIndex,
@@ -85,6 +85,8 @@ const EventRow = memo(function EventRow({
   isSelected: boolean;
   isHighlighted: boolean;
   onOpen: (eventId: string) => void;
+  /** The zone times are shown in: a new zone redraws the row. */
+  timeZone: DisplayTimeZone;
 }) {
   const late = isLate(row);
   let className = `timeline-row sev-row-${row.severity}`;
@@ -105,7 +107,14 @@ const EventRow = memo(function EventRow({
       <span className={`row-icon sev-${row.severity}`} aria-hidden="true">
         {kindGlyph(row.kind)}
       </span>
-      <time dateTime={row.occurredAt} className="row-time">
+      <time
+        dateTime={row.occurredAt}
+        className="row-time"
+        // Both zones and the exact time on hover, formatted when first hovered rather than for every row drawn.
+        onPointerEnter={(event) => {
+          event.currentTarget.title = timeTitle(row.occurredAt);
+        }}
+      >
         {formatTime(row.occurredAt)}
       </time>
       <span className={`row-severity sev-${row.severity}`}>{`${severityGlyph(row.severity)} ${row.severity}`}</span>
@@ -139,6 +148,8 @@ export const TimelineList = memo(function TimelineList({ listRef }: { listRef: R
   const highlightId = useStore((state) => state.timeline.highlightId);
   const scrollRequest = useStore((state) => state.timeline.scrollRequest);
   const tailCursor = useStore((state) => state.timeline.tailCursor);
+  // Rows and day headers show times in this zone: a change re-renders them.
+  const timeZone = useStore((state) => state.timeZone);
   const headCursor = useStore((state) => state.timeline.headCursor);
   const isIdle = useStore(
     (state) => state.timeline.loadingMore === null && state.timeline.status === 'ready' && state.timeline.moreError === null,
@@ -271,6 +282,7 @@ export const TimelineList = memo(function TimelineList({ listRef }: { listRef: R
               isSelected={item.row.id === selectedId}
               isHighlighted={item.row.id === highlightId}
               onOpen={open}
+              timeZone={timeZone}
             />
           );
         })}

@@ -6,7 +6,7 @@ import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { SafeMarkdown } from '../../components/SafeMarkdown';
 import { useNow } from '../../components/useNow';
-import { formatDateTime, formatRelative } from '../../lib/time';
+import { formatRelative, timeTitle } from '../../lib/time';
 import { humanize } from '../../lib/values';
 import { useStore } from '../../store/store';
 import type { CustomerSummary } from '../../../../shared/ipc/views';
@@ -208,7 +208,7 @@ function RunTable({ runs, label, verb }: { runs: readonly RunListItem[]; label: 
             </td>
             <td>{RUN_STATUS_WORDS[run.status]}</td>
             <td>
-              <time dateTime={run.updatedAt} title={formatDateTime(run.updatedAt)}>
+              <time dateTime={run.updatedAt} title={timeTitle(run.updatedAt)}>
                 {formatRelative(run.updatedAt, now)}
               </time>
             </td>
