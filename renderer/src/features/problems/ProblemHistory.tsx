@@ -1,7 +1,7 @@
 import { PROBLEM_FIELD_WORDS, type ProblemField } from '../../../../shared/problems';
 import { useDesk } from '../../api/DeskContext';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { formatDateTime } from '../../lib/time';
+import { formatDateTime, timeTitle } from '../../lib/time';
 import { useDeskAnswer } from '../diagnosis/useDeskAnswer';
 
 /** Every write of a problem, oldest first: who, when, what it set and what it replaced. */
@@ -16,7 +16,10 @@ export function ProblemHistoryList({ problemId }: { problemId: string }) {
       {history.revisions.map((revision) => (
         <li key={revision.id}>
           <strong>{revision.actor}</strong> {revision.kind === 'create' ? 'made it' : 'changed'}{' '}
-          <time dateTime={revision.at}>{formatDateTime(revision.at)}</time>:{' '}
+          <time dateTime={revision.at} title={timeTitle(revision.at)}>
+            {formatDateTime(revision.at)}
+          </time>
+          :{' '}
           {revision.changes
             .map(
               (change) =>

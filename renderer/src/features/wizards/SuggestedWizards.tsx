@@ -7,7 +7,7 @@ import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { GatedButton } from '../../components/GatedButton';
 import { useNow } from '../../components/useNow';
-import { formatRelative } from '../../lib/time';
+import { formatRelative, timeTitle } from '../../lib/time';
 import { touchesCustomer } from '../../store/app-slice';
 import { coalesce } from '../runs/coalesce';
 import { startKey, useStartRun } from './useStartRun';
@@ -74,8 +74,11 @@ function ResolvedLine({ wizard, resolvedBy }: { wizard: WizardListItem; resolved
           ) : (
             <>run {shortId}</>
           )}{' '}
-          ({how}) <time dateTime={resolvedBy.finishedAt}>{formatRelative(resolvedBy.finishedAt, now)}</time>. If it comes back,
-          start it again from Other wizards.
+          ({how}){' '}
+          <time dateTime={resolvedBy.finishedAt} title={timeTitle(resolvedBy.finishedAt)}>
+            {formatRelative(resolvedBy.finishedAt, now)}
+          </time>
+          . If it comes back, start it again from Other wizards.
         </p>
       </div>
     </li>
