@@ -19,7 +19,7 @@ import type { ProblemQueries } from '../db/problem-queries';
 
 type ProblemHandlers = Pick<
   Handlers,
-  'problems:list' | 'problems:get' | 'problems:create' | 'problems:update' | 'problems:history'
+  'problems:list' | 'problems:get' | 'problems:create' | 'problems:update' | 'problems:history' | 'problems:regressions'
 >;
 
 export function createProblemHandlers(options: {
@@ -53,6 +53,7 @@ export function createProblemHandlers(options: {
 
   return {
     'problems:list': () => ({ rows: queries.list(me()) }),
+    'problems:regressions': () => ({ rows: queries.regressions(me()) }),
     'problems:get': (input) => {
       const detail = queries.get(input.problemId, me());
       if (!detail)

@@ -1,7 +1,14 @@
 import type Database from 'better-sqlite3';
-import type { CustomerProblem, ProblemDetail, ProblemHistory, ProblemView } from '../../shared/ipc/problem-views';
+import type {
+  CustomerProblem,
+  ProblemDetail,
+  ProblemHistory,
+  ProblemRegression,
+  ProblemView,
+} from '../../shared/ipc/problem-views';
 import {
   assessHit,
+  isPastFix,
   REPLACED_FIELD_PREFIX,
   type Problem,
   type ProblemCreateArgs,
@@ -276,6 +283,33 @@ export function createProblemQueries(db: Database.Database, outbox?: Outbox) {
 
     /** The synced row (the base of an edit). */
     synced,
+
+    /**
+     * Every customer where a fixed (or closed) problem's signature came back on
+     * a version that carries the fix: what the fleet marks and filters by.
+     */
+    regressions(me: string): ProblemRegression[] {
+      const locals = overlay();
+      const bases: (Problem & { ver: number })[] = all.all().map((raw) => ({ ...toProblem(raw), ver: raw.ver }));
+      for (const [id, local] of locals)
+        if (local.create && !bases.some((base) => base.id === id)) bases.push(fromCreate(id, local.create, me));
+      const found: ProblemRegression[] = [];
+      for (const base of bases) {
+        const problem: Problem = { ...base, ...(locals.get(base.id)?.set ?? {}) };
+        if (!isPastFix(problem)) continue;
+        for (const hit of hitsOf(problem))
+          if (hit.regression)
+            found.push({
+              customerId: hit.customerId,
+              problemId: problem.id,
+              title: problem.title,
+              fixedVersion: problem.fixedVersion ?? '',
+              at: hit.regression.at,
+              version: hit.regression.version,
+            });
+      }
+      return found.sort((a, b) => a.customerId.localeCompare(b.customerId) || b.at.localeCompare(a.at));
+    },
 
     /** Every write of a problem the cache holds, oldest first, with what each replaced. */
     history(id: string): ProblemHistory {

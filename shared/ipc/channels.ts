@@ -50,6 +50,7 @@ export const CHANNELS = [
   'problems:create',
   'problems:update',
   'problems:history',
+  'problems:regressions',
 ] as const;
 
 /** Events the desk core emits to the renderer; always past tense. */

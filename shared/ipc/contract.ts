@@ -68,6 +68,7 @@ import {
   ProblemsForCustomerInputSchema,
   ProblemsForCustomerOutputSchema,
   ProblemsListOutputSchema,
+  ProblemRegressionsOutputSchema,
   ProblemUpdateInputSchema,
   ProblemViewSchema,
 } from './problem-views';
@@ -176,6 +177,7 @@ export const contract = {
   'problems:create': { input: ProblemCreateInputSchema, output: ProblemViewSchema },
   'problems:update': { input: ProblemUpdateInputSchema, output: ProblemViewSchema },
   'problems:history': { input: ProblemIdInputSchema, output: ProblemHistorySchema },
+  'problems:regressions': { input: noInput, output: ProblemRegressionsOutputSchema },
   'followUps:history': { input: z.strictObject({ followUpId: z.string().min(1).max(64) }), output: FollowUpHistorySchema },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 

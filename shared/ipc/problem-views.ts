@@ -86,3 +86,16 @@ export type ProblemUpdateInput = z.input<typeof ProblemUpdateInputSchema>;
 /** Every write of a problem: who, when, what it set and what it replaced (the follow-ups' shape). */
 export const ProblemHistorySchema = FollowUpHistorySchema;
 export type ProblemHistory = z.infer<typeof ProblemHistorySchema>;
+
+/** A customer where a fixed problem's signature came back on a version carrying the fix (the fleet's regression marker). */
+export const ProblemRegressionSchema = z.object({
+  customerId: z.string(),
+  problemId: z.string(),
+  title: z.string(),
+  fixedVersion: z.string(),
+  /** The newest signal after the fix, and the version the customer runs. */
+  at: z.string(),
+  version: z.string(),
+});
+export type ProblemRegression = z.infer<typeof ProblemRegressionSchema>;
+export const ProblemRegressionsOutputSchema = z.object({ rows: z.array(ProblemRegressionSchema) });

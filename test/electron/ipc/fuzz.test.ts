@@ -75,6 +75,7 @@ const EXAMPLES: Record<Channel, unknown> = {
   'problems:create': { title: 'Exports lag', customers: ['acme'] },
   'problems:update': { problemId: 'p-1', set: { title: 'Exports lag after the queue change' } },
   'problems:history': { problemId: 'p-1' },
+  'problems:regressions': undefined,
 };
 
 const codes = new Set<string>(ERROR_CODES);

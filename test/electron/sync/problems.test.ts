@@ -98,6 +98,17 @@ it('shows a recurring known problem, then its regression after the fix, with the
     hit: { occurrences: 2, regression: null },
     suggestedWizard: null,
   });
+  // The fleet marks acme, and only acme (globex is below the fixed version).
+  expect((await call(desk, 'problems:regressions', undefined)).rows).toEqual([
+    {
+      customerId: 'acme',
+      problemId: id,
+      title: 'Export jobs lag after the queue change',
+      fixedVersion: '26.12.1',
+      at: '2026-12-03T08:00:00.000Z',
+      version: '26.12.1',
+    },
+  ]);
   // The same answer as the server's.
   const report = (await request(server.url, 'GET', `/v1/problems/${id}`, dana)).body as {
     hits: { customerId: string; regression: unknown }[];

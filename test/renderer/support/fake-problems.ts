@@ -76,6 +76,24 @@ export function createFakeProblems(fixtures: Fixtures): Partial<Record<Channel, 
       return next;
     },
     'problems:history': () => ({ revisions: [] }),
+    'problems:regressions': () => ({
+      rows: details.flatMap((detail) =>
+        detail.hits.flatMap((hit) =>
+          hit.regression
+            ? [
+                {
+                  customerId: hit.customerId,
+                  problemId: detail.problem.id,
+                  title: detail.problem.title,
+                  fixedVersion: detail.problem.fixedVersion ?? '',
+                  at: hit.regression.at,
+                  version: hit.regression.version,
+                },
+              ]
+            : [],
+        ),
+      ),
+    }),
   } satisfies Partial<Record<Channel, (input: never) => unknown>>;
 }
 

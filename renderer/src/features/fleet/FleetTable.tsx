@@ -1,4 +1,5 @@
 import { memo, useMemo, useRef, type KeyboardEvent } from 'react';
+import type { ProblemRegression } from '../../../../shared/ipc/problem-views';
 import type { CustomerSummary } from '../../../../shared/ipc/views';
 import { routeToHash } from '../../../../shared/routes';
 import { navigate } from '../../app/useHashRoute';
@@ -8,7 +9,7 @@ import { uniformGeometry, useVirtualList } from '../../components/useVirtualList
 import { formatRelative, timeTitle } from '../../lib/time';
 import { humanize } from '../../lib/values';
 import { useStore } from '../../store/store';
-import { FLEET_COLUMNS, type FleetColumn } from './fleet-model';
+import { FLEET_COLUMNS, NO_REGRESSIONS, regressionLabel, type FleetColumn, type RegressionMarks } from './fleet-model';
 
 export const FLEET_ROW_HEIGHT = 36;
 
@@ -18,22 +19,45 @@ function versionText(row: CustomerSummary): string {
   return `${row.version} · ${row.versionsBehind} behind`;
 }
 
-function Cell({ column, row, now }: { column: FleetColumn; row: CustomerSummary; now: number }) {
+/** A known problem fixed in a version this customer runs came back on it: marked beside its name, labelled in words. */
+function RegressionMarker({ marks }: { marks: readonly ProblemRegression[] }) {
+  const label = regressionLabel(marks);
+  return (
+    <span className="regression-marker" data-testid="regression-marker" title={label}>
+      <span aria-hidden="true">↻ </span>Regression<span className="visually-hidden">{label.slice('Regression'.length)}</span>
+    </span>
+  );
+}
+
+function Cell({
+  column,
+  row,
+  now,
+  marks,
+}: {
+  column: FleetColumn;
+  row: CustomerSummary;
+  now: number;
+  marks: readonly ProblemRegression[] | undefined;
+}) {
   switch (column) {
     case 'health':
       return <HealthBadge health={row.health} />;
     case 'name':
       return (
-        <a
-          href={routeToHash({ view: 'customer', customerId: row.id })}
-          className="customer-link"
-          onClick={(event) => {
-            event.preventDefault();
-            navigate({ view: 'customer', customerId: row.id });
-          }}
-        >
-          {row.name}
-        </a>
+        <>
+          <a
+            href={routeToHash({ view: 'customer', customerId: row.id })}
+            className="customer-link"
+            onClick={(event) => {
+              event.preventDefault();
+              navigate({ view: 'customer', customerId: row.id });
+            }}
+          >
+            {row.name}
+          </a>
+          {marks ? <RegressionMarker marks={marks} /> : null}
+        </>
       );
     case 'plan':
       return <>{humanize(row.plan)}</>;
@@ -66,11 +90,13 @@ const FleetRow = memo(function FleetRow({
   index,
   start,
   now,
+  marks,
 }: {
   row: CustomerSummary;
   index: number;
   start: number;
   now: number;
+  marks: readonly ProblemRegression[] | undefined;
 }) {
   // Its times follow the chosen zone.
   useStore((state) => state.timeZone);
@@ -90,7 +116,7 @@ const FleetRow = memo(function FleetRow({
     >
       {FLEET_COLUMNS.map((column) => (
         <div key={column.key} role="cell" className={`col-${column.key}`}>
-          <Cell column={column.key} row={row} now={now} />
+          <Cell column={column.key} row={row} now={now} marks={marks} />
         </div>
       ))}
     </div>
@@ -98,7 +124,15 @@ const FleetRow = memo(function FleetRow({
 });
 
 /** The virtualized customer table: sortable headers, one link per customer, arrow keys between rows. */
-export function FleetTable({ rows, label }: { rows: readonly CustomerSummary[]; label: string }) {
+export function FleetTable({
+  rows,
+  label,
+  regressed = NO_REGRESSIONS,
+}: {
+  rows: readonly CustomerSummary[];
+  label: string;
+  regressed?: RegressionMarks;
+}) {
   const sort = useStore((state) => state.fleetSort);
   const setSort = useStore((state) => state.setFleetSort);
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -165,7 +199,9 @@ export function FleetTable({ rows, label }: { rows: readonly CustomerSummary[]; 
           {virtualizer.items.map((item) => {
             const row = rows[item.index];
             if (!row) return null;
-            return <FleetRow key={row.id} row={row} index={item.index} start={item.start} now={now} />;
+            return (
+              <FleetRow key={row.id} row={row} index={item.index} start={item.start} now={now} marks={regressed.get(row.id)} />
+            );
           })}
         </div>
       </div>

@@ -1,11 +1,12 @@
-import { useCallback, useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { HEALTH_STATES, LIFECYCLE_STAGES, PLANS } from '../../../../shared/domain';
 import { useDesk } from '../../api/DeskContext';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { humanize } from '../../lib/values';
 import { useStore } from '../../store/store';
-import { countByHealth, fleetView, hasFleetFilters, regionsOf, versionsOf } from './fleet-model';
+import { useDeskAnswer } from '../diagnosis/useDeskAnswer';
+import { countByHealth, fleetView, hasFleetFilters, NO_REGRESSIONS, regionsOf, regressionMarks, versionsOf } from './fleet-model';
 import { FleetTable } from './FleetTable';
 import { FleetFollowUps } from '../follow-ups/FleetFollowUps';
 import './fleet.css';
@@ -34,7 +35,16 @@ export function FleetView({ variant }: { variant: 'fleet' | 'customers' }) {
     useCallback(() => void loadFleet(desk), [desk, loadFleet]),
   );
 
-  const visible = useMemo(() => fleetView(fleet.rows, sort, filters), [fleet.rows, sort, filters]);
+  // Regressions of fixed known problems (issue 12), from the cache, read again when it changes.
+  const [regressionReads, setRegressionReads] = useState(0);
+  useCacheRefresh(
+    useCallback((change) => change.global || change.customerIds.length > 0, []),
+    useCallback(() => setRegressionReads((count) => count + 1), []),
+  );
+  const regressionAnswer = useDeskAnswer(`regressions:${regressionReads}`, () => desk.problems.regressions());
+  const regressionRows = regressionAnswer.value?.rows;
+  const regressed = useMemo(() => (regressionRows ? regressionMarks(regressionRows) : NO_REGRESSIONS), [regressionRows]);
+  const visible = useMemo(() => fleetView(fleet.rows, sort, filters, regressed), [fleet.rows, sort, filters, regressed]);
   const counts = useMemo(() => countByHealth(fleet.rows), [fleet.rows]);
   const regions = useMemo(() => regionsOf(fleet.rows), [fleet.rows]);
   const versions = useMemo(() => versionsOf(fleet.rows), [fleet.rows]);
@@ -160,6 +170,14 @@ export function FleetView({ variant }: { variant: 'fleet' | 'customers' }) {
             <option value="lagging">Lagging behind the latest release</option>
           </select>
         </label>
+        <label className="chip">
+          <input
+            type="checkbox"
+            checked={filters.regressed}
+            onChange={(event) => setFilters({ regressed: event.target.checked })}
+          />
+          Regressions only ({regressed.size.toLocaleString()})
+        </label>
         {isFiltered ? (
           <button type="button" onClick={resetFilters}>
             Clear filters
@@ -186,7 +204,7 @@ export function FleetView({ variant }: { variant: 'fleet' | 'customers' }) {
           </button>
         </div>
       ) : (
-        <FleetTable rows={visible} label={variant === 'fleet' ? 'Fleet customers' : 'Customers'} />
+        <FleetTable rows={visible} label={variant === 'fleet' ? 'Fleet customers' : 'Customers'} regressed={regressed} />
       )}
     </section>
   );

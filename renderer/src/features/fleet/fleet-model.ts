@@ -1,4 +1,5 @@
 import { LIFECYCLE_STAGES, PLANS, type Health } from '../../../../shared/domain';
+import type { ProblemRegression } from '../../../../shared/ipc/problem-views';
 import type { CustomerSummary } from '../../../../shared/ipc/views';
 
 /** Columns of the fleet table; each one sorts. */
@@ -30,6 +31,8 @@ export type FleetFilters = {
   setup: '' | 'stuck' | 'lagging';
   /** One version's customers: the fleet grouped by version (the Releases view links here). */
   version: string;
+  /** Only customers where a fixed known problem came back (a regression, issue 12). */
+  regressed: boolean;
 };
 
 export const EMPTY_FLEET_FILTERS: FleetFilters = {
@@ -40,6 +43,7 @@ export const EMPTY_FLEET_FILTERS: FleetFilters = {
   region: '',
   setup: '',
   version: '',
+  regressed: false,
 };
 
 /** Worst first: ascending health puts the customers that need attention on top. */
@@ -80,12 +84,18 @@ export function hasFleetFilters(filters: FleetFilters): boolean {
     filters.lifecycle !== '' ||
     filters.region !== '' ||
     filters.setup !== '' ||
-    filters.version !== ''
+    filters.version !== '' ||
+    filters.regressed
   );
 }
 
 /** The rows that pass the filters, sorted; ties fall back to name, then id, so the order is stable. */
-export function sortAndFilterFleet(rows: readonly CustomerSummary[], sort: FleetSort, filters: FleetFilters): CustomerSummary[] {
+export function sortAndFilterFleet(
+  rows: readonly CustomerSummary[],
+  sort: FleetSort,
+  filters: FleetFilters,
+  regressed: RegressionMarks = NO_REGRESSIONS,
+): CustomerSummary[] {
   const text = filters.text.trim().toLowerCase();
   const health = new Set(filters.health);
   const filtered = rows.filter(
@@ -95,6 +105,7 @@ export function sortAndFilterFleet(rows: readonly CustomerSummary[], sort: Fleet
       (filters.lifecycle === '' || row.lifecycle === filters.lifecycle) &&
       (filters.region === '' || row.region === filters.region) &&
       (filters.version === '' || row.version === filters.version) &&
+      (!filters.regressed || regressed.has(row.id)) &&
       (filters.setup === '' ||
         (filters.setup === 'stuck' ? row.setupStuck : row.versionsBehind !== null && row.versionsBehind > 0)) &&
       (text === '' ||
@@ -110,18 +121,53 @@ export function sortAndFilterFleet(rows: readonly CustomerSummary[], sort: Fleet
   );
 }
 
-let lastView: { rows: readonly CustomerSummary[]; sort: FleetSort; filters: FleetFilters; result: CustomerSummary[] } | null =
-  null;
+/** Per customer, the fixed problems that came back on it (from `problems:regressions`). */
+export type RegressionMarks = ReadonlyMap<string, readonly ProblemRegression[]>;
+export const NO_REGRESSIONS: RegressionMarks = new Map();
+
+/** The regressions by customer. */
+export function regressionMarks(rows: readonly ProblemRegression[]): RegressionMarks {
+  const marks = new Map<string, ProblemRegression[]>();
+  for (const row of rows) marks.set(row.customerId, [...(marks.get(row.customerId) ?? []), row]);
+  return marks;
+}
+
+/** What the regression marker says, for screen readers and the tooltip. */
+export function regressionLabel(marks: readonly ProblemRegression[]): string {
+  return `Regression: ${marks
+    .map((mark) => `${mark.title} came back on ${mark.version} after its fix in ${mark.fixedVersion}`)
+    .join('; ')}`;
+}
+
+let lastView: {
+  rows: readonly CustomerSummary[];
+  sort: FleetSort;
+  filters: FleetFilters;
+  regressed: RegressionMarks;
+  result: CustomerSummary[];
+} | null = null;
 
 /**
  * {@link sortAndFilterFleet}, remembering the last answer: the store keeps the same rows,
  * sort and filters objects while nothing changes, so coming back to the fleet does not
  * sort 10,000 customers again.
  */
-export function fleetView(rows: readonly CustomerSummary[], sort: FleetSort, filters: FleetFilters): CustomerSummary[] {
-  if (lastView && lastView.rows === rows && lastView.sort === sort && lastView.filters === filters) return lastView.result;
-  const result = sortAndFilterFleet(rows, sort, filters);
-  lastView = { rows, sort, filters, result };
+export function fleetView(
+  rows: readonly CustomerSummary[],
+  sort: FleetSort,
+  filters: FleetFilters,
+  regressed: RegressionMarks = NO_REGRESSIONS,
+): CustomerSummary[] {
+  if (
+    lastView &&
+    lastView.rows === rows &&
+    lastView.sort === sort &&
+    lastView.filters === filters &&
+    lastView.regressed === regressed
+  )
+    return lastView.result;
+  const result = sortAndFilterFleet(rows, sort, filters, regressed);
+  lastView = { rows, sort, filters, regressed, result };
   return result;
 }
 
