@@ -25,6 +25,10 @@ import { createFollowUpHandlers } from './follow-ups';
 import { createFollowUpQueries } from '../db/follow-up-queries';
 import { createProblemQueries } from '../db/problem-queries';
 import { createProblemHandlers } from './problems';
+import { createInsightQueries } from '../db/insight-queries';
+import { buildInsights } from '../../shared/insights';
+import { OPEN_FOLLOW_UP_STATES } from '../../shared/follow-ups';
+import { localDay } from './follow-ups';
 import { createSettingsStore } from './settings';
 import { createAppMeta } from '../db/app-meta';
 import { createDeskIdentity } from '../identity/desk-identity';
@@ -440,9 +444,10 @@ export function createDesk(options: DeskOptions): Desk {
     }
   }
 
+  const followUpQueries = createFollowUpQueries(cache, outbox);
   const followUpHandlers = createFollowUpHandlers({
     outbox,
-    queries: createFollowUpQueries(cache, outbox),
+    queries: followUpQueries,
     hasCustomer: (customerId) => queries.hasCustomer(customerId),
     me: () => appMeta.get('user_name'),
     now: () => (options.clock ?? Date).now(),
@@ -453,6 +458,7 @@ export function createDesk(options: DeskOptions): Desk {
   });
 
   const problemQueries = createProblemQueries(cache, outbox);
+  const insightQueries = createInsightQueries(cache);
   const problemHandlers = createProblemHandlers({
     outbox,
     queries: problemQueries,
@@ -584,6 +590,27 @@ export function createDesk(options: DeskOptions): Desk {
     ...wizardHandlers,
     ...followUpHandlers,
     ...problemHandlers,
+    'insights:get': (input) => {
+      const now = (options.clock ?? Date).now();
+      const since = new Date(now - input.days * 86_400_000).toISOString();
+      const me = appMeta.get('user_name') ?? 'you';
+      const today = localDay(now);
+      return buildInsights({
+        days: input.days,
+        now,
+        runs: insightQueries.runs(since),
+        problems: problemQueries.list(me).map((view) => ({
+          ...view,
+          hits: (problemQueries.get(view.id, me)?.hits ?? []).map((hit) => ({
+            customerId: hit.customerId,
+            occurrences: hit.occurrences,
+            isRegression: hit.regression !== null,
+          })),
+        })),
+        signatures: insightQueries.signatures(since),
+        followUps: followUpQueries.list({}, { today, me }).filter((view) => OPEN_FOLLOW_UP_STATES.includes(view.state)),
+      });
+    },
     'problems:forCustomer': (input) => {
       requireCustomer(input.customerId);
       return { problems: problemQueries.forCustomer(input.customerId) };

@@ -10,6 +10,7 @@ import { FleetView } from './features/fleet/FleetView';
 import { FollowUpsView } from './features/follow-ups/FollowUpsView';
 import { CommandPalette } from './features/palette/CommandPalette';
 import { ReleasesView } from './features/releases/ReleasesView';
+import { InsightsView } from './features/insights/InsightsView';
 import { ProblemsView } from './features/problems/ProblemsView';
 import { RunPage } from './features/runs/RunPage';
 import { SearchBox } from './features/search/SearchBox';
@@ -43,7 +44,7 @@ function View({ route }: { route: AppRoute }) {
     case 'problems':
       return <ProblemsView problemId={route.problemId} />;
     case 'insights':
-      return null;
+      return <InsightsView />;
     case 'about':
       return <AboutView />;
   }

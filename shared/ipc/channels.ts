@@ -51,6 +51,7 @@ export const CHANNELS = [
   'problems:update',
   'problems:history',
   'problems:regressions',
+  'insights:get',
 ] as const;
 
 /** Events the desk core emits to the renderer; always past tense. */

@@ -60,6 +60,7 @@ import {
   FollowUpUpdateInputSchema,
   FollowUpViewSchema,
 } from './follow-up-views';
+import { InsightsReportSchema } from '../insights';
 import {
   ProblemCreateInputSchema,
   ProblemDetailSchema,
@@ -178,6 +179,7 @@ export const contract = {
   'problems:update': { input: ProblemUpdateInputSchema, output: ProblemViewSchema },
   'problems:history': { input: ProblemIdInputSchema, output: ProblemHistorySchema },
   'problems:regressions': { input: noInput, output: ProblemRegressionsOutputSchema },
+  'insights:get': { input: z.strictObject({ days: z.number().int().min(1).max(366) }), output: InsightsReportSchema },
   'followUps:history': { input: z.strictObject({ followUpId: z.string().min(1).max(64) }), output: FollowUpHistorySchema },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 

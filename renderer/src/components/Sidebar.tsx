@@ -12,6 +12,7 @@ export const NAV_ITEMS: readonly Item[] = [
   { view: 'followups', label: 'Follow-ups', shortcut: '5' },
   { view: 'releases', label: 'Releases', shortcut: '6' },
   { view: 'problems', label: 'Known problems', shortcut: '7' },
+  { view: 'insights', label: 'Insights', shortcut: '8' },
 ];
 
 /** The main navigation. The customer page belongs to Customers. */

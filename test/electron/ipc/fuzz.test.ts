@@ -76,6 +76,7 @@ const EXAMPLES: Record<Channel, unknown> = {
   'problems:update': { problemId: 'p-1', set: { title: 'Exports lag after the queue change' } },
   'problems:history': { problemId: 'p-1' },
   'problems:regressions': undefined,
+  'insights:get': { days: 30 },
 };
 
 const codes = new Set<string>(ERROR_CODES);

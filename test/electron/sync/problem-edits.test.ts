@@ -130,6 +130,25 @@ describe('known problems edited on the desk', () => {
       ['acme', 'Customer acme', 'both', 2],
       ['globex', 'Customer globex', 'signature', 1],
     ]);
+    // Insights read the same cache: the signature hit two customers, the problem three signals, one recurrence.
+    const insights = await call(desk, 'insights:get', { days: 366 });
+    expect(insights.tables.find((table) => table.id === 'signatures')?.rows[0]).toEqual([
+      SIGNATURE,
+      2,
+      3,
+      '2026-11-20T10:00:00.000Z',
+      null,
+    ]);
+    expect(insights.tables.find((table) => table.id === 'problems')?.rows[0]).toEqual([
+      'Export jobs lag after the queue change',
+      'known_error',
+      2,
+      3,
+      1,
+      0,
+      expect.any(Number),
+      0,
+    ]);
     // The customer page sees the same problem, its workaround first.
     expect((await call(desk, 'problems:forCustomer', { customerId: 'acme' })).problems[0]).toMatchObject({
       suggestedWizard: 'export-job-behind',

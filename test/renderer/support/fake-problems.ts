@@ -1,5 +1,6 @@
 import type { Channel } from '../../../shared/ipc/channels';
 import type { ProblemDetail, ProblemView } from '../../../shared/ipc/problem-views';
+import { buildInsights } from '../../../shared/insights';
 import { problemChangeError, type ProblemFields } from '../../../shared/problems';
 import type { Fixtures } from './fixtures';
 
@@ -76,6 +77,27 @@ export function createFakeProblems(fixtures: Fixtures): Partial<Record<Channel, 
       return next;
     },
     'problems:history': () => ({ revisions: [] }),
+    'insights:get': (input: { days: number }) =>
+      buildInsights({
+        days: input.days,
+        now: Date.parse('2026-11-20T13:00:00.000Z'),
+        runs: fixtures.events
+          .filter((event) => event.kind === 'wizard_run')
+          .map((event) => ({
+            customerId: event.customerId,
+            wizardId: String(event.properties.wizardId),
+            outcome: String(event.properties.outcome),
+            path: (event.properties.path as string[] | undefined) ?? [],
+            startedAt: null,
+            finishedAt: event.occurredAt,
+          })),
+        problems: details.map((detail) => ({
+          ...detail.problem,
+          hits: detail.hits.map((hit) => ({ ...hit, isRegression: hit.regression !== null })),
+        })),
+        signatures: [],
+        followUps: (fixtures.followUps ?? []).map((row) => ({ ...row })),
+      }),
     'problems:regressions': () => ({
       rows: details.flatMap((detail) =>
         detail.hits.flatMap((hit) =>
