@@ -1,6 +1,8 @@
+import AxeBuilder from '@axe-core/playwright';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
 import { expect, startBrowserHost, test } from './fixtures';
 import { startServerProcess, type ServerProcess } from './support/server';
 
@@ -11,6 +13,28 @@ import { startServerProcess, type ServerProcess } from './support/server';
  * signature recurs on a customer on the fixed version → the fleet marks the
  * regression → Insights shows it and exports it.
  */
+// axe injects its script inline; the app's CSP would (rightly) refuse it.
+test.use({ bypassCSP: true });
+
+/** No serious or critical accessibility violations on the screen, in light and in dark. */
+async function audit(page: Page, screen: string): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    const serious = results.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map(
+        (violation) =>
+          `${violation.id}: ${violation.nodes
+            .slice(0, 3)
+            .map((node) => node.target.join(' '))
+            .join(', ')}`,
+      );
+    expect(serious, `${screen} in ${colorScheme}`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
 async function sendAlert(server: ServerProcess, customerId: string, at: Date): Promise<void> {
   const response = await fetch(`${server.url}/v1/events`, {
     method: 'POST',
@@ -76,6 +100,7 @@ test('a signal becomes a known problem with a follow-up; its regression shows on
     await expect(heading).not.toContainText('pending', { timeout: 60_000 });
     await expect(page.getByRole('table')).toContainText('Arbor Labs');
     await shot('problem');
+    await audit(page, 'known problem');
 
     // A follow-up from the problem, with an assignee and a due day; the Follow-ups view lists it under the problem.
     await page.getByRole('button', { name: 'Follow-up from problem' }).click();
@@ -111,6 +136,7 @@ test('a signal becomes a known problem with a follow-up; its regression shows on
     await page.getByRole('checkbox', { name: /^Regressions only/ }).check();
     await expect(row).toBeVisible();
     await shot('fleet-regression');
+    await audit(page, 'fleet with a regression');
 
     // Insights: the problem with its regression, exported.
     await nav.getByRole('link', { name: 'Insights', exact: true }).click();
@@ -132,6 +158,7 @@ test('a signal becomes a known problem with a follow-up; its regression shows on
       '| Export queue stalls after the worker change | fixed |',
     );
     await shot('insights');
+    await audit(page, 'insights');
   } finally {
     await host.stop();
     await server.stop();
