@@ -192,5 +192,10 @@ describe('known problems on the customer page', () => {
     expect(within(region).getByRole('alert')).toHaveTextContent('26.12.1');
     expect(within(region).getByText(/Seen 3 times here/)).toBeInTheDocument();
     expect(within(region).getByRole('button', { name: 'Start the workaround: export-job-behind' })).toBeEnabled();
+    // The problem is one click away.
+    expect(within(region).getByRole('link', { name: 'Export jobs lag after the queue change' })).toHaveAttribute(
+      'href',
+      '#/problems/prob-1',
+    );
   });
 });

@@ -4,6 +4,7 @@ import { PROBLEM_STATUS_LABELS } from '../../../../shared/problems';
 import type { ContractError } from '../../../../shared/ipc/result';
 import { useDesk } from '../../api/DeskContext';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
+import { navigate } from '../../app/useHashRoute';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { GatedButton } from '../../components/GatedButton';
 import { formatDateTime } from '../../lib/time';
@@ -49,7 +50,16 @@ export function CustomerProblems({ customerId }: { customerId: string }) {
         {problems.map(({ problem, hit, suggestedWizard }) => (
           <li key={problem.id} data-testid="customer-problem">
             <p>
-              <strong>{problem.title}</strong> <span className="badge">{PROBLEM_STATUS_LABELS[problem.status]}</span>
+              <a
+                href={`#/problems/${encodeURIComponent(problem.id)}`}
+                onClick={(event) => {
+                  event.preventDefault();
+                  navigate({ view: 'problems', problemId: problem.id });
+                }}
+              >
+                <strong>{problem.title}</strong>
+              </a>{' '}
+              <span className="badge">{PROBLEM_STATUS_LABELS[problem.status]}</span>
               {problem.fixedVersion ? <span className="muted"> · fixed in {problem.fixedVersion}</span> : null}
             </p>
             {hit.regression ? (
