@@ -86,6 +86,14 @@ for (const viewport of [
       await expect(overview.getByRole('heading', { name: 'Likely cause' })).toBeVisible();
       await expect.poll(async () => (await visibleRows(page)).count).toBeGreaterThanOrEqual(4);
       await page.screenshot({ path: test.info().outputPath('customer-overview.png') });
+
+      // Item 7: the features table fits the overview, its "Last signal" column whole.
+      const features = overview.getByRole('table', { name: 'Features' });
+      await features.scrollIntoViewIfNeeded();
+      const lastSignal = await features.getByRole('columnheader', { name: 'Last signal' }).boundingBox();
+      const panel = await overview.getByRole('heading', { name: 'Features' }).locator('..').boundingBox();
+      expect(lastSignal && panel && lastSignal.x + lastSignal.width <= panel.x + panel.width).toBe(true);
+      expect(await features.evaluate((table) => table.scrollWidth <= (table.parentElement?.clientWidth ?? 0) + 1)).toBe(true);
     } finally {
       await context.close();
     }
