@@ -2,6 +2,7 @@ import type { AppRoute } from '../../shared/routes';
 import { useGlobalKeys } from './app/useGlobalKeys';
 import { useHashRoute } from './app/useHashRoute';
 import { useDeskState } from './app/useDeskState';
+import { ShortcutSheet } from './components/ShortcutSheet';
 import { Sidebar } from './components/Sidebar';
 import { TimeZoneToggle } from './components/TimeZoneToggle';
 import { AboutView } from './features/about/AboutView';
@@ -62,11 +63,12 @@ export function App() {
   const setPaletteOpen = useStore((state) => state.setPaletteOpen);
   // Read here so that every view re-renders its times when the zone changes.
   useStore((state) => state.timeZone);
+  const isShortcutsOpen = useStore((state) => state.isShortcutsOpen);
 
   return (
     <>
       {/* While the palette is open the rest of the app is inert: no focus, no clicks, hidden from assistive tech. */}
-      <div className="frame" inert={isPaletteOpen}>
+      <div className="frame" inert={isPaletteOpen || isShortcutsOpen}>
         <a className="skip-link" href="#main">
           Skip to content
         </a>
@@ -98,6 +100,7 @@ export function App() {
         </div>
       </div>
       {isPaletteOpen ? <CommandPalette /> : null}
+      {isShortcutsOpen ? <ShortcutSheet /> : null}
     </>
   );
 }

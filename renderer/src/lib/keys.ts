@@ -8,8 +8,3 @@ export function isTypingTarget(target: EventTarget | null): boolean {
   }
   return false;
 }
-
-/** Ctrl+K on Linux and Windows, Cmd+K on macOS. */
-export function isPaletteShortcut(event: KeyboardEvent): boolean {
-  return (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'k';
-}

@@ -4,9 +4,17 @@ import { useStore } from '../../store/store';
 export function AboutView() {
   const info = useStore((state) => state.info);
   const error = useStore((state) => state.infoError);
+  const openShortcuts = useStore((state) => state.setShortcutsOpen);
   return (
     <section aria-labelledby="about-title" className="page">
       <h1 id="about-title">About Lightkeeper</h1>
+      <p>
+        Everything works from the keyboard:{' '}
+        <button type="button" className="link-button" aria-keyshortcuts="Shift+?" onClick={() => openShortcuts(true)}>
+          Keyboard shortcuts
+        </button>{' '}
+        (press <kbd>?</kbd> anywhere).
+      </p>
       {error ? (
         <p role="alert">Could not read app information: {error.message}</p>
       ) : info ? (

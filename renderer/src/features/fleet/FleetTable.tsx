@@ -1,8 +1,10 @@
-import { memo, useMemo, useRef, type KeyboardEvent } from 'react';
+import { memo, useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import type { ProblemRegression } from '../../../../shared/ipc/problem-views';
 import type { CustomerSummary } from '../../../../shared/ipc/views';
 import { routeToHash } from '../../../../shared/routes';
+import { listMoveOf, matchesShortcut } from '../../app/shortcuts';
 import { navigate } from '../../app/useHashRoute';
+import { isTypingTarget } from '../../lib/keys';
 import { HealthBadge } from '../../components/Badges';
 import { useNow } from '../../components/useNow';
 import { uniformGeometry, useVirtualList } from '../../components/useVirtualList';
@@ -123,7 +125,11 @@ const FleetRow = memo(function FleetRow({
   );
 });
 
-/** The virtualized customer table: sortable headers, one link per customer, arrow keys between rows. */
+/**
+ * The virtualized customer table: sortable headers, one link per customer, and the list keys of
+ * `shortcuts.ts` between rows (j/k or the arrows, pages, ends; Enter opens the focused customer).
+ * j/k from elsewhere on the page start at the first row.
+ */
 export function FleetTable({
   rows,
   label,
@@ -156,19 +162,26 @@ export function FleetTable({
     const rowElement = (event.target as HTMLElement).closest<HTMLElement>('[data-index]');
     const index = rowElement ? Number(rowElement.dataset.index) : -1;
     const page = Math.max(Math.floor((scrollRef.current?.clientHeight ?? 400) / FLEET_ROW_HEIGHT) - 1, 1);
-    const moves: Record<string, number> = {
-      ArrowDown: index + 1,
-      ArrowUp: index - 1,
-      PageDown: index + page,
-      PageUp: index - page,
-      Home: 0,
-      End: rows.length - 1,
-    };
-    const next = moves[event.key];
-    if (next === undefined || rows.length === 0) return;
+    const delta = listMoveOf(event, page);
+    if (delta === null || rows.length === 0) return;
     event.preventDefault();
-    focusRow(next);
+    // Handled here; the page-level listener must not move a second time.
+    event.stopPropagation();
+    focusRow(Math.abs(delta) === Number.MAX_SAFE_INTEGER ? (delta > 0 ? rows.length - 1 : 0) : index + delta);
   };
+
+  // Re-subscribed with every render: focusRow reads the rows and the virtualizer of this one.
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.defaultPrevented || isTypingTarget(event.target) || rows.length === 0) return;
+      if (event.target instanceof Element && event.target.closest('[role="dialog"], .fleet-body')) return;
+      if (!matchesShortcut(event, 'list-enter')) return;
+      event.preventDefault();
+      focusRow(0);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
 
   return (
     <div className="fleet-table" role="table" aria-label={label} aria-rowcount={rows.length + 1}>

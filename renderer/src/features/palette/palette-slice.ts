@@ -10,6 +10,9 @@ export type PaletteSlice = {
   /** Opens (in `mode`, commands by default) or closes the palette. */
   setPaletteOpen(isOpen: boolean, mode?: PaletteMode): void;
   setPaletteMode(mode: PaletteMode): void;
+  /** The "?" sheet of keyboard shortcuts (#15). */
+  isShortcutsOpen: boolean;
+  setShortcutsOpen(isOpen: boolean): void;
 };
 
 export const createPaletteSlice: StateCreator<StoreState, [], [], PaletteSlice> = (set) => ({
@@ -17,4 +20,6 @@ export const createPaletteSlice: StateCreator<StoreState, [], [], PaletteSlice> 
   paletteMode: 'commands',
   setPaletteOpen: (isPaletteOpen, mode = 'commands') => set({ isPaletteOpen, paletteMode: mode }),
   setPaletteMode: (paletteMode) => set({ paletteMode }),
+  isShortcutsOpen: false,
+  setShortcutsOpen: (isShortcutsOpen) => set({ isShortcutsOpen }),
 });

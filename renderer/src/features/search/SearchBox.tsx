@@ -1,6 +1,7 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { SearchOutput } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
+import { listMoveOf, matchesShortcut } from '../../app/shortcuts';
 import { navigate } from '../../app/useHashRoute';
 import { HealthBadge, KindIcon, kindLabel } from '../../components/Badges';
 import { ErrorMessage } from '../../components/ErrorMessage';
@@ -45,6 +46,7 @@ const SearchResults = memo(function SearchResults({
   activeId,
   onActivate,
   onOpen,
+  onKeyDown,
 }: {
   result: SearchOutput | null;
   resultText: string;
@@ -52,6 +54,7 @@ const SearchResults = memo(function SearchResults({
   activeId: string | null;
   onActivate: (index: number) => void;
   onOpen: (index: number) => void;
+  onKeyDown: (event: KeyboardEvent<HTMLDivElement>) => void;
 }) {
   // Its times follow the chosen zone.
   useStore((state) => state.timeZone);
@@ -76,6 +79,10 @@ const SearchResults = memo(function SearchResults({
       role="listbox"
       id={LISTBOX_ID}
       aria-label="Search results"
+      // Tab from the box lands here; the list keys then move through the results (#15).
+      tabIndex={0}
+      aria-activedescendant={activeId ?? undefined}
+      onKeyDown={onKeyDown}
       data-testid="search-results"
       data-result-text={resultText}
       className="search-results"
@@ -181,6 +188,36 @@ export function SearchBox() {
   const activate = useCallback((index: number) => setCursor({ result, index }), [result]);
   const openAt = useCallback((index: number) => openOption(options[index]), [openOption, options]);
 
+  // The active option stays in view as the keys move it.
+  const activeOptionId = isExpanded ? (active?.id ?? null) : null;
+  useEffect(() => {
+    if (activeOptionId) document.getElementById(activeOptionId)?.scrollIntoView?.({ block: 'nearest' });
+  }, [activeOptionId]);
+
+  // On the focused results list: j/k (or the arrows), pages and ends move, Enter opens, Esc goes back to the box.
+  const onResultsKeyDown = useCallback(
+    (event: KeyboardEvent<HTMLDivElement>) => {
+      if (event.target !== event.currentTarget || options.length === 0) return;
+      if (matchesShortcut(event, 'list-open')) {
+        event.preventDefault();
+        openOption(options[Math.min(activeIndex, options.length - 1)]);
+        return;
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        inputRef.current?.focus();
+        return;
+      }
+      const delta = listMoveOf(event, 5);
+      if (delta === null) return;
+      event.preventDefault();
+      event.stopPropagation();
+      setCursor({ result, index: Math.min(Math.max(activeIndex + delta, 0), options.length - 1) });
+    },
+    [options, activeIndex, openOption, result],
+  );
+
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
@@ -229,7 +266,7 @@ export function SearchBox() {
         onKeyDown={onKeyDown}
       />
       {isExpanded ? (
-        <div className="search-popover" tabIndex={0} role="region" aria-label="Search results panel">
+        <div className="search-popover" role="region" aria-label="Search results panel">
           <p className="search-status muted" aria-live="polite">
             {status === 'loading' && !result
               ? 'Searching…'
@@ -246,6 +283,7 @@ export function SearchBox() {
             activeId={active?.id ?? null}
             onActivate={activate}
             onOpen={openAt}
+            onKeyDown={onResultsKeyDown}
           />
         </div>
       ) : null}

@@ -1,6 +1,7 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent, type RefObject } from 'react';
 import { MAX_PAGE, type DisplayTimeZone, type TimelineRow } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
+import { listMoveOf, matchesShortcut } from '../../app/shortcuts';
 import { kindGlyph, kindLabel, severityGlyph } from '../../components/Badges';
 import { useVirtualList, type ListGeometry } from '../../components/useVirtualList';
 import { formatDateTime, formatDayKey, formatDuration, formatTime, timeTitle } from '../../lib/time';
@@ -225,23 +226,13 @@ export const TimelineList = memo(function TimelineList({ listRef }: { listRef: R
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const page = Math.max(Math.floor(viewportHeight / EVENT_ROW_HEIGHT) - 1, 1);
-    const moves: Record<string, number> = {
-      j: 1,
-      ArrowDown: 1,
-      k: -1,
-      ArrowUp: -1,
-      PageDown: page,
-      PageUp: -page,
-      End: Number.MAX_SAFE_INTEGER,
-      Home: -Number.MAX_SAFE_INTEGER,
-    };
-    const delta = moves[event.key];
-    if (delta !== undefined) {
+    const delta = listMoveOf(event, page);
+    if (delta !== null) {
       event.preventDefault();
       // Handled here; the page-level j/k listener must not move a second time.
       event.stopPropagation();
       moveActive(delta);
-    } else if ((event.key === 'Enter' || event.key === ' ') && activeId) {
+    } else if ((matchesShortcut(event, 'list-open') || event.key === ' ') && activeId) {
       event.preventDefault();
       selectEvent(activeId);
     }

@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { CustomerDetail } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
+import { matchesShortcut } from '../../app/shortcuts';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { isTypingTarget } from '../../lib/keys';
 import { agreeing, countOf } from '../../lib/plural';
@@ -47,9 +48,8 @@ export function TimelineView({ facets }: { facets: CustomerDetail['facets'] | nu
   // j/k work from anywhere on the customer page, except while typing or in a dialog.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.altKey || event.ctrlKey || event.metaKey || isTypingTarget(event.target)) return;
-      if (useStore.getState().isPaletteOpen) return;
-      if (event.key !== 'j' && event.key !== 'k') return;
+      if (isTypingTarget(event.target) || !matchesShortcut(event, 'list-enter')) return;
+      if (useStore.getState().isPaletteOpen || useStore.getState().isShortcutsOpen) return;
       event.preventDefault();
       moveActive(event.key === 'j' ? 1 : -1);
       listRef.current?.focus({ preventScroll: true });

@@ -1,7 +1,9 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import type { WizardListItem } from '../../../../shared/ipc/wizard-views';
 import { routeToHash } from '../../../../shared/routes';
 import { useDesk } from '../../api/DeskContext';
+import { listMoveOf, matchesShortcut } from '../../app/shortcuts';
+import { isTypingTarget } from '../../lib/keys';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { SafeMarkdown } from '../../components/SafeMarkdown';
@@ -132,12 +134,20 @@ function PracticeForm({ wizard, onClose }: { wizard: WizardListItem; onClose: ()
   );
 }
 
+/** Focuses the card at `index` (clamped to the list). */
+function focusCard(list: HTMLUListElement | null, index: number) {
+  const cards = list?.querySelectorAll<HTMLElement>('[data-testid="wizard-card"]') ?? [];
+  cards[Math.min(Math.max(index, 0), cards.length - 1)]?.focus();
+}
+
 function WizardCard({
   wizard,
+  isFirst,
   isPracticeOpen,
   onPractice,
 }: {
   wizard: WizardListItem;
+  isFirst: boolean;
   isPracticeOpen: boolean;
   onPractice: (isOpen: boolean) => void;
 }) {
@@ -150,7 +160,18 @@ function WizardCard({
     appliesTo.symptoms.length ? `symptoms: ${appliesTo.symptoms.map((symptom) => `“${symptom}”`).join(', ')}` : null,
   ].filter((part): part is string => part !== null);
   return (
-    <li className="wizard-card" aria-labelledby={headingId} data-testid="wizard-card">
+    <li
+      className="wizard-card"
+      aria-labelledby={headingId}
+      data-testid="wizard-card"
+      tabIndex={isFirst ? 0 : -1}
+      onKeyDown={(event) => {
+        // Enter on the card itself (not on a control inside it) opens its practice form.
+        if (event.target !== event.currentTarget || !matchesShortcut(event, 'list-open')) return;
+        event.preventDefault();
+        onPractice(true);
+      }}
+    >
       <div className="wizard-card-head">
         <h3 id={headingId}>{wizard.title}</h3>
         <span className="tag">v{wizard.version}</span>
@@ -252,6 +273,30 @@ export function WizardsPage() {
   );
 
   const visible = useMemo(() => filterWizards(library.wizards, filter), [library.wizards, filter]);
+  const cardsRef = useRef<HTMLUListElement>(null);
+
+  // The list keys of shortcuts.ts move between the cards; j/k from elsewhere on the page start at the first.
+  const onCardsKeyDown = (event: ReactKeyboardEvent<HTMLUListElement>) => {
+    const card = event.target instanceof HTMLElement ? event.target.closest('[data-testid="wizard-card"]') : null;
+    if (!card || card !== event.target) return;
+    const delta = listMoveOf(event, 3);
+    if (delta === null) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const cards = [...(cardsRef.current?.querySelectorAll('[data-testid="wizard-card"]') ?? [])];
+    const index = cards.indexOf(card);
+    focusCard(cardsRef.current, Math.abs(delta) === Number.MAX_SAFE_INTEGER ? (delta > 0 ? cards.length - 1 : 0) : index + delta);
+  };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || isTypingTarget(event.target) || !matchesShortcut(event, 'list-enter')) return;
+      if (event.target instanceof Element && event.target.closest('[role="dialog"], .wizard-cards')) return;
+      event.preventDefault();
+      focusCard(cardsRef.current, 0);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   return (
     <section aria-labelledby="page-title" className="page wizards-page">
@@ -310,11 +355,12 @@ export function WizardsPage() {
             </button>
           </p>
         ) : null}
-        <ul className="wizard-cards" aria-label="Wizard library">
-          {visible.map((wizard) => (
+        <ul className="wizard-cards" aria-label="Wizard library" ref={cardsRef} onKeyDown={onCardsKeyDown}>
+          {visible.map((wizard, index) => (
             <WizardCard
               key={wizard.id}
               wizard={wizard}
+              isFirst={index === 0}
               isPracticeOpen={practiceFor === wizard.id}
               onPractice={(isOpen) => setPracticeFor(isOpen ? wizard.id : null)}
             />
