@@ -8,6 +8,7 @@ import os from 'node:os';
 const quick = process.argv.includes('--quick');
 const benches = [
   { name: 'queries', args: ['bench/queries.ts'] },
+  { name: 'problems', args: ['bench/problems.ts'] },
   { name: 'sync', args: ['bench/sync.ts'] },
   { name: 'sync-server', args: ['bench/sync-server.ts'] },
   { name: 'ingest', args: ['bench/ingest.ts'] },

@@ -93,17 +93,20 @@ export function createProblemQueries(db: Database.Database, outbox?: Outbox) {
         and (signature in (select value from json_each(@exact))
              or exists (select 1 from json_each(@prefixes) p where substr(signature, 1, length(p.value)) = p.value))`,
   );
-  // Fleet-wide, per customer: exact signatures and prefix ranges read the signature index.
+  // Fleet-wide, per customer. Exact signatures and prefix ranges are separate arms so each reads the signature
+  // index (one OR over both made SQLite scan every event); an event matching two rules counts once (distinct rid).
   const fleetCounts = db.prepare<{ exact: string; prefixes: string; fixedAt: string | null; maxChar: string }, Counted>(
-    `select customer_id, count(*) as n, min(occurred_at) as first_at, max(occurred_at) as last_at,
+    `with matched as (
+       select e.rid, e.customer_id, e.occurred_at from events e
+        where e.signature in (select value from json_each(@exact))
+       union
+       select e.rid, e.customer_id, e.occurred_at from json_each(@prefixes) p
+         cross join events e on e.signature >= p.value and e.signature < p.value || @maxChar
+                      and substr(e.signature, 1, length(p.value)) = p.value
+     )
+     select customer_id, count(*) as n, min(occurred_at) as first_at, max(occurred_at) as last_at,
             max(case when @fixedAt is not null and occurred_at > @fixedAt then occurred_at end) as last_after
-       from events
-      where signature is not null
-        and (signature in (select value from json_each(@exact))
-             or exists (select 1 from json_each(@prefixes) p
-                         where signature >= p.value and signature < p.value || @maxChar
-                           and substr(signature, 1, length(p.value)) = p.value))
-      group by customer_id`,
+       from matched group by customer_id`,
   );
   const newestRevision = db.prepare<[string], { actor: string; at: string; fields: string }>(
     `select actor, at, fields from revisions where entity = 'problem' and row_id = ? and ver is not null

@@ -7,7 +7,8 @@ import { migrate } from '../../../electron/db/open';
 import { createOutbox } from '../../../electron/db/outbox';
 import { silentLogger } from '../../../electron/core/log';
 import type { Revision } from '../../../shared/sync/wire';
-import { pullResponse, put } from '../../support/rows';
+import { createProblemQueries } from '../../../electron/db/problem-queries';
+import { customerRow, eventRow, pullResponse, put } from '../../support/rows';
 import { tempDirs } from '../../support/temp';
 
 const dirs = tempDirs('lk-problem-links-cache-');
@@ -83,6 +84,59 @@ describe('cache migration 11 (problem workaround and links)', () => {
     expect(() =>
       validatePullRows(pullResponse([{ bucket: 'global', ops: [put('revision', 'R2', revision('R2', 'note'))] }])),
     ).toThrow(/global bucket/);
+    handle.db.close();
+  });
+
+  it('counts a prefix rule and an exact rule over the signature index, each signal once', () => {
+    const handle = openCache({ dataDir: dirs.make(), log: silentLogger });
+    const applier = createApplier(handle.db, createOutbox(handle.db));
+    applier.applyPull(pullResponse([], { addedBuckets: ['global', 'customer:acme', 'customer:globex'] }), '2026-11-27T00:00:00Z');
+    const signal = (customerId: string, at: string, signature: string) => {
+      const row = eventRow(customerId, at, { kind: 'alert', signature });
+      return put('event', row.id, row);
+    };
+    applier.applyPull(
+      pullResponse([
+        {
+          bucket: 'customer:acme',
+          ops: [
+            put('customer', 'acme', customerRow('acme', { version: '26.12.1' })),
+            signal('acme', '2026-11-20T10:00:00.000Z', 'alert:exportjoblag:aaa'),
+            signal('acme', '2026-11-21T10:00:00.000Z', 'alert:exportjoblag:bbb'),
+            signal('acme', '2026-11-22T10:00:00.000Z', 'alert:exportjoblagging:ccc'),
+          ],
+        },
+        {
+          bucket: 'customer:globex',
+          ops: [
+            put('customer', 'globex', customerRow('globex', { version: '26.11.0' })),
+            signal('globex', '2026-11-23T10:00:00.000Z', 'alert:exportjoblag:aaa'),
+            signal('globex', '2026-11-24T10:00:00.000Z', 'alert:other:zzz'),
+          ],
+        },
+        {
+          bucket: 'global',
+          ops: [
+            put(
+              'problem',
+              'P1',
+              // The exact rule and the prefix both match acme's first signal: it counts once.
+              problem('P1', {
+                rules: [{ prefix: 'alert:exportjoblag:' }, { signature: 'alert:exportjoblag:aaa' }],
+                customers: [],
+              }),
+            ),
+          ],
+        },
+      ]),
+      '2026-11-27T00:00:00Z',
+    );
+    const detail = createProblemQueries(handle.db).get('P1', 'dana');
+    expect(detail?.hits.map((hit) => [hit.customerId, hit.occurrences, hit.lastAt])).toEqual([
+      ['acme', 2, '2026-11-21T10:00:00.000Z'],
+      ['globex', 1, '2026-11-23T10:00:00.000Z'],
+    ]);
+    expect(detail?.problem).toMatchObject({ customersHit: 2, occurrences: 3 });
     handle.db.close();
   });
 });
