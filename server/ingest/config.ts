@@ -51,7 +51,7 @@ const CommonShape = {
     .default({ severity: 'warning', feature: null }),
   limits: z
     .strictObject({
-      /** Requests per minute before 429 (per server process). */
+      /** Requests per minute before 429: one budget for all server processes over the database. */
       requestsPerMinute: z.number().int().min(1).max(1_000_000).default(600),
       /** Largest request body in bytes (at most the server's own limit). */
       maxBodyBytes: z

@@ -36,17 +36,35 @@ export const GenericEventSchema = z.object({
   properties: z.record(z.string(), JsonValue).optional(),
 });
 
+/**
+ * What one evaluation of a mapping may take. JSONata evaluates on the server's event loop (its steps are
+ * promises that resolve at once, so nothing else runs until it is done): an admin's expression that loops, recurses
+ * without end or builds huge sequences would stall every request. JSONata's own guardrails stop it — checked at
+ * every step — and the producer gets a 400 saying so, the admin a warning in the server log.
+ */
+export const MAPPING_LIMITS = { timeout: 250, stack: 500, sequence: 100_000 } as const;
+
 const compiled = new Map<string, ReturnType<typeof jsonata>>();
 
 function expressionOf(config: GenericConfig): ReturnType<typeof jsonata> {
   const text = 'preset' in config.mapping ? GENERIC_MAPPINGS[config.mapping.preset] : config.mapping.jsonata;
   let expression = compiled.get(text);
   if (!expression) {
-    expression = jsonata(text);
+    expression = jsonata(text, { ...MAPPING_LIMITS });
+    // Bounded like the parsed-config cache: an admin editing mappings all day must not grow it without end.
+    if (compiled.size >= 1_000) compiled.clear();
     compiled.set(text, expression);
   }
   return expression;
 }
+
+/** JSONata's guardrail codes: the mapping, not the body, is at fault. */
+const GUARDRAIL_CODES: Readonly<Record<string, string>> = {
+  D1011: `it recursed deeper than ${MAPPING_LIMITS.stack} steps`,
+  D1012: `it ran longer than ${MAPPING_LIMITS.timeout} ms`,
+  D2014: `it built a sequence longer than ${MAPPING_LIMITS.sequence} items`,
+  D2015: `it built a sequence longer than ${MAPPING_LIMITS.sequence} items`,
+};
 
 /** Checks a mapping compiles (sources file and admin API), naming the position of the error. */
 export function checkMapping(text: string): string | null {
@@ -73,10 +91,19 @@ export const genericModule: SourceKindModule<GenericConfig> = {
     try {
       output = plain(await expressionOf(config).evaluate(body));
     } catch (error) {
+      const detail = error as { code?: string; message?: string };
+      const guardrail = detail.code === undefined ? undefined : GUARDRAIL_CODES[detail.code];
+      if (guardrail !== undefined) {
+        throw new ApiFailure(
+          400,
+          'mapping_too_costly',
+          `the source's mapping was stopped on this body: ${guardrail}; nothing was stored (an admin simplifies the mapping)`,
+        );
+      }
       throw new ApiFailure(
         400,
         'mapping_failed',
-        `the source's mapping failed on this body: ${(error as { message?: string }).message ?? 'error'}; nothing was stored`,
+        `the source's mapping failed on this body: ${detail.message ?? 'error'}; nothing was stored`,
       );
     }
     if (output === undefined || output === null) return { type: 'items', items: [] };

@@ -5,12 +5,11 @@ import { CAPABILITIES } from '../../shared/identity';
 import type { RouteAuth, RouteContext } from '../api/context';
 import { batchEnvelope, parseBatch, parseBody, parseParams } from '../api/validation';
 import { ApiFailure } from '../errors';
-import { ANY_SOURCE, deleteSource, listAliases, listSources, listUnmatched, upsertAliases } from '../repo/ingest';
+import { ANY_SOURCE, deleteSource, listAliases, listSources, listUnmatched, takeRateToken, upsertAliases } from '../repo/ingest';
 import { existingCustomerIds } from '../repo/writes';
 import { SourceIdSchema, usesHmac, type SourceKind } from './config';
 import { checkStorable } from './json-body';
 import { ingestItems, remapUnmatched } from './pipeline';
-import { createRateLimiter } from './rate-limit';
 import { ingestPath, loadSource, moduleFor, registerSource, rotateSource, tokenMatches, type Source } from './sources';
 import type { IngestRequest } from './types';
 
@@ -70,8 +69,6 @@ function describeSource(row: { id: string; kind: string; name: string; origin: s
 }
 
 export function registerIngestRoutes(app: FastifyInstance, context: RouteContext): void {
-  const limiter = createRateLimiter();
-
   async function authenticateSource(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const params = IngestParamsSchema.safeParse(request.params);
     if (!params.success) throw new ApiFailure(404, 'unknown_source', 'the path names no valid source id');
@@ -98,7 +95,7 @@ export function registerIngestRoutes(app: FastifyInstance, context: RouteContext
         );
       }
     }
-    const wait = limiter.take(source.row.id, source.config.limits.requestsPerMinute, context.clock());
+    const wait = await takeRateToken(context.storage, source.row.id, source.config.limits.requestsPerMinute, context.clock());
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       throw new ApiFailure(429, 'rate_limited', `source ${source.row.id} sent more than its limit; retry in ${wait} s`);
@@ -134,7 +131,15 @@ export function registerIngestRoutes(app: FastifyInstance, context: RouteContext
         if (source.row.secret === null) throw new ApiFailure(401, 'unauthorized', `source ${source.row.id} has no secret`);
         await module.verify(ingestRequest, source.row.secret);
       }
-      const parsed = await module.parse(ingestRequest, source.config);
+      let parsed: Awaited<ReturnType<typeof module.parse>>;
+      try {
+        parsed = await module.parse(ingestRequest, source.config);
+      } catch (error) {
+        // The producer hears a 400; the mapping is the admin's to fix, so it is said where admins look.
+        if (error instanceof ApiFailure && error.body.error === 'mapping_too_costly')
+          context.log.warn('ingest mapping stopped', { source: source.row.id, reason: error.body.message });
+        throw error;
+      }
       if (parsed.type === 'reply') return reply.code(parsed.status).send(parsed.body);
       if (parsed.items.length === 0) return { accepted: 0, duplicates: 0, unmatched: 0, items: [] };
       // Headers, text data and mapping output have not been through a JSON check: everything to be stored is.

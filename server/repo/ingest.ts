@@ -109,8 +109,32 @@ export async function setSourceCredential(
   return rows.length > 0;
 }
 
+/**
+ * Takes one request from a source's budget of `perMinute` requests, refilled continuously: a token bucket per
+ * source, read and written by one statement under the bucket's row lock, so every server process over this
+ * database draws on the same budget. Clocks of several processes may differ a little: time never runs back
+ * for a bucket. 0 when the request may go on, else the seconds until one may. (Not @fastify/rate-limit: that
+ * plugin keys on the client address before routing; this budget belongs to the source, known only after its
+ * credential is checked.)
+ */
+export async function takeRateToken(db: Queryable, sourceId: string, perMinute: number, now: number): Promise<number> {
+  const [row] = await db.query<{ tokens: number; last_allowed: boolean }>(
+    `insert into ingest_rate_buckets as b (source_id, tokens, at_ms, last_allowed)
+     values ($1, $2::float8 - 1, $3::bigint, true)
+     on conflict (source_id) do update set (tokens, at_ms, last_allowed) = (
+       select case when r.refilled >= 1 then r.refilled - 1 else r.refilled end, greatest(b.at_ms, $3::bigint), r.refilled >= 1
+         from (select least($2::float8, b.tokens + greatest(0, $3::bigint - b.at_ms) * $2::float8 / 60000) as refilled) r)
+     returning tokens, last_allowed`,
+    [sourceId, perMinute, Math.round(now)],
+    { isPrepared: true },
+  );
+  if (!row || row.last_allowed) return 0;
+  return Math.max(1, Math.ceil(((1 - row.tokens) * 60) / perMinute));
+}
+
 /** Deletes a source with its own aliases and unmatched items; false when there was none. */
 export async function deleteSource(db: Queryable, id: string): Promise<boolean> {
+  await db.query('delete from ingest_rate_buckets where source_id = $1', [id]);
   await db.query('delete from ingest_unmatched where source_id = $1', [id]);
   await db.query('delete from customer_aliases where source_id = $1', [id]);
   const rows = await db.query('delete from ingest_sources where id = $1 returning id', [id]);

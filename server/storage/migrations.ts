@@ -522,6 +522,20 @@ export const MIGRATIONS: readonly Migration[] = [
            'createdAt', lk_iso(p.created_at), 'updatedAt', lk_iso(p.updated_at), 'ver', p.ver) $$`,
     ],
   },
+  {
+    version: 12,
+    name: 'ingest rate budgets shared by every server process',
+    statements: [
+      // Issue 10: a source's requests per minute is one budget however many server processes take its traffic
+      // (a token bucket per source; in process memory each process granted the whole budget again).
+      `create table ingest_rate_buckets (
+         source_id text primary key,
+         tokens double precision not null,
+         at_ms bigint not null,
+         last_allowed boolean not null
+       )`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

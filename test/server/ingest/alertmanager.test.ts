@@ -244,4 +244,32 @@ describe('Alertmanager webhook source', () => {
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
   });
+
+  it('keeps one rate budget per source for every server process over the database', async () => {
+    // Two server processes (each its own connection pool on PostgreSQL) with one clock: 4 a minute is 4 in all.
+    let now = NOW;
+    const storages = [database.storage, database.databaseUrl === null ? database.storage : await database.openAnother()];
+    const servers = await Promise.all(storages.map((storage) => startTestServer(storage, { clock: () => now })));
+    try {
+      const shared = await addSource(server.url, adminToken, {
+        id: 'shared-alertmanager',
+        kind: 'alertmanager',
+        limits: { requestsPerMinute: 4 },
+      });
+      const one = JSON.stringify({ ...grouped, alerts: [grouped.alerts[0]] });
+      const send = (index: number) =>
+        produce(servers[index]!.url, shared.path, one, { 'content-type': 'application/json' }).then(
+          (response) => response.status,
+        );
+      const statuses: number[] = [];
+      for (const index of [0, 1, 0, 1, 1, 0]) statuses.push(await send(index));
+      expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+      // A quarter of a minute later one request's worth has come back, for either process.
+      now += 15_000;
+      expect([await send(1), await send(0)]).toEqual([200, 429]);
+    } finally {
+      // The second storage is closed with the test database.
+      await Promise.all(servers.map((one) => one.close()));
+    }
+  });
 });

@@ -157,4 +157,33 @@ describe('generic webhook mappings', () => {
     });
     expect(refused.status).toBe(400);
   });
+
+  it('stops a mapping that recurses without end, loops too long or builds a huge sequence: 400, nothing stored, the server answers on', async () => {
+    // Before JSONata's guardrails were set, each of these held the server's event loop until memory ran out.
+    const mappings = {
+      recurses: [
+        '($f := function($x) { $f($x + 1) + 1 }; { "key": "k", "kind": "signal", "summary": $string($f(0)) })',
+        'recursed deeper than 500',
+      ],
+      loops: [
+        '($n := $map([1..90000], function($v) { $count($map([1..90000], function($w) { $w })) }); { "key": "k", "kind": "signal", "summary": $string($sum($n)) })',
+        'ran longer than 250 ms',
+      ],
+      sequence: ['{ "key": "k", "kind": "signal", "summary": $string($count([1..5000000])) }', 'sequence longer than 100000'],
+    };
+    const before = (await database.storage.query('select id from events')).length;
+    for (const [id, [jsonata, reason]] of Object.entries(mappings) as [string, [string, string]][]) {
+      const source = await addSource(server.url, adminToken, { id: `costly-${id}`, kind: 'generic', mapping: { jsonata } });
+      const response = await post(source.path, { customer: 'acme' });
+      expect(response.status, id).toBe(400);
+      expect(response.body, id).toMatchObject({ error: 'mapping_too_costly', message: expect.stringContaining(reason) });
+    }
+    expect((await database.storage.query('select id from events')).length).toBe(before);
+    const fine = await addSource(server.url, adminToken, {
+      id: 'after-costly',
+      kind: 'generic',
+      mapping: { jsonata: "{ 'key': id, 'customer': customer, 'kind': 'signal', 'summary': 'still answering' }" },
+    });
+    expect((await post(fine.path, { id: 'x-1', customer: 'acme' })).status).toBe(200);
+  });
 });
