@@ -147,3 +147,22 @@ export type GenericConfig = z.infer<typeof GenericConfigSchema>;
 export function usesHmac(kind: SourceKind): boolean {
   return kind === 'github';
 }
+
+/** How a source's payloads name customers, in a line for admins ("labels customer, tenant · 2 aliases · 1 rule"). */
+export function describeCustomerMapping(config: SourceConfig): string {
+  const where =
+    config.kind === 'alertmanager'
+      ? `labels ${config.customerLabels.join(', ')}`
+      : config.kind === 'cloudevents'
+        ? `attribute ${config.customerAttribute}`
+        : config.kind === 'github'
+          ? `from ${config.customersFrom.join(', ')}`
+          : 'preset' in config.mapping
+            ? `mapping ${config.mapping.preset}`
+            : 'a JSONata mapping';
+  const aliases = Object.keys(config.aliases).length;
+  const parts = [where];
+  if (aliases > 0) parts.push(`${aliases} alias${aliases === 1 ? '' : 'es'}`);
+  if (config.rules.length > 0) parts.push(`${config.rules.length} rule${config.rules.length === 1 ? '' : 's'}`);
+  return parts.join(' · ');
+}

@@ -5,9 +5,18 @@ import { CAPABILITIES } from '../../shared/identity';
 import type { RouteAuth, RouteContext } from '../api/context';
 import { batchEnvelope, parseBatch, parseBody, parseParams } from '../api/validation';
 import { ApiFailure } from '../errors';
-import { ANY_SOURCE, deleteSource, listAliases, listSources, listUnmatched, takeRateToken, upsertAliases } from '../repo/ingest';
+import {
+  ANY_SOURCE,
+  deleteSource,
+  listAliases,
+  listSources,
+  listUnmatched,
+  recordDelivery,
+  takeRateToken,
+  upsertAliases,
+} from '../repo/ingest';
 import { existingCustomerIds } from '../repo/writes';
-import { SourceIdSchema, usesHmac, type SourceKind } from './config';
+import { describeCustomerMapping, SourceConfigSchema, SourceIdSchema, usesHmac, type SourceKind } from './config';
 import { checkStorable } from './json-body';
 import { ingestItems, remapUnmatched } from './pipeline';
 import { ingestPath, loadSource, moduleFor, registerSource, rotateSource, tokenMatches, type Source } from './sources';
@@ -68,6 +77,26 @@ function describeSource(row: { id: string; kind: string; name: string; origin: s
   };
 }
 
+function customerMappingOf(row: { id: string; kind: string; config: Record<string, unknown> }): string {
+  const parsed = SourceConfigSchema.safeParse({ ...row.config, id: row.id, kind: row.kind });
+  return parsed.success ? describeCustomerMapping(parsed.data) : 'a config this server cannot read';
+}
+
+/** Why a delivery was refused, from the answer the producer got (never the credential: no message carries it). */
+function refusalReason(statusCode: number, payload: unknown): string {
+  let text = `${statusCode}`;
+  if (typeof payload === 'string') {
+    try {
+      const body = JSON.parse(payload) as { error?: unknown; message?: unknown };
+      if (typeof body.error === 'string') text += ` ${body.error}`;
+      if (typeof body.message === 'string') text += `: ${body.message}`;
+    } catch {
+      // Not JSON: the status says enough.
+    }
+  }
+  return text.length > 500 ? `${text.slice(0, 499)}…` : text;
+}
+
 export function registerIngestRoutes(app: FastifyInstance, context: RouteContext): void {
   async function authenticateSource(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const params = IngestParamsSchema.safeParse(request.params);
@@ -109,6 +138,23 @@ export function registerIngestRoutes(app: FastifyInstance, context: RouteContext
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: INGEST_BODY_LIMIT }, (_request, body, done) =>
       done(null, body),
     );
+    // Every POST to a known source counts (the desk's Sources page): accepted (2xx) or refused with its reason.
+    scope.addHook('onSend', async (request, reply, payload) => {
+      const sourceId = (request.params as { sourceId?: unknown } | undefined)?.sourceId;
+      if (request.method !== 'POST' || typeof sourceId !== 'string' || !SourceIdSchema.safeParse(sourceId).success)
+        return payload;
+      const isRefused = reply.statusCode >= 400;
+      try {
+        await recordDelivery(context.storage, sourceId, {
+          at: new Date(context.clock()).toISOString(),
+          refusal: isRefused ? refusalReason(reply.statusCode, payload) : null,
+        });
+      } catch (error) {
+        // Counting is for admins; the producer's answer stands whatever happens to it.
+        context.log.warn('ingest delivery not counted', { source: sourceId, reason: String(error) });
+      }
+      return payload;
+    });
 
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const source = sourceOf(request);
@@ -178,7 +224,14 @@ export function registerIngestRoutes(app: FastifyInstance, context: RouteContext
 
   app.get('/v1/sources', { config: adminRoles }, async () => {
     const rows = await listSources(context.storage);
-    return { sources: rows.map((row) => ({ ...describeSource(row), unmatched: row.unmatched })) };
+    return {
+      sources: rows.map((row) => ({
+        ...describeSource(row),
+        customerMapping: customerMappingOf(row),
+        unmatched: row.unmatched,
+        ...row.deliveries,
+      })),
+    };
   });
 
   app.post('/v1/sources', { config: adminRoles }, async (request, reply) => {

@@ -55,12 +55,63 @@ export async function findSource(db: Queryable, id: string): Promise<SourceRow |
   return row ? toSource(row) : null;
 }
 
-export async function listSources(db: Queryable): Promise<(SourceRow & { unmatched: number })[]> {
-  const rows = await db.query<DbSourceRow & { unmatched: number }>(
-    `select ${SOURCE_COLUMNS}, (select count(*)::integer from ingest_unmatched u where u.source_id = s.id) as unmatched
-       from ingest_sources s order by s.id`,
+/** What reached a source: deliveries answered 2xx, refused (4xx after the source was found), the last refusal's reason. */
+export type SourceDeliveries = {
+  accepted: number;
+  refused: number;
+  lastDeliveryAt: string | null;
+  lastRefusal: { at: string; reason: string } | null;
+};
+
+type DeliveryColumns = {
+  accepted: string | number | null;
+  refused: string | number | null;
+  last_delivery_at: string | null;
+  last_refusal_at: string | null;
+  last_refusal_reason: string | null;
+};
+
+export async function listSources(db: Queryable): Promise<(SourceRow & { unmatched: number; deliveries: SourceDeliveries })[]> {
+  const rows = await db.query<DbSourceRow & { unmatched: number } & DeliveryColumns>(
+    `select ${SOURCE_COLUMNS}, (select count(*)::integer from ingest_unmatched u where u.source_id = s.id) as unmatched,
+            d.accepted, d.refused, lk_iso(d.last_delivery_at) as last_delivery_at,
+            lk_iso(d.last_refusal_at) as last_refusal_at, d.last_refusal_reason
+       from ingest_sources s left join ingest_source_deliveries d on d.source_id = s.id order by s.id`,
   );
-  return rows.map((row) => ({ ...toSource(row), unmatched: row.unmatched }));
+  return rows.map((row) => ({
+    ...toSource(row),
+    unmatched: row.unmatched,
+    deliveries: {
+      accepted: Number(row.accepted ?? 0),
+      refused: Number(row.refused ?? 0),
+      lastDeliveryAt: row.last_delivery_at,
+      lastRefusal:
+        row.last_refusal_at !== null && row.last_refusal_reason !== null
+          ? { at: row.last_refusal_at, reason: row.last_refusal_reason }
+          : null,
+    },
+  }));
+}
+
+/** Counts one delivery to a source that exists (a request naming an unknown source counts nowhere). */
+export async function recordDelivery(
+  db: Queryable,
+  sourceId: string,
+  outcome: { at: string; refusal: string | null },
+): Promise<void> {
+  const isRefused = outcome.refusal !== null;
+  await db.query(
+    `insert into ingest_source_deliveries as d (source_id, accepted, refused, last_delivery_at, last_refusal_at, last_refusal_reason)
+     select $1::text, $2::bigint, $3::bigint, $4::timestamptz, case when $3::bigint = 1 then $4::timestamptz end, $5::text
+      where exists (select 1 from ingest_sources where id = $1::text)
+     on conflict (source_id) do update set
+       accepted = d.accepted + excluded.accepted,
+       refused = d.refused + excluded.refused,
+       last_delivery_at = excluded.last_delivery_at,
+       last_refusal_at = coalesce(excluded.last_refusal_at, d.last_refusal_at),
+       last_refusal_reason = coalesce(excluded.last_refusal_reason, d.last_refusal_reason)`,
+    [sourceId, isRefused ? 0 : 1, isRefused ? 1 : 0, outcome.at, outcome.refusal],
+  );
 }
 
 /** Inserts a source; false when the id is taken. */
@@ -135,6 +186,7 @@ export async function takeRateToken(db: Queryable, sourceId: string, perMinute: 
 /** Deletes a source with its own aliases and unmatched items; false when there was none. */
 export async function deleteSource(db: Queryable, id: string): Promise<boolean> {
   await db.query('delete from ingest_rate_buckets where source_id = $1', [id]);
+  await db.query('delete from ingest_source_deliveries where source_id = $1', [id]);
   await db.query('delete from ingest_unmatched where source_id = $1', [id]);
   await db.query('delete from customer_aliases where source_id = $1', [id]);
   const rows = await db.query('delete from ingest_sources where id = $1 returning id', [id]);

@@ -536,6 +536,21 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 13,
+    name: 'ingest deliveries per source: counts, last delivery, last refusal',
+    statements: [
+      // Issue 10: the desk's Sources page says whether a producer reaches the server and why it was last refused.
+      `create table ingest_source_deliveries (
+         source_id text primary key,
+         accepted bigint not null default 0,
+         refused bigint not null default 0,
+         last_delivery_at timestamptz,
+         last_refusal_at timestamptz,
+         last_refusal_reason text
+       )`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */
