@@ -584,7 +584,8 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
       return { rows: rows.map(toTimelineRow), windowHours };
     },
 
-    search(text: string, limit: number): SearchOutput {
+    /** Ranked as below; the customer the engineer is on (`firstCustomerId`), when it matches, comes first (#15, item 13). */
+    search(text: string, limit: number, firstCustomerId?: string | null): SearchOutput {
       const started = performance.now();
       const fts = toFtsQuery(text);
       if (!fts) return { groups: [], tookMs: 0 };
@@ -606,7 +607,10 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
       const events: SearchEventRaw[] = [];
       if (tiers) {
         const seen = new Set<string>();
-        for (const query of [tiers.exact, tiers.prefix]) {
+        // The whole-word tier ANDs in the prefix terms, which it implies: the same rows, but highlight() then marks
+        // a word that only starts with what was typed (AzureAD for "azure") as well as the whole words (#15, item 13).
+        const exact = tiers.prefix === null ? tiers.exact : `${tiers.exact} ${tiers.prefix}`;
+        for (const query of [exact, tiers.prefix]) {
           if (query === null || events.length >= limit) continue;
           const tier = searchEvents
             .all(query, limit + seen.size)
@@ -639,7 +643,10 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
           snippet: toHighlight(plainSnippet(event.snippet_marked)),
         });
       }
-      return { groups: [...groups.values()], tookMs: performance.now() - started };
+      const ranked = [...groups.values()];
+      const firstIndex = firstCustomerId ? ranked.findIndex((group) => group.customerId === firstCustomerId) : -1;
+      if (firstIndex > 0) ranked.unshift(...ranked.splice(firstIndex, 1));
+      return { groups: ranked, tookMs: performance.now() - started };
     },
 
     notesFor,

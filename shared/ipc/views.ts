@@ -188,6 +188,8 @@ export type Highlight = z.infer<typeof HighlightSchema>;
 export const SearchInputSchema = z.strictObject({
   text: z.string().max(200),
   limit: z.number().int().min(1).max(500).optional(),
+  /** The customer whose page the engineer is on: its results come first (#15, item 13). */
+  firstCustomerId: CustomerIdSchema.nullish(),
 });
 export const SearchOutputSchema = z.object({
   groups: z.array(

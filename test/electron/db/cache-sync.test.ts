@@ -304,6 +304,38 @@ describe('timeline and search queries', () => {
     expect(azure?.snippet.map((segment) => segment.text).join('')).toContain('azure_ad');
   });
 
+  it('puts the customer the engineer is on first, and marks a word that only starts with what was typed (#15, item 13)', () => {
+    const other = eventRow('globex', '2026-11-02T10:00:00.000Z', {
+      kind: 'alert',
+      feature: 'azure_ad',
+      summary: 'azure_ad sign-ins failing',
+      body: 'The azure_ad connector returns 401 for AzureAD tenants.',
+    });
+    const own = eventRow('acme', '2026-11-01T11:00:00.000Z', {
+      kind: 'alert',
+      feature: 'azure_ad',
+      summary: 'AzureAD sync slow',
+    });
+    applier.applyPull(
+      pullResponse([
+        { bucket: 'customer:globex', ops: [put('customer', 'globex', customerRow('globex')), put('event', other.id, other)] },
+        { bucket: 'customer:acme', ops: [put('event', own.id, own)] },
+      ]),
+      now,
+    );
+    // Ranking as before: the newest matching event's customer first.
+    expect(queries.search('azure', 10).groups.map((group) => group.customerId)).toEqual(['globex', 'acme']);
+    // On Acme's page, Acme first; the rest keep their order.
+    const onAcme = queries.search('azure', 10, 'acme');
+    expect(onAcme.groups.map((group) => group.customerId)).toEqual(['acme', 'globex']);
+    const marked = (segments: { text: string; match: boolean }[]) =>
+      segments.filter((segment) => segment.match).map((segment) => segment.text);
+    // "azure" starts AzureAD: marked as the whole word of azure_ad (two words to the index) is.
+    expect(marked(onAcme.groups[0]!.events[0]!.summary)).toEqual(['AzureAD']);
+    expect(marked(onAcme.groups[1]!.events[0]!.summary)).toEqual(['azure']);
+    expect(marked(onAcme.groups[1]!.events[0]!.snippet)).toEqual(['azure', 'AzureAD']);
+  });
+
   it('treats FTS operators typed by the user as plain words', () => {
     expect(toFtsQuery('sso AND "NEAR(')).toBe('"sso"* "AND"* "NEAR"*');
     expect(toFtsQuery('  ')).toBeNull();

@@ -50,7 +50,7 @@ const EXAMPLES: Record<Channel, unknown> = {
   'customers:setup': { customerId: 'acme' },
   'events:get': { eventId: event.id },
   'events:precedingChanges': { eventId: event.id, windowHours: 24 },
-  'search:query': { text: 'deployed', limit: 20 },
+  'search:query': { text: 'deployed', limit: 20, firstCustomerId: 'acme' },
   'notes:create': { customerId: 'acme', eventId: event.id, body: 'called the customer' },
   'notes:update': { noteId: 'note-unknown', body: 'edited' },
   'notes:resolveConflict': { noteId: 'note-unknown', choice: 'merge', body: 'merged' },

@@ -1,4 +1,5 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { navigate } from '../../../renderer/src/app/useHashRoute';
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../../shared/ipc/result';
 import { useStore } from '../../../renderer/src/store/store';
@@ -97,6 +98,31 @@ describe('search', () => {
     await waitFor(() => expect(within(screen.getByTestId('search-results')).getAllByRole('option').length).toBeGreaterThan(0));
     await user.keyboard('{Enter}');
     expect(useStore.getState().route).toEqual({ view: 'customer', customerId: 'globex' });
+    expect(screen.queryByTestId('search-results')).not.toBeInTheDocument();
+  });
+
+  it('puts the customer you are on first, and leaves an empty box after opening a result or going elsewhere (#15, item 13)', async () => {
+    const desk = createFakeDesk(standardFixtures());
+    const { user } = renderApp({ route: { view: 'customer', customerId: 'globex' }, desk });
+    const groupNames = () =>
+      within(screen.getByTestId('search-results'))
+        .getAllByRole('group')
+        .map((group) => group.getAttribute('aria-label'));
+    await user.type(searchBox(), 'deployed');
+    await waitFor(() => expect(groupNames()).toEqual(['Globex', 'Acme Corporation']));
+    expect(desk.inputsTo('search:query').at(-1)).toMatchObject({ firstCustomerId: 'globex' });
+
+    // Opening a result (here Acme's event) empties the box.
+    await user.keyboard('{ArrowDown}{ArrowDown}{ArrowDown}{Enter}');
+    expect(useStore.getState().route).toMatchObject({ view: 'customer', customerId: 'acme' });
+    expect(searchBox()).toHaveValue('');
+    expect(screen.queryByTestId('search-results')).not.toBeInTheDocument();
+
+    // So does going elsewhere with a query typed.
+    await user.type(searchBox(), 'globex');
+    await screen.findByTestId('search-results');
+    act(() => navigate({ view: 'fleet' }));
+    expect(searchBox()).toHaveValue('');
     expect(screen.queryByTestId('search-results')).not.toBeInTheDocument();
   });
 

@@ -313,7 +313,7 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
       if (!event) return { error: { code: 'not_found', message: 'That event is not in the local cache.' } };
       return fixtures.whoElse?.[event.id] ?? aloneWhoElse(event, fixtures.customers.length);
     },
-    'search:query': (input: { text: string; limit?: number }) => {
+    'search:query': (input: { text: string; limit?: number; firstCustomerId?: string | null }) => {
       const words = input.text
         .toLowerCase()
         .split(/\s+/)
@@ -339,7 +339,9 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
             })),
           };
         })
-        .filter((group) => group.customerMatched || group.events.length > 0);
+        .filter((group) => group.customerMatched || group.events.length > 0)
+        // As the core: the customer the engineer is on first, the rest in their order.
+        .sort((a, b) => Number(b.customerId === input.firstCustomerId) - Number(a.customerId === input.firstCustomerId));
       return { groups, tookMs: 0.4 };
     },
     'notes:create': (input: { customerId: string; eventId?: string | null; body: string }) => {

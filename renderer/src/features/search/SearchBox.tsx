@@ -1,5 +1,6 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { SearchOutput } from '../../../../shared/ipc/views';
+import { routeToHash } from '../../../../shared/routes';
 import { useDesk } from '../../api/DeskContext';
 import { listMoveOf, matchesShortcut } from '../../app/shortcuts';
 import { navigate } from '../../app/useHashRoute';
@@ -176,14 +177,26 @@ export function SearchBox() {
   const isExpanded = isOpen && hasText;
   const active = options[Math.min(activeIndex, options.length - 1)];
 
+  // Opening a result, or going anywhere else, leaves an empty box behind: the old query answered the old page (#15, item 13).
+  // Compared as addresses: the same page set again (a hash event, a link to it) is not going elsewhere.
+  const address = useStore((state) => routeToHash(state.route));
+  const shownAddress = useRef(address);
+  useEffect(() => {
+    if (shownAddress.current === address) return;
+    shownAddress.current = address;
+    setOpen(false);
+    setText(desk, '');
+  }, [address, desk, setOpen, setText]);
+
   const openOption = useCallback(
     (option: Option | undefined) => {
       if (!option) return;
       setOpen(false);
+      setText(desk, '');
       if (option.type === 'customer') navigate({ view: 'customer', customerId: option.customerId });
       else openEvent(desk, { customerId: option.customerId, eventId: option.eventId, occurredAt: option.occurredAt });
     },
-    [desk, setOpen],
+    [desk, setOpen, setText],
   );
   const activate = useCallback((index: number) => setCursor({ result, index }), [result]);
   const openAt = useCallback((index: number) => openOption(options[index]), [openOption, options]);

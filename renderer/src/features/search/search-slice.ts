@@ -51,7 +51,10 @@ export const createSearchSlice: StateCreator<StoreState, [], [], SearchSlice> = 
   const send = async (desk: DeskApi, text: string): Promise<void> => {
     const requestId = nextRequestId();
     patch({ inFlight: get().search.inFlight + 1, queued: null, status: 'loading', latestRequest: requestId });
-    const result = await desk.search.query({ text, limit: SEARCH_LIMIT });
+    const route = get().route;
+    // The customer whose page is open comes first in the answer (#15, item 13).
+    const firstCustomerId = route.view === 'customer' ? route.customerId : null;
+    const result = await desk.search.query({ text, limit: SEARCH_LIMIT, firstCustomerId });
     const state = get().search;
     const inFlight = Math.max(state.inFlight - 1, 0);
     const queued = state.queued;
