@@ -11,6 +11,9 @@ import { seedDemo } from './demo/seed';
 import { createLogger, errorMessage } from './log';
 import { trimChangeLog } from './repo/change-log';
 import { loadIdentityConfig, type IdentityConfig } from './auth/config';
+import { loadLinksConfig } from './links/config';
+import { publishLinkTemplates } from './repo/links';
+import type { LinkTemplates } from '../shared/links';
 import { runSourcesCommand } from './ingest/admin-cli';
 import { applySourcesFile, readSourcesFile, SourcesFileError, type DeclaredSource } from './ingest/sources-file';
 import { publishBundledWizards } from './remediation/wizard-library';
@@ -33,6 +36,8 @@ const USAGE = `Usage: npm run server -- [options]
   --admin-name NAME    the name records show for that token (the desk's demo: you)  env LIGHTKEEPER_ADMIN_NAME
   --identity-config F  JSON file: the OpenID provider people sign in with, claims → roles and customers
                                                                                  env LIGHTKEEPER_IDENTITY_CONFIG
+  --links-config F     JSON file: per source system, link templates for its tickets, incidents, alerts (https)
+                                                                                 env LIGHTKEEPER_LINKS_CONFIG
   --demo               seed the demo fleet into an empty database and run live mode
   --seed N             demo seed (default 1)
   --customers N        demo customers (generator default when omitted)
@@ -90,6 +95,7 @@ try {
       'admin-token': { type: 'string', default: process.env.LIGHTKEEPER_ADMIN_TOKEN },
       'admin-name': { type: 'string', default: process.env.LIGHTKEEPER_ADMIN_NAME },
       'identity-config': { type: 'string', default: process.env.LIGHTKEEPER_IDENTITY_CONFIG },
+      'links-config': { type: 'string', default: process.env.LIGHTKEEPER_LINKS_CONFIG },
       demo: { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
       customers: { type: 'string' },
@@ -139,6 +145,14 @@ if (process.env.LIGHTKEEPER_ACTIONS_CONFIG) {
   );
 }
 const adminName = values['admin-name']?.trim().slice(0, 200) || null;
+let linkTemplates: LinkTemplates = { templates: [] };
+if (values['links-config']) {
+  try {
+    linkTemplates = loadLinksConfig(path.resolve(values['links-config']));
+  } catch (error) {
+    fail(errorMessage(error));
+  }
+}
 let identity: IdentityConfig | null = null;
 if (values['identity-config']) {
   try {
@@ -272,6 +286,8 @@ try {
   catalog.watch();
   // Starter wizards are checked against the catalog in force, like any published wizard.
   await publishBundledWizards(storage, { directory: wizardsDir, now: Date.now(), log, catalog: catalog.current().published });
+  // The file is the truth: without one, desks get no templates (ids stay plain text).
+  await publishLinkTemplates(storage, linkTemplates);
   if (sourcesFile) {
     try {
       const applied = await applySourcesFile(storage, sourcesFile, declaredSources, Date.now());

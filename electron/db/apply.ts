@@ -11,6 +11,7 @@ import {
 } from '../../shared/domain';
 import { threadOf } from '../../shared/threads';
 import { PublishedCatalogSchema } from '../../shared/catalog/format';
+import { LinkTemplatesSchema } from '../../shared/links';
 import { WizardRowSchema } from '../../shared/remediation/wire';
 import { FollowUpSchema, type FollowUp } from '../../shared/follow-ups';
 import { ProblemSchema, type Problem } from '../../shared/problems';
@@ -80,10 +81,11 @@ const ROW_SCHEMAS = {
   revision: RevisionSchema,
   follow_up: FollowUpSchema,
   problem: ProblemSchema,
+  links: LinkTemplatesSchema,
 } as const;
 
 /** Fleet-wide entities: they travel only in the global bucket. */
-const GLOBAL_ENTITIES = new Set(['release', 'wizard', 'catalog', 'problem']);
+const GLOBAL_ENTITIES = new Set(['release', 'wizard', 'catalog', 'problem', 'links']);
 
 /** A pulled response whose rows all passed validation. */
 export type ValidatedPull = PullResponse;
@@ -215,6 +217,10 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     insert into catalog (name, catalog, hash, ver) values (@name, @catalog, @hash, @ver)
     on conflict (name) do update set catalog = excluded.catalog, hash = excluded.hash, ver = excluded.ver
     where excluded.ver > catalog.ver`);
+  const upsertLinks = db.prepare(`
+    insert into link_templates (name, templates, ver) values (@name, @templates, @ver)
+    on conflict (name) do update set templates = excluded.templates, ver = excluded.ver
+    where excluded.ver > link_templates.ver`);
   const upsertFollowUp = db.prepare(`
     insert into follow_ups (id, customer_id, title, owner, state, due_date, run_id, problem_id, release, ticket_url,
       source, created_by, created_at, updated_at, ver)
@@ -243,6 +249,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     release: db.prepare('delete from releases where version = ?'),
     wizard: db.prepare("delete from wizard_library where id || '@' || version = ?"),
     catalog: db.prepare('delete from catalog where name = ?'),
+    links: db.prepare('delete from link_templates where name = ?'),
   };
   const getBucket = db.prepare<[string], BucketRow>('select * from sync_bucket where bucket = ?');
   const saveBucket = db.prepare(`
@@ -271,6 +278,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     db.prepare('delete from releases'),
     db.prepare('delete from wizard_library'),
     db.prepare('delete from catalog'),
+    db.prepare('delete from link_templates'),
     db.prepare('delete from problems'),
     db.prepare("delete from revisions where customer_id = ''"),
   ];
@@ -448,6 +456,10 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
         summary.global = true;
         return;
       }
+      case 'links':
+        upsertLinks.run({ name: op.id, templates: JSON.stringify(op.row), ver: op.ver });
+        summary.global = true;
+        return;
       default:
         return;
     }

@@ -420,6 +420,21 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 12,
+    name: 'link templates',
+    up(db) {
+      // Issue 14: where each source system's tickets, incidents and alerts are read (global bucket, entity
+      // 'links', one row 'effective'); event details turn ids into links with them.
+      db.exec(`
+        create table link_templates (
+          name      text primary key,
+          templates text not null,
+          ver       integer not null
+        ) strict;
+      `);
+    },
+  },
 ];
 
 /**

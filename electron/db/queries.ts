@@ -8,6 +8,7 @@ import {
   type TimelineEvent,
 } from '../../shared/domain';
 import { DeskError } from '../../shared/ipc/result';
+import { eventIdLinks, LinkTemplatesSchema, type LinkTemplates } from '../../shared/links';
 import type {
   CustomerDetail,
   CustomerSummary,
@@ -554,13 +555,20 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
     },
 
     eventDetail(eventId: string) {
+      // The server's link templates (issue 14, global bucket); ids stay plain text before the first sync.
+      const linkTemplates = (): LinkTemplates | null => {
+        const text: unknown = prepared("select templates from link_templates where name = 'effective'").pluck().get();
+        const parsed = typeof text === 'string' ? LinkTemplatesSchema.safeParse(JSON.parse(text)) : null;
+        return parsed?.success ? parsed.data : null;
+      };
       const raw = eventOne.get(eventId);
       if (!raw)
         throw new DeskError(
           'not_found',
           `Event ${eventId} is not in the local cache; it may belong to a customer not synced yet.`,
         );
-      return { event: toEvent(raw), notes: notesFor(raw.customer_id, raw.id) };
+      const event = toEvent(raw);
+      return { event, notes: notesFor(raw.customer_id, raw.id), idLinks: eventIdLinks(event, linkTemplates()) };
     },
 
     precedingChanges(eventId: string, windowHours: number) {

@@ -551,6 +551,20 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    version: 14,
+    name: 'link templates',
+    statements: [
+      // Issue 14: where each source system's tickets, incidents and alerts are read (--links-config); one row,
+      // synced in the global bucket (entity 'links', id 'effective').
+      `create table link_templates (
+         name text primary key,
+         templates jsonb not null,
+         ver bigint not null default 1
+       )`,
+      `create function lk_links_row(l link_templates) returns jsonb language sql stable as $$ select l.templates $$`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

@@ -164,6 +164,15 @@ const GLOBAL_BUCKET_KIND = bucketKind([
     ver: '1::bigint',
     row: 'lk_revision_row(r)::text',
   },
+  // Link templates (issue 14): one row, id 'effective'; appended last so older page tokens keep their phases.
+  {
+    entity: 'links',
+    from: 'link_templates l where true',
+    key: 'l.name',
+    rowId: 'l.name',
+    ver: 'l.ver',
+    row: 'lk_links_row(l)::text',
+  },
 ]);
 
 /** A row of a bootstrap page: an entity's row, or the last one, which only says whether changes are pending. */

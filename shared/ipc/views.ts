@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EventIdLinkSchema } from '../links';
 import {
   CustomerFeatureSchema,
   CustomerIdSchema,
@@ -169,6 +170,8 @@ export type CustomerDetail = z.infer<typeof CustomerDetailSchema>;
 export const EventDetailSchema = z.object({
   event: TimelineEventSchema,
   notes: z.array(NoteViewSchema),
+  /** Its ticket id, incident id and alert name, linked by the server's templates (issue 14). */
+  idLinks: z.array(EventIdLinkSchema),
 });
 export type EventDetail = z.infer<typeof EventDetailSchema>;
 

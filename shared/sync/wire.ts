@@ -54,6 +54,7 @@ export const SYNC_ENTITIES = [
   'revision',
   'follow_up',
   'problem',
+  'links',
 ] as const;
 export const SyncEntitySchema = z.string().regex(/^[a-z][a-z_]{0,31}$/);
 

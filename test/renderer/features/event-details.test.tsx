@@ -98,3 +98,56 @@ describe('event details panel', () => {
     expect(within(panel).getByRole('button', { name: 'Try again' })).toBeInTheDocument();
   });
 });
+
+describe('ticket and incident links (issue 14)', () => {
+  it('links the ids by the server’s templates, opens them in a new tab without a handle back, and copies each id', async () => {
+    const fixtures = standardFixtures();
+    fixtures.linkTemplates = {
+      templates: [
+        { system: 'helpdesk', kind: 'ticket', template: 'https://help.example.com/agent/tickets/{id}' },
+        { system: 'alertmanager', kind: 'alert', template: 'https://alerts.example.com/{id}' },
+      ],
+    };
+    const alert = eventBySummary(fixtures, 'SSO login failing for most users');
+    alert.properties = { ...alert.properties, alertname: 'SsoLoginFailing' };
+    const desk = createFakeDesk(fixtures);
+    const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
+    await user.click(await screen.findByRole('option', { name: /SSO login failing for most users/ }));
+    const panel = await screen.findByRole('complementary', { name: /SSO login failing/ });
+
+    const ticket = within(panel).getByRole('link', { name: 'TICKET-4411' });
+    expect(ticket).toHaveAttribute('href', 'https://help.example.com/agent/tickets/TICKET-4411');
+    expect(ticket).toHaveAttribute('target', '_blank');
+    expect(ticket).toHaveAttribute('rel', expect.stringContaining('noopener'));
+    expect(within(panel).getByRole('link', { name: 'SsoLoginFailing' })).toHaveAttribute(
+      'href',
+      'https://alerts.example.com/SsoLoginFailing',
+    );
+
+    await user.click(within(panel).getByRole('button', { name: 'Copy ticket id TICKET-4411' }));
+    expect(await navigator.clipboard.readText()).toBe('TICKET-4411');
+    expect(within(panel).getByText('Copied TICKET-4411')).toBeVisible();
+    await user.click(within(panel).getByRole('button', { name: 'Copy external id alert-1201' }));
+    expect(await navigator.clipboard.readText()).toBe('alert-1201');
+    expect(within(panel).getByRole('button', { name: 'Copy alert name SsoLoginFailing' })).toBeInTheDocument();
+    expect(within(panel).getByRole('button', { name: /^Copy incident id https:/ })).toBeInTheDocument();
+  });
+
+  it('leaves an id plain text without a template, and never links a non-https address', async () => {
+    const fixtures = standardFixtures();
+    fixtures.linkTemplates = { templates: [] };
+    const alert = eventBySummary(fixtures, 'SSO login failing for most users');
+    alert.links = { ticket: 'TICKET-4411', url: 'http://plain.example.com/graph', incident: 'javascript:alert(1)' };
+    const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' }, desk: createFakeDesk(fixtures) });
+    await user.click(await screen.findByRole('option', { name: /SSO login failing for most users/ }));
+    const panel = await screen.findByRole('complementary', { name: /SSO login failing/ });
+    expect(within(panel).getByText('TICKET-4411').tagName).toBe('CODE');
+    expect(within(panel).getByText('http://plain.example.com/graph').tagName).toBe('CODE');
+    expect(within(panel).getByText('javascript:alert(1)').tagName).toBe('CODE');
+    expect(
+      within(panel)
+        .queryAllByRole('link')
+        .map((link) => link.getAttribute('href')),
+    ).not.toContainEqual(expect.stringMatching(/^(http|javascript):/));
+  });
+});

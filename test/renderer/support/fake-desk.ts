@@ -8,6 +8,7 @@ import { createFakeRunHost, type FakeRunHost } from '../wizards/support/fake-run
 import { createFakeFollowUps } from './fake-follow-ups';
 import { createFakeProblems } from './fake-problems';
 import type { Fixtures } from './fixtures';
+import { eventIdLinks } from '../../../shared/links';
 
 /** A recorded call: which channel, with what input. */
 export type Call = { channel: Channel; input: unknown };
@@ -273,7 +274,11 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     'events:get': (input: { eventId: string }) => {
       const event = fixtures.events.find((candidate) => candidate.id === input.eventId);
       if (!event) return { error: { code: 'not_found', message: 'That event is not in the local cache.' } };
-      return { event, notes: fixtures.notes.filter((note) => note.eventId === event.id) };
+      return {
+        event,
+        notes: fixtures.notes.filter((note) => note.eventId === event.id),
+        idLinks: eventIdLinks(event, fixtures.linkTemplates ?? null),
+      };
     },
     'events:precedingChanges': (input: { eventId: string; windowHours?: number }) => {
       const event = fixtures.events.find((candidate) => candidate.id === input.eventId);

@@ -1,3 +1,4 @@
+import type { LinkTemplates } from '../../../shared/links';
 import type { CustomerFeature, TimelineEvent } from '../../../shared/domain';
 import type { CustomerSummary, NoteView, OpenItem } from '../../../shared/ipc/views';
 import type { CustomerDiagnosis, CustomerSetup, ReleasesOutput, WhoElseOutput } from '../../../shared/ipc/diagnosis-views';
@@ -24,6 +25,8 @@ export type Fixtures = {
   followUps?: FollowUpView[];
   /** Known problems the fake desk answers `problems:*` from (none when absent). */
   problems?: ProblemDetail[];
+  /** The server's link templates as synced (ids stay plain text when absent). */
+  linkTemplates?: LinkTemplates;
 };
 
 let counter = 0;

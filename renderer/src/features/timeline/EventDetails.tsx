@@ -3,12 +3,14 @@ import { CHANGE_KINDS, type TimelineEvent } from '../../../../shared/domain';
 import type { TimelineRow } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
 import { usePersonLabel } from '../../app/useYou';
+import { CopyId } from '../../components/CopyId';
 import { CopyLink } from '../../components/CopyLink';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { KindIcon, kindLabel, SeverityBadge } from '../../components/Badges';
 import { SafeMarkdown } from '../../components/SafeMarkdown';
 import { formatDateTime, formatDuration, timeTitle } from '../../lib/time';
-import { formatValue, humanize, isStructured, safeHttpUrl } from '../../lib/values';
+import { formatValue, humanize, isStructured } from '../../lib/values';
+import { httpsUrl, type EventIdLink } from '../../../../shared/links';
 import { useStore } from '../../store/store';
 import { NotesPanel } from '../notes/NotesPanel';
 import { SUGGESTING_EVENT_KINDS, SuggestedWizards } from '../wizards/SuggestedWizards';
@@ -54,17 +56,45 @@ function Change({ event }: { event: TimelineEvent }) {
   );
 }
 
-function Links({ links }: { links: TimelineEvent['links'] }) {
+const ID_LABELS: Record<EventIdLink['kind'], { title: string; what: string }> = {
+  ticket: { title: 'Ticket', what: 'ticket id' },
+  incident: { title: 'Incident', what: 'incident id' },
+  alert: { title: 'Alert', what: 'alert name' },
+};
+
+/**
+ * The event's ids (ticket, incident, alert) linked by the server's templates, and
+ * its other links. Only https addresses become links: in the desktop app they
+ * open in the system browser (the shell refuses any other scheme), in browser
+ * mode in a new tab without a handle back to this page.
+ */
+function Links({ links, idLinks }: { links: TimelineEvent['links']; idLinks: readonly EventIdLink[] }) {
   const entries = Object.entries(links).filter(
-    (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '',
+    (entry): entry is [string, string] =>
+      typeof entry[1] === 'string' &&
+      entry[1] !== '' &&
+      !idLinks.some((idLink) => idLink.kind === entry[0] || (idLink.kind === 'alert' && entry[0] === 'url' && idLink.url)),
   );
-  if (entries.length === 0) return null;
+  if (entries.length === 0 && idLinks.length === 0) return null;
   return (
     <section aria-labelledby="links-title" className="detail-section">
       <h3 id="links-title">Links</h3>
       <ul className="link-list">
+        {idLinks.map(({ kind, id, url }) => (
+          <li key={`id-${kind}`}>
+            <span className="muted">{ID_LABELS[kind].title}:</span>{' '}
+            {url ? (
+              <a href={url} target="_blank" rel="noopener noreferrer">
+                {id}
+              </a>
+            ) : (
+              <code>{id}</code>
+            )}{' '}
+            <CopyId what={ID_LABELS[kind].what} id={id} />
+          </li>
+        ))}
         {entries.map(([key, value]) => {
-          const url = safeHttpUrl(value);
+          const url = httpsUrl(value);
           return (
             <li key={key}>
               <span className="muted">{LINK_LABELS[key] ?? humanize(key)}:</span>{' '}
@@ -191,7 +221,7 @@ export function EventDetails() {
             <dd>{event.source.system}</dd>
             <dt>External id</dt>
             <dd>
-              <code>{event.source.externalId}</code>
+              <code>{event.source.externalId}</code> <CopyId what="external id" id={event.source.externalId} />
             </dd>
           </dl>
           {canShowPrecedingChanges(event.kind, event.severity) ? (
@@ -225,7 +255,7 @@ export function EventDetails() {
               <SafeMarkdown source={event.body} />
             </section>
           ) : null}
-          <Links links={event.links} />
+          <Links links={event.links} idLinks={details.detail?.idLinks ?? []} />
           {Object.keys(event.properties).length > 0 ? (
             <details className="detail-section">
               <summary>Raw properties</summary>
