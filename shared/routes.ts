@@ -14,6 +14,7 @@ export type AppRoute =
   | { view: 'releases' }
   | { view: 'problems'; problemId?: string }
   | { view: 'insights' }
+  | { view: 'approvals' }
   | { view: 'about' };
 
 /** The custom URL scheme registered with the operating system. */
@@ -29,7 +30,17 @@ export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
-const SIMPLE_VIEWS = new Set(['fleet', 'customers', 'wizards', 'sync', 'followups', 'releases', 'insights', 'about']);
+const SIMPLE_VIEWS = new Set([
+  'fleet',
+  'customers',
+  'wizards',
+  'sync',
+  'followups',
+  'releases',
+  'insights',
+  'approvals',
+  'about',
+]);
 
 /** Known problem ids: made by desks (ULIDs) or the server; letters, digits, `_` and `-`, at most 64. */
 export const PROBLEM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;

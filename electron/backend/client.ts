@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MeSchema, type Me } from '../../shared/identity';
 import {
+  ApprovalDecisionSchema,
   ApprovalRequestSchema,
   ApprovalSchema,
   ExecuteRequestSchema,
@@ -216,6 +217,19 @@ export function createBackendClient(options: BackendClientOptions) {
     /** The current state of an approval request. */
     approval: (approvalId: string): Promise<Approval> =>
       call('GET', `/v1/approvals/${encodeURIComponent(approvalId)}`, undefined, ApprovalSchema),
+    /** Approvals still waiting for a decision, of the customers this person may see. */
+    pendingApprovals: (): Promise<Approval[]> =>
+      call('GET', '/v1/approvals?status=pending', undefined, z.object({ approvals: z.array(ApprovalSchema) })).then(
+        (answer) => answer.approvals,
+      ),
+    /** Grants or denies another person's approval request (approver). */
+    decideApproval: (approvalId: string, decision: z.input<typeof ApprovalDecisionSchema>): Promise<Approval> =>
+      call(
+        'POST',
+        `/v1/approvals/${encodeURIComponent(approvalId)}/decision`,
+        ApprovalDecisionSchema.parse(decision),
+        ApprovalSchema,
+      ),
 
     /**
      * Opens the event stream and calls `onPoke` with the bucket ids of each poke.

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { Handlers, RunMode } from '../../shared/ipc/contract';
 import { DeskError } from '../../shared/ipc/result';
 import { ulid } from '../../shared/ulid';
+import { createApprovalHandlers } from './approvals';
 import { createBackendClient, type BackendClient, type TokenSource } from '../backend/client';
 import { startDemoBackend, type DemoBackend, type DemoBackendCommand } from '../backend/demo-launcher';
 import { createApplier } from '../db/apply';
@@ -471,6 +472,11 @@ export function createDesk(options: DeskOptions): Desk {
     },
   });
 
+  const approvalHandlers = createApprovalHandlers({
+    backend: () => backendClient,
+    user: () => identity.view(signInNeeded).user,
+  });
+
   const handlers: Handlers = {
     'app:info': () => ({
       appVersion: options.appVersion,
@@ -590,6 +596,7 @@ export function createDesk(options: DeskOptions): Desk {
     ...wizardHandlers,
     ...followUpHandlers,
     ...problemHandlers,
+    ...approvalHandlers,
     'insights:get': (input) => {
       const now = (options.clock ?? Date).now();
       const since = new Date(now - input.days * 86_400_000).toISOString();

@@ -12,6 +12,7 @@ import { FollowUpsView } from './features/follow-ups/FollowUpsView';
 import { CommandPalette } from './features/palette/CommandPalette';
 import { ReleasesView } from './features/releases/ReleasesView';
 import { InsightsView } from './features/insights/InsightsView';
+import { ApprovalsView } from './features/approvals/ApprovalsView';
 import { ProblemsView } from './features/problems/ProblemsView';
 import { RunPage } from './features/runs/RunPage';
 import { SearchBox } from './features/search/SearchBox';
@@ -46,6 +47,8 @@ function View({ route }: { route: AppRoute }) {
       return <ProblemsView problemId={route.problemId} />;
     case 'insights':
       return <InsightsView />;
+    case 'approvals':
+      return <ApprovalsView />;
     case 'about':
       return <AboutView />;
   }

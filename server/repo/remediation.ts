@@ -146,6 +146,7 @@ function toApprovalRecord(row: ApprovalRow): ApprovalRecord {
       requestedByName: row.requested_by_name ?? row.requested_by,
       decidedByName: row.decided_by === null ? null : (row.decided_by_name ?? row.decided_by),
       note: row.note,
+      reason: row.reason,
       plan: row.plan,
     },
     customerId: row.plan.customer.id,

@@ -52,6 +52,8 @@ export const CHANNELS = [
   'problems:history',
   'problems:regressions',
   'insights:get',
+  'approvals:inbox',
+  'approvals:decide',
 ] as const;
 
 /** Events the desk core emits to the renderer; always past tense. */

@@ -27,8 +27,11 @@ import {
   TimelinePageOutputSchema,
   TimelineCountInputSchema,
   TimelineRowSchema,
+  ApprovalDecideInputSchema,
+  ApprovalsInboxSchema,
 } from './views';
 import { CustomerIdSchema } from '../domain';
+import { ApprovalSchema } from '../remediation/wire';
 import {
   CustomerDiagnosisInputSchema,
   CustomerDiagnosisSchema,
@@ -180,6 +183,8 @@ export const contract = {
   'problems:history': { input: ProblemIdInputSchema, output: ProblemHistorySchema },
   'problems:regressions': { input: noInput, output: ProblemRegressionsOutputSchema },
   'insights:get': { input: z.strictObject({ days: z.number().int().min(1).max(366) }), output: InsightsReportSchema },
+  'approvals:inbox': { input: noInput, output: ApprovalsInboxSchema },
+  'approvals:decide': { input: ApprovalDecideInputSchema, output: ApprovalSchema },
   'followUps:history': { input: z.strictObject({ followUpId: z.string().min(1).max(64) }), output: FollowUpHistorySchema },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 

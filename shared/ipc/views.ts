@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EventIdLinkSchema } from '../links';
+import { ApprovalSchema } from '../remediation/wire';
 import {
   CustomerFeatureSchema,
   CustomerIdSchema,
@@ -322,3 +323,21 @@ export const OutboxListSchema = z.object({
 export type OutboxList = z.infer<typeof OutboxListSchema>;
 
 export const OutboxDiscardInputSchema = z.strictObject({ backendKey: z.string().min(1).max(300) });
+
+/**
+ * The approvals inbox (issue 14): other people's high-risk plans waiting for a
+ * decision that the signed-in person may give. `reason` says why the list is
+ * empty when it cannot be otherwise (no approver role, offline, no backend).
+ */
+export const ApprovalsInboxSchema = z.object({
+  approvals: z.array(ApprovalSchema),
+  unavailable: z.string().nullable(),
+});
+export type ApprovalsInbox = z.infer<typeof ApprovalsInboxSchema>;
+
+export const ApprovalDecideInputSchema = z.strictObject({
+  approvalId: z.string().min(1).max(100),
+  decision: z.enum(['granted', 'denied']),
+  /** Why: required to decline, kept with the decision and shown on the run and the timeline. */
+  note: z.string().max(2000),
+});

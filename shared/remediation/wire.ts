@@ -109,7 +109,10 @@ export const ApprovalSchema = z.object({
   /** The names people read ("approved by"); absent from approvals made before names were kept. */
   requestedByName: z.string().optional(),
   decidedByName: z.string().nullable().optional(),
+  /** The decider's note (why granted or denied). */
   note: z.string(),
+  /** Why the requester asks (absent from servers before issue 14's approvals inbox). */
+  reason: z.string().optional(),
   /** What is being approved, so the approver sees it. */
   plan: PlanSchema,
 });

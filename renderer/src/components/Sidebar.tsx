@@ -13,6 +13,7 @@ export const NAV_ITEMS: readonly Item[] = [
   { view: 'releases', label: 'Releases', shortcut: '6' },
   { view: 'problems', label: 'Known problems', shortcut: '7' },
   { view: 'insights', label: 'Insights', shortcut: '8' },
+  { view: 'approvals', label: 'Approvals', shortcut: '9' },
 ];
 
 /** The main navigation. The customer page belongs to Customers. */

@@ -77,6 +77,8 @@ const EXAMPLES: Record<Channel, unknown> = {
   'problems:history': { problemId: 'p-1' },
   'problems:regressions': undefined,
   'insights:get': { days: 30 },
+  'approvals:inbox': undefined,
+  'approvals:decide': { approvalId: 'apr_1', decision: 'granted', note: '' },
 };
 
 const codes = new Set<string>(ERROR_CODES);

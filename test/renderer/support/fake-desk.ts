@@ -8,6 +8,7 @@ import { createFakeRunHost, type FakeRunHost } from '../wizards/support/fake-run
 import { createFakeFollowUps } from './fake-follow-ups';
 import { createFakeProblems } from './fake-problems';
 import type { Fixtures } from './fixtures';
+import type { Approval } from '../../../shared/remediation/wire';
 import { eventIdLinks } from '../../../shared/links';
 
 /** A recorded call: which channel, with what input. */
@@ -164,6 +165,22 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
       return backend;
     },
     'identity:get': () => identity,
+    'approvals:inbox': () => {
+      const me = identity.user?.userId;
+      const mine = (approval: Approval) => approval.requestedBy === me || approval.plan.createdBy === me;
+      return { approvals: (fixtures.approvals ?? []).filter((approval) => !mine(approval)), unavailable: null };
+    },
+    'approvals:decide': (input: { approvalId: string; decision: 'granted' | 'denied'; note: string }) => {
+      const approval = fixtures.approvals?.find((candidate) => candidate.approvalId === input.approvalId);
+      if (!approval) return { error: { code: 'not_found', message: 'That approval does not exist.' } };
+      Object.assign(approval, {
+        status: input.decision,
+        decidedBy: identity.user?.userId ?? null,
+        decidedByName: identity.user?.name ?? null,
+        note: input.note,
+      });
+      return approval;
+    },
     'preferences:get': () => ({ ...preferences }),
     'preferences:set': (input: { timeZone: 'local' | 'utc' }) => {
       preferences = { timeZone: input.timeZone };

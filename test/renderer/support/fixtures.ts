@@ -1,3 +1,4 @@
+import type { Approval } from '../../../shared/remediation/wire';
 import type { LinkTemplates } from '../../../shared/links';
 import type { CustomerFeature, TimelineEvent } from '../../../shared/domain';
 import type { CustomerSummary, NoteView, OpenItem } from '../../../shared/ipc/views';
@@ -27,6 +28,8 @@ export type Fixtures = {
   problems?: ProblemDetail[];
   /** The server's link templates as synced (ids stay plain text when absent). */
   linkTemplates?: LinkTemplates;
+  /** Pending approvals the server would list (the fake desk leaves out the signed-in person's own, as the core does). */
+  approvals?: Approval[];
 };
 
 let counter = 0;
