@@ -7,6 +7,7 @@ import { createServer } from './app';
 import { CatalogRejectedError, createCatalogHolder, type CatalogHolder } from './catalog/loader';
 import { createDemoConnector } from './demo/connector';
 import { startLiveLoop, type LiveLoop } from './demo/live-loop';
+import { DEFAULT_CUSTOMERS } from './demo/fleet';
 import { seedDemo } from './demo/seed';
 import { createLogger, errorMessage } from './log';
 import { trimChangeLog } from './repo/change-log';
@@ -210,7 +211,14 @@ const log = createLogger();
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const packageJson = readPackageJson();
 
+// With --json, what the server is doing before it is ready, one JSON line each ({"starting": …}): the desk that
+// launched it says so while its first start takes seconds (#15, item 2). The ready line ({"url": …}) comes last.
+const progress = (step: { starting: 'database' | 'fleet' | 'wizards'; customers?: number }) => {
+  if (values.json) process.stdout.write(`${JSON.stringify(step)}\n`);
+};
+
 let storage: Storage;
+progress({ starting: 'database' });
 try {
   storage = await openStorage({ databaseUrl, dataDir });
 } catch (error) {
@@ -244,6 +252,7 @@ try {
   const { generatedToken } = await storage.transaction((db) => ensureAdminToken(db, adminToken, adminName));
   if (values.demo) {
     const started = Date.now();
+    progress({ starting: 'fleet', customers: customers ?? DEFAULT_CUSTOMERS });
     const result = await seedDemo(storage, { seed, customers, events, heavyEvents, now: Date.now(), log });
     if (!result.isSeeded)
       say('The database already holds other data: the demo fleet was not seeded; live mode runs over what is there.');
@@ -285,6 +294,7 @@ try {
   }
   catalog.watch();
   // Starter wizards are checked against the catalog in force, like any published wizard.
+  progress({ starting: 'wizards' });
   await publishBundledWizards(storage, { directory: wizardsDir, now: Date.now(), log, catalog: catalog.current().published });
   // The file is the truth: without one, desks get no templates (ids stay plain text).
   await publishLinkTemplates(storage, linkTemplates);

@@ -3,6 +3,24 @@ import os from 'node:os';
 import readline from 'node:readline';
 import type { Logger } from '../../shared/log';
 
+/** What a starting demo backend said it is doing (its `{"starting": …}` lines, #15 item 2). */
+export type DemoStartStep = { starting: 'database' | 'fleet' | 'wizards'; customers?: number };
+
+/** The words the desk shows for a start step. */
+export function demoStartMessage(step: DemoStartStep): string {
+  if (step.starting === 'database') return 'Starting the demo backend… preparing its database';
+  if (step.starting === 'fleet')
+    return `Starting the demo backend… preparing ${step.customers ?? 'the'} customer${step.customers === 1 ? '' : 's'}`;
+  return 'Starting the demo backend… publishing the starter wizards';
+}
+
+function startStepOf(value: unknown): DemoStartStep | null {
+  if (typeof value !== 'object' || value === null || !('starting' in value)) return null;
+  const { starting, customers } = value as { starting: unknown; customers?: unknown };
+  if (starting !== 'database' && starting !== 'fleet' && starting !== 'wizards') return null;
+  return typeof customers === 'number' ? { starting, customers } : { starting };
+}
+
 /** A running demo backend. */
 export type DemoBackend = { url: string; stop(): Promise<void> };
 
@@ -64,6 +82,8 @@ export function startDemoBackend(options: {
   token: string;
   log: Logger;
   startTimeoutMs?: number;
+  /** Each step the backend reports before it is ready. */
+  onProgress?: (step: DemoStartStep) => void;
   /** The process ended after it was ready and nobody asked it to (a crash, a kill from outside). */
   onUnexpectedExit?: (code: number | null, signal: string | null) => void;
 }): Promise<DemoBackend> {
@@ -102,7 +122,14 @@ export function startDemoBackend(options: {
     lines.on('line', (line) => {
       if (!line.startsWith('{')) return;
       try {
-        const { url } = JSON.parse(line) as { url: string };
+        const parsed: unknown = JSON.parse(line);
+        const step = startStepOf(parsed);
+        if (step) {
+          options.onProgress?.(step);
+          return;
+        }
+        const { url } = parsed as { url: string };
+        if (typeof url !== 'string') return;
         clearTimeout(timer);
         child.onExit((code, signal) => {
           options.log.warn('demo backend exited', { code, signal, isStopping });

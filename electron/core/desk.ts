@@ -6,7 +6,7 @@ import { DeskError } from '../../shared/ipc/result';
 import { ulid } from '../../shared/ulid';
 import { createApprovalHandlers } from './approvals';
 import { createBackendClient, type BackendClient, type TokenSource } from '../backend/client';
-import { startDemoBackend, type DemoBackend, type DemoBackendCommand } from '../backend/demo-launcher';
+import { demoStartMessage, startDemoBackend, type DemoBackend, type DemoBackendCommand } from '../backend/demo-launcher';
 import { createApplier } from '../db/apply';
 import { openCache } from '../db/cache';
 import { createOutbox, type OutboxRow } from '../db/outbox';
@@ -326,6 +326,7 @@ export function createDesk(options: DeskOptions): Desk {
           dataDir: path.join(options.dataDir, 'demo-backend'),
           token,
           log,
+          onProgress: (step) => engine.hold('syncing', demoStartMessage(step)),
           onUnexpectedExit: (code, signal) => onDemoDied(code, signal),
         });
         demoStartedAt = now();

@@ -85,7 +85,10 @@ export function createSyncEngine(options: SyncEngineOptions) {
     isBootstrapping: false,
     backendUrl: null,
     serverDelayedSince: null,
+    firstSync: null,
   };
+  /** The first copy's progress: customers reached so far, as the status counts them. */
+  let firstSyncCustomers = new Set<string>();
   /** What the last pull response said about rows the server may be holding back. */
   let delayedSince: string | null = null;
 
@@ -236,9 +239,20 @@ export function createSyncEngine(options: SyncEngineOptions) {
         // Handled below when awaited; this only stops an early failure from counting as unhandled.
         inFlight.catch(() => undefined);
       }
+      const wasBootstrapping = isBootstrapping();
       const summary = applier.applyPull(response, new Date(clock.now()).toISOString(), clientId);
+      const isStillBootstrapping = isBootstrapping();
+      // The first copy: buckets still bootstrapping, or no sync has finished yet on this cache.
+      if (wasBootstrapping || isStillBootstrapping || status.lastSyncAt === null) {
+        for (const customerId of summary.customerIds) firstSyncCustomers.add(customerId);
+        const before = status.firstSync ?? { pages: 0, changes: 0, customers: 0 };
+        const firstSync = isStillBootstrapping
+          ? { pages: before.pages + 1, changes: before.changes + summary.ops, customers: firstSyncCustomers.size }
+          : null;
+        if (!firstSync) firstSyncCustomers = new Set();
+        publish({ isBootstrapping: isStillBootstrapping, firstSync });
+      }
       if (summary.ops > 0 || summary.customerIds.size > 0 || summary.global) options.onChanged(summary);
-      if (status.isBootstrapping !== isBootstrapping()) publish({ isBootstrapping: !status.isBootstrapping });
     }
   }
 

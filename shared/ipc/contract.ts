@@ -126,6 +126,18 @@ export const SyncStatusSchema = z.object({
    * transaction on its database since then): "server delayed since 14:02", not "in sync".
    */
   serverDelayedSince: z.string().nullable().default(null),
+  /**
+   * While the first copy loads (#15, item 2): pulled pages applied, the changes they carried and the customers
+   * reached so far; null once the copy is whole (or before it starts).
+   */
+  firstSync: z
+    .object({
+      pages: z.number().int().nonnegative(),
+      changes: z.number().int().nonnegative(),
+      customers: z.number().int().nonnegative(),
+    })
+    .nullable()
+    .default(null),
 });
 
 /**

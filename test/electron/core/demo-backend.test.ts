@@ -38,7 +38,7 @@ function unwrap<T>(result: Result<T>): T {
 }
 
 /** A "process" that is ready once the real server accepts the token it was given; `crash()` ends it from outside. */
-function fakeDemoCommand() {
+function fakeDemoCommand(startLines: object[] = []) {
   const started: { crash(code: number): void; stops: number }[] = [];
   const command: DemoBackendCommand = {
     start(_args, env) {
@@ -52,6 +52,7 @@ function fakeDemoCommand() {
       };
       const entry = { crash: (code: number) => exit(code), stops: 0 };
       started.push(entry);
+      for (const line of startLines) stdout.write(`${JSON.stringify(line)}\n`);
       void ensureAdminToken(database.storage, env.LIGHTKEEPER_ADMIN_TOKEN, 'you').then(() =>
         stdout.write(`${JSON.stringify({ url: server.url })}\n`),
       );
@@ -72,19 +73,53 @@ function fakeDemoCommand() {
   return { command, started };
 }
 
+/** A desk core in browser mode over the given demo backend command, retrying fast. */
+function demoDesk(command: DemoBackendCommand) {
+  return createDesk({
+    dataDir: dirs.make(),
+    mode: 'browser',
+    appVersion: 'test',
+    platform: 'linux',
+    log: silentLogger,
+    demoBackend: command,
+    requestTimeoutMs: 2000,
+    backoff: { baseMs: 20, capMs: 300 },
+  });
+}
+
 describe('the demo backend', () => {
+  it('says what it is doing while it starts, then the first copy comes in (#15, item 2)', async () => {
+    const { command } = fakeDemoCommand([
+      { starting: 'database' },
+      { starting: 'fleet', customers: 60 },
+      { starting: 'wizards' },
+    ]);
+    const desk = demoDesk(command);
+    const statuses: SyncStatus[] = [];
+    desk.events.on((name, payload) => {
+      if (name === 'sync:changed') statuses.push(payload as SyncStatus);
+    });
+    try {
+      await desk.start();
+      await waitFor(() => statuses.at(-1)?.state === 'online', 'first sync with the demo backend');
+      const starting = statuses.filter((status) => status.state === 'syncing' && status.backendUrl === null);
+      expect(starting.map((status) => status.message)).toEqual([
+        'Starting the demo backend…',
+        'Starting the demo backend… preparing its database',
+        'Starting the demo backend… preparing 60 customers',
+        'Starting the demo backend… publishing the starter wizards',
+      ]);
+      // The first copy is whole: no progress left to show.
+      expect(statuses.at(-1)?.firstSync).toBeNull();
+    } finally {
+      await desk.stop();
+      desk.close();
+    }
+  });
+
   it('is started again, with a wait that says so, when it dies (#15)', async () => {
     const { command, started } = fakeDemoCommand();
-    const desk = createDesk({
-      dataDir: dirs.make(),
-      mode: 'browser',
-      appVersion: 'test',
-      platform: 'linux',
-      log: silentLogger,
-      demoBackend: command,
-      requestTimeoutMs: 2000,
-      backoff: { baseMs: 20, capMs: 300 },
-    });
+    const desk = demoDesk(command);
     const statuses: SyncStatus[] = [];
     desk.events.on((name, payload) => {
       if (name === 'sync:changed') statuses.push(payload as SyncStatus);

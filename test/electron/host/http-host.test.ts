@@ -168,6 +168,7 @@ describe('browser-mode host', () => {
             isBootstrapping: false,
             backendUrl: null,
             serverDelayedSince: null,
+            firstSync: null,
             waitingOutbox: 0,
             conflicts: 0,
           }),

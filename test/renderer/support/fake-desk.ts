@@ -122,6 +122,7 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     isBootstrapping: false,
     backendUrl: 'http://127.0.0.1:4000',
     serverDelayedSince: null,
+    firstSync: null,
     waitingOutbox: 0,
     conflicts: 0,
   };

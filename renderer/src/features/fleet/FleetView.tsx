@@ -9,6 +9,7 @@ import { useDeskAnswer } from '../diagnosis/useDeskAnswer';
 import { countByHealth, fleetView, hasFleetFilters, NO_REGRESSIONS, regionsOf, regressionMarks, versionsOf } from './fleet-model';
 import { FleetTable } from './FleetTable';
 import { FleetFollowUps } from '../follow-ups/FleetFollowUps';
+import { FirstStart } from '../sync/FirstStart';
 import './fleet.css';
 
 /** Health states in the order the summary shows them: what needs attention first. */
@@ -21,6 +22,13 @@ const SUMMARY_ORDER = ['down', 'degraded', 'ok', 'unknown'] as const;
 export function FleetView({ variant }: { variant: 'fleet' | 'customers' }) {
   const desk = useDesk();
   const fleet = useStore((state) => state.fleet);
+  // While the first copy is on its way (or cannot come), FirstStart says so instead of "no customers".
+  const isFirstStartQuiet = useStore(
+    (state) =>
+      !state.syncStatus ||
+      state.syncStatus.lastSyncAt !== null ||
+      (state.syncStatus.state !== 'syncing' && state.syncStatus.state !== 'error' && state.syncStatus.state !== 'offline'),
+  );
   const sort = useStore((state) => state.fleetSort);
   const filters = useStore((state) => state.fleetFilters);
   const loadFleet = useStore((state) => state.loadFleet);
@@ -189,7 +197,9 @@ export function FleetView({ variant }: { variant: 'fleet' | 'customers' }) {
         <ErrorMessage title="Could not load the customers" error={fleet.error} onRetry={() => void loadFleet(desk)} />
       ) : null}
 
-      {fleet.status === 'ready' && fleet.rows.length === 0 ? (
+      <FirstStart hasCustomers={fleet.rows.length > 0} />
+
+      {fleet.status === 'ready' && fleet.rows.length === 0 && isFirstStartQuiet ? (
         <div className="empty">
           <p>No customers in the local cache yet.</p>
           <p>

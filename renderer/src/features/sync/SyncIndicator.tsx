@@ -18,7 +18,10 @@ export function syncFreshness(status: SyncStatus, now: number): string {
   if (status.state === 'offline' || status.state === 'error') {
     return status.lastSyncAt ? `offline copy as of ${formatDateTime(status.lastSyncAt)}` : 'no offline copy yet';
   }
+  if (status.firstSync) return `first copy: ${countOf(status.firstSync.customers, 'customer', 'customers')} so far`;
   if (status.isBootstrapping) return 'first copy loading';
+  // Before the first copy: what the desk is doing (starting the demo backend…), not "not synced yet" (#15, item 2).
+  if (status.state === 'syncing' && !status.lastSyncAt && status.message) return status.message;
   // The server said it may be holding changes back: not "in sync", however recent the last pull.
   if (status.serverDelayedSince) return `server delayed since ${formatTime(status.serverDelayedSince)}`;
   return status.lastSyncAt ? `synced ${formatRelative(status.lastSyncAt, now)}` : 'not synced yet';
