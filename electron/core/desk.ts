@@ -423,6 +423,10 @@ export function createDesk(options: DeskOptions): Desk {
     log,
     clock: options.clock,
     onLocalWrite: () => engine.notifyLocalWrite(),
+    me: () => {
+      const user = identity.view(signInNeeded).user;
+      return user ? { userId: user.userId, name: user.name } : null;
+    },
     ...options.wizardTiming,
   });
   const wizardHandlers = createWizardHandlers({

@@ -435,6 +435,17 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 13,
+    name: 'who started a wizard run',
+    up(db) {
+      // Issue 14: a run names its starter ("Started by Dana Desk (you)"); runs from before stay without one.
+      db.exec(`
+        alter table wizard_runs add column started_by text;
+        alter table wizard_runs add column started_by_name text;
+      `);
+    },
+  },
 ];
 
 /**

@@ -85,6 +85,7 @@ export function createWizardHandlers(deps: {
         status: run.status,
         startedAt: run.startedAt,
         updatedAt: run.updatedAt,
+        startedBy: run.startedBy,
       })),
     }),
     'runs:act': (input) => host.act(input.runId, input.act),

@@ -57,6 +57,8 @@ export type RunHostOptions = {
   operator?: () => string;
   /** Called after a finished run was queued in the outbox (the sync engine pushes it). */
   onLocalWrite?: () => void;
+  /** The signed-in person, who starts runs here (issue 14); none when nobody is known. */
+  me?: () => { userId: string; name: string } | null;
   /** How often a pending approval is asked about. */
   approvalPollMs?: number;
   /** Executions whose answer is lost are retried this many times in a row (same idempotency key) before the run waits for Retry. */
@@ -158,6 +160,7 @@ export function createRunHost(options: RunHostOptions) {
         startedAt,
         updatedAt: startedAt,
         finishedAt: null,
+        startedBy: options.me?.() ?? null,
       };
       const record = records.withState(base, created.state, created.need, startedAt);
       records.save(record, null, true);

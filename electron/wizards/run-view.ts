@@ -34,6 +34,7 @@ export function runView(record: RunRecord, context: RunViewContext): RunView {
     status: statusOf(record),
     startedAt: record.startedAt,
     updatedAt: record.updatedAt,
+    startedBy: record.startedBy,
     state: record.state,
     need: context.isBusy ? null : record.need,
     canEditAnswers: canEditAnswers(record.state),

@@ -43,6 +43,8 @@ export type RunRecord = {
   startedAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  /** Who started the run (the signed-in person); null for runs from before issue 14 kept it, or with nobody known. */
+  startedBy: { userId: string; name: string } | null;
 };
 
 type Raw = {
@@ -68,6 +70,8 @@ type Raw = {
   started_at: string;
   updated_at: string;
   finished_at: string | null;
+  started_by: string | null;
+  started_by_name: string | null;
 };
 
 const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
@@ -97,6 +101,7 @@ function fromRaw(raw: Raw): RunRecord {
     startedAt: raw.started_at,
     updatedAt: raw.updated_at,
     finishedAt: raw.finished_at,
+    startedBy: raw.started_by === null ? null : { userId: raw.started_by, name: raw.started_by_name ?? raw.started_by },
   };
 }
 
@@ -124,6 +129,8 @@ function toParams(record: RunRecord) {
     startedAt: record.startedAt,
     updatedAt: record.updatedAt,
     finishedAt: record.finishedAt,
+    startedBy: record.startedBy?.userId ?? null,
+    startedByName: record.startedBy?.name ?? null,
   };
 }
 
@@ -131,9 +138,11 @@ function toParams(record: RunRecord) {
 export function createRunStore(db: Database.Database) {
   const insert = db.prepare(`
     insert into wizard_runs (id, wizard_id, wizard_version, wizard_hash, title, customer_id, customer_name, event_id, practice,
-      status, state, need, pinned, plan, execution, approval, confirmation, blocked_reason, record_mutation_id, started_at, updated_at, finished_at)
+      status, state, need, pinned, plan, execution, approval, confirmation, blocked_reason, record_mutation_id, started_at, updated_at, finished_at,
+      started_by, started_by_name)
     values (@id, @wizardId, @wizardVersion, @wizardHash, @title, @customerId, @customerName, @eventId, @practice,
-      @status, @state, @need, @pinned, @plan, @execution, @approval, @confirmation, @blockedReason, @recordMutationId, @startedAt, @updatedAt, @finishedAt)`);
+      @status, @state, @need, @pinned, @plan, @execution, @approval, @confirmation, @blockedReason, @recordMutationId, @startedAt, @updatedAt, @finishedAt,
+      @startedBy, @startedByName)`);
   const update = db.prepare(`
     update wizard_runs set status = @status, state = @state, need = @need, pinned = @pinned, plan = @plan, execution = @execution,
       approval = @approval, confirmation = @confirmation, blocked_reason = @blockedReason, record_mutation_id = @recordMutationId,

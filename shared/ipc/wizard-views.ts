@@ -69,6 +69,8 @@ export const RunViewSchema = z.object({
   status: z.enum(['running', 'waiting', 'finished', 'cancelled']),
   startedAt: z.string(),
   updatedAt: z.string(),
+  /** Who started it (issue 14); null for older runs. */
+  startedBy: z.object({ userId: z.string(), name: z.string() }).nullable(),
   /** The engine's run state. */
   state: RunStateSchema,
   /** The engine's current need (null while the desk is working on an automatic step). */
@@ -125,6 +127,7 @@ export const RunListItemSchema = RunViewSchema.pick({
   status: true,
   startedAt: true,
   updatedAt: true,
+  startedBy: true,
 });
 export const RunsListOutputSchema = z.object({ runs: z.array(RunListItemSchema) });
 

@@ -382,3 +382,20 @@ describe('high-risk actions', () => {
     expect(stub.callsTo('/v1/actions/execute')).toHaveLength(0);
   });
 });
+
+describe('who started a run (issue 14)', () => {
+  it('keeps the signed-in person as the starter, across a reopen, in the run and the run list', async () => {
+    const dataDir = dirs.make();
+    const first = host(dataDir, stub.url, { me: () => ({ userId: 'dana', name: 'Dana Desk' }) });
+    seedCustomers(first.db, first.outbox, [ssoCustomer]);
+    const started = await first.host.start({ wizardId: 'sso-sign-in-failing', customerId: ssoCustomer, practice: true });
+    expect(started.startedBy).toEqual({ userId: 'dana', name: 'Dana Desk' });
+    await first.host.settled(started.runId);
+    const again = host(dataDir, stub.url);
+    expect((await again.host.get(started.runId)).startedBy).toEqual({ userId: 'dana', name: 'Dana Desk' });
+    expect(again.host.list({}).find((run) => run.runId === started.runId)?.startedBy).toEqual({
+      userId: 'dana',
+      name: 'Dana Desk',
+    });
+  });
+});

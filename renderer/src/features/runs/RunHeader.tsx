@@ -3,6 +3,7 @@ import type { ContractError } from '../../../../shared/ipc/result';
 import type { RunView } from '../../../../shared/ipc/wizard-views';
 import { routeToHash } from '../../../../shared/routes';
 import { navigate } from '../../app/useHashRoute';
+import { usePersonLabel } from '../../app/useYou';
 import { CopyLink } from '../../components/CopyLink';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatDateTime, timeTitle } from '../../lib/time';
@@ -99,6 +100,7 @@ export function RunHeader({ view, send }: { view: RunView; send: SendAct }) {
   const [isCancelling, setCancelling] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const isOpen = view.status === 'running' || view.status === 'waiting';
+  const person = usePersonLabel();
   return (
     <header className="run-header">
       <div className="run-title-row">
@@ -126,6 +128,12 @@ export function RunHeader({ view, send }: { view: RunView; send: SendAct }) {
             </time>
           </dd>
         </div>
+        {view.startedBy ? (
+          <div>
+            <dt>Started by</dt>
+            <dd>{person(view.startedBy.name, view.startedBy.userId)}</dd>
+          </div>
+        ) : null}
         <div>
           <dt>Wizard</dt>
           <dd>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type Keyboard
 import type { WizardListItem } from '../../../../shared/ipc/wizard-views';
 import { routeToHash } from '../../../../shared/routes';
 import { useDesk } from '../../api/DeskContext';
+import { usePersonLabel } from '../../app/useYou';
 import { listMoveOf, matchesShortcut } from '../../app/shortcuts';
 import { isTypingTarget } from '../../lib/keys';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
@@ -204,12 +205,14 @@ function WizardCard({
 
 function RunTable({ runs, label, verb }: { runs: readonly RunListItem[]; label: string; verb: 'Resume' | 'Open' }) {
   const now = useNow();
+  const person = usePersonLabel();
   return (
     <table className="run-table" aria-label={label}>
       <thead>
         <tr>
           <th scope="col">Wizard</th>
           <th scope="col">Customer</th>
+          <th scope="col">Started by</th>
           <th scope="col">Status</th>
           <th scope="col">{verb === 'Resume' ? 'Last change' : 'Ended'}</th>
           <th scope="col">
@@ -227,6 +230,7 @@ function RunTable({ runs, label, verb }: { runs: readonly RunListItem[]; label: 
             <td>
               <a href={routeToHash({ view: 'customer', customerId: run.customerId })}>{run.customerName}</a>
             </td>
+            <td>{run.startedBy ? person(run.startedBy.name, run.startedBy.userId) : '—'}</td>
             <td>{RUN_STATUS_WORDS[run.status]}</td>
             <td>
               <time dateTime={run.updatedAt} title={timeTitle(run.updatedAt)}>

@@ -72,6 +72,7 @@ type FakeRun = {
   isSynced: boolean;
   isBusy: boolean;
   startedAt: string;
+  startedBy: { userId: string; name: string } | null;
   updatedAt: string;
 };
 
@@ -153,18 +154,33 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
             (run) => !input.status || (input.status === 'active') === (run.status === 'running' || run.status === 'waiting'),
           )
           .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0))
-          .map(({ runId, wizardId, wizardVersion, title, customerId, customerName, practice, status, startedAt, updatedAt }) => ({
-            runId,
-            wizardId,
-            wizardVersion,
-            title,
-            customerId,
-            customerName,
-            practice,
-            status,
-            startedAt,
-            updatedAt,
-          })),
+          .map(
+            ({
+              runId,
+              wizardId,
+              wizardVersion,
+              title,
+              customerId,
+              customerName,
+              practice,
+              status,
+              startedAt,
+              updatedAt,
+              startedBy,
+            }) => ({
+              runId,
+              wizardId,
+              wizardVersion,
+              title,
+              customerId,
+              customerName,
+              practice,
+              status,
+              startedAt,
+              updatedAt,
+              startedBy,
+            }),
+          ),
       }),
       'runs:act': (input: { runId: string; act: Act }) => guard(() => host.act(input.runId, input.act)),
     },
@@ -203,6 +219,8 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
         isBusy: false,
         startedAt,
         updatedAt: startedAt,
+        // The fake desk's signed-in person (fake-desk.ts), as the core records it.
+        startedBy: { userId: 'dana', name: 'Dana Desk' },
       };
       runs.set(runId, run);
       advance(run);
@@ -454,6 +472,7 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
       status: statusOf(run),
       startedAt: run.startedAt,
       updatedAt: run.updatedAt,
+      startedBy: run.startedBy,
       state: structuredClone(run.state),
       need: run.isBusy ? null : structuredClone(run.need),
       canEditAnswers: canEditAnswers(run.state),
