@@ -580,6 +580,7 @@ export function createDesk(options: DeskOptions): Desk {
     'diagnosis:suspects': (input) => diagnosis.suspects(input.eventId, input.windowHours),
     'diagnosis:whoElse': (input) => diagnosis.whoElse(input.eventId, input.windowHours),
     'diagnosis:customer': (input) => diagnosis.customer(input.customerId),
+    'diagnosis:signalSeries': (input) => diagnosis.signalSeries(input.customerId, input.hoursBefore),
     'search:query': (input) => queries.search(input.text, input.limit ?? 100, input.firstCustomerId),
     'notes:create': (input) => {
       requireCustomer(input.customerId);

@@ -6,6 +6,7 @@ import { rankSuspects, type CandidateChange, type SignalFacts } from '../../shar
 import type {
   AffectedCustomer,
   CustomerDiagnosis,
+  SignalSeries,
   SignalView,
   SuspectsOutput,
   WhoElseOutput,
@@ -34,6 +35,10 @@ const SIGNAL_START_LOOKBACK_HOURS = 24;
 /** Other customers whose changes are read for the fleet evidence; the rest are counted, not read. */
 const MAX_ECHO_CUSTOMERS = 100;
 const MAX_LISTED = 200;
+/** The signal chart: hours before the signal's start it begins, hourly buckets up to a week, daily beyond, at most 90 days. */
+const DEFAULT_CHART_HOURS_BEFORE = 48;
+const HOURLY_CHART_MAX_MS = 7 * 24 * HOUR;
+const MAX_CHART_MS = 90 * 24 * HOUR;
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, notice: 1, warning: 2, error: 3, critical: 4 };
 
@@ -117,6 +122,17 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
   const affectedBySignature = db.prepare<[string, string, string], { customer_id: string; first_at: string; events: number }>(
     `select customer_id, min(occurred_at) as first_at, count(*) as events from events
      where signature = ? and occurred_at >= ? and occurred_at <= ? group by customer_id order by first_at`,
+  );
+  // The signal chart's counts: one range of events_by_signature_occurred_at (it covers customer_id), grouped by bucket.
+  const signatureBuckets = db.prepare<
+    { signature: string; customerId: string; from: string; to: string; fromMs: number; bucketMs: number },
+    { bucket: number; customer: number; fleet: number; fleet_customers: number }
+  >(
+    `select cast((round((julianday(occurred_at) - 2440587.5) * 86400000) - @fromMs) / @bucketMs as integer) as bucket,
+       sum(customer_id = @customerId) as customer, sum(customer_id <> @customerId) as fleet,
+       count(distinct case when customer_id <> @customerId then customer_id end) as fleet_customers
+     from events where signature = @signature and occurred_at >= @from and occurred_at < @to
+     group by bucket order by bucket`,
   );
   const customerOne = db.prepare<[string], CustomerRaw>(
     'select id, name, version, plan, region, lifecycle, health from customers where id = ?',
@@ -327,6 +343,59 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
     return null;
   }
 
+  function seriesFor(signal: SignalView, hoursBefore: number): SignalSeries {
+    let suspects = suspectsFor(signal, DEFAULT_CHANGE_WINDOW_HOURS, 5);
+    if (suspects.length === 0) suspects = suspectsFor(signal, 7 * DEFAULT_CHANGE_WINDOW_HOURS, 5);
+    const startMs = Date.parse(signal.occurredAt);
+    const endMs = Math.max(options.now(), startMs + HOUR);
+    const earliest = Math.min(startMs - hoursBefore * HOUR, ...suspects.map((suspect) => Date.parse(suspect.occurredAt)));
+    const firstMs = Math.max(earliest, endMs - MAX_CHART_MS);
+    const bucketMs = endMs - firstMs <= HOURLY_CHART_MAX_MS ? HOUR : 24 * HOUR;
+    const fromMs = Math.floor(firstMs / bucketMs) * bucketMs;
+    const toMs = Math.ceil(endMs / bucketMs) * bucketMs;
+    const count = Math.max(1, Math.round((toMs - fromMs) / bucketMs));
+    const buckets = Array.from({ length: count }, (_, index) => ({
+      at: new Date(fromMs + index * bucketMs).toISOString(),
+      customer: 0,
+      fleet: 0,
+      fleetCustomers: 0,
+    }));
+    if (signal.signature !== null) {
+      const rows = signatureBuckets.all({
+        signature: signal.signature,
+        customerId: signal.customerId,
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
+        fromMs,
+        bucketMs,
+      });
+      for (const row of rows) {
+        const bucket = buckets[row.bucket];
+        if (!bucket) continue;
+        bucket.customer = row.customer;
+        bucket.fleet = row.fleet;
+        bucket.fleetCustomers = row.fleet_customers;
+      }
+    }
+    return {
+      signal,
+      from: new Date(fromMs).toISOString(),
+      to: new Date(toMs).toISOString(),
+      bucketMs,
+      buckets,
+      markers: suspects
+        .map((suspect, index) => ({
+          eventId: suspect.eventId,
+          occurredAt: suspect.occurredAt,
+          kind: suspect.kind,
+          summary: suspect.summary,
+          rank: index + 1,
+          score: suspect.score,
+        }))
+        .filter((marker) => Date.parse(marker.occurredAt) >= fromMs),
+    };
+  }
+
   return {
     suspects(eventId: string, windowHours = DEFAULT_CHANGE_WINDOW_HOURS): SuspectsOutput {
       const signal = signalOf(eventOrThrow(eventId));
@@ -359,6 +428,18 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
           headline: impact.headline,
         },
       };
+    },
+
+    /** The customer page's signal chart: the signal diagnosis:customer explains, counted per hour (or day). */
+    signalSeries(customerId: string, hoursBefore = DEFAULT_CHART_HOURS_BEFORE): SignalSeries {
+      if (!customerOne.get(customerId))
+        throw new DeskError('not_found', `Customer "${customerId}" is not in the local cache. Sync, then try again.`);
+      const signal = customerSignal(customerId);
+      if (!signal) {
+        const now = new Date(Math.floor(options.now() / HOUR) * HOUR).toISOString();
+        return { signal: null, from: now, to: now, bucketMs: HOUR, buckets: [], markers: [] };
+      }
+      return seriesFor(signal, hoursBefore);
     },
 
     /** Exposed for the benchmark's baseline and tests: the signal as the queries resolve it. */

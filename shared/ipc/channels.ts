@@ -26,6 +26,7 @@ export const CHANNELS = [
   'diagnosis:suspects',
   'diagnosis:whoElse',
   'diagnosis:customer',
+  'diagnosis:signalSeries',
   'releases:list',
   'customers:setup',
   'search:query',

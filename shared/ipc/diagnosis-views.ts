@@ -118,6 +118,44 @@ export const CustomerDiagnosisSchema = z.object({
 export type CustomerDiagnosis = z.infer<typeof CustomerDiagnosisSchema>;
 export const CustomerDiagnosisInputSchema = z.strictObject({ customerId: CustomerIdSchema });
 
+/** The customer's signal chart: its signature's events per bucket, the fleet's beside them, and the suspect changes as markers. */
+export const SignalSeriesInputSchema = z.strictObject({
+  customerId: CustomerIdSchema,
+  /** Hours before the signal's start the chart begins (default 48). */
+  hoursBefore: HoursSchema.optional(),
+});
+export const SignalSeriesSchema = z.object({
+  /** The signal the customer page explains (as diagnosis:customer picks it); null when there is none. */
+  signal: SignalViewSchema.nullable(),
+  from: IsoTimeSchema,
+  to: IsoTimeSchema,
+  /** One hour, or one day for charts longer than a week. */
+  bucketMs: z.number().int().positive(),
+  /** Every bucket from `from` to `to`, empty ones included, oldest first. */
+  buckets: z.array(
+    z.object({
+      at: IsoTimeSchema,
+      /** This customer's events with the signal's signature. */
+      customer: z.number().int().nonnegative(),
+      /** Other customers' events with the same signature, and how many customers they are. */
+      fleet: z.number().int().nonnegative(),
+      fleetCustomers: z.number().int().nonnegative(),
+    }),
+  ),
+  /** The ranked suspect changes on the time axis, most likely first. */
+  markers: z.array(
+    z.object({
+      eventId: z.string(),
+      occurredAt: IsoTimeSchema,
+      kind: z.string(),
+      summary: z.string(),
+      rank: z.number().int().positive(),
+      score: z.number(),
+    }),
+  ),
+});
+export type SignalSeries = z.infer<typeof SignalSeriesSchema>;
+
 const LagSchema = z.object({
   behind: z.number().int().nonnegative(),
   reason: z.enum(['pinned', 'upgrade_failed', 'blocked_by_setting', 'onboarding', 'not_yet']),

@@ -64,6 +64,7 @@ const EXAMPLES: Record<Channel, unknown> = {
   'diagnosis:suspects': { eventId: event.id, windowHours: 24 },
   'diagnosis:whoElse': { eventId: event.id, windowHours: 24 },
   'diagnosis:customer': { customerId: 'acme' },
+  'diagnosis:signalSeries': { customerId: 'acme', hoursBefore: 48 },
   'followUps:list': { scope: 'all', customerId: 'acme', includeClosed: false },
   'followUps:counts': undefined,
   'followUps:create': { customerId: 'acme', title: 'call back', owner: 'dana', dueDate: '2026-12-10' },
