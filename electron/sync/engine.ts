@@ -238,6 +238,10 @@ export function createSyncEngine(options: SyncEngineOptions) {
         inFlight = request();
         // Handled below when awaited; this only stops an early failure from counting as unhandled.
         inFlight.catch(() => undefined);
+        // The client awaits its token before it calls fetch, so without this turn of the event loop the request
+        // would only go out after the synchronous apply below, and nothing would overlap (#13).
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (!isCurrent()) return;
       }
       const wasBootstrapping = isBootstrapping();
       const summary = applier.applyPull(response, new Date(clock.now()).toISOString(), clientId);
