@@ -221,13 +221,33 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
     return byKey;
   }
 
+  /** Fleet evidence of one request, computed once: its other customers and the changes before their first signal. Reset as each public call begins (the cache may have changed). */
+  let memo = new Map<string, unknown>();
+  function once<T>(key: string, compute: () => T): T {
+    if (!memo.has(key)) memo.set(key, compute());
+    return memo.get(key) as T;
+  }
+  const othersOf = (signal: SignalView, windowHours: number) =>
+    once(`others\u0000${signal.eventId}\u0000${signal.occurredAt}\u0000${windowHours}`, () =>
+      affectedOthers(signal, windowHours),
+    );
+  /** changesBeforeFirstSignal over the other affected customers and this one. */
+  const sharedBefore = (signal: SignalView, windowHours: number, changeWindowHours: number) =>
+    once(`shared\u0000${signal.eventId}\u0000${signal.occurredAt}\u0000${windowHours}\u0000${changeWindowHours}`, () => {
+      const rows = [...othersOf(signal, windowHours)];
+      if (signal.signature !== null) rows.push({ customer_id: signal.customerId, first_at: signal.occurredAt, events: 1 });
+      return changesBeforeFirstSignal(rows, changeWindowHours);
+    });
   function suspectsFor(signal: SignalView, windowHours: number, limit: number) {
     const facts: SignalFacts = signal;
     const candidates = changesOf(signal.customerId, signal.occurredAt, windowHours);
     const echo = new Map<string, number>();
     if (signal.signature !== null && candidates.length > 0) {
-      const others = affectedOthers(signal, DEFAULT_WHO_ELSE_WINDOW_HOURS);
-      for (const [key, entry] of changesBeforeFirstSignal(others, windowHours)) echo.set(key, entry.customers.size);
+      // The same statement whoElse runs for the shared changes (self included), read once per request.
+      for (const [key, entry] of sharedBefore(signal, DEFAULT_WHO_ELSE_WINDOW_HOURS, windowHours)) {
+        const others = entry.customers.size - Number(entry.customers.has(signal.customerId));
+        if (others > 0) echo.set(key, others);
+      }
     }
     return rankSuspects(facts, candidates, echo).slice(0, limit);
   }
@@ -235,7 +255,7 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
   function whoElseFor(signal: SignalView, windowHours: number, changeWindowHours: number): WhoElseOutput {
     const from = isoMinus(signal.occurredAt, windowHours);
     const to = isoPlus(signal.occurredAt, windowHours);
-    const others = affectedOthers(signal, windowHours);
+    const others = othersOf(signal, windowHours);
     const fleet = fleetRows.all();
     const byId = new Map(fleet.map((customer) => [customer.id, customer]));
     const self = customerOne.get(signal.customerId) ?? null;
@@ -252,9 +272,7 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
         .sort((a, b) => b.affected - a.affected || b.fleet - a.fleet || (a.value < b.value ? -1 : 1));
     };
     const versions = dimension((customer) => customer.version);
-    const firstRows = [...others];
-    if (signal.signature !== null) firstRows.push({ customer_id: signal.customerId, first_at: signal.occurredAt, events: 1 });
-    const shared: SharedChange[] = [...changesBeforeFirstSignal(firstRows, changeWindowHours)]
+    const shared: SharedChange[] = [...sharedBefore(signal, windowHours, changeWindowHours)]
       .map(([key, entry]) => {
         const onVersion = entry.release === null ? null : versions.find((item) => item.value === entry.release);
         return {
@@ -398,15 +416,18 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
 
   return {
     suspects(eventId: string, windowHours = DEFAULT_CHANGE_WINDOW_HOURS): SuspectsOutput {
+      memo = new Map();
       const signal = signalOf(eventOrThrow(eventId));
       return { signal, windowHours, suspects: suspectsFor(signal, windowHours, 20) };
     },
 
     whoElse(eventId: string, windowHours = DEFAULT_WHO_ELSE_WINDOW_HOURS): WhoElseOutput {
+      memo = new Map();
       return whoElseFor(signalOf(eventOrThrow(eventId)), windowHours, DEFAULT_CHANGE_WINDOW_HOURS);
     },
 
     customer(customerId: string): CustomerDiagnosis {
+      memo = new Map();
       if (!customerOne.get(customerId))
         throw new DeskError('not_found', `Customer "${customerId}" is not in the local cache. Sync, then try again.`);
       const signal = customerSignal(customerId);
@@ -432,6 +453,7 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
 
     /** The customer page's signal chart: the signal diagnosis:customer explains, counted per hour (or day). */
     signalSeries(customerId: string, hoursBefore = DEFAULT_CHART_HOURS_BEFORE): SignalSeries {
+      memo = new Map();
       if (!customerOne.get(customerId))
         throw new DeskError('not_found', `Customer "${customerId}" is not in the local cache. Sync, then try again.`);
       const signal = customerSignal(customerId);
