@@ -43,6 +43,13 @@ export function FeatureMatrix({ features }: { features: readonly CustomerFeature
           {...(isScrollable ? { role: 'region', 'aria-label': 'Features table', tabIndex: 0 } : {})}
         >
           <table className="feature-table" aria-labelledby="features-title">
+            <colgroup>
+              <col style={{ width: '27%' }} />
+              <col style={{ width: '17%' }} />
+              <col style={{ width: '17%' }} />
+              <col style={{ width: '21%' }} />
+              <col style={{ width: '18%' }} />
+            </colgroup>
             <thead>
               <tr>
                 <th scope="col">Feature</th>
