@@ -78,7 +78,10 @@ try {
   });
   const url = await new Promise<string>((resolve, reject) => {
     readline.createInterface({ input: serverProcess.stdout! }).on('line', (text) => {
-      if (text.startsWith('{')) resolve((JSON.parse(text) as { url: string }).url);
+      if (!text.startsWith('{')) return;
+      // Progress lines ({"starting": …}) come first; the ready line is the one with the url.
+      const ready = JSON.parse(text) as { url?: string };
+      if (ready.url) resolve(ready.url);
     });
     serverProcess.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });

@@ -71,7 +71,10 @@ async function startChild(args: string[], env: NodeJS.ProcessEnv = process.env):
   children.push(child);
   const url = await new Promise<string>((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).on('line', (text) => {
-      if (text.startsWith('{')) resolve((JSON.parse(text) as { url: string }).url);
+      if (!text.startsWith('{')) return;
+      // Progress lines ({"starting": …}) come first; the ready line is the one with the url.
+      const ready = JSON.parse(text) as { url?: string };
+      if (ready.url) resolve(ready.url);
     });
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
   });
