@@ -13,7 +13,10 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-server-cli-'));
 
 type Started = { child: ChildProcess; line: { url: string; token?: string; storage: string }; stderr: () => string };
 
-/** Starts `server/cli.ts --json` and resolves with its one stdout line. */
+/**
+ * Starts `server/cli.ts --json` and resolves with its ready line (the one with the url). Lines
+ * before it may only be start progress ({"starting": step}, which the desk shows on first start).
+ */
 function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
   const child = spawn(TSX, ['server/cli.ts', '--json', '--port', '0', '--data-dir', dataDir, ...args], {
     cwd: ROOT,
@@ -27,8 +30,15 @@ function startCli(args: string[], env: Record<string, string> = {}): Promise<Sta
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (stdout.includes('\n'))
-        resolve({ child, line: JSON.parse(stdout.split('\n')[0] ?? '') as Started['line'], stderr: () => stderr });
+      const lines = stdout.split('\n');
+      for (const text of lines.slice(0, -1)) {
+        const line = JSON.parse(text) as Record<string, unknown>;
+        if ('url' in line) {
+          resolve({ child, line: line as Started['line'], stderr: () => stderr });
+          return;
+        }
+        if (Object.keys(line).join() !== 'starting') reject(new Error(`not a start progress line: ${text}`));
+      }
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code} before listening: ${stderr}`)));
   });

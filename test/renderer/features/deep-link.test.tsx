@@ -58,7 +58,7 @@ describe('deep links and copy link', () => {
     await screen.findByRole('heading', { level: 1, name: 'Acme Corporation' });
     vi.spyOn(navigator.clipboard, 'writeText').mockRejectedValue(new DOMException('denied', 'NotAllowedError'));
     await user.click(screen.getByRole('button', { name: 'Copy link' }));
-    const field = screen.getByLabelText('App link') as HTMLInputElement;
+    const field = (await screen.findByLabelText('App link')) as HTMLInputElement;
     expect(field).toHaveValue('lightkeeper://customer/acme');
     expect(screen.getByText('The clipboard is not available: copy the link below.')).toBeInTheDocument();
     await waitFor(() => expect(field).toHaveFocus());
