@@ -29,8 +29,11 @@ async function launch(dataDir: string, port: number, token: string): Promise<{ c
     const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${stderr}`)), 120_000);
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.startsWith('{')) return;
+      // Start progress ({"starting": step}) comes before the ready line, which has the url.
+      const parsed = JSON.parse(line) as { url?: string };
+      if (typeof parsed.url !== 'string') return;
       clearTimeout(timer);
-      resolve((JSON.parse(line) as { url: string }).url);
+      resolve(parsed.url);
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
