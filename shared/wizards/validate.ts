@@ -33,6 +33,7 @@ export const VALIDATION_CODES = [
   'cel-unknown-field',
   'cel-not-available',
   'cel-type',
+  'cel-null',
 ] as const;
 /** One of {@link VALIDATION_CODES}. */
 export type ValidationCode = (typeof VALIDATION_CODES)[number];

@@ -14,6 +14,7 @@ import { OUTCOMES, ROOT_CAUSES, type InputField, type Step } from '../format';
 import type { Json } from '../../json';
 import { catalogProbeSpec } from './references';
 import { add, resultFieldsOf, successors, type Lint } from './lint';
+import { computeNullFacts, nullProblems, reportNullProblems, type NullScope } from './nulls';
 
 /** Checks of the CEL in conditions and templates: syntax, the names used, and whether they are available where they are read. */
 
@@ -295,16 +296,65 @@ export function checkExpression(lint: Lint, site: ExpressionSite): void {
       );
     }
   }
-  // Names first: a wrong name is said once, by the checks above, not again as a type error.
+  // Names first: a wrong name is said once, by the checks above, not again as a type error; types before nulls.
   if (lint.issues.length === issuesBefore) checkTypes(lint, site, at);
+  if (lint.issues.length === issuesBefore) checkNulls(lint, site, at);
 }
+
+/** Reads that fail at run time on a null or missing value (./nulls.ts), with the guards known where the step runs. */
+function checkNulls(lint: Lint, site: ExpressionSite, at: (offset: number) => { line: number; column: number }): void {
+  let cached = nullScopes.get(lint);
+  if (!cached) {
+    const checkSteps = new Map<string, Step>();
+    const origins = new Map<string, string>();
+    for (const step of lint.steps) {
+      if (resultFieldsOf(lint, step) === undefined) continue;
+      const origin =
+        step.kind === 'check' || step.kind === 'verify'
+          ? step.source === 'cache'
+            ? `the result of query "${step.query}"`
+            : `the result of probe "${step.probe}"`
+          : `the result of step "${step.id}"`;
+      for (const name of [step.id, ...('save' in step && step.save ? [step.save] : [])]) {
+        if (!checkSteps.has(name)) checkSteps.set(name, step);
+        if (!origins.has(name)) origins.set(name, origin);
+        origins.set(step.id, origin);
+      }
+    }
+    const scope: NullScope = { variables: variableTypesAt(lint, lint.steps[0] ?? site.step, false), checkSteps, origins };
+    cached = { scope, facts: computeNullFacts(lint, scope) };
+    nullScopes.set(lint, cached);
+  }
+  const isVerify = site.resultFields !== undefined;
+  const step = site.step;
+  const origin =
+    isVerify && (step.kind === 'verify' || step.kind === 'check')
+      ? step.source === 'cache'
+        ? `the result of query "${step.query}"`
+        : `the result of probe "${step.probe}"`
+      : undefined;
+  const scope: NullScope = isVerify
+    ? {
+        ...cached.scope,
+        variables: variableTypesAt(lint, step, true),
+        origins: new Map([...cached.scope.origins, ...(origin ? [['$result', origin] as const] : [])]),
+      }
+    : cached.scope;
+  const problems = nullProblems(site.source, scope, cached.facts.get(step.id) ?? new Set(), {
+    ...(site.isCondition ? { isCondition: true } : {}),
+    ...(site.expect ? { expect: site.expect } : {}),
+  });
+  reportNullProblems(lint, site, problems, at);
+}
+
+const nullScopes = new WeakMap<Lint, { scope: NullScope; facts: ReturnType<typeof computeNullFacts> }>();
 
 /**
  * The declared types a step's expressions see: inputs and answers from their
  * fields, checks from the catalog's result types (cache queries: the desk's),
  * the customer record, and a verify step's `result`.
  */
-function variableTypesAt(lint: Lint, step: Step, isVerify: boolean): CelVariableTypes {
+export function variableTypesAt(lint: Lint, step: Step, isVerify: boolean): CelVariableTypes {
   let base = baseTypes.get(lint);
   if (!base) {
     const answers: Record<string, TypeSchema> = {};
@@ -333,8 +383,13 @@ let customerTypeCache: TypeSchema | null = null;
 const customerType = () => (customerTypeCache ??= typeSchemaOfZod(CustomerSchema));
 const queryTypes = new Map<string, TypeSchema>();
 
+/** An object whose every field is always there (checks, inputs, answers; action and link results). */
 function objectOf(properties: Record<string, TypeSchema | null>): TypeSchema {
-  return { type: 'object', properties: Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, value ?? {}])) };
+  return {
+    type: 'object',
+    properties: Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, value ?? {}])),
+    required: Object.keys(properties),
+  };
 }
 
 function fieldType(field: InputField): TypeSchema {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateWizard, type ValidationIssue } from '../../../shared/wizards/index';
 import { demoPublishedCatalog } from '../../support/catalog';
+import { positionOf } from './support';
 
 /**
  * Issue 11: lint passed `until: "result.health"` (a string) and
@@ -64,14 +65,6 @@ function typeIssues(source: string): ValidationIssue[] {
   return validateWizard(source, 'typed.yaml', { catalog: demoPublishedCatalog() }).filter((issue) =>
     issue.code.startsWith('cel-'),
   );
-}
-
-/** The line and column of `needle` in the source (1-based), to check where an issue points. */
-function positionOf(source: string, needle: string, from = 0): { line: number; column: number } {
-  const offset = source.indexOf(needle, from);
-  if (offset < 0) throw new Error(`"${needle}" is not in the source`);
-  const before = source.slice(0, offset).split('\n');
-  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
 }
 
 describe('CEL type checks in wizard lint (issue 11)', () => {

@@ -650,7 +650,7 @@ describe('link steps', () => {
       { jobId: 'export-main' },
       { jobId: 'export-main', reason: 'Lagging 190 minutes' },
     ]);
-    expect(run.state.pins.map((pin) => `${pin.id}@${pin.version}`)).toEqual(['export-job-lagging@2', 'restart-stuck-job@1']);
+    expect(run.state.pins.map((pin) => `${pin.id}@${pin.version}`)).toEqual(['export-job-lagging@3', 'restart-stuck-job@1']);
     run = send(available, run, { type: 'action-planned', at: at(4), plan: {} });
     run = send(available, run, { type: 'action-confirmed', at: at(5) });
     expect(needOf(run, 'action-execute').idempotencyKey).toBe('run-2:restart/restart:1');

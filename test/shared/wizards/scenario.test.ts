@@ -166,7 +166,9 @@ steps:
 
     it('fails a scenario whose plan the server would refuse (the params do not fit the catalog)', () => {
       // The value of a change is any JSON, so lint cannot know; the scenario's data makes it a number.
-      const wizard = parseWizard(badKey('${checks.last.latest.newValue}'), 'bad-key.yaml', { catalog: demoPublishedCatalog() });
+      const wizard = parseWizard(badKey("${checks.last.latest != null ? checks.last.latest.newValue : 'none'}"), 'bad-key.yaml', {
+        catalog: demoPublishedCatalog(),
+      });
       expect(wizard.issues).toEqual([]);
       if (!wizard.definition) throw new Error('no definition');
       const parsed = parseScenario(`scenario: sends a number

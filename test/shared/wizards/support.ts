@@ -82,3 +82,11 @@ export function send(
 export function at(seconds: number): string {
   return new Date(Date.parse('2026-01-05T09:00:00Z') + seconds * 1000).toISOString();
 }
+
+/** The line and column of `needle` in a source (1-based), to check where a lint issue points. */
+export function positionOf(source: string, needle: string, from = 0): { line: number; column: number } {
+  const offset = source.indexOf(needle, from);
+  if (offset < 0) throw new Error(`"${needle}" is not in the source`);
+  const before = source.slice(0, offset).split('\n');
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}

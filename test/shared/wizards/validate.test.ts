@@ -421,6 +421,29 @@ steps:
     stepId: 'wait',
     message: /"until" must be a condition \(true or false\), but "result.health" is a string/,
   },
+  'cel-null': {
+    source: `${header}steps:
+  - id: deploy
+    kind: check
+    title: Deploy
+    source: cache
+    query: latestDeploy
+  - id: route
+    kind: decision
+    title: Route
+    branches:
+      - when: "checks.deploy.ageMinutes < 60"
+        goto: b
+    otherwise: b
+  - id: b
+    kind: record
+    title: B
+    outcome: remediated
+`,
+    line: 14,
+    stepId: 'route',
+    message: /checks\.deploy\.ageMinutes may be null here \(declared number or null\), and "<" fails on null/,
+  },
   'cel-not-available': {
     source: `${header}steps:
   - id: route
