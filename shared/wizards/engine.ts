@@ -33,6 +33,8 @@ export type {
   DiagnosticRequest,
   Need,
   PinnedWizard,
+  ReasonCondition,
+  ReasonEvidence,
   RunError,
   RunErrorCode,
   RunEvent,
@@ -41,6 +43,7 @@ export type {
   RunState,
   RunSummary,
   StepPhase,
+  StepReason,
   StepRecord,
 } from './run-state';
 export { definitionHash, MAX_STEPS_PER_RUN, MAX_VISITS_PER_STEP } from './run/support';

@@ -100,12 +100,56 @@ export const RunFrameSchema = z.object({
 /** One wizard being run. */
 export type RunFrame = z.infer<typeof RunFrameSchema>;
 
+/** A value a condition read, kept so the operator sees the evidence behind a path (#15). */
+export const ReasonEvidenceSchema = z.object({
+  /** The name as the condition writes it: `checks.health.health`. */
+  name: z.string(),
+  /** What it is, in words: `health from "Customer health"`. */
+  label: z.string(),
+  /** The value in words: `degraded`, `3`, `yes`, `2 items: sso, exports`, `not there`. */
+  shown: z.string(),
+  /** The value as compact JSON (at most ~300 characters), or null when it is not there. */
+  json: z.string().nullable(),
+});
+/** A value a condition read. */
+export type ReasonEvidence = z.infer<typeof ReasonEvidenceSchema>;
+
+/** One condition a decision weighed, with the values it read. */
+export const ReasonConditionSchema = z.object({
+  when: z.string(),
+  label: z.string().nullable(),
+  value: z.enum(['true', 'false', 'error']),
+  detail: z.string().nullable(),
+  evidence: z.array(ReasonEvidenceSchema),
+});
+/** One condition a decision weighed. */
+export type ReasonCondition = z.infer<typeof ReasonConditionSchema>;
+
+/** How the run came to a step: its wizard's start, the step before it, or one of that step's exits. */
+export const STEP_ARRIVALS = ['start', 'next', 'branch', 'otherwise', 'on-failure', 'on-denied', 'on-timeout'] as const;
+
+/** Why a step is asked now, in words and with the evidence behind it (#15). */
+export const StepReasonSchema = z.object({
+  via: z.enum(STEP_ARRIVALS),
+  /** One sentence in the words a support engineer uses: `"Route by health" found that the customer is healthy right now.` */
+  text: z.string(),
+  /** The step that led here; null for the first step of the top wizard. */
+  from: z.object({ path: z.string(), title: z.string(), kind: z.enum([...STEP_KINDS, 'inputs']) }).nullable(),
+  /** For a decision: the condition that held, or every condition when none did (the fallback). */
+  conditions: z.array(ReasonConditionSchema),
+});
+/** Why a step is asked now. */
+export type StepReason = z.infer<typeof StepReasonSchema>;
+
 /** How a decision went, in words and in detail. */
 export const BranchRecordSchema = z.object({
   taken: z.string(),
   label: z.string().nullable(),
   when: z.string().nullable(),
+  /** The decision in terms of its expressions: `took 'x' (otherwise) because no branch held: … is false`. */
   reason: z.string(),
+  /** The same decision in words, as the step it led to explains it (absent in runs recorded before #15). */
+  why: StepReasonSchema.optional(),
   evaluated: z.array(z.object({ when: z.string(), value: z.enum(['true', 'false', 'error']), detail: z.string().nullable() })),
 });
 /** How a decision went. */
@@ -133,6 +177,8 @@ export const StepRecordSchema = z.object({
     .optional(),
   errors: z.array(z.object({ at: z.string(), message: z.string() })).optional(),
   branch: BranchRecordSchema.optional(),
+  /** Why the run asks this step now (absent for a wizard's inputs and in runs recorded before #15). */
+  reason: StepReasonSchema.optional(),
   approval: z.object({ granted: z.boolean(), by: z.string(), note: z.string().nullable() }).optional(),
   escalation: z.object({ team: z.string(), summary: z.string(), reference: z.string().nullable() }).optional(),
   outcome: z.enum(OUTCOMES).optional(),

@@ -36,7 +36,11 @@ test('an L1 engineer fixes the SSO outage with the suggested wizard', async ({ p
     await expect(page).toHaveURL(/#\/run\//);
     const plan = page.getByRole('table', { name: 'What will change' });
     await expect(plan).toContainText('sso.enforce', { timeout: 60_000 });
-    await expect(page.getByTestId('branch-reason').first()).toBeVisible();
+    // The step says why it is asked, in words (#15); the expression stays behind Details.
+    const why = page.getByRole('region', { name: 'Why this step' });
+    await expect(why.getByTestId('step-reason')).toContainText('found that');
+    await expect(page.getByTestId('branch-why').first()).toBeVisible();
+    await expect(page.getByTestId('branch-reason').first()).toBeHidden();
     await page.screenshot({ path: test.info().outputPath('plan.png') });
     await interact(() => page.getByRole('button', { name: 'Confirm and run' }).click());
 

@@ -6,7 +6,8 @@ import { stepEdges, type InputField, type Outcome, type Step, type WizardDefinit
 import { checkValues, describeFieldIssues } from '../fields';
 import type { Json } from '../../json';
 import { editablePaths } from '../run-state';
-import type { RunEvent, RunFinish, RunFrame, RunState, StepRecord } from '../run-state';
+import type { RunEvent, RunFinish, RunFrame, RunState, StepReason, StepRecord } from '../run-state';
+import { reasonFor, startReason, type Arrival } from './reason';
 import { enterStep, handleStep } from './steps';
 import { definitionHash, MAX_STEPS_PER_RUN, MAX_VISITS_PER_STEP, pinOf, Refusal, toPlainJson } from './support';
 
@@ -114,7 +115,7 @@ export class Run {
         return;
       }
       frame.inputs = checked.values;
-      this.enter(0, now);
+      this.enter(0, now, startReason(definition.title, isTop ? null : this.linkRecordOf(frame)));
       return;
     }
     frame.inputs = prefilled;
@@ -146,7 +147,17 @@ export class Run {
     this.state.checkpoints.push({ path, snapshot: toPlainJson(snapshot) });
   }
 
-  enter(index: number, now: string): void {
+  /** The record of the link step that opened `frame` (still in progress while the linked wizard runs). */
+  linkRecordOf(frame: RunFrame): StepRecord | null {
+    if (frame.linkStepId === null) return null;
+    const parent = this.state.frames[this.state.frames.indexOf(frame) - 1];
+    if (!parent) return null;
+    const path = `${parent.prefix}${frame.linkStepId}`;
+    return [...this.state.steps].reverse().find((record) => record.path === path && record.completedAt === null) ?? null;
+  }
+
+  /** Enters step `index` of the current frame; `reason` says why it is asked now (#15). */
+  enter(index: number, now: string, reason: StepReason): void {
     const frame = this.frame;
     const definition = this.definitionOf(frame);
     const step = definition.steps[index];
@@ -173,13 +184,14 @@ export class Run {
       title: step.title,
       enteredAt: now,
       completedAt: null,
+      reason,
     };
     this.state.steps.push(record);
     enterStep(this, frame, step, record, now);
   }
 
-  /** Completes the current step and moves on to `target` (a step id in the current frame). */
-  complete(record: StepRecord, now: string, target: string | null): void {
+  /** Completes the current step and moves on to `target` (a step id in the current frame), by way of `arrival`. */
+  complete(record: StepRecord, now: string, target: string | null, arrival: Arrival = { via: 'next' }): void {
     record.completedAt = now;
     record.next = target;
     if (target === null) return;
@@ -193,7 +205,7 @@ export class Run {
       );
       return;
     }
-    this.enter(index, now);
+    this.enter(index, now, reasonFor(arrival, record));
   }
 
   /** The step after `step` when it simply goes on (its `next`, else the following step). */
@@ -306,7 +318,7 @@ export class Run {
     record.values = checked.values;
     record.completedAt = now;
     record.next = definition.steps[0]?.id ?? null;
-    this.enter(0, now);
+    this.enter(0, now, startReason(definition.title, this.linkRecordOf(frame)));
   }
 
   lockAnswers(now: string): void {

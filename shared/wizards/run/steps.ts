@@ -4,6 +4,7 @@ import { checkValues, describeFieldIssues } from '../fields';
 import type { Json } from '../../json';
 import type { BranchRecord, RunEvent, RunFrame, StepPhase, StepRecord } from '../run-state';
 import type { Run } from './run';
+import { reasonFor, weighBranches, type Arrival } from './reason';
 import { isRecord, pinOf, Refusal } from './support';
 
 /**
@@ -149,7 +150,7 @@ export function handleStep(
       }
       if (event.type !== 'approval-denied') throw run.unexpected(event, `an approval from ${step.who}`);
       record.approval = { granted: false, by: event.by, note: event.note ?? null };
-      if (step.onDenied) run.complete(record, now, step.onDenied);
+      if (step.onDenied) run.complete(record, now, step.onDenied, { via: 'on-denied', by: event.by, note: event.note ?? null });
       else run.abort(now, `approval denied by ${event.by}${event.note ? `: ${event.note}` : ''}`);
       return;
     }
@@ -187,19 +188,8 @@ function decide(
   record: StepRecord,
   now: string,
 ): void {
-  const evaluated: BranchRecord['evaluated'] = [];
-  let taken: { goto: string; label: string | null; when: string | null } | null = null;
-  for (const branch of step.branches) {
-    const result = evaluate(branch.when, bindings);
-    if (!result.ok) evaluated.push({ when: branch.when, value: 'error', detail: result.error });
-    else if (typeof result.value !== 'boolean')
-      evaluated.push({ when: branch.when, value: 'error', detail: `is ${JSON.stringify(result.value)}, not true or false` });
-    else evaluated.push({ when: branch.when, value: result.value ? 'true' : 'false', detail: null });
-    if (result.ok && result.value === true) {
-      taken = { goto: branch.goto, label: branch.label ?? null, when: branch.when };
-      break;
-    }
-  }
+  const { conditions, taken } = weighBranches(step, bindings, run.definitionOf(run.frame));
+  const evaluated: BranchRecord['evaluated'] = conditions.map(({ when, value, detail }) => ({ when, value, detail }));
   let reason: string;
   if (taken) {
     reason = `took '${taken.goto}' because ${taken.when}${taken.label ? ` (${taken.label})` : ''}`;
@@ -209,11 +199,19 @@ function decide(
         entry.value === 'error' ? `${entry.when} could not be evaluated (${entry.detail})` : `${entry.when} is false`,
       )
       .join('; ');
-    taken = { goto: step.otherwise, label: null, when: null };
     reason = `took '${step.otherwise}' (otherwise) because no branch held: ${why}`;
   }
-  record.branch = { taken: taken.goto, label: taken.label, when: taken.when, reason, evaluated };
-  run.complete(record, now, taken.goto);
+  const arrival: Arrival = { via: taken ? 'branch' : 'otherwise', conditions };
+  const goto = taken ? taken.goto : step.otherwise;
+  record.branch = {
+    taken: goto,
+    label: taken?.label ?? null,
+    when: taken?.when ?? null,
+    reason,
+    evaluated,
+    why: reasonFor(arrival, record),
+  };
+  run.complete(record, now, goto, arrival);
 }
 
 function openLink(run: Run, step: Extract<Step, { kind: 'link' }>, now: string): void {
@@ -280,7 +278,7 @@ function handleAction(
     record.isSimulated = phase.name === 'simulated-action';
     run.storeResult(frame, step, result);
     if (event.ok) run.complete(record, now, run.following(step));
-    else if (step.onFailure) run.complete(record, now, step.onFailure);
+    else if (step.onFailure) run.complete(record, now, step.onFailure, { via: 'on-failure', error: event.error ?? null });
     else run.abort(now, `action ${step.action} failed${event.error ? `: ${event.error}` : ''}`);
     return;
   }
@@ -355,5 +353,5 @@ function verifyTimedOut(
   record.result = phase.lastResult;
   record.note = `"${step.until}" did not hold within ${step.timeout} (${phase.attempts} attempt${phase.attempts === 1 ? '' : 's'})`;
   run.storeResult(frame, step, phase.lastResult);
-  run.complete(record, now, step.onTimeout);
+  run.complete(record, now, step.onTimeout, { via: 'on-timeout', note: record.note });
 }

@@ -105,6 +105,37 @@ describe('wizard runner: one screen per need', () => {
     expect(screen.getByTestId('run-progress')).toHaveTextContent('4 done, 1 in progress, 2 expected next');
   });
 
+  it('says in the current step why it is asked, with the evidence in words and the condition behind Details (#15)', async () => {
+    const { desk, runId } = deskWithRun('sso-sign-in-failing', {
+      prepare: (fake, view) => fake.runs.act(view.runId, { type: 'inputs', values: { affected: 'all users' } }),
+    });
+    const { user } = await openRun(desk, runId);
+    const step = await waitForStep('Stop enforcing SSO');
+    const why = within(step).getByRole('region', { name: 'Why this step' });
+    expect(within(why).getByTestId('step-reason')).toHaveTextContent(
+      '“What broke sign-in?” found that SSO is enforced but the identity provider has no metadata.',
+    );
+    expect(
+      within(within(why).getByRole('list', { name: 'Evidence' }))
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual(['enforced from “Identity provider state”: yes', 'configured from “Identity provider state”: no']);
+    // The expression and the raw values stay behind the Details toggle until asked for.
+    const condition = within(why).getByText("checks['idp-state'].enforced && !checks['idp-state'].configured");
+    expect(condition).not.toBeVisible();
+    await user.click(within(why).getByText('Details'));
+    expect(condition).toBeVisible();
+    expect(condition.closest('li')).toHaveTextContent(/held \(SSO is enforced but the identity provider has no metadata\)/);
+    expect(condition.closest('li')).toHaveTextContent("checks['idp-state'].configured = false");
+
+    // The decision in the step list says the same in words; its expression is behind its own Details.
+    const decision = stepItem('route');
+    expect(within(decision).getByTestId('branch-why')).toHaveTextContent(
+      '“What broke sign-in?” found that SSO is enforced but the identity provider has no metadata.',
+    );
+    expect(within(decision).getByTestId('branch-reason')).not.toBeVisible();
+  });
+
   it('takes another branch when the evidence differs, and a guidance step needs its statement ticked; Enter presses Continue', async () => {
     const { desk, runId } = deskWithRun('sso-sign-in-failing', {
       prepare: (fake, view) => {

@@ -294,7 +294,9 @@ steps:
 describe('decision steps', () => {
   it('records the branch taken and the reason in words', () => {
     const run = toGuidance();
-    const branch = run.state.steps.find((record) => record.stepId === 'route')?.branch;
+    const { why, ...branch } = run.state.steps.find((record) => record.stepId === 'route')?.branch ?? {};
+    // The same reason in words is what the step it led to shows (see "why this step" below).
+    expect(why).toEqual(run.state.steps.find((record) => record.stepId === 'explain')?.reason);
     expect(branch).toEqual({
       taken: 'explain',
       label: 'the flag was turned on',
@@ -614,6 +616,106 @@ steps:
   });
 });
 
+describe('why this step (#15)', () => {
+  const reasonOf = (run: { state: RunState }, path: string) =>
+    [...run.state.steps].reverse().find((record) => record.path === path)?.reason;
+
+  it('says a step follows its wizard start or the step before it, in words', () => {
+    let run = start();
+    expect(run.state.steps.map((record) => record.path)).toEqual(['$inputs']);
+    expect(run.state.steps[0]?.reason).toBeUndefined();
+    run = send(library, run, { type: 'inputs', at: at(1), values: {} });
+    expect(reasonOf(run, 'ask')).toEqual({
+      via: 'start',
+      text: 'It is the first step of “Flag turned on by mistake”.',
+      from: null,
+      conditions: [],
+    });
+    run = send(library, run, { type: 'answer', at: at(2), values: { scope: 'everyone' } });
+    expect(reasonOf(run, 'recent-changes')).toEqual({
+      via: 'next',
+      text: 'It comes after your answers to “Symptom”.',
+      from: { path: 'ask', title: 'Symptom', kind: 'input' },
+      conditions: [],
+    });
+  });
+
+  it('names the branch label and the values the condition read when a decision chose the step', () => {
+    const run = toGuidance();
+    expect(reasonOf(run, 'explain')).toEqual({
+      via: 'branch',
+      text: '“Route” found that the flag was turned on.',
+      from: { path: 'route', title: 'Route', kind: 'decision' },
+      conditions: [
+        {
+          when: 'checks.changes.flags.exists(f, f.key == inputs.flagKey && f.newValue == true)',
+          label: 'the flag was turned on',
+          value: 'true',
+          detail: null,
+          evidence: [
+            {
+              name: 'checks.changes.flags',
+              label: 'flags from “Changes”',
+              shown: '1 item',
+              json: expect.stringContaining('"key":"sso.enforce"') as unknown as string,
+            },
+            { name: 'inputs.flagKey', label: 'the wizard input “Flag”', shown: 'sso.enforce', json: '"sso.enforce"' },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('lists every case that did not hold, with its evidence, when the fallback was taken', () => {
+    let run = start();
+    run = send(library, run, { type: 'inputs', at: at(1), values: {} });
+    run = send(library, run, { type: 'answer', at: at(2), values: { scope: 'everyone' } });
+    run = send(library, run, { type: 'check-result', at: at(3), result: changes([{ key: 'other.flag', newValue: true }]) });
+    const reason = reasonOf(run, 'escalate');
+    expect(reason?.via).toBe('otherwise');
+    expect(reason?.text).toBe(
+      '“Route” found none of its cases: not the flag was turned on; not case 2. This is its fallback path.',
+    );
+    expect(
+      reason?.conditions.map((condition) => [condition.value, condition.evidence.map((item) => `${item.label}: ${item.shown}`)]),
+    ).toEqual([
+      ['false', ['flags from “Changes”: 1 item', 'the wizard input “Flag”: sso.enforce']],
+      // The question is shown as the operator was asked it, with the customer's name filled in.
+      ['false', ['your answer to “Who is affected at Northwind Traders?”: everyone']],
+    ]);
+  });
+
+  it('says why an exit was taken: a denied approval, a failed action, a verify that timed out', () => {
+    const denied = send(library, toGuidance(), { type: 'continue', at: at(4), confirmed: true });
+    const afterDenial = send(library, denied, { type: 'approval-denied', at: at(5), by: 'dana.l2', note: 'not during the sale' });
+    expect(reasonOf(afterDenial, 'escalate')).toMatchObject({
+      via: 'on-denied',
+      text: 'dana.l2 denied “Approve” (“not during the sale”).',
+      from: { path: 'approve', kind: 'approval' },
+    });
+
+    let failed = toAction();
+    failed = send(library, failed, { type: 'action-planned', at: at(6), plan: {} });
+    failed = send(library, failed, { type: 'action-confirmed', at: at(7) });
+    failed = send(library, failed, { type: 'action-result', at: at(8), ok: false, error: 'rate limit' });
+    expect(reasonOf(failed, 'escalate')).toMatchObject({
+      via: 'on-failure',
+      text: 'The action “Revert” failed: rate limit. This is its fallback path.',
+    });
+
+    let timedOut = toAction();
+    timedOut = send(library, timedOut, { type: 'action-planned', at: at(6), plan: {} });
+    timedOut = send(library, timedOut, { type: 'action-confirmed', at: at(7) });
+    timedOut = send(library, timedOut, { type: 'action-result', at: at(8), ok: true });
+    expect(reasonOf(timedOut, 'confirm')).toMatchObject({ via: 'next', text: 'The action “Revert” ran.' });
+    timedOut = send(library, timedOut, { type: 'timeout', at: at(8 + 60) });
+    expect(reasonOf(timedOut, 'escalate')).toMatchObject({
+      via: 'on-timeout',
+      text: '“Sign-in works” did not confirm the fix in time: "result.ok" did not hold within 1m (0 attempts).',
+    });
+  });
+});
+
 describe('link steps', () => {
   const fixtures = fixtureLibrary();
   const exportLagging = fixtures.find((definition) => definition.id === 'export-job-lagging');
@@ -640,6 +742,14 @@ describe('link steps', () => {
     run = send(available, run, { type: 'check-result', at: at(2), result: stuck });
     return send(available, run, { type: 'check-result', at: at(3), result: { count: 0, items: [], flags: [], latest: null } });
   }
+
+  it('says a linked wizard’s first step was opened by its link step (#15)', () => {
+    const run = toLink([exportLagging, restartJob]);
+    const reason = [...run.state.steps].reverse().find((record) => record.path === 'restart/restart')?.reason;
+    expect(reason?.via).toBe('start');
+    expect(reason?.from?.path).toBe('restart');
+    expect(reason?.text).toMatch(/^It is the first step of the linked wizard “.+”, opened by “.+”\.$/);
+  });
 
   it('runs the linked wizard with mapped inputs and hands its outcome back', () => {
     const available = [exportLagging, restartJob];

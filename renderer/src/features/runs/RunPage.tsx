@@ -24,6 +24,7 @@ import {
   LinkPanel,
   SimulatedActionPanel,
   VerifyPanel,
+  WhyThisStep,
   type SendAct,
 } from './StepPanels';
 import { StepList } from './StepList';
@@ -266,6 +267,7 @@ export function RunPage({ runId }: { runId: string }) {
 
   const stepDefinition = need && need.need !== 'done' ? definitionOf(need.wizardId) : frameDefinition;
   const description = need && need.need !== 'done' ? stepById(stepDefinition, need.stepId)?.description : undefined;
+  const reason = need && need.need !== 'done' && current?.path === need.path ? current.reason : undefined;
 
   return (
     <section className={view.practice ? 'page run-page is-practice' : 'page run-page'} aria-labelledby="run-title">
@@ -300,6 +302,7 @@ export function RunPage({ runId }: { runId: string }) {
             <h2 id="current-step-title" ref={headingRef} tabIndex={-1}>
               {heading}
             </h2>
+            {reason ? <WhyThisStep reason={reason} /> : null}
             {description ? (
               <div className="step-description">
                 <SafeMarkdown source={description} />

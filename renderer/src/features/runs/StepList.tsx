@@ -8,7 +8,7 @@ import { formatDateTime, formatTime, timeTitle } from '../../lib/time';
 import { InputForm } from './InputForm';
 import { plainLabel, scalarText, stepById, stepKindLabel, type UpcomingStep } from './run-model';
 import type { SendAct } from './StepPanels';
-import { describeRequest } from './StepPanels';
+import { describeRequest, EvidenceList, ReasonConditions } from './StepPanels';
 import { ValueTable } from './ValueTable';
 import { countOf } from '../../lib/plural';
 
@@ -101,12 +101,22 @@ function BranchResult({ record, definition }: { record: StepRecord; definition: 
         Went to <strong>{target?.title ?? branch.taken}</strong>
         {branch.label ? <> — {branch.label}</> : null}
       </p>
-      <p className="branch-reason" data-testid="branch-reason">
-        {branch.reason}
-      </p>
-      {branch.evaluated.length > 0 ? (
-        <details>
-          <summary>Conditions checked ({branch.evaluated.length})</summary>
+      {branch.why ? (
+        <>
+          <p data-testid="branch-why">{branch.why.text}</p>
+          <EvidenceList conditions={branch.why.conditions} />
+        </>
+      ) : null}
+      <details>
+        <summary>
+          Details{branch.evaluated.length > 0 ? ` (${countOf(branch.evaluated.length, 'condition', 'conditions')} checked)` : ''}
+        </summary>
+        <p className="branch-reason" data-testid="branch-reason">
+          {branch.reason}
+        </p>
+        {branch.why ? (
+          <ReasonConditions conditions={branch.why.conditions} />
+        ) : branch.evaluated.length > 0 ? (
           <ul className="conditions">
             {branch.evaluated.map((entry, index) => (
               <li key={index}>
@@ -115,8 +125,8 @@ function BranchResult({ record, definition }: { record: StepRecord; definition: 
               </li>
             ))}
           </ul>
-        </details>
-      ) : null}
+        ) : null}
+      </details>
     </div>
   );
 }

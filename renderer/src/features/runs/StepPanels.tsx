@@ -1,7 +1,14 @@
 import { useId, useState } from 'react';
 import type { ContractError } from '../../../../shared/ipc/result';
 import type { RunView } from '../../../../shared/ipc/wizard-views';
-import type { DiagnosticRequest, Need, RunState } from '../../../../shared/wizards/engine';
+import type {
+  DiagnosticRequest,
+  Need,
+  ReasonCondition,
+  ReasonEvidence,
+  RunState,
+  StepReason,
+} from '../../../../shared/wizards/engine';
 import type { Step } from '../../../../shared/wizards/format';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { GatedButton } from '../../components/GatedButton';
@@ -23,6 +30,77 @@ export function describeRequest(request: DiagnosticRequest): string {
   );
   const name = request.source === 'cache' ? `cache query ${request.query}` : `server probe ${request.probe}`;
   return params.length > 0 ? `${name} (${params.join(', ')})` : name;
+}
+
+/** Every value the conditions read, each once, in the order they were read. */
+function evidenceOf(conditions: readonly ReasonCondition[]): ReasonEvidence[] {
+  const seen = new Map<string, ReasonEvidence>();
+  for (const condition of conditions) for (const item of condition.evidence) if (!seen.has(item.name)) seen.set(item.name, item);
+  return [...seen.values()];
+}
+
+function conditionResult(condition: ReasonCondition): string {
+  if (condition.value === 'error') return `could not be evaluated (${condition.detail ?? 'unknown error'})`;
+  return condition.value === 'true' ? 'held' : 'did not hold';
+}
+
+/** The values a decision read, in words: `health from “Customer health”: degraded`. */
+export function EvidenceList({ conditions }: { conditions: readonly ReasonCondition[] }) {
+  const evidence = evidenceOf(conditions);
+  if (evidence.length === 0) return null;
+  return (
+    <ul className="why-evidence" aria-label="Evidence">
+      {evidence.map((item) => (
+        <li key={item.name}>
+          {item.label}: <strong>{item.shown}</strong>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The conditions a decision weighed and the values they read: what a Details toggle reveals (#15). */
+export function ReasonConditions({ conditions }: { conditions: readonly ReasonCondition[] }) {
+  return (
+    <ul className="conditions">
+      {conditions.map((condition, index) => (
+        <li key={index}>
+          <code>{condition.when}</code> {conditionResult(condition)}
+          {condition.label ? <span className="muted"> ({condition.label})</span> : null}
+          {condition.evidence.length > 0 ? (
+            <ul className="condition-values">
+              {condition.evidence.map((item) => (
+                <li key={item.name}>
+                  <code>{item.name}</code> = <code>{item.json ?? '(not there)'}</code>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * "Why this step" (#15): why the wizard asks this step now, in words, with the
+ * evidence the decision read; the conditions and raw values behind Details.
+ */
+export function WhyThisStep({ reason }: { reason: StepReason }) {
+  const headingId = useId();
+  return (
+    <section className="why-step" aria-labelledby={headingId} data-testid="why-step">
+      <h3 id={headingId}>Why this step</h3>
+      <p data-testid="step-reason">{reason.text}</p>
+      <EvidenceList conditions={reason.conditions} />
+      {reason.conditions.length > 0 ? (
+        <details className="why-details">
+          <summary>Details</summary>
+          <ReasonConditions conditions={reason.conditions} />
+        </details>
+      ) : null}
+    </section>
+  );
 }
 
 function Working({ children }: { children: string }) {
