@@ -446,6 +446,19 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 14,
+    name: 'run history by finish time',
+    up(db) {
+      // Issue 15, item 14: the Wizards page lists finished runs of every desk newest first — the wizard_run events
+      // by time (and by run id, to tell this desk's runs whose record has arrived), and this desk's own finished runs.
+      db.exec(`
+        create index events_by_occurred_at_wizard_run on events (occurred_at, source_external_id) where kind = 'wizard_run';
+        create index events_by_source_external_id_wizard_run on events (source_external_id) where kind = 'wizard_run';
+        create index wizard_runs_by_finished_at on wizard_runs (finished_at, id) where finished_at is not null;
+      `);
+    },
+  },
 ];
 
 /**

@@ -2,11 +2,15 @@ import type Database from 'better-sqlite3';
 import type { Handlers } from '../../shared/ipc/contract';
 import { DeskError } from '../../shared/ipc/result';
 import type { WizardListItem } from '../../shared/ipc/wizard-views';
+import { createRunHistoryQueries } from '../db/run-history';
 import type { RunHost } from './host';
 import type { LibraryEntry, WizardLibrary } from './library';
 import { customerContext, describeReasons, eventContext, rankWizards, type ResolvingRun } from './suggest';
 
-type WizardChannels = 'wizards:list' | 'wizards:get' | 'runs:start' | 'runs:get' | 'runs:list' | 'runs:act';
+type WizardChannels = 'wizards:list' | 'wizards:get' | 'runs:start' | 'runs:get' | 'runs:list' | 'runs:history' | 'runs:act';
+
+/** How many history rows one `runs:history` answer carries unless asked for fewer. */
+const HISTORY_PAGE = 100;
 
 function listItem(
   entry: LibraryEntry,
@@ -41,6 +45,7 @@ export function createWizardHandlers(deps: {
   now: () => number;
 }): Pick<Handlers, WizardChannels> {
   const { db, library, host } = deps;
+  const history = createRunHistoryQueries(db);
   return {
     'wizards:list': (input) => {
       const context = input.eventId
@@ -88,6 +93,20 @@ export function createWizardHandlers(deps: {
         startedBy: run.startedBy,
       })),
     }),
+    'runs:history': (input) => {
+      const titles = new Map(library.latest().map((entry) => [entry.id, entry.title]));
+      const { rows, next } = history.page({
+        wizardId: input.wizardId,
+        outcome: input.outcome,
+        since: input.days === undefined ? undefined : new Date(deps.now() - input.days * 86_400_000).toISOString(),
+        before: input.before ?? null,
+        limit: input.limit ?? HISTORY_PAGE,
+      });
+      return {
+        runs: rows.map(({ localTitle, ...row }) => ({ ...row, title: localTitle ?? titles.get(row.wizardId) ?? row.wizardId })),
+        next,
+      };
+    },
     'runs:act': (input) => host.act(input.runId, input.act),
   };
 }

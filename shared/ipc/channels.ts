@@ -39,6 +39,7 @@ export const CHANNELS = [
   'runs:start',
   'runs:get',
   'runs:list',
+  'runs:history',
   'runs:act',
   'followUps:list',
   'followUps:counts',

@@ -47,6 +47,8 @@ import {
 import {
   RunActInputSchema,
   RunChangedSchema,
+  RunsHistoryInputSchema,
+  RunsHistoryOutputSchema,
   RunsListInputSchema,
   RunsListOutputSchema,
   RunStartInputSchema,
@@ -185,6 +187,7 @@ export const contract = {
   'runs:start': { input: RunStartInputSchema, output: RunViewSchema },
   'runs:get': { input: z.strictObject({ runId: z.string().min(1).max(100) }), output: RunViewSchema },
   'runs:list': { input: RunsListInputSchema, output: RunsListOutputSchema },
+  'runs:history': { input: RunsHistoryInputSchema, output: RunsHistoryOutputSchema },
   'runs:act': { input: RunActInputSchema, output: RunViewSchema },
   'followUps:list': { input: FollowUpsListInputSchema, output: FollowUpsListOutputSchema },
   'followUps:counts': { input: noInput, output: FollowUpCountsSchema },

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { CustomerIdSchema } from '../domain';
+import { CustomerIdSchema, IsoTimeSchema } from '../domain';
 import { JsonObjectSchema } from '../json';
 import { ApprovalSchema, ExecutionSchema, PlanSchema } from '../remediation/wire';
-import { WizardSchema } from '../wizards/format';
+import { OUTCOMES, WizardSchema } from '../wizards/format';
 import { NeedSchema, RunStateSchema } from '../wizards/run-state';
 
 /**
@@ -131,5 +131,47 @@ export const RunListItemSchema = RunViewSchema.pick({
 });
 export const RunsListOutputSchema = z.object({ runs: z.array(RunListItemSchema) });
 
+/** Where the run history pages on from: the last row shown (newest finish first, then run id). */
+export const RunHistoryCursorSchema = z.strictObject({ finishedAt: IsoTimeSchema, runId: z.string().min(1).max(100) });
+
+/** `runs:history` (issue 15, item 14): finished runs of every desk and customer, newest finish first, filtered. */
+export const RunsHistoryInputSchema = z.strictObject({
+  wizardId: z.string().min(1).max(100).optional(),
+  outcome: z.enum(OUTCOMES).optional(),
+  /** Only runs that finished in the last `days` days. */
+  days: z.number().int().min(1).max(3650).optional(),
+  before: RunHistoryCursorSchema.nullable().optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+});
+
+/** A finished run: from its wizard_run event on the timeline (any desk), or from this desk before its record arrived. */
+export const RunHistoryItemSchema = z.object({
+  runId: z.string(),
+  wizardId: z.string(),
+  wizardVersion: z.number().int().positive().nullable(),
+  /** The wizard's title (the library's, else its id). */
+  title: z.string(),
+  customerId: z.string(),
+  customerName: z.string(),
+  outcome: z.enum(OUTCOMES),
+  practice: z.boolean(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string(),
+  /** Who ran it: the starter this desk kept, else the timeline event's actor. */
+  ranBy: z.object({ userId: z.string().nullable(), name: z.string() }).nullable(),
+  /** Whether this desk holds the run itself (it opens as a run); otherwise it opens on the customer's timeline. */
+  isLocal: z.boolean(),
+  /** The run's wizard_run event, once the server has recorded it. */
+  eventId: z.string().nullable(),
+});
+export const RunsHistoryOutputSchema = z.object({
+  runs: z.array(RunHistoryItemSchema),
+  /** Where the next page starts; null at the end. */
+  next: RunHistoryCursorSchema.nullable(),
+});
+
 /** Payload of `runs:changed`. */
 export const RunChangedSchema = z.object({ runId: z.string() });
+
+/** One row of the run history. */
+export type RunHistoryItem = z.infer<typeof RunHistoryItemSchema>;

@@ -60,6 +60,13 @@ const EXAMPLES: Record<Channel, unknown> = {
   'runs:start': { wizardId: 'sso-enforced', customerId: 'acme', practice: true, eventId: event.id },
   'runs:get': { runId: 'run-unknown' },
   'runs:list': { customerId: 'acme', status: 'active' },
+  'runs:history': {
+    wizardId: 'sso-enforced',
+    outcome: 'remediated',
+    days: 30,
+    before: { finishedAt: '2026-12-01T00:00:00Z', runId: 'run-1' },
+    limit: 50,
+  },
   'runs:act': { runId: 'run-unknown', act: { type: 'answer', values: { ok: true } } },
   'diagnosis:suspects': { eventId: event.id, windowHours: 24 },
   'diagnosis:whoElse': { eventId: event.id, windowHours: 24 },

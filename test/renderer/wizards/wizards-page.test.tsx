@@ -66,7 +66,7 @@ describe('Wizards page', () => {
     expect(screen.getByRole('link', { name: 'Globex' })).toHaveAttribute('href', '#/customer/globex');
   });
 
-  it('lists open runs to resume and recently finished ones, and follows runs:changed', async () => {
+  it('lists open runs to resume and finished ones in the run history, and follows runs:changed', async () => {
     const desk = createFakeDesk(standardFixtures());
     const open = desk.runs.start({ wizardId: 'sso-sign-in-failing', customerId: 'acme' });
     desk.runs.act(open.runId, { type: 'inputs', values: { affected: 'all users' } });
@@ -81,11 +81,10 @@ describe('Wizards page', () => {
       `#/run/${open.runId}`,
     );
     expect(within(openTable).getByText('waiting for you')).toBeInTheDocument();
-    const finishedTable = screen.getByRole('table', { name: 'Recently finished runs' });
-    expect(within(finishedTable).getByRole('link', { name: 'Open SSO sign-in failing for Globex' })).toHaveAttribute(
-      'href',
-      `#/run/${finished.runId}`,
-    );
+    const finishedTable = await screen.findByRole('table', { name: 'Run history' });
+    expect(
+      within(finishedTable).getByRole('link', { name: /^Open the record of SSO sign-in failing for Globex/ }),
+    ).toHaveAttribute('href', `#/run/${finished.runId}`);
     expect(within(finishedTable).getByText('Practice')).toBeInTheDocument();
 
     act(() => {
@@ -94,8 +93,8 @@ describe('Wizards page', () => {
     await waitFor(() => expect(screen.getByRole('heading', { name: 'Open runs (0)' })).toBeInTheDocument());
     expect(screen.queryByRole('table', { name: 'Open runs' })).not.toBeInTheDocument();
     expect(
-      within(screen.getByRole('table', { name: 'Recently finished runs' })).getByRole('link', {
-        name: 'Open SSO sign-in failing for Acme Corporation',
+      await within(screen.getByRole('table', { name: 'Run history' })).findByRole('link', {
+        name: 'Open the record of SSO sign-in failing for Acme Corporation, aborted',
       }),
     ).toBeInTheDocument();
   });

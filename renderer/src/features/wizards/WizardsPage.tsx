@@ -14,6 +14,7 @@ import { humanize } from '../../lib/values';
 import { useStore } from '../../store/store';
 import type { CustomerSummary } from '../../../../shared/ipc/views';
 import { coalesce } from '../runs/coalesce';
+import { RunHistory } from './RunHistory';
 import { startKey, useStartRun } from './useStartRun';
 import { filterWizards, type RunListItem } from './wizards-slice';
 import './wizards.css';
@@ -203,7 +204,7 @@ function WizardCard({
   );
 }
 
-function RunTable({ runs, label, verb }: { runs: readonly RunListItem[]; label: string; verb: 'Resume' | 'Open' }) {
+function RunTable({ runs, label }: { runs: readonly RunListItem[]; label: string }) {
   const now = useNow();
   const person = usePersonLabel();
   return (
@@ -214,7 +215,7 @@ function RunTable({ runs, label, verb }: { runs: readonly RunListItem[]; label: 
           <th scope="col">Customer</th>
           <th scope="col">Started by</th>
           <th scope="col">Status</th>
-          <th scope="col">{verb === 'Resume' ? 'Last change' : 'Ended'}</th>
+          <th scope="col">Last change</th>
           <th scope="col">
             <span className="visually-hidden">Open</span>
           </th>
@@ -238,11 +239,8 @@ function RunTable({ runs, label, verb }: { runs: readonly RunListItem[]; label: 
               </time>
             </td>
             <td>
-              <a
-                href={routeToHash({ view: 'run', runId: run.runId })}
-                aria-label={`${verb} ${run.title} for ${run.customerName}`}
-              >
-                {verb}
+              <a href={routeToHash({ view: 'run', runId: run.runId })} aria-label={`Resume ${run.title} for ${run.customerName}`}>
+                Resume
               </a>
             </td>
           </tr>
@@ -254,7 +252,7 @@ function RunTable({ runs, label, verb }: { runs: readonly RunListItem[]; label: 
 
 /**
  * The Wizards page: open runs to resume, the library with a filter and a
- * Practice button on every wizard, and the runs finished lately.
+ * Practice button on every wizard, and the history of finished runs.
  */
 export function WizardsPage() {
   const desk = useDesk();
@@ -269,11 +267,21 @@ export function WizardsPage() {
   useEffect(() => {
     void loadLibrary(desk, { quiet: true });
     void loadRunLists(desk, { quiet: true });
-    return desk.events.runsChanged(coalesce(() => useStore.getState().loadRunLists(desk, { quiet: true })));
+    return desk.events.runsChanged(
+      coalesce(async () => {
+        await useStore.getState().loadRunLists(desk, { quiet: true });
+        await useStore.getState().loadRunHistory(desk, { quiet: true });
+      }),
+    );
   }, [desk, loadLibrary, loadRunLists]);
   useCacheRefresh(
     useCallback((change) => change.global, []),
     useCallback(() => void useStore.getState().loadLibrary(desk, { quiet: true }), [desk]),
+  );
+  // Runs finished on other desks arrive as wizard_run events on their customers' timelines.
+  useCacheRefresh(
+    useCallback((change) => change.customerIds.length > 0, []),
+    useCallback(() => void useStore.getState().loadRunHistory(desk, { quiet: true }), [desk]),
   );
 
   const visible = useMemo(() => filterWizards(library.wizards, filter), [library.wizards, filter]);
@@ -321,7 +329,7 @@ export function WizardsPage() {
         {runLists.status === 'ready' && runLists.active.length === 0 ? (
           <p className="muted">No run is open. Runs you leave stay here until they finish.</p>
         ) : null}
-        {runLists.active.length > 0 ? <RunTable runs={runLists.active} label="Open runs" verb="Resume" /> : null}
+        {runLists.active.length > 0 ? <RunTable runs={runLists.active} label="Open runs" /> : null}
       </section>
 
       <section aria-labelledby="library-title" className="panel">
@@ -372,11 +380,7 @@ export function WizardsPage() {
         </ul>
       </section>
 
-      <section aria-labelledby="finished-runs-title" className="panel">
-        <h2 id="finished-runs-title">Recently finished</h2>
-        {runLists.status === 'ready' && runLists.finished.length === 0 ? <p className="muted">No finished runs yet.</p> : null}
-        {runLists.finished.length > 0 ? <RunTable runs={runLists.finished} label="Recently finished runs" verb="Open" /> : null}
-      </section>
+      <RunHistory wizards={library.wizards} />
     </section>
   );
 }

@@ -1,7 +1,8 @@
 import type { StateCreator } from 'zustand';
 import type { DeskApi, Output } from '../../../../shared/ipc/contract';
 import type { ContractError } from '../../../../shared/ipc/result';
-import type { WizardListItem } from '../../../../shared/ipc/wizard-views';
+import type { RunHistoryItem, WizardListItem } from '../../../../shared/ipc/wizard-views';
+import type { Outcome } from '../../../../shared/wizards/format';
 import { nextRequestId, type LoadStatus } from '../../store/requests';
 import type { StoreState } from '../../store/store';
 
@@ -18,7 +19,19 @@ export type WizardLibraryState = {
 export type RunListsState = {
   status: LoadStatus;
   active: RunListItem[];
-  finished: RunListItem[];
+  error: ContractError | null;
+  requestId: number;
+};
+
+/** The run history's filter (issue 15, item 14); null: any. */
+export type RunHistoryFilter = { wizardId: string | null; outcome: Outcome | null; days: number | null };
+
+export type RunHistoryState = {
+  status: LoadStatus;
+  runs: RunHistoryItem[];
+  /** Where the next page starts; null when every matching run is shown. */
+  next: { finishedAt: string; runId: string } | null;
+  isLoadingMore: boolean;
   error: ContractError | null;
   requestId: number;
 };
@@ -31,18 +44,51 @@ export type WizardsSlice = {
   setWizardFilter(text: string): void;
   /** Loads the whole library (`wizards:list` without context); `quiet` keeps what is shown while it loads. */
   loadLibrary(desk: DeskApi, options?: { quiet?: boolean }): Promise<void>;
-  /** Loads open runs and recently finished ones. */
+  /** Loads the open runs (finished ones are the run history's). */
   loadRunLists(desk: DeskApi, options?: { quiet?: boolean }): Promise<void>;
+  runHistory: RunHistoryState;
+  historyFilter: RunHistoryFilter;
+  /** Changes the history filter (the page loads the history again). */
+  setHistoryFilter(change: Partial<RunHistoryFilter>): void;
+  /** Loads the first page of the run history for the filter; `more` appends the next page instead. */
+  loadRunHistory(desk: DeskApi, options?: { quiet?: boolean; more?: boolean }): Promise<void>;
 };
 
-/** How many finished runs the Wizards page lists. */
-export const RECENT_FINISHED_RUNS = 20;
+/** How many runs one page of the history shows. */
+export const HISTORY_PAGE = 50;
 
 export const createWizardsSlice: StateCreator<StoreState, [], [], WizardsSlice> = (set, get) => ({
   library: { status: 'idle', wizards: [], error: null, requestId: 0 },
-  runLists: { status: 'idle', active: [], finished: [], error: null, requestId: 0 },
+  runLists: { status: 'idle', active: [], error: null, requestId: 0 },
   wizardFilter: '',
   setWizardFilter: (wizardFilter) => set({ wizardFilter }),
+  runHistory: { status: 'idle', runs: [], next: null, isLoadingMore: false, error: null, requestId: 0 },
+  historyFilter: { wizardId: null, outcome: null, days: 30 },
+  setHistoryFilter: (change) => set({ historyFilter: { ...get().historyFilter, ...change } }),
+
+  async loadRunHistory(desk, options = {}) {
+    const requestId = nextRequestId();
+    const previous = get().runHistory;
+    const isMore = options.more === true && previous.next !== null;
+    const { wizardId, outcome, days } = get().historyFilter;
+    set({
+      runHistory: isMore
+        ? { ...previous, isLoadingMore: true, requestId }
+        : { ...previous, status: options.quiet && previous.status === 'ready' ? 'ready' : 'loading', requestId },
+    });
+    const result = await desk.runs.history({
+      ...(wizardId ? { wizardId } : {}),
+      ...(outcome ? { outcome } : {}),
+      ...(days ? { days } : {}),
+      ...(isMore ? { before: previous.next } : {}),
+      limit: HISTORY_PAGE,
+    });
+    if (get().runHistory.requestId !== requestId) return;
+    if (result.ok) {
+      const runs = isMore ? [...previous.runs, ...result.value.runs] : result.value.runs;
+      set({ runHistory: { status: 'ready', runs, next: result.value.next, isLoadingMore: false, error: null, requestId } });
+    } else set({ runHistory: { ...previous, status: 'error', isLoadingMore: false, error: result.error, requestId } });
+  },
 
   async loadLibrary(desk, options = {}) {
     const requestId = nextRequestId();
@@ -58,22 +104,10 @@ export const createWizardsSlice: StateCreator<StoreState, [], [], WizardsSlice> 
     const requestId = nextRequestId();
     const previous = get().runLists;
     set({ runLists: { ...previous, status: options.quiet && previous.status === 'ready' ? 'ready' : 'loading', requestId } });
-    const [active, finished] = await Promise.all([desk.runs.list({ status: 'active' }), desk.runs.list({ status: 'finished' })]);
+    const active = await desk.runs.list({ status: 'active' });
     if (get().runLists.requestId !== requestId) return;
-    if (active.ok && finished.ok) {
-      set({
-        runLists: {
-          status: 'ready',
-          active: active.value.runs,
-          finished: finished.value.runs.slice(0, RECENT_FINISHED_RUNS),
-          error: null,
-          requestId,
-        },
-      });
-    } else {
-      const error = !active.ok ? active.error : !finished.ok ? finished.error : null;
-      set({ runLists: { ...previous, status: 'error', error, requestId } });
-    }
+    if (active.ok) set({ runLists: { status: 'ready', active: active.value.runs, error: null, requestId } });
+    else set({ runLists: { ...previous, status: 'error', error: active.error, requestId } });
   },
 });
 

@@ -1,6 +1,6 @@
 import type { CustomerFeature, TimelineEvent } from '../../../../shared/domain';
 import type { CustomerSummary, OpenItem } from '../../../../shared/ipc/views';
-import type { RunView, WizardListItem } from '../../../../shared/ipc/wizard-views';
+import type { RunHistoryItem, RunView, WizardListItem } from '../../../../shared/ipc/wizard-views';
 import {
   ApprovalSchema,
   ExecutionSchema,
@@ -20,7 +20,7 @@ import {
   type RunEvent,
   type RunState,
 } from '../../../../shared/wizards/engine';
-import { stepEdges, type WizardDefinition } from '../../../../shared/wizards/format';
+import { stepEdges, type Outcome, type WizardDefinition } from '../../../../shared/wizards/format';
 import { DEFAULT_CHECKS, PLAN_CHANGES, TEST_WIZARDS, type CheckScript } from './wizard-fixtures';
 
 /** The demo catalog's risks (resources/catalogs/demo.catalog.yaml): the server is the authority, this fake plays it. */
@@ -87,6 +87,14 @@ type Act =
   | { type: 'retry' }
   | { type: 'cancel'; reason?: string };
 
+type HistoryInput = {
+  wizardId?: string;
+  outcome?: Outcome;
+  days?: number;
+  before?: { finishedAt: string; runId: string } | null;
+  limit?: number;
+};
+
 /** What the host reads from the fake cache. */
 export type FakeRunSources = {
   customers: readonly CustomerSummary[];
@@ -129,6 +137,10 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
     /** `manual` leaves verify attempts to {@link attemptVerify}, so a test can look at the waiting state. */
     verifyMode: 'auto' as 'auto' | 'manual',
     library,
+    /** Finished runs of other desks, as their wizard_run events tell them (tests add to it). */
+    recorded: [] as RunHistoryItem[],
+    /** Every `runs:history` input, in order. */
+    historyRequests: [] as HistoryInput[],
     handlers: {
       'wizards:list': (input: { customerId?: string; eventId?: string }) => ({ wizards: list(input) }),
       'wizards:get': (input: { wizardId: string; version?: number }) => {
@@ -182,6 +194,25 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
             }),
           ),
       }),
+      'runs:history': (input: HistoryInput) => {
+        host.historyRequests.push(input);
+        const local = [...runs.values()].filter((run) => run.state.status === 'finished').map(historyItem);
+        const localIds = new Set(local.map((run) => run.runId));
+        const since = input.days === undefined ? '' : new Date(clock - input.days * 86_400_000).toISOString();
+        const before = input.before;
+        const matching = [...local, ...host.recorded.filter((run) => !localIds.has(run.runId))]
+          .filter((run) => (input.wizardId === undefined || run.wizardId === input.wizardId) && run.finishedAt >= since)
+          .filter((run) => input.outcome === undefined || run.outcome === input.outcome)
+          .filter(
+            (run) =>
+              !before || run.finishedAt < before.finishedAt || (run.finishedAt === before.finishedAt && run.runId < before.runId),
+          )
+          .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt) || b.runId.localeCompare(a.runId));
+        const limit = input.limit ?? 100;
+        const page = matching.slice(0, limit);
+        const last = page.at(-1);
+        return { runs: page, next: matching.length > limit && last ? { finishedAt: last.finishedAt, runId: last.runId } : null };
+      },
       'runs:act': (input: { runId: string; act: Act }) => guard(() => host.act(input.runId, input.act)),
     },
 
@@ -485,6 +516,24 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
           ? `Waiting for a second person to approve this plan (approval ${approval?.approvalId}); it runs as soon as it is granted.`
           : null),
       recordState: run.practice || run.state.status !== 'finished' ? 'none' : run.isSynced ? 'synced' : 'pending',
+    };
+  }
+
+  function historyItem(run: FakeRun): RunHistoryItem {
+    return {
+      runId: run.id,
+      wizardId: run.wizard.id,
+      wizardVersion: run.wizard.version,
+      title: run.wizard.title,
+      customerId: run.customerId,
+      customerName: run.customerName,
+      outcome: run.state.finish?.outcome ?? 'aborted',
+      practice: run.practice,
+      startedAt: run.startedAt,
+      finishedAt: run.state.finish?.finishedAt ?? run.updatedAt,
+      ranBy: run.startedBy,
+      isLocal: true,
+      eventId: null,
     };
   }
 
