@@ -13,6 +13,7 @@ const benches = [
   { name: 'sync-server', args: ['bench/sync-server.ts'] },
   { name: 'ingest', args: ['bench/ingest.ts'] },
   { name: 'ui', args: ['bench/ui.ts'], build: true },
+  { name: 'chart', args: ['bench/chart.ts'] },
   { name: 'scale', args: ['bench/scale.ts'] },
 ].filter((bench) => fs.existsSync(bench.args[0]));
 

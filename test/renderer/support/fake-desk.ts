@@ -32,6 +32,8 @@ export type FakeDesk = {
 };
 
 const CHANGE = new Set<string>(CHANGE_KINDS);
+const HOUR_MS = 3_600_000;
+const FAKE_NOW = '2026-11-22T12:00:00.000Z';
 
 /** Handlers refuse with `{ error: { code, message } }` (a NoteView's own `error: null` is not a refusal). */
 function isRefusal(answer: unknown): answer is { error: ContractError } {
@@ -315,6 +317,54 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
       if (!customerOf(input.customerId))
         return { error: { code: 'not_found', message: `No customer "${input.customerId}" in the local cache.` } };
       return fixtures.diagnosis?.[input.customerId] ?? { signal: null, suspects: [], impact: null };
+    },
+    'diagnosis:signalSeries': (input: { customerId: string; hoursBefore?: number }) => {
+      if (!customerOf(input.customerId))
+        return { error: { code: 'not_found', message: `No customer "${input.customerId}" in the local cache.` } };
+      const given = fixtures.signalSeries?.[input.customerId];
+      if (given) return given;
+      const diagnosis = fixtures.diagnosis?.[input.customerId];
+      if (!diagnosis?.signal) {
+        return { signal: null, from: FAKE_NOW, to: FAKE_NOW, bucketMs: HOUR_MS, buckets: [], markers: [] };
+      }
+      // As the core counts: hourly buckets from hoursBefore the signal's start to a day after it.
+      const { signal } = diagnosis;
+      const fromMs = Math.floor((Date.parse(signal.occurredAt) - (input.hoursBefore ?? 48) * HOUR_MS) / HOUR_MS) * HOUR_MS;
+      const toMs = Math.ceil((Date.parse(signal.occurredAt) + 24 * HOUR_MS) / HOUR_MS) * HOUR_MS;
+      const buckets = Array.from({ length: (toMs - fromMs) / HOUR_MS }, (_, index) => {
+        const start = fromMs + index * HOUR_MS;
+        const hits = fixtures.events.filter(
+          (event) =>
+            signal.signature !== null &&
+            event.signature === signal.signature &&
+            Date.parse(event.occurredAt) >= start &&
+            Date.parse(event.occurredAt) < start + HOUR_MS,
+        );
+        const others = hits.filter((event) => event.customerId !== input.customerId);
+        return {
+          at: new Date(start).toISOString(),
+          customer: hits.length - others.length,
+          fleet: others.length,
+          fleetCustomers: new Set(others.map((event) => event.customerId)).size,
+        };
+      });
+      return {
+        signal,
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
+        bucketMs: HOUR_MS,
+        buckets,
+        markers: diagnosis.suspects
+          .map((suspect, index) => ({
+            eventId: suspect.eventId,
+            occurredAt: suspect.occurredAt,
+            kind: suspect.kind,
+            summary: suspect.summary,
+            rank: index + 1,
+            score: suspect.score,
+          }))
+          .filter((marker) => Date.parse(marker.occurredAt) >= fromMs),
+      };
     },
     'releases:list': () =>
       fixtures.releases ?? { latestVersion: fixtures.latestVersion, releases: [], lagging: [], onboarding: [], names: {} },

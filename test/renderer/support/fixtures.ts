@@ -2,7 +2,13 @@ import type { Approval } from '../../../shared/remediation/wire';
 import type { LinkTemplates } from '../../../shared/links';
 import type { CustomerFeature, TimelineEvent } from '../../../shared/domain';
 import type { CustomerSummary, NoteView, OpenItem } from '../../../shared/ipc/views';
-import type { CustomerDiagnosis, CustomerSetup, ReleasesOutput, WhoElseOutput } from '../../../shared/ipc/diagnosis-views';
+import type {
+  CustomerDiagnosis,
+  CustomerSetup,
+  ReleasesOutput,
+  SignalSeries,
+  WhoElseOutput,
+} from '../../../shared/ipc/diagnosis-views';
 import type { FollowUpView } from '../../../shared/ipc/follow-up-views';
 import type { ProblemDetail } from '../../../shared/ipc/problem-views';
 
@@ -16,6 +22,8 @@ export type Fixtures = {
   notes: NoteView[];
   /** `diagnosis:customer` answers by customer id (default: nothing to explain). */
   diagnosis?: Record<string, CustomerDiagnosis>;
+  /** `diagnosis:signalSeries` answers by customer id (default: counted from `events` for the `diagnosis` signal). */
+  signalSeries?: Record<string, SignalSeries>;
   /** `diagnosis:whoElse` answers by event id (default: no other customer has it). */
   whoElse?: Record<string, WhoElseOutput>;
   /** `releases:list`'s answer (no releases when absent). */

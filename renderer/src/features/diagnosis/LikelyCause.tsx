@@ -4,6 +4,7 @@ import { useDesk } from '../../api/DeskContext';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatDateTime, timeTitle } from '../../lib/time';
 import { useStore } from '../../store/store';
+import { SignalChart } from './SignalChart';
 import { SuspectList, ScoreBadge } from './SuspectList';
 import { useDeskAnswer } from './useDeskAnswer';
 import { WhoElse } from './WhoElse';
@@ -13,7 +14,8 @@ import './diagnosis.css';
  * The customer page's first answer to "why": the signal that matters most now
  * (the worst open alert or incident, else a recent error, an open ticket, an
  * unhealthy feature), its top suspect change with the reason in words, and how
- * many other customers have the same signal — before any wizard is started.
+ * many other customers have the same signal — before any wizard is started —
+ * and the signal over time with the suspect changes on the same axis (SignalChart).
  * `refreshKey` changes when the customer's cached data did.
  */
 export function LikelyCause({ customerId, refreshKey }: { customerId: string; refreshKey: string }) {
@@ -110,6 +112,7 @@ export function LikelyCause({ customerId, refreshKey }: { customerId: string; re
             </p>
           ) : null}
           {isWhoElseOpen && signal.eventId ? <WhoElse eventId={signal.eventId} /> : null}
+          <SignalChart customerId={customerId} refreshKey={refreshKey} onSelectChange={focus} />
         </>
       )}
     </section>
