@@ -1,25 +1,29 @@
+import { Suspense, useEffect } from 'react';
 import type { AppRoute } from '../../shared/routes';
 import { useGlobalKeys } from './app/useGlobalKeys';
 import { useHashRoute } from './app/useHashRoute';
 import { useDeskState } from './app/useDeskState';
-import { ShortcutSheet } from './components/ShortcutSheet';
 import { Sidebar } from './components/Sidebar';
 import { TimeZoneToggle } from './components/TimeZoneToggle';
-import { AboutView } from './features/about/AboutView';
-import { CustomerPage } from './features/customer/CustomerPage';
-import { FleetView } from './features/fleet/FleetView';
-import { FollowUpsView } from './features/follow-ups/FollowUpsView';
-import { CommandPalette } from './features/palette/CommandPalette';
-import { ReleasesView } from './features/releases/ReleasesView';
-import { InsightsView } from './features/insights/InsightsView';
-import { ApprovalsView } from './features/approvals/ApprovalsView';
-import { ProblemsView } from './features/problems/ProblemsView';
-import { RunPage } from './features/runs/RunPage';
+import {
+  AboutView,
+  ApprovalsView,
+  CommandPalette,
+  CustomerPage,
+  FleetView,
+  FollowUpsView,
+  InsightsView,
+  PageFrame,
+  ProblemsView,
+  ReleasesView,
+  RunPage,
+  ShortcutSheet,
+  SyncView,
+  WizardsPage,
+} from './app/pages';
 import { SearchBox } from './features/search/SearchBox';
 import { SyncIndicator } from './features/sync/SyncIndicator';
 import { SignedInAs } from './features/sync/SignInPanel';
-import { SyncView } from './features/sync/SyncView';
-import { WizardsPage } from './features/wizards/WizardsPage';
 import { useStore } from './store/store';
 import './app.css';
 
@@ -67,6 +71,11 @@ export function App() {
   // Read here so that every view re-renders its times when the zone changes.
   useStore((state) => state.timeZone);
   const isShortcutsOpen = useStore((state) => state.isShortcutsOpen);
+  useEffect(() => {
+    // Kept out of the first screen's chunk, fetched right after it so Ctrl K and ? open at once.
+    void CommandPalette.preload().catch(() => undefined);
+    void ShortcutSheet.preload().catch(() => undefined);
+  }, []);
 
   return (
     <>
@@ -98,12 +107,17 @@ export function App() {
             </div>
           ) : null}
           <main id="main" tabIndex={-1}>
-            <View route={route} />
+            <PageFrame routeKey={route.view}>
+              <View route={route} />
+            </PageFrame>
           </main>
         </div>
       </div>
-      {isPaletteOpen ? <CommandPalette /> : null}
-      {isShortcutsOpen ? <ShortcutSheet /> : null}
+      {/* Opened on demand, so loaded on demand; nothing shows until they arrive (a blink on first use). */}
+      <Suspense fallback={null}>
+        {isPaletteOpen ? <CommandPalette /> : null}
+        {isShortcutsOpen ? <ShortcutSheet /> : null}
+      </Suspense>
     </>
   );
 }
