@@ -1,51 +1,86 @@
 #!/usr/bin/env node
 // `npm start`: build, then open the desktop window; where the Electron runtime
-// cannot be obtained, say so and start browser mode instead.
-import { spawn, spawnSync } from 'node:child_process';
+// cannot be obtained, say so in one line and start browser mode instead. A failed
+// runtime download is remembered for the day (.electron-native/unavailable.json), so
+// later starts that day go straight to browser mode instead of trying again
+// (issue 15, item 15); `npm run start:desktop` always tries again.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { electronSqliteBinding, findElectron } from './electron-native.mjs';
+import { quietBuild } from './quiet-build.mjs';
 
 const desktopOnly = process.argv.includes('--desktop-only');
 const passThrough = process.argv.slice(2).filter((argument) => argument !== '--desktop-only');
+const MARKER = path.resolve('.electron-native', 'unavailable.json');
 
-const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
-if (build.status !== 0) {
-  console.error('The build failed (see above). Fix it, then run `npm start` again.');
-  process.exit(1);
+if (!quietBuild()) process.exit(1);
+
+/** Today in local time ("2026-12-04"): the failure is remembered until the day changes. */
+function today() {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 }
 
-function startBrowserMode(reason) {
+/** The reason remembered today, or null. */
+function rememberedFailure() {
+  try {
+    const marker = JSON.parse(fs.readFileSync(MARKER, 'utf8'));
+    return marker.day === today() && typeof marker.reason === 'string' ? marker.reason : null;
+  } catch {
+    return null;
+  }
+}
+
+function remember(reason) {
+  fs.mkdirSync(path.dirname(MARKER), { recursive: true });
+  fs.writeFileSync(MARKER, `${JSON.stringify({ day: today(), reason })}\n`);
+}
+
+function oneLine(text) {
+  const line =
+    String(text)
+      .split('\n')
+      .find((part) => part.trim() !== '') ?? String(text);
+  return line.trim().length > 160 ? `${line.trim().slice(0, 157)}…` : line.trim();
+}
+
+function startBrowserMode(reason, isRemembered) {
   console.log(
-    `\nLightkeeper could not open its desktop window: ${reason}. ` +
-      'The Electron runtime is downloaded on first launch and needs internet access to its download site (and its ' +
-      'native modules need Electron headers from there too). Starting browser mode instead: the same app, served ' +
-      'only on 127.0.0.1 and guarded by a per-launch token — open the URL printed below in any browser. ' +
-      'To get the desktop window, run `npm start` once on a machine with internet access.\n',
+    `No desktop window: ${oneLine(reason)}${isRemembered ? ' (remembered from an earlier start today)' : ''}. ` +
+      'Starting browser mode instead; `npm run start:desktop` tries the Electron download again.',
   );
   const child = spawn(process.execPath, ['--import', 'tsx', 'electron/host/cli.ts', ...passThrough], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 }
 
-const electron = findElectron();
-if (electron instanceof Error) {
-  if (desktopOnly) {
-    console.error(`The Electron runtime is not available: ${electron.message}`);
-    process.exit(1);
-  }
-  startBrowserMode(`the Electron runtime is not available (${electron.message})`);
-} else {
-  const binding = electronSqliteBinding();
-  if (binding instanceof Error) {
-    if (desktopOnly) {
-      console.error(binding.message);
-      process.exit(1);
-    }
-    startBrowserMode(binding.message);
+function refuse(reason) {
+  if (!desktopOnly) return false;
+  console.error(`The desktop window cannot open: ${reason}`);
+  process.exit(1);
+}
+
+const remembered = desktopOnly ? null : rememberedFailure();
+if (remembered !== null) startBrowserMode(remembered, true);
+else {
+  const electron = findElectron();
+  if (electron instanceof Error) {
+    const reason = `the Electron runtime could not be downloaded (${oneLine(electron.message)})`;
+    remember(reason);
+    if (!refuse(reason)) startBrowserMode(reason, false);
   } else {
-    const child = spawn(electron, ['.', ...passThrough], {
-      stdio: 'inherit',
-      env: { ...process.env, LIGHTKEEPER_SQLITE_BINDING: binding },
-    });
-    child.on('exit', (code) => process.exit(code ?? 0));
+    const binding = electronSqliteBinding();
+    if (binding instanceof Error) {
+      remember(binding.message);
+      if (!refuse(binding.message)) startBrowserMode(binding.message, false);
+    } else {
+      fs.rmSync(MARKER, { force: true });
+      const child = spawn(electron, ['.', ...passThrough], {
+        stdio: 'inherit',
+        env: { ...process.env, LIGHTKEEPER_SQLITE_BINDING: binding },
+      });
+      child.on('exit', (code) => process.exit(code ?? 0));
+    }
   }
 }

@@ -62,9 +62,9 @@ const host = await startHost({ desk, rendererDir: values['renderer-dir'], log, p
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ url: host.url, port: host.port, dataDir })}\n`);
 } else {
+  // One line (issue 15, item 15): the address to open; the rest of what a start says is on the page.
   process.stdout.write(
-    `\nLightkeeper is running in browser mode.\n  Open: ${host.url}\n  Data: ${dataDir}\n` +
-      'The link carries this launch’s secret token; do not share it. Press Ctrl+C to stop.\n\n',
+    `Lightkeeper is running in browser mode: open ${host.url} (this launch's secret link, do not share it; data in ${dataDir}; Ctrl+C stops)\n`,
   );
 }
 
