@@ -32,6 +32,8 @@ export type RunHistoryRow = {
 export type RunHistoryFilter = {
   wizardId?: string;
   outcome?: Outcome;
+  /** Who ran it, by the name the history shows (the starter this desk kept, else the record's actor). */
+  ranBy?: string;
   /** Finished at or after this time. */
   since?: string;
   before?: { finishedAt: string; runId: string } | null;
@@ -56,6 +58,9 @@ type Raw = {
   is_local: number;
 };
 
+/** At most this many names in the "Ran by" filter. */
+export const OPERATOR_LIMIT = 200;
+
 const OUTCOME_LIST = OUTCOMES.map((outcome) => `'${outcome}'`).join(', ');
 
 export function createRunHistoryQueries(db: Database.Database) {
@@ -78,6 +83,7 @@ export function createRunHistoryQueries(db: Database.Database) {
          and (@beforeAt is null or (e.occurred_at, e.source_external_id) < (@beforeAt, @beforeId))
          and (@wizardId is null or json_extract(e.properties, '$.wizardId') = @wizardId)
          and (@outcome is null or json_extract(e.properties, '$.outcome') = @outcome)
+         and (@ranBy is null or coalesce(r.started_by_name, e.actor) = @ranBy)
       union all
       select null, r.id, r.wizard_id, r.wizard_version,
              coalesce(json_extract(r.state, '$.finish.outcome'), 'aborted'),
@@ -89,11 +95,25 @@ export function createRunHistoryQueries(db: Database.Database) {
          and (@beforeAt is null or (r.finished_at, r.id) < (@beforeAt, @beforeId))
          and (@wizardId is null or r.wizard_id = @wizardId)
          and (@outcome is null or coalesce(json_extract(r.state, '$.finish.outcome'), 'aborted') = @outcome)
+         and (@ranBy is null or r.started_by_name = @ranBy)
          and not exists (select 1 from events e where e.kind = 'wizard_run' and e.source_external_id = r.id)
     )
     where outcome in (${OUTCOME_LIST}) and typeof(wizard_id) = 'text'
     order by finished_at desc, run_id desc
     limit @limit`);
+
+  // The people who finished runs in the period, for the "Ran by" filter (named as the rows name them).
+  const operators = db.prepare<{ since: string }, { name: string }>(`
+    select name from (
+      select coalesce(r.started_by_name, e.actor) as name
+        from events e left join wizard_runs r on r.id = e.source_external_id
+       where e.kind = 'wizard_run' and e.occurred_at >= @since
+      union
+      select r.started_by_name from wizard_runs r where r.finished_at is not null and r.finished_at >= @since
+    )
+    where name is not null and name <> ''
+    order by name collate nocase
+    limit ${OPERATOR_LIMIT}`);
 
   return {
     /** One page of finished runs, newest finish first; `next` continues after the last row, null at the end. */
@@ -104,11 +124,16 @@ export function createRunHistoryQueries(db: Database.Database) {
         beforeId: filter.before?.runId ?? null,
         wizardId: filter.wizardId ?? null,
         outcome: filter.outcome ?? null,
+        ranBy: filter.ranBy ?? null,
         limit: filter.limit + 1,
       });
       const rows = raws.slice(0, filter.limit).map(fromRaw);
       const last = rows.at(-1);
       return { rows, next: raws.length > filter.limit && last ? { finishedAt: last.finishedAt, runId: last.runId } : null };
+    },
+    /** Who finished runs since `since` (all time when absent), by name, alphabetically. */
+    operators(since?: string): string[] {
+      return operators.all({ since: since ?? '' }).map((row) => row.name);
     },
   };
 }

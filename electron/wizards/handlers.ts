@@ -95,16 +95,19 @@ export function createWizardHandlers(deps: {
     }),
     'runs:history': (input) => {
       const titles = new Map(library.latest().map((entry) => [entry.id, entry.title]));
+      const since = input.days === undefined ? undefined : new Date(deps.now() - input.days * 86_400_000).toISOString();
       const { rows, next } = history.page({
         wizardId: input.wizardId,
         outcome: input.outcome,
-        since: input.days === undefined ? undefined : new Date(deps.now() - input.days * 86_400_000).toISOString(),
+        ranBy: input.ranBy,
+        since,
         before: input.before ?? null,
         limit: input.limit ?? HISTORY_PAGE,
       });
       return {
         runs: rows.map(({ localTitle, ...row }) => ({ ...row, title: localTitle ?? titles.get(row.wizardId) ?? row.wizardId })),
         next,
+        operators: history.operators(since),
       };
     },
     'runs:act': (input) => host.act(input.runId, input.act),

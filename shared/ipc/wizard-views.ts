@@ -138,6 +138,8 @@ export const RunHistoryCursorSchema = z.strictObject({ finishedAt: IsoTimeSchema
 export const RunsHistoryInputSchema = z.strictObject({
   wizardId: z.string().min(1).max(100).optional(),
   outcome: z.enum(OUTCOMES).optional(),
+  /** Only runs by this person, named as the rows name them (`ranBy.name`). */
+  ranBy: z.string().trim().min(1).max(200).optional(),
   /** Only runs that finished in the last `days` days. */
   days: z.number().int().min(1).max(3650).optional(),
   before: RunHistoryCursorSchema.nullable().optional(),
@@ -168,6 +170,8 @@ export const RunsHistoryOutputSchema = z.object({
   runs: z.array(RunHistoryItemSchema),
   /** Where the next page starts; null at the end. */
   next: RunHistoryCursorSchema.nullable(),
+  /** Everyone who finished a run in the period (whatever the other filters), for the "Ran by" filter. */
+  operators: z.array(z.string()),
 });
 
 /** Payload of `runs:changed`. */

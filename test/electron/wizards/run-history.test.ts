@@ -136,11 +136,13 @@ function seededDesk(): Desk {
   });
 }
 
-async function history(input: unknown): Promise<{ runs: RunHistoryItem[]; next: { finishedAt: string; runId: string } | null }> {
+async function history(
+  input: unknown,
+): Promise<{ runs: RunHistoryItem[]; next: { finishedAt: string; runId: string } | null; operators: string[] }> {
   const answer = await desk!.dispatch('runs:history', input);
   if (!answer.ok) throw new Error(`runs:history refused: ${answer.error.message}`);
   expect(contract['runs:history'].output.safeParse(answer.value).success).toBe(true);
-  return answer.value as { runs: RunHistoryItem[]; next: { finishedAt: string; runId: string } | null };
+  return answer.value as { runs: RunHistoryItem[]; next: { finishedAt: string; runId: string } | null; operators: string[] };
 }
 
 describe('runs:history (issue 15, item 14)', () => {
@@ -192,6 +194,19 @@ describe('runs:history (issue 15, item 14)', () => {
     expect((await history({ days: 2 })).runs.map((run) => run.runId)).toEqual(['RUN-LOCAL-2', 'RUN-1']);
   });
 
+  it("filters by who ran it (the starter this desk kept, else the record's actor) and names everyone in the period", async () => {
+    desk = seededDesk();
+    const all = await history({});
+    expect(all.operators).toEqual(['alice', 'bob', 'Dana Desk']);
+    expect((await history({ ranBy: 'bob' })).runs.map((run) => run.runId)).toEqual(['RUN-2']);
+    // RUN-LOCAL-1's record says 'dana', but this desk kept its starter's name: one name for one person.
+    expect((await history({ ranBy: 'Dana Desk' })).runs.map((run) => run.runId)).toEqual(['RUN-LOCAL-2', 'RUN-LOCAL-1']);
+    expect((await history({ ranBy: 'dana' })).runs).toEqual([]);
+    expect((await history({ ranBy: 'alice', outcome: 'remediated' })).runs.map((run) => run.runId)).toEqual(['RUN-1', 'RUN-OLD']);
+    // The names follow the period, not the other filters.
+    expect((await history({ days: 2, ranBy: 'bob' })).operators).toEqual(['alice', 'Dana Desk']);
+  });
+
   it('pages on from the last row shown, across both sources, without repeating or skipping a run', async () => {
     desk = seededDesk();
     const seen: string[] = [];
@@ -213,6 +228,8 @@ describe('runs:history (issue 15, item 14)', () => {
       { limit: 501 },
       { before: { finishedAt: 'yesterday', runId: 'x' } },
       { customer: 'acme' },
+      { ranBy: '' },
+      { ranBy: 'x'.repeat(201) },
     ]) {
       const answer = await desk.dispatch('runs:history', input);
       expect(answer.ok, JSON.stringify(input)).toBe(false);

@@ -109,10 +109,41 @@ describe('Run history on the Wizards page', () => {
     await user.selectOptions(screen.getByRole('combobox', { name: 'Outcome' }), 'No fault found');
     expect(
       await screen.findByText(
-        'No finished run matches these filters. Choose “Any wizard”, “Any outcome” or “All time” to see more.',
+        'No finished run matches these filters. Choose “Any wizard”, “Any outcome”, “Anyone” or “All time” to see more.',
       ),
     ).toBeInTheDocument();
     expect(screen.queryByRole('table', { name: 'Run history' })).not.toBeInTheDocument();
+  });
+
+  it('filters by who ran it, offering everyone who finished a run in the period, the signed-in user as "(you)"', async () => {
+    const desk = deskWithHistory();
+    desk.runs.recorded.push(
+      recorded({
+        runId: 'RUN-D',
+        customerName: 'Umbrella',
+        finishedAt: '2026-11-12T08:00:00.000Z',
+        ranBy: { userId: null, name: 'Dana Desk' },
+      }),
+    );
+    const { user } = renderApp({ route: { view: 'wizards' }, desk });
+    await waitFor(() => expect(historyRows()).toHaveLength(4));
+    const ranBy = screen.getByRole('combobox', { name: 'Ran by' });
+    expect(
+      within(ranBy)
+        .getAllByRole('option')
+        .map((option) => option.textContent),
+    ).toEqual(['Anyone', 'alice', 'dana', 'Dana Desk (you)']);
+
+    await user.selectOptions(ranBy, 'Dana Desk (you)');
+    await waitFor(() => expect(historyRows().map((row) => cellsOf(row)[0])).toEqual(['Umbrella']));
+    expect(desk.inputsTo('runs:history').at(-1)).toEqual({ ranBy: 'Dana Desk', days: 30, limit: 50 });
+
+    await user.selectOptions(ranBy, 'alice');
+    await waitFor(() => expect(historyRows().map((row) => cellsOf(row)[0])).toEqual(['Globex']));
+
+    await user.selectOptions(ranBy, 'Anyone');
+    await waitFor(() => expect(historyRows()).toHaveLength(4));
+    expect(desk.inputsTo('runs:history').at(-1)).toEqual({ days: 30, limit: 50 });
   });
 
   it('moves through the rows with j/k, Home and End, and opens the focused run with Enter', async () => {

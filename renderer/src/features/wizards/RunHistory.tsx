@@ -58,13 +58,14 @@ export function RunHistory({ wizards }: { wizards: readonly WizardListItem[] }) 
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const wizardFieldId = useId();
   const outcomeFieldId = useId();
+  const ranByFieldId = useId();
   const periodFieldId = useId();
 
   useEffect(() => {
     void loadRunHistory(desk, { quiet: true });
   }, [desk, loadRunHistory, filter]);
 
-  const isFiltered = filter.wizardId !== null || filter.outcome !== null;
+  const isFiltered = filter.wizardId !== null || filter.outcome !== null || filter.ranBy !== null;
   const onRowsKeyDown = (event: ReactKeyboardEvent<HTMLTableSectionElement>) => {
     const links = [...(bodyRef.current?.querySelectorAll<HTMLAnchorElement>('a[data-history-open]') ?? [])];
     const row = event.target instanceof HTMLElement ? event.target.closest('tr') : null;
@@ -80,6 +81,9 @@ export function RunHistory({ wizards }: { wizards: readonly WizardListItem[] }) 
   // Wizards of the library, and any the history names that the library no longer has.
   const wizardOptions = new Map(wizards.map((wizard) => [wizard.id, wizard.title]));
   for (const run of history.runs) if (!wizardOptions.has(run.wizardId)) wizardOptions.set(run.wizardId, run.title);
+  // People who ran something in the period; the chosen one stays offered even when the period has none of theirs.
+  const operatorOptions = [...history.operators];
+  if (filter.ranBy !== null && !operatorOptions.includes(filter.ranBy)) operatorOptions.unshift(filter.ranBy);
 
   return (
     <section aria-labelledby="run-history-title" className="panel">
@@ -115,6 +119,21 @@ export function RunHistory({ wizards }: { wizards: readonly WizardListItem[] }) 
             ))}
           </select>
         </label>
+        <label className="field" htmlFor={ranByFieldId}>
+          <span>Ran by</span>
+          <select
+            id={ranByFieldId}
+            value={filter.ranBy ?? ''}
+            onChange={(event) => setFilter({ ranBy: event.target.value || null })}
+          >
+            <option value="">Anyone</option>
+            {operatorOptions.map((name) => (
+              <option key={name} value={name}>
+                {person(name)}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="field" htmlFor={periodFieldId}>
           <span>Finished</span>
           <select
@@ -145,7 +164,7 @@ export function RunHistory({ wizards }: { wizards: readonly WizardListItem[] }) 
       {history.status === 'ready' && history.runs.length === 0 ? (
         <p className="muted">
           {isFiltered || filter.days !== null
-            ? 'No finished run matches these filters. Choose “Any wizard”, “Any outcome” or “All time” to see more.'
+            ? 'No finished run matches these filters. Choose “Any wizard”, “Any outcome”, “Anyone” or “All time” to see more.'
             : 'No finished runs yet. A run appears here when it ends, from this desk or any other.'}
         </p>
       ) : null}

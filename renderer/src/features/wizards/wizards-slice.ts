@@ -24,13 +24,15 @@ export type RunListsState = {
 };
 
 /** The run history's filter (issue 15, item 14); null: any. */
-export type RunHistoryFilter = { wizardId: string | null; outcome: Outcome | null; days: number | null };
+export type RunHistoryFilter = { wizardId: string | null; outcome: Outcome | null; ranBy: string | null; days: number | null };
 
 export type RunHistoryState = {
   status: LoadStatus;
   runs: RunHistoryItem[];
   /** Where the next page starts; null when every matching run is shown. */
   next: { finishedAt: string; runId: string } | null;
+  /** Everyone who finished a run in the period, for the "Ran by" filter. */
+  operators: string[];
   isLoadingMore: boolean;
   error: ContractError | null;
   requestId: number;
@@ -62,15 +64,15 @@ export const createWizardsSlice: StateCreator<StoreState, [], [], WizardsSlice> 
   runLists: { status: 'idle', active: [], error: null, requestId: 0 },
   wizardFilter: '',
   setWizardFilter: (wizardFilter) => set({ wizardFilter }),
-  runHistory: { status: 'idle', runs: [], next: null, isLoadingMore: false, error: null, requestId: 0 },
-  historyFilter: { wizardId: null, outcome: null, days: 30 },
+  runHistory: { status: 'idle', runs: [], next: null, operators: [], isLoadingMore: false, error: null, requestId: 0 },
+  historyFilter: { wizardId: null, outcome: null, ranBy: null, days: 30 },
   setHistoryFilter: (change) => set({ historyFilter: { ...get().historyFilter, ...change } }),
 
   async loadRunHistory(desk, options = {}) {
     const requestId = nextRequestId();
     const previous = get().runHistory;
     const isMore = options.more === true && previous.next !== null;
-    const { wizardId, outcome, days } = get().historyFilter;
+    const { wizardId, outcome, ranBy, days } = get().historyFilter;
     set({
       runHistory: isMore
         ? { ...previous, isLoadingMore: true, requestId }
@@ -79,6 +81,7 @@ export const createWizardsSlice: StateCreator<StoreState, [], [], WizardsSlice> 
     const result = await desk.runs.history({
       ...(wizardId ? { wizardId } : {}),
       ...(outcome ? { outcome } : {}),
+      ...(ranBy ? { ranBy } : {}),
       ...(days ? { days } : {}),
       ...(isMore ? { before: previous.next } : {}),
       limit: HISTORY_PAGE,
@@ -86,7 +89,8 @@ export const createWizardsSlice: StateCreator<StoreState, [], [], WizardsSlice> 
     if (get().runHistory.requestId !== requestId) return;
     if (result.ok) {
       const runs = isMore ? [...previous.runs, ...result.value.runs] : result.value.runs;
-      set({ runHistory: { status: 'ready', runs, next: result.value.next, isLoadingMore: false, error: null, requestId } });
+      const { next, operators } = result.value;
+      set({ runHistory: { status: 'ready', runs, next, operators, isLoadingMore: false, error: null, requestId } });
     } else set({ runHistory: { ...previous, status: 'error', isLoadingMore: false, error: result.error, requestId } });
   },
 

@@ -90,6 +90,7 @@ type Act =
 type HistoryInput = {
   wizardId?: string;
   outcome?: Outcome;
+  ranBy?: string;
   days?: number;
   before?: { finishedAt: string; runId: string } | null;
   limit?: number;
@@ -200,9 +201,16 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
         const localIds = new Set(local.map((run) => run.runId));
         const since = input.days === undefined ? '' : new Date(clock - input.days * 86_400_000).toISOString();
         const before = input.before;
-        const matching = [...local, ...host.recorded.filter((run) => !localIds.has(run.runId))]
-          .filter((run) => (input.wizardId === undefined || run.wizardId === input.wizardId) && run.finishedAt >= since)
+        const inPeriod = [...local, ...host.recorded.filter((run) => !localIds.has(run.runId))].filter(
+          (run) => run.finishedAt >= since,
+        );
+        const operators = [...new Set(inPeriod.flatMap((run) => (run.ranBy ? [run.ranBy.name] : [])))].sort((a, b) =>
+          a.localeCompare(b, undefined, { sensitivity: 'base' }),
+        );
+        const matching = inPeriod
+          .filter((run) => input.wizardId === undefined || run.wizardId === input.wizardId)
           .filter((run) => input.outcome === undefined || run.outcome === input.outcome)
+          .filter((run) => input.ranBy === undefined || run.ranBy?.name === input.ranBy)
           .filter(
             (run) =>
               !before || run.finishedAt < before.finishedAt || (run.finishedAt === before.finishedAt && run.runId < before.runId),
@@ -211,7 +219,11 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
         const limit = input.limit ?? 100;
         const page = matching.slice(0, limit);
         const last = page.at(-1);
-        return { runs: page, next: matching.length > limit && last ? { finishedAt: last.finishedAt, runId: last.runId } : null };
+        return {
+          runs: page,
+          next: matching.length > limit && last ? { finishedAt: last.finishedAt, runId: last.runId } : null,
+          operators,
+        };
       },
       'runs:act': (input: { runId: string; act: Act }) => guard(() => host.act(input.runId, input.act)),
     },
