@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HEALTH_STATES, LIFECYCLE_STAGES, PLANS, SEVERITIES } from './domain-values';
 import { CUSTOMER_ID_PATTERN } from './routes';
 
 /** Customer ids as used in buckets, routes and URLs (the one pattern: shared/routes.ts). */
@@ -20,42 +21,17 @@ export const IsoTimeSchema = z.iso.datetime({ offset: true }).refine((value) => 
   return instant >= EARLIEST_TIME && instant <= LATEST_TIME;
 }, 'must be a time between the years 0001 and 9999');
 
-export const PLANS = ['free', 'starter', 'pro', 'enterprise'] as const;
-export const LIFECYCLE_STAGES = ['trial', 'onboarding', 'live', 'churned'] as const;
-export const HEALTH_STATES = ['ok', 'degraded', 'down', 'unknown'] as const;
-export const SEVERITIES = ['info', 'notice', 'warning', 'error', 'critical'] as const;
-
-/** Event kinds the app knows how to draw; others are accepted and shown generically. */
-export const EVENT_KINDS = [
-  'deploy',
-  'version_upgrade',
-  'flag_change',
-  'config_change',
-  'provisioning_step',
-  'alert',
-  'error_spike',
-  'incident',
-  'ticket',
-  'usage_drop',
-  'remediation',
-  'wizard_run',
-  'note',
-  'plan_change',
-  'recovery',
-] as const;
-
-/** Kinds that record a change to the customer ("what changed just before?"). */
-export const CHANGE_KINDS = [
-  'deploy',
-  'version_upgrade',
-  'flag_change',
-  'config_change',
-  'provisioning_step',
-  'plan_change',
-] as const;
-
-export type Health = (typeof HEALTH_STATES)[number];
-export type Severity = (typeof SEVERITIES)[number];
+// The value lists are zod-free in ./domain-values so the page's first screen can use them without loading zod (#15).
+export {
+  CHANGE_KINDS,
+  EVENT_KINDS,
+  HEALTH_STATES,
+  LIFECYCLE_STAGES,
+  PLANS,
+  SEVERITIES,
+  type Health,
+  type Severity,
+} from './domain-values';
 
 /** A customer (tenant) of the operated product. */
 export const CustomerSchema = z.object({

@@ -10,12 +10,13 @@ import {
   SEVERITIES,
   TimelineEventSchema,
 } from '../domain';
+import { MAX_PAGE } from './limits';
 
 /**
  * Shapes that cross the contract for the customer, timeline, search and notes
- * features. Pages carry at most {@link MAX_PAGE} rows.
+ * features. Pages carry at most {@link MAX_PAGE} rows (./limits, zod-free for the page's first screen, #15).
  */
-export const MAX_PAGE = 1000;
+export { MAX_PAGE } from './limits';
 
 /** One row of the fleet: the customer plus what the fleet view sorts and filters by. */
 export const CustomerSummarySchema = CustomerSchema.extend({

@@ -1,4 +1,4 @@
-import { CustomerIdSchema } from '../domain';
+import { CUSTOMER_ID_PATTERN } from '../routes';
 import type { Json } from '../json';
 import type { InputField } from './format';
 import type { FieldIssue } from './run-state';
@@ -65,7 +65,7 @@ export function fieldValueProblem(field: InputField, value: unknown): string | n
     case 'choice':
       return typeof value === 'string' && field.options.includes(value) ? null : `must be one of: ${field.options.join(', ')}`;
     case 'customer-id':
-      return CustomerIdSchema.safeParse(value).success ? null : 'must be a customer id';
+      return typeof value === 'string' && CUSTOMER_ID_PATTERN.test(value) ? null : 'must be a customer id';
   }
 }
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { HEALTH_STATES, LIFECYCLE_STAGES, PLANS } from '../../../../shared/domain';
+import { HEALTH_STATES, LIFECYCLE_STAGES, PLANS } from '../../../../shared/domain-values';
 import { useDesk } from '../../api/DeskContext';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { ErrorMessage } from '../../components/ErrorMessage';

@@ -1,4 +1,4 @@
-import { LIFECYCLE_STAGES, PLANS, type Health } from '../../../../shared/domain';
+import { LIFECYCLE_STAGES, PLANS, type Health } from '../../../../shared/domain-values';
 import type { ProblemRegression } from '../../../../shared/ipc/problem-views';
 import type { CustomerSummary } from '../../../../shared/ipc/views';
 

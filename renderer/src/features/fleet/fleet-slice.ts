@@ -1,7 +1,8 @@
 import type { StateCreator } from 'zustand';
 import type { DeskApi } from '../../../../shared/ipc/contract';
 import type { ContractError } from '../../../../shared/ipc/result';
-import { MAX_PAGE, type CustomerSummary } from '../../../../shared/ipc/views';
+import { MAX_PAGE } from '../../../../shared/ipc/limits';
+import type { CustomerSummary } from '../../../../shared/ipc/views';
 import { nextRequestId, type LoadStatus } from '../../store/requests';
 import type { StoreState } from '../../store/store';
 import { defaultDirection, EMPTY_FLEET_FILTERS, type FleetColumn, type FleetFilters, type FleetSort } from './fleet-model';

@@ -1,7 +1,8 @@
 import type { Json } from '../../../../shared/json';
 import { fieldValueProblem } from '../../../../shared/wizards/fields';
 import type { Need, RunState, StepRecord } from '../../../../shared/wizards/run-state';
-import { durationToMs, stepEdges, type InputField, type Step, type WizardDefinition } from '../../../../shared/wizards/format';
+import { durationToMs, stepEdges } from '../../../../shared/wizards/graph';
+import type { InputField, Step, WizardDefinition } from '../../../../shared/wizards/format';
 
 /**
  * Pure helpers for the runner: the path ahead, input validation by the

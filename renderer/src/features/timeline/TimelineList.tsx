@@ -1,5 +1,6 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent, type RefObject } from 'react';
-import { MAX_PAGE, type DisplayTimeZone, type TimelineRow } from '../../../../shared/ipc/views';
+import { MAX_PAGE } from '../../../../shared/ipc/limits';
+import type { DisplayTimeZone, TimelineRow } from '../../../../shared/ipc/views';
 import { useDesk } from '../../api/DeskContext';
 import { listMoveOf, matchesShortcut } from '../../app/shortcuts';
 import { kindGlyph, kindLabel, severityGlyph } from '../../components/Badges';

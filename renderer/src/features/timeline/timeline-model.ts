@@ -1,4 +1,4 @@
-import { SEVERITIES, type Severity } from '../../../../shared/domain';
+import { SEVERITIES, type Severity } from '../../../../shared/domain-values';
 import type { TimelineFilters, TimelineRow } from '../../../../shared/ipc/views';
 import { DAY_MS, HOUR_MS, localDayKey } from '../../lib/time';
 

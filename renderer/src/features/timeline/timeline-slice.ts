@@ -4,7 +4,7 @@ import type { ContractError } from '../../../../shared/ipc/result';
 import type { EventDetail, TimelineRow } from '../../../../shared/ipc/views';
 import { nextRequestId, type LoadStatus } from '../../store/requests';
 import type { StoreState } from '../../store/store';
-import { MAX_PAGE } from '../../../../shared/ipc/views';
+import { MAX_PAGE } from '../../../../shared/ipc/limits';
 import {
   appendDayRuns,
   compactRows,

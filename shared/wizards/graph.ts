@@ -1,0 +1,60 @@
+import type { Step, StepKind } from './format';
+
+/**
+ * Plain helpers over parsed wizard definitions, without zod: the renderer's first
+ * screen uses them (the runner's model), and importing them from ./format would
+ * load zod with the page (#15). ./format re-exports them for everyone else.
+ */
+
+/** A duration as authors write it: a positive whole number and one unit. */
+export const DURATION_PATTERN = /^([1-9][0-9]*)(ms|s|m|h|d)$/;
+
+/** Milliseconds in a duration written as in `DurationSchema` (./format); throws on anything else. */
+export function durationToMs(duration: string): number {
+  const match = DURATION_PATTERN.exec(duration);
+  if (!match) throw new Error(`not a duration: ${duration}`);
+  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+  return Number(match[1]) * unitMs[match[2] as keyof typeof unitMs];
+}
+
+/** Step kinds whose `next` defaults to the following step in the list. */
+export const FALLS_THROUGH: ReadonlySet<StepKind> = new Set([
+  'input',
+  'check',
+  'guidance',
+  'action',
+  'approval',
+  'verify',
+  'link',
+]);
+
+/**
+ * The steps a step can lead to, with the reason for each edge. `fallsOffEnd` is
+ * true when a step that continues to "the following step" is the last one.
+ */
+export function stepEdges(
+  steps: readonly Step[],
+  index: number,
+): { targets: { target: string; via: string }[]; fallsOffEnd: boolean } {
+  const step = steps[index];
+  if (!step) return { targets: [], fallsOffEnd: false };
+  const targets: { target: string; via: string }[] = [];
+  let fallsOffEnd = false;
+  if (step.kind === 'decision') {
+    for (const branch of step.branches) targets.push({ target: branch.goto, via: 'goto' });
+    targets.push({ target: step.otherwise, via: 'otherwise' });
+  } else if (step.kind === 'escalate') {
+    if (step.next) targets.push({ target: step.next, via: 'next' });
+  } else if (step.kind !== 'record') {
+    if (step.next) targets.push({ target: step.next, via: 'next' });
+    else {
+      const following = steps[index + 1];
+      if (following) targets.push({ target: following.id, via: 'next' });
+      else fallsOffEnd = true;
+    }
+    if (step.kind === 'verify') targets.push({ target: step.onTimeout, via: 'onTimeout' });
+    if (step.kind === 'action' && step.onFailure) targets.push({ target: step.onFailure, via: 'onFailure' });
+    if (step.kind === 'approval' && step.onDenied) targets.push({ target: step.onDenied, via: 'onDenied' });
+  }
+  return { targets, fallsOffEnd };
+}
