@@ -4,6 +4,7 @@ import { DeskError } from '../../shared/ipc/result';
 import type { Logger } from '../../shared/log';
 import { listenForRedirect } from './loopback';
 import type { SecretStore } from './secrets';
+import { checkSignInUrl, isLoopbackHttp } from './sign-in-url';
 
 /**
  * A person's sign-in at the backend's identity provider, the way a native app
@@ -32,10 +33,6 @@ type Held = { accessToken: string; expiresAt: number };
 /** The refresh token's name in the secret store: one per backend (its address). */
 export const refreshSecretName = (backendUrl: string) => `oidc-refresh:${backendUrl}`;
 
-function isLoopbackIssuer(issuer: URL): boolean {
-  return ['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname);
-}
-
 /** One backend's sign-in: `signIn` once, then `accessToken()` whenever a call needs one. */
 export function createOidcSession(backendUrl: string, info: OidcInfo, options: SignInOptions) {
   const now = options.now ?? Date.now;
@@ -47,16 +44,12 @@ export function createOidcSession(backendUrl: string, info: OidcInfo, options: S
 
   async function configuration(): Promise<client.Configuration> {
     if (config) return config;
-    const issuer = new URL(info.issuer);
-    if (issuer.protocol !== 'https:' && !isLoopbackIssuer(issuer)) {
-      throw new DeskError(
-        'bad_request',
-        `The identity provider ${issuer.origin} is not https; ask your administrator to fix the server's identity configuration.`,
-      );
-    }
+    // https, or plain http to this machine only (a SignInUrlError says what to change otherwise).
+    const issuer = checkSignInUrl(info.issuer, 'issuer');
+    let discovered: client.Configuration;
     try {
-      config = await client.discovery(issuer, info.clientId, undefined, client.None(), {
-        execute: issuer.protocol === 'https:' ? [] : [client.allowInsecureRequests],
+      discovered = await client.discovery(issuer, info.clientId, undefined, client.None(), {
+        execute: isLoopbackHttp(issuer) ? [client.allowInsecureRequests] : [],
       });
     } catch (error) {
       throw new DeskError(
@@ -64,6 +57,13 @@ export function createOidcSession(backendUrl: string, info: OidcInfo, options: S
         `The identity provider ${issuer.origin} is not reachable (${error instanceof Error ? error.message : String(error)}). Check the network and try again.`,
       );
     }
+    // The endpoints its discovery document names obey the same rule: the sign-in page opens in the browser.
+    const metadata = discovered.serverMetadata();
+    for (const role of ['authorization_endpoint', 'token_endpoint', 'revocation_endpoint'] as const) {
+      const endpoint = metadata[role];
+      if (endpoint !== undefined) checkSignInUrl(endpoint, role);
+    }
+    config = discovered;
     return config;
   }
 
@@ -115,7 +115,8 @@ export function createOidcSession(backendUrl: string, info: OidcInfo, options: S
           code_challenge_method: 'S256',
           state,
         });
-        await options.openExternal(url.href);
+        // Checked once more as it leaves for the system browser.
+        await options.openExternal(checkSignInUrl(url.href, 'authorization_endpoint').href);
         const callback = await redirect.callback;
         const refused = callback.searchParams.get('error');
         if (refused) {
