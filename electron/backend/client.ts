@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MeSchema, type Me } from '../../shared/identity';
+import { SOURCE_KINDS } from '../../shared/ingest-sources';
 import {
   ApprovalDecisionSchema,
   ApprovalRequestSchema,
@@ -27,6 +28,33 @@ import {
   type PushResponse,
   type SyncIdentity,
 } from '../../shared/sync/wire';
+
+/** A source as `GET /v1/sources` lists it (admins only); no credential is part of it. */
+export const ServerSourceSchema = z.object({
+  id: z.string(),
+  kind: z.enum(SOURCE_KINDS),
+  name: z.string(),
+  origin: z.enum(['api', 'file']),
+  path: z.string(),
+  credential: z.enum(['url_token', 'hmac']),
+  config: z.record(z.string(), z.unknown()),
+  customerMapping: z.string(),
+  unmatched: z.number().int().nonnegative(),
+  accepted: z.number().int().nonnegative(),
+  refused: z.number().int().nonnegative(),
+  lastDeliveryAt: z.string().nullable(),
+  lastRefusal: z.object({ at: z.string(), reason: z.string() }).nullable(),
+});
+export type ServerSource = z.output<typeof ServerSourceSchema>;
+
+/** What adding or rotating a source answers: its path and, once, its credential. */
+const ServerCredentialSchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  token: z.string().optional(),
+  secret: z.string().optional(),
+});
+export type ServerCredential = z.output<typeof ServerCredentialSchema>;
 
 /** Why a backend call failed; the sync engine decides from `kind` whether to retry. */
 export type BackendErrorKind = 'network' | 'timeout' | 'http' | 'invalid';
@@ -117,7 +145,7 @@ export function createBackendClient(options: BackendClientOptions) {
     }
   }
 
-  async function call<T>(method: 'GET' | 'POST', path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+  async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
     try {
       return await attempt(method, path, body, schema, false);
     } catch (error) {
@@ -128,7 +156,7 @@ export function createBackendClient(options: BackendClientOptions) {
   }
 
   async function attempt<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     body: unknown,
     schema: z.ZodType<T>,
@@ -230,6 +258,19 @@ export function createBackendClient(options: BackendClientOptions) {
         ApprovalDecisionSchema.parse(decision),
         ApprovalSchema,
       ),
+
+    /** Every ingest source with its deliveries (admin). */
+    sources: (): Promise<ServerSource[]> =>
+      call('GET', '/v1/sources', undefined, z.object({ sources: z.array(ServerSourceSchema) })).then((answer) => answer.sources),
+    /** Registers a source (admin); the answer carries its credential, once. */
+    addSource: (source: Record<string, unknown>): Promise<ServerCredential> =>
+      call('POST', '/v1/sources', { source }, ServerCredentialSchema),
+    /** A new credential for a source (admin); the old one stops at once. */
+    rotateSource: (id: string): Promise<ServerCredential> =>
+      call('POST', `/v1/sources/${encodeURIComponent(id)}/rotate`, {}, ServerCredentialSchema),
+    /** Removes a source (admin); 204. */
+    removeSource: (id: string): Promise<unknown> =>
+      call('DELETE', `/v1/sources/${encodeURIComponent(id)}`, undefined, z.unknown()),
 
     /**
      * Opens the event stream and calls `onPoke` with the bucket ids of each poke.

@@ -5,6 +5,7 @@ import type { Handlers, RunMode } from '../../shared/ipc/contract';
 import { DeskError } from '../../shared/ipc/result';
 import { ulid } from '../../shared/ulid';
 import { createApprovalHandlers } from './approvals';
+import { createSourceHandlers } from './sources';
 import { createBackendClient, type BackendClient, type TokenSource } from '../backend/client';
 import { demoStartMessage, startDemoBackend, type DemoBackend, type DemoBackendCommand } from '../backend/demo-launcher';
 import { createApplier } from '../db/apply';
@@ -482,6 +483,13 @@ export function createDesk(options: DeskOptions): Desk {
     user: () => identity.view(signInNeeded).user,
   });
 
+  const hasAnyCustomer = cache.prepare('select exists(select 1 from customers) as has').pluck();
+  const sourceHandlers = createSourceHandlers({
+    backend: () => backendClient,
+    roles: () => identity.view(signInNeeded).user?.roles ?? null,
+    isKnownCustomer: (customerId) => (hasAnyCustomer.get() === 1 ? queries.hasCustomer(customerId) : null),
+  });
+
   const handlers: Handlers = {
     'app:info': () => ({
       appVersion: options.appVersion,
@@ -603,6 +611,7 @@ export function createDesk(options: DeskOptions): Desk {
     ...followUpHandlers,
     ...problemHandlers,
     ...approvalHandlers,
+    ...sourceHandlers,
     'insights:get': (input) => {
       const now = (options.clock ?? Date).now();
       const since = new Date(now - input.days * 86_400_000).toISOString();

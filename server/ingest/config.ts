@@ -1,5 +1,14 @@
 import { z } from 'zod';
 import { CustomerIdSchema, FeatureNameSchema, SEVERITIES } from '../../shared/domain';
+import {
+  CustomerAttributeSchema,
+  CustomerLabelsSchema,
+  CustomersFromSchema,
+  GENERIC_PRESETS,
+  SourceIdSchema,
+} from '../../shared/ingest-sources';
+
+export { GENERIC_PRESETS, SOURCE_KINDS, SourceIdSchema, usesHmac, type SourceKind } from '../../shared/ingest-sources';
 
 /*
  * What an admin declares about one ingest source (admin API and --sources file
@@ -7,14 +16,6 @@ import { CustomerIdSchema, FeatureNameSchema, SEVERITIES } from '../../shared/do
  * are not part of it: the URL token or HMAC secret is generated (or given) at
  * registration and kept apart (server/repo/ingest.ts).
  */
-
-export const SOURCE_KINDS = ['alertmanager', 'cloudevents', 'github', 'generic'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
-
-/** Source ids appear in URLs and as the `source.system` of their events. */
-export const SourceIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be 1–48 lower-case letters, digits or "-", such as prod-alertmanager');
 
 const EventKindSchema = z.string().regex(/^[a-z][a-z_]{0,47}$/, 'must be an event kind in lower_snake_case, such as deploy');
 const SeveritySchema = z.enum(SEVERITIES);
@@ -70,7 +71,7 @@ export const AlertmanagerConfigSchema = z.strictObject({
   ...CommonShape,
   kind: z.literal('alertmanager'),
   /** Labels naming the customer, tried in order (alert labels first, then the group's common labels). */
-  customerLabels: z.array(z.string().min(1).max(100)).min(1).max(10).default(['customer', 'tenant', 'customer_id']),
+  customerLabels: CustomerLabelsSchema.default(['customer', 'tenant', 'customer_id']),
   severityLabel: z.string().min(1).max(100).default('severity'),
   /** Label value → severity; values not listed fall back to the default severity. */
   severities: SeverityMapSchema.default({
@@ -92,10 +93,7 @@ export const CloudEventsConfigSchema = z.strictObject({
   ...CommonShape,
   kind: z.literal('cloudevents'),
   /** The context attribute (or extension) naming the customer. */
-  customerAttribute: z
-    .string()
-    .regex(/^[a-z0-9]{1,20}$/, 'must be a CloudEvents attribute name (lower-case letters and digits)')
-    .default('subject'),
+  customerAttribute: CustomerAttributeSchema.default('subject'),
   /** CloudEvents `type` → event kind; a key ending in `*` matches a prefix. Unlisted types get `defaultKind`. */
   kinds: z.record(z.string().min(1).max(256), EventKindSchema).default({}),
   defaultKind: EventKindSchema.default('signal'),
@@ -110,15 +108,8 @@ export const GitHubConfigSchema = z.strictObject({
    * Where a deployment names its customers, tried in order: `payload.<key>` (the deployment's payload: a list
    * of customers, or one), `environment`, `repository` (owner/name). The first that yields references is used.
    */
-  customersFrom: z
-    .array(z.union([z.enum(['environment', 'repository']), z.string().regex(/^payload\.[A-Za-z0-9_]{1,64}$/)]))
-    .min(1)
-    .max(5)
-    .default(['payload.customers', 'environment']),
+  customersFrom: CustomersFromSchema.default(['payload.customers', 'environment']),
 });
-
-/** The ready mappings the generic webhook ships (server/ingest/mappings/). */
-export const GENERIC_PRESETS = ['ticket', 'flag-change', 'error-tracker'] as const;
 
 export const GenericConfigSchema = z.strictObject({
   ...CommonShape,
@@ -142,11 +133,6 @@ export type AlertmanagerConfig = z.infer<typeof AlertmanagerConfigSchema>;
 export type CloudEventsConfig = z.infer<typeof CloudEventsConfigSchema>;
 export type GitHubConfig = z.infer<typeof GitHubConfigSchema>;
 export type GenericConfig = z.infer<typeof GenericConfigSchema>;
-
-/** Whether a kind authenticates with an HMAC signature over the body (else a URL or bearer token). */
-export function usesHmac(kind: SourceKind): boolean {
-  return kind === 'github';
-}
 
 /** How a source's payloads name customers, in a line for admins ("labels customer, tenant · 2 aliases · 1 rule"). */
 export function describeCustomerMapping(config: SourceConfig): string {

@@ -56,6 +56,10 @@ export const CHANNELS = [
   'insights:get',
   'approvals:inbox',
   'approvals:decide',
+  'sources:list',
+  'sources:add',
+  'sources:rotate',
+  'sources:remove',
 ] as const;
 
 /** Events the desk core emits to the renderer; always past tense. */

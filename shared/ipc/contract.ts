@@ -69,6 +69,13 @@ import {
 } from './follow-up-views';
 import { InsightsReportSchema } from '../insights';
 import {
+  SourceAddInputSchema,
+  SourceAddOutputSchema,
+  SourceIdInputSchema,
+  SourceRotateOutputSchema,
+  SourcesListSchema,
+} from './source-views';
+import {
   ProblemCreateInputSchema,
   ProblemDetailSchema,
   ProblemHistorySchema,
@@ -204,6 +211,10 @@ export const contract = {
   'approvals:inbox': { input: noInput, output: ApprovalsInboxSchema },
   'approvals:decide': { input: ApprovalDecideInputSchema, output: ApprovalSchema },
   'followUps:history': { input: z.strictObject({ followUpId: z.string().min(1).max(64) }), output: FollowUpHistorySchema },
+  'sources:list': { input: noInput, output: SourcesListSchema },
+  'sources:add': { input: SourceAddInputSchema, output: SourceAddOutputSchema },
+  'sources:rotate': { input: SourceIdInputSchema, output: SourceRotateOutputSchema },
+  'sources:remove': { input: SourceIdInputSchema, output: z.object({ removed: z.string() }) },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 
 /** Payload schema of every event the core emits. */

@@ -87,6 +87,17 @@ const EXAMPLES: Record<Channel, unknown> = {
   'insights:get': { days: 30 },
   'approvals:inbox': undefined,
   'approvals:decide': { approvalId: 'apr_1', decision: 'granted', note: '' },
+  'sources:list': undefined,
+  'sources:add': {
+    id: 'prod-alertmanager',
+    kind: 'alertmanager',
+    name: 'Production Alertmanager',
+    customerLabels: ['customer', 'tenant'],
+    aliases: [{ alias: 'acme-prod', customerId: 'acme' }],
+    defaults: { severity: 'warning', feature: null },
+  },
+  'sources:rotate': { id: 'prod-alertmanager' },
+  'sources:remove': { id: 'prod-alertmanager' },
 };
 
 const codes = new Set<string>(ERROR_CODES);

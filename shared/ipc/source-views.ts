@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { SEVERITIES } from '../domain';
+import { DRAFT_FIELDS, SOURCE_KINDS, SourceDraftSchema, SourceIdSchema } from '../ingest-sources';
+
+/*
+ * The desk's Sources page (issue 10): what the core reads from the server's admin
+ * API for an admin, and what it answers when an admin adds, rotates or removes a
+ * source. A credential crosses this boundary once, in the answer of the call that
+ * made it, and is never kept by the core.
+ */
+
+/** The last delivery the server refused, with the reason in support words and the next step. */
+export const SourceRefusalSchema = z.object({
+  at: z.string(),
+  status: z.number().int().nullable(),
+  code: z.string().nullable(),
+  /** The server's own message (never a credential: no answer carries one). */
+  message: z.string(),
+  headline: z.string(),
+  next: z.string(),
+});
+
+/** One source on the Sources page. */
+export const SourceViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(SOURCE_KINDS),
+  name: z.string(),
+  /** `file`: declared in the server's --sources file (changed there, not here). */
+  origin: z.enum(['api', 'file']),
+  credential: z.enum(['url_token', 'hmac']),
+  /** The address to give the producer; token sources show `<token>` where their token goes. */
+  url: z.string(),
+  customerMapping: z.string(),
+  defaults: z.object({ severity: z.enum(SEVERITIES), feature: z.string().nullable() }),
+  accepted: z.number().int().nonnegative(),
+  refused: z.number().int().nonnegative(),
+  /** Items kept because they named no known customer. */
+  unmatched: z.number().int().nonnegative(),
+  lastDeliveryAt: z.string().nullable(),
+  lastRefusal: SourceRefusalSchema.nullable(),
+  /** `waiting`: nothing has arrived yet; `refusing`: the newest delivery was refused; else `receiving`. */
+  state: z.enum(['waiting', 'receiving', 'refusing']),
+});
+export type SourceView = z.output<typeof SourceViewSchema>;
+
+export const SourcesListSchema = z.object({
+  sources: z.array(SourceViewSchema),
+  /** Why the list cannot be shown (no backend, not an admin), in words; null when it can. */
+  unavailable: z.string().nullable(),
+});
+export type SourcesList = z.output<typeof SourcesListSchema>;
+
+/** A credential just made: shown once, never stored by the desk. */
+export const NewCredentialSchema = z.object({
+  kind: z.enum(['url_token', 'hmac']),
+  /** The URL token or the HMAC secret. */
+  value: z.string(),
+  /** The producer's URL, with the token in it for token sources. */
+  url: z.string(),
+});
+export type NewCredential = z.output<typeof NewCredentialSchema>;
+
+/** A problem with a draft, for the field it is shown under. */
+export const DraftProblemSchema = z.object({ field: z.enum(DRAFT_FIELDS), message: z.string() });
+export type DraftProblem = z.output<typeof DraftProblemSchema>;
+
+export const SourceAddInputSchema = SourceDraftSchema;
+
+export const SourceAddOutputSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('created'), source: SourceViewSchema, credential: NewCredentialSchema }),
+  z.object({ status: z.literal('refused'), problems: z.array(DraftProblemSchema).min(1) }),
+]);
+export type SourceAddOutput = z.output<typeof SourceAddOutputSchema>;
+
+export const SourceIdInputSchema = z.strictObject({ id: SourceIdSchema });
+
+export const SourceRotateOutputSchema = z.object({ id: z.string(), credential: NewCredentialSchema });
+export type SourceRotateOutput = z.output<typeof SourceRotateOutputSchema>;
