@@ -230,6 +230,8 @@ export function createStepRunner(context: StepContext) {
             result: execution.result,
             eventId: execution.eventId,
             isReplay: execution.isReplay,
+            // How many times the server sent the call to the target (its catalog's retries, same idempotency key).
+            attempts: execution.attempts,
           };
           records.transition(
             record,

@@ -11,19 +11,32 @@ import type { Json } from '../../shared/json';
  * (shown in plans and stored), so no secret reaches a plan, a log or the audit.
  */
 
-/** What a target system answered. */
-export type CallResponse = { status: number; headers: Record<string, string>; body: Json; isJson: boolean };
+/** What a target system answered; `attempts`: how many times the call was sent to get it (retries included). */
+export type CallResponse = { status: number; headers: Record<string, string>; body: Json; isJson: boolean; attempts: number };
 
 /** A call that did not produce an acceptable answer; `isTransient` failures may be retried when the call is idempotent. */
 export class CallFailure extends Error {
+  /** How many times the call was sent before it failed for good. */
+  attempts = 1;
   constructor(
     message: string,
     readonly isTransient: boolean,
     readonly response: CallResponse | null = null,
+    /** The wait the target asked for (Retry-After), in milliseconds. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = 'CallFailure';
   }
+}
+
+/** `Retry-After` as seconds or an HTTP date, in milliseconds from `now`; null when absent or unreadable. */
+export function parseRetryAfter(header: string | undefined, now: number): number | null {
+  if (header === undefined) return null;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 /** A template that cannot be rendered is the author's or the parameters' fault, never sent half-filled. */
@@ -94,7 +107,8 @@ async function readBody(response: Response): Promise<{ text: string; isTruncated
   return { text: Buffer.concat(chunks).toString('utf8'), isTruncated: false };
 }
 
-function isIdempotent(call: HttpCall | ScriptCall): boolean {
+/** Whether repeating the call is harmless by itself (reads, or calls marked idempotent). */
+export function isIdempotentCall(call: HttpCall | ScriptCall): boolean {
   if (call.kind === 'http') return call.idempotent ?? (call.method === 'GET' || call.method === 'HEAD');
   return call.idempotent;
 }
@@ -105,21 +119,55 @@ function backoffMs(call: HttpCall | ScriptCall, attempt: number): number {
   return Math.round(base / 2 + Math.random() * (base / 2));
 }
 
-/** Runs an attempt function with the call's retry policy; only idempotent calls are ever repeated. */
-async function withRetries<T>(call: HttpCall | ScriptCall, attempt: (number: number) => Promise<T>): Promise<T> {
-  const attempts = call.retries && isIdempotent(call) ? call.retries.attempts : 1;
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/**
+ * Runs an attempt function with the call's retry policy. Only calls that may be
+ * repeated (`mayRetry`: idempotent reads, or an action's call carrying its
+ * idempotency key) ever are, and only after a transient failure. A Retry-After
+ * the target sends is honoured (the wait is at least that long); one longer
+ * than the policy's maxWait ends the retries. The result or the failure says
+ * how many attempts were made.
+ */
+async function withRetries<T extends { attempts: number }>(
+  call: HttpCall | ScriptCall,
+  mayRetry: boolean,
+  attempt: (number: number) => Promise<T>,
+): Promise<T> {
+  const attempts = call.retries && mayRetry ? call.retries.attempts : 1;
+  const maxWaitMs = durationToMs(call.retries?.maxWait ?? '30s');
   let last: unknown;
+  let made = 0;
+  let stoppedBy: string | null = null;
   for (let number = 1; number <= attempts; number += 1) {
+    made = number;
     try {
-      return await attempt(number);
+      const result = await attempt(number);
+      result.attempts = number;
+      return result;
     } catch (error) {
       last = error;
       if (!(error instanceof CallFailure) || !error.isTransient || number === attempts) break;
-      await new Promise((resolve) => setTimeout(resolve, backoffMs(call, number)));
+      const wait = Math.max(backoffMs(call, number), error.retryAfterMs ?? 0);
+      if (wait > maxWaitMs) {
+        stoppedBy = `it asked to retry after ${seconds(error.retryAfterMs ?? wait)}, longer than the ${call.retries?.maxWait ?? '30s'} this call waits`;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
-  if (last instanceof CallFailure && attempts > 1) {
-    throw new CallFailure(`${last.message} (after ${attempts} attempts)`, last.isTransient, last.response);
+  if (last instanceof CallFailure) {
+    if (made === 1 && stoppedBy === null) throw last;
+    const failure = new CallFailure(
+      `${last.message} (after ${made} attempt${made === 1 ? '' : 's'}${stoppedBy ? `; ${stoppedBy}` : ''})`,
+      last.isTransient,
+      last.response,
+      last.retryAfterMs,
+    );
+    failure.attempts = made;
+    throw failure;
   }
   throw last;
 }
@@ -129,11 +177,20 @@ function describeRequest(request: RenderedRequest): string {
   return `${request.method} ${request.url.split('?')[0]}`;
 }
 
-/** Sends an HTTP call with its timeout and retry policy; fails with a reason in words. */
-export async function sendHttp(call: HttpCall, request: RenderedRequest): Promise<CallResponse> {
+/**
+ * Sends an HTTP call with its timeout and retry policy; fails with a reason in
+ * words. The same rendered request (headers included, so the same idempotency
+ * key) is sent on every attempt. `mayRetry` defaults to whether the call is
+ * idempotent by itself.
+ */
+export async function sendHttp(
+  call: HttpCall,
+  request: RenderedRequest,
+  options: { mayRetry?: boolean } = {},
+): Promise<CallResponse> {
   const timeoutMs = durationToMs(call.timeout);
   const what = describeRequest(request);
-  return withRetries(call, async () => {
+  return withRetries(call, options.mayRetry ?? isIdempotentCall(call), async () => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
@@ -172,7 +229,7 @@ export async function sendHttp(call: HttpCall, request: RenderedRequest): Promis
           // Kept as text; a mapping that expects JSON says so.
         }
       } else body = null;
-      const result: CallResponse = { status: response.status, headers, body, isJson };
+      const result: CallResponse = { status: response.status, headers, body, isJson, attempts: 1 };
       const isExpected = call.expectStatus
         ? call.expectStatus.includes(response.status)
         : response.status >= 200 && response.status < 300;
@@ -183,6 +240,7 @@ export async function sendHttp(call: HttpCall, request: RenderedRequest): Promis
           `${what} answered ${response.status}${call.expectStatus ? `, expected ${call.expectStatus.join(' or ')}` : ''}${excerpt ? `: ${excerpt}` : ''}`,
           isTransient,
           result,
+          isTransient ? parseRetryAfter(headers['retry-after'], Date.now()) : null,
         );
       }
       return result;
@@ -218,7 +276,7 @@ export async function runScript(call: ScriptCall, command: RenderedCommand, allo
   if (!allowlist.includes(command.command))
     throw new CallFailure(`${command.command} is not on this server's script allowlist`, false);
   const timeoutMs = durationToMs(call.timeout);
-  return withRetries(call, () => runOnce(call, command, timeoutMs));
+  return withRetries(call, isIdempotentCall(call), () => runOnce(call, command, timeoutMs));
 }
 
 function runOnce(call: ScriptCall, command: RenderedCommand, timeoutMs: number): Promise<CallResponse> {
@@ -276,9 +334,9 @@ function runOnce(call: ScriptCall, command: RenderedCommand, timeoutMs: number):
       }
       const text = Buffer.concat(stdout).toString('utf8').trim();
       try {
-        resolve({ status: 0, headers: {}, body: text === '' ? null : (JSON.parse(text) as Json), isJson: true });
+        resolve({ status: 0, headers: {}, body: text === '' ? null : (JSON.parse(text) as Json), isJson: true, attempts: 1 });
       } catch {
-        resolve({ status: 0, headers: {}, body: text, isJson: false });
+        resolve({ status: 0, headers: {}, body: text, isJson: false, attempts: 1 });
       }
     });
   });

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { FeatureNameSchema, type Customer } from '../../shared/domain';
 import {
   confirmationOf,
+  idempotencyKeyHeaderOf,
   requiresApprovalOf,
   type ActionDefinition,
   type Call,
@@ -135,8 +136,10 @@ export function createCatalogRuntime(definition: CatalogDefinition, options: Cat
     call: Exclude<Call, { kind: 'builtin' }>,
     bindings: CelBindings,
     extraHeaders: Record<string, string> = {},
+    retry: { mayRetry?: boolean } = {},
   ): Promise<CallResponse> {
-    if (call.kind === 'http') return sendHttp(call, renderHttp(call, { ...bindings, secrets: secretValues }, extraHeaders));
+    if (call.kind === 'http')
+      return sendHttp(call, renderHttp(call, { ...bindings, secrets: secretValues }, extraHeaders), retry);
     return runScript(call, renderScript(call, { ...bindings, secrets: secretValues }), options.scriptAllowlist);
   }
 
@@ -236,7 +239,7 @@ export function createCatalogRuntime(definition: CatalogDefinition, options: Cat
         const request = shownRequest(
           call,
           bindings,
-          call.kind === 'http' ? { [action.idempotencyKeyHeader]: '(idempotency key)' } : {},
+          call.kind === 'http' ? { [idempotencyKeyHeaderOf(action)]: '(idempotency key)' } : {},
         );
         try {
           if (plan?.from === 'template') {
@@ -290,7 +293,7 @@ export function createCatalogRuntime(definition: CatalogDefinition, options: Cat
       },
       async execute({ storage, customer, params, idempotencyKey, finish }) {
         const bindings: CelBindings = { params, customer: customerBindings(customer), idempotencyKey };
-        const extra = call.kind === 'http' ? { [action.idempotencyKeyHeader]: idempotencyKey } : {};
+        const extra = call.kind === 'http' ? { [idempotencyKeyHeaderOf(action)]: idempotencyKey } : {};
         const shown = shownRequest(call, bindings, extra) as Record<string, Json>;
         const target = call.kind === 'http' ? `${String(shown['method'])} ${String(shown['url'])}` : `run ${call.command}`;
         const changes: PlannedChange[] = [
@@ -299,7 +302,11 @@ export function createCatalogRuntime(definition: CatalogDefinition, options: Cat
         let outcome: RunnerOutcome;
         let response: CallResponse | null = null;
         try {
-          response = await send(call, bindings, extra);
+          // Retried (the loader allows it) only when the action names the header the target deduplicates by:
+          // every attempt sends the same key in it.
+          response = await send(call, bindings, extra, {
+            mayRetry: call.kind === 'http' && action.idempotencyKeyHeader !== undefined,
+          });
           const result = applyMap(
             action.map,
             { ...bindings, response: { status: response.status, headers: response.headers, body: response.body } },
@@ -307,7 +314,14 @@ export function createCatalogRuntime(definition: CatalogDefinition, options: Cat
             response,
           );
           if (resultSchema) checkResult(resultSchema, result, `the answer of ${name}`);
-          outcome = { status: 'succeeded', changes, result: redactor.json(result), error: null, events: [] };
+          outcome = {
+            status: 'succeeded',
+            changes,
+            result: redactor.json(result),
+            error: null,
+            events: [],
+            attempts: response.attempts,
+          };
         } catch (error) {
           if (!(error instanceof CallFailure || error instanceof MappingFailure || error instanceof RenderFailure)) throw error;
           const failedResponse = error instanceof CallFailure ? error.response : response;
@@ -317,6 +331,7 @@ export function createCatalogRuntime(definition: CatalogDefinition, options: Cat
             result: failedResponse ? (redactor.json({ status: failedResponse.status, body: failedResponse.body }) as Json) : null,
             error: describeCallError(error, redactor),
             events: [],
+            attempts: error instanceof CallFailure ? error.attempts : (response?.attempts ?? 1),
           };
         }
         return storage.transaction((db) => finish(db, outcome));

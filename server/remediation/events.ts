@@ -39,6 +39,8 @@ export type RemediationEventInput = {
   feature: string | null;
   /** The catalog's own summary for a succeeded execution, when it declares one. */
   summary?: string | null;
+  /** How many times the call was sent to the target (retries with the same idempotency key); default 1. */
+  attempts?: number;
   now: number;
 };
 
@@ -50,11 +52,13 @@ export function remediationEvent(input: RemediationEventInput): EventInput {
     ? `${changes[0].target} ${shortJson(changes[0].from, 40)} → ${shortJson(changes[0].to, 40)}`
     : 'nothing to change';
   const more = changes.length > 1 ? ` (+${changes.length - 1} more)` : '';
+  const attempts = input.attempts ?? 1;
+  const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
   const summary = clip(
     isSucceeded
       ? input.summary
-        ? `${plan.action}: ${input.summary}`
-        : `${plan.action}: ${headline}${more}`
+        ? `${plan.action}: ${input.summary}${tries}`
+        : `${plan.action}: ${headline}${more}${tries}`
       : `${plan.action} failed: ${input.error ?? 'unknown error'}`,
     500,
   );
@@ -71,6 +75,11 @@ export function remediationEvent(input: RemediationEventInput): EventInput {
     );
   }
   if (input.error) lines.push(`**Error:** ${input.error}`, '');
+  if (attempts > 1)
+    lines.push(
+      `Sent ${attempts} times to the target, each time with idempotency key \`${input.idempotencyKey}\` (the earlier attempts failed for a transient reason).`,
+      '',
+    );
   lines.push(`Parameters: ${cell(plan.params)}`);
   if (input.wizard) lines.push(`Wizard: ${input.wizard.id} v${input.wizard.version}${input.runId ? `, run ${input.runId}` : ''}`);
   else if (input.runId) lines.push(`Run: ${input.runId}`);
@@ -113,6 +122,7 @@ export function remediationEvent(input: RemediationEventInput): EventInput {
       planId: plan.planId,
       executionId: input.executionId,
       idempotencyKey: input.idempotencyKey,
+      attempts,
       params: plan.params,
       ...(input.wizard ? { wizardId: input.wizard.id, wizardVersion: input.wizard.version } : {}),
       ...(input.approval ? { approvalId: input.approval.approvalId, approvedBy: input.approval.decidedBy } : {}),

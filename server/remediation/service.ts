@@ -509,6 +509,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
         error: outcome.error,
         feature: declared.feature,
         summary: declared.summary,
+        attempts: outcome.attempts ?? 1,
         now: at,
       });
       const inserted = await insertEvents(db, [event, ...outcome.events], { now: at, newId });
@@ -527,6 +528,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
         auditId,
         eventId,
         executedAt: iso(at),
+        attempts: outcome.attempts ?? 1,
       });
       return toExecution(finished, false);
     };

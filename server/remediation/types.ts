@@ -18,6 +18,8 @@ export type RunnerOutcome = {
   result: Json;
   error: string | null;
   events: EventInput[];
+  /** How many times the call was sent to the target (retries with the same idempotency key); absent: once. */
+  attempts?: number;
 };
 
 export type RunnerPlanInput = { db: Queryable; customer: Customer; params: Record<string, Json>; now: number };

@@ -238,6 +238,8 @@ export type ExecutionRecord = {
   eventId: string | null;
   createdAt: string;
   executedAt: string | null;
+  /** How many times the call was sent to the target. */
+  attempts: number;
 };
 
 type ExecutionRow = {
@@ -254,10 +256,11 @@ type ExecutionRow = {
   event_id: string | null;
   created_at: string;
   executed_at: string | null;
+  attempts: number;
 };
 
 const EXECUTION_COLUMNS = `id, idempotency_key, plan_id, customer_id, user_id, status, changes, result, error, audit_id, event_id,
-  lk_iso(created_at) as created_at, lk_iso(executed_at) as executed_at`;
+  lk_iso(created_at) as created_at, lk_iso(executed_at) as executed_at, attempts`;
 
 function toExecutionRecord(row: ExecutionRow): ExecutionRecord {
   return {
@@ -274,6 +277,7 @@ function toExecutionRecord(row: ExecutionRow): ExecutionRecord {
     eventId: row.event_id,
     createdAt: row.created_at,
     executedAt: row.executed_at,
+    attempts: row.attempts,
   };
 }
 
@@ -291,6 +295,7 @@ export function toExecution(record: ExecutionRecord, isReplay: boolean): Executi
     auditId: record.auditId ?? '',
     eventId: record.eventId,
     executedAt: record.executedAt ?? record.createdAt,
+    attempts: record.attempts,
   };
 }
 
@@ -343,11 +348,13 @@ export async function finishExecution(
     auditId: string;
     eventId: string | null;
     executedAt: string;
+    attempts: number;
   },
 ): Promise<ExecutionRecord> {
   const [row] = await db.query<ExecutionRow>(
     `update action_executions
-        set status = $2, changes = $3::jsonb, result = $4::jsonb, error = $5, audit_id = $6, event_id = $7, executed_at = $8::timestamptz
+        set status = $2, changes = $3::jsonb, result = $4::jsonb, error = $5, audit_id = $6, event_id = $7, executed_at = $8::timestamptz,
+            attempts = $9
       where id = $1
       returning ${EXECUTION_COLUMNS}`,
     [
@@ -359,6 +366,7 @@ export async function finishExecution(
       input.auditId,
       input.eventId,
       input.executedAt,
+      input.attempts,
     ],
   );
   if (!row) throw new Error(`execution ${input.executionId} vanished before it finished`);

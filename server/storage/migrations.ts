@@ -565,6 +565,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `create function lk_links_row(l link_templates) returns jsonb language sql stable as $$ select l.templates $$`,
     ],
   },
+  {
+    version: 15,
+    name: 'action executions: attempts sent to the target',
+    statements: [
+      // Issue 11: a catalog action may retry its call with the same idempotency key; the execution says how many
+      // times the call was sent (1 for every execution before this version).
+      `alter table action_executions add column attempts integer not null default 1 check (attempts >= 1)`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

@@ -51,8 +51,13 @@ const RetrySchema = z
     backoff: DurationSchema.default('200ms').describe(
       'Wait before the second attempt; doubled (with jitter) for each later one.',
     ),
+    maxWait: DurationSchema.default('30s').describe(
+      'The longest wait between two attempts: a Retry-After asking for more ends the retries (the call fails with it).',
+    ),
   })
-  .describe('Retries for transient failures (timeouts, connection errors, 5xx, 429). Only for calls that are safe to repeat.');
+  .describe(
+    "Retries for transient failures (timeouts, connection errors, 5xx, 429, honouring Retry-After). Only for calls that are safe to repeat: reads, or an action's call that sends its idempotency key header (idempotencyKeyHeader).",
+  );
 
 /** An HTTP call to the target system. */
 export const HttpCallSchema = z.strictObject({
@@ -177,8 +182,8 @@ export const ActionSchema = z.strictObject({
   call: CallSchema,
   map: MapSchema.optional(),
   plan: PlanSpecSchema.optional().describe('Default: the target (builtin) or the rendered request (http, script).'),
-  idempotencyKeyHeader: HeaderNameSchema.default('Idempotency-Key').describe(
-    'The header that carries the idempotency key on http calls.',
+  idempotencyKeyHeader: HeaderNameSchema.optional().describe(
+    'The header that carries the idempotency key on http calls (default Idempotency-Key). Naming it says the target deduplicates by it: retries of the execution call need it.',
   ),
   confirmation: z
     .enum(['click', 'typed-name'])
@@ -272,6 +277,14 @@ export type PublishedCatalog = z.infer<typeof PublishedCatalogSchema>;
 export type PublishedProbe = z.infer<typeof PublishedProbeSchema>;
 /** A published action. */
 export type PublishedAction = z.infer<typeof PublishedActionSchema>;
+
+/** The header an action's http calls carry its idempotency key in. */
+export const DEFAULT_IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+/** The header an action sends its idempotency key in (its own, else {@link DEFAULT_IDEMPOTENCY_KEY_HEADER}). */
+export function idempotencyKeyHeaderOf(action: Pick<ActionDefinition, 'idempotencyKeyHeader'>): string {
+  return action.idempotencyKeyHeader ?? DEFAULT_IDEMPOTENCY_KEY_HEADER;
+}
 
 /** The confirmation an action needs: its own rule, else typed for high risk. */
 export function confirmationOf(action: Pick<ActionDefinition, 'confirmation' | 'risk'>): 'click' | 'typed-name' {

@@ -247,7 +247,10 @@ class CatalogChecker {
     this.resultType = action.result ?? null;
     this.checkTypes([...base, 'params'], action.params, 'params');
     if (action.result) this.checkTypes([...base, 'result'], action.result, 'result');
-    this.checkCall([...base, 'call'], action.call, action.params, [...CALL_ROOTS, 'idempotencyKey'], { isAction: true });
+    this.checkCall([...base, 'call'], action.call, action.params, [...CALL_ROOTS, 'idempotencyKey'], {
+      isAction: true,
+      keyHeader: action.idempotencyKeyHeader ?? null,
+    });
     this.checkMap(base, action.map, action.result ?? {}, action.params);
     const plan = action.plan;
     if (plan?.from === 'target') {
@@ -296,7 +299,8 @@ class CatalogChecker {
     call: Call,
     params: TypeSchema,
     roots: readonly string[],
-    options: { isAction: boolean },
+    /** `keyHeader`: for an action's execution call, the idempotency key header the action names (null: the default, unnamed). */
+    options: { isAction: boolean; keyHeader?: string | null },
   ): void {
     if (call.kind === 'builtin') {
       if (this.environment && !this.environment.connectors.includes(call.connector)) {
@@ -310,7 +314,25 @@ class CatalogChecker {
       return;
     }
     const isIdempotent = call.idempotent ?? (call.kind === 'http' && (call.method === 'GET' || call.method === 'HEAD'));
-    if (call.retries && !isIdempotent) {
+    if (call.retries && options.isAction) {
+      // An execution is repeated only when every attempt carries the same idempotency key in a header the target
+      // deduplicates by: the action names that header. "idempotent: true" alone is not enough for a change.
+      if (call.kind === 'script') {
+        this.add(
+          [...path, 'retries'],
+          'retry-not-idempotent',
+          "an action's script call is never retried: it cannot send an idempotency key header, so a retry after a timeout could make the change twice",
+          this.source.keyPosition(path, 'retries'),
+        );
+      } else if (!options.keyHeader) {
+        this.add(
+          [...path, 'retries'],
+          'retry-not-idempotent',
+          `retries repeat the execution when the first attempt may already have worked: name the header the target deduplicates by with "idempotencyKeyHeader" (e.g. Idempotency-Key) on the action; every attempt then sends the same key in it`,
+          this.source.keyPosition(path, 'retries'),
+        );
+      }
+    } else if (call.retries && !isIdempotent) {
       this.add(
         [...path, 'retries'],
         'retry-not-idempotent',

@@ -86,6 +86,8 @@ export const ExecutionSchema = z.object({
   auditId: z.string(),
   eventId: z.string().nullable().describe('The remediation event written to the customer timeline.'),
   executedAt: IsoTimeSchema,
+  /** How many times the server sent the call to the target (a catalog retry policy, same idempotency key); 1 from older servers. */
+  attempts: z.number().int().positive().default(1),
 });
 export type Execution = z.infer<typeof ExecutionSchema>;
 

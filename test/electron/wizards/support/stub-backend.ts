@@ -188,6 +188,7 @@ export async function startStubBackend(options: StubOptions): Promise<StubBacken
           auditId: `audit-${counter}`,
           eventId: null,
           executedAt: iso(),
+          attempts: 1,
         };
         answers.set(key, execution);
         if (lostAnswers > 0) {
