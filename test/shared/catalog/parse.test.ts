@@ -206,7 +206,17 @@ describe('catalog files', () => {
     );
     const retry = only(base.replace('/reset"\n', '/reset"\n      retries: { attempts: 3 }\n'));
     expect(retry.code).toBe('retry-not-idempotent');
-    expect(issuesOf(base.replace('/reset"\n', '/reset"\n      retries: { attempts: 3 }\n      idempotent: true\n'))).toEqual([]);
+    // An action's execution retries only with a key the target deduplicates by; idempotent: true alone is not enough.
+    expect(only(base.replace('/reset"\n', '/reset"\n      retries: { attempts: 3 }\n      idempotent: true\n')).code).toBe(
+      'retry-not-idempotent',
+    );
+    expect(
+      issuesOf(
+        base
+          .replace('/reset"\n', '/reset"\n      retries: { attempts: 3 }\n')
+          .replace('    risk: low\n', '    risk: low\n    idempotencyKeyHeader: Idempotency-Key\n'),
+      ),
+    ).toEqual([]);
   });
 
   it('reports plans that cannot be made: a target plan without a call, a template plan over an unknown probe', () => {
