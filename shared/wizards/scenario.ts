@@ -58,13 +58,21 @@ export const ScenarioSchema = z.strictObject({
     actions: z
       .record(
         z.string(),
-        z.strictObject({
-          action: z.string().optional().describe('The action name (default: not compared).'),
-          params: z.record(z.string(), z.json()).describe('The exact parameters, templates filled in.'),
-        }),
+        z
+          .strictObject({
+            action: z.string().optional().describe('The action name (default: not compared).'),
+            params: z.record(z.string(), z.json()).optional().describe('The exact parameters, templates filled in.'),
+            paramsInclude: z
+              .record(z.string(), z.json())
+              .optional()
+              .describe('A subset: these parameters (nested objects compared key by key), others not compared.'),
+          })
+          .refine((want) => (want.params === undefined) !== (want.paramsInclude === undefined), {
+            message: 'give either params (the exact parameters) or paramsInclude (a subset of them), not both',
+          }),
       )
       .optional()
-      .describe('Per action step path: exactly what the run would send to the server (its last plan request).'),
+      .describe('Per action step path: what the run would send to the server (its last plan request).'),
     texts: z
       .record(z.string(), z.string())
       .optional()
@@ -339,8 +347,14 @@ function compareObserved(scenario: Scenario, summary: RunSummary, observed: Obse
       failures.push(`action "${path}": expected it to be sent, but the run never planned it`);
       continue;
     }
-    const wanted = want.action === undefined ? { params: want.params } : { action: want.action, params: want.params };
-    const got = want.action === undefined ? { params: sent.params } : sent;
+    // A subset compares only the keys it names: the sent params are cut down to them, so the diff shows only those.
+    // Key order never counts.
+    const isSubset = want.paramsInclude !== undefined;
+    const params = want.paramsInclude ?? want.params ?? {};
+    const sentParams = alignTo(params, sent.params, isSubset);
+    const key = isSubset ? 'paramsInclude' : 'params';
+    const wanted = want.action === undefined ? { [key]: params } : { action: want.action, [key]: params };
+    const got = want.action === undefined ? { [key]: sentParams } : { action: sent.action, [key]: sentParams };
     const [left, right] = [JSON.stringify(wanted, null, 2), JSON.stringify(got, null, 2)];
     if (left !== right)
       failures.push(`action "${path}": what it would send differs (- expected, + sent):\n${lineDiff(left, right)}`);
@@ -366,6 +380,25 @@ function compareObserved(scenario: Scenario, summary: RunSummary, observed: Obse
     const got = observed.polls.get(path) ?? 0;
     if (got !== want) failures.push(`polls of "${path}": expected ${want}, got ${got}`);
   }
+}
+
+/**
+ * `actual` with its keys in the order of `expected`, object by object (lists
+ * and values are kept whole), so key order never makes a difference. With
+ * `isSubset`, keys `expected` does not name are left out: the result equals
+ * `expected` exactly when `expected` is a subset of `actual`.
+ */
+function alignTo(expected: Json, actual: Json, isSubset: boolean): Json {
+  const isObject = (value: Json): value is { [key: string]: Json } =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(expected) || !isObject(actual)) return actual;
+  const aligned: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(expected)) {
+    const found = actual[key];
+    if (found !== undefined) aligned[key] = alignTo(value, found, isSubset);
+  }
+  if (!isSubset) for (const [key, value] of Object.entries(actual)) if (!(key in aligned)) aligned[key] = value;
+  return aligned;
 }
 
 /** Whether a YAML text looks like a scenario (has a top-level `scenario` key) rather than a wizard. */

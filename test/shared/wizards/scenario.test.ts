@@ -120,6 +120,81 @@ describe('scenario runner', () => {
       ]);
     });
 
+    it('asserts a subset of the params, comparing only the keys it names, and ignores key order', () => {
+      const scenario = reverted();
+      const expectActions = (actions: NonNullable<typeof scenario.expect.actions>) =>
+        runScenario({ ...scenario, expect: { ...scenario.expect, actions } }, library, demoPublishedCatalog()).failures;
+      expect(expectActions({ 'revert-enforce': { paramsInclude: { value: false } } })).toEqual([]);
+      expect(expectActions({ 'revert-enforce': { action: 'flags.set', paramsInclude: {} } })).toEqual([]);
+      expect(expectActions({ 'revert-enforce': { params: { value: false, key: 'sso.enforce' } } })).toEqual([]);
+      expect(expectActions({ 'revert-enforce': { paramsInclude: { value: true } } })).toEqual([
+        [
+          'action "revert-enforce": what it would send differs (- expected, + sent):',
+          ' {',
+          '   "paramsInclude": {',
+          '-    "value": true',
+          '+    "value": false',
+          '   }',
+          ' }',
+        ].join('\n'),
+      ]);
+      // A key the run does not send is missing on the + side; the action name is compared when given.
+      expect(expectActions({ 'revert-enforce': { action: 'flags.unset', paramsInclude: { reason: 'x' } } })).toEqual([
+        [
+          'action "revert-enforce": what it would send differs (- expected, + sent):',
+          ' {',
+          '-  "action": "flags.unset",',
+          '-  "paramsInclude": {',
+          '-    "reason": "x"',
+          '-  }',
+          '+  "action": "flags.set",',
+          '+  "paramsInclude": {}',
+          ' }',
+        ].join('\n'),
+      ]);
+      // Exact params still refuse a parameter the scenario does not name.
+      expect(expectActions({ 'revert-enforce': { params: { key: 'sso.enforce' } } })[0]).toContain('+    "value": false');
+    });
+
+    it('compares nested objects key by key in a subset, lists whole', () => {
+      const wizard = parseWizard(
+        `id: nested-params
+version: 1
+title: Nested params
+steps:
+  - id: set
+    kind: action
+    title: Set
+    action: config.set
+    params: { key: exports.options, value: { format: csv, columns: [a, b], limits: { rows: 10, bytes: 20 } } }
+  - id: done
+    kind: record
+    title: Done
+    outcome: remediated
+`,
+        'nested-params.yaml',
+        { catalog: demoPublishedCatalog() },
+      );
+      expect(wizard.issues).toEqual([]);
+      if (!wizard.definition) throw new Error('no definition');
+      const base = {
+        scenario: 'nested',
+        wizard: 'nested-params',
+        expect: { path: ['set', 'done'], outcome: 'remediated' },
+      };
+      const failuresWith = (paramsInclude: Record<string, unknown>) => {
+        const parsed = parseScenario(
+          JSON.stringify({ ...base, expect: { ...base.expect, actions: { set: { paramsInclude } } } }),
+        );
+        if (!parsed.scenario) throw new Error(JSON.stringify(parsed.problems));
+        return runScenario(parsed.scenario, [wizard.definition!], demoPublishedCatalog()).failures;
+      };
+      expect(failuresWith({ value: { limits: { rows: 10 } } })).toEqual([]);
+      expect(failuresWith({ value: { columns: ['a', 'b'] } })).toEqual([]);
+      expect(failuresWith({ value: { columns: ['a'] } })).toHaveLength(1);
+      expect(failuresWith({ value: { limits: { rows: 11 } } })[0]).toContain('-        "rows": 11\n+        "rows": 10');
+    });
+
     it('fails when an expected action is never sent', () => {
       const scenario = timeout();
       const result = runScenario(
@@ -265,6 +340,19 @@ expect:
         'scenario: x\nwizard: sso-login-failing\nexpect:\n  path: [a]\n  outcome: remediated\n  polls: { confirm-login: -1 }\n',
       );
       expect(broken.problems.map((problem) => problem.line)).toEqual([6]);
+      const both = parseScenario(
+        'scenario: x\nwizard: sso-login-failing\nexpect:\n  path: [a]\n  outcome: remediated\n  actions:\n    revert-enforce: { params: {}, paramsInclude: {} }\n',
+      );
+      expect(both.problems.map((problem) => [problem.line, problem.message])).toEqual([
+        [
+          7,
+          'expect.actions.revert-enforce: give either params (the exact parameters) or paramsInclude (a subset of them), not both',
+        ],
+      ]);
+      const neither = parseScenario(
+        'scenario: x\nwizard: sso-login-failing\nexpect:\n  path: [a]\n  outcome: remediated\n  actions:\n    revert-enforce: { action: flags.set }\n',
+      );
+      expect(neither.problems.map((problem) => problem.line)).toEqual([7]);
     });
   });
 });
