@@ -12,7 +12,7 @@ import { seedDemo } from './demo/seed';
 import { createLogger, errorMessage } from './log';
 import { trimChangeLog } from './repo/change-log';
 import { loadIdentityConfig, type IdentityConfig } from './auth/config';
-import { loadLinksConfig } from './links/config';
+import { LinksConfigError, loadLinksConfig } from './links/config';
 import { publishLinkTemplates } from './repo/links';
 import type { LinkTemplates } from '../shared/links';
 import { runSourcesCommand } from './ingest/admin-cli';
@@ -151,7 +151,12 @@ if (values['links-config']) {
   try {
     linkTemplates = loadLinksConfig(path.resolve(values['links-config']));
   } catch (error) {
-    fail(errorMessage(error));
+    // Before the database opens: a refused file changes nothing, desks keep the templates they had.
+    if (error instanceof LinksConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
   }
 }
 let identity: IdentityConfig | null = null;

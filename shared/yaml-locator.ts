@@ -34,7 +34,8 @@ export class YamlSource {
     }
   }
 
-  private at(offset: number): SourcePosition {
+  /** The line and column of a character offset in the text. */
+  at(offset: number): SourcePosition {
     const position = this.lineCounter.linePos(offset);
     return { line: position.line, column: position.col };
   }

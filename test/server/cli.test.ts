@@ -100,3 +100,30 @@ it('prints one JSON line, shows a generated admin token only on first start, and
   expect(await stopCli(second.child)).toBe(0);
   // PGlite's first start runs initdb: several seconds on a busy two-core machine.
 }, 120_000);
+
+it('refuses a bad links config before it opens the database: exit 2, the file, line and field on stderr (#14)', async () => {
+  const config = path.join(dataDir, '..', `${path.basename(dataDir)}-links.json`);
+  fs.writeFileSync(
+    config,
+    '{ "templates": [\n  { "system": "jira", "kind": "ticket", "template": "http://jira.example.com/browse/{id}" }\n] }\n',
+  );
+  const freshDir = path.join(dataDir, 'never-created');
+  const child = spawn(TSX, ['server/cli.ts', '--json', '--port', '0', '--data-dir', freshDir, '--links-config', config], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: '', LIGHTKEEPER_ADMIN_TOKEN: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  children.delete(child);
+  fs.rmSync(config);
+  expect(code).toBe(2);
+  expect(stderr).toContain(`${config}:2:53: templates[0].template: must start with https://`);
+  expect(stderr).toContain('nothing from it was applied');
+  expect(stdout).toBe('');
+  expect(fs.existsSync(freshDir)).toBe(false);
+}, 60_000);
