@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CustomerIdSchema, FeatureNameSchema, SEVERITIES } from './domain';
+import { issuePath } from './issues';
 
 /*
  * Ingest sources as both sides see them (issue 10): the server's source config
@@ -23,6 +24,13 @@ export const SOURCE_KIND_LABELS: Record<SourceKind, string> = {
 export const SourceIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be 1–48 lower-case letters, digits or "-", such as prod-alertmanager');
+
+/** Alertmanager: the labels tried when a source names none (alert labels first, then the group's common labels). */
+export const DEFAULT_CUSTOMER_LABELS: readonly string[] = ['customer', 'tenant', 'customer_id'];
+/** CloudEvents: the attribute read when a source names none. */
+export const DEFAULT_CUSTOMER_ATTRIBUTE = 'subject';
+/** GitHub: where a deployment's customers are looked for when a source says nothing. */
+export const DEFAULT_CUSTOMERS_FROM: readonly string[] = ['payload.customers', 'environment'];
 
 /** Alertmanager: the labels naming the customer, tried in order. */
 export const CustomerLabelsSchema = z.array(z.string().min(1).max(100)).min(1).max(10);
@@ -92,6 +100,27 @@ export function draftFieldOf(path: readonly PropertyKey[]): DraftField {
   if (head === 'mapping') return 'customer';
   if (head === 'defaults') return next === 'feature' ? 'feature' : 'severity';
   return 'form';
+}
+
+/**
+ * Checks a draft as `sources:add` will, with each problem under its form field
+ * (an alias's problem names its line), so the Sources page refuses in place.
+ */
+export function checkSourceDraft(
+  input: unknown,
+): { ok: true; draft: SourceDraft } | { ok: false; problems: { field: DraftField; message: string }[] } {
+  const parsed = SourceDraftSchema.safeParse(input);
+  if (parsed.success) return { ok: true, draft: parsed.data };
+  return {
+    ok: false,
+    problems: parsed.error.issues.map((issue) => {
+      const field = draftFieldOf(issue.path);
+      const [, line] = issue.path;
+      if (field === 'aliases' && typeof line === 'number') return { field, message: `Line ${line + 1}: ${issue.message}` };
+      if (field === 'form' && issue.path.length > 0) return { field, message: `${issuePath(issue.path)}: ${issue.message}` };
+      return { field, message: issue.message };
+    }),
+  };
 }
 
 /** The body of `POST /v1/sources` for a draft: the server's config keys. */

@@ -15,6 +15,7 @@ export type AppRoute =
   | { view: 'problems'; problemId?: string }
   | { view: 'insights' }
   | { view: 'approvals' }
+  | { view: 'sources' }
   | { view: 'about' };
 
 /** The custom URL scheme registered with the operating system. */
@@ -39,6 +40,7 @@ const SIMPLE_VIEWS = new Set([
   'releases',
   'insights',
   'approvals',
+  'sources',
   'about',
 ]);
 

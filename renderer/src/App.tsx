@@ -18,6 +18,7 @@ import {
   ReleasesView,
   RunPage,
   ShortcutSheet,
+  SourcesView,
   SyncView,
   WizardsPage,
 } from './app/pages';
@@ -53,6 +54,8 @@ function View({ route }: { route: AppRoute }) {
       return <InsightsView />;
     case 'approvals':
       return <ApprovalsView />;
+    case 'sources':
+      return <SourcesView />;
     case 'about':
       return <AboutView />;
   }

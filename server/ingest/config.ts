@@ -4,6 +4,9 @@ import {
   CustomerAttributeSchema,
   CustomerLabelsSchema,
   CustomersFromSchema,
+  DEFAULT_CUSTOMER_ATTRIBUTE,
+  DEFAULT_CUSTOMER_LABELS,
+  DEFAULT_CUSTOMERS_FROM,
   GENERIC_PRESETS,
   SourceIdSchema,
 } from '../../shared/ingest-sources';
@@ -71,7 +74,7 @@ export const AlertmanagerConfigSchema = z.strictObject({
   ...CommonShape,
   kind: z.literal('alertmanager'),
   /** Labels naming the customer, tried in order (alert labels first, then the group's common labels). */
-  customerLabels: CustomerLabelsSchema.default(['customer', 'tenant', 'customer_id']),
+  customerLabels: CustomerLabelsSchema.default([...DEFAULT_CUSTOMER_LABELS]),
   severityLabel: z.string().min(1).max(100).default('severity'),
   /** Label value → severity; values not listed fall back to the default severity. */
   severities: SeverityMapSchema.default({
@@ -93,7 +96,7 @@ export const CloudEventsConfigSchema = z.strictObject({
   ...CommonShape,
   kind: z.literal('cloudevents'),
   /** The context attribute (or extension) naming the customer. */
-  customerAttribute: CustomerAttributeSchema.default('subject'),
+  customerAttribute: CustomerAttributeSchema.default(DEFAULT_CUSTOMER_ATTRIBUTE),
   /** CloudEvents `type` → event kind; a key ending in `*` matches a prefix. Unlisted types get `defaultKind`. */
   kinds: z.record(z.string().min(1).max(256), EventKindSchema).default({}),
   defaultKind: EventKindSchema.default('signal'),
@@ -108,7 +111,7 @@ export const GitHubConfigSchema = z.strictObject({
    * Where a deployment names its customers, tried in order: `payload.<key>` (the deployment's payload: a list
    * of customers, or one), `environment`, `repository` (owner/name). The first that yields references is used.
    */
-  customersFrom: CustomersFromSchema.default(['payload.customers', 'environment']),
+  customersFrom: CustomersFromSchema.default([...DEFAULT_CUSTOMERS_FROM]),
 });
 
 export const GenericConfigSchema = z.strictObject({

@@ -56,6 +56,11 @@ export const ApprovalsView = lazyPage(
   () => import('../features/approvals/ApprovalsView'),
   (m) => m.ApprovalsView,
 );
+export const SourcesView = lazyPage(
+  'SourcesView',
+  () => import('../features/sources/SourcesView'),
+  (m) => m.SourcesView,
+);
 export const AboutView = lazyPage(
   'AboutView',
   () => import('../features/about/AboutView'),
@@ -83,6 +88,7 @@ const ALL = [
   ProblemsView,
   InsightsView,
   ApprovalsView,
+  SourcesView,
   AboutView,
   CommandPalette,
   ShortcutSheet,

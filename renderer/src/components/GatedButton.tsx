@@ -1,8 +1,8 @@
-import { useId, type ButtonHTMLAttributes } from 'react';
+import { useId, type ComponentPropsWithRef } from 'react';
 import type { Capability } from '../../../shared/identity';
 import { useCapability } from '../app/useCapability';
 
-type Props = ButtonHTMLAttributes<HTMLButtonElement> & { capability: Capability };
+type Props = ComponentPropsWithRef<'button'> & { capability: Capability };
 
 /**
  * A button for something only some roles may do (issue 14). Without the role it

@@ -14,6 +14,7 @@ export const NAV_ITEMS: readonly Item[] = [
   { view: 'problems', label: 'Known problems', shortcut: '7' },
   { view: 'insights', label: 'Insights', shortcut: '8' },
   { view: 'approvals', label: 'Approvals', shortcut: '9' },
+  { view: 'sources', label: 'Sources', shortcut: '0' },
 ];
 
 /** The main navigation. The customer page belongs to Customers. */

@@ -7,6 +7,7 @@ import type { Highlight, NoteView, TimelineRow } from '../../../shared/ipc/views
 import { createFakeRunHost, type FakeRunHost } from '../wizards/support/fake-runs';
 import { createFakeFollowUps } from './fake-follow-ups';
 import { createFakeProblems } from './fake-problems';
+import { createFakeSources } from './fake-sources';
 import type { Fixtures } from './fixtures';
 import type { Approval } from '../../../shared/remediation/wire';
 import { eventIdLinks } from '../../../shared/links';
@@ -148,6 +149,7 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     ...runs.handlers,
     ...createFakeFollowUps(fixtures),
     ...createFakeProblems(fixtures),
+    ...createFakeSources(fixtures, () => identity.user?.roles ?? null),
     'app:info': () => ({
       appVersion: '0.1.0',
       mode: 'browser',

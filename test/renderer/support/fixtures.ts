@@ -11,6 +11,7 @@ import type {
 } from '../../../shared/ipc/diagnosis-views';
 import type { FollowUpView } from '../../../shared/ipc/follow-up-views';
 import type { ProblemDetail } from '../../../shared/ipc/problem-views';
+import type { SourceView } from '../../../shared/ipc/source-views';
 
 /** Everything the fake desk answers from: the state of a small, realistic cache. */
 export type Fixtures = {
@@ -38,6 +39,8 @@ export type Fixtures = {
   linkTemplates?: LinkTemplates;
   /** Pending approvals the server would list (the fake desk leaves out the signed-in person's own, as the core does). */
   approvals?: Approval[];
+  /** The server's ingest sources the fake desk answers `sources:*` from (none when absent; admins only). */
+  sources?: SourceView[];
 };
 
 let counter = 0;

@@ -21,6 +21,7 @@ const VIEWS: readonly { view: Exclude<AppRoute['view'], 'customer' | 'run'>; lab
   { view: 'wizards', label: 'Wizards' },
   { view: 'sync', label: 'Sync' },
   { view: 'releases', label: 'Releases' },
+  { view: 'sources', label: 'Sources' },
   { view: 'about', label: 'About' },
 ];
 

@@ -1,0 +1,246 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { explainRefusal } from '../../../shared/ingest-sources';
+import { createFakeDesk } from '../support/fake-desk';
+import { makeSource } from '../support/fake-sources';
+import { standardFixtures } from '../support/fixtures';
+import { renderApp } from '../support/render';
+
+const REFUSED_AT = '2026-11-22T11:30:00.000Z';
+
+function fixturesWithSources() {
+  const fixtures = standardFixtures();
+  fixtures.sources = [
+    makeSource({
+      id: 'prod-alertmanager',
+      name: 'Production Alertmanager',
+      accepted: 42,
+      refused: 3,
+      unmatched: 2,
+      lastDeliveryAt: REFUSED_AT,
+      state: 'refusing',
+      lastRefusal: {
+        at: REFUSED_AT,
+        status: 401,
+        code: 'unauthorized',
+        message: 'that is not the token of source prod-alertmanager; an admin can rotate it and give you the new one',
+        ...explainRefusal('alertmanager', '401 unauthorized: that is not the token'),
+      },
+    }),
+    makeSource({
+      id: 'deploys',
+      kind: 'github',
+      origin: 'file',
+      customerMapping: 'from payload.customers, environment',
+      accepted: 7,
+      lastDeliveryAt: '2026-11-22T10:00:00.000Z',
+      state: 'receiving',
+    }),
+    makeSource({ id: 'tickets', kind: 'generic', customerMapping: 'mapping ticket' }),
+  ];
+  return fixtures;
+}
+
+function card(name: RegExp | string): HTMLElement {
+  return within(screen.getByRole('list', { name: 'Sources' })).getByRole('article', { name });
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('the Sources page (issue 10)', () => {
+  it('lists each source with its state, URL to copy, counts, last delivery and the last refusal explained', async () => {
+    const { user } = renderApp({ route: { view: 'sources' }, fixtures: fixturesWithSources() });
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sources' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Sources' })).toHaveAttribute('aria-current', 'page');
+
+    const prod = await screen.findByRole('article', { name: 'Production Alertmanager (prod-alertmanager)' });
+    expect(within(prod).getByTestId('source-state')).toHaveTextContent('Refusing deliveries');
+    expect(prod).toHaveTextContent('42 accepted · 3 refused · 2 unmatched');
+    expect(within(prod).getByLabelText('Producer URL')).toHaveValue('http://127.0.0.1:4000/v1/ingest/prod-alertmanager/<token>');
+    const refusal = within(prod).getByRole('group', { name: 'Last refusal of prod-alertmanager' });
+    expect(refusal).toHaveTextContent('The producer sent no token, or an old one');
+    expect(refusal).toHaveTextContent('What to do: Rotate the token here and paste the new URL');
+    expect(refusal).toHaveTextContent('401 unauthorized: that is not the token of source prod-alertmanager');
+    expect(prod).toHaveTextContent('2 items named no known customer and are kept as unmatched');
+    expect(prod).toHaveTextContent('npm run server -- sources unmatched prod-alertmanager');
+
+    await user.click(within(prod).getByRole('button', { name: 'Copy the producer URL of prod-alertmanager' }));
+    expect(await navigator.clipboard.readText()).toBe('http://127.0.0.1:4000/v1/ingest/prod-alertmanager/<token>');
+    expect(within(prod).getByText('Copied the producer URL of prod-alertmanager.')).toBeInTheDocument();
+
+    const deploys = card('deploys');
+    expect(within(deploys).getByTestId('source-state')).toHaveTextContent('Receiving');
+    expect(deploys).toHaveTextContent('GitHub webhooks');
+    // Declared in the server's file: changed there, so no buttons that would be refused.
+    expect(deploys).toHaveTextContent('Declared in the server’s sources file (--sources): change its secret, or remove it');
+    expect(within(deploys).queryByRole('button', { name: /Rotate|Remove/ })).not.toBeInTheDocument();
+    expect(within(card('tickets')).getByTestId('source-state')).toHaveTextContent('Waiting for its first delivery');
+    expect(card('tickets')).toHaveTextContent('none yet');
+  });
+
+  it('adds a source from the keyboard: problems under their fields, then the URL shown once with a copy button', async () => {
+    const desk = createFakeDesk(fixturesWithSources());
+    const { user } = renderApp({ route: { view: 'sources' }, desk });
+    await screen.findByRole('article', { name: /prod-alertmanager/ });
+    screen.getByRole('button', { name: 'Add a source' }).focus();
+    await user.keyboard('{Enter}');
+    const form = screen.getByRole('form', { name: 'Add a source' });
+    expect(within(form).getByLabelText('Labels that name the customer')).toHaveValue('customer, tenant, customer_id');
+
+    // Nothing typed: refused in place, nothing sent, the focus on the first field in trouble.
+    await user.click(within(form).getByRole('button', { name: 'Add source' }));
+    const id = within(form).getByLabelText('Source id');
+    await waitFor(() => expect(id).toHaveFocus());
+    expect(id).toHaveAttribute('aria-invalid', 'true');
+    expect(id).toHaveAccessibleDescription(/must be 1–48 lower-case letters, digits or "-"/);
+    expect(desk.inputsTo('sources:add')).toEqual([]);
+
+    await user.type(id, 'Prod AM');
+    await user.type(within(form).getByLabelText('Default feature (optional)'), 'SSO');
+    await user.type(within(form).getByLabelText('Aliases (optional)'), 'acme-prod = acme{Enter}just-a-name');
+    await user.click(within(form).getByRole('button', { name: 'Add source' }));
+    await waitFor(() => expect(id).toHaveFocus());
+    expect(id).toHaveAccessibleDescription(/lower-case letters/);
+    expect(within(form).getByLabelText('Default feature (optional)')).toHaveAccessibleDescription(/must be a feature name/);
+    expect(within(form).getByLabelText('Aliases (optional)')).toHaveAccessibleDescription(
+      /Line 2: write the name the producer uses/,
+    );
+    expect(desk.inputsTo('sources:add')).toEqual([]);
+
+    // An id that is taken is the server's (here the core's) refusal, shown under the same field.
+    await user.clear(id);
+    await user.type(id, 'tickets');
+    await user.clear(within(form).getByLabelText('Default feature (optional)'));
+    await user.clear(within(form).getByLabelText('Aliases (optional)'));
+    await user.type(within(form).getByLabelText('Aliases (optional)'), 'acme-prod = acme');
+    await user.click(within(form).getByRole('button', { name: 'Add source' }));
+    await waitFor(() => expect(id).toHaveAccessibleDescription(/A source tickets exists already; pick another id./));
+
+    // A GitHub source: its customer mapping field changes with the kind.
+    await user.selectOptions(within(form).getByLabelText('Kind'), 'GitHub webhooks');
+    expect(within(form).getByLabelText('Where a deployment names its customers')).toHaveValue('payload.customers, environment');
+    await user.clear(id);
+    await user.type(id, 'gh-deploys{Enter}');
+
+    const ready = await screen.findByRole('region', { name: 'Source gh-deploys is ready' });
+    expect(desk.inputsTo('sources:add')).toHaveLength(2);
+    expect(desk.inputsTo('sources:add')[1]).toEqual({
+      id: 'gh-deploys',
+      kind: 'github',
+      aliases: [{ alias: 'acme-prod', customerId: 'acme' }],
+      defaults: { severity: 'warning', feature: null },
+      customersFrom: ['payload.customers', 'environment'],
+    });
+    expect(within(ready).getByRole('heading', { name: 'Source gh-deploys is ready' })).toHaveFocus();
+    expect(ready).toHaveTextContent('Copy it now: you will not see this again.');
+    expect(within(ready).getByLabelText('Producer URL')).toHaveValue('http://127.0.0.1:4000/v1/ingest/gh-deploys');
+    const secretValue = (within(ready).getByLabelText('Secret') as HTMLInputElement).value;
+    expect(secretValue).toMatch(/^secret-gh-deploys-\d+$/);
+    expect(ready).toHaveTextContent(`Secret: ${secretValue}`);
+    // The copy button names what it copies, never the secret itself.
+    const copySecret = within(ready).getByRole('button', { name: 'Copy the secret' });
+    await user.click(copySecret);
+    expect(await navigator.clipboard.readText()).toBe(secretValue);
+    expect(screen.queryByRole('form', { name: 'Add a source' })).not.toBeInTheDocument();
+    expect(await screen.findByRole('article', { name: 'gh-deploys' })).toBeInTheDocument();
+
+    await user.click(within(ready).getByRole('button', { name: 'I have copied it' }));
+    expect(screen.queryByRole('region', { name: /is ready/ })).not.toBeInTheDocument();
+    expect(document.body).not.toHaveTextContent(secretValue);
+    expect(screen.getByRole('button', { name: 'Add a source' })).toHaveFocus();
+  });
+
+  it('says when the clipboard is refused, with the value selected to copy by hand', async () => {
+    const { user } = renderApp({ route: { view: 'sources' }, fixtures: fixturesWithSources() });
+    const tickets = await screen.findByRole('article', { name: 'tickets' });
+    vi.spyOn(navigator.clipboard, 'writeText').mockRejectedValue(new DOMException('denied', 'NotAllowedError'));
+    await user.click(within(tickets).getByRole('button', { name: 'Copy the producer URL of tickets' }));
+    expect(await within(tickets).findByText(/The clipboard is not available: the field is selected/)).toBeInTheDocument();
+  });
+
+  it('rotates and removes only after confirmation; Escape keeps the source as it is', async () => {
+    const desk = createFakeDesk(fixturesWithSources());
+    const { user } = renderApp({ route: { view: 'sources' }, desk });
+    const prod = await screen.findByRole('article', { name: /prod-alertmanager/ });
+
+    const rotate = within(prod).getByRole('button', { name: 'Rotate token…' });
+    await user.click(rotate);
+    let confirm = within(prod).getByRole('alertdialog', { name: 'Rotate the token of prod-alertmanager?' });
+    expect(confirm).toHaveAccessibleDescription(/The current token stops working at once/);
+    expect(within(confirm).getByRole('button', { name: 'Keep the current token' })).toHaveFocus();
+    await user.keyboard('{Escape}');
+    expect(within(prod).queryByRole('alertdialog')).not.toBeInTheDocument();
+    expect(rotate).toHaveFocus();
+    expect(desk.inputsTo('sources:rotate')).toEqual([]);
+
+    await user.keyboard('{Enter}');
+    confirm = within(prod).getByRole('alertdialog', { name: /Rotate the token/ });
+    await user.click(within(confirm).getByRole('button', { name: 'Rotate the token' }));
+    const fresh = await within(prod).findByRole('region', { name: 'New URL for prod-alertmanager' });
+    expect(desk.inputsTo('sources:rotate')).toEqual([{ id: 'prod-alertmanager' }]);
+    expect(fresh).toHaveTextContent('you will not see this again');
+    expect(fresh).toHaveTextContent('The previous one stopped working just now.');
+    const url = (within(fresh).getByLabelText('Producer URL') as HTMLInputElement).value;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:4000\/v1\/ingest\/prod-alertmanager\/token-prod-alertmanager-\d+$/);
+    // The snippet to paste carries the new URL and keeps resolved notifications coming.
+    const snippet = (within(fresh).getByLabelText('Configuration') as HTMLTextAreaElement).value;
+    expect(snippet).toContain(`- url: ${url}`);
+    expect(snippet).toContain('send_resolved: true');
+    await user.click(within(fresh).getByRole('button', { name: 'I have copied it' }));
+    expect(rotate).toHaveFocus();
+
+    await user.click(within(prod).getByRole('button', { name: 'Remove…' }));
+    confirm = within(prod).getByRole('alertdialog', { name: 'Remove source prod-alertmanager?' });
+    expect(confirm).toHaveAccessibleDescription(
+      /Its 2 unmatched items and its aliases go with it; events already on customers’ timelines stay/,
+    );
+    await user.click(within(confirm).getByRole('button', { name: 'Keep the source' }));
+    expect(desk.inputsTo('sources:remove')).toEqual([]);
+    await user.click(within(prod).getByRole('button', { name: 'Remove…' }));
+    await user.click(screen.getByRole('button', { name: 'Remove prod-alertmanager' }));
+    await waitFor(() => expect(screen.queryByRole('article', { name: /prod-alertmanager/ })).not.toBeInTheDocument());
+    expect(desk.inputsTo('sources:remove')).toEqual([{ id: 'prod-alertmanager' }]);
+    expect(screen.getByText('Removed source prod-alertmanager: its URL no longer takes deliveries.')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 1, name: 'Sources' })).toHaveFocus();
+  });
+
+  it('shows a refused change in the confirmation, saying nothing was changed', async () => {
+    const desk = createFakeDesk(fixturesWithSources());
+    desk.override('sources:remove', () => ({
+      ok: false,
+      error: { code: 'offline', message: 'The server cannot be reached: connect ECONNREFUSED 127.0.0.1:4000' },
+    }));
+    const { user } = renderApp({ route: { view: 'sources' }, desk });
+    const tickets = await screen.findByRole('article', { name: 'tickets' });
+    await user.click(within(tickets).getByRole('button', { name: 'Remove…' }));
+    await user.click(within(tickets).getByRole('button', { name: 'Remove tickets' }));
+    const alert = await within(tickets).findByRole('alert');
+    expect(alert).toHaveTextContent('Nothing was changed');
+    expect(alert).toHaveTextContent('ECONNREFUSED');
+    expect(screen.getByRole('article', { name: 'tickets' })).toBeInTheDocument();
+  });
+
+  it('tells someone who is not an admin who manages sources and whom to ask, with a way on', async () => {
+    const desk = createFakeDesk(fixturesWithSources());
+    await desk.api.identity.signIn();
+    const { user } = renderApp({ route: { view: 'sources' }, desk });
+    expect(
+      await screen.findByText(
+        'Ingest sources are managed by admins of the server. You are operator. Ask an admin to add a source or to tell you why a producer’s signals do not arrive.',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Add a source' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('list', { name: 'Sources' })).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Open the Sync page' }));
+    expect(await screen.findByRole('link', { name: 'Sync' })).toHaveAttribute('aria-current', 'page');
+  });
+
+  it('is reached with Alt+0, and says what to do when there is no source yet', async () => {
+    const { user } = renderApp({ route: { view: 'fleet' } });
+    await user.keyboard('{Alt>}0{/Alt}');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sources' })).toBeInTheDocument();
+    expect(await screen.findByText(/No source yet: nothing outside the desk posts signals to this server./)).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,123 @@
+import { usesHmac, type SourceDraft } from '../../../shared/ingest-sources';
+import type { Channel } from '../../../shared/ipc/channels';
+import type { SourceView } from '../../../shared/ipc/source-views';
+import type { Fixtures } from './fixtures';
+
+const BASE_URL = 'http://127.0.0.1:4000';
+
+/** The mapping line the server would give (`describeCustomerMapping`), for the kinds' fields. */
+function mappingOf(draft: SourceDraft): string {
+  switch (draft.kind) {
+    case 'alertmanager':
+      return `labels ${draft.customerLabels.join(', ')}`;
+    case 'cloudevents':
+      return `attribute ${draft.customerAttribute}`;
+    case 'github':
+      return `from ${draft.customersFrom.join(', ')}`;
+    case 'generic':
+      return `mapping ${draft.preset}`;
+  }
+}
+
+/** An ingest source as the Sources page shows it, for fixtures. */
+export function makeSource(overrides: Partial<SourceView> & { id: string }): SourceView {
+  return {
+    kind: 'alertmanager',
+    name: overrides.id,
+    origin: 'api',
+    credential: overrides.kind === 'github' ? 'hmac' : 'url_token',
+    url: overrides.kind === 'github' ? `${BASE_URL}/v1/ingest/${overrides.id}` : `${BASE_URL}/v1/ingest/${overrides.id}/<token>`,
+    customerMapping: 'labels customer, tenant, customer_id',
+    defaults: { severity: 'warning', feature: null },
+    accepted: 0,
+    refused: 0,
+    unmatched: 0,
+    lastDeliveryAt: null,
+    lastRefusal: null,
+    state: 'waiting',
+    ...overrides,
+  };
+}
+
+/**
+ * The `sources:*` channels as the desk core answers them over a server (electron/core/sources.ts):
+ * admins only (anyone else gets the list's `unavailable` words or a forbidden change), a taken id or
+ * an alias to an unknown customer refused under its field, a credential made fresh on add and rotate,
+ * sources from the server's file not changed here.
+ */
+export function createFakeSources(
+  fixtures: Fixtures,
+  roles: () => readonly string[] | null,
+): Partial<Record<Channel, (input: never) => unknown>> {
+  const sources = fixtures.sources ?? (fixtures.sources = []);
+  let seq = 0;
+  const isAdmin = () => roles()?.includes('admin') ?? true;
+  const forbidden = (doing: string) => ({
+    error: { code: 'forbidden', message: `Only an admin of the server can ${doing}. You are ${(roles() ?? []).join(', ')}.` },
+  });
+  const credentialFor = (source: { id: string; kind: SourceView['kind'] }) => {
+    seq += 1;
+    const value = `${usesHmac(source.kind) ? 'secret' : 'token'}-${source.id}-${seq}`;
+    return usesHmac(source.kind)
+      ? { kind: 'hmac' as const, value, url: `${BASE_URL}/v1/ingest/${source.id}` }
+      : { kind: 'url_token' as const, value, url: `${BASE_URL}/v1/ingest/${source.id}/${value}` };
+  };
+  const find = (id: string) => sources.find((source) => source.id === id);
+  return {
+    'sources:list': () =>
+      isAdmin()
+        ? { sources, unavailable: null }
+        : {
+            sources: [],
+            unavailable: `Ingest sources are managed by admins of the server. You are ${(roles() ?? []).join(', ')}. Ask an admin to add a source or to tell you why a producer’s signals do not arrive.`,
+          },
+    'sources:add': (draft: SourceDraft) => {
+      if (!isAdmin()) return forbidden('add a source');
+      if (find(draft.id))
+        return {
+          status: 'refused',
+          problems: [{ field: 'id', message: `A source ${draft.id} exists already; pick another id.` }],
+        };
+      const unknown = draft.aliases
+        .map((alias, index) => ({ ...alias, line: index + 1 }))
+        .filter((alias) => !fixtures.customers.some((customer) => customer.id === alias.customerId));
+      if (unknown.length > 0)
+        return {
+          status: 'refused',
+          problems: unknown.map((alias) => ({
+            field: 'aliases',
+            message: `Line ${alias.line}: no customer ${alias.customerId} is known here; check the id on the Customers page.`,
+          })),
+        };
+      const source = makeSource({
+        id: draft.id,
+        kind: draft.kind,
+        name: draft.name ?? draft.id,
+        customerMapping: mappingOf(draft),
+        defaults: draft.defaults,
+      });
+      sources.push(source);
+      return { status: 'created', source, credential: credentialFor(source) };
+    },
+    'sources:rotate': (input: { id: string }) => {
+      if (!isAdmin()) return forbidden('rotate a source’s credential');
+      const source = find(input.id);
+      if (!source) return { error: { code: 'not_found', message: `no source ${input.id}` } };
+      if (source.origin === 'file')
+        return {
+          error: {
+            code: 'conflict',
+            message: `source ${input.id} is declared in the --sources file: change its credential there`,
+          },
+        };
+      return { id: source.id, credential: credentialFor(source) };
+    },
+    'sources:remove': (input: { id: string }) => {
+      if (!isAdmin()) return forbidden('remove a source');
+      const index = sources.findIndex((source) => source.id === input.id);
+      if (index < 0) return { error: { code: 'not_found', message: `no source ${input.id}` } };
+      sources.splice(index, 1);
+      return { removed: input.id };
+    },
+  };
+}
