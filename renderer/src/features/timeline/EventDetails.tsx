@@ -226,7 +226,7 @@ export function EventDetails() {
           </dl>
           {canShowPrecedingChanges(event.kind, event.severity) ? (
             <PrecedingChanges
-              key={event.id}
+              key={`changes-${event.id}`}
               eventId={event.id}
               occurredAt={event.occurredAt}
               onOpen={(row: TimelineRow) => selectEvent(row.id, { backId: event.id })}
@@ -246,7 +246,7 @@ export function EventDetails() {
             />
           ) : null}
           {SUGGESTING_EVENT_KINDS.has(event.kind) ? (
-            <SuggestedWizards key={event.id} customerId={event.customerId} eventId={event.id} headingLevel={3} />
+            <SuggestedWizards key={`wizards-${event.id}`} customerId={event.customerId} eventId={event.id} headingLevel={3} />
           ) : null}
           <Change event={event} />
           {event.body ? (
