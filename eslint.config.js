@@ -236,8 +236,8 @@ export default tseslint.config(
   },
   {
     files: ['test/**/*.{ts,tsx}'],
-    // Tests of scripts import them; the webhook test drives the wizards CLI against a live server's catalog.
-    ignores: ['test/scripts/**', 'test/server/catalog/webhooks.test.ts'],
+    // Tests of scripts and benches import them; the webhook test drives the wizards CLI against a live server's catalog.
+    ignores: ['test/scripts/**', 'test/bench/**', 'test/server/catalog/webhooks.test.ts'],
     rules: { 'import-x/no-restricted-paths': restrictPaths(zones.productTests) },
   },
 );

@@ -13,6 +13,7 @@ export default defineConfig({
             'test/shared/**/*.test.ts',
             'test/server/**/*.test.ts',
             'test/scripts/**/*.test.ts',
+            'test/bench/**/*.test.ts',
             'test/lint/**/*.test.ts',
           ],
           testTimeout: 30_000,
