@@ -41,7 +41,14 @@ import type { Queryable, Storage } from '../storage/types';
 import { remediationEvent } from './events';
 import { describeZodIssues } from '../../shared/issues';
 import type { Json } from '../../shared/json';
-import { ActionNotApplicableError, type ActionRegistry, type ProbeRegistry, type RunnerOutcome } from './types';
+import {
+  ActionNotApplicableError,
+  type ActionRegistry,
+  type ProbeRegistry,
+  type RegisteredAction,
+  type RunnerOutcome,
+} from './types';
+import { canonicalJson } from '../../shared/wizards/hash';
 
 /** A rate limit: at most `max` executions per `windowMs`. */
 export type RateLimit = { max: number; windowMs: number };
@@ -177,15 +184,23 @@ export function createRemediationService(options: RemediationServiceOptions) {
       if (!customers.includes(customer.id) && customers.length >= limits.maxCustomersPerRun)
         throw runLimitFailure(request.runId, customers);
     }
-    const typedParams = params.data as Record<string, Json>;
-    let planned;
-    try {
-      planned = await action.runner.plan({ db: storage, customer, params: typedParams, now });
-    } catch (error) {
-      if (error instanceof ActionNotApplicableError)
-        throw new ApiFailure(422, 'action_not_applicable', `${action.name} cannot run on ${customer.name}: ${error.message}`);
-      throw error;
-    }
+    return makePlan(principal, action, customer, params.data as Record<string, Json>, {
+      runId: request.runId,
+      wizard: request.wizard,
+      now,
+    });
+  }
+
+  /** Runs the action's dry run for these params and stores the plan it yields. */
+  async function makePlan(
+    principal: Principal,
+    action: RegisteredAction,
+    customer: Customer,
+    typedParams: Record<string, Json>,
+    context: { runId: string | null; wizard: PlanRecord['wizard']; now: number },
+  ): Promise<Plan> {
+    const { now } = context;
+    const planned = await dryRun(action, customer, typedParams, now);
     const result: Plan = {
       planId: `plan_${newId(now)}`,
       action: action.name,
@@ -205,12 +220,62 @@ export function createRemediationService(options: RemediationServiceOptions) {
     await insertPlan(storage, {
       plan: result,
       customerId: customer.id,
-      runId: request.runId,
-      wizard: request.wizard,
+      runId: context.runId,
+      wizard: context.wizard,
       details: planned.details,
       createdAt: iso(now),
     });
     return result;
+  }
+
+  async function dryRun(action: RegisteredAction, customer: Customer, params: Record<string, Json>, now: number) {
+    try {
+      return await action.runner.plan({ db: storage, customer, params, now });
+    } catch (error) {
+      if (error instanceof ActionNotApplicableError)
+        throw new ApiFailure(422, 'action_not_applicable', `${action.name} cannot run on ${customer.name}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /**
+   * The dry run made again at execution. An action that can no longer run at all
+   * (ActionNotApplicableError) is left to its execution, which records the
+   * failure with its reason on the timeline: null.
+   */
+  async function recheckPlan(action: RegisteredAction, customer: Customer, stored: Plan, now: number) {
+    try {
+      return await action.runner.plan({ db: storage, customer, params: stored.params as Record<string, Json>, now });
+    } catch (error) {
+      if (error instanceof ActionNotApplicableError) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * What differs between the plan the operator confirmed and the dry run now, in
+   * words; null when they are the same (the changes, and whether it is a no-op).
+   */
+  function planDifference(confirmed: Plan, now: { changes: Plan['changes']; isNoop: boolean }): string | null {
+    const differences: string[] = [];
+    const key = (change: Plan['changes'][number]) => change.target;
+    const before = new Map(confirmed.changes.map((change) => [key(change), change]));
+    const after = new Map(now.changes.map((change) => [key(change), change]));
+    const shown = (value: Json) => (typeof value === 'string' ? value : JSON.stringify(value));
+    for (const [target, change] of after) {
+      const old = before.get(target);
+      if (!old) differences.push(`${target} now changes (${shown(change.from)} → ${shown(change.to)})`);
+      else if (canonicalJson(old) !== canonicalJson(change))
+        differences.push(
+          `${target}: confirmed ${shown(old.from)} → ${shown(old.to)}, now ${shown(change.from)} → ${shown(change.to)}`,
+        );
+    }
+    for (const target of before.keys()) if (!after.has(target)) differences.push(`${target} no longer changes`);
+    if (differences.length === 0 && canonicalJson(confirmed.changes) !== canonicalJson(now.changes))
+      differences.push('the changes come in another order');
+    if (confirmed.isNoop !== now.isNoop)
+      differences.push(now.isNoop ? 'it would now change nothing' : 'it would now change something');
+    return differences.length === 0 ? null : differences.join('; ');
   }
 
   async function audit(record: Omit<AuditRecord, 'auditId' | 'at'>, at: number, db: Queryable = storage): Promise<string> {
@@ -369,6 +434,41 @@ export function createRemediationService(options: RemediationServiceOptions) {
     }
     const customer = await readCustomer(storage, record.customerId);
     if (!customer || !action) throw new ApiFailure(404, 'unknown_plan', `plan ${stored.planId} does not exist`);
+    // The server is the authority on what a confirmation covers: the dry run is made again, and a plan that no
+    // longer holds (the target answers otherwise, or the customer changed since) is never executed. The operator
+    // gets the new plan to review and confirm instead.
+    const executed = await readExecutionByPlan(storage, stored.planId);
+    // A request with the same key that arrived at the same time claimed it: answer its execution.
+    if (executed?.idempotencyKey === request.idempotencyKey) return replay(executed, principal, request);
+    if (executed) {
+      await refuse(
+        new ApiFailure(
+          409,
+          'plan_already_executed',
+          `plan ${stored.planId} was already executed (execution ${executed.executionId}, another idempotency key); plan again to run the action again`,
+        ),
+      );
+    }
+    const recheck = await recheckPlan(action, customer, stored, now);
+    const difference = recheck === null ? null : planDifference(stored, recheck);
+    if (difference !== null) {
+      // The dry run may differ because a request with the same key ran meanwhile: that is its answer, not a new plan.
+      const meanwhile = await readExecutionByKey(storage, request.idempotencyKey);
+      if (meanwhile) return replay(meanwhile, principal, request);
+      const fresh = await makePlan(principal, action, customer, stored.params as Record<string, Json>, {
+        runId: record.runId,
+        wizard: record.wizard,
+        now,
+      });
+      await refuse(
+        new ApiFailure(
+          409,
+          'plan_changed',
+          `the dry run of ${stored.action} on ${customer.name} changed since plan ${stored.planId} was confirmed (${difference}); nothing was executed — review the new plan ${fresh.planId} and confirm it`,
+          { plan: fresh },
+        ),
+      );
+    }
 
     const executionId = `exe_${newId(now)}`;
     const claim = await storage.transaction(async (db): Promise<Claim> => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CustomerIdSchema, IsoTimeSchema } from '../domain';
 import { CUSTOMER_ID_PATTERN } from '../routes';
-import { WizardRunRecordArgsSchema } from '../remediation/wire';
+import { PlanSchema, WizardRunRecordArgsSchema } from '../remediation/wire';
 import { FollowUpCreateArgsSchema, FollowUpUpdateArgsSchema } from '../follow-ups';
 import { ProblemCreateArgsSchema, ProblemUpdateArgsSchema } from '../problems';
 
@@ -216,6 +216,8 @@ export const ApiErrorSchema = z.object({
   needs: z.array(z.string()).optional(),
   /** Ingest: customer ids that do not exist (422) or lie outside the token's scope (403). */
   customerIds: z.array(z.string()).optional(),
+  /** 409 plan_changed: the new plan the server made when the confirmed one no longer held (review and confirm it). */
+  plan: PlanSchema.optional(),
 });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
 
