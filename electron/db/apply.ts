@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { Ajv } from 'ajv';
 import { z } from 'zod';
 import {
+  CHANGE_KINDS,
   CustomerFeatureSchema,
   CustomerSchema,
   NoteSchema,
@@ -9,6 +10,7 @@ import {
   SEVERITIES,
   type TimelineEvent,
 } from '../../shared/domain';
+import { changeKey } from '../../shared/diagnosis/changes';
 import { threadOf } from '../../shared/threads';
 import { PublishedCatalogSchema } from '../../shared/catalog/format';
 import { LinkTemplatesSchema } from '../../shared/links';
@@ -157,9 +159,9 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     where excluded.ver > customer_features.ver`);
   const insertEvent = db.prepare(`
     insert or ignore into events (id, customer_id, occurred_at, recorded_at, kind, severity, summary, feature,
-      source_system, source_external_id, actor, body, prev_value, new_value, links, properties, signature, ver)
+      source_system, source_external_id, actor, body, prev_value, new_value, links, properties, signature, change_key, ver)
     values (@id, @customerId, @occurredAt, @recordedAt, @kind, @severity, @summary, @feature,
-      @sourceSystem, @sourceExternalId, @actor, @body, @prevValue, @newValue, @links, @properties, @signature, @ver)`);
+      @sourceSystem, @sourceExternalId, @actor, @body, @prevValue, @newValue, @links, @properties, @signature, @changeKey, @ver)`);
   const existingEvent = db.prepare<
     [string],
     { rid: number; ver: number; kind: string; severity: string; feature: string | null; source_system: string }
@@ -168,7 +170,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     update events set occurred_at = @occurredAt, recorded_at = @recordedAt, kind = @kind, severity = @severity,
       summary = @summary, feature = @feature, source_system = @sourceSystem, source_external_id = @sourceExternalId,
       actor = @actor, body = @body, prev_value = @prevValue, new_value = @newValue, links = @links,
-      properties = @properties, signature = @signature, ver = @ver
+      properties = @properties, signature = @signature, change_key = @changeKey, ver = @ver
     where id = @id`);
   const ftsInsert = db.prepare(
     'insert into events_fts (rowid, summary, body, kind, feature, actor) select rid, summary, body, kind, feature, actor from events where rid = ?',
@@ -355,6 +357,8 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       links: JSON.stringify(event.links),
       properties: JSON.stringify(event.properties),
       signature: event.signature ?? null,
+      // Who-else groups the affected customers' changes by it (cache migration 15).
+      changeKey: (CHANGE_KINDS as readonly string[]).includes(event.kind) ? changeKey(event) : null,
       ver: op.ver,
     };
     const inserted = insertEvent.run(params);

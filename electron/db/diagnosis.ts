@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { CHANGE_KINDS, type Severity } from '../../shared/domain';
-import { changeKey, changedRelease, describeChange } from '../../shared/diagnosis/changes';
+import { changedRelease, describeChange } from '../../shared/diagnosis/changes';
 import { describeImpact, impactHeadline, type ImpactCount, type SharedChange } from '../../shared/diagnosis/impact';
 import { rankSuspects, type CandidateChange, type SignalFacts } from '../../shared/diagnosis/suspects';
 import type {
@@ -13,6 +13,7 @@ import type {
 } from '../../shared/ipc/diagnosis-views';
 import { DeskError } from '../../shared/ipc/result';
 import { parseJson } from './queries';
+import { storedChangeFacts } from './stored-change';
 
 /**
  * Diagnosis queries of the cache (issue 12): suspect changes before a signal and
@@ -20,9 +21,11 @@ import { parseJson } from './queries';
  * (score, words) are pure and live in shared/diagnosis/; this module only reads.
  *
  * Cost: one range scan of `events_by_signature_occurred_at` for the affected
- * customers, then per affected customer one scan of
- * `events_by_customer_kind_occurred_at` over its changes in the hours before its
- * first signal (at most `MAX_ECHO_CUSTOMERS` of them).
+ * customers, then per affected customer one range of the covering index
+ * `events_by_customer_occurred_at_change_key` over its changes in the hours
+ * before its first signal (at most `MAX_ECHO_CUSTOMERS` of them), grouped by the
+ * change key apply keeps on each change (cache migration 15); only the changes
+ * shown are read in full.
  */
 
 const HOUR = 3_600_000;
@@ -68,28 +71,15 @@ type CustomerRaw = {
   health: AffectedCustomer['health'];
 };
 
-function record(text: string): Record<string, unknown> {
-  const value = parseJson(text);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
 function toCandidate(raw: EventRaw): CandidateChange {
-  return {
-    id: raw.id,
-    occurredAt: raw.occurred_at,
-    actor: raw.actor,
-    kind: raw.kind,
-    summary: raw.summary,
-    feature: raw.feature,
-    prevValue: parseJson(raw.prev_value),
-    newValue: parseJson(raw.new_value),
-    links: record(raw.links),
-    properties: record(raw.properties),
-  };
+  return { ...storedChangeFacts(raw), id: raw.id, occurredAt: raw.occurred_at, actor: raw.actor };
 }
 
 const isoMinus = (at: string, hours: number) => new Date(Date.parse(at) - hours * HOUR).toISOString();
 const isoPlus = (at: string, hours: number) => new Date(Date.parse(at) + hours * HOUR).toISOString();
+
+/** The affected customers who had one change before their first signal; its words are read when asked for. */
+type SharedBefore = { customers: Set<string>; describe: () => { label: string; release: string | null } };
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
   const counts = new Map<string, number>();
@@ -111,13 +101,17 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
        and occurred_at >= @from and occurred_at <= @to
      order by occurred_at desc, id desc limit 500`,
   );
-  // One index range per affected customer and change kind (events_by_customer_kind_occurred_at).
-  const changesOfMany = db.prepare<{ windows: string; kinds: string }, EventRaw>(
+  // One covering index range per affected customer (events_by_customer_occurred_at_change_key), grouped by change
+  // key: who had it, and the change that says it best (an upgrade before a deploy of the same release, else the first).
+  const changeKeysOfMany = db.prepare<{ windows: string }, { change_key: string; customers: string; sample: string }>(
     `with windows(customer_id, from_at, to_at) as (
        select json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') from json_each(@windows))
-     select e.* from windows w cross join events e
-     where e.customer_id = w.customer_id and e.kind in (select value from json_each(@kinds))
-       and e.occurred_at >= w.from_at and e.occurred_at <= w.to_at`,
+     select e.change_key, json_group_array(distinct e.customer_id) as customers,
+       min(case e.kind when 'version_upgrade' then '0' else '1' end || e.id) as sample
+     from windows w cross join events e
+     where e.customer_id = w.customer_id and e.change_key is not null
+       and e.occurred_at >= w.from_at and e.occurred_at <= w.to_at
+     group by e.change_key`,
   );
   const affectedBySignature = db.prepare<[string, string, string], { customer_id: string; first_at: string; events: number }>(
     `select customer_id, min(occurred_at) as first_at, count(*) as events from events
@@ -203,20 +197,26 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
   function changesBeforeFirstSignal(
     affected: readonly { customer_id: string; first_at: string }[],
     changeWindowHours: number,
-  ): Map<string, { label: string; customers: Set<string>; release: string | null }> {
-    const byKey = new Map<string, { label: string; customers: Set<string>; release: string | null }>();
+  ): Map<string, SharedBefore> {
+    const byKey = new Map<string, SharedBefore>();
     const windows = affected
       .slice(0, MAX_ECHO_CUSTOMERS)
       .map((row) => [row.customer_id, isoMinus(row.first_at, changeWindowHours), row.first_at]);
     if (windows.length === 0) return byKey;
-    for (const raw of changesOfMany.all({ windows: JSON.stringify(windows), kinds: changeKinds })) {
-      const change = toCandidate(raw);
-      const key = changeKey(change);
-      const entry = byKey.get(key) ?? { label: describeChange(change), customers: new Set(), release: changedRelease(change) };
-      // A release's upgrade says it better than its deploy ("upgrade 26.12.0 → 26.13.0").
-      if (change.kind === 'version_upgrade') entry.label = describeChange(change);
-      entry.customers.add(raw.customer_id);
-      byKey.set(key, entry);
+    for (const row of changeKeysOfMany.all({ windows: JSON.stringify(windows) })) {
+      const customers = new Set(parseJson(row.customers) as string[]);
+      let described: { label: string; release: string | null } | null = null;
+      // Read in full only when shown: who-else lists at most 10 changes, suspects only count the customers.
+      const describe = () => {
+        if (described) return described;
+        const raw = eventOne.get(row.sample.slice(1));
+        const change = raw ? toCandidate(raw) : null;
+        described = change
+          ? { label: describeChange(change), release: changedRelease(change) }
+          : { label: row.change_key, release: null };
+        return described;
+      };
+      byKey.set(row.change_key, { customers, describe });
     }
     return byKey;
   }
@@ -273,18 +273,19 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
     };
     const versions = dimension((customer) => customer.version);
     const shared: SharedChange[] = [...sharedBefore(signal, windowHours, changeWindowHours)]
+      .filter(([, entry]) => entry.customers.size > 1)
+      .sort(([keyA, a], [keyB, b]) => b.customers.size - a.customers.size || (keyA < keyB ? -1 : 1))
+      .slice(0, 10)
       .map(([key, entry]) => {
-        const onVersion = entry.release === null ? null : versions.find((item) => item.value === entry.release);
+        const { label, release } = entry.describe();
+        const onVersion = release === null ? null : versions.find((item) => item.value === release);
         return {
           changeKey: key,
-          label: entry.label,
+          label,
           affected: entry.customers.size,
           unaffected: onVersion ? Math.max(0, onVersion.fleet - onVersion.affected) : null,
         };
-      })
-      .filter((entry) => entry.affected > 1)
-      .sort((a, b) => b.affected - a.affected || (a.changeKey < b.changeKey ? -1 : 1))
-      .slice(0, 10);
+      });
     const thisVersion = self?.version ?? null;
     const sameVersionOthers = others.filter((row) => byId.get(row.customer_id)?.version === thisVersion).length;
     const affectedCount = affectedIds.size;

@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
 import { ulid } from '../../shared/ulid';
 import { eventSignature, SIGNATURE_FAMILIES } from '../../shared/signature';
+import { CHANGE_KINDS } from '../../shared/domain-values';
+import { changeKey } from '../../shared/diagnosis/changes';
+import { storedChangeFacts, type StoredChangeColumns } from './stored-change';
 
 /** One forward-only schema step of a database. */
 export type Migration = { version: number; name: string; up: (db: Database.Database) => void };
@@ -456,6 +459,32 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
         create index events_by_occurred_at_wizard_run on events (occurred_at, source_external_id) where kind = 'wizard_run';
         create index events_by_source_external_id_wizard_run on events (source_external_id) where kind = 'wizard_run';
         create index wizard_runs_by_finished_at on wizard_runs (finished_at, id) where finished_at is not null;
+      `);
+    },
+  },
+  {
+    version: 15,
+    name: 'change keys for the fleet evidence',
+    up(db) {
+      // Issue 12 at a million events: "which changes did the affected customers share before their first signal"
+      // groups every affected customer's changes of the day before by shared/diagnosis/changes.ts changeKey. Read
+      // from the rows, that was a table lookup and four JSON parses per change of every affected customer (most of
+      // who-else's time); kept per row on apply, it is one covering index range per customer. A change of the
+      // changeKey rule needs a migration that recomputes the column, like this one.
+      db.exec('alter table events add column change_key text');
+      const rows = db
+        .prepare<string[], StoredChangeColumns & { rid: number }>(
+          `select rid, kind, summary, feature, prev_value, new_value, links, properties from events
+           where kind in (${CHANGE_KINDS.map(() => '?').join(', ')})`,
+        )
+        .iterate(...CHANGE_KINDS);
+      const pending: [string, number][] = [];
+      for (const row of rows) pending.push([changeKey(storedChangeFacts(row)), row.rid]);
+      const update = db.prepare('update events set change_key = ? where rid = ?');
+      for (const [key, rid] of pending) update.run(key, rid);
+      db.exec(`
+        create index events_by_customer_occurred_at_change_key on events (customer_id, occurred_at, change_key, kind, id)
+          where change_key is not null;
       `);
     },
   },

@@ -253,7 +253,11 @@ describe('cache migration 14 (run history by finish time)', () => {
       finishedAt: '2026-11-17T10:00:00.000Z',
       outcome: 'remediated',
     });
-    migrate(db, CACHE_MIGRATIONS, 'cache');
+    migrate(
+      db,
+      CACHE_MIGRATIONS.filter((migration) => migration.version <= 14),
+      'cache',
+    );
     expect(db.pragma('user_version', { simple: true })).toBe(14);
     const indexes = db
       .prepare(
