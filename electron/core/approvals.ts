@@ -35,17 +35,23 @@ export function createApprovalHandlers(options: ApprovalHandlerOptions) {
     'approvals:inbox': async (): Promise<ApprovalsInbox> => {
       const backend = options.backend();
       const person = options.user();
-      if (!backend || !person) return { approvals: [], unavailable: 'Connect to a backend and sign in to see approvals.' };
+      if (!backend || !person)
+        return { approvals: [], yours: [], unavailable: 'Connect to a backend and sign in to see approvals.' };
       const roles = person.roles.filter((role): role is AccessRole => (ACCESS_ROLES as readonly string[]).includes(role));
       if (!can(roles, 'approve')) {
         return {
           approvals: [],
+          yours: [],
           unavailable: `Approving needs the approver role (or admin); you are ${person.roles.join(', ') || 'without a role'}.`,
         };
       }
       try {
         const pending = await backend.pendingApprovals();
-        return { approvals: pending.filter((approval) => !isOwn(approval, person)), unavailable: null };
+        return {
+          approvals: pending.filter((approval) => !isOwn(approval, person)),
+          yours: pending.filter((approval) => isOwn(approval, person)),
+          unavailable: null,
+        };
       } catch (error) {
         throw deskErrorOf(error);
       }

@@ -332,6 +332,8 @@ export const OutboxDiscardInputSchema = z.strictObject({ backendKey: z.string().
  */
 export const ApprovalsInboxSchema = z.object({
   approvals: z.array(ApprovalSchema),
+  /** The person's own requests still waiting: shown, never theirs to decide (the server refuses self-approval). */
+  yours: z.array(ApprovalSchema),
   unavailable: z.string().nullable(),
 });
 export type ApprovalsInbox = z.infer<typeof ApprovalsInboxSchema>;

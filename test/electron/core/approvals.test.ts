@@ -47,7 +47,10 @@ it('lists other people’s pending approvals for an approver, not their own, and
   expect((await alice.post('/v1/approvals', { planId: plan.planId, reason: 'customer down, rollback' })).status).toBe(201);
 
   const asAlice = handlersFor(aliceToken, { userId: 'alice', roles: ['admin'] });
-  expect((await asAlice['approvals:inbox']()).approvals).toEqual([]);
+  const own = await asAlice['approvals:inbox']();
+  expect(own.approvals).toEqual([]);
+  // Her own request is listed as hers, waiting for someone else (the page says she cannot approve it).
+  expect(own.yours).toMatchObject([{ requestedBy: 'alice', status: 'pending', plan: { planId: plan.planId } }]);
 
   const asBob = handlersFor(bobToken, { userId: 'bob', roles: ['approver'] });
   const inbox = await asBob['approvals:inbox']();
@@ -74,6 +77,7 @@ it('lists other people’s pending approvals for an approver, not their own, and
   const viewer = handlersFor(bobToken, { userId: 'bob', roles: ['viewer'] });
   expect(await viewer['approvals:inbox']()).toEqual({
     approvals: [],
+    yours: [],
     unavailable: expect.stringMatching(/needs the approver role/),
   });
 });

@@ -46,8 +46,14 @@ describe('approvals inbox (issue 14)', () => {
     const { user } = renderApp({ route: { view: 'approvals' }, desk });
 
     const list = await screen.findByRole('list', { name: 'Waiting for your approval' });
-    // Dana's own request is not hers to approve.
+    // Dana's own request is not hers to approve: it is listed apart, saying so.
     expect(within(list).queryByRole('article', { name: /Globex/ })).not.toBeInTheDocument();
+    const own = within(screen.getByRole('list', { name: 'Your requests' })).getByRole('article', {
+      name: 'version.pin for Globex',
+    });
+    expect(own).toHaveTextContent('Dana Desk (you)');
+    expect(own).toHaveTextContent(/you cannot approve it yourself: a second person with the approver role decides it/);
+    expect(within(own).queryByRole('button', { name: 'Approve' })).not.toBeInTheDocument();
     const acme = within(list).getByRole('article', { name: 'version.pin for Acme Corp' });
     expect(acme).toHaveTextContent('Olga Ops');
     expect(acme).toHaveTextContent('customer down since the upgrade');
@@ -57,7 +63,9 @@ describe('approvals inbox (issue 14)', () => {
 
     await user.click(within(acme).getByRole('button', { name: 'Approve' }));
     await waitFor(() =>
-      expect(screen.getByRole('status')).toHaveTextContent('Approved: version.pin for Acme Corp, asked by Olga Ops.'),
+      expect(screen.getByRole('status')).toHaveTextContent(
+        'Approved by Dana Desk (you): version.pin for Acme Corp, asked by Olga Ops.',
+      ),
     );
     expect(desk.inputsTo('approvals:decide')).toEqual([{ approvalId: 'a1', decision: 'granted', note: '' }]);
     expect(screen.queryByRole('article', { name: /Acme Corp/ })).not.toBeInTheDocument();
@@ -68,7 +76,15 @@ describe('approvals inbox (issue 14)', () => {
     expect(desk.inputsTo('approvals:decide')).toHaveLength(1);
     await user.type(within(initech).getByLabelText('Reason (required to decline)'), 'pin the hotfix instead');
     await user.click(within(initech).getByRole('button', { name: 'Decline' }));
-    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Declined: version.pin for Initech'));
+    await waitFor(() =>
+      expect(screen.getByRole('status')).toHaveTextContent(
+        'Declined by Dana Desk (you): version.pin for Initech, asked by Piet Pager — pin the hotfix instead.',
+      ),
+    );
+    // "Approved by" with the real name of whoever decided, for every decision made here.
+    expect(screen.getByRole('list', { name: 'Decided here' })).toHaveTextContent(
+      /Declined by Dana Desk \(you\): version.pin for Initech, asked by Piet Pager — pin the hotfix instead.*Approved by Dana Desk \(you\): version.pin for Acme Corp, asked by Olga Ops/,
+    );
     expect(desk.inputsTo('approvals:decide')[1]).toEqual({
       approvalId: 'a3',
       decision: 'denied',
@@ -80,5 +96,54 @@ describe('approvals inbox (issue 14)', () => {
     renderApp({ route: { view: 'approvals' } });
     expect(await screen.findByText('Nothing is waiting for your approval.')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Approvals' })).toHaveAttribute('aria-current', 'page');
+  });
+
+  it('reads the inbox again when the cache changes: a new request appears, one decided elsewhere goes', async () => {
+    const fixtures = standardFixtures();
+    fixtures.approvals = [approval('a1', 'olga', 'Olga Ops', { id: 'acme', name: 'Acme Corp' })];
+    const desk = createFakeDesk(fixtures);
+    renderApp({ route: { view: 'approvals' }, desk });
+    await screen.findByRole('article', { name: 'version.pin for Acme Corp' });
+
+    fixtures.approvals.push(approval('a2', 'piet', 'Piet Pager', { id: 'initech', name: 'Initech' }));
+    Object.assign(fixtures.approvals[0] ?? {}, { status: 'granted', decidedBy: 'bob', decidedByName: 'Bob Approver' });
+    const reads = desk.inputsTo('approvals:inbox').length;
+    desk.emit('cache:changed', { customerIds: ['initech'], global: false });
+
+    expect(await screen.findByRole('article', { name: 'version.pin for Initech' })).toBeInTheDocument();
+    expect(screen.queryByRole('article', { name: 'version.pin for Acme Corp' })).not.toBeInTheDocument();
+    expect(desk.inputsTo('approvals:inbox').length).toBe(reads + 1);
+  });
+
+  it('moves between requests with j and k, and Enter starts the decision in the reason field', async () => {
+    const fixtures = standardFixtures();
+    fixtures.approvals = [
+      approval('a1', 'olga', 'Olga Ops', { id: 'acme', name: 'Acme Corp' }),
+      approval('a3', 'piet', 'Piet Pager', { id: 'initech', name: 'Initech' }),
+      approval('a2', 'dana', 'Dana Desk', { id: 'globex', name: 'Globex' }),
+    ];
+    const { user } = renderApp({ route: { view: 'approvals' }, fixtures });
+    const acme = await screen.findByRole('article', { name: 'version.pin for Acme Corp' });
+    const initech = screen.getByRole('article', { name: 'version.pin for Initech' });
+    const globex = screen.getByRole('article', { name: 'version.pin for Globex' });
+
+    await user.keyboard('j');
+    expect(acme).toHaveFocus();
+    await user.keyboard('j');
+    expect(initech).toHaveFocus();
+    // Your own requests are in the same keyboard order, after the ones you may decide.
+    await user.keyboard('j');
+    expect(globex).toHaveFocus();
+    await user.keyboard('k');
+    expect(initech).toHaveFocus();
+    await user.keyboard('{Enter}');
+    const reason = within(initech).getByLabelText('Reason (required to decline)');
+    expect(reason).toHaveFocus();
+    // Typing j in the reason is text, not a move.
+    await user.keyboard('jk');
+    expect(reason).toHaveValue('jk');
+    expect(reason).toHaveFocus();
+    await user.tab();
+    expect(within(initech).getByRole('button', { name: 'Approve' })).toHaveFocus();
   });
 });

@@ -173,7 +173,12 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     'approvals:inbox': () => {
       const me = identity.user?.userId;
       const mine = (approval: Approval) => approval.requestedBy === me || approval.plan.createdBy === me;
-      return { approvals: (fixtures.approvals ?? []).filter((approval) => !mine(approval)), unavailable: null };
+      const pending = (fixtures.approvals ?? []).filter((approval) => approval.status === 'pending');
+      return {
+        approvals: pending.filter((approval) => !mine(approval)),
+        yours: pending.filter((approval) => mine(approval)),
+        unavailable: null,
+      };
     },
     'approvals:decide': (input: { approvalId: string; decision: 'granted' | 'denied'; note: string }) => {
       const approval = fixtures.approvals?.find((candidate) => candidate.approvalId === input.approvalId);
