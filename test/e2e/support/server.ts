@@ -5,7 +5,12 @@ import readline from 'node:readline';
 /** A reference server in its own process (PGlite in `dataDir`), which a test can stop and start again. */
 export type ServerProcess = { url: string; port: number; token: string; stop(): Promise<void>; restart(): Promise<void> };
 
-async function launch(dataDir: string, port: number, token: string): Promise<{ child: ChildProcess; url: string; port: number }> {
+async function launch(
+  dataDir: string,
+  port: number,
+  token: string,
+  databaseUrl: string,
+): Promise<{ child: ChildProcess; url: string; port: number }> {
   const child = spawn(
     process.execPath,
     [
@@ -21,7 +26,7 @@ async function launch(dataDir: string, port: number, token: string): Promise<{ c
       '--live-interval',
       '0',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '', LIGHTKEEPER_ADMIN_TOKEN: token } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: databaseUrl, LIGHTKEEPER_ADMIN_TOKEN: token } },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr += chunk));
@@ -52,10 +57,15 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts the demo server; `restart` brings it back on the same port over the same data. */
-export async function startServerProcess(dataDir: string): Promise<ServerProcess> {
+/**
+ * Starts the demo server; `restart` brings it back on the same port over the same data. It keeps its data
+ * in PGlite in `dataDir`, or in the PostgreSQL database at `databaseUrl` (which starts in a fraction of
+ * PGlite's first preparation on a loaded machine).
+ */
+export async function startServerProcess(dataDir: string, options: { databaseUrl?: string | null } = {}): Promise<ServerProcess> {
   const token = crypto.randomBytes(24).toString('base64url');
-  let current = await launch(dataDir, 0, token);
+  const databaseUrl = options.databaseUrl ?? '';
+  let current = await launch(dataDir, 0, token, databaseUrl);
   const port = current.port;
   return {
     url: current.url,
@@ -64,7 +74,7 @@ export async function startServerProcess(dataDir: string): Promise<ServerProcess
     stop: () => stopChild(current.child),
     async restart() {
       await stopChild(current.child);
-      current = await launch(dataDir, port, token);
+      current = await launch(dataDir, port, token, databaseUrl);
     },
   };
 }
