@@ -69,6 +69,37 @@ describe('applying pulled pages', () => {
     });
   });
 
+  it('indexes every customer whose bootstrap finished in one response once, also with a later page or a removal in it', () => {
+    const a1 = eventRow('acme', '2026-11-01T10:00:00.000Z', { summary: 'quasar rollout started' });
+    const a2 = eventRow('acme', '2026-11-01T11:00:00.000Z', { summary: 'quasar rollout finished' });
+    const g1 = eventRow('globex', '2026-11-01T10:00:00.000Z', { summary: 'quasar outage' });
+    applier.applyPull(
+      pullResponse(
+        [
+          {
+            bucket: 'customer:acme',
+            ops: [put('customer', 'acme', customerRow('acme')), put('event', a1.id, a1)],
+            bootstrap: { pageToken: null, done: true },
+          },
+          {
+            bucket: 'customer:globex',
+            ops: [put('customer', 'globex', customerRow('globex')), put('event', g1.id, g1)],
+            bootstrap: { pageToken: null, done: true },
+          },
+          // A second page of acme after its bootstrap finished in this same response.
+          { bucket: 'customer:acme', ops: [put('event', a2.id, a2)], cursor: 'c2' },
+        ],
+        { removedBuckets: ['customer:globex'] },
+      ),
+      now,
+    );
+    const hits = queries.search('quasar', 10).groups;
+    expect(hits.map((group) => group.customerId)).toEqual(['acme']);
+    expect(hits[0]?.events.map((event) => event.id).sort()).toEqual([a1.id, a2.id].sort());
+    expect(handle.db.prepare('select count(*) from events_fts where events_fts match ?').pluck().get('quasar')).toBe(2);
+    handle.db.exec("insert into events_fts (events_fts) values ('integrity-check')");
+  });
+
   it('ignores a re-sent row with an older or equal version and applies a newer one', () => {
     applier.applyPull(
       pullResponse([{ bucket: 'customer:acme', ops: [put('customer', 'acme', customerRow('acme', { health: 'degraded' }), 5)] }]),
