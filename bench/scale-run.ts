@@ -40,8 +40,12 @@ export type ScaleOptions = {
   log?: (line: string) => void;
 };
 
-/** CPU time in milliseconds used during a phase. */
-export type PhaseCpu = { serverMs: number; postgresMs: number; wallMs: number };
+/**
+ * CPU time in milliseconds used during a phase: by the server processes, by the database's PostgreSQL
+ * backends, and by this process — the desks' engines, SQLite caches and HTTP clients all run here, on one
+ * thread, so when it is busy the desks' latencies include their own queueing.
+ */
+export type PhaseCpu = { serverMs: number; postgresMs: number; deskMs: number; wallMs: number };
 
 /** One desk's notes as its cache holds them, and what its outbox still holds. */
 export type DeskNotes = {
@@ -122,10 +126,17 @@ function createCpuTracker(monitor: pg.Client, serverPids: () => number[], everyM
       await (sampling = sampling.then(sample));
       const baseline = new Map([...latest].map(([pid, entry]) => [pid, entry.ms]));
       const started = performance.now();
+      const deskStarted = process.cpuUsage();
       return {
         async end() {
           await (sampling = sampling.then(sample));
-          const used: PhaseCpu = { serverMs: 0, postgresMs: 0, wallMs: performance.now() - started };
+          const desk = process.cpuUsage(deskStarted);
+          const used: PhaseCpu = {
+            serverMs: 0,
+            postgresMs: 0,
+            deskMs: (desk.user + desk.system) / 1000,
+            wallMs: performance.now() - started,
+          };
           for (const [pid, entry] of latest) {
             const spent = entry.ms - (baseline.get(pid) ?? 0);
             if (entry.kind === 'server') used.serverMs += spent;
@@ -291,8 +302,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
     pullMs: [],
     visibleOtherServerMs: [],
     visibleSameServerMs: [],
-    bootstrapCpu: { serverMs: 0, postgresMs: 0, wallMs: 0 },
-    steadyCpu: { serverMs: 0, postgresMs: 0, wallMs: 0 },
+    bootstrapCpu: { serverMs: 0, postgresMs: 0, deskMs: 0, wallMs: 0 },
+    steadyCpu: { serverMs: 0, postgresMs: 0, deskMs: 0, wallMs: 0 },
     notesWritten: 0,
     bootstrapOps: 0,
     errors: { count: 0, examples: [] },
