@@ -123,6 +123,27 @@ export function checkSourceDraft(
   };
 }
 
+/**
+ * The aliases of a draft that name a customer not known where it is checked
+ * (`isKnown` answers null when it cannot tell: nothing is refused then), one
+ * problem a line, counted from 1 as the form shows them.
+ */
+export function unknownAliasProblems(
+  aliases: SourceDraft['aliases'],
+  isKnown: (customerId: string) => boolean | null,
+): { field: 'aliases'; message: string }[] {
+  return aliases.flatMap((alias, index) =>
+    isKnown(alias.customerId) === false
+      ? [
+          {
+            field: 'aliases' as const,
+            message: `Line ${index + 1}: no customer ${alias.customerId} is known here; check the id on the Customers page.`,
+          },
+        ]
+      : [],
+  );
+}
+
 /** The body of `POST /v1/sources` for a draft: the server's config keys. */
 export function sourceConfigOfDraft(draft: SourceDraft): Record<string, unknown> {
   const common = {

@@ -5,6 +5,7 @@ import {
   explainRefusal,
   parseRefusalReason,
   sourceConfigOfDraft,
+  unknownAliasProblems,
   type SourceDraft,
 } from '../../shared/ingest-sources';
 import { DeskError, type ErrorCode } from '../../shared/ipc/result';
@@ -150,17 +151,8 @@ export function createSourceHandlers(options: SourceHandlerOptions) {
 
     'sources:add': async (draft: SourceDraft): Promise<SourceAddOutput> => {
       const backend = requireBackend();
-      const unknown = draft.aliases
-        .map((alias, index) => ({ ...alias, line: index + 1 }))
-        .filter((alias) => options.isKnownCustomer(alias.customerId) === false);
-      if (unknown.length > 0)
-        return {
-          status: 'refused',
-          problems: unknown.map((alias) => ({
-            field: 'aliases',
-            message: `Line ${alias.line}: no customer ${alias.customerId} is known here; check the id on the Customers page.`,
-          })),
-        };
+      const unknown = unknownAliasProblems(draft.aliases, options.isKnownCustomer);
+      if (unknown.length > 0) return { status: 'refused', problems: unknown };
       let answer: ServerCredential;
       try {
         answer = await backend.addSource(sourceConfigOfDraft(draft));

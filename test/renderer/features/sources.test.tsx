@@ -109,12 +109,20 @@ describe('the Sources page (issue 10)', () => {
     );
     expect(desk.inputsTo('sources:add')).toEqual([]);
 
-    // An id that is taken is the server's (here the core's) refusal, shown under the same field.
+    // An alias to a customer the cache does not know is the core's refusal, under the aliases.
     await user.clear(id);
     await user.type(id, 'tickets');
     await user.clear(within(form).getByLabelText('Default feature (optional)'));
-    await user.clear(within(form).getByLabelText('Aliases (optional)'));
-    await user.type(within(form).getByLabelText('Aliases (optional)'), 'acme-prod = acme');
+    const aliases = within(form).getByLabelText('Aliases (optional)');
+    await user.clear(aliases);
+    await user.type(aliases, 'acme-prod = acme{Enter}globex-eu = nobody');
+    await user.click(within(form).getByRole('button', { name: 'Add source' }));
+    await waitFor(() => expect(aliases).toHaveFocus());
+    expect(aliases).toHaveAccessibleDescription(/Line 2: no customer nobody is known here; check the id on the Customers page./);
+
+    // An id that is taken is the server's refusal, shown under its field.
+    await user.clear(aliases);
+    await user.type(aliases, 'acme-prod = acme');
     await user.click(within(form).getByRole('button', { name: 'Add source' }));
     await waitFor(() => expect(id).toHaveAccessibleDescription(/A source tickets exists already; pick another id./));
 
@@ -125,8 +133,8 @@ describe('the Sources page (issue 10)', () => {
     await user.type(id, 'gh-deploys{Enter}');
 
     const ready = await screen.findByRole('region', { name: 'Source gh-deploys is ready' });
-    expect(desk.inputsTo('sources:add')).toHaveLength(2);
-    expect(desk.inputsTo('sources:add')[1]).toEqual({
+    expect(desk.inputsTo('sources:add')).toHaveLength(3);
+    expect(desk.inputsTo('sources:add')[2]).toEqual({
       id: 'gh-deploys',
       kind: 'github',
       aliases: [{ alias: 'acme-prod', customerId: 'acme' }],

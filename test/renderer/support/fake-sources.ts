@@ -1,4 +1,4 @@
-import { usesHmac, type SourceDraft } from '../../../shared/ingest-sources';
+import { unknownAliasProblems, usesHmac, type SourceDraft } from '../../../shared/ingest-sources';
 import type { Channel } from '../../../shared/ipc/channels';
 import type { SourceView } from '../../../shared/ipc/source-views';
 import type { Fixtures } from './fixtures';
@@ -73,21 +73,12 @@ export function createFakeSources(
           },
     'sources:add': (draft: SourceDraft) => {
       if (!isAdmin()) return forbidden('add a source');
+      const unknown = unknownAliasProblems(draft.aliases, (id) => fixtures.customers.some((customer) => customer.id === id));
+      if (unknown.length > 0) return { status: 'refused', problems: unknown };
       if (find(draft.id))
         return {
           status: 'refused',
           problems: [{ field: 'id', message: `A source ${draft.id} exists already; pick another id.` }],
-        };
-      const unknown = draft.aliases
-        .map((alias, index) => ({ ...alias, line: index + 1 }))
-        .filter((alias) => !fixtures.customers.some((customer) => customer.id === alias.customerId));
-      if (unknown.length > 0)
-        return {
-          status: 'refused',
-          problems: unknown.map((alias) => ({
-            field: 'aliases',
-            message: `Line ${alias.line}: no customer ${alias.customerId} is known here; check the id on the Customers page.`,
-          })),
         };
       const source = makeSource({
         id: draft.id,
