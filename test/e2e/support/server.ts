@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import readline from 'node:readline';
+import { expect, type Page } from '@playwright/test';
 
 /** A reference server in its own process (PGlite in `dataDir`), which a test can stop and start again. */
 export type ServerProcess = { url: string; port: number; token: string; stop(): Promise<void>; restart(): Promise<void> };
@@ -31,7 +32,8 @@ async function launch(
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr += chunk));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${stderr}`)), 120_000);
+    // Seeding the demo into PGlite takes ~10 s alone and over two minutes on a shared machine at a load of 30.
+    const timer = setTimeout(() => reject(new Error(`server did not start in 300 s:\n${stderr}`)), 300_000);
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.startsWith('{')) return;
       // Start progress ({"starting": step}) comes before the ready line, which has the url.
@@ -113,4 +115,14 @@ export async function serverNoteBodies(server: ServerProcess, customerId: string
     if (!page.hasMore && !pageToken) break;
   }
   return bodies;
+}
+
+/** Points the desk at the server on its Sync page, as a user does, and waits until it is online. */
+export async function connectDesk(page: Page, server: ServerProcess): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sync', exact: true }).click();
+  await page.getByRole('radio', { name: 'Remote server' }).check();
+  await page.getByLabel('Server URL').fill(server.url);
+  await page.getByLabel('Access token').fill(server.token);
+  await page.getByRole('button', { name: 'Save backend setting' }).click();
+  await expect(page.getByTestId('sync-state')).toHaveText('Online', { timeout: 90_000 });
 }
