@@ -2,7 +2,7 @@ import type { Clock } from '../../shared/clock';
 import type { Json } from '../../shared/json';
 import type { Logger } from '../../shared/log';
 import { DeskError } from '../../shared/ipc/result';
-import type { Approval, Plan } from '../../shared/remediation/wire';
+import { PlanSchema, type Approval, type Plan } from '../../shared/remediation/wire';
 import { catalogSpecs } from '../../shared/catalog/publish';
 import type { DiagnosticRequest, Need } from '../../shared/wizards/engine';
 import { BackendError, type BackendClient } from '../backend/client';
@@ -209,6 +209,41 @@ export function createStepRunner(context: StepContext) {
       records.block(record, OFFLINE_ACTION_REASON);
       return false;
     }
+    if (plan.action !== need.action || !sameJson(plan.params, need.params)) {
+      // The step sends other parameters than the confirmed plan was made for: never execute that plan; plan again.
+      let fresh: Plan;
+      scheduler.markBusy(record.id);
+      try {
+        fresh = await client.planAction({
+          action: need.action,
+          customerId: record.customerId,
+          params: need.params,
+          runId: record.id,
+          wizard: { id: record.wizardId, version: record.wizardVersion },
+        });
+      } catch (error) {
+        records.block(
+          record,
+          `The step's parameters differ from the confirmed plan and the server could not plan again: ${describe(error)} Press Retry.`,
+        );
+        return false;
+      } finally {
+        scheduler.markIdle(record.id);
+      }
+      if (fresh.action !== need.action || !sameJson(fresh.params, need.params)) {
+        records.block(
+          record,
+          `The server plans ${fresh.action} with other parameters than this step sends, so no plan can be confirmed for it; cancel the run and escalate.`,
+        );
+        return false;
+      }
+      replan(
+        record,
+        fresh,
+        `the parameters of this step (${JSON.stringify(need.params)}) are not the ones plan ${plan.planId} was confirmed for (${JSON.stringify(plan.params)}); the server made a new plan`,
+      );
+      return true;
+    }
     const typedConfirmation = record.confirmation?.typedConfirmation ?? undefined;
     let lastError: unknown = null;
     scheduler.markBusy(record.id);
@@ -248,6 +283,13 @@ export function createStepRunner(context: StepContext) {
         } catch (error) {
           lastError = error;
           if (error instanceof BackendError && error.status === 401) break;
+          const replacement = replacedPlan(error);
+          if (replacement) {
+            // The server refused the confirmed plan because it no longer holds: the operator sees the new one and why.
+            scheduler.markIdle(record.id);
+            replan(record, replacement, error instanceof Error ? error.message : 'the plan changed');
+            return true;
+          }
           if (!isTransient(error)) {
             scheduler.markIdle(record.id);
             records.transition(record, {
@@ -269,6 +311,23 @@ export function createStepRunner(context: StepContext) {
         : `The backend did not confirm the action (${describe(lastError)}). It may or may not have run: press Retry — the retry sends the same idempotency key (${need.idempotencyKey}), so it cannot run twice.`;
     records.block(record, reason);
     return false;
+  }
+
+  /** The new plan of a 409 plan_changed, or null for any other error. */
+  function replacedPlan(error: unknown): Plan | null {
+    if (!(error instanceof BackendError) || error.status !== 409 || error.code !== 'plan_changed') return null;
+    const body = error.body;
+    const parsed = PlanSchema.safeParse(body && typeof body === 'object' && 'plan' in body ? body.plan : undefined);
+    return parsed.success ? parsed.data : null;
+  }
+
+  /** Puts a new plan in place of a confirmed one: the confirmation (and an approval of the old plan) no longer count. */
+  function replan(record: RunRecord, fresh: Plan, reason: string): void {
+    records.transition(
+      record,
+      { type: 'action-planned', at: nowIso(), plan: fresh, replanned: reason.slice(0, 2000) },
+      { plan: fresh, execution: null, confirmation: null, approval: null },
+    );
   }
 
   function linkStep(record: RunRecord, need: Extract<Need, { need: 'wizard' }>): boolean {

@@ -57,7 +57,13 @@ export const StepPhaseSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('check'), params: JsonObjectSchema, lastError: z.string().nullable() }),
   z.object({ name: z.literal('guidance'), text: z.string() }),
   z.object({ name: z.literal('action-plan'), params: JsonObjectSchema }),
-  z.object({ name: z.literal('action-confirm'), params: JsonObjectSchema, plan: JsonSchema }),
+  z.object({
+    name: z.literal('action-confirm'),
+    params: JsonObjectSchema,
+    plan: JsonSchema,
+    /** Why the plan was made again after a confirmation (the server's words); absent for the first plan. */
+    replanned: z.string().optional(),
+  }),
   z.object({ name: z.literal('action-execute'), params: JsonObjectSchema, plan: JsonSchema, idempotencyKey: z.string() }),
   z.object({ name: z.literal('simulated-action'), params: JsonObjectSchema }),
   z.object({ name: z.literal('approval'), reason: z.string() }),
@@ -171,6 +177,8 @@ export const StepRecordSchema = z.object({
   text: z.string().optional(),
   plan: JsonSchema.optional(),
   idempotencyKey: z.string().optional(),
+  /** Plans that were confirmed but replaced before they ran (the plan changed), oldest first. */
+  replans: z.array(z.object({ at: z.string(), reason: z.string(), previousPlan: JsonSchema })).optional(),
   isSimulated: z.boolean().optional(),
   attempts: z
     .array(z.object({ at: z.string(), result: JsonSchema, held: z.boolean(), detail: z.string().nullable() }))
@@ -289,7 +297,15 @@ export const NeedSchema = z.discriminatedUnion('need', [
   }),
   z.object({ ...needBase, need: z.literal('guidance'), text: z.string(), confirm: z.string().nullable() }),
   z.object({ ...needBase, need: z.literal('action-plan'), action: z.string(), params: JsonObjectSchema }),
-  z.object({ ...needBase, need: z.literal('action-confirm'), action: z.string(), params: JsonObjectSchema, plan: JsonSchema }),
+  z.object({
+    ...needBase,
+    need: z.literal('action-confirm'),
+    action: z.string(),
+    params: JsonObjectSchema,
+    plan: JsonSchema,
+    /** Set when this plan replaces one the operator had confirmed: why, so they review it again. */
+    replanned: z.string().optional(),
+  }),
   z.object({
     ...needBase,
     need: z.literal('action-execute'),
@@ -328,7 +344,13 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('check-result'), at, result: JsonSchema }),
   z.strictObject({ type: z.literal('check-failed'), at, error: z.string().min(1).max(2000) }),
   z.strictObject({ type: z.literal('continue'), at, confirmed: z.boolean().optional() }),
-  z.strictObject({ type: z.literal('action-planned'), at, plan: JsonSchema }),
+  z.strictObject({
+    type: z.literal('action-planned'),
+    at,
+    plan: JsonSchema,
+    /** A new plan for a confirmed one that no longer holds (the server's 409 plan_changed): why. */
+    replanned: z.string().min(1).max(2000).optional(),
+  }),
   z.strictObject({ type: z.literal('action-confirmed'), at, by: z.string().max(200).optional() }),
   z.strictObject({
     type: z.literal('action-result'),

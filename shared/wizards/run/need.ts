@@ -60,7 +60,14 @@ export function needOf(run: Run): Need {
     case 'action-plan':
       return { ...base, need: 'action-plan', action: actionName, params: phase.params };
     case 'action-confirm':
-      return { ...base, need: 'action-confirm', action: actionName, params: phase.params, plan: phase.plan };
+      return {
+        ...base,
+        need: 'action-confirm',
+        action: actionName,
+        params: phase.params,
+        plan: phase.plan,
+        ...(phase.replanned === undefined ? {} : { replanned: phase.replanned }),
+      };
     case 'action-execute':
       return {
         ...base,

@@ -256,12 +256,36 @@ function handleAction(
   }
   if (event.type === 'action-planned' && (phase.name === 'action-plan' || phase.name === 'action-confirm')) {
     record.plan = event.plan;
-    frame.cursor = { at: 'step', stepId: step.id, phase: { name: 'action-confirm', params: phase.params, plan: event.plan } };
+    const replanned = event.replanned ?? (phase.name === 'action-confirm' ? phase.replanned : undefined);
+    frame.cursor = {
+      at: 'step',
+      stepId: step.id,
+      phase: { name: 'action-confirm', params: phase.params, plan: event.plan, ...(replanned ? { replanned } : {}) },
+    };
+    return;
+  }
+  if (event.type === 'action-planned' && phase.name === 'action-execute') {
+    // The confirmed plan no longer holds (the server refused it with a new one): the operator confirms again.
+    if (!event.replanned)
+      throw new Refusal(
+        'invalid-event',
+        `step "${record.path}" has a confirmed plan; a new plan replaces it only with the reason (replanned), so the operator sees why they confirm again`,
+      );
+    record.replans = [...(record.replans ?? []), { at: now, reason: event.replanned, previousPlan: phase.plan }];
+    record.plan = event.plan;
+    delete record.idempotencyKey;
+    frame.cursor = {
+      at: 'step',
+      stepId: step.id,
+      phase: { name: 'action-confirm', params: phase.params, plan: event.plan, replanned: event.replanned },
+    };
     return;
   }
   if (event.type === 'action-confirmed' && phase.name === 'action-confirm') {
     const visit = run.state.visits[record.path] ?? 1;
-    const idempotencyKey = `${run.state.runId}:${record.path}:${visit}`;
+    // Each confirmed plan has its own key: the one confirmed before a replan never ran, and its key stays unused.
+    const replans = record.replans?.length ?? 0;
+    const idempotencyKey = `${run.state.runId}:${record.path}:${visit}${replans > 0 ? `:replan-${replans}` : ''}`;
     record.idempotencyKey = idempotencyKey;
     run.lockAnswers(now);
     frame.cursor = {

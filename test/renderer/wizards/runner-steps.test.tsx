@@ -206,6 +206,33 @@ describe('wizard runner: one screen per need', () => {
     expect(rows(within(step).getByRole('table', { name: 'What will change' }))).toEqual([['No changes.']]);
   });
 
+  it('shows the new plan and asks again when the confirmed plan changed before it ran (issue 11)', async () => {
+    const reason =
+      'the dry run of flags.set on Northwind Logistics changed since plan plan-1 was confirmed (flag sso.enforce no longer changes; it would now change nothing); nothing was executed — review the new plan plan-2 and confirm it';
+    const { desk, runId } = deskWithRun('sso-sign-in-failing', {
+      prepare: (fake, view) => {
+        fake.runs.planChanges['stop-enforcing'] = { reason, plan: { isNoop: true, changes: [] } };
+        fake.runs.act(view.runId, { type: 'inputs', values: { affected: 'all users' } });
+      },
+    });
+    const { user } = await openRun(desk, runId);
+    let step = await waitForStep('Stop enforcing SSO');
+    expect(within(step).queryByRole('alert')).not.toBeInTheDocument();
+    expect(rows(within(step).getByRole('table', { name: 'What will change' }))).toEqual([['flag sso.enforce', 'true', 'false']]);
+    await user.click(within(step).getByRole('button', { name: 'Confirm and run' }));
+    await waitFor(() => expect(within(currentStep()).getByRole('alert')).toBeInTheDocument());
+    step = currentStep();
+    const notice = within(step).getByRole('alert');
+    expect(notice).toHaveTextContent(`The plan changed since you confirmed it, so nothing was run. The server says: ${reason}.`);
+    expect(notice).toHaveTextContent('Check the new plan below and confirm again, or cancel the run.');
+    expect(rows(within(step).getByRole('table', { name: 'What will change' }))).toEqual([['No changes.']]);
+    const confirm = within(step).getByRole('button', { name: 'Confirm and run' });
+    expect(confirm).toBeEnabled();
+    await user.click(confirm);
+    expect(actsSent(desk).filter((sent) => (sent as { type: string }).type === 'confirm-action')).toHaveLength(2);
+    await waitForStep('Run finished');
+  });
+
   it('asks a second person at an approval step, then gates a high-risk plan on the typed customer name', async () => {
     const { desk, runId } = deskWithRun('degraded-after-version-upgrade');
     const { user } = await openRun(desk, runId);

@@ -455,6 +455,39 @@ describe('action steps', () => {
     expect(message).toMatch(/waits for the operator to confirm the plan/);
   });
 
+  it('asks again when the confirmed plan no longer holds: the new plan, why, and a new key (issue 11)', () => {
+    let run = toAction();
+    const first = { planId: 'plan_1', changes: [{ target: 'flag sso.enforce', from: true, to: false }] };
+    run = send(library, run, { type: 'action-planned', at: at(6), plan: first });
+    run = send(library, run, { type: 'action-confirmed', at: at(7), by: 'sam.l1' });
+    expect(needOf(run, 'action-execute').idempotencyKey).toBe('run-1:revert:1');
+    // A new plan without a reason would replace a confirmation silently: refused.
+    const silent = expectRefused(
+      applyEvent(library, run.state, { type: 'action-planned', at: at(8), plan: { planId: 'plan_2' } }),
+      'invalid-event',
+    );
+    expect(silent).toMatch(/replaces it only with the reason \(replanned\)/);
+    const second = { planId: 'plan_2', changes: [] };
+    const reason = 'the dry run changed since plan plan_1 was confirmed (flag sso.enforce no longer changes)';
+    run = send(library, run, { type: 'action-planned', at: at(8), plan: second, replanned: reason });
+    expect(needOf(run, 'action-confirm')).toMatchObject({ plan: second, replanned: reason });
+    // It survives a restart, and the old confirmation is gone: the run waits for the operator again.
+    const resumed = expectOk(resumeRun(library, JSON.parse(JSON.stringify(run.state))));
+    expect(needOf(resumed, 'action-confirm')).toMatchObject({ plan: second, replanned: reason });
+    expectRefused(applyEvent(library, run.state, { type: 'action-result', at: at(9), ok: true }), 'invalid-event');
+    const record = run.state.steps.find((step) => step.stepId === 'revert');
+    expect(record?.replans).toEqual([{ at: at(8), reason, previousPlan: first }]);
+    expect(record?.idempotencyKey).toBeUndefined();
+    run = send(library, run, { type: 'action-confirmed', at: at(10), by: 'sam.l1' });
+    expect(needOf(run, 'action-execute')).toMatchObject({ plan: second, idempotencyKey: 'run-1:revert:1:replan-1' });
+    run = send(library, run, { type: 'action-result', at: at(11), ok: true });
+    expect(run.state.steps.find((step) => step.stepId === 'revert')).toMatchObject({
+      plan: second,
+      idempotencyKey: 'run-1:revert:1:replan-1',
+      replans: [{ reason }],
+    });
+  });
+
   it('goes to onFailure when the action fails', () => {
     let run = toAction();
     run = send(library, run, { type: 'action-planned', at: at(6), plan: {} });

@@ -191,6 +191,14 @@ export function ActionConfirm({
 
   return (
     <div className="action-confirm">
+      {need.replanned ? (
+        <div className="plan-replanned" role="alert">
+          <p>
+            <strong>The plan changed since you confirmed it, so nothing was run.</strong> The server says: {need.replanned}.
+          </p>
+          <p>Check the new plan below and confirm again, or cancel the run.</p>
+        </div>
+      ) : null}
       <p>
         The server made a dry run of <code>{need.action}</code>. Nothing has changed yet: check the plan, then confirm.
       </p>

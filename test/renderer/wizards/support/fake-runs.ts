@@ -135,6 +135,8 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
     planOverrides: {} as Record<string, Partial<Plan>>,
     /** Failing executions by step path. */
     failingActions: {} as Record<string, string>,
+    /** Per action step path: at its next execution the server refuses with 409 plan_changed (this reason) and a new plan. */
+    planChanges: {} as Record<string, { reason: string; plan: Partial<Plan> }>,
     /** `manual` leaves verify attempts to {@link attemptVerify}, so a test can look at the waiting state. */
     verifyMode: 'auto' as 'auto' | 'manual',
     library,
@@ -712,6 +714,15 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
           if (!host.isOnline) {
             run.blockedReason = OFFLINE_ACTION_REASON;
             return;
+          }
+          const change = host.planChanges[need.path];
+          if (change) {
+            // As the desk does on 409 plan_changed: the new plan replaces the confirmed one, and the operator confirms again.
+            delete host.planChanges[need.path];
+            run.plan = { ...makePlan(run, need.path, need.action, need.params), ...change.plan };
+            run.approval = null;
+            transition(run, { type: 'action-planned', at: tick(), plan: run.plan, replanned: change.reason });
+            break;
           }
           sequence += 1;
           const failure = host.failingActions[need.path];
