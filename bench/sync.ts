@@ -183,9 +183,9 @@ const baseline = new Database(path.join(work, 'baseline.sqlite'));
 baseline.pragma('journal_mode = WAL');
 migrate(baseline, CACHE_MIGRATIONS, 'baseline');
 const insert = baseline.prepare(`insert into events (id, customer_id, occurred_at, recorded_at, kind, severity, summary, feature,
-  source_system, source_external_id, actor, body, prev_value, new_value, links, properties, ver, signature)
+  source_system, source_external_id, actor, body, prev_value, new_value, links, properties, ver, signature, search_key)
   values (@id, @customer_id, @occurred_at, @recorded_at, @kind, @severity, @summary, @feature, @source_system,
-  @source_external_id, @actor, @body, @prev_value, @new_value, @links, @properties, @ver, @signature)`);
+  @source_external_id, @actor, @body, @prev_value, @new_value, @links, @properties, @ver, @signature, @search_key)`);
 const insertMany = baseline.transaction((rows: unknown[]) => {
   for (const row of rows) insert.run(row);
 });
@@ -207,7 +207,7 @@ const baselineRate = serverEvents / (baselineMs / 1000);
 // Second baseline: the same end state the desk keeps — the rows plus their full-text index, built in one bulk pass.
 const ftsStarted = performance.now();
 baseline.exec(
-  `insert into events_fts (rowid, summary, body, kind, feature, actor) select rid, summary, body, kind, feature, actor from events`,
+  `insert into events_fts (rowid, summary, body, kind, feature, actor, search_key) select rid, summary, body, kind, feature, actor, search_key from events`,
 );
 const baselineWithFtsMs = baselineMs + (performance.now() - ftsStarted);
 const baselineWithFtsRate = serverEvents / (baselineWithFtsMs / 1000);

@@ -26,6 +26,7 @@ import {
   type Revision,
 } from '../../shared/sync/wire';
 import type { Outbox } from './outbox';
+import { customerSearchKey } from './search-key';
 
 const SyncedNoteSchema = NoteSchema;
 
@@ -159,9 +160,9 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     where excluded.ver > customer_features.ver`);
   const insertEvent = db.prepare(`
     insert or ignore into events (id, customer_id, occurred_at, recorded_at, kind, severity, summary, feature,
-      source_system, source_external_id, actor, body, prev_value, new_value, links, properties, signature, change_key, ver)
+      source_system, source_external_id, actor, body, prev_value, new_value, links, properties, signature, change_key, search_key, ver)
     values (@id, @customerId, @occurredAt, @recordedAt, @kind, @severity, @summary, @feature,
-      @sourceSystem, @sourceExternalId, @actor, @body, @prevValue, @newValue, @links, @properties, @signature, @changeKey, @ver)`);
+      @sourceSystem, @sourceExternalId, @actor, @body, @prevValue, @newValue, @links, @properties, @signature, @changeKey, @searchKey, @ver)`);
   const existingEvent = db.prepare<
     [string],
     { rid: number; ver: number; kind: string; severity: string; feature: string | null; source_system: string }
@@ -173,11 +174,11 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       properties = @properties, signature = @signature, change_key = @changeKey, ver = @ver
     where id = @id`);
   const ftsInsert = db.prepare(
-    'insert into events_fts (rowid, summary, body, kind, feature, actor) select rid, summary, body, kind, feature, actor from events where rid = ?',
+    'insert into events_fts (rowid, summary, body, kind, feature, actor, search_key) select rid, summary, body, kind, feature, actor, search_key from events where rid = ?',
   );
   const ftsDelete = db.prepare(`
-    insert into events_fts (events_fts, rowid, summary, body, kind, feature, actor)
-    select 'delete', rid, summary, body, kind, feature, actor from events where rid = ?`);
+    insert into events_fts (events_fts, rowid, summary, body, kind, feature, actor, search_key)
+    select 'delete', rid, summary, body, kind, feature, actor, search_key from events where rid = ?`);
   // In row id order: FTS5 writes its pending terms out as a new segment whenever a row id is not above the
   // last one, so rows in an index's order (by time) made a segment every few rows (issue 13: building the
   // index of 200 customers' 100,000 events took 45 s in index order, 19 s in row id order, same load).
@@ -185,12 +186,12 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
   // statement writes its pending terms out as a segment, and a customer's was built apart from the next one's
   // (issue 13: the 200 segments of 200 customers cost ~2× the bulk build of their events at 100,000 events).
   const ftsIndexCustomers = db.prepare(`
-    insert into events_fts (rowid, summary, body, kind, feature, actor)
-    select rid, summary, body, kind, feature, actor from events
+    insert into events_fts (rowid, summary, body, kind, feature, actor, search_key)
+    select rid, summary, body, kind, feature, actor, search_key from events
      where customer_id in (select value from json_each(?)) order by rid`);
   const ftsDeleteCustomer = db.prepare(`
-    insert into events_fts (events_fts, rowid, summary, body, kind, feature, actor)
-    select 'delete', rid, summary, body, kind, feature, actor from events where customer_id = ? order by rid`);
+    insert into events_fts (events_fts, rowid, summary, body, kind, feature, actor, search_key)
+    select 'delete', rid, summary, body, kind, feature, actor, search_key from events where customer_id = ? order by rid`);
   const upsertThread = db.prepare(`
     insert into threads (customer_id, kind, thread, status, event_id, severity, summary, feature, opened_at, last_at)
     values (@customerId, @kind, @thread, @status, @eventId, @severity, @summary, @feature, @occurredAt, @occurredAt)
@@ -363,6 +364,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       signature: event.signature ?? null,
       // Who-else groups the affected customers' changes by it (cache migration 15).
       changeKey: (CHANGE_KINDS as readonly string[]).includes(event.kind) ? changeKey(event) : null,
+      searchKey: customerSearchKey(event.customerId),
       ver: op.ver,
     };
     const inserted = insertEvent.run(params);

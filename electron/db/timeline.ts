@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { CHANGE_KINDS } from '../../shared/domain';
 import type { TimelineFilters } from '../../shared/ipc/views';
+import { customerSearchTerm } from './search-key';
 
 /**
  * How the timeline reads a filtered page of one customer fast at any size (issue 13). Every page is read
@@ -91,8 +92,9 @@ export function createTimelinePlanner(db: Database.Database) {
       range.push('occurred_at <= @to');
       params.to = new Date(filters.to).toISOString();
     }
+    // The customer's own term first: the index reads this customer's matches only, not the whole fleet's.
     const text = fts !== null ? 'e.rid in (select rowid from events_fts where events_fts match @fts)' : null;
-    if (fts !== null) params.fts = fts;
+    if (fts !== null) params.fts = `${customerSearchTerm(customerId)} ${fts}`;
     const where = [
       'e.customer_id = @customerId',
       ...lists.map((list) => listClause(list, 'e')),
