@@ -20,6 +20,7 @@ import { applySourcesFile, readSourcesFile, SourcesFileError, type DeclaredSourc
 import { publishBundledWizards } from './remediation/wizard-library';
 import { ensureAdminToken } from './repo/tokens';
 import { openStorage } from './storage/open';
+import { defaultPgliteTemplate } from './storage/pglite-template';
 import type { Storage } from './storage/types';
 
 /*
@@ -33,6 +34,8 @@ const USAGE = `Usage: npm run server -- [options]
   --host H             interface to listen on (default 127.0.0.1)                env LIGHTKEEPER_SERVER_HOST
   --data-dir DIR       embedded PGlite data directory                            env LIGHTKEEPER_SERVER_DATA_DIR
   --database-url URL   PostgreSQL instead of PGlite                              env DATABASE_URL
+  --pglite-template F  prepared empty cluster a new --data-dir starts from (default the build's
+                       out/pglite-template-<version>.tar.gz; none: run initdb)   env LIGHTKEEPER_PGLITE_TEMPLATE
   --admin-token T      accept this admin token (prefer the env variable)        env LIGHTKEEPER_ADMIN_TOKEN
   --admin-name NAME    the name records show for that token (the desk's demo: you)  env LIGHTKEEPER_ADMIN_NAME
   --identity-config F  JSON file: the OpenID provider people sign in with, claims → roles and customers
@@ -93,6 +96,7 @@ try {
       host: { type: 'string', default: process.env.LIGHTKEEPER_SERVER_HOST ?? '127.0.0.1' },
       'data-dir': { type: 'string', default: process.env.LIGHTKEEPER_SERVER_DATA_DIR },
       'database-url': { type: 'string', default: process.env.DATABASE_URL },
+      'pglite-template': { type: 'string', default: process.env.LIGHTKEEPER_PGLITE_TEMPLATE },
       'admin-token': { type: 'string', default: process.env.LIGHTKEEPER_ADMIN_TOKEN },
       'admin-name': { type: 'string', default: process.env.LIGHTKEEPER_ADMIN_NAME },
       'identity-config': { type: 'string', default: process.env.LIGHTKEEPER_IDENTITY_CONFIG },
@@ -211,6 +215,12 @@ if (sourcesFile) {
   }
 }
 const dataDir = databaseUrl ? undefined : path.resolve(values['data-dir'] ?? defaultDataDir());
+const pgliteTemplate =
+  values['pglite-template'] === 'none'
+    ? null
+    : values['pglite-template']
+      ? path.resolve(values['pglite-template'])
+      : defaultPgliteTemplate(packageRoot());
 
 const log = createLogger();
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -225,7 +235,7 @@ const progress = (step: { starting: 'database' | 'fleet' | 'wizards'; customers?
 let storage: Storage;
 progress({ starting: 'database' });
 try {
-  storage = await openStorage({ databaseUrl, dataDir });
+  storage = await openStorage({ databaseUrl, dataDir, pgliteTemplate });
 } catch (error) {
   say(`Could not open the database: ${errorMessage(error)}`);
   process.exit(1);

@@ -47,6 +47,8 @@ export type DeskOptions = {
   sqliteBinding?: string;
   /** How to start the demo backend; without it, demo mode stays unconfigured. */
   demoBackend?: DemoBackendCommand | null;
+  /** How long the demo backend may take to be ready (default 120 s; the first-start bench waits longer on a loaded machine). */
+  demoStartTimeoutMs?: number;
   clock?: Clock;
   /** HTTP transport for the backend (tests inject faults here). */
   fetch?: typeof fetch;
@@ -327,6 +329,7 @@ export function createDesk(options: DeskOptions): Desk {
           dataDir: path.join(options.dataDir, 'demo-backend'),
           token,
           log,
+          startTimeoutMs: options.demoStartTimeoutMs,
           onProgress: (step) => engine.hold('syncing', demoStartMessage(step)),
           onUnexpectedExit: (code, signal) => onDemoDied(code, signal),
         });

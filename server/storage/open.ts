@@ -8,11 +8,15 @@ export type OpenStorageOptions = {
   databaseUrl?: string;
   /** PGlite data directory; in memory when neither this nor `databaseUrl` is set. */
   dataDir?: string;
+  /** A prepared empty PGlite cluster a new `dataDir` starts from (see pglite-template.ts); ignored for PostgreSQL. */
+  pgliteTemplate?: string | null;
 };
 
 /** Opens PostgreSQL or PGlite and migrates it to the current schema. */
 export async function openStorage(options: OpenStorageOptions): Promise<Storage> {
-  const storage = options.databaseUrl ? openPostgresStorage(options.databaseUrl) : await openPgliteStorage(options.dataDir);
+  const storage = options.databaseUrl
+    ? openPostgresStorage(options.databaseUrl)
+    : await openPgliteStorage(options.dataDir, { template: options.pgliteTemplate });
   try {
     await migrate(storage);
   } catch (error) {

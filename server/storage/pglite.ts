@@ -15,9 +15,12 @@ function createSerialQueue() {
 
 /**
  * Opens embedded PGlite: in `dataDir` (created if missing; refused if another
- * live process holds it), or in memory when `dataDir` is undefined.
+ * live process holds it), or in memory when `dataDir` is undefined. A new
+ * directory starts from `template` (a cluster `dumpDataDir` wrote, see
+ * pglite-template.ts) when that file exists, instead of running initdb; a
+ * template PGlite cannot load is set aside for the slow way.
  */
-export async function openPgliteStorage(dataDir?: string): Promise<Storage> {
+export async function openPgliteStorage(dataDir?: string, options: { template?: string | null } = {}): Promise<Storage> {
   let releaseLock = () => {};
   if (dataDir !== undefined) {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -25,7 +28,7 @@ export async function openPgliteStorage(dataDir?: string): Promise<Storage> {
   }
   let db: PGlite;
   try {
-    db = await PGlite.create(dataDir === undefined ? undefined : path.join(dataDir, 'pglite'));
+    db = dataDir === undefined ? await PGlite.create() : await createInDirectory(path.join(dataDir, 'pglite'), options.template);
   } catch (error) {
     releaseLock();
     throw error;
@@ -59,6 +62,18 @@ export async function openPgliteStorage(dataDir?: string): Promise<Storage> {
       releaseLock();
     },
   };
+}
+
+async function createInDirectory(directory: string, template: string | null | undefined): Promise<PGlite> {
+  if (template && !fs.existsSync(directory) && fs.existsSync(template)) {
+    try {
+      return await PGlite.create(directory, { loadDataDir: new Blob([fs.readFileSync(template)]) });
+    } catch {
+      // Not a cluster this PGlite can load (damaged, another version): initdb as without one.
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  }
+  return PGlite.create(directory);
 }
 
 /** Two processes over one PGlite directory would corrupt it; a pid file keeps the second one out. */
