@@ -9,7 +9,11 @@ import { spawnSync } from 'node:child_process';
 
 const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const result = spawnSync('npx', ['electron-builder', '--config', 'electron-builder.yml', ...process.argv.slice(2)], {
+// The update feed (docs/deploy.md, "Updates"): a generic provider written into the app as app-update.yml.
+// Nothing is published from here; copy release/ to the feed's folder.
+const feedUrl = process.env.LIGHTKEEPER_UPDATE_URL?.trim();
+const feed = feedUrl ? ['-c.publish.provider=generic', `-c.publish.url=${feedUrl}`, '--publish', 'never'] : [];
+const result = spawnSync('npx', ['electron-builder', '--config', 'electron-builder.yml', ...feed, ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
 if (result.status !== 0) {

@@ -5,6 +5,7 @@ import type { Handlers, RunMode } from '../../shared/ipc/contract';
 import { DeskError } from '../../shared/ipc/result';
 import { ulid } from '../../shared/ulid';
 import { createApprovalHandlers } from './approvals';
+import { createUpdateHandlers, type DeskUpdater } from './updates';
 import { createSourceHandlers } from './sources';
 import { createBackendClient, type BackendClient, type TokenSource } from '../backend/client';
 import { demoStartMessage, startDemoBackend, type DemoBackend, type DemoBackendCommand } from '../backend/demo-launcher';
@@ -72,6 +73,10 @@ export type DeskOptions = {
   identityNow?: () => number;
   /** Timing of wizard runs (approval polling, execution retries); tests shorten them. */
   wizardTiming?: { approvalPollMs?: number; executeAttempts?: number; retryDelayMs?: number };
+  /** The app's updater (the desktop shell's electron-updater); null when this desk does not update itself. */
+  updater?: DeskUpdater | null;
+  /** Why there is no updater, as the About page says it. */
+  updatesUnavailableReason?: string;
 };
 
 /** resources/wizards, two levels above this module in the source tree and in the built app (out/main). */
@@ -486,6 +491,18 @@ export function createDesk(options: DeskOptions): Desk {
     user: () => identity.view(signInNeeded).user,
   });
 
+  const updateHandlers = createUpdateHandlers({
+    updater: options.updater ?? null,
+    unavailableReason:
+      options.updatesUnavailableReason ??
+      (options.mode === 'browser'
+        ? 'Browser mode does not update itself: update the checkout or the server that serves this page.'
+        : 'This desk has no update feed: your administrator sets one when packaging (docs/deploy.md, "Updates").'),
+    channel: () => settings.read().updateChannel,
+    saveChannel: (channel) => settings.write({ ...settings.read(), updateChannel: channel }),
+    emit: (status) => events.emit('updates:changed', status),
+  });
+
   const hasAnyCustomer = cache.prepare('select exists(select 1 from customers) as has').pluck();
   const sourceHandlers = createSourceHandlers({
     backend: () => backendClient,
@@ -615,6 +632,7 @@ export function createDesk(options: DeskOptions): Desk {
     ...problemHandlers,
     ...approvalHandlers,
     ...sourceHandlers,
+    ...updateHandlers,
     'insights:get': (input) => {
       const now = (options.clock ?? Date).now();
       const since = new Date(now - input.days * 86_400_000).toISOString();

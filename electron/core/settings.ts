@@ -1,3 +1,4 @@
+import { UpdateChannelSchema } from '../../shared/ipc/update-views';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -36,6 +37,8 @@ const SettingsSchema = z.object({
   demoToken: z.string().optional(),
   /** How the desk shows things: times in the local zone or UTC (issue 14). */
   preferences: z.object({ timeZone: z.enum(['local', 'utc']).default('local') }).default({ timeZone: 'local' }),
+  /** Which releases the app updates to (issue 14): stable, or betas too. */
+  updateChannel: UpdateChannelSchema.default('stable'),
   /** The user accepted keeping secrets without a keyring (Linux `basic_text`). */
   acceptUnprotectedSecrets: z.boolean().default(false),
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { BrowserWindow, Menu, app, ipcMain, nativeTheme, protocol, safeStorage, session, shell, utilityProcess } from 'electron';
 import { EVENTS } from '../../shared/ipc/channels';
@@ -13,6 +14,7 @@ import { safeStorageCipher } from './keychain';
 import { applicationMenu } from './menu';
 import { deepLinkFromArgv, externalLinkTarget, isAppUrl } from './security';
 import { createSenderCheck } from './sender';
+import { createShellUpdater, feedUrlProblem } from './updater';
 import { BACKGROUND, mainWindowOptions } from './window-options';
 
 const log = createLogger();
@@ -58,6 +60,28 @@ function demoBackendCommand() {
   const env = { LIGHTKEEPER_WIZARDS_DIR: bundledWizardsDir() };
   if (app.isPackaged) return utilityBackend(utilityProcess, path.join(import.meta.dirname, 'server.js'), { env });
   return utilityBackend(utilityProcess, path.join(app.getAppPath(), 'server/cli.ts'), { execArgv: ['--import', 'tsx'], env });
+}
+
+/**
+ * The app's updater (issue 14): the feed from LIGHTKEEPER_UPDATE_URL, else the one written at
+ * packaging (app-update.yml); none in a checkout, which does not update itself.
+ */
+async function appUpdater() {
+  const feedUrl = process.env.LIGHTKEEPER_UPDATE_URL?.trim() || null;
+  if (!app.isPackaged) return { updater: null, reason: 'A checkout does not update itself: pull and rebuild it.' };
+  if (feedUrl !== null) {
+    const problem = feedUrlProblem(feedUrl);
+    if (problem) return { updater: null, reason: problem };
+  } else if (!fs.existsSync(path.join(process.resourcesPath, 'app-update.yml'))) {
+    return {
+      updater: null,
+      reason:
+        'This build has no update feed: your administrator sets one when packaging, or with LIGHTKEEPER_UPDATE_URL (docs/deploy.md, "Updates").',
+    };
+  }
+  // Loaded only when used: a checkout never pays for it.
+  const { autoUpdater } = (await import('electron-updater')).default;
+  return { updater: createShellUpdater({ updater: autoUpdater, feedUrl, log }), reason: undefined };
 }
 
 function hardenSession(): void {
@@ -121,10 +145,11 @@ if (!app.requestSingleInstanceLock()) {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     hardenSession();
     protocol.handle(APP_SCHEME, createAppProtocolHandler(path.join(import.meta.dirname, '../renderer')));
     Menu.setApplicationMenu(applicationMenu((route) => openRoute(route)));
+    const updates = await appUpdater();
     try {
       desk = createDesk({
         dataDir: app.getPath('userData'),
@@ -139,6 +164,8 @@ if (!app.requestSingleInstanceLock()) {
         secretCipher: safeStorageCipher(safeStorage, process.platform),
         // Sign-in goes through the system browser (RFC 8252), never a window of ours.
         openExternal: (url) => shell.openExternal(url),
+        updater: updates.updater,
+        updatesUnavailableReason: updates.reason,
       });
     } catch (error) {
       log.error('desk core failed to start', { error: error instanceof Error ? error.message : String(error) });
@@ -155,6 +182,8 @@ if (!app.requestSingleInstanceLock()) {
     });
     mainWindow = createWindow();
     void desk.start();
+    // One check a start, after the window is up; the About page has Check now.
+    if (updates.updater) void updates.updater.check();
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
     });

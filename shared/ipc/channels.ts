@@ -60,10 +60,21 @@ export const CHANNELS = [
   'sources:add',
   'sources:rotate',
   'sources:remove',
+  'updates:status',
+  'updates:setChannel',
+  'updates:check',
+  'updates:restart',
 ] as const;
 
 /** Events the desk core emits to the renderer; always past tense. */
-export const EVENTS = ['sync:changed', 'cache:changed', 'app:linkOpened', 'runs:changed', 'identity:changed'] as const;
+export const EVENTS = [
+  'sync:changed',
+  'cache:changed',
+  'app:linkOpened',
+  'runs:changed',
+  'identity:changed',
+  'updates:changed',
+] as const;
 
 /** A request/response channel name, `domain:verb`. */
 export type Channel = (typeof CHANNELS)[number];

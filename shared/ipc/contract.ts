@@ -1,3 +1,4 @@
+import { UpdateStatusSchema, UpdatesSetChannelInputSchema } from './update-views';
 import { z } from 'zod';
 import type { Channel, Domain, EventName, Verb } from './channels';
 import type { Result } from './result';
@@ -215,6 +216,10 @@ export const contract = {
   'sources:add': { input: SourceAddInputSchema, output: SourceAddOutputSchema },
   'sources:rotate': { input: SourceIdInputSchema, output: SourceRotateOutputSchema },
   'sources:remove': { input: SourceIdInputSchema, output: z.object({ removed: z.string() }) },
+  'updates:status': { input: noInput, output: UpdateStatusSchema },
+  'updates:setChannel': { input: UpdatesSetChannelInputSchema, output: UpdateStatusSchema },
+  'updates:check': { input: noInput, output: UpdateStatusSchema },
+  'updates:restart': { input: noInput, output: UpdateStatusSchema },
 } as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>;
 
 /** Payload schema of every event the core emits. */
@@ -224,6 +229,7 @@ export const eventSchemas = {
   'runs:changed': RunChangedSchema,
   'app:linkOpened': AppRouteSchema,
   'identity:changed': IdentityViewSchema,
+  'updates:changed': UpdateStatusSchema,
 } as const satisfies Record<EventName, z.ZodType>;
 
 /** The input type of one channel. */

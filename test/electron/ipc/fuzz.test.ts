@@ -98,6 +98,10 @@ const EXAMPLES: Record<Channel, unknown> = {
   },
   'sources:rotate': { id: 'prod-alertmanager' },
   'sources:remove': { id: 'prod-alertmanager' },
+  'updates:status': undefined,
+  'updates:setChannel': { channel: 'beta' },
+  'updates:check': undefined,
+  'updates:restart': undefined,
 };
 
 const codes = new Set<string>(ERROR_CODES);

@@ -27,4 +27,12 @@ describe('packaging', () => {
   it('is what `npm run dist` packages with', () => {
     expect(fs.readFileSync('scripts/dist.mjs', 'utf8')).toContain("'--config', 'electron-builder.yml'");
   });
+
+  it('writes update files for the stable and beta channels and takes the feed from LIGHTKEEPER_UPDATE_URL (#14)', () => {
+    expect(config.generateUpdatesFilesForAllChannels).toBe(true);
+    const dist = fs.readFileSync('scripts/dist.mjs', 'utf8');
+    expect(dist).toContain('process.env.LIGHTKEEPER_UPDATE_URL');
+    expect(dist).toContain("'-c.publish.provider=generic'");
+    expect(dist).toContain("'--publish', 'never'");
+  });
 });

@@ -139,6 +139,15 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
     secrets: { kind: 'keychain', description: 'Sign-ins and tokens are encrypted by the test keychain.', needsConsent: false },
   };
 
+  let updates: Output<'updates:status'> = {
+    channel: 'stable',
+    state: 'idle',
+    feedUrl: 'https://updates.example.com/lightkeeper',
+    version: null,
+    percent: null,
+    message: null,
+    checkedAt: null,
+  };
   const customerOf = (id: string) => fixtures.customers.find((customer) => customer.id === id);
   const emitNow = (event: EventName, payload: unknown) => {
     for (const listener of listeners.get(event) ?? []) listener(payload);
@@ -170,6 +179,16 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
       return backend;
     },
     'identity:get': () => identity,
+    'updates:status': () => ({ ...updates }),
+    'updates:setChannel': (input: { channel: 'stable' | 'beta' }) => {
+      updates = { ...updates, channel: input.channel };
+      return { ...updates };
+    },
+    'updates:check': () => ({ ...updates }),
+    'updates:restart': () => {
+      if (updates.state !== 'ready') return { error: { code: 'conflict', message: 'No update is downloaded yet.' } };
+      return { ...updates };
+    },
     'approvals:inbox': () => {
       const me = identity.user?.userId;
       const mine = (approval: Approval) => approval.requestedBy === me || approval.plan.createdBy === me;

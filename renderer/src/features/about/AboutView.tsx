@@ -1,4 +1,5 @@
 import { useStore } from '../../store/store';
+import { UpdatesPanel } from './UpdatesPanel';
 
 /** Values read from the running desk core, through the contract. */
 export function AboutView() {
@@ -39,6 +40,7 @@ export function AboutView() {
       ) : (
         <p>Reading from the desk core…</p>
       )}
+      <UpdatesPanel />
     </section>
   );
 }
