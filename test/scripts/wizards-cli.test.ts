@@ -190,5 +190,5 @@ describe('npm run wizards entry point', () => {
     const bad = spawnSync(tsx, ['scripts/wizards.ts', 'lint', directory], { cwd: root, encoding: 'utf8' });
     expect(bad.stdout).toMatch(/unknown-probe/);
     expect(bad.status).toBe(1);
-  });
+  }, 120_000); // two tsx processes that each compile the linter: over 30 s on a loaded machine
 });

@@ -140,5 +140,5 @@ describe('server migration 3', () => {
     } finally {
       await storage.close();
     }
-  });
+  }, 120_000); // migrates a database it creates: a minute under CI load
 });
