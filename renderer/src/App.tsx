@@ -22,6 +22,7 @@ import {
   SyncView,
   WizardsPage,
 } from './app/pages';
+import { UpdateNotice } from './features/about/UpdateNotice';
 import { SearchBox } from './features/search/SearchBox';
 import { SyncIndicator } from './features/sync/SyncIndicator';
 import { SignedInAs } from './features/sync/SignInPanel';
@@ -101,6 +102,7 @@ export function App() {
               <SyncIndicator />
             </div>
           </header>
+          <UpdateNotice />
           {notice ? (
             <div role="status" className="notice">
               {notice}{' '}
