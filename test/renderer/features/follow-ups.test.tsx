@@ -91,6 +91,8 @@ describe('the Follow-ups view', () => {
     ]);
 
     const form = screen.getByRole('form', { name: 'New follow-up' });
+    // Directly under the page's h1, the form's heading is an h2 (axe: heading-order).
+    expect(within(form).getByRole('heading', { name: 'New follow-up' }).tagName).toBe('H2');
     await user.click(within(form).getByRole('button', { name: 'Add follow-up' }));
     expect(within(form).getByRole('alert')).toHaveTextContent('Give the follow-up a title');
     expect(desk.inputsTo('followUps:create')).toEqual([]);
@@ -135,6 +137,8 @@ describe('follow-up counts', () => {
     const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
     const panel = await screen.findByRole('region', { name: 'Follow-ups (2 open, 1 overdue)' });
     expect(titles(within(panel).getByRole('list', { name: 'Open follow-ups of this customer' }))).toHaveLength(2);
+    // Inside the panel's own h2, the form's heading is an h3.
+    expect(within(panel).getByRole('heading', { name: 'New follow-up' }).tagName).toBe('H3');
     await user.type(within(panel).getByLabelText('What has to happen'), 'Check the export queue tomorrow');
     await user.click(within(panel).getByRole('button', { name: 'Add follow-up' }));
     expect(desk.inputsTo('followUps:create')).toEqual([expect.objectContaining({ customerId: 'acme' })]);

@@ -118,7 +118,7 @@ export function FollowUpsView() {
       ) : list ? (
         <FollowUpList rows={rows} me={list.me} showCustomer label={`${current.label} follow-ups`} empty={current.empty} />
       ) : null}
-      <NewFollowUp customers={customers} me={list?.me ?? null} />
+      <NewFollowUp customers={customers} me={list?.me ?? null} headingLevel={2} />
     </section>
   );
 }

@@ -14,10 +14,13 @@ export function NewFollowUp({
   customerId,
   customers,
   me,
+  headingLevel = 3,
 }: {
   customerId?: string;
   customers?: readonly { id: string; name: string }[];
   me: string | null;
+  /** 3 inside a panel that has its own h2; 2 directly under a page's h1. */
+  headingLevel?: 2 | 3;
 }) {
   const desk = useDesk();
   const [title, setTitle] = useState('');
@@ -29,6 +32,7 @@ export function NewFollowUp({
   const [error, setError] = useState<ContractError | null>(null);
   const [isSaving, setSaving] = useState(false);
   const formId = useId();
+  const Heading = headingLevel === 2 ? 'h2' : 'h3';
   const permission = useCapability('write');
 
   const submit = async (event: FormEvent) => {
@@ -66,7 +70,7 @@ export function NewFollowUp({
 
   return (
     <form className="new-follow-up" aria-labelledby={`${formId}-title`} onSubmit={(event) => void submit(event)}>
-      <h3 id={`${formId}-title`}>New follow-up</h3>
+      <Heading id={`${formId}-title`}>New follow-up</Heading>
       <label className="field">
         <span>What has to happen</span>
         <input value={title} maxLength={500} onChange={(event) => setTitle(event.target.value)} />
