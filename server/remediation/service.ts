@@ -243,9 +243,12 @@ export function createRemediationService(options: RemediationServiceOptions) {
    * (ActionNotApplicableError) is left to its execution, which records the
    * failure with its reason on the timeline: null.
    */
-  async function recheckPlan(action: RegisteredAction, customer: Customer, stored: Plan, now: number) {
+  async function recheckPlan(action: RegisteredAction, customer: Customer, stored: Plan, plannedAt: number) {
+    // On the confirmed plan's clock: the question is whether the state it acts on changed, not whether time
+    // passed — a change predicted for "when it runs" (a job's next run at now) or a lag counted up to now
+    // would otherwise differ on every execution and no plan could ever run.
     try {
-      return await action.runner.plan({ db: storage, customer, params: stored.params as Record<string, Json>, now });
+      return await action.runner.plan({ db: storage, customer, params: stored.params as Record<string, Json>, now: plannedAt });
     } catch (error) {
       if (error instanceof ActionNotApplicableError) return null;
       throw error;
@@ -449,7 +452,7 @@ export function createRemediationService(options: RemediationServiceOptions) {
         ),
       );
     }
-    const recheck = await recheckPlan(action, customer, stored, now);
+    const recheck = await recheckPlan(action, customer, stored, Date.parse(record.createdAt));
     const difference = recheck === null ? null : planDifference(stored, recheck);
     if (difference !== null) {
       // The dry run may differ because a request with the same key ran meanwhile: that is its answer, not a new plan.
