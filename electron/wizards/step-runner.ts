@@ -106,6 +106,27 @@ export function createStepRunner(context: StepContext) {
     }
   }
 
+  /** Asks the server for a dry-run plan of the step's action, for the wizard (version) that owns the step. */
+  async function requestPlan(
+    client: RemediationClient,
+    record: RunRecord,
+    need: Extract<Need, { need: 'action-plan' | 'action-execute' }>,
+  ): Promise<Plan> {
+    const pinned = record.pinned.find((pin) => pin.id === need.wizardId);
+    scheduler.markBusy(record.id);
+    try {
+      return await client.planAction({
+        action: need.action,
+        customerId: record.customerId,
+        params: need.params,
+        runId: record.id,
+        wizard: pinned ? { id: pinned.id, version: pinned.version } : null,
+      });
+    } finally {
+      scheduler.markIdle(record.id);
+    }
+  }
+
   async function planStep(record: RunRecord, need: Extract<Need, { need: 'action-plan' }>): Promise<boolean> {
     const approved = approvalFor(record);
     const current = record.plan;
@@ -125,17 +146,9 @@ export function createStepRunner(context: StepContext) {
       records.block(record, OFFLINE_ACTION_REASON);
       return false;
     }
-    const pinned = record.pinned.find((pin) => pin.id === need.wizardId);
     let plan: Plan;
-    scheduler.markBusy(record.id);
     try {
-      plan = await client.planAction({
-        action: need.action,
-        customerId: record.customerId,
-        params: need.params,
-        runId: record.id,
-        wizard: pinned ? { id: pinned.id, version: pinned.version } : null,
-      });
+      plan = await requestPlan(client, record, need);
     } catch (error) {
       const reason =
         error instanceof BackendError && error.status === 429
@@ -145,8 +158,6 @@ export function createStepRunner(context: StepContext) {
             : `The server refused to plan ${need.action}: ${describe(error)} Press Retry, or cancel and escalate.`;
       records.block(record, reason);
       return false;
-    } finally {
-      scheduler.markIdle(record.id);
     }
     const keepApproval = record.approval?.planId === plan.planId ? record.approval : null;
     records.transition(
@@ -212,23 +223,14 @@ export function createStepRunner(context: StepContext) {
     if (plan.action !== need.action || !sameJson(plan.params, need.params)) {
       // The step sends other parameters than the confirmed plan was made for: never execute that plan; plan again.
       let fresh: Plan;
-      scheduler.markBusy(record.id);
       try {
-        fresh = await client.planAction({
-          action: need.action,
-          customerId: record.customerId,
-          params: need.params,
-          runId: record.id,
-          wizard: { id: record.wizardId, version: record.wizardVersion },
-        });
+        fresh = await requestPlan(client, record, need);
       } catch (error) {
         records.block(
           record,
           `The step's parameters differ from the confirmed plan and the server could not plan again: ${describe(error)} Press Retry.`,
         );
         return false;
-      } finally {
-        scheduler.markIdle(record.id);
       }
       if (fresh.action !== need.action || !sameJson(fresh.params, need.params)) {
         records.block(
