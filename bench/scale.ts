@@ -123,40 +123,24 @@ summary.add({
   goal: { of: 'value', op: '<', target: 1000 },
   samples: scaled.visibleOtherServerMs.length,
 });
-summary.add({
-  measure: 'server CPU per desk, bootstrap (all server processes)',
-  value: after.serverBoot,
-  unit: 'ms',
-  baseline: { value: before.serverBoot, what: oneServer },
-  goal: { of: 'ratio', op: '≤', target: 1.25 },
-});
-summary.add({
-  measure: 'PostgreSQL CPU per desk, bootstrap (backends of the database)',
-  value: after.postgresBoot,
-  unit: 'ms',
-  baseline: { value: before.postgresBoot, what: oneServer },
-  goal: { of: 'ratio', op: '≤', target: 1.25 },
-});
-summary.add({
-  measure: 'desk-side CPU per desk, bootstrap (engines + SQLite caches, all in this one process)',
-  value: after.deskBoot,
-  unit: 'ms',
-  baseline: { value: before.deskBoot, what: oneServer },
-});
-summary.add({
-  measure: 'server CPU per desk, notes phase (ms per desk per second = thousandths of a core)',
-  value: after.serverSteady,
-  unit: 'ms/s',
-  baseline: { value: before.serverSteady, what: oneServer },
-  goal: { of: 'ratio', op: '≤', target: 1.25 },
-});
-summary.add({
-  measure: 'PostgreSQL CPU per desk, notes phase (ms per desk per second)',
-  value: after.postgresSteady,
-  unit: 'ms/s',
-  baseline: { value: before.postgresSteady, what: oneServer },
-  goal: { of: 'ratio', op: '≤', target: 1.25 },
-});
+/** Per-desk CPU rows: a second server must not make each desk cost much more than on one server. */
+const withinQuarterMore = { of: 'ratio', op: '≤', target: 1.25 } as const;
+const cpuRows: [measure: string, key: keyof typeof after, unit: string, gated: boolean][] = [
+  ['server CPU per desk, bootstrap (all server processes)', 'serverBoot', 'ms', true],
+  ['PostgreSQL CPU per desk, bootstrap (backends of the database)', 'postgresBoot', 'ms', true],
+  ['desk-side CPU per desk, bootstrap (engines + SQLite caches, all in this one process)', 'deskBoot', 'ms', false],
+  ['server CPU per desk, notes phase (ms per desk per second = thousandths of a core)', 'serverSteady', 'ms/s', true],
+  ['PostgreSQL CPU per desk, notes phase (ms per desk per second)', 'postgresSteady', 'ms/s', true],
+];
+for (const [measure, key, unit, gated] of cpuRows) {
+  summary.add({
+    measure,
+    value: after[key],
+    unit,
+    baseline: { value: before[key], what: oneServer },
+    ...(gated ? { goal: withinQuarterMore } : {}),
+  });
+}
 summary.add({
   measure: 'desks one server core carries at this activity (1000 / server CPU per desk-second)',
   value: 1000 / after.serverSteady,
