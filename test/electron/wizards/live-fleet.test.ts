@@ -2,12 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Desk } from '../../../electron/core/desk';
 import { generateFleet } from '../../../server/demo/fleet';
 import { startLiveLoop } from '../../../server/demo/live-loop';
-import { seedDemo } from '../../../server/demo/seed';
 import { silentLogger as serverLog } from '../../../server/log';
-import { createTestDatabase, type TestDatabase } from '../../server/support/database';
-import { startTestServer, token, type TestServer } from '../../server/support/server';
-import { tempDirs } from '../../support/temp';
-import { call, openSyncedDesk, runToFinish, starterCases } from './support/starter-runs';
+import { token } from '../../server/support/server';
+import { call, runToFinish, startSeededWorld, starterCases, type SeededWorld } from './support/starter-runs';
 
 /**
  * The starter wizards against a fleet that has been live for an hour (#15): the
@@ -21,38 +18,31 @@ const SEED = 11;
 const CUSTOMERS = 50;
 const HOUR = 3_600_000;
 const TICK_MS = 30_000;
-const dirs = tempDirs('lk-live-fleet-');
 const now = Date.now();
 const seededAt = now - HOUR;
 const fleet = generateFleet({ seed: SEED, now: new Date(seededAt), customers: CUSTOMERS });
 const cases = starterCases(fleet);
-let database: TestDatabase;
-let server: TestServer;
+let world: SeededWorld;
 let operator: Desk;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  await seedDemo(database.storage, { seed: SEED, customers: CUSTOMERS, now: seededAt, log: serverLog });
-  let at = seededAt;
-  const live = startLiveLoop({ storage: database.storage, seed: SEED, intervalMs: 0, clock: () => at, log: serverLog });
-  for (at = seededAt + TICK_MS; at <= now; at += TICK_MS) await live.tickOnce();
-  await live.stop();
-  server = await startTestServer(database.storage);
-  const deskToken = await token(database.storage, { userId: 'sam', role: 'desk' });
-  operator = await openSyncedDesk({
-    dataDir: dirs.make(),
-    serverUrl: server.url,
-    deskToken,
-    customerId: cases[0]?.customerId ?? '',
+  world = await startSeededWorld({
+    seed: SEED,
+    customers: CUSTOMERS,
+    now: seededAt,
+    prefix: 'lk-live-fleet-',
+    async prepare(storage) {
+      let at = seededAt;
+      const live = startLiveLoop({ storage, seed: SEED, intervalMs: 0, clock: () => at, log: serverLog });
+      for (at = seededAt + TICK_MS; at <= now; at += TICK_MS) await live.tickOnce();
+      await live.stop();
+    },
   });
+  operator = await world.deskFor('sam', cases[0]?.customerId ?? '');
 }, 180_000);
 
 afterAll(async () => {
-  await operator?.stop();
-  operator?.close();
-  await server?.close();
-  await database?.dispose();
-  dirs.cleanup();
+  await world?.close();
 });
 
 describe('the starter wizards on a fleet live for an hour', () => {
@@ -62,7 +52,7 @@ describe('the starter wizards on a fleet live for an hour', () => {
       .map((entry) => entry.customerId);
     expect(regressed.length).toBeGreaterThan(0);
     // Infrastructure deploys carry no product version; the wizard must look past them to the upgrade.
-    const rows = await database.storage.query<{ customer_id: string }>(
+    const rows = await world.database.storage.query<{ customer_id: string }>(
       `select distinct d.customer_id from events d
         where d.kind = 'deploy' and d.occurred_at > $2::timestamptz and d.customer_id = any($1)
           and d.occurred_at > (select max(u.occurred_at) from events u where u.customer_id = d.customer_id and u.kind = 'version_upgrade')`,
@@ -72,7 +62,7 @@ describe('the starter wizards on a fleet live for an hour', () => {
   });
 
   it('diagnoses, fixes and verifies every faulty customer', async () => {
-    const approverToken = await token(database.storage, { userId: 'lee', role: 'desk' });
+    const approverToken = await token(world.database.storage, { userId: 'lee', role: 'desk' });
     expect(cases.length).toBeGreaterThanOrEqual(5);
     for (const entry of cases) {
       const suggested = await call(operator, 'wizards:list', { customerId: entry.customerId });
@@ -81,7 +71,7 @@ describe('the starter wizards on a fleet live for an hour', () => {
         customerId: entry.customerId,
         suggested: suggested.wizards.filter((wizard) => wizard.isSuggested).map((wizard) => wizard.id),
       }).toMatchObject({ suggested: expect.arrayContaining([entry.wizardId]) });
-      const { view } = await runToFinish(operator, { ...entry, serverUrl: server.url, approverToken });
+      const { view } = await runToFinish(operator, { ...entry, serverUrl: world.server.url, approverToken });
       const state = view.state;
       expect({
         customerId: entry.customerId,

@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Desk } from '../../../electron/core/desk';
 import { faultRoster, generateFleet } from '../../../server/demo/fleet';
-import { seedDemo } from '../../../server/demo/seed';
-import { silentLogger as serverLog } from '../../../server/log';
 import type { RunView } from '../../../shared/ipc/wizard-views';
 import type { Need } from '../../../shared/wizards/engine';
-import { createTestDatabase, type TestDatabase } from '../../server/support/database';
-import { startTestServer, token, type TestServer } from '../../server/support/server';
-import { tempDirs } from '../../support/temp';
 import { waitFor } from '../../support/wait';
-import { openSyncedDesk } from './support/starter-runs';
+import { startSeededWorld, type SeededWorld } from './support/starter-runs';
 
 /**
  * A plan that changes between the operator's confirmation and its execution is
@@ -19,12 +14,10 @@ import { openSyncedDesk } from './support/starter-runs';
  * new plan with the server's reason and waits for a second confirmation.
  */
 const SEED = 7;
-const dirs = tempDirs('lk-replan-');
 const now = Date.now();
 const fleet = generateFleet({ seed: SEED, now: new Date(now), customers: 50 });
 const ssoCustomer = faultRoster(fleet).sso_enforced_without_idp[0] ?? '';
-let database: TestDatabase;
-let server: TestServer;
+let world: SeededWorld;
 let desk: Desk;
 
 async function view(runId: string): Promise<RunView> {
@@ -34,19 +27,12 @@ async function view(runId: string): Promise<RunView> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  await seedDemo(database.storage, { seed: SEED, customers: 50, now, log: serverLog });
-  server = await startTestServer(database.storage);
-  const deskToken = await token(database.storage, { userId: 'dana', role: 'desk' });
-  desk = await openSyncedDesk({ dataDir: dirs.make(), serverUrl: server.url, deskToken, customerId: ssoCustomer });
+  world = await startSeededWorld({ seed: SEED, customers: 50, now, prefix: 'lk-replan-' });
+  desk = await world.deskFor('dana', ssoCustomer);
 }, 120_000);
 
 afterAll(async () => {
-  await desk?.stop();
-  desk?.close();
-  await server?.close();
-  await database?.dispose();
-  dirs.cleanup();
+  await world?.close();
 });
 
 describe('a plan that changed after confirmation (issue 11)', () => {
@@ -66,7 +52,7 @@ describe('a plan that changed after confirmation (issue 11)', () => {
     const confirmed = atConfirm.plan;
     expect(confirmed?.changes).toContainEqual({ target: 'flag sso.enforce', from: true, to: false });
     // Someone else turns enforcement off on the server while the operator reads the plan.
-    await database.storage.query(
+    await world.database.storage.query(
       `update customer_state set state = jsonb_set(state, '{flags,sso.enforce}', 'false'::jsonb) where customer_id = $1`,
       [ssoCustomer],
     );
@@ -89,7 +75,9 @@ describe('a plan that changed after confirmation (issue 11)', () => {
     expect(again.plan?.changes).not.toContainEqual({ target: 'flag sso.enforce', from: true, to: false });
     expect(again.execution).toBeNull();
     expect(again.blockedReason).toBeNull();
-    const executions = await database.storage.query('select id from action_executions where plan_id = $1', [confirmed?.planId]);
+    const executions = await world.database.storage.query('select id from action_executions where plan_id = $1', [
+      confirmed?.planId,
+    ]);
     expect(executions).toHaveLength(0);
     const record = again.state.steps.find((step) => step.path === 'stop-enforcing');
     expect(record?.replans?.map((replan) => replan.reason)).toEqual([need.replanned]);

@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Desk } from '../../../electron/core/desk';
 import { faultRoster, generateFleet } from '../../../server/demo/fleet';
-import { seedDemo } from '../../../server/demo/seed';
-import { silentLogger as serverLog } from '../../../server/log';
-import type { Channel } from '../../../shared/ipc/channels';
-import type { Input, Output } from '../../../shared/ipc/contract';
-import type { Result } from '../../../shared/ipc/result';
 import type { RunView } from '../../../shared/ipc/wizard-views';
 import type { Need } from '../../../shared/wizards/engine';
-import { createTestDatabase, type TestDatabase } from '../../server/support/database';
-import { startTestServer, token, type TestServer } from '../../server/support/server';
-import { tempDirs } from '../../support/temp';
+import { token } from '../../server/support/server';
 import { waitFor } from '../../support/wait';
-import { openSyncedDesk, runToFinish, starterCases } from './support/starter-runs';
+import type { Channel } from '../../../shared/ipc/channels';
+import type { Input, Output } from '../../../shared/ipc/contract';
+import { call as callOn, runToFinish, startSeededWorld, starterCases, type SeededWorld } from './support/starter-runs';
 
 /**
  * The SSO wizard end to end against the real reference server and a real
@@ -23,58 +18,37 @@ import { openSyncedDesk, runToFinish, starterCases } from './support/starter-run
  * remediation and the wizard run on its timeline.
  */
 const SEED = 7;
-const dirs = tempDirs('lk-wizard-e2e-');
 const now = Date.now();
 const fleet = generateFleet({ seed: SEED, now: new Date(now), customers: 50 });
 const ssoCustomer = faultRoster(fleet).sso_enforced_without_idp[0] ?? '';
-let database: TestDatabase;
-let server: TestServer;
+let world: SeededWorld;
 let desk: Desk;
-const desks: Desk[] = [];
 /** The SSO run of the first test, which later tests look back on. */
 let ssoRunId = '';
-
-function unwrap<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-async function callOn<C extends Channel>(target: Desk, channel: C, input: Input<C>): Promise<Output<C>> {
-  return unwrap(await target.dispatch(channel, input)) as Output<C>;
-}
 
 async function call<C extends Channel>(channel: C, input: Input<C>): Promise<Output<C>> {
   return callOn(desk, channel, input);
 }
 
 /** A desk of its own (own data dir, own user), synced with the seeded server. */
-async function syncedDesk(userId: string): Promise<Desk> {
-  const deskToken = await token(database.storage, { userId, role: 'desk' });
-  const created = await openSyncedDesk({ dataDir: dirs.make(), serverUrl: server.url, deskToken, customerId: ssoCustomer });
-  desks.push(created);
-  return created;
+function syncedDesk(userId: string): Promise<Desk> {
+  return world.deskFor(userId, ssoCustomer);
 }
 
 async function serverCustomer(): Promise<{ health: string }> {
-  const rows = await database.storage.query<{ health: string }>('select health from customers where id = $1', [ssoCustomer]);
+  const rows = await world.database.storage.query<{ health: string }>('select health from customers where id = $1', [
+    ssoCustomer,
+  ]);
   return rows[0] ?? { health: 'missing' };
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  await seedDemo(database.storage, { seed: SEED, customers: 50, now, log: serverLog });
-  server = await startTestServer(database.storage);
+  world = await startSeededWorld({ seed: SEED, customers: 50, now, prefix: 'lk-wizard-e2e-' });
   desk = await syncedDesk('dana');
 }, 120_000);
 
 afterAll(async () => {
-  for (const created of desks) {
-    await created.stop();
-    created.close();
-  }
-  await server?.close();
-  await database?.dispose();
-  dirs.cleanup();
+  await world?.close();
 });
 
 describe('the SSO wizard against the reference server', () => {
@@ -157,7 +131,7 @@ describe('the SSO wizard against the reference server', () => {
       30_000,
     );
     expect(kinds.filter((kind) => kind === 'wizard_run')).toHaveLength(1);
-    const serverEvents = await database.storage.query<{ kind: string }>(
+    const serverEvents = await world.database.storage.query<{ kind: string }>(
       "select kind from events where customer_id = $1 and kind = 'wizard_run'",
       [ssoCustomer],
     );
@@ -199,14 +173,14 @@ describe('after the fix (#15)', () => {
 
 /** Health of a demo customer on the server. */
 async function healthOf(customerId: string): Promise<string> {
-  const rows = await database.storage.query<{ health: string }>('select health from customers where id = $1', [customerId]);
+  const rows = await world.database.storage.query<{ health: string }>('select health from customers where id = $1', [customerId]);
   return rows[0]?.health ?? 'missing';
 }
 
 describe('every starter wizard against its demo fault', () => {
   it('diagnoses, fixes and verifies each faulty demo customer, with typed confirmation and a second person for high-risk actions', async () => {
     const operator = await syncedDesk('sam');
-    const approverToken = await token(database.storage, { userId: 'lee', role: 'desk' });
+    const approverToken = await token(world.database.storage, { userId: 'lee', role: 'desk' });
     const cases = starterCases(fleet);
     const regressionCases = cases.filter((entry) => entry.wizardId === 'degraded-after-version-upgrade');
     expect(cases.length).toBeGreaterThanOrEqual(9);
@@ -219,7 +193,7 @@ describe('every starter wizard against its demo fault', () => {
         customerId,
         wizardId,
         ...(inputs ? { inputs } : {}),
-        serverUrl: server.url,
+        serverUrl: world.server.url,
         approverToken,
       });
       const state = done.state;
@@ -242,7 +216,7 @@ describe('every starter wizard against its demo fault', () => {
     // The upgrade regression and the export schedule fix are high risk: typed name and a second person.
     expect(highRisk).toBe(regressionCases.length + 1);
     for (const { customerId } of cases) {
-      const rows = await database.storage.query<{ state: { faults: string[] } }>(
+      const rows = await world.database.storage.query<{ state: { faults: string[] } }>(
         'select state from customer_state where customer_id = $1',
         [customerId],
       );

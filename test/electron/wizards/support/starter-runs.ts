@@ -6,6 +6,12 @@ import type { Channel } from '../../../../shared/ipc/channels';
 import type { Input, Output } from '../../../../shared/ipc/contract';
 import type { RunView } from '../../../../shared/ipc/wizard-views';
 import type { Need } from '../../../../shared/wizards/engine';
+import { seedDemo } from '../../../../server/demo/seed';
+import { silentLogger as serverLog } from '../../../../server/log';
+import type { Storage } from '../../../../server/storage/types';
+import { createTestDatabase, type TestDatabase } from '../../../server/support/database';
+import { startTestServer, token, type TestServer } from '../../../server/support/server';
+import { tempDirs } from '../../../support/temp';
 import { waitFor } from '../../../support/wait';
 
 /** One faulty demo customer and the starter wizard that should fix it. */
@@ -126,4 +132,52 @@ export async function openSyncedDesk(options: {
     60_000,
   );
   return desk;
+}
+
+/** A real server on its own database seeded with the demo fleet, and desks synced with it. */
+export type SeededWorld = {
+  database: TestDatabase;
+  server: TestServer;
+  /** A desk of its own (own data dir, `userId` with the desk role), synced and holding `customerId`. */
+  deskFor(userId: string, customerId: string): Promise<Desk>;
+  /** Stops every desk made, the server and the database. */
+  close(): Promise<void>;
+};
+
+/**
+ * Seeds a fresh database with the demo fleet (`seed`, `customers`, seeded at `now`),
+ * lets `prepare` change it before the server starts (a live loop, say), then starts the server.
+ */
+export async function startSeededWorld(options: {
+  seed: number;
+  customers: number;
+  now: number;
+  prefix: string;
+  prepare?: (storage: Storage) => Promise<void>;
+}): Promise<SeededWorld> {
+  const dirs = tempDirs(options.prefix);
+  const desks: Desk[] = [];
+  const database = await createTestDatabase();
+  await seedDemo(database.storage, { seed: options.seed, customers: options.customers, now: options.now, log: serverLog });
+  await options.prepare?.(database.storage);
+  const server = await startTestServer(database.storage);
+  return {
+    database,
+    server,
+    async deskFor(userId, customerId) {
+      const deskToken = await token(database.storage, { userId, role: 'desk' });
+      const desk = await openSyncedDesk({ dataDir: dirs.make(), serverUrl: server.url, deskToken, customerId });
+      desks.push(desk);
+      return desk;
+    },
+    async close() {
+      for (const desk of desks.splice(0)) {
+        await desk.stop();
+        desk.close();
+      }
+      await server.close();
+      await database.dispose();
+      dirs.cleanup();
+    },
+  };
 }
