@@ -3,7 +3,7 @@ import {
   isHoldingValue,
   isUpgradeSetting,
   lagReason,
-  releaseSuspicion,
+  releaseVerdicts,
   stepState,
   type LagFacts,
 } from '../../shared/diagnosis/releases';
@@ -235,19 +235,19 @@ export function createReleaseQueries(db: Database.Database, options: { now: () =
           newSignatures,
           previousVersion: null,
           suspect: null,
+          comparedWith: '',
           customerIds: onIt.slice(0, 500).map((customer) => customer.id),
         };
       });
+      const verdicts = releaseVerdicts(
+        health.map((entry) => ({ version: entry.version, customers: entry.customers, affected: entry.degraded + entry.down })),
+      );
       health.forEach((entry, index) => {
         entry.affectedShare = entry.customers === 0 ? 0 : (entry.degraded + entry.down) / entry.customers;
-        const previous = health.slice(index + 1).find((candidate) => candidate.customers > 0) ?? null;
-        entry.previousVersion = previous?.version ?? null;
-        entry.suspect = releaseSuspicion(
-          { version: entry.version, customers: entry.customers, affected: entry.degraded + entry.down },
-          previous
-            ? { version: previous.version, customers: previous.customers, affected: previous.degraded + previous.down }
-            : null,
-        );
+        const verdict = verdicts[index];
+        entry.previousVersion = verdict?.previousVersion ?? null;
+        entry.suspect = verdict?.suspect ?? null;
+        entry.comparedWith = verdict?.comparedWith ?? '';
       });
       const lagging = customers
         .filter((customer) => latestVersion !== null && compareVersions(customer.version, latestVersion) < 0)

@@ -11,10 +11,27 @@ export const SUSPECT_MIN_AFFECTED = 2;
 export const SUSPECT_SHARE_RATIO = 2;
 /** … and at least this many percentage points above it. */
 export const SUSPECT_SHARE_POINTS = 10;
+/**
+ * The fewest customers a version needs for its share to be compared with. Below
+ * five, one customer moves the share by more than 20 points, twice
+ * {@link SUSPECT_SHARE_POINTS}: a share from one or two customers is noise, so the
+ * release is compared with the rest of the fleet instead.
+ */
+export const SUSPECT_MIN_COMPARED = 5;
 
 export type VersionHealth = { version: string; customers: number; affected: number };
+/** Customers and how many are degraded or down, on every version but the release's own. */
+export type FleetHealth = { customers: number; affected: number };
 
-function share(health: VersionHealth): number {
+/** What a release was compared with, and whether it is suspect, each in words. */
+export type ReleaseVerdict = {
+  /** Why the release is suspect, or null. */
+  suspect: string | null;
+  /** What its share was compared with ("Compared with 13% (4 of 30) on 26.11.0"), or why it could not be, as a sentence. */
+  comparedWith: string;
+};
+
+function share(health: { customers: number; affected: number }): number {
   return health.customers === 0 ? 0 : health.affected / health.customers;
 }
 
@@ -23,23 +40,68 @@ function pct(value: number): string {
 }
 
 /**
- * Whether a release's customers fare far worse than the previous version's:
- * at least {@link SUSPECT_MIN_AFFECTED} degraded or down, a share at least
- * {@link SUSPECT_SHARE_RATIO}× and {@link SUSPECT_SHARE_POINTS} points above
- * the previous version's. With no previous version (or nobody on it) only the
- * count and the points above 0 count. Returns the reason in words, or null.
+ * Whether a release's customers fare far worse than the others: at least
+ * {@link SUSPECT_MIN_AFFECTED} degraded or down, a share at least
+ * {@link SUSPECT_SHARE_RATIO}× and {@link SUSPECT_SHARE_POINTS} points above the
+ * baseline's. The baseline is the previous version when at least
+ * {@link SUSPECT_MIN_COMPARED} customers run it; otherwise the rest of the fleet
+ * (`rest`: every other version) when that many run it; otherwise there is none,
+ * only the count and the points above 0 count, and the words say the others are
+ * too few to compare. Returns both in words.
  */
-export function releaseSuspicion(current: VersionHealth, previous: VersionHealth | null): string | null {
-  if (current.affected < SUSPECT_MIN_AFFECTED) return null;
-  const mine = share(current);
-  const theirs = previous && previous.customers > 0 ? share(previous) : 0;
-  if (mine - theirs < SUSPECT_SHARE_POINTS / 100) return null;
-  if (theirs > 0 && mine < SUSPECT_SHARE_RATIO * theirs) return null;
-  const against =
+export function releaseSuspicion(
+  current: VersionHealth,
+  previous: VersionHealth | null,
+  rest: FleetHealth | null,
+): ReleaseVerdict {
+  const tooFew =
     previous && previous.customers > 0
-      ? `against ${pct(theirs)} (${previous.affected} of ${previous.customers}) on ${previous.version}`
-      : 'with no earlier version to compare';
-  return `${pct(mine)} of its customers are degraded or down (${current.affected} of ${current.customers}), ${against}`;
+      ? `too few customers on ${previous.version} (${previous.customers}) to compare`
+      : 'no earlier version with customers to compare';
+  let baseline: { share: number; words: string } | null = null;
+  if (previous && previous.customers >= SUSPECT_MIN_COMPARED) {
+    baseline = {
+      share: share(previous),
+      words: `${pct(share(previous))} (${previous.affected} of ${previous.customers}) on ${previous.version}`,
+    };
+  } else if (rest && rest.customers >= SUSPECT_MIN_COMPARED) {
+    baseline = {
+      share: share(rest),
+      words: `${pct(share(rest))} (${rest.affected} of ${rest.customers}) on the rest of the fleet; ${tooFew}`,
+    };
+  }
+  const others = rest && rest.customers > 0 ? rest.customers : 0;
+  const noBaseline =
+    previous && previous.customers > 0
+      ? `too few customers on ${previous.version} (${previous.customers}) or on the rest of the fleet (${others}) to compare`
+      : others > 0
+        ? `no earlier version with customers, and too few customers on the rest of the fleet (${others}) to compare`
+        : 'no other version to compare';
+  const words = baseline ? `compared with ${baseline.words}` : noBaseline;
+  const comparedWith = words.charAt(0).toUpperCase() + words.slice(1);
+  const verdict = (suspect: string | null): ReleaseVerdict => ({ suspect, comparedWith });
+  if (current.affected < SUSPECT_MIN_AFFECTED) return verdict(null);
+  const mine = share(current);
+  const theirs = baseline?.share ?? 0;
+  if (mine - theirs < SUSPECT_SHARE_POINTS / 100) return verdict(null);
+  if (theirs > 0 && mine < SUSPECT_SHARE_RATIO * theirs) return verdict(null);
+  const against = baseline ? `against ${baseline.words}` : `with ${noBaseline}`;
+  return verdict(`${pct(mine)} of its customers are degraded or down (${current.affected} of ${current.customers}), ${against}`);
+}
+
+/**
+ * Every version's verdict, for versions given newest first (the same order
+ * out): each is compared with its previous version, the nearest older one that
+ * has customers, and with the rest of the fleet, every other version's customers.
+ */
+export function releaseVerdicts(versions: readonly VersionHealth[]): Array<ReleaseVerdict & { previousVersion: string | null }> {
+  const total = versions.reduce((sum, entry) => sum + entry.customers, 0);
+  const totalAffected = versions.reduce((sum, entry) => sum + entry.affected, 0);
+  return versions.map((entry, index) => {
+    const previous = versions.slice(index + 1).find((candidate) => candidate.customers > 0) ?? null;
+    const rest = { customers: total - entry.customers, affected: totalAffected - entry.affected };
+    return { ...releaseSuspicion(entry, previous, rest), previousVersion: previous?.version ?? null };
+  });
 }
 
 /** Why a customer is not on the latest release. */

@@ -179,6 +179,8 @@ export const ReleaseHealthSchema = z.object({
   previousVersion: z.string().nullable(),
   /** Why the release is suspect (shared/diagnosis/releases.ts), or null. */
   suspect: z.string().nullable(),
+  /** What its share was compared with, or why there was too little to compare with, in words. */
+  comparedWith: z.string(),
   /** The fleet grouped by version: its customers (at most 500). */
   customerIds: z.array(z.string()),
 });

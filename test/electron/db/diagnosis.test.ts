@@ -135,6 +135,21 @@ describe('release health and setup', () => {
     expect(entry?.suspect).toMatch(/^\d+% of its customers are degraded or down \(\d+ of \d+\), against \d+% \(\d+ of \d+\) on /);
     expect(entry?.newSignatures.some((row) => row.customers >= roster.upgrade_regression.length)).toBe(true);
     expect(health.releases.filter((release) => release.version !== bad && release.suspect !== null)).toEqual([]);
+    // A version with too few customers is never the baseline: the release is compared with the rest of the fleet, in words.
+    const { SUSPECT_MIN_COMPARED } = await import('../../../shared/diagnosis/releases');
+    for (const release of health.releases) {
+      const previous = health.releases.find((candidate) => candidate.version === release.previousVersion);
+      if (previous && previous.customers < SUSPECT_MIN_COMPARED)
+        expect(release.comparedWith).toMatch(
+          new RegExp(
+            `^Compared with \\d+% \\(\\d+ of \\d+\\) on the rest of the fleet; too few customers on ${previous.version.replaceAll('.', '\\.')} \\(${previous.customers}\\) to compare$`,
+          ),
+        );
+      else if (previous)
+        expect(release.comparedWith).toMatch(
+          new RegExp(`^Compared with \\d+% \\(\\d+ of \\d+\\) on ${previous.version.replaceAll('.', '\\.')}$`),
+        );
+    }
     const held = health.lagging.filter((row) => row.reason === 'blocked_by_setting');
     expect(held.length).toBeGreaterThan(0);
     expect(held[0]?.detail).toMatch(/^Held back by upgrades\.hold = true/);

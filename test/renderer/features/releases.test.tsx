@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { ReleasesOutput } from '../../../shared/ipc/diagnosis-views';
+import { releaseVerdicts } from '../../../shared/diagnosis/releases';
+import type { ReleaseHealth, ReleasesOutput } from '../../../shared/ipc/diagnosis-views';
 import { createFakeDesk } from '../support/fake-desk';
 import { standardFixtures, type Fixtures } from '../support/fixtures';
 import { renderApp } from '../support/render';
@@ -8,11 +9,25 @@ import { renderApp } from '../support/render';
 const NOW = Date.now();
 const ago = (hours: number) => new Date(NOW - hours * 3_600_000).toISOString();
 
+type Counts = Omit<ReleaseHealth, 'previousVersion' | 'suspect' | 'comparedWith'>;
+
+/** The releases with their verdicts as the desk gives them: the rule of shared/diagnosis/releases.ts, not words made up here. */
+function judged(releases: Counts[]): ReleaseHealth[] {
+  const verdicts = releaseVerdicts(
+    releases.map((release) => ({
+      version: release.version,
+      customers: release.customers,
+      affected: release.degraded + release.down,
+    })),
+  );
+  return releases.map((release, index) => ({ ...release, ...verdicts[index]! }));
+}
+
 function releaseFixtures(): Fixtures {
   const fixtures = standardFixtures();
   const releases: ReleasesOutput = {
     latestVersion: '4.12.0',
-    releases: [
+    releases: judged([
       {
         version: '4.12.0',
         releasedAt: ago(10),
@@ -24,8 +39,6 @@ function releaseFixtures(): Fixtures {
         newSignatures: [
           { signature: 'alert:ssologinfailing:abc', label: 'ssologinfailing (alert)', customers: 2, firstAt: ago(8) },
         ],
-        previousVersion: '4.11.2',
-        suspect: '67% of its customers are degraded or down (2 of 3), against 0% (0 of 1) on 4.11.2',
         customerIds: ['acme', 'globex', 'hooli'],
       },
       {
@@ -37,8 +50,6 @@ function releaseFixtures(): Fixtures {
         down: 0,
         affectedShare: 0,
         newSignatures: [],
-        previousVersion: '4.10.1',
-        suspect: null,
         customerIds: ['umbrella'],
       },
       {
@@ -50,11 +61,9 @@ function releaseFixtures(): Fixtures {
         down: 1,
         affectedShare: 1,
         newSignatures: [],
-        previousVersion: null,
-        suspect: null,
         customerIds: ['initech'],
       },
-    ],
+    ]),
     lagging: [
       {
         customerId: 'initech',
@@ -91,7 +100,7 @@ describe('releases view (issue 12)', () => {
     expect(bad).toHaveTextContent('67% (2 degraded, 0 down)');
     expect(bad).toHaveTextContent('ssologinfailing (alert) 2 customers, first 8 h ago');
     expect(bad).toHaveTextContent('10 h ago');
-    expect(bad).toHaveTextContent('previous 4.11.2');
+    expect(bad).toHaveTextContent('Too few customers on 4.11.2 (1) or on the rest of the fleet (2) to compare');
     expect(within(table).getByTestId('release-4.11.2')).toHaveTextContent('9 days ago');
     expect(within(table).getByTestId('release-4.11.2')).toHaveTextContent('none');
   });
@@ -101,15 +110,56 @@ describe('releases view (issue 12)', () => {
     const table = await screen.findByRole('table', { name: 'Release health, newest first' });
     expect(within(table).getAllByTestId('suspect-badge')).toHaveLength(1);
     expect(within(within(table).getByTestId('release-4.12.0')).getByTestId('suspect-badge')).toHaveTextContent('Suspect');
-    // 4.10.1 has a customer down, but no earlier version to compare and only one: not suspect.
+    // 4.10.1 has a customer down, but only one: not suspect.
     expect(within(within(table).getByTestId('release-4.10.1')).queryByTestId('suspect-badge')).toBeNull();
+    // With one customer on 4.11.2 and two on all the rest, there is nothing to compare with, and the words say so.
     expect(screen.getByRole('note', { name: 'Suspect releases' })).toHaveTextContent(
-      '4.12.0 is suspect: 67% of its customers are degraded or down (2 of 3), against 0% (0 of 1) on 4.11.2.',
+      '4.12.0 is suspect: 67% of its customers are degraded or down (2 of 3), with too few customers on 4.11.2 (1) or on the rest of the fleet (2) to compare.',
     );
     expect(
       screen.getByText(/A release is flagged suspect when at least 2 of its customers are degraded or down/),
     ).toBeInTheDocument();
     expect(screen.getByText('3 versions · latest 4.12.0 · 1 suspect release', { exact: false })).toBeInTheDocument();
+    expect(screen.getByText(/When fewer than 5 customers run the previous version, their share is noise/)).toBeInTheDocument();
+  });
+
+  it('does not flag a release against a previous version of one customer: it compares with the rest of the fleet', async () => {
+    // The demo fleet's shape: one customer left on 26.10.0; 13% of 26.11.0 against its 0% is not a bad release.
+    const fixtures = standardFixtures();
+    const release = (version: string, customers: number, degraded: number, down: number): Counts => ({
+      version,
+      releasedAt: ago(24 * 10),
+      notes: null,
+      customers,
+      degraded,
+      down,
+      affectedShare: (degraded + down) / customers,
+      newSignatures: [],
+      customerIds: [],
+    });
+    fixtures.releases = {
+      latestVersion: '26.12.0',
+      releases: judged([release('26.12.0', 26, 8, 0), release('26.11.0', 30, 3, 1), release('26.10.0', 1, 0, 0)]),
+      lagging: [],
+      onboarding: [],
+      names: {},
+    };
+    renderApp({ route: { view: 'releases' }, desk: createFakeDesk(fixtures) });
+    const table = await screen.findByRole('table', { name: 'Release health, newest first' });
+    const [newest, middle, oldest] = ['26.12.0', '26.11.0', '26.10.0'].map((version) =>
+      within(table).getByTestId(`release-${version}`),
+    );
+    expect(within(middle!).queryByTestId('suspect-badge')).toBeNull();
+    expect(middle).toHaveTextContent(
+      'Compared with 30% (8 of 27) on the rest of the fleet; too few customers on 26.10.0 (1) to compare',
+    );
+    expect(within(newest!).getByTestId('suspect-badge')).toBeInTheDocument();
+    expect(newest).toHaveTextContent('Compared with 13% (4 of 30) on 26.11.0');
+    expect(oldest).toHaveTextContent('no earlier version with customers to compare');
+    expect(screen.getByRole('note', { name: 'Suspect releases' })).toHaveTextContent(
+      '26.12.0 is suspect: 31% of its customers are degraded or down (8 of 26), against 13% (4 of 30) on 26.11.0.',
+    );
+    expect(screen.getByText('3 versions · latest 26.12.0 · 1 suspect release', { exact: false })).toBeInTheDocument();
   });
 
   it('groups the fleet by version: the customers on a release from the keyboard, then that version in the fleet', async () => {
@@ -165,7 +215,7 @@ describe('releases view (issue 12)', () => {
     isBroken = false;
     await user.click(screen.getByRole('button', { name: /Retry|Try again/ }));
     await screen.findByRole('table', { name: 'Release health, newest first' });
-    fixtures.releases!.releases[1]!.suspect = '50% of its customers are degraded or down (2 of 4), against 0% (0 of 1) on 4.10.1';
+    fixtures.releases!.releases[1]!.suspect = '50% of its customers are degraded or down (2 of 4), against 0% (0 of 8) on 4.10.1';
     const before = desk.inputsTo('releases:list').length;
     desk.emit('cache:changed', { customerIds: ['umbrella'], global: false });
     await waitFor(() => expect(desk.inputsTo('releases:list').length).toBeGreaterThan(before));

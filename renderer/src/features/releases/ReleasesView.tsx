@@ -1,6 +1,11 @@
 import { useCallback, useId, useState } from 'react';
 import type { ReleaseHealth, ReleasesOutput } from '../../../../shared/ipc/diagnosis-views';
-import { SUSPECT_MIN_AFFECTED, SUSPECT_SHARE_POINTS, SUSPECT_SHARE_RATIO } from '../../../../shared/diagnosis/releases';
+import {
+  SUSPECT_MIN_AFFECTED,
+  SUSPECT_MIN_COMPARED,
+  SUSPECT_SHARE_POINTS,
+  SUSPECT_SHARE_RATIO,
+} from '../../../../shared/diagnosis/releases';
 import { useDesk } from '../../api/DeskContext';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { navigate } from '../../app/useHashRoute';
@@ -14,7 +19,7 @@ import { useDeskAnswer } from '../diagnosis/useDeskAnswer';
 import './releases.css';
 
 /** The rule of shared/diagnosis/releases.ts in words, shown under the table so nobody has to guess what "suspect" means. */
-export const SUSPECT_RULE = `A release is flagged suspect when at least ${SUSPECT_MIN_AFFECTED} of its customers are degraded or down and its affected share is at least ${SUSPECT_SHARE_RATIO}× and ${SUSPECT_SHARE_POINTS} percentage points above the previous version's.`;
+export const SUSPECT_RULE = `A release is flagged suspect when at least ${SUSPECT_MIN_AFFECTED} of its customers are degraded or down and its affected share is at least ${SUSPECT_SHARE_RATIO}× and ${SUSPECT_SHARE_POINTS} percentage points above the previous version's. When fewer than ${SUSPECT_MIN_COMPARED} customers run the previous version, their share is noise and the release is compared with the rest of the fleet.`;
 
 const LAG_LABELS: Record<ReleasesOutput['lagging'][number]['reason'], string> = {
   pinned: 'Pinned',
@@ -111,7 +116,7 @@ function ReleaseRow({ release, names, now }: { release: ReleaseHealth; names: Re
         <span className="muted">
           ({release.degraded} degraded, {release.down} down)
         </span>
-        {release.previousVersion ? <span className="muted release-previous"> · previous {release.previousVersion}</span> : null}
+        {release.customers > 0 && release.comparedWith ? <p className="muted release-compared">{release.comparedWith}</p> : null}
       </td>
       <td>
         {release.newSignatures.length === 0 ? (
