@@ -2,13 +2,13 @@ import type Database from 'better-sqlite3';
 import {
   isOverdue,
   OPEN_FOLLOW_UP_STATES,
-  REPLACED_PREFIX,
   type FollowUp,
   type FollowUpCreateArgs,
   type FollowUpFields,
 } from '../../shared/follow-ups';
 import type { FollowUpCounts, FollowUpHistory, FollowUpView } from '../../shared/ipc/follow-up-views';
 import type { Outbox } from './outbox';
+import { fieldRevisions } from './field-revisions';
 
 /*
  * Reading follow-ups from the cache (issue 12), with this desk's own writes
@@ -82,14 +82,7 @@ export function createFollowUpQueries(db: Database.Database, outbox: Outbox) {
     'select f.*, c.name as customer_name from follow_ups f left join customers c on c.id = f.customer_id where f.id = ?',
   );
   const customerName = db.prepare<[string], string>('select name from customers where id = ?').pluck();
-  const newestRevision = db.prepare<[string], { actor: string; at: string; fields: string }>(
-    `select actor, at, fields from revisions where entity = 'follow_up' and row_id = ? and ver is not null
-      order by at desc, id desc limit 1`,
-  );
-  const revisionsOf = db.prepare<
-    [string],
-    { id: string; ver: number | null; kind: string; actor: string; at: string; fields: string }
-  >("select id, ver, kind, actor, at, fields from revisions where entity = 'follow_up' and row_id = ? order by at, id");
+  const revisions = fieldRevisions(db, 'follow_up');
 
   /** This desk's follow-up writes, folded per follow-up id in the order they were made. */
   function overlay(): Map<string, Local> {
@@ -108,16 +101,6 @@ export function createFollowUpQueries(db: Database.Database, outbox: Outbox) {
     return locals;
   }
 
-  function replacedOf(id: string): FollowUpView['replaced'] {
-    const newest = newestRevision.get(id);
-    if (!newest) return null;
-    const fields = JSON.parse(newest.fields) as Record<string, string>;
-    const replaced = Object.entries(fields)
-      .filter(([key]) => key.startsWith(REPLACED_PREFIX))
-      .map(([key, previous]) => ({ field: key.slice(REPLACED_PREFIX.length), previous }));
-    return replaced.length === 0 ? null : { actor: newest.actor, at: newest.at, fields: replaced };
-  }
-
   function finish(
     base: Omit<FollowUpView, 'overdue' | 'replaced' | 'pending' | 'error'>,
     local: Local | undefined,
@@ -129,7 +112,7 @@ export function createFollowUpQueries(db: Database.Database, outbox: Outbox) {
       pending: local?.isPending === true && local.error === null,
       error: local?.error ?? null,
       overdue: isOverdue(merged, today),
-      replaced: base.ver > 0 ? replacedOf(base.id) : null,
+      replaced: base.ver > 0 ? revisions.replacedOf(base.id) : null,
     } satisfies FollowUpView;
   }
 
@@ -207,21 +190,7 @@ export function createFollowUpQueries(db: Database.Database, outbox: Outbox) {
     },
     /** Every write of a follow-up the cache holds, oldest first, with what each replaced. */
     history(id: string): FollowUpHistory {
-      return {
-        revisions: revisionsOf.all(id).map((row) => {
-          const fields = JSON.parse(row.fields) as Record<string, string>;
-          return {
-            id: row.id,
-            ver: row.ver,
-            kind: row.kind as FollowUpHistory['revisions'][number]['kind'],
-            actor: row.actor,
-            at: row.at,
-            changes: Object.entries(fields)
-              .filter(([key]) => !key.startsWith(REPLACED_PREFIX))
-              .map(([field, value]) => ({ field, value, replaced: fields[`${REPLACED_PREFIX}${field}`] ?? null })),
-          };
-        }),
-      };
+      return { revisions: revisions.history(id) };
     },
     /** The synced row (for the base of an edit). */
     synced(id: string): FollowUpView | null {

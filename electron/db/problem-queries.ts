@@ -9,7 +9,6 @@ import type {
 import {
   assessHit,
   isPastFix,
-  REPLACED_FIELD_PREFIX,
   type Problem,
   type ProblemCreateArgs,
   type ProblemFields,
@@ -17,6 +16,7 @@ import {
   type SignatureRule,
 } from '../../shared/problems';
 import type { Outbox } from './outbox';
+import { fieldRevisions } from './field-revisions';
 
 type Raw = {
   id: string;
@@ -108,14 +108,7 @@ export function createProblemQueries(db: Database.Database, outbox?: Outbox) {
             max(case when @fixedAt is not null and occurred_at > @fixedAt then occurred_at end) as last_after
        from matched group by customer_id`,
   );
-  const newestRevision = db.prepare<[string], { actor: string; at: string; fields: string }>(
-    `select actor, at, fields from revisions where entity = 'problem' and row_id = ? and ver is not null
-      order by at desc, id desc limit 1`,
-  );
-  const revisionsOf = db.prepare<
-    [string],
-    { id: string; ver: number | null; kind: string; actor: string; at: string; fields: string }
-  >("select id, ver, kind, actor, at, fields from revisions where entity = 'problem' and row_id = ? order by at, id");
+  const revisions = fieldRevisions(db, 'problem');
 
   const exactOf = (rules: readonly SignatureRule[]) =>
     JSON.stringify(rules.flatMap((rule) => ('signature' in rule ? [rule.signature] : [])));
@@ -159,16 +152,6 @@ export function createProblemQueries(db: Database.Database, outbox?: Outbox) {
       updatedAt: create.clientTime,
       ver: 0,
     };
-  }
-
-  function replacedOf(id: string): ProblemView['replaced'] {
-    const newest = newestRevision.get(id);
-    if (!newest) return null;
-    const fields = JSON.parse(newest.fields) as Record<string, string>;
-    const replaced = Object.entries(fields)
-      .filter(([key]) => key.startsWith(REPLACED_FIELD_PREFIX))
-      .map(([key, previous]) => ({ field: key.slice(REPLACED_FIELD_PREFIX.length), previous }));
-    return replaced.length === 0 ? null : { actor: newest.actor, at: newest.at, fields: replaced };
   }
 
   /** Every customer the problem hits, from the cache. */
@@ -215,7 +198,7 @@ export function createProblemQueries(db: Database.Database, outbox?: Outbox) {
         ver: base.ver,
         pending: local?.isPending === true && local.error === null,
         error: local?.error ?? null,
-        replaced: base.ver > 0 ? replacedOf(base.id) : null,
+        replaced: base.ver > 0 ? revisions.replacedOf(base.id) : null,
         customersHit: hits.length,
         occurrences: hits.reduce((sum, hit) => sum + hit.occurrences, 0),
         regressions: hits.filter((hit) => hit.regression !== null).length,
@@ -316,21 +299,7 @@ export function createProblemQueries(db: Database.Database, outbox?: Outbox) {
 
     /** Every write of a problem the cache holds, oldest first, with what each replaced. */
     history(id: string): ProblemHistory {
-      return {
-        revisions: revisionsOf.all(id).map((row) => {
-          const fields = JSON.parse(row.fields) as Record<string, string>;
-          return {
-            id: row.id,
-            ver: row.ver,
-            kind: row.kind as ProblemHistory['revisions'][number]['kind'],
-            actor: row.actor,
-            at: row.at,
-            changes: Object.entries(fields)
-              .filter(([key]) => !key.startsWith(REPLACED_FIELD_PREFIX))
-              .map(([field, value]) => ({ field, value, replaced: fields[`${REPLACED_FIELD_PREFIX}${field}`] ?? null })),
-          };
-        }),
-      };
+      return { revisions: revisions.history(id) };
     },
   };
 }

@@ -8,6 +8,13 @@ import { NoteHistorySchema } from './views';
  * customer page's list and counts, and the fleet's counts.
  */
 
+/** Who replaced which fields that someone else had set meanwhile (last writer wins, reported). */
+export const ReplacedFieldsSchema = z.object({
+  actor: z.string(),
+  at: IsoTimeSchema,
+  fields: z.array(z.object({ field: z.string(), previous: z.string() })),
+});
+
 /** A follow-up as the desk shows it: the synced row with this desk's own writes still on their way folded in. */
 export const FollowUpViewSchema = FollowUpSchema.extend({
   customerName: z.string(),
@@ -23,13 +30,7 @@ export const FollowUpViewSchema = FollowUpSchema.extend({
    * The newest edit replaced a value someone else had set meanwhile (last
    * writer wins, reported): who replaced what, so both people can see it.
    */
-  replaced: z
-    .object({
-      actor: z.string(),
-      at: IsoTimeSchema,
-      fields: z.array(z.object({ field: z.string(), previous: z.string() })),
-    })
-    .nullable(),
+  replaced: ReplacedFieldsSchema.nullable(),
 });
 export type FollowUpView = z.infer<typeof FollowUpViewSchema>;
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { CustomerIdSchema, IsoTimeSchema } from '../domain';
+import { CustomerIdSchema } from '../domain';
 import { TicketUrlSchema } from '../follow-ups';
 import { ProblemFieldsSchema, ProblemSchema, SignatureRuleSchema } from '../problems';
-import { FollowUpHistorySchema } from './follow-up-views';
+import { FollowUpHistorySchema, ReplacedFieldsSchema } from './follow-up-views';
 
 /** Contract shapes for known problems on the desk (issue 12), read from the synced problems and the cached events. */
 
@@ -40,13 +40,7 @@ export const ProblemViewSchema = ProblemSchema.extend({
   /** Set when the server refused this desk's change; says what happened and what to do. */
   error: z.string().nullable(),
   /** The newest edit replaced a value someone else had set meanwhile (last writer wins, reported). */
-  replaced: z
-    .object({
-      actor: z.string(),
-      at: IsoTimeSchema,
-      fields: z.array(z.object({ field: z.string(), previous: z.string() })),
-    })
-    .nullable(),
+  replaced: ReplacedFieldsSchema.nullable(),
   /** Customers hit (by signature in the cache, or by hand), matching signals, and regressions after the fix. */
   customersHit: z.number().int().nonnegative(),
   occurrences: z.number().int().nonnegative(),
