@@ -286,3 +286,72 @@ export function producerSetup(kind: SourceKind, url: string, secret: string | nu
       };
   }
 }
+
+/** How much of an unmatched item's event the desk shows (characters of indented JSON). */
+export const UNMATCHED_PREVIEW_CHARS = 2_000;
+
+/** Keys whose values are never shown in a preview: credentials a producer may put into labels or properties. */
+const SECRET_KEY =
+  /passw(or)?d|^pass$|secret|token|api[-_]?key|authori[sz]ation|^auth$|cookie|credential|signature|private[-_]?key/i;
+const HIDDEN = '[hidden]';
+
+/** The credentials a text carries as a URL: user info and credential-like query parameters. */
+function secretsInUrl(text: string): string[] {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return [];
+  try {
+    const url = new URL(text);
+    const found = [url.password, decodeURIComponent(url.password)].filter((part) => part !== '');
+    for (const [key, value] of url.searchParams) if (SECRET_KEY.test(key) && value !== '') found.push(value);
+    return found;
+  } catch {
+    return [];
+  }
+}
+
+/** Every credential-like value in an event: under a credential-like key, or in a URL. */
+function collectSecrets(value: unknown, depth: number, found: Set<string>): void {
+  if (typeof value === 'string') {
+    for (const secret of secretsInUrl(value)) found.add(secret);
+    return;
+  }
+  if (depth > 20 || value === null || typeof value !== 'object') return;
+  for (const [key, item] of Object.entries(value)) {
+    if (SECRET_KEY.test(key) && (typeof item === 'string' || typeof item === 'number')) found.add(String(item));
+    else collectSecrets(item, depth + 1, found);
+  }
+}
+
+function hideSecrets(value: unknown, depth: number, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') {
+    let text = value;
+    // A label's value also shows in the body the producer's module wrote (Alertmanager's label table).
+    for (const secret of secrets) text = text.split(secret).join(HIDDEN);
+    return text;
+  }
+  if (depth > 20 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => hideSecrets(item, depth + 1, secrets));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) ? HIDDEN : hideSecrets(item, depth + 1, secrets)]),
+  );
+}
+
+/**
+ * An unmatched item's event as an admin may see it on the Sources page: indented
+ * JSON with the values of credential-like keys (`token`, `password`, `apiKey`…),
+ * URL passwords and credential-like query parameters replaced by `[hidden]`
+ * wherever they appear (a label's value is in the body's label table too), cut
+ * to {@link UNMATCHED_PREVIEW_CHARS}.
+ */
+export function unmatchedPreview(event: unknown): string {
+  const found = new Set<string>();
+  collectSecrets(event, 0, found);
+  // Longest first, so a secret that contains another is hidden whole; very short values would hide ordinary words.
+  const secrets = [...found].filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length);
+  const text = JSON.stringify(hideSecrets(event, 0, secrets), null, 2) ?? 'null';
+  if (text.length <= UNMATCHED_PREVIEW_CHARS) return text;
+  // Never between the halves of an emoji.
+  const end = /[\ud800-\udbff]/.test(text[UNMATCHED_PREVIEW_CHARS - 2] ?? '')
+    ? UNMATCHED_PREVIEW_CHARS - 2
+    : UNMATCHED_PREVIEW_CHARS - 1;
+  return `${text.slice(0, end)}…`;
+}

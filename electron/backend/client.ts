@@ -47,6 +47,19 @@ export const ServerSourceSchema = z.object({
 });
 export type ServerSource = z.output<typeof ServerSourceSchema>;
 
+/** An item a source kept as unmatched (`GET /v1/sources/:id/unmatched`, admins only). */
+export const ServerUnmatchedSchema = z.object({
+  id: z.string(),
+  sourceId: z.string(),
+  customerRefs: z.array(z.string()),
+  reason: z.string(),
+  event: z.record(z.string(), z.unknown()),
+  receivedAt: z.string(),
+});
+export type ServerUnmatched = z.output<typeof ServerUnmatchedSchema>;
+
+const RemapAnswerSchema = z.object({ remapped: z.number().int().nonnegative(), stillUnmatched: z.number().int().nonnegative() });
+
 /** What adding or rotating a source answers: its path and, once, its credential. */
 const ServerCredentialSchema = z.object({
   id: z.string(),
@@ -55,6 +68,8 @@ const ServerCredentialSchema = z.object({
   secret: z.string().optional(),
 });
 export type ServerCredential = z.output<typeof ServerCredentialSchema>;
+
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Why a backend call failed; the sync engine decides from `kind` whether to retry. */
 export type BackendErrorKind = 'network' | 'timeout' | 'http' | 'invalid';
@@ -145,7 +160,7 @@ export function createBackendClient(options: BackendClientOptions) {
     }
   }
 
-  async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+  async function call<T>(method: HttpMethod, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
     try {
       return await attempt(method, path, body, schema, false);
     } catch (error) {
@@ -155,13 +170,7 @@ export function createBackendClient(options: BackendClientOptions) {
     }
   }
 
-  async function attempt<T>(
-    method: 'GET' | 'POST' | 'DELETE',
-    path: string,
-    body: unknown,
-    schema: z.ZodType<T>,
-    force: boolean,
-  ): Promise<T> {
+  async function attempt<T>(method: HttpMethod, path: string, body: unknown, schema: z.ZodType<T>, force: boolean): Promise<T> {
     const token = await bearer(force);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -268,6 +277,20 @@ export function createBackendClient(options: BackendClientOptions) {
     /** A new credential for a source (admin); the old one stops at once. */
     rotateSource: (id: string): Promise<ServerCredential> =>
       call('POST', `/v1/sources/${encodeURIComponent(id)}/rotate`, {}, ServerCredentialSchema),
+    /** A source's unmatched items, oldest first, up to the server's limit (admin). */
+    unmatched: (id: string): Promise<ServerUnmatched[]> =>
+      call(
+        'GET',
+        `/v1/sources/${encodeURIComponent(id)}/unmatched`,
+        undefined,
+        z.object({ unmatched: z.array(ServerUnmatchedSchema) }),
+      ).then((answer) => answer.unmatched),
+    /** Adds or changes aliases (admin); `source` null: an alias every source uses. */
+    putAliases: (aliases: { source: string | null; alias: string; customerId: string }[]): Promise<{ changed: number }> =>
+      call('PUT', '/v1/aliases', { aliases }, z.object({ received: z.number(), changed: z.number() })),
+    /** Tries a source's unmatched items again (admin): those that now name a known customer are stored. */
+    remapSource: (id: string): Promise<{ remapped: number; stillUnmatched: number }> =>
+      call('POST', `/v1/sources/${encodeURIComponent(id)}/remap`, {}, RemapAnswerSchema),
     /** Removes a source (admin); 204. */
     removeSource: (id: string): Promise<unknown> =>
       call('DELETE', `/v1/sources/${encodeURIComponent(id)}`, undefined, z.unknown()),

@@ -6,6 +6,7 @@ import {
   parseRefusalReason,
   sourceConfigOfDraft,
   unknownAliasProblems,
+  unmatchedPreview,
   type SourceDraft,
 } from '../../shared/ingest-sources';
 import { DeskError, type ErrorCode } from '../../shared/ipc/result';
@@ -13,11 +14,22 @@ import type {
   DraftProblem,
   NewCredential,
   SourceAddOutput,
+  SourceMapKeyInput,
+  SourceMapKeyOutput,
+  SourceRemapOutput,
   SourceRotateOutput,
   SourcesList,
+  SourceUnmatchedOutput,
   SourceView,
+  UnmatchedItem,
 } from '../../shared/ipc/source-views';
-import { BackendError, type BackendClient, type ServerCredential, type ServerSource } from '../backend/client';
+import {
+  BackendError,
+  type BackendClient,
+  type ServerCredential,
+  type ServerSource,
+  type ServerUnmatched,
+} from '../backend/client';
 
 /*
  * The Sources page (issue 10): the server's ingest sources, read and changed over
@@ -70,6 +82,31 @@ function viewOf(source: ServerSource, baseUrl: string): SourceView {
   };
 }
 
+/** What the server lists at most of a source's unmatched items (server/ingest/routes.ts). */
+const SERVER_UNMATCHED_LIMIT = 1_000;
+
+function textOf(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/** An unmatched item for the page: the name it used, why it is waiting in support words, and a preview without secrets. */
+function unmatchedItemOf(row: ServerUnmatched): UnmatchedItem {
+  const customerKey = row.customerRefs[0] ?? null;
+  return {
+    id: row.id,
+    receivedAt: row.receivedAt,
+    customerKey,
+    reason:
+      customerKey === null
+        ? 'The payload names no customer where this source looks for one: change the source’s customer mapping, or have the producer send the customer.'
+        : `No customer is known as "${customerKey}" to this source: map that name to a customer and the item moves to its timeline.`,
+    kind: textOf(row.event.kind),
+    summary: textOf(row.event.summary),
+    occurredAt: textOf(row.event.occurredAt),
+    preview: unmatchedPreview(row.event),
+  };
+}
+
 function credentialOf(answer: ServerCredential, baseUrl: string): NewCredential {
   const value = answer.secret ?? answer.token;
   if (value === undefined)
@@ -93,6 +130,7 @@ function deskErrorOf(error: unknown): DeskError {
     403: 'forbidden',
     404: 'not_found',
     409: 'conflict',
+    422: 'bad_request',
   };
   return new DeskError(byStatus[error.status ?? 0] ?? 'unavailable', error.message);
 }
@@ -187,6 +225,56 @@ export function createSourceHandlers(options: SourceHandlerOptions) {
         return { id: input.id, credential: credentialOf(await backend.rotateSource(input.id), backend.baseUrl) };
       } catch (error) {
         forbidden(error, 'rotate a source’s credential');
+      }
+    },
+
+    'sources:unmatched': async (input: { id: string }): Promise<SourceUnmatchedOutput> => {
+      const backend = requireBackend();
+      try {
+        const rows = await backend.unmatched(input.id);
+        return { id: input.id, items: rows.map(unmatchedItemOf), isCut: rows.length >= SERVER_UNMATCHED_LIMIT };
+      } catch (error) {
+        forbidden(error, 'see a source’s unmatched items');
+      }
+    },
+
+    'sources:mapKey': async (input: SourceMapKeyInput): Promise<SourceMapKeyOutput> => {
+      const backend = requireBackend();
+      const unknownCustomer = {
+        status: 'refused' as const,
+        problems: [
+          {
+            field: 'customer' as const,
+            message: `No customer ${input.customerId} is known here: pick one from the list (type part of its name or id).`,
+          },
+        ],
+      };
+      if (options.isKnownCustomer(input.customerId) === false) return unknownCustomer;
+      try {
+        await backend.putAliases([{ source: input.id, alias: input.key, customerId: input.customerId }]);
+      } catch (error) {
+        if (error instanceof BackendError && error.status === 422 && error.code === 'unknown_customers') return unknownCustomer;
+        forbidden(error, 'map a name to a customer');
+      }
+      try {
+        const outcome = await backend.remapSource(input.id);
+        return { status: 'mapped', id: input.id, key: input.key, customerId: input.customerId, ...outcome };
+      } catch (error) {
+        const cause = deskErrorOf(error);
+        // The alias is stored: saying so keeps the admin from adding it again; remapping later picks the items up.
+        throw new DeskError(
+          cause.code,
+          `"${input.key}" now maps to ${input.customerId}, but its items could not be moved yet: ${cause.message} Use Re-map to try again.`,
+        );
+      }
+    },
+
+    'sources:remap': async (input: { id: string }): Promise<SourceRemapOutput> => {
+      const backend = requireBackend();
+      try {
+        return { id: input.id, ...(await backend.remapSource(input.id)) };
+      } catch (error) {
+        forbidden(error, 're-map a source’s unmatched items');
       }
     },
 

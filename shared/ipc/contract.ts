@@ -73,7 +73,11 @@ import {
   SourceAddInputSchema,
   SourceAddOutputSchema,
   SourceIdInputSchema,
+  SourceMapKeyInputSchema,
+  SourceMapKeyOutputSchema,
+  SourceRemapOutputSchema,
   SourceRotateOutputSchema,
+  SourceUnmatchedOutputSchema,
   SourcesListSchema,
 } from './source-views';
 import {
@@ -216,6 +220,9 @@ export const contract = {
   'sources:add': { input: SourceAddInputSchema, output: SourceAddOutputSchema },
   'sources:rotate': { input: SourceIdInputSchema, output: SourceRotateOutputSchema },
   'sources:remove': { input: SourceIdInputSchema, output: z.object({ removed: z.string() }) },
+  'sources:unmatched': { input: SourceIdInputSchema, output: SourceUnmatchedOutputSchema },
+  'sources:mapKey': { input: SourceMapKeyInputSchema, output: SourceMapKeyOutputSchema },
+  'sources:remap': { input: SourceIdInputSchema, output: SourceRemapOutputSchema },
   'updates:status': { input: noInput, output: UpdateStatusSchema },
   'updates:setChannel': { input: UpdatesSetChannelInputSchema, output: UpdateStatusSchema },
   'updates:check': { input: noInput, output: UpdateStatusSchema },

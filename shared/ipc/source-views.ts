@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES } from '../domain';
+import { CustomerIdSchema, SEVERITIES } from '../domain';
 import { DRAFT_FIELDS, SOURCE_KINDS, SourceDraftSchema, SourceIdSchema } from '../ingest-sources';
 
 /*
@@ -76,3 +76,53 @@ export const SourceIdInputSchema = z.strictObject({ id: SourceIdSchema });
 
 export const SourceRotateOutputSchema = z.object({ id: z.string(), credential: NewCredentialSchema });
 export type SourceRotateOutput = z.output<typeof SourceRotateOutputSchema>;
+
+/** One item a source kept because it named no known customer, as the Sources page lists it. */
+export const UnmatchedItemSchema = z.object({
+  id: z.string(),
+  receivedAt: z.string(),
+  /** The name the payload uses for its customer (what an alias maps); null when it names none. */
+  customerKey: z.string().nullable(),
+  /** Why it matched no customer, in support words. */
+  reason: z.string(),
+  kind: z.string().nullable(),
+  summary: z.string().nullable(),
+  occurredAt: z.string().nullable(),
+  /** The event it would make, as indented JSON with credential-like values hidden (shared/ingest-sources.ts unmatchedPreview). */
+  preview: z.string(),
+});
+export type UnmatchedItem = z.output<typeof UnmatchedItemSchema>;
+
+export const SourceUnmatchedOutputSchema = z.object({
+  id: z.string(),
+  items: z.array(UnmatchedItemSchema),
+  /** Whether the server has more than it listed (it lists the oldest first, up to its limit). */
+  isCut: z.boolean(),
+});
+export type SourceUnmatchedOutput = z.output<typeof SourceUnmatchedOutputSchema>;
+
+/** Maps the name a source's payloads use to a customer (a per-source alias), then re-maps the source's unmatched items. */
+export const SourceMapKeyInputSchema = z.strictObject({
+  id: SourceIdSchema,
+  /** Exactly as the payloads carry it. */
+  key: z.string().min(1).max(256),
+  customerId: CustomerIdSchema,
+});
+export type SourceMapKeyInput = z.output<typeof SourceMapKeyInputSchema>;
+
+/** What re-mapping did: items that now match are on their customers' timelines and left the queue. */
+export const SourceRemapOutputSchema = z.object({
+  id: z.string(),
+  remapped: z.number().int().nonnegative(),
+  stillUnmatched: z.number().int().nonnegative(),
+});
+export type SourceRemapOutput = z.output<typeof SourceRemapOutputSchema>;
+
+export const SourceMapKeyOutputSchema = z.discriminatedUnion('status', [
+  SourceRemapOutputSchema.extend({ status: z.literal('mapped'), key: z.string(), customerId: z.string() }),
+  z.object({
+    status: z.literal('refused'),
+    problems: z.array(z.object({ field: z.literal('customer'), message: z.string() })).min(1),
+  }),
+]);
+export type SourceMapKeyOutput = z.output<typeof SourceMapKeyOutputSchema>;

@@ -11,7 +11,8 @@ import { startServerProcess, type ServerProcess } from './support/server';
  * Issue 15: zero accessibility violations of any impact, minor to critical
  * (axe-core through @axe-core/playwright, WCAG 2.0/2.1 A and AA) on any page of the app —
  * fleet, customer with event details, a wizard's run page, Wizards, Releases, Known
- * problems, Follow-ups, Insights, Approvals, Sources, Sync, About, search results, the command palette and the
+ * problems, Follow-ups, Insights, Approvals, Sources (and a source's unmatched items with a payload preview open),
+ * Sync, About, search results, the command palette and the
  * shortcut sheet — at 1024×640 and 1440×900, in light and in dark. One browser
  * context per size and scheme; pages are reached by their hash routes.
  */
@@ -78,6 +79,21 @@ test.beforeAll(async () => {
   serverDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-e2e-a11y-'));
   server = await startServerProcess(serverDir, { databaseUrl: database.databaseUrl });
   host = await startBrowserHost({ args: ['--backend', 'none'] });
+  // A source with an item that names no known customer, for the Sources page's unmatched items.
+  const admin = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
+  const created = await fetch(`${server.url}/v1/sources`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ source: { id: 'a11y-alerts', kind: 'alertmanager', name: 'Accessibility alerts' } }),
+  });
+  expect(created.status).toBe(201);
+  const { path: ingestPath } = (await created.json()) as { path: string };
+  const delivered = await fetch(`${server.url}${ingestPath}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: fs.readFileSync(path.resolve(import.meta.dirname, '../fixtures/ingest/alertmanager-grouped.json'), 'utf8'),
+  });
+  expect(delivered.status).toBe(207);
 });
 
 test.afterAll(async () => {
@@ -117,6 +133,14 @@ for (const viewport of SIZES) {
         await showHash(page, hash, heading);
         await audit(name);
       }
+
+      await showHash(page, '#/sources', 'Sources');
+      const sourceCard = page.getByRole('article', { name: 'Accessibility alerts (a11y-alerts)' });
+      await sourceCard.getByRole('button', { name: /^Show unmatched items/ }).click();
+      const unmatched = sourceCard.getByRole('region', { name: 'Unmatched items of a11y-alerts' });
+      await unmatched.getByText('Payload preview').first().click();
+      await expect(unmatched.getByLabel(/^Payload preview of/).first()).toBeVisible();
+      await audit('sources with unmatched items');
 
       await showHash(page, '#/customer/redwood-payments', 'Redwood Payments');
       const timeline = page.getByRole('listbox', { name: 'Timeline events' });

@@ -5,6 +5,8 @@ import { createBackendClient } from '../../../electron/backend/client';
 import { createSourceHandlers } from '../../../electron/core/sources';
 import { contract } from '../../../shared/ipc/contract';
 import type { SourceDraft } from '../../../shared/ingest-sources';
+import { customerBucket } from '../../../shared/sync/wire';
+import { MiniDesk } from '../../server/support/desk';
 import { produce } from '../../server/ingest/support';
 import { createTestDatabase, type TestDatabase } from '../../server/support/database';
 import { addCustomers, startTestServer, token, type TestServer } from '../../server/support/server';
@@ -33,20 +35,24 @@ beforeAll(async () => {
   server = await startTestServer(database.storage);
   adminToken = await token(database.storage, { userId: 'admin', role: 'admin' });
   operatorToken = await token(database.storage, { userId: 'olga', role: 'desk' });
-  await addCustomers(database.storage, ['acme', 'globex']);
+  await addCustomers(database.storage, ['acme', 'globex', 'initech-inc']);
 });
 afterAll(async () => {
   await server?.close();
   await database?.dispose();
 });
 
-const known = new Set(['acme', 'globex']);
+const known = new Set(['acme', 'globex', 'initech-inc']);
 
-function handlersFor(bearer: string | null, roles: string[] | null = ['admin']) {
+function handlersFor(
+  bearer: string | null,
+  roles: string[] | null = ['admin'],
+  isKnownCustomer: (id: string) => boolean | null = (id) => known.has(id),
+) {
   return createSourceHandlers({
     backend: () => (bearer === null ? null : createBackendClient({ baseUrl: server.url, token: bearer })),
     roles: () => roles,
-    isKnownCustomer: (id) => known.has(id),
+    isKnownCustomer,
   });
 }
 
@@ -60,7 +66,9 @@ const alertmanager: SourceDraft = {
 };
 
 /** Checks an answer against the channel's output schema, as the renderer's fake desk does. */
-function satisfies<C extends 'sources:list' | 'sources:add' | 'sources:rotate'>(channel: C, value: unknown) {
+function satisfies<
+  C extends 'sources:list' | 'sources:add' | 'sources:rotate' | 'sources:unmatched' | 'sources:mapKey' | 'sources:remap',
+>(channel: C, value: unknown) {
   const parsed = contract[channel].output.safeParse(value);
   expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
 }
@@ -202,5 +210,112 @@ describe('sources channels against a real server (issue 10)', () => {
     expect((await admin['sources:list']()).sources.map((source) => source.id)).not.toContain('short-lived');
     expect((await produce(server.url, new URL(added.credential.url).pathname, grouped, json)).status).toBe(404);
     await expect(admin['sources:remove']({ id: 'short-lived' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('unmatched items from the Sources page (issue 10)', () => {
+  /** The grouped notification with credentials where producers put them: a label, URL user info, a query parameter. */
+  const leaky = (() => {
+    const notification = JSON.parse(grouped) as { alerts: { labels: Record<string, string>; generatorURL: string }[] };
+    const initech = notification.alerts[2];
+    if (!initech) throw new Error('the fixture has three alerts');
+    initech.labels.api_token = 'label-secret-1234';
+    initech.generatorURL =
+      'http://scraper:url-password-5678@prometheus.example:9090/graph?access_token=query-secret-9012&g0.tab=1';
+    return JSON.stringify(notification);
+  })();
+
+  it('lists what waits with the name it used, why, and a preview without secrets; mapping the name moves it to the customer', async () => {
+    const admin = handlersFor(adminToken);
+    const added = await admin['sources:add']({ ...alertmanager, id: 'waiting-am', aliases: [] });
+    if (added.status !== 'created') throw new Error(JSON.stringify(added));
+    const path = new URL(added.credential.url).pathname;
+    expect((await produce(server.url, path, leaky, json)).status).toBe(207);
+
+    const unmatched = await admin['sources:unmatched']({ id: 'waiting-am' });
+    satisfies('sources:unmatched', unmatched);
+    // globex-prod has no alias on this source: two names wait, each with its own item.
+    expect(unmatched.items.map((item) => item.customerKey).sort()).toEqual(['globex-prod', 'initech']);
+    expect(unmatched.isCut).toBe(false);
+    const initech = unmatched.items.find((item) => item.customerKey === 'initech');
+    expect(initech).toMatchObject({
+      kind: 'alert',
+      summary: 'Export queue lagging',
+      occurredAt: '2026-04-01T07:52:00.000Z',
+      reason: 'No customer is known as "initech" to this source: map that name to a customer and the item moves to its timeline.',
+      receivedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    });
+    expect(initech?.preview).toContain('"alertname": "ExportQueueLagging"');
+    expect(initech?.preview).toContain('"api_token": "[hidden]"');
+    expect(initech?.preview).toContain('http://scraper:[hidden]@prometheus.example:9090/graph?access_token=[hidden]&g0.tab=1');
+    for (const secret of ['label-secret-1234', 'url-password-5678', 'query-secret-9012', added.credential.value])
+      expect(JSON.stringify(unmatched)).not.toContain(secret);
+
+    // A customer the cache does not know is refused before anything is sent; one the server does not know, by the server.
+    expect(await admin['sources:mapKey']({ id: 'waiting-am', key: 'initech', customerId: 'initek' })).toEqual({
+      status: 'refused',
+      problems: [{ field: 'customer', message: expect.stringMatching(/^No customer initek is known here: pick one/) }],
+    });
+    const uncached = handlersFor(adminToken, ['admin'], () => null);
+    const refused = await uncached['sources:mapKey']({ id: 'waiting-am', key: 'initech', customerId: 'initek' });
+    satisfies('sources:mapKey', refused);
+    expect(refused).toMatchObject({ status: 'refused', problems: [{ field: 'customer' }] });
+    expect((await admin['sources:unmatched']({ id: 'waiting-am' })).items).toHaveLength(2);
+
+    const mapped = await admin['sources:mapKey']({ id: 'waiting-am', key: 'initech', customerId: 'initech-inc' });
+    satisfies('sources:mapKey', mapped);
+    expect(mapped).toEqual({
+      status: 'mapped',
+      id: 'waiting-am',
+      key: 'initech',
+      customerId: 'initech-inc',
+      remapped: 1,
+      stillUnmatched: 1,
+    });
+    const left = await admin['sources:unmatched']({ id: 'waiting-am' });
+    expect(left.items.map((item) => item.customerKey)).toEqual(['globex-prod']);
+    const listed = (await admin['sources:list']()).sources.find((source) => source.id === 'waiting-am');
+    expect(listed).toMatchObject({ unmatched: 1, customerMapping: 'labels customer, tenant' });
+
+    // On the customer's timeline for a desk that syncs, with the source it came from.
+    const desk = new MiniDesk(server.url, adminToken);
+    const bucket = customerBucket('initech-inc');
+    await desk.syncUntil((current) => current.entityIds(bucket, 'event').length > 0);
+    const [eventId = ''] = desk.entityIds(bucket, 'event');
+    expect(desk.row(bucket, 'event', eventId)).toMatchObject({
+      customerId: 'initech-inc',
+      kind: 'alert',
+      summary: 'Export queue lagging',
+      source: { system: 'waiting-am' },
+    });
+
+    // The next notification of that alert now lands on the customer directly, not in the queue again.
+    expect((await produce(server.url, path, leaky, json)).status).toBe(207);
+    expect((await admin['sources:unmatched']({ id: 'waiting-am' })).items).toHaveLength(1);
+
+    // Re-map alone: nothing new maps, the counts say so.
+    const again = await admin['sources:remap']({ id: 'waiting-am' });
+    satisfies('sources:remap', again);
+    expect(again).toEqual({ id: 'waiting-am', remapped: 0, stillUnmatched: 1 });
+  });
+
+  it('tells anyone but an admin why, and the server keeps their aliases out', async () => {
+    const operator = handlersFor(operatorToken, ['operator']);
+    await expect(operator['sources:unmatched']({ id: 'waiting-am' })).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringMatching(/^Only an admin of the server can see a source’s unmatched items\. You are operator\./),
+    });
+    await expect(
+      operator['sources:mapKey']({ id: 'waiting-am', key: 'globex-prod', customerId: 'globex' }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(operator['sources:remap']({ id: 'waiting-am' })).rejects.toMatchObject({ code: 'forbidden' });
+    expect((await handlersFor(adminToken)['sources:unmatched']({ id: 'waiting-am' })).items).toHaveLength(1);
+    await expect(handlersFor(adminToken)['sources:unmatched']({ id: 'no-such-source' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await expect(handlersFor(null)['sources:unmatched']({ id: 'waiting-am' })).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/Sync page/),
+    });
   });
 });

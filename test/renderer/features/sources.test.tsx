@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { explainRefusal } from '../../../shared/ingest-sources';
 import { createFakeDesk } from '../support/fake-desk';
-import { makeSource } from '../support/fake-sources';
+import { makeSource, makeUnmatched } from '../support/fake-sources';
 import { standardFixtures } from '../support/fixtures';
 import { renderApp } from '../support/render';
 
@@ -63,8 +63,12 @@ describe('the Sources page (issue 10)', () => {
     expect(refusal).toHaveTextContent('The producer sent no token, or an old one');
     expect(refusal).toHaveTextContent('What to do: Rotate the token here and paste the new URL');
     expect(refusal).toHaveTextContent('401 unauthorized: that is not the token of source prod-alertmanager');
-    expect(prod).toHaveTextContent('2 items named no known customer and are kept as unmatched');
-    expect(prod).toHaveTextContent('npm run server -- sources unmatched prod-alertmanager');
+    expect(prod).toHaveTextContent(
+      '2 items named no known customer and are kept as unmatched, not lost: map the name they use to a customer and they move to that customer’s timeline.',
+    );
+    expect(within(prod).getByRole('button', { name: 'Show unmatched items (2)' })).toHaveAttribute('aria-expanded', 'false');
+    // No unmatched item, nothing to show.
+    expect(within(card('tickets')).queryByRole('button', { name: /unmatched items/ })).not.toBeInTheDocument();
 
     await user.click(within(prod).getByRole('button', { name: 'Copy the producer URL of prod-alertmanager' }));
     expect(await navigator.clipboard.readText()).toBe('http://127.0.0.1:4000/v1/ingest/prod-alertmanager/<token>');
@@ -250,5 +254,145 @@ describe('the Sources page (issue 10)', () => {
     await user.keyboard('{Alt>}0{/Alt}');
     expect(await screen.findByRole('heading', { level: 1, name: 'Sources' })).toBeInTheDocument();
     expect(await screen.findByText(/No source yet: nothing outside the desk posts signals to this server./)).toBeInTheDocument();
+  });
+});
+
+function fixturesWithUnmatched() {
+  const fixtures = fixturesWithSources();
+  const prod = fixtures.sources?.[0];
+  if (prod) prod.unmatched = 3;
+  fixtures.unmatched = {
+    'prod-alertmanager': [
+      makeUnmatched({ id: 'u-1', customerKey: 'initech-eu', receivedAt: '2026-11-22T11:00:00.000Z' }),
+      makeUnmatched({
+        id: 'u-2',
+        customerKey: 'initech-eu',
+        summary: 'Login errors rising',
+        preview: '{\n  "summary": "Login errors rising",\n  "properties": { "api_token": "[hidden]" }\n}',
+      }),
+      makeUnmatched({ id: 'u-3', customerKey: null, summary: 'Disk filling up' }),
+    ],
+  };
+  return fixtures;
+}
+
+describe('unmatched items on the Sources page (issue 10)', () => {
+  it('lists them by the name they use, with why, when and a preview; mapping a name to a customer moves them and the count drops', async () => {
+    const desk = createFakeDesk(fixturesWithUnmatched());
+    const { user } = renderApp({ route: { view: 'sources' }, desk });
+    const prod = await screen.findByRole('article', { name: /prod-alertmanager/ });
+    expect(prod).toHaveTextContent('3 unmatched');
+    const show = within(prod).getByRole('button', { name: 'Show unmatched items (3)' });
+    show.focus();
+    await user.keyboard('{Enter}');
+    expect(show).toHaveAttribute('aria-expanded', 'true');
+    const panel = await within(prod).findByRole('region', { name: 'Unmatched items of prod-alertmanager' });
+    expect(show).toHaveAttribute('aria-controls', panel.id);
+
+    const initech = await within(panel).findByRole('region', { name: '"initech-eu" · 2 items' });
+    expect(initech).toHaveTextContent(
+      'No customer is known as "initech-eu" to this source: map that name to a customer and the item moves to its timeline.',
+    );
+    const items = within(initech).getByRole('list', { name: 'Items naming "initech-eu"' });
+    expect(within(items).getAllByRole('listitem')).toHaveLength(2);
+    expect(items).toHaveTextContent('Login errors rising');
+    expect(within(items).getAllByRole('time')[0]).toHaveAttribute('dateTime', '2026-11-22T11:00:00.000Z');
+    // The preview is a native disclosure (Enter and Space open it in browsers), and says why some values read [hidden].
+    const [firstPreview] = within(items).getAllByText('Payload preview');
+    if (!firstPreview) throw new Error('no preview');
+    expect(firstPreview.tagName).toBe('SUMMARY');
+    await user.click(firstPreview);
+    const preview = within(items).getByLabelText('Payload preview of Export queue lagging');
+    expect(preview).toBeVisible();
+    expect(preview).toHaveTextContent('"summary": "Export queue lagging"');
+    expect(items).toHaveTextContent('Values that look like credentials are shown as [hidden].');
+
+    // An item naming no customer cannot take an alias: it says what to change instead.
+    const none = within(panel).getByRole('region', { name: 'Naming no customer · 1 item' });
+    expect(none).toHaveTextContent('change the source’s customer mapping, or have the producer send the customer');
+    expect(within(none).queryByRole('form')).not.toBeInTheDocument();
+
+    // Mapping: an empty or unknown customer is refused in place, nothing sent.
+    const form = within(initech).getByRole('form', { name: 'Map "initech-eu" to a customer' });
+    const picker = within(form).getByLabelText('Customer for "initech-eu"');
+    await user.click(within(form).getByRole('button', { name: 'Map and move its items' }));
+    expect(picker).toHaveFocus();
+    expect(picker).toHaveAttribute('aria-invalid', 'true');
+    expect(picker).toHaveAccessibleDescription('Pick the customer that "initech-eu" stands for: type part of its name or id.');
+    await user.type(picker, 'Initeck{Enter}');
+    expect(picker).toHaveAccessibleDescription(
+      'No customer is called "Initeck" here: type part of its name or id and pick it from the list.',
+    );
+    expect(desk.inputsTo('sources:mapKey')).toEqual([]);
+    // The list offers the fleet's customers by id, with their names.
+    const options = [...(document.getElementById(picker.getAttribute('list') ?? '')?.querySelectorAll('option') ?? [])];
+    expect(options.map((option) => [option.value, option.textContent])).toContainEqual(['initech', 'Initech']);
+
+    await user.clear(picker);
+    await user.type(picker, 'Initech');
+    expect(picker).toHaveAccessibleDescription(/^Initech \(initech\): this source’s "initech-eu" will mean this customer/);
+    await user.keyboard('{Enter}');
+    const status = await within(panel).findByText(
+      '"initech-eu" now maps to Initech (initech): 2 items moved to its timeline, 1 still unmatched.',
+    );
+    expect(status).toHaveAttribute('role', 'status');
+    expect(desk.inputsTo('sources:mapKey')).toEqual([{ id: 'prod-alertmanager', key: 'initech-eu', customerId: 'initech' }]);
+    expect(within(panel).getByRole('heading', { name: 'Unmatched items of prod-alertmanager' })).toHaveFocus();
+    await waitFor(() => expect(within(panel).queryByRole('region', { name: /initech-eu/ })).not.toBeInTheDocument());
+    await waitFor(() => expect(prod).toHaveTextContent('1 unmatched'));
+    expect(within(prod).getByRole('button', { name: 'Hide unmatched items' })).toHaveAttribute('aria-expanded', 'true');
+
+    // Re-map after an alias was added elsewhere: says what happened.
+    await user.click(within(panel).getByRole('button', { name: 'Re-map now' }));
+    expect(await within(panel).findByText('Nothing new maps to a customer: 1 item still unmatched.')).toBeInTheDocument();
+    expect(desk.inputsTo('sources:remap')).toEqual([{ id: 'prod-alertmanager' }]);
+
+    await user.click(within(prod).getByRole('button', { name: 'Hide unmatched items' }));
+    expect(within(prod).queryByRole('region', { name: /Unmatched items of/ })).not.toBeInTheDocument();
+  });
+
+  it('shows the core’s refusal under the picker, and a failed call with what to do next', async () => {
+    const desk = createFakeDesk(fixturesWithUnmatched());
+    desk.override('sources:mapKey', () => ({
+      ok: true,
+      value: {
+        status: 'refused',
+        problems: [
+          {
+            field: 'customer',
+            message: 'No customer initech is known here: pick one from the list (type part of its name or id).',
+          },
+        ],
+      },
+    }));
+    const { user } = renderApp({ route: { view: 'sources' }, desk });
+    const prod = await screen.findByRole('article', { name: /prod-alertmanager/ });
+    await user.click(within(prod).getByRole('button', { name: 'Show unmatched items (3)' }));
+    const picker = await within(prod).findByLabelText('Customer for "initech-eu"');
+    await user.type(picker, 'initech{Enter}');
+    await waitFor(() => expect(picker).toHaveAccessibleDescription(/^No customer initech is known here: pick one/));
+    expect(picker).toHaveFocus();
+
+    desk.override('sources:mapKey', () => ({
+      ok: false,
+      error: { code: 'offline', message: 'The server cannot be reached: connect ECONNREFUSED 127.0.0.1:4000' },
+    }));
+    await user.keyboard('{Enter}');
+    const alert = await within(prod).findByRole('alert');
+    expect(alert).toHaveTextContent('Nothing was mapped');
+    expect(alert).toHaveTextContent('ECONNREFUSED');
+    expect(alert).toHaveTextContent('this will work again once the backend is reachable');
+    expect(within(prod).getByRole('region', { name: '"initech-eu" · 2 items' })).toBeInTheDocument();
+
+    desk.override('sources:unmatched', () => ({
+      ok: false,
+      error: { code: 'forbidden', message: 'Only an admin of the server can see a source’s unmatched items. You are operator.' },
+    }));
+    await user.click(within(prod).getByRole('button', { name: 'Hide unmatched items' }));
+    await user.click(within(prod).getByRole('button', { name: 'Show unmatched items (3)' }));
+    const refused = await within(prod).findByRole('alert');
+    expect(refused).toHaveTextContent('The unmatched items could not be read');
+    expect(refused).toHaveTextContent('Only an admin of the server can see');
+    expect(within(refused).getByRole('button', { name: 'Try again' })).toBeInTheDocument();
   });
 });

@@ -1,6 +1,6 @@
 import { unknownAliasProblems, usesHmac, type SourceDraft } from '../../../shared/ingest-sources';
 import type { Channel } from '../../../shared/ipc/channels';
-import type { SourceView } from '../../../shared/ipc/source-views';
+import type { SourceMapKeyInput, SourceView, UnmatchedItem } from '../../../shared/ipc/source-views';
 import type { Fixtures } from './fixtures';
 
 const BASE_URL = 'http://127.0.0.1:4000';
@@ -35,6 +35,28 @@ export function makeSource(overrides: Partial<SourceView> & { id: string }): Sou
     lastDeliveryAt: null,
     lastRefusal: null,
     state: 'waiting',
+    ...overrides,
+  };
+}
+
+/** An unmatched item as the core lists it, for fixtures. */
+export function makeUnmatched(overrides: Partial<UnmatchedItem> & { id: string }): UnmatchedItem {
+  const customerKey = overrides.customerKey === undefined ? 'initech' : overrides.customerKey;
+  return {
+    receivedAt: '2026-11-22T11:00:00.000Z',
+    customerKey,
+    reason:
+      customerKey === null
+        ? 'The payload names no customer where this source looks for one: change the source’s customer mapping, or have the producer send the customer.'
+        : `No customer is known as "${customerKey}" to this source: map that name to a customer and the item moves to its timeline.`,
+    kind: 'alert',
+    summary: 'Export queue lagging',
+    occurredAt: '2026-11-22T10:59:00.000Z',
+    preview: JSON.stringify(
+      { kind: 'alert', summary: 'Export queue lagging', properties: { labels: { customer: customerKey } } },
+      null,
+      2,
+    ),
     ...overrides,
   };
 }
@@ -102,6 +124,43 @@ export function createFakeSources(
           },
         };
       return { id: source.id, credential: credentialFor(source) };
+    },
+    'sources:unmatched': (input: { id: string }) => {
+      if (!isAdmin()) return forbidden('see a source’s unmatched items');
+      if (!find(input.id)) return { error: { code: 'not_found', message: `no source ${input.id}` } };
+      return { id: input.id, items: fixtures.unmatched?.[input.id] ?? [], isCut: false };
+    },
+    'sources:mapKey': (input: SourceMapKeyInput) => {
+      if (!isAdmin()) return forbidden('map a name to a customer');
+      const source = find(input.id);
+      if (!source) return { error: { code: 'not_found', message: `no source ${input.id}` } };
+      if (!fixtures.customers.some((customer) => customer.id === input.customerId))
+        return {
+          status: 'refused',
+          problems: [
+            {
+              field: 'customer',
+              message: `No customer ${input.customerId} is known here: pick one from the list (type part of its name or id).`,
+            },
+          ],
+        };
+      const items = fixtures.unmatched?.[input.id] ?? [];
+      const left = items.filter((item) => item.customerKey !== input.key);
+      if (fixtures.unmatched) fixtures.unmatched[input.id] = left;
+      source.unmatched = left.length;
+      return {
+        status: 'mapped',
+        id: input.id,
+        key: input.key,
+        customerId: input.customerId,
+        remapped: items.length - left.length,
+        stillUnmatched: left.length,
+      };
+    },
+    'sources:remap': (input: { id: string }) => {
+      if (!isAdmin()) return forbidden('re-map a source’s unmatched items');
+      if (!find(input.id)) return { error: { code: 'not_found', message: `no source ${input.id}` } };
+      return { id: input.id, remapped: 0, stillUnmatched: fixtures.unmatched?.[input.id]?.length ?? 0 };
     },
     'sources:remove': (input: { id: string }) => {
       if (!isAdmin()) return forbidden('remove a source');

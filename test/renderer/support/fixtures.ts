@@ -11,7 +11,7 @@ import type {
 } from '../../../shared/ipc/diagnosis-views';
 import type { FollowUpView } from '../../../shared/ipc/follow-up-views';
 import type { ProblemDetail } from '../../../shared/ipc/problem-views';
-import type { SourceView } from '../../../shared/ipc/source-views';
+import type { SourceView, UnmatchedItem } from '../../../shared/ipc/source-views';
 
 /** Everything the fake desk answers from: the state of a small, realistic cache. */
 export type Fixtures = {
@@ -41,6 +41,8 @@ export type Fixtures = {
   approvals?: Approval[];
   /** The server's ingest sources the fake desk answers `sources:*` from (none when absent; admins only). */
   sources?: SourceView[];
+  /** Each source's unmatched items, by source id (`sources:unmatched`; mapping a name moves its items out). */
+  unmatched?: Record<string, UnmatchedItem[]>;
 };
 
 let counter = 0;

@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { GatedButton } from '../../components/GatedButton';
 import { formatDateTime, timeTitle } from '../../lib/time';
 import { CopyValue, NewCredentialPanel } from './NewCredentialPanel';
+import { UnmatchedPanel } from './UnmatchedPanel';
 
 /** What each state reads as: a glyph and words, the colour only adds to it. */
 const STATE_WORDS: Record<SourceView['state'], { glyph: string; words: string }> = {
@@ -92,9 +93,20 @@ function Confirm({
  * in, the last refusal in support words with the next step; rotate and remove,
  * each confirmed. Sources from the server's file are changed in the file.
  */
-export function SourceCard({ source, onRemoved }: { source: SourceView; onRemoved: (id: string) => void }) {
+export function SourceCard({
+  source,
+  onRemoved,
+  onChanged,
+}: {
+  source: SourceView;
+  onRemoved: (id: string) => void;
+  /** The source's unmatched queue changed: read the sources again. */
+  onChanged: () => void;
+}) {
   const desk = useDesk();
   const titleId = useId();
+  const unmatchedId = useId();
+  const [isShowingUnmatched, setShowingUnmatched] = useState(false);
   const [asking, setAsking] = useState<'rotate' | 'remove' | null>(null);
   const [credential, setCredential] = useState<NewCredential | null>(null);
   const rotateRef = useRef<HTMLButtonElement>(null);
@@ -157,14 +169,27 @@ export function SourceCard({ source, onRemoved }: { source: SourceView; onRemove
             </p>
           </div>
         ) : null}
-        {source.unmatched > 0 ? (
-          <p className="source-unmatched">
-            {source.unmatched === 1 ? '1 item' : `${source.unmatched} items`} named no known customer and{' '}
-            {source.unmatched === 1 ? 'is' : 'are'} kept as unmatched, not lost. List them with{' '}
-            <code>npm run server -- sources unmatched {source.id}</code>; add an alias for the name they use, and they can be
-            re-mapped.
-          </p>
+        {source.unmatched > 0 || isShowingUnmatched ? (
+          <div className="source-unmatched">
+            {source.unmatched > 0 ? (
+              <p>
+                {source.unmatched === 1 ? '1 item' : `${source.unmatched} items`} named no known customer and{' '}
+                {source.unmatched === 1 ? 'is' : 'are'} kept as unmatched, not lost: map the name{' '}
+                {source.unmatched === 1 ? 'it uses' : 'they use'} to a customer and{' '}
+                {source.unmatched === 1 ? 'it moves' : 'they move'} to that customer’s timeline.
+              </p>
+            ) : null}
+            <button
+              type="button"
+              aria-expanded={isShowingUnmatched}
+              aria-controls={isShowingUnmatched ? unmatchedId : undefined}
+              onClick={() => setShowingUnmatched((isShowing) => !isShowing)}
+            >
+              {isShowingUnmatched ? 'Hide unmatched items' : `Show unmatched items (${source.unmatched})`}
+            </button>
+          </div>
         ) : null}
+        {isShowingUnmatched ? <UnmatchedPanel id={unmatchedId} source={source} onChanged={onChanged} /> : null}
         {credential ? (
           <NewCredentialPanel
             sourceId={source.id}

@@ -112,6 +112,7 @@ export function SourcesView() {
             <SourceCard
               key={source.id}
               source={source}
+              onChanged={refresh}
               onRemoved={(id) => {
                 setRemoved((ids) => [...ids, id]);
                 setStatus(`Removed source ${id}: its URL no longer takes deliveries.`);

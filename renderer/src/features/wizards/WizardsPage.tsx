@@ -6,6 +6,7 @@ import { usePersonLabel } from '../../app/useYou';
 import { listMoveOf, matchesShortcut } from '../../app/shortcuts';
 import { isTypingTarget } from '../../lib/keys';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
+import { CustomerOptions, useCustomerPicker } from '../../components/CustomerOptions';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { SafeMarkdown } from '../../components/SafeMarkdown';
 import { useNow } from '../../components/useNow';
@@ -19,9 +20,6 @@ import { startKey, useStartRun } from './useStartRun';
 import { filterWizards, type RunListItem } from './wizards-slice';
 import './wizards.css';
 import { countOf } from '../../lib/plural';
-
-/** At most this many customers are offered in the practice customer list (typing any id still works). */
-const CUSTOMER_OPTIONS = 1000;
 
 const RUN_STATUS_WORDS: Record<RunListItem['status'], string> = {
   running: 'running',
@@ -38,10 +36,6 @@ function defaultPracticeCustomer(rows: readonly CustomerSummary[], lastOpened: s
 }
 
 function PracticeForm({ wizard, onClose }: { wizard: WizardListItem; onClose: () => void }) {
-  const desk = useDesk();
-  const rows = useStore((state) => state.fleet.rows);
-  const fleetStatus = useStore((state) => state.fleet.status);
-  const loadFleet = useStore((state) => state.loadFleet);
   const lastOpened = useStore((state) => state.customer.id);
   const { start, pendingKey, failure } = useStartRun();
   const [text, setText] = useState<string | null>(null);
@@ -51,16 +45,14 @@ function PracticeForm({ wizard, onClose }: { wizard: WizardListItem; onClose: ()
   const listId = useId();
 
   useEffect(() => {
-    if (fleetStatus === 'idle') void loadFleet(desk);
-  }, [desk, fleetStatus, loadFleet]);
-  useEffect(() => {
     inputRef.current?.focus();
   }, []);
 
+  const rows = useStore((state) => state.fleet.rows);
   const fallback = defaultPracticeCustomer(rows, lastOpened);
   const value = text ?? fallback?.id ?? '';
   const typed = value.trim();
-  const match = rows.find((row) => row.id === typed) ?? rows.find((row) => row.name.toLowerCase() === typed.toLowerCase());
+  const { match, isLoading } = useCustomerPicker(value);
 
   return (
     <form
@@ -107,20 +99,10 @@ function PracticeForm({ wizard, onClose }: { wizard: WizardListItem; onClose: ()
             setProblem(null);
           }}
         />
-        <datalist id={listId}>
-          {rows.slice(0, CUSTOMER_OPTIONS).map((row) => (
-            <option key={row.id} value={row.id}>
-              {row.name}
-            </option>
-          ))}
-        </datalist>
+        <CustomerOptions id={listId} rows={rows} />
         <p id={`${fieldId}-note`} className={problem ? 'field-error' : 'muted'}>
           {problem ??
-            (match
-              ? `${match.name} (${match.health})`
-              : fleetStatus === 'loading'
-                ? 'Loading customers…'
-                : 'Type a customer id or name.')}
+            (match ? `${match.name} (${match.health})` : isLoading ? 'Loading customers…' : 'Type a customer id or name.')}
         </p>
       </div>
       <div className="run-actions">
