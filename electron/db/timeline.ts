@@ -13,6 +13,10 @@ import { customerSearchTerm } from './search-key';
  *   column) — reading about `limit / selectivity` entries; best when the filters match many events.
  * - a facet index (`events_by_customer_<facet>`): only the matching entries of that facet, sorted — best
  *   when they are few (a rare kind, "critical"), however long the customer's history.
+ * - `text`: with a text filter, the index's matches of this customer are read first (their row ids, so their
+ *   number is known exactly), kind and feature filters asked of the index too; the rows of those matches are
+ *   then looked up by row id — best when the words are rare in this customer's history, or never meet the other
+ *   filters (a time-ordered scan would read the whole history to find no match).
  *
  * Measurements and the trade are in docs/performance.md.
  */
@@ -58,7 +62,28 @@ function listFilters(filters: TimelineFilters | undefined): ListFilter[] {
   return lists;
 }
 
+/** Columns of the search index that hold a list filter's value (events_fts: summary, body, kind, feature, actor, search_key). */
+const INDEXED_FACETS: readonly ListFilter['facet'][] = ['kind', 'feature'];
+
+/**
+ * The text filter's query for one customer: its term, the words, and the kind and feature filters as column
+ * phrases (`kind : "deploy" OR kind : "flag_change"`), so the index returns only rows that can match. The phrase
+ * is tokenized as the column was, so it matches the value's words; that may let through a value containing the
+ * same words (kind "flag_change_failed"), which the SQL filter then drops. A list with a value that has no word
+ * (nothing the index holds) is not asked of the index.
+ */
+function customerTextQuery(customerId: string, fts: string, lists: readonly ListFilter[]): string {
+  const parts = [customerSearchTerm(customerId), `(${fts})`];
+  for (const list of lists) {
+    if (!INDEXED_FACETS.includes(list.facet) || list.values.length === 0) continue;
+    if (!list.values.every((value) => /[\p{L}\p{N}]/u.test(value))) continue;
+    parts.push(`(${list.values.map((value) => `${list.column} : "${value.replace(/"/g, '""')}"`).join(' OR ')})`);
+  }
+  return parts.join(' AND ');
+}
+
 export function createTimelinePlanner(db: Database.Database) {
+  const textMatches = db.prepare<[string], number>('select rowid from events_fts where events_fts match ?').pluck();
   const facetCounts = db.prepare<[string, string], { value: string; n: number }>(
     'select value, n from customer_facets where customer_id = ? and facet = ?',
   );
@@ -92,9 +117,11 @@ export function createTimelinePlanner(db: Database.Database) {
       range.push('occurred_at <= @to');
       params.to = new Date(filters.to).toISOString();
     }
-    // The customer's own term first: the index reads this customer's matches only, not the whole fleet's.
-    const text = fts !== null ? 'e.rid in (select rowid from events_fts where events_fts match @fts)' : null;
-    if (fts !== null) params.fts = `${customerSearchTerm(customerId)} ${fts}`;
+    // The customer's own term first: the index reads this customer's matches only, not the whole fleet's. Their row
+    // ids are read once, here: their number prices the plans, and the page and the count check rows against them.
+    const textRids = fts !== null ? textMatches.all(customerTextQuery(customerId, fts, lists)) : null;
+    const text = textRids !== null ? 'e.rid in (select value from json_each(@text))' : null;
+    if (textRids !== null) params.text = JSON.stringify(textRids);
     const where = [
       'e.customer_id = @customerId',
       ...lists.map((list) => listClause(list, 'e')),
@@ -111,12 +138,16 @@ export function createTimelinePlanner(db: Database.Database) {
             `select e.rid from events e indexed by ${list.index} where e.customer_id = @customerId and ${listClause(list, 'e')}${range.map((clause) => ` and e.${clause}`).join('')}`,
         )
         .join(' intersect ');
-    return { where, params, counts, total, exact, text, intersection };
+    return { where, params, counts, total, exact, text, textMatches: textRids?.length ?? null, intersection };
   }
 
   type Analysis = ReturnType<typeof analyse>;
-  /** How the row ids are read: one index scanned (in time order or one facet's entries), or facets intersected. */
-  type Plan = { kind: 'index'; index: string; cost: number } | { kind: 'intersect'; cost: number };
+  /**
+   * How the row ids are read: one index scanned (in time order or one facet's entries), facets intersected, or
+   * the text filter's matches looked up by row id.
+   */
+  type Plan =
+    { kind: 'index'; index: string; cost: number } | { kind: 'intersect'; cost: number } | { kind: 'text'; cost: number };
 
   /**
    * The cheapest way to read `want` matching entries in time order (`want` = Infinity: all of them, to count),
@@ -124,14 +155,22 @@ export function createTimelinePlanner(db: Database.Database) {
    * list filters is charged its worst case too, since filters can be anti-correlated (no error among deploys).
    */
   function choose(analysis: Analysis, want: number): Plan {
-    const { total, counts, text } = analysis;
-    if (total === 0 || counts.length === 0) return { kind: 'index', index: TIME_INDEX, cost: Math.min(want, total) };
-    const selectivity = counts.reduce((product, { matches }) => product * (matches / total), 1);
+    const { total, counts, text, textMatches } = analysis;
+    // The text filter's matches, known exactly: looked up by row id, every one (to sort them by time).
+    const textPlan: Plan | null = textMatches === null ? null : { kind: 'text', cost: textMatches * COST.lookup };
+    const cheaper = (plan: Plan) => (textPlan && textPlan.cost < plan.cost ? textPlan : plan);
+    if (total === 0 || (counts.length === 0 && textMatches === null))
+      return { kind: 'index', index: TIME_INDEX, cost: Math.min(want, total) };
+    const selectivity =
+      counts.reduce((product, { matches }) => product * (matches / total), 1) *
+      (textMatches === null ? 1 : Math.min(textMatches / total, 1));
     const expected = selectivity === 0 ? total : Math.min(total, want / selectivity);
-    const scanned = counts.length > 1 ? Math.min(total, expected * 4) : expected;
+    const filters = counts.length + (textMatches === null ? 0 : 1);
+    const scanned = filters > 1 ? Math.min(total, expected * 4) : expected;
     // The text filter is checked by row id, which every index holds: a probe, not a table row.
     const probe = text ? COST.scan : 0;
     let best: Plan = { kind: 'index', index: TIME_INDEX, cost: scanned * (COST.scan + probe) };
+    if (counts.length === 0) return cheaper(best);
     if (counts.length === 1) {
       const cost = counts[0]!.matches * (COST.sorted + probe);
       if (cost < best.cost) best = { kind: 'index', index: counts[0]!.list.index, cost };
@@ -142,12 +181,14 @@ export function createTimelinePlanner(db: Database.Database) {
       const cost = read * COST.sorted + Math.min(result, selectivity * total * 4) * (COST.lookup + probe);
       if (cost < best.cost) best = { kind: 'intersect', cost };
     }
-    return best;
+    return cheaper(best);
   }
 
   /** The query for the row ids of a page (`keyset` and the order appended by the caller's parameters). */
   function pageIds(analysis: Analysis, plan: Plan, keyset: string, order: 'asc' | 'desc'): string {
     const sort = `order by e.occurred_at ${order}, e.id ${order} limit @limit`;
+    // Not indexed: the rows are reached by their row ids (the text matches), not by an index of the customer.
+    if (plan.kind === 'text') return `select e.rid from events e not indexed where ${analysis.where}${keyset} ${sort}`;
     if (plan.kind === 'index')
       return `select e.rid from events e indexed by ${plan.index} where ${analysis.where}${keyset} ${sort}`;
     return `select e.rid from events e where e.rid in (${analysis.intersection()})${analysis.text ? ` and ${analysis.text}` : ''}${keyset} ${sort}`;
@@ -155,6 +196,7 @@ export function createTimelinePlanner(db: Database.Database) {
 
   /** The query counting every match. */
   function countAll(analysis: Analysis, plan: Plan): string {
+    if (plan.kind === 'text') return `select count(*) as n from events e not indexed where ${analysis.where}`;
     if (plan.kind === 'index') return `select count(*) as n from events e indexed by ${plan.index} where ${analysis.where}`;
     if (!analysis.text) return `select count(*) as n from (${analysis.intersection()})`;
     return `select count(*) as n from events e where e.rid in (${analysis.intersection()}) and ${analysis.text}`;

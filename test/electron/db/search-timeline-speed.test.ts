@@ -158,6 +158,55 @@ describe('filtered timeline totals', () => {
   });
 });
 
+describe('timeline text filter with other filters', () => {
+  it('finds exactly the events matching the words and every other filter, with an exact total, whatever the kind looks like', () => {
+    const { handle, applier, queries } = openDesk();
+    const at = (day: number) => `2026-11-${String(day).padStart(2, '0')}T10:00:00.000Z`;
+    const toggled = eventRow('acme', at(1), { kind: 'flag_change', summary: 'Export flag toggled', feature: 'exports' });
+    const failed = eventRow('acme', at(2), { kind: 'flag_change_failed', summary: 'Export flag toggle failed' });
+    const symbols = eventRow('acme', at(3), { kind: '++', summary: 'Export seen by a custom producer' });
+    const alert = eventRow('acme', at(4), {
+      kind: 'alert',
+      severity: 'critical',
+      summary: 'Export queue stalled',
+      feature: 'exports',
+    });
+    const other = eventRow('globex', at(5), { kind: 'flag_change', summary: 'Export flag toggled' });
+    const rows = [toggled, failed, symbols, alert, ...[6, 7, 8].map((day) => eventRow('acme', at(day), { kind: 'deploy' }))];
+    applier.applyPull(
+      pullResponse([
+        { bucket: 'customer:acme', ops: rows.map((row) => put('event', row.id, row)) },
+        { bucket: 'customer:globex', ops: [put('event', other.id, other)] },
+      ]),
+      now,
+    );
+    const page = (filters: Parameters<typeof queries.timelinePage>[0]['filters'], limit = 10) =>
+      queries.timelinePage({ customerId: 'acme', limit, filters });
+    const ids = (filters: Parameters<typeof queries.timelinePage>[0]['filters']) => page(filters).rows.map((row) => row.id);
+    // The kind is asked of the search index by its words; a kind containing the same words is not a match.
+    expect(ids({ text: 'export', kinds: ['flag_change'] })).toEqual([toggled.id]);
+    expect(ids({ text: 'export', kinds: ['flag_change_failed'] })).toEqual([failed.id]);
+    // A kind without a word the index could hold is checked on the rows only.
+    expect(ids({ text: 'export', kinds: ['++'] })).toEqual([symbols.id]);
+    expect(ids({ text: 'export', kinds: ['++', 'alert'] })).toEqual([alert.id, symbols.id]);
+    expect(ids({ text: 'export', features: ['exports'] })).toEqual([alert.id, toggled.id]);
+    expect(ids({ text: 'exp', severities: ['critical'], features: ['exports'] })).toEqual([alert.id]);
+    expect(ids({ text: 'export', changesOnly: true })).toEqual([toggled.id]);
+    // Words that never meet the other filters: nothing, and the total says so.
+    expect(page({ text: 'export', kinds: ['deploy'] })).toMatchObject({ rows: [], total: 0, nextCursor: null });
+    // More matches than a page: the total is exact on the first page, the next page continues in time order.
+    const first = page({ text: 'export' }, 2);
+    expect(first.rows.map((row) => row.id)).toEqual([alert.id, symbols.id]);
+    expect(first.total).toBe(4);
+    const next = queries.timelinePage({ customerId: 'acme', limit: 10, cursor: first.nextCursor, filters: { text: 'export' } });
+    expect(next.rows.map((row) => row.id)).toEqual([failed.id, toggled.id]);
+    expect(queries.timelineCount({ customerId: 'acme', filters: { text: 'flag', kinds: ['flag_change'] } })).toEqual({
+      total: 1,
+    });
+    handle.db.close();
+  });
+});
+
 describe('event rows checked on the fast path', () => {
   it('refuses every malformed event row the schema refuses, naming the field, and accepts good ones', () => {
     const good = eventRow('acme', '2026-11-01T10:00:00.000Z', { properties: { thread: 't1', n: 3 }, links: { ticket: 'T-1' } });
