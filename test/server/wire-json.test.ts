@@ -43,13 +43,41 @@ afterAll(async () => {
 });
 
 describe('JsonWriter', () => {
-  it('writes every string byte for byte as JSON.stringify does', () => {
+  it('writes every string as JSON.stringify does, with each character outside ASCII escaped', () => {
+    const isAscii = (bytes: Buffer) => bytes.every((byte) => byte < 0x80);
     for (const value of AWKWARD_STRINGS) {
       const writer = new JsonWriter(4);
       writer.string(value);
-      expect(writer.bytes().toString('utf8')).toBe(JSON.stringify(value));
-      expect(writer.bytes().equals(Buffer.from(JSON.stringify(value), 'utf8'))).toBe(true);
+      const bytes = writer.bytes();
+      expect(isAscii(bytes)).toBe(true);
+      expect(JSON.parse(bytes.toString('ascii'))).toBe(value);
+      // Escaped as JSON.stringify escapes lone surrogates: a backslash, u and four lowercase hex digits per code unit.
+      const escaped = JSON.stringify(value).replace(
+        /[\u0080-\uffff]/g,
+        (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+      expect(bytes.toString('ascii')).toBe(escaped);
     }
+    expect(JSON.stringify('plain "ascii"\n')).toBe(
+      (() => {
+        const writer = new JsonWriter();
+        writer.string('plain "ascii"\n');
+        return writer.bytes().toString('ascii');
+      })(),
+    );
+  });
+
+  it('copies JSON text in as it is, with characters outside ASCII escaped', () => {
+    const values = [{ text: 'plain' }, { text: 'accents é, CJK 漢字, emoji 🚀', list: ['ü', 1] }, ['\u2028']];
+    for (const value of values) {
+      const writer = new JsonWriter(4);
+      writer.raw(JSON.stringify(value));
+      expect(writer.bytes().every((byte) => byte < 0x80)).toBe(true);
+      expect(JSON.parse(writer.bytes().toString('ascii'))).toEqual(value);
+    }
+    const plain = new JsonWriter(4);
+    plain.raw('{"a": [1, "b"]}');
+    expect(plain.bytes().toString('ascii')).toBe('{"a": [1, "b"]}');
   });
 
   it('grows past its first buffer without losing bytes', () => {
@@ -141,6 +169,8 @@ describe('POST /v1/sync/pull body', () => {
     });
     const bytes = Buffer.from(await response.arrayBuffer());
     expect(response.status).toBe(200);
+    // ASCII from end to end, though the note says é: the desk decodes it into one-byte strings.
+    expect(bytes.every((byte) => byte < 0x80)).toBe(true);
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
     const body = JSON.parse(bytes.toString('utf8')) as PullResponse;
@@ -148,6 +178,8 @@ describe('POST /v1/sync/pull body', () => {
     expect(PullResponseSchema.parse(body)).toEqual(body);
     const entities = body.buckets.flatMap((entry) => ('ops' in entry ? entry.ops.map((op) => op.entity) : []));
     expect(new Set(entities)).toEqual(new Set(['customer', 'event', 'note']));
+    const note = body.buckets.flatMap((entry) => ('ops' in entry ? entry.ops : [])).find((op) => op.id === 'note-1');
+    expect((note?.row as { body?: string } | undefined)?.body).toBe('é "quoted"');
   });
 
   it('carries log deletions without a row and drops puts of events that are gone', async () => {
