@@ -19,6 +19,9 @@ import type { Scenario } from '../../shared/wizards/scenario';
 export function resultsSoFar(state: RunState, path: string): number {
   let count = 0;
   for (const record of state.steps) {
+    // A check of a parallel group: its path is the group's prefix and the check id.
+    const prefix = record.path.slice(0, record.path.length - record.stepId.length);
+    if (record.group?.some((check) => check.landed && `${prefix}${check.id}` === path)) count += 1;
     if (record.path !== path) continue;
     if (record.kind === 'verify') count += record.attempts?.length ?? 0;
     else if (record.result !== undefined) count += 1;

@@ -57,7 +57,14 @@ export function createStepRunner(context: StepContext) {
   const nowIso = () => new Date(clock.now()).toISOString();
   const sleep = (ms: number) => (ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => clock.setTimeout(resolve, ms)));
 
-  async function diagnose(record: RunRecord, request: DiagnosticRequest, path: string, isSimulated: boolean): Promise<Diagnosis> {
+  /** Runs one query or probe; `trackBusy: false` when the caller marks the run busy itself (a parallel group). */
+  async function diagnose(
+    record: RunRecord,
+    request: DiagnosticRequest,
+    path: string,
+    isSimulated: boolean,
+    trackBusy = true,
+  ): Promise<Diagnosis> {
     if (record.practice || isSimulated) {
       const scenario = library.practiceScenario(record.wizardId, record.wizardVersion);
       return { ok: true, result: simulatedCheck(scenario, record.state, path, request, nowIso(), library.catalog()).result };
@@ -75,7 +82,7 @@ export function createStepRunner(context: StepContext) {
     }
     const client = context.backend();
     if (!client) return { ok: false, error: 'no backend is connected', blocked: OFFLINE_PROBE_REASON };
-    scheduler.markBusy(record.id);
+    if (trackBusy) scheduler.markBusy(record.id);
     try {
       const response = await client.probe(request.probe, { customerId: record.customerId, params: request.params });
       // Checked against the catalog the server published (its own probes, not a built-in list).
@@ -102,7 +109,7 @@ export function createStepRunner(context: StepContext) {
         blocked: `The server could not run probe ${request.probe}: ${describe(error)} Press Retry to try again.`,
       };
     } finally {
-      scheduler.markIdle(record.id);
+      if (trackBusy) scheduler.markIdle(record.id);
     }
   }
 
@@ -125,6 +132,53 @@ export function createStepRunner(context: StepContext) {
     } finally {
       scheduler.markIdle(record.id);
     }
+  }
+
+  /**
+   * A parallel group: every check without a result runs at the same time (the
+   * probes are in flight together), and each result is fed to the engine and
+   * saved as it lands, so a restart re-runs only the checks still without one.
+   * When checks failed and the group has no onFailure, the run stops there
+   * with each check's reason; Retry runs only those again.
+   */
+  async function parallelStep(record: RunRecord, need: Extract<Need, { need: 'parallel' }>): Promise<boolean> {
+    const runId = record.id;
+    const failures: { title: string; error: string; blocked: string | null }[] = [];
+    scheduler.markBusy(runId);
+    try {
+      await Promise.all(
+        need.checks.map(async (check) => {
+          const diagnosis = await diagnose(record, check.request, check.path, need.isSimulated, false);
+          const latest = records.get(runId);
+          if (!latest || latest.state.status === 'finished' || latest.need?.need !== 'parallel') return;
+          if (diagnosis.ok) {
+            records.transition(latest, { type: 'group-check-result', at: nowIso(), check: check.id, result: diagnosis.result });
+            return;
+          }
+          failures.push({ title: check.title, error: diagnosis.error, blocked: diagnosis.blocked });
+          records.transition(latest, {
+            type: 'group-check-failed',
+            at: nowIso(),
+            check: check.id,
+            error: diagnosis.error.slice(0, 2000),
+          });
+        }),
+      );
+    } finally {
+      scheduler.markIdle(runId);
+    }
+    const latest = records.get(runId);
+    // With onFailure the group has moved on; otherwise it waits at the same group for a retry.
+    if (!latest || failures.length === 0 || latest.need?.need !== 'parallel' || latest.need.path !== need.path) return true;
+    const offline = failures.every((failure) => failure.blocked === OFFLINE_PROBE_REASON);
+    const each = failures.map((failure) => `${failure.title}: ${failure.error}`).join('; ');
+    records.block(
+      latest,
+      offline
+        ? `${OFFLINE_PROBE_REASON} (${failures.length} of ${need.checks.length + need.landed.length} checks of “${need.title}” could not run.)`
+        : `${failures.length} of ${need.checks.length + need.landed.length} checks of “${need.title}” failed — ${each}. Fix the cause, then press Retry: only the failed checks run again.`,
+    );
+    return false;
   }
 
   async function planStep(record: RunRecord, need: Extract<Need, { need: 'action-plan' }>): Promise<boolean> {
@@ -369,6 +423,9 @@ export function createStepRunner(context: StepContext) {
             }
             break;
           }
+          case 'parallel':
+            if (!(await parallelStep(record, need))) return;
+            break;
           case 'verify-attempt': {
             if (clock.now() < Date.parse(need.dueAt)) {
               scheduler.armVerify(runId, need.dueAt);

@@ -31,6 +31,7 @@ export type {
   BranchRecord,
   Cursor,
   DiagnosticRequest,
+  GroupCheckRecord,
   Need,
   PinnedWizard,
   ReasonCondition,

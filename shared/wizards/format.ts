@@ -13,6 +13,7 @@ import { DURATION_PATTERN } from './graph';
 export const STEP_KINDS = [
   'input',
   'check',
+  'parallel',
   'decision',
   'guidance',
   'action',
@@ -190,6 +191,48 @@ export const CheckStepSchema = z.discriminatedUnion('source', [
   z.strictObject({ ...stepBase, kind: z.literal('check'), ...probeSource, ...save, ...next }),
 ]);
 
+/** The most checks one `parallel` group may run. */
+export const MAX_PARALLEL_CHECKS = 8;
+
+/** One check of a `parallel` group: a cache query or a probe; its result lands in `checks['<id>']` (and `checks.<save>`). */
+export const GroupCheckSchema = z.discriminatedUnion('source', [
+  z.strictObject({
+    id: StepIdSchema.describe("Check id, unique among the wizard's step and check ids; its result is checks['<id>']."),
+    title: z.string().min(1).max(200).describe('What the operator sees for this check in the group.'),
+    ...cacheSource,
+    ...save,
+  }),
+  z.strictObject({
+    id: StepIdSchema.describe("Check id, unique among the wizard's step and check ids; its result is checks['<id>']."),
+    title: z.string().min(1).max(200).describe('What the operator sees for this check in the group.'),
+    ...probeSource,
+    ...save,
+  }),
+]);
+/** One check of a parallel group (parsed). */
+export type GroupCheck = z.infer<typeof GroupCheckSchema>;
+
+/**
+ * `parallel`: runs its checks together (the desk runs their probes at the same
+ * time); the run goes on only once every result has landed. Each result is in
+ * `checks['<check id>']`; the group's summary (`ok`, `results`, `failed`) is in
+ * `checks['<step id>']`.
+ */
+export const ParallelStepSchema = z.strictObject({
+  ...stepBase,
+  kind: z.literal('parallel'),
+  checks: z
+    .array(GroupCheckSchema)
+    .min(2)
+    .max(MAX_PARALLEL_CHECKS)
+    .describe(`The checks that run together (2 to ${MAX_PARALLEL_CHECKS}).`),
+  onFailure: TargetSchema.optional().describe(
+    'Where to go once every check has answered and at least one failed (default: the run stops at the group until the failed checks are retried).',
+  ),
+  ...save,
+  ...next,
+});
+
 /** `decision`: the first branch whose `when` holds is taken, else `otherwise`. */
 export const DecisionStepSchema = z.strictObject({
   ...stepBase,
@@ -289,6 +332,7 @@ export const RecordStepSchema = z.strictObject({
 export const StepSchema = z.discriminatedUnion('kind', [
   InputStepSchema,
   CheckStepSchema,
+  ParallelStepSchema,
   DecisionStepSchema,
   GuidanceStepSchema,
   ActionStepSchema,

@@ -21,6 +21,7 @@ export function durationToMs(duration: string): number {
 export const FALLS_THROUGH: ReadonlySet<StepKind> = new Set([
   'input',
   'check',
+  'parallel',
   'guidance',
   'action',
   'approval',
@@ -53,7 +54,8 @@ export function stepEdges(
       else fallsOffEnd = true;
     }
     if (step.kind === 'verify') targets.push({ target: step.onTimeout, via: 'onTimeout' });
-    if (step.kind === 'action' && step.onFailure) targets.push({ target: step.onFailure, via: 'onFailure' });
+    if ((step.kind === 'action' || step.kind === 'parallel') && step.onFailure)
+      targets.push({ target: step.onFailure, via: 'onFailure' });
     if (step.kind === 'approval' && step.onDenied) targets.push({ target: step.onDenied, via: 'onDenied' });
   }
   return { targets, fallsOffEnd };

@@ -55,6 +55,15 @@ export type RunError = z.infer<typeof RunErrorSchema>;
 export const StepPhaseSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('input') }),
   z.object({ name: z.literal('check'), params: JsonObjectSchema, lastError: z.string().nullable() }),
+  z.object({
+    name: z.literal('parallel'),
+    /** Each check's parameters as filled in when the group was entered, by check id. */
+    params: z.record(z.string(), JsonObjectSchema),
+    /** The results that have landed, by check id. */
+    results: z.record(z.string(), JsonSchema),
+    /** The last failure of each check that has no result, by check id. */
+    errors: z.record(z.string(), z.string()),
+  }),
   z.object({ name: z.literal('guidance'), text: z.string() }),
   z.object({ name: z.literal('action-plan'), params: JsonObjectSchema }),
   z.object({
@@ -161,6 +170,26 @@ export const BranchRecordSchema = z.object({
 /** How a decision went. */
 export type BranchRecord = z.infer<typeof BranchRecordSchema>;
 
+/** One check of a parallel group, as the step record keeps it. */
+export const GroupCheckRecordSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  source: z.enum(['cache', 'probe']),
+  /** The cache query or the probe. */
+  name: z.string(),
+  params: JsonObjectSchema,
+  /** Whether its result has landed. */
+  landed: z.boolean(),
+  /** The result once landed; null before. */
+  result: JsonSchema,
+  /** The last failure while it has no result; null otherwise. */
+  error: z.string().nullable(),
+  /** When its result (or last failure) arrived. */
+  at: z.string().nullable(),
+});
+/** One check of a parallel group, as the step record keeps it. */
+export type GroupCheckRecord = z.infer<typeof GroupCheckRecordSchema>;
+
 /** What happened at one step (or at the wizard's inputs, kind `inputs`). */
 export const StepRecordSchema = z.object({
   /** `step-id`, or `link-step/step-id` inside a linked wizard; `$inputs` for a wizard's inputs. */
@@ -184,6 +213,8 @@ export const StepRecordSchema = z.object({
     .array(z.object({ at: z.string(), result: JsonSchema, held: z.boolean(), detail: z.string().nullable() }))
     .optional(),
   errors: z.array(z.object({ at: z.string(), message: z.string() })).optional(),
+  /** A parallel group: each check with what it asked and what it answered (its evidence), in the group's order. */
+  group: z.array(GroupCheckRecordSchema).optional(),
   branch: BranchRecordSchema.optional(),
   /** Why the run asks this step now (absent for a wizard's inputs and in runs recorded before #15). */
   reason: StepReasonSchema.optional(),
@@ -295,6 +326,24 @@ export const NeedSchema = z.discriminatedUnion('need', [
     isSimulated: z.boolean(),
     lastError: z.string().nullable(),
   }),
+  z.object({
+    ...needBase,
+    need: z.literal('parallel'),
+    isSimulated: z.boolean(),
+    /** The checks still without a result (all of them at first; after a restart or a failure, only those). */
+    checks: z.array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        /** `check-id` (with the frame's prefix inside a link): the key a practice scenario gives its result under. */
+        path: z.string(),
+        request: DiagnosticRequestSchema,
+        lastError: z.string().nullable(),
+      }),
+    ),
+    /** Ids of the checks whose results have landed. */
+    landed: z.array(z.string()),
+  }),
   z.object({ ...needBase, need: z.literal('guidance'), text: z.string(), confirm: z.string().nullable() }),
   z.object({ ...needBase, need: z.literal('action-plan'), action: z.string(), params: JsonObjectSchema }),
   z.object({
@@ -343,6 +392,13 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('answer'), at, values }),
   z.strictObject({ type: z.literal('check-result'), at, result: JsonSchema }),
   z.strictObject({ type: z.literal('check-failed'), at, error: z.string().min(1).max(2000) }),
+  z.strictObject({ type: z.literal('group-check-result'), at, check: z.string().min(1).max(64), result: JsonSchema }),
+  z.strictObject({
+    type: z.literal('group-check-failed'),
+    at,
+    check: z.string().min(1).max(64),
+    error: z.string().min(1).max(2000),
+  }),
   z.strictObject({ type: z.literal('continue'), at, confirmed: z.boolean().optional() }),
   z.strictObject({
     type: z.literal('action-planned'),

@@ -38,6 +38,10 @@ export const ScenarioSchema = z.strictObject({
     .record(z.string(), z.json())
     .default({})
     .describe('Result per check or verify step; a list gives one result per visit or attempt, the last one repeating.'),
+  failures: z
+    .record(z.string(), z.string().min(1).max(2000))
+    .default({})
+    .describe('Checks of a parallel group that fail, by check path, with the error the host reports.'),
   actions: z
     .record(z.string(), z.union([ActionOutcomeSchema, z.array(ActionOutcomeSchema).min(1)]))
     .default({})
@@ -82,6 +86,12 @@ export const ScenarioSchema = z.strictObject({
       .optional()
       .describe('The escalations in order, with their summaries as rendered.'),
     polls: z.record(z.string(), z.int().min(0)).optional().describe('Per verify step path: how many times it polled.'),
+    results: z
+      .record(z.string(), z.json())
+      .optional()
+      .describe(
+        "Per step path or parallel check path: its result as recorded (last visit) — a parallel group's summary, a check's evidence, a loop's summary. Objects are compared key by key and keys left out are not compared; lists are compared whole.",
+      ),
   }),
 });
 /** A parsed scenario. */
@@ -189,6 +199,7 @@ export function runScenario(
     if (need.need === 'done') {
       compare(scenario, need.summary, failures);
       compareObserved(scenario, need.summary, observed, failures);
+      compareResults(scenario, state, failures);
       return result(need.summary);
     }
     needs.push(`${need.need} ${need.path}`);
@@ -232,6 +243,24 @@ export function runScenario(
         const value = pick<Json>(given, nextVisit(path));
         if (value === undefined) return `the result list for "${path}" is empty`;
         return need.need === 'check' ? { type: 'check-result', at, result: value } : { type: 'verify-result', at, result: value };
+      }
+      case 'parallel': {
+        // One check at a time, in the group's order: the state goes through JSON between them, as the desk's does.
+        // A check that failed this round waits for the others (an onFailure group moves on once all have answered).
+        const check = need.checks.find((candidate) => candidate.lastError === null) ?? need.checks[0];
+        if (!check) return `step "${path}" waits for no check`;
+        const error = scenario.failures[check.path];
+        if (error !== undefined) {
+          if (check.lastError !== null)
+            return `check "${check.path}" of "${path}" failed and the group has no onFailure: the run stops there until the check is run again`;
+          return { type: 'group-check-failed', at, check: check.id, error };
+        }
+        const given = scenario.checks[check.path];
+        if (given === undefined)
+          return `no result given for check "${check.path}" of "${path}" (add checks: { ${check.path}: … })`;
+        const value = pick<Json>(given, nextVisit(check.path));
+        if (value === undefined) return `the result list for "${check.path}" is empty`;
+        return { type: 'group-check-result', at, check: check.id, result: value };
       }
       case 'guidance':
         return { type: 'continue', at, confirmed: true };
@@ -379,6 +408,29 @@ function compareObserved(scenario: Scenario, summary: RunSummary, observed: Obse
   for (const [path, want] of Object.entries(expected.polls ?? {})) {
     const got = observed.polls.get(path) ?? 0;
     if (got !== want) failures.push(`polls of "${path}": expected ${want}, got ${got}`);
+  }
+}
+
+/** The recorded result of a step path (its last visit) or of a parallel group's check. */
+function recordedResult(state: RunState, path: string): { found: boolean; value: Json } {
+  for (const record of [...state.steps].reverse()) {
+    if (record.path === path) return { found: record.result !== undefined, value: record.result ?? null };
+    const prefix = record.path.slice(0, record.path.length - record.stepId.length);
+    const entry = record.group?.find((check) => `${prefix}${check.id}` === path);
+    if (entry) return { found: entry.landed, value: entry.result };
+  }
+  return { found: false, value: null };
+}
+
+function compareResults(scenario: Scenario, state: RunState, failures: string[]): void {
+  for (const [path, want] of Object.entries(scenario.expect.results ?? {})) {
+    const got = recordedResult(state, path);
+    if (!got.found) {
+      failures.push(`result of "${path}": expected one, but the run recorded none`);
+      continue;
+    }
+    const [left, right] = [JSON.stringify(want, null, 2), JSON.stringify(alignTo(want, got.value, true), null, 2)];
+    if (left !== right) failures.push(`result of "${path}" differs (- expected, + recorded):\n${lineDiff(left, right)}`);
   }
 }
 

@@ -10,10 +10,10 @@ import {
   typeSchemaOfZod,
   type CelVariableTypes,
 } from '../cel-types';
-import { OUTCOMES, ROOT_CAUSES, type InputField, type Step } from '../format';
+import { OUTCOMES, ROOT_CAUSES, stepEdges, type GroupCheck, type InputField, type Step } from '../format';
 import type { Json } from '../../json';
 import { catalogProbeSpec } from './references';
-import { add, resultFieldsOf, successors, type Lint } from './lint';
+import { add, checkNamesOf, resultFieldsOf, successors, type Lint } from './lint';
 import { computeNullFacts, nullProblems, reportNullProblems, type NullScope } from './nulls';
 
 /** Checks of the CEL in conditions and templates: syntax, the names used, and whether they are available where they are read. */
@@ -39,9 +39,17 @@ export function computeAvailability(lint: Lint): void {
   for (const index of order)
     for (const successor of successors(lint, index)) predecessors.set(successor, [...(predecessors.get(successor) ?? []), index]);
   const produced = (step: Step) => ({
-    checks: lint.checkFields.has(step.id) ? [step.id, ...('save' in step && step.save ? [step.save] : [])] : [],
+    checks: checkNamesOf(step).filter((name) => lint.checkFields.has(name)),
     answers: step.kind === 'input' ? step.fields.map((field) => field.id) : [],
   });
+  // A parallel group's onFailure edge: its checks may have failed, so only the group's summary is certain there.
+  const lostOnEdge = (from: number, to: number): Set<string> => {
+    const step = lint.steps[from];
+    if (step?.kind !== 'parallel' || !step.onFailure) return new Set();
+    const edges = stepEdges(lint.steps, from).targets.filter((edge) => lint.indexById.get(edge.target) === to);
+    if (edges.some((edge) => edge.via !== 'onFailure')) return new Set();
+    return new Set(step.checks.flatMap((check) => [check.id, ...(check.save ? [check.save] : [])]));
+  };
   const universe = { checks: new Set(lint.checkFields.keys()), answers: new Set(lint.answerSources.keys()) };
   const outSets = new Map<number, { checks: Set<string>; answers: Set<string> }>();
   for (const index of order) outSets.set(index, { checks: new Set(universe.checks), answers: new Set(universe.answers) });
@@ -51,7 +59,16 @@ export function computeAvailability(lint: Lint): void {
     for (const index of order) {
       const step = lint.steps[index];
       if (!step) continue;
-      const incoming = index === 0 ? [] : (predecessors.get(index) ?? []).map((predecessor) => outSets.get(predecessor));
+      const incoming =
+        index === 0
+          ? []
+          : [...new Set(predecessors.get(index) ?? [])].map((predecessor) => {
+              const out = outSets.get(predecessor);
+              const lost = lostOnEdge(predecessor, index);
+              return out && lost.size > 0
+                ? { checks: new Set([...out.checks].filter((name) => !lost.has(name))), answers: out.answers }
+                : out;
+            });
       const entry = { checks: new Set<string>(), answers: new Set<string>() };
       if (index !== 0 && incoming.length > 0) {
         const [first, ...rest] = incoming;
@@ -113,6 +130,11 @@ export function checkExpressions(lint: Lint): void {
         break;
       case 'check':
         addTemplateSites(step.params ?? {}, [...base, 'params'], declaredParams(lint, step));
+        break;
+      case 'parallel':
+        step.checks.forEach((check, checkIndex) =>
+          addTemplateSites(check.params ?? {}, [...base, 'checks', checkIndex, 'params'], declaredParams(lint, check)),
+        );
         break;
       case 'action':
         addTemplateSites(step.params, [...base, 'params'], declaredParams(lint, step));
@@ -320,6 +342,15 @@ function checkNulls(lint: Lint, site: ExpressionSite, at: (offset: number) => { 
         if (!origins.has(name)) origins.set(name, origin);
         origins.set(step.id, origin);
       }
+      if (step.kind === 'parallel')
+        for (const check of step.checks) {
+          const checkOrigin =
+            check.source === 'cache' ? `the result of query "${check.query}"` : `the result of probe "${check.probe}"`;
+          for (const name of [check.id, ...(check.save ? [check.save] : [])]) {
+            if (!checkSteps.has(name)) checkSteps.set(name, step);
+            if (!origins.has(name)) origins.set(name, checkOrigin);
+          }
+        }
     }
     const scope: NullScope = { variables: variableTypesAt(lint, lint.steps[0] ?? site.step, false), checkSteps, origins };
     cached = { scope, facts: computeNullFacts(lint, scope) };
@@ -366,6 +397,12 @@ export function variableTypesAt(lint: Lint, step: Step, isVerify: boolean): CelV
       const type = resultTypeOf(lint, candidate);
       checks[candidate.id] = type;
       if ('save' in candidate && candidate.save) checks[candidate.save] ??= type;
+      if (candidate.kind !== 'parallel') continue;
+      for (const check of candidate.checks) {
+        const checkType = diagnosticTypeOf(lint, check);
+        checks[check.id] ??= checkType;
+        if (check.save) checks[check.save] ??= checkType;
+      }
     }
     base = {
       inputs: objectOf(Object.fromEntries(lint.definition.inputs.map((field) => [field.id, fieldType(field)]))),
@@ -408,16 +445,23 @@ function fieldType(field: InputField): TypeSchema {
 
 /** The declared type of a step's result; null when unknown (an unknown probe, no catalog). */
 function resultTypeOf(lint: Lint, step: Step): TypeSchema | null {
-  if (step.kind === 'check' || step.kind === 'verify') {
-    if (step.source === 'cache') {
-      const spec = querySpec(step.query);
-      if (!spec) return null;
-      let type = queryTypes.get(step.query);
-      if (!type) queryTypes.set(step.query, (type = typeSchemaOfZod(spec.result)));
-      return type;
-    }
-    if (!catalogProbeSpec(lint.context, step.probe)) return null;
-    return lint.context.catalog?.probes.find((probe) => probe.name === step.probe)?.result ?? null;
+  if (step.kind === 'check' || step.kind === 'verify') return diagnosticTypeOf(lint, step);
+  if (step.kind === 'parallel') {
+    // A check that failed has null in `results` (onFailure path); on the next path every result is there.
+    const results = Object.fromEntries(
+      step.checks.map((check) => {
+        const type = diagnosticTypeOf(lint, check);
+        return [check.id, type ? { ...type, type: nullableType(type.type) } : null];
+      }),
+    );
+    return objectOf({
+      ok: { type: 'boolean' },
+      results: objectOf(results),
+      failed: {
+        type: 'array',
+        items: objectOf({ check: { type: 'string' }, title: { type: 'string' }, error: { type: 'string' } }),
+      },
+    });
   }
   if (step.kind === 'action') {
     const declared = lint.context.catalog?.actions.find((action) => action.name === step.action)?.result ?? null;
@@ -434,15 +478,43 @@ function resultTypeOf(lint: Lint, step: Step): TypeSchema | null {
   return null;
 }
 
+/** The declared result type of a query or a probe; null when unknown. */
+function diagnosticTypeOf(lint: Lint, diagnostic: Extract<Step, { kind: 'check' | 'verify' }> | GroupCheck): TypeSchema | null {
+  if (diagnostic.source === 'cache') {
+    const spec = querySpec(diagnostic.query);
+    if (!spec) return null;
+    let type = queryTypes.get(diagnostic.query);
+    if (!type) queryTypes.set(diagnostic.query, (type = typeSchemaOfZod(spec.result)));
+    return type;
+  }
+  if (!catalogProbeSpec(lint.context, diagnostic.probe)) return null;
+  return lint.context.catalog?.probes.find((probe) => probe.name === diagnostic.probe)?.result ?? null;
+}
+
+/** A declared type that also allows null. */
+function nullableType(type: TypeSchema['type']): TypeSchema['type'] {
+  if (type === undefined) return undefined;
+  const list = Array.isArray(type) ? type : [type];
+  return list.includes('null') ? list : [...list, 'null'];
+}
+
 /** The declared parameter types of what a step calls, by name. */
 type DeclaredParams = { of: string; types: Record<string, TypeSchema> };
 
-function declaredParams(lint: Lint, step: Step): DeclaredParams | undefined {
+function declaredParams(lint: Lint, step: Step | GroupCheck): DeclaredParams | undefined {
+  if (!('kind' in step)) return diagnosticParams(lint, step);
   if (step.kind === 'action') {
     const action = lint.context.catalog?.actions.find((candidate) => candidate.name === step.action);
     return action ? { of: `action "${action.name}"`, types: action.params.properties ?? {} } : undefined;
   }
   if (step.kind !== 'check' && step.kind !== 'verify') return undefined;
+  return diagnosticParams(lint, step);
+}
+
+function diagnosticParams(
+  lint: Lint,
+  step: Extract<Step, { kind: 'check' | 'verify' }> | GroupCheck,
+): DeclaredParams | undefined {
   if (step.source === 'probe') {
     const probe = lint.context.catalog?.probes.find((candidate) => candidate.name === step.probe);
     return probe ? { of: `probe "${probe.name}"`, types: probe.params.properties ?? {} } : undefined;

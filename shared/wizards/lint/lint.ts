@@ -1,4 +1,4 @@
-import { stepEdges, type Step, type WizardDefinition } from '../format';
+import { stepEdges, type GroupCheck, type Step, type WizardDefinition } from '../format';
 import { querySpec } from '../catalog';
 import { catalogProbeSpec } from './references';
 import type { ValidationCode, ValidationContext, ValidationIssue } from '../validate';
@@ -45,6 +45,24 @@ export function createLint(definition: WizardDefinition, located: Locator, conte
 }
 
 export const actionResultFields = ['ok', 'result', 'error'];
+/** The fields of a parallel group's summary, `checks['<group id>']`. */
+export const groupSummaryFields = ['ok', 'results', 'failed'];
+
+/** The result fields of a query or probe (a check, verify or group check); null when unknown. */
+export function diagnosticFieldsOf(
+  lint: Lint,
+  diagnostic: Extract<Step, { kind: 'check' | 'verify' }> | GroupCheck,
+): readonly string[] | null {
+  const spec = diagnostic.source === 'cache' ? querySpec(diagnostic.query) : catalogProbeSpec(lint.context, diagnostic.probe);
+  return spec ? Object.keys(spec.result.shape) : null;
+}
+
+/** The names a step's results land under in `checks`: its id and save name, and a group's check ids and their save names. */
+export function checkNamesOf(step: Step): string[] {
+  const names = [step.id, ...('save' in step && step.save ? [step.save] : [])];
+  if (step.kind === 'parallel') for (const check of step.checks) names.push(check.id, ...(check.save ? [check.save] : []));
+  return names;
+}
 export const linkResultFields = ['outcome', 'rootCause', 'followUps', 'path'];
 
 export function add(
@@ -60,10 +78,8 @@ export function add(
 
 /** The fields of a step's result; undefined when the step has no result, null when they are unknown. */
 export function resultFieldsOf(lint: Lint, step: Step): readonly string[] | null | undefined {
-  if (step.kind === 'check' || step.kind === 'verify') {
-    const spec = step.source === 'cache' ? querySpec(step.query) : catalogProbeSpec(lint.context, step.probe);
-    return spec ? Object.keys(spec.result.shape) : null;
-  }
+  if (step.kind === 'check' || step.kind === 'verify') return diagnosticFieldsOf(lint, step);
+  if (step.kind === 'parallel') return groupSummaryFields;
   if (step.kind === 'action') return actionResultFields;
   if (step.kind === 'link') return linkResultFields;
   return undefined;

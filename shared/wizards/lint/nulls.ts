@@ -516,6 +516,7 @@ export function computeNullFacts(lint: Lint, scope: NullScope): Map<string, Fact
     if (step.kind === 'input') return step.fields.map((field) => `answers${SEP}${field.id}`);
     if (step.kind === 'check' || step.kind === 'verify' || step.kind === 'action' || step.kind === 'link')
       return [`checks${SEP}${step.id}`];
+    if (step.kind === 'parallel') return [step.id, ...step.checks.map((check) => check.id)].map((id) => `checks${SEP}${id}`);
     return [];
   };
   for (const index of order) {

@@ -2,7 +2,7 @@ import { catalogSpecs } from '../../catalog/publish';
 import { CACHE_QUERIES, querySpec, type DiagnosticSpec } from '../catalog';
 import type { ValidationContext } from '../validate';
 import { templatesIn } from '../cel';
-import { durationToMs, type Step } from '../format';
+import { durationToMs, type GroupCheck, type Step } from '../format';
 import type { Json } from '../../json';
 import { add, type Lint } from './lint';
 
@@ -24,34 +24,7 @@ export function checkCatalog(lint: Lint): void {
   const catalog = lint.context.catalog;
   lint.steps.forEach((step, index) => {
     if (step.kind === 'check' || step.kind === 'verify') {
-      if (step.source === 'cache') {
-        if (!knownQueries.includes(step.query)) {
-          add(
-            lint,
-            ['steps', index, 'query'],
-            'unknown-query',
-            `unknown cache query "${step.query}"; known: ${knownQueries.join(', ')}`,
-            step.id,
-          );
-        } else checkParams(lint, step.params ?? {}, querySpec(step.query), ['steps', index], step, `query "${step.query}"`);
-      } else if (catalog && !catalogProbeSpec(lint.context, step.probe)) {
-        const known = catalog.probes.map((probe) => probe.name);
-        add(
-          lint,
-          ['steps', index, 'probe'],
-          'unknown-probe',
-          `unknown probe "${step.probe}"; the catalog "${catalog.catalog}" has ${known.length ? known.join(', ') : 'no probes'}`,
-          step.id,
-        );
-      } else if (catalog)
-        checkParams(
-          lint,
-          step.params ?? {},
-          catalogProbeSpec(lint.context, step.probe),
-          ['steps', index],
-          step,
-          `probe "${step.probe}"`,
-        );
+      checkDiagnostic(lint, step, ['steps', index], step);
       if (step.kind === 'verify' && durationToMs(step.every) > durationToMs(step.timeout)) {
         add(
           lint,
@@ -62,6 +35,8 @@ export function checkCatalog(lint: Lint): void {
         );
       }
     }
+    if (step.kind === 'parallel')
+      step.checks.forEach((check, checkIndex) => checkDiagnostic(lint, check, ['steps', index, 'checks', checkIndex], step));
     if (step.kind === 'action' && catalog) {
       if (!catalogActionSpec(lint.context, step.action)) {
         const known = catalog.actions.map((action) => action.name);
@@ -83,6 +58,44 @@ export function checkCatalog(lint: Lint): void {
         );
     }
   });
+}
+
+/** The query or probe of a check, a verify step or a check of a parallel group, and its literal parameters. */
+function checkDiagnostic(
+  lint: Lint,
+  diagnostic: Extract<Step, { kind: 'check' | 'verify' }> | GroupCheck,
+  path: (string | number)[],
+  step: Step,
+): void {
+  const catalog = lint.context.catalog;
+  if (diagnostic.source === 'cache') {
+    if (!knownQueries.includes(diagnostic.query)) {
+      add(
+        lint,
+        [...path, 'query'],
+        'unknown-query',
+        `unknown cache query "${diagnostic.query}"; known: ${knownQueries.join(', ')}`,
+        step.id,
+      );
+    } else checkParams(lint, diagnostic.params ?? {}, querySpec(diagnostic.query), path, step, `query "${diagnostic.query}"`);
+  } else if (catalog && !catalogProbeSpec(lint.context, diagnostic.probe)) {
+    const known = catalog.probes.map((probe) => probe.name);
+    add(
+      lint,
+      [...path, 'probe'],
+      'unknown-probe',
+      `unknown probe "${diagnostic.probe}"; the catalog "${catalog.catalog}" has ${known.length ? known.join(', ') : 'no probes'}`,
+      step.id,
+    );
+  } else if (catalog)
+    checkParams(
+      lint,
+      diagnostic.params ?? {},
+      catalogProbeSpec(lint.context, diagnostic.probe),
+      path,
+      step,
+      `probe "${diagnostic.probe}"`,
+    );
 }
 
 /** Literal parameters are checked against the catalog's schema; templated ones only by name. */

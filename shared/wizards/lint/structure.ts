@@ -1,7 +1,7 @@
 import { fieldSpecProblem } from '../fields';
 import { stepEdges, type InputField } from '../format';
 import { stronglyConnected } from './graph';
-import { add, pathOfTarget, resultFieldsOf, successors, type Lint } from './lint';
+import { add, diagnosticFieldsOf, pathOfTarget, resultFieldsOf, successors, type Lint } from './lint';
 
 /** Checks of the wizard's shape: ids, input fields, step targets, reachability and cycles. */
 
@@ -54,6 +54,23 @@ export function checkIds(lint: Lint): void {
         );
       } else lint.checkFields.set(step.save, fields);
     }
+    if (step.kind !== 'parallel') return;
+    step.checks.forEach((check, checkIndex) => {
+      const checkFields = diagnosticFieldsOf(lint, check);
+      const names: [string, (string | number)[], string][] = [[check.id, ['id'], 'check id']];
+      if (check.save) names.push([check.save, ['save'], 'save name']);
+      for (const [name, key, what] of names) {
+        if (lint.checkFields.has(name) || lint.indexById.has(name)) {
+          add(
+            lint,
+            ['steps', index, 'checks', checkIndex, ...key],
+            'duplicate-id',
+            `${what} "${name}" is already a step id, a check id or a save name`,
+            step.id,
+          );
+        } else lint.checkFields.set(name, checkFields);
+      }
+    });
   });
 }
 

@@ -53,6 +53,26 @@ export function needOf(run: Run): Need {
     }
     case 'check':
       return { ...base, need: 'check', request: requestOf(phase.params), isSimulated: practice, lastError: phase.lastError };
+    case 'parallel': {
+      if (step.kind !== 'parallel') throw new Refusal('unsupported-state', `step "${step.id}" is not a parallel group`);
+      const checks = step.checks
+        .filter((check) => !Object.hasOwn(phase.results, check.id))
+        .map((check) => {
+          const params = phase.params[check.id] ?? {};
+          const request: DiagnosticRequest =
+            check.source === 'cache'
+              ? { source: 'cache', query: check.query, params }
+              : { source: 'probe', probe: check.probe, params };
+          return {
+            id: check.id,
+            title: check.title,
+            path: `${frame.prefix}${check.id}`,
+            request,
+            lastError: phase.errors[check.id] ?? null,
+          };
+        });
+      return { ...base, need: 'parallel', isSimulated: practice, checks, landed: Object.keys(phase.results) };
+    }
     case 'guidance':
       return { ...base, need: 'guidance', text: phase.text, confirm: step.kind === 'guidance' ? (step.confirm ?? null) : null };
     case 'simulated-action':

@@ -198,7 +198,7 @@ export function reasonFor(arrival: Arrival, from: StepRecord | null): StepReason
     case 'on-failure':
       return {
         via: 'on-failure',
-        text: `The action ${title} failed${arrival.error ? `: ${arrival.error}` : ''}. This is its fallback path.`,
+        text: `${from?.kind === 'parallel' ? 'The checks of' : 'The action'} ${title} failed${arrival.error ? `: ${arrival.error}` : ''}. This is its fallback path.`,
         from: origin,
         conditions: [],
       };

@@ -2,7 +2,7 @@ import type { PublishedCatalog } from '../../catalog/format';
 import { catalogSpecs } from '../../catalog/publish';
 import type { CelBindings } from '../cel';
 import { querySpec } from '../catalog';
-import { stepEdges, type InputField, type Outcome, type Step, type WizardDefinition } from '../format';
+import { stepEdges, type GroupCheck, type InputField, type Outcome, type Step, type WizardDefinition } from '../format';
 import { checkValues, describeFieldIssues } from '../fields';
 import type { Json } from '../../json';
 import { editablePaths } from '../run-state';
@@ -356,25 +356,27 @@ export class Run {
     else this.handle({ type: 'answer', at: now, values: newValues });
   }
 
-  assertResultShape(step: Step, result: Json): void {
-    if (step.kind !== 'check' && step.kind !== 'verify') return;
+  /** Refuses a check's result that does not match its query's (or its catalog probe's) declared result. */
+  assertResultShape(step: Step | GroupCheck, result: Json): void {
+    if ('kind' in step && step.kind !== 'check' && step.kind !== 'verify') return;
+    const diagnostic = step as Extract<Step, { kind: 'check' }> | GroupCheck;
     const spec =
-      step.source === 'cache'
-        ? querySpec(step.query)
+      diagnostic.source === 'cache'
+        ? querySpec(diagnostic.query)
         : this.catalog
-          ? catalogSpecs(this.catalog).probes.get(step.probe)
+          ? catalogSpecs(this.catalog).probes.get(diagnostic.probe)
           : undefined;
     if (!spec) return;
     const parsed = spec.result.safeParse(result);
     if (!parsed.success) {
-      const name = step.source === 'cache' ? `query "${step.query}"` : `probe "${step.probe}"`;
+      const name = diagnostic.source === 'cache' ? `query "${diagnostic.query}"` : `probe "${diagnostic.probe}"`;
       const issues = parsed.error.issues.map((issue) => ({
         field: issue.path.map(String).join('.') || 'result',
         message: issue.message,
       }));
       throw new Refusal(
         'invalid-result',
-        `the result for step "${step.id}" does not match ${name}: ${describeFieldIssues(issues)}`,
+        `the result for ${'kind' in step ? 'step' : 'check'} "${diagnostic.id}" does not match ${name}: ${describeFieldIssues(issues)}`,
         issues,
       );
     }

@@ -43,6 +43,34 @@ export function enterStep(run: Run, frame: RunFrame, step: Step, record: StepRec
       if (params) setPhase({ name: 'check', params, lastError: null });
       return;
     }
+    case 'parallel': {
+      const params: Record<string, Record<string, Json>> = {};
+      for (const check of step.checks) {
+        const rendered = renderValue(check.params ?? {}, bindings);
+        if (!rendered.ok || !isRecord(rendered.value)) {
+          run.abort(
+            now,
+            `step "${path}", check "${check.id}": its parameters could not be filled in: ${rendered.ok ? 'not an object' : rendered.error}`,
+          );
+          return;
+        }
+        params[check.id] = rendered.value;
+      }
+      record.params = params;
+      record.group = step.checks.map((check) => ({
+        id: check.id,
+        title: check.title,
+        source: check.source,
+        name: check.source === 'cache' ? check.query : check.probe,
+        params: params[check.id] ?? {},
+        landed: false,
+        result: null,
+        error: null,
+        at: null,
+      }));
+      setPhase({ name: 'parallel', params, results: {}, errors: {} });
+      return;
+    }
     case 'decision':
       decide(run, step, bindings, record, now);
       return;
@@ -127,6 +155,9 @@ export function handleStep(
       run.complete(record, now, run.following(step));
       return;
     }
+    case 'parallel':
+      handleParallel(run, frame, step, record, phase, event, now);
+      return;
     case 'guidance': {
       if (event.type !== 'continue' || step.kind !== 'guidance')
         throw run.unexpected(event, 'the operator to continue (a "continue" event)');
@@ -179,6 +210,65 @@ export function handleStep(
       return;
     }
   }
+}
+
+/**
+ * A result or a failure of one check of a parallel group. The group goes on
+ * once every check has a result; when every check has answered and some
+ * failed, it goes to `onFailure` if the author gave one, else it waits for the
+ * failed checks to be run again (the host stops the run with each reason).
+ */
+function handleParallel(
+  run: Run,
+  frame: RunFrame,
+  step: Step,
+  record: StepRecord,
+  phase: Extract<StepPhase, { name: 'parallel' }>,
+  event: RunEvent,
+  now: string,
+): void {
+  if (step.kind !== 'parallel') throw new Refusal('unsupported-state', `step "${step.id}" is not a parallel group`);
+  if (event.type !== 'group-check-result' && event.type !== 'group-check-failed')
+    throw run.unexpected(event, 'the results of its checks ("group-check-result" or "group-check-failed" events)');
+  const check = step.checks.find((candidate) => candidate.id === event.check);
+  if (!check)
+    throw new Refusal(
+      'invalid-event',
+      `step "${record.path}" has no check "${event.check}"; its checks are ${step.checks.map((candidate) => candidate.id).join(', ')}`,
+    );
+  if (Object.hasOwn(phase.results, check.id))
+    throw new Refusal('invalid-event', `check "${check.id}" of step "${record.path}" already has its result`);
+  const entry = record.group?.find((candidate) => candidate.id === check.id);
+  if (event.type === 'group-check-failed') {
+    phase.errors[check.id] = event.error;
+    record.errors = [...(record.errors ?? []), { at: now, message: `${check.title}: ${event.error}` }];
+    if (entry) Object.assign(entry, { error: event.error, at: now });
+  } else {
+    run.assertResultShape(check, event.result);
+    phase.results[check.id] = event.result;
+    delete phase.errors[check.id];
+    frame.checks[check.id] = event.result;
+    if (check.save) frame.checks[check.save] = event.result;
+    if (entry) Object.assign(entry, { landed: true, result: event.result, error: null, at: now });
+  }
+  record.isSimulated = run.state.practice;
+  const missing = step.checks.filter((candidate) => !Object.hasOwn(phase.results, candidate.id));
+  const failed = missing.filter((candidate) => phase.errors[candidate.id] !== undefined);
+  if (missing.length > 0 && (failed.length < missing.length || !step.onFailure)) return;
+  const summary: Json = {
+    ok: missing.length === 0,
+    results: Object.fromEntries(step.checks.map((candidate) => [candidate.id, phase.results[candidate.id] ?? null])),
+    failed: failed.map((candidate) => ({ check: candidate.id, title: candidate.title, error: phase.errors[candidate.id] ?? '' })),
+  };
+  record.result = summary;
+  run.storeResult(frame, step, summary);
+  if (missing.length === 0) {
+    run.complete(record, now, run.following(step));
+    return;
+  }
+  const reasons = failed.map((candidate) => `${candidate.title}: ${phase.errors[candidate.id] ?? ''}`).join('; ');
+  record.note = `${failed.length} of ${step.checks.length} checks failed: ${reasons}`;
+  run.complete(record, now, step.onFailure ?? null, { via: 'on-failure', error: reasons });
 }
 
 function decide(

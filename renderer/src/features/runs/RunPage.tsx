@@ -19,6 +19,7 @@ import {
   ApprovalPanel,
   BusyPanel,
   CheckPanel,
+  ParallelPanel,
   EscalatePanel,
   GuidancePanel,
   LinkPanel,
@@ -107,6 +108,8 @@ function CurrentStepBody({
       );
     case 'check':
       return <CheckPanel need={need} isBlocked={isStopped(view)} />;
+    case 'parallel':
+      return state ? <ParallelPanel need={need} state={state} isBlocked={isStopped(view)} /> : null;
     case 'guidance':
       return <GuidancePanel key={need.path} need={need} send={send} />;
     case 'action-plan':

@@ -8,7 +8,7 @@ import { formatDateTime, formatTime, timeTitle } from '../../lib/time';
 import { InputForm } from './InputForm';
 import { plainLabel, scalarText, stepById, stepKindLabel, type UpcomingStep } from './run-model';
 import type { SendAct } from './StepPanels';
-import { describeRequest, EvidenceList, ReasonConditions } from './StepPanels';
+import { describeRequest, EvidenceList, GroupChecks, ReasonConditions } from './StepPanels';
 import { ValueTable } from './ValueTable';
 import { countOf } from '../../lib/plural';
 
@@ -231,6 +231,10 @@ function StepResult({
             {record.result !== undefined ? <ValueTable value={record.result} label={`Evidence from ${record.title}`} /> : null}
           </>
         );
+      case 'parallel':
+        return record.group ? (
+          <GroupChecks title={record.title} checks={record.group} isSimulated={record.isSimulated ?? false} />
+        ) : null;
       case 'decision':
         return <BranchResult record={record} definition={definition} />;
       case 'guidance':

@@ -3,6 +3,7 @@ import type { ContractError } from '../../../../shared/ipc/result';
 import type { RunView } from '../../../../shared/ipc/wizard-views';
 import type {
   DiagnosticRequest,
+  GroupCheckRecord,
   Need,
   ReasonCondition,
   ReasonEvidence,
@@ -135,6 +136,82 @@ function CheckState({ isBlocked, request }: { isBlocked: boolean; request: Diagn
         ? 'Not checked yet: this check needs the backend. It runs by itself once the backend is back, or when you press Retry above.'
         : 'Not checked yet: this step is stopped (the reason is above). Press Retry above to run it again.'}
     </p>
+  );
+}
+
+/** What one check of a parallel group asked, in words. */
+function groupCheckRequest(check: GroupCheckRecord): DiagnosticRequest {
+  return check.source === 'cache'
+    ? { source: 'cache', query: check.name, params: check.params }
+    : { source: 'probe', probe: check.name, params: check.params };
+}
+
+/**
+ * The checks of a parallel group, each with its state and, once it answered,
+ * its evidence (the current step's panel and the step list both show it).
+ */
+export function GroupChecks({
+  title,
+  checks,
+  isSimulated = false,
+  isBlocked = false,
+}: {
+  title: string;
+  checks: readonly GroupCheckRecord[];
+  isSimulated?: boolean;
+  isBlocked?: boolean;
+}) {
+  return (
+    <ul className="group-checks" aria-label={`Checks of ${title}`}>
+      {checks.map((check) => (
+        <li key={check.id} data-testid="group-check" data-check={check.id}>
+          <p>
+            <strong>{check.title}</strong>{' '}
+            <span data-testid="group-check-state">
+              {check.landed ? '— answered' : check.error ? '— failed' : isBlocked ? '— not run yet' : '— running…'}
+            </span>
+          </p>
+          <p className="muted">
+            From the {describeRequest(groupCheckRequest(check))}
+            {isSimulated ? ' (simulated for practice)' : ''}
+          </p>
+          {check.landed ? <ValueTable value={check.result} label={`Evidence from ${check.title}`} /> : null}
+          {!check.landed && check.error ? (
+            <p className="field-error">
+              {check.title} failed: {check.error}
+            </p>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A parallel group waiting for its checks: which have answered (with their evidence) and which are still running or failed. */
+export function ParallelPanel({
+  need,
+  state,
+  isBlocked = false,
+}: {
+  need: Extract<Need, { need: 'parallel' }>;
+  state: RunState;
+  isBlocked?: boolean;
+}) {
+  const record = currentRecord(state);
+  const checks = record?.path === need.path ? (record.group ?? []) : [];
+  const waiting = need.checks.length;
+  return (
+    <>
+      {isBlocked ? (
+        <p className="working is-stopped" role="status" data-testid="check-state">
+          {`Not every check has answered: ${waiting} of ${checks.length} still ${waiting === 1 ? 'needs' : 'need'} a result. The reason is above; press Retry above to run only ${waiting === 1 ? 'that check' : 'those checks'} again — the answers already in are kept.`}
+        </p>
+      ) : (
+        <Working>{`Running ${waiting} ${waiting === 1 ? 'check' : 'checks'} at the same time…`}</Working>
+      )}
+      <p>The run goes on once every check below has answered.</p>
+      <GroupChecks title={need.title} checks={checks} isSimulated={need.isSimulated} isBlocked={isBlocked} />
+    </>
   );
 }
 

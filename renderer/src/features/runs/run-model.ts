@@ -107,6 +107,7 @@ const STEP_KIND_WORDS: Record<string, string> = {
   inputs: 'Inputs',
   input: 'Question',
   check: 'Check',
+  parallel: 'Checks together',
   decision: 'Decision',
   guidance: 'Guidance',
   action: 'Action',

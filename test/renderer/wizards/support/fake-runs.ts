@@ -133,6 +133,8 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
     checks: structuredClone(DEFAULT_CHECKS) as Record<string, CheckScript>,
     /** Overrides for the plan the "server" makes at a step path (e.g. `{ requiresApproval: true }`). */
     planOverrides: {} as Record<string, Partial<Plan>>,
+    /** Checks of a parallel group that fail (by check path), with the error; remove one and Retry to let it answer. */
+    failingChecks: {} as Record<string, string>,
     /** Failing executions by step path. */
     failingActions: {} as Record<string, string>,
     /** Per action step path: at its next execution the server refuses with 409 plan_changed (this reason) and a new plan. */
@@ -562,6 +564,8 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
   function resultsSoFar(run: FakeRun, path: string): number {
     let count = 0;
     for (const record of run.state.steps) {
+      const prefix = record.path.slice(0, record.path.length - record.stepId.length);
+      if (record.group?.some((check) => check.landed && `${prefix}${check.id}` === path)) count += 1;
       if (record.path !== path) continue;
       if (record.kind === 'verify') count += record.attempts?.length ?? 0;
       else if (record.result !== undefined) count += 1;
@@ -670,6 +674,25 @@ export function createFakeRunHost(sources: FakeRunSources, emit: (runId: string)
             return;
           }
           transition(run, { type: 'check-result', at: tick(), result: scripted(run, need.path) });
+          break;
+        }
+        case 'parallel': {
+          // As the desk: every check without a result runs; each result lands on its own; failures stop the group.
+          const failed: string[] = [];
+          for (const check of need.checks) {
+            const error =
+              host.failingChecks[check.path] ??
+              (check.request.source === 'probe' && !run.practice && !host.isOnline ? 'no backend is connected' : undefined);
+            if (error) {
+              failed.push(`${check.title}: ${error}`);
+              transition(run, { type: 'group-check-failed', at: tick(), check: check.id, error });
+            } else
+              transition(run, { type: 'group-check-result', at: tick(), check: check.id, result: scripted(run, check.path) });
+          }
+          if (failed.length > 0 && run.need.need === 'parallel') {
+            run.blockedReason = `${failed.length} of ${need.checks.length + need.landed.length} checks of “${need.title}” failed — ${failed.join('; ')}. Fix the cause, then press Retry: only the failed checks run again.`;
+            return;
+          }
           break;
         }
         case 'verify-attempt':
