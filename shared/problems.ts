@@ -221,3 +221,15 @@ export function assessHit(
     regression: isOnFix && counts.lastAfterFixAt !== null ? { at: counts.lastAfterFixAt, version: counts.version } : null,
   };
 }
+
+/**
+ * The wizard to offer first on a customer a problem hits: a known error's
+ * workaround, and a regressed problem's (its fix did not hold there); none for
+ * a problem still under investigation, or fixed and quiet.
+ */
+export function suggestedWorkaround(
+  problem: Pick<Problem, 'status' | 'workaroundWizard'>,
+  hit: Pick<ProblemHit, 'regression'>,
+): string | null {
+  return problem.status === 'known_error' || hit.regression !== null ? problem.workaroundWizard : null;
+}

@@ -14,6 +14,7 @@ import {
   type ProblemFields,
   type ProblemHit,
   type SignatureRule,
+  suggestedWorkaround,
 } from '../../shared/problems';
 import type { Outbox } from './outbox';
 import { fieldRevisions } from './field-revisions';
@@ -236,8 +237,7 @@ export function createProblemQueries(db: Database.Database, outbox?: Outbox) {
           lastAt: row?.last_at ?? null,
           lastAfterFixAt: row?.last_after ?? null,
         });
-        const suggestedWizard = problem.status === 'known_error' || hit.regression !== null ? problem.workaroundWizard : null;
-        found.push({ problem, hit, suggestedWizard });
+        found.push({ problem, hit, suggestedWizard: suggestedWorkaround(problem, hit) });
       }
       const rank = (item: CustomerProblem) => (item.hit.regression ? 0 : item.problem.status === 'known_error' ? 1 : 2);
       return found.sort((a, b) => rank(a) - rank(b) || (b.hit.lastAt ?? '').localeCompare(a.hit.lastAt ?? ''));

@@ -4,6 +4,7 @@ import { insertProblem, readProblem, updateProblem } from '../repo/problems';
 import type { Principal } from '../repo/tokens';
 import { recordWizardRun } from '../remediation/wizard-runs';
 import type { Storage } from '../storage/types';
+import { readCustomerStates } from './state';
 
 /*
  * The demo's known-problem stories (issue 12), read off the seeded history so
@@ -13,7 +14,10 @@ import type { Storage } from '../storage/types';
  * - a regression after its fix shipped: another failure signature, marked
  *   fixed in the version its latest customer runs a day before that signal;
  * - follow-ups from past runs: a recorded wizard run on the recurring customer
- *   whose record step left follow-ups, and follow-ups of both problems, one overdue.
+ *   whose record step left follow-ups, and follow-ups of both problems, one overdue;
+ * - the bad release: the failure the halted release brought to the customers its
+ *   defect hits, a known error whose workaround wizard pins a customer to the
+ *   version it ran before (seedBadReleaseProblem).
  */
 
 const DEMO_ENGINEER: Principal = {
@@ -37,6 +41,9 @@ const WORKAROUND_BY_FEATURE: Record<string, string> = {
 
 export const RECURRING_PROBLEM_ID = 'demo-problem-recurring';
 export const REGRESSED_PROBLEM_ID = 'demo-problem-regressed';
+export const BAD_RELEASE_PROBLEM_ID = 'demo-problem-bad-release';
+/** The wizard that works around a release's defect on one customer: it pins the customer to the version before. */
+const BAD_RELEASE_WORKAROUND = 'degraded-after-version-upgrade';
 const STORY_RUN_ID = 'demo-run-recurring-1';
 const DAY = 86_400_000;
 
@@ -56,7 +63,11 @@ type SignalRow = {
 export async function seedProblemStories(storage: Storage, options: { now: number }): Promise<boolean> {
   return storage.transaction(async (db) => {
     if (await readProblem(db, RECURRING_PROBLEM_ID)) return false;
-    const signals = await db.query<SignalRow>(
+    // The bad release has its own problem: the other stories tell of other failures.
+    const taken = new Set(
+      (await readProblem(db, BAD_RELEASE_PROBLEM_ID))?.rules.flatMap((rule) => ('signature' in rule ? [rule.signature] : [])),
+    );
+    const all = await db.query<SignalRow>(
       `select e.signature, e.customer_id, c.name, c.version, min(e.summary) as summary, min(e.feature) as feature,
               count(*)::integer as n, lk_iso(max(e.occurred_at)) as last_at, lk_iso(min(e.occurred_at)) as first_at
          from events e join customers c on c.id = e.customer_id
@@ -65,6 +76,7 @@ export async function seedProblemStories(storage: Storage, options: { now: numbe
         order by n desc, e.signature, e.customer_id
         limit 200`,
     );
+    const signals = all.filter((row) => !taken.has(row.signature));
     // Preferably a failure one of the starter wizards works around.
     const recurring =
       signals.find((row) => row.n >= 2 && (row.feature ?? '') in WORKAROUND_BY_FEATURE) ?? signals.find((row) => row.n >= 2);
@@ -160,6 +172,48 @@ export async function seedProblemStories(storage: Storage, options: { now: numbe
         createdAt: at(Date.parse(regressed.last_at)),
       },
     ]);
+    return true;
+  });
+}
+
+/**
+ * The bad release's known problem: the signals the halted release's defect
+ * raised on the customers it hits (alerts and error spikes linked to that
+ * release on at least two of them), a known error whose workaround wizard pins
+ * a customer to the version it ran before. Seeds once; returns whether it wrote.
+ */
+export async function seedBadReleaseProblem(storage: Storage, options: { now: number }): Promise<boolean> {
+  return storage.transaction(async (db) => {
+    if (await readProblem(db, BAD_RELEASE_PROBLEM_ID)) return false;
+    const hit = (await readCustomerStates(db)).filter((state) => state.regression);
+    const regression = hit[0]?.regression;
+    if (!regression) return false;
+    const signals = await db.query<{ signature: string; customers: number; first_at: string }>(
+      `select signature, count(distinct customer_id)::integer as customers, lk_iso(min(occurred_at)) as first_at
+         from events
+        where customer_id in (select jsonb_array_elements_text($1::jsonb)) and signature is not null
+          and kind in ('alert', 'error_spike') and feature = $2 and links->>'release' = $3
+        group by signature having count(distinct customer_id) >= 2
+        order by signature`,
+      [JSON.stringify(hit.map((state) => state.customerId)), regression.feature, regression.version],
+    );
+    const [first] = [...signals].sort((a, b) => a.first_at.localeCompare(b.first_at));
+    if (!first) return false;
+    const feature = regression.feature.replace(/_/g, ' ');
+    await insertProblem(db, {
+      id: BAD_RELEASE_PROBLEM_ID,
+      title: `${feature.charAt(0).toUpperCase()}${feature.slice(1)} fails after the upgrade to ${regression.version}`,
+      status: 'known_error',
+      rules: signals.map((row) => ({ signature: row.signature })),
+      customers: [],
+      workaroundWizard: BAD_RELEASE_WORKAROUND,
+      workaround: `Pin the customer to ${regression.previousVersion} with the ${BAD_RELEASE_WORKAROUND} wizard; unpin it once a fix for ${regression.version} ships. The error: ${regression.error}`,
+      ticketUrl: null,
+      owner: 'Priya Raman',
+      createdBy: 'Priya Raman',
+      createdById: 'demo-l3',
+      createdAt: new Date(Math.min(Date.parse(first.first_at) + 2 * 3_600_000, options.now)).toISOString(),
+    });
     return true;
   });
 }

@@ -7,7 +7,7 @@ import { putCustomerStates } from './state';
 import type { Storage } from '../storage/types';
 import { generateFleet, padEvents, type FleetOptions, type PadOptions } from './fleet';
 import type { DemoFleet } from './types';
-import { seedProblemStories } from './problem-stories';
+import { seedBadReleaseProblem, seedProblemStories } from './problem-stories';
 
 /** Generators of the demo fleet; injectable so tests can seed small fixtures. */
 export type DemoGenerators = {
@@ -69,6 +69,7 @@ async function countEvents(storage: Storage): Promise<number> {
  */
 /** Meta key: the known-problem stories were seeded. */
 const STORIES_KEY = 'demo_problem_stories';
+const BAD_RELEASE_KEY = 'demo_bad_release_problem';
 
 export async function seedDemo(storage: Storage, options: SeedOptions): Promise<SeedResult> {
   const generators = options.generators ?? { generateFleet, padEvents };
@@ -184,6 +185,11 @@ export async function seedDemo(storage: Storage, options: SeedOptions): Promise<
     await writeMeta(storage, SEED_KEY, record);
   }
   // Known problems and follow-ups read off the seeded history (issue 12); once per database, older ones included.
+  // The bad release's first: the other stories leave its signals to it.
+  if ((await readMeta(storage, BAD_RELEASE_KEY)) === null) {
+    await seedBadReleaseProblem(storage, { now: options.now });
+    await writeMeta(storage, BAD_RELEASE_KEY, { at: new Date(options.now).toISOString() });
+  }
   if ((await readMeta(storage, STORIES_KEY)) === null) {
     await seedProblemStories(storage, { now: options.now });
     await writeMeta(storage, STORIES_KEY, { at: new Date(options.now).toISOString() });

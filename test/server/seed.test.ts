@@ -7,7 +7,8 @@ import { seedDemo, type DemoGenerators } from '../../server/demo/seed';
 import type { DemoFleet } from '../../server/demo/types';
 import { silentLogger } from '../../server/log';
 import { readCustomerStates } from '../../server/demo/state';
-import { RECURRING_PROBLEM_ID, REGRESSED_PROBLEM_ID } from '../../server/demo/problem-stories';
+import { BAD_RELEASE_PROBLEM_ID, RECURRING_PROBLEM_ID, REGRESSED_PROBLEM_ID } from '../../server/demo/problem-stories';
+import { faultRoster } from '../../server/demo/fleet';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { MiniDesk } from './support/desk';
 import { openStream } from './support/stream';
@@ -127,6 +128,45 @@ describe('seedDemo with the demo fleet', () => {
       expect(fromRun.followUps.filter((item) => item.source === 'run')).toHaveLength(2);
       expect(fromRun.followUps.some((item) => item.problemId === RECURRING_PROBLEM_ID)).toBe(true);
       expect(fromRun.followUps.some((item) => item.problemId === REGRESSED_PROBLEM_ID)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('tells the bad release as a known error: its signals on every customer its defect hits, the pin as the workaround', async () => {
+    const server = await startTestServer(database.storage);
+    try {
+      const admin = await token(database.storage, { userId: 'admin', role: 'admin' });
+      const get = async <T>(path: string) => (await request(server.url, 'GET', path, admin)).body as T;
+      type Report = {
+        problem: {
+          title: string;
+          status: string;
+          workaroundWizard: string | null;
+          workaround: string | null;
+          rules: { signature?: string }[];
+        };
+        hits: { customerId: string; linkedBy: string; occurrences: number }[];
+      };
+      const hit = faultRoster(fleet).upgrade_regression;
+      expect(hit.length).toBeGreaterThanOrEqual(2);
+      const regression = fleet.states.find((state) => state.customerId === hit[0])?.regression;
+      const report = await get<Report>(`/v1/problems/${BAD_RELEASE_PROBLEM_ID}`);
+      expect(report.problem).toMatchObject({
+        title: `Billing sync fails after the upgrade to ${regression?.version}`,
+        status: 'known_error',
+        workaroundWizard: 'degraded-after-version-upgrade',
+      });
+      expect(report.problem.workaround).toContain(`Pin the customer to ${regression?.previousVersion}`);
+      // The alert and the error spike the defect raises, found by signature on every customer it hits, and nobody else.
+      expect(report.problem.rules.map((rule) => rule.signature?.split(':')[0]).sort()).toEqual(['alert', 'error']);
+      expect(report.hits.map((row) => row.customerId).sort()).toEqual([...hit].sort());
+      expect(report.hits.every((row) => row.linkedBy === 'signature' && row.occurrences >= 2)).toBe(true);
+      // The other stories tell of other failures.
+      for (const id of [RECURRING_PROBLEM_ID, REGRESSED_PROBLEM_ID]) {
+        const other = await get<Report>(`/v1/problems/${id}`);
+        for (const rule of other.problem.rules) expect(report.problem.rules).not.toContainEqual(rule);
+      }
     } finally {
       await server.close();
     }

@@ -108,6 +108,63 @@ describe('the Known problems view', () => {
     expect(desk.fixtures.problems?.[1]?.problem.status).toBe('investigating');
   });
 
+  it('starts a known error’s workaround wizard on a customer it hits, from that customer’s row', async () => {
+    const base = fixtures();
+    base.problems!.push({
+      problem: makeProblem({
+        id: 'prob-known',
+        title: 'Export jobs stall on the old worker',
+        status: 'known_error',
+        workaroundWizard: 'export-job-behind',
+        rules: [{ prefix: 'alert:exportjoblag:' }],
+        customersHit: 2,
+        occurrences: 3,
+      }),
+      hits: (['acme', 'globex'] as const).map((customerId) => ({
+        customerId,
+        customerName: customerId === 'acme' ? 'Acme Corporation' : 'Globex',
+        linkedBy: 'signature' as const,
+        occurrences: customerId === 'acme' ? 2 : 1,
+        firstAt: '2026-11-10T00:00:00.000Z',
+        lastAt: '2026-11-19T00:00:00.000Z',
+        regression: null,
+      })),
+    });
+    const { user, desk } = renderApp({ route: { view: 'problems', problemId: 'prob-known' }, fixtures: base });
+    const hits = await screen.findByRole('region', { name: 'Customers hit (2)' });
+    expect(within(hits).getByRole('columnheader', { name: 'Workaround' })).toBeInTheDocument();
+    const forGlobex = within(hits).getByRole('button', { name: 'Start the workaround on Globex: export-job-behind' });
+    expect(forGlobex).toHaveTextContent('Start the workaround');
+    forGlobex.focus();
+    await user.keyboard('{Enter}');
+    await waitFor(() =>
+      expect(desk.inputsTo('runs:start')).toEqual([{ wizardId: 'export-job-behind', customerId: 'globex', practice: false }]),
+    );
+    expect(await screen.findByRole('heading', { level: 1, name: 'Export job lagging behind' })).toBeInTheDocument();
+  });
+
+  it('offers no workaround while a problem is investigated, nor on a fixed one that has not come back', async () => {
+    const base = fixtures();
+    base.problems![0]!.hits.push({
+      customerId: 'globex',
+      customerName: 'Globex',
+      linkedBy: 'signature',
+      occurrences: 1,
+      firstAt: '2026-11-01T00:00:00.000Z',
+      lastAt: '2026-11-02T00:00:00.000Z',
+      regression: null,
+    });
+    base.problems![0]!.problem.workaroundWizard = 'export-job-behind';
+    const { desk } = renderApp({ route: { view: 'problems', problemId: 'prob-exports' }, fixtures: base });
+    const hits = await screen.findByRole('region', { name: 'Customers hit (2)' });
+    // Fixed in 26.12.1: Acme, where it came back, is offered the workaround; Globex, quiet since, is not.
+    expect(
+      within(hits).getByRole('button', { name: 'Start the workaround on Acme Corporation: export-job-behind' }),
+    ).toBeEnabled();
+    expect(within(within(hits).getByRole('row', { name: /Globex/ })).queryByRole('button')).toBeNull();
+    expect(desk.inputsTo('runs:start')).toEqual([]);
+  });
+
   it('is made from a signal: its signature and customer prefilled, then opened', async () => {
     const base = fixtures();
     eventBySummary(base, 'SSO login failing for most users').signature = SIGNATURE;

@@ -10,11 +10,11 @@ import {
   type ProblemStatus,
 } from '../../../../shared/problems';
 import { useDesk } from '../../api/DeskContext';
-import { navigate } from '../../app/useHashRoute';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatDateTime } from '../../lib/time';
 import { countOf } from '../../lib/plural';
 import { ProblemHistoryList } from './ProblemHistory';
+import { ProblemHits } from './ProblemHits';
 import { rulesToText, textToIds, textToRules } from './rules-text';
 
 type TextField = Exclude<ProblemField, 'status' | 'rules' | 'customers'>;
@@ -196,47 +196,7 @@ export function ProblemEditor({ detail, children }: { detail: ProblemDetail; chi
         {error ? <ErrorMessage compact title="The problem was not changed" error={error} /> : null}
       </form>
       {children}
-      <section aria-labelledby="problem-hits-title">
-        <h3 id="problem-hits-title">Customers hit ({hits.length})</h3>
-        {hits.length === 0 ? (
-          <p className="muted">No customer in the local cache shows its signatures yet.</p>
-        ) : (
-          <table className="problem-hits">
-            <thead>
-              <tr>
-                <th scope="col">Customer</th>
-                <th scope="col">Linked by</th>
-                <th scope="col">Signals</th>
-                <th scope="col">Last</th>
-                <th scope="col">Regression</th>
-              </tr>
-            </thead>
-            <tbody>
-              {hits.map((hit) => (
-                <tr key={hit.customerId}>
-                  <td>
-                    <a
-                      href={`#/customer/${encodeURIComponent(hit.customerId)}`}
-                      onClick={(event) => {
-                        event.preventDefault();
-                        navigate({ view: 'customer', customerId: hit.customerId });
-                      }}
-                    >
-                      {hit.customerName}
-                    </a>
-                  </td>
-                  <td>{hit.linkedBy === 'both' ? 'signature and hand' : hit.linkedBy}</td>
-                  <td>{hit.occurrences}</td>
-                  <td>{hit.lastAt ? formatDateTime(hit.lastAt) : '—'}</td>
-                  <td>
-                    {hit.regression ? `came back on ${hit.regression.version}, ${formatDateTime(hit.regression.at)}` : 'no'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <ProblemHits problem={problem} hits={hits} />
       <button type="button" aria-expanded={isHistoryOpen} onClick={() => setHistoryOpen(!isHistoryOpen)}>
         History
       </button>
