@@ -1,8 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { expect, startBrowserHost, test } from './fixtures';
-import { connectDesk, startServerProcess } from './support/server';
+import { expect, test } from './fixtures';
+import { withDemoDesk } from './support/demo-desk';
 
 /**
  * Issue 12, "why" and "who else", end to end in browser mode against a real
@@ -17,15 +14,7 @@ test('a bad release: Releases flags it, the customer page names the upgrade as t
   page,
 }) => {
   test.setTimeout(600_000);
-  const serverDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-e2e-server-'));
-  const server = await startServerProcess(serverDir);
-  const host = await startBrowserHost({ args: ['--backend', 'none'] });
-  const nav = page.getByRole('navigation', { name: 'Main' });
-  const shot = (name: string) => page.screenshot({ path: test.info().outputPath(`${name}.png`) });
-  try {
-    await page.goto(host.url);
-    await connectDesk(page, server);
-
+  await withDemoDesk(page, async ({ nav, shot }) => {
     // Releases: one release is flagged suspect, with the rule's reason in words.
     await nav.getByRole('link', { name: 'Releases', exact: true }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Releases' })).toBeVisible();
@@ -102,10 +91,5 @@ test('a bad release: Releases flags it, the customer page names the upgrade as t
     await shot('chart-table');
     await marker.click();
     await expect(page.getByRole('complementary', { name: new RegExp(`→ ${versionPattern}`) })).toBeVisible();
-  } finally {
-    await host.stop();
-    await server.stop();
-    fs.rmSync(serverDir, { recursive: true, force: true });
-    fs.rmSync(host.dataDir, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,10 +1,9 @@
 import AxeBuilder from '@axe-core/playwright';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, startBrowserHost, test } from './fixtures';
-import { startServerProcess, type ServerProcess } from './support/server';
+import { expect, test } from './fixtures';
+import { withDemoDesk } from './support/demo-desk';
+import type { ServerProcess } from './support/server';
 
 /**
  * Issue 12, "make sure it does not come back", end to end in browser mode against
@@ -60,20 +59,7 @@ async function sendAlert(server: ServerProcess, customerId: string, at: Date): P
 
 test('a signal becomes a known problem with a follow-up; its regression shows on the fleet and in Insights', async ({ page }) => {
   test.setTimeout(300_000);
-  const serverDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-e2e-server-'));
-  const server = await startServerProcess(serverDir);
-  const host = await startBrowserHost({ args: ['--backend', 'none'] });
-  const nav = page.getByRole('navigation', { name: 'Main' });
-  const shot = (name: string) => page.screenshot({ path: test.info().outputPath(`${name}.png`) });
-  try {
-    await page.goto(host.url);
-    await nav.getByRole('link', { name: 'Sync', exact: true }).click();
-    await page.getByRole('radio', { name: 'Remote server' }).check();
-    await page.getByLabel('Server URL').fill(server.url);
-    await page.getByLabel('Access token').fill(server.token);
-    await page.getByRole('button', { name: 'Save backend setting' }).click();
-    await expect(page.getByTestId('sync-state')).toHaveText('Online', { timeout: 90_000 });
-
+  await withDemoDesk(page, async ({ server, nav, shot }) => {
     // The customer: one the demo's own regression story does not already mark.
     await nav.getByRole('link', { name: 'Fleet', exact: true }).click();
     const row = page.getByTestId('fleet-row').filter({ hasText: 'Arbor Labs' });
@@ -159,10 +145,5 @@ test('a signal becomes a known problem with a follow-up; its regression shows on
     );
     await shot('insights');
     await audit(page, 'insights');
-  } finally {
-    await host.stop();
-    await server.stop();
-    fs.rmSync(serverDir, { recursive: true, force: true });
-    fs.rmSync(host.dataDir, { recursive: true, force: true });
-  }
+  });
 });
