@@ -531,6 +531,26 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
       db.exec(`insert into events_fts (events_fts, rank) values ('hashsize', ${FTS_HASH_SIZE_BYTES})`);
     },
   },
+  {
+    version: 18,
+    name: 'filter indexes carry every filter column',
+    up(db) {
+      // Issue 13: a timeline filtered on several facets (severity and feature, or kinds + severities + features + source)
+      // read each facet's entries and intersected them by row id, then looked the result up in the table: 8-11 ms on a
+      // 100,000-event customer. Each facet index now carries the other filter columns, so the rarest facet's entries
+      // alone answer the page and its count (timeline.ts); same names, so the planner's choice is unchanged otherwise.
+      db.exec(`
+        drop index events_by_customer_kind;
+        create index events_by_customer_kind on events (customer_id, kind, occurred_at, id, severity, feature, source_system);
+        drop index events_by_customer_severity;
+        create index events_by_customer_severity on events (customer_id, severity, occurred_at, id, kind, feature, source_system);
+        drop index events_by_customer_feature;
+        create index events_by_customer_feature on events (customer_id, feature, occurred_at, id, kind, severity, source_system);
+        drop index events_by_customer_source;
+        create index events_by_customer_source on events (customer_id, source_system, occurred_at, id, kind, severity, feature);
+      `);
+    },
+  },
 ];
 
 /**

@@ -11,8 +11,9 @@ import { customerSearchTerm } from './search-key';
  *
  * - `time`: the covering index in time order (`events_by_customer_time`, which carries every filter
  *   column) — reading about `limit / selectivity` entries; best when the filters match many events.
- * - a facet index (`events_by_customer_<facet>`): only the matching entries of that facet, sorted — best
- *   when they are few (a rare kind, "critical"), however long the customer's history.
+ * - a facet index (`events_by_customer_<facet>`, which carries the other filter columns too): only the
+ *   matching entries of one facet, sorted, the other filters checked in the index — best when they are few (a
+ *   rare kind, "critical", or the rarest of several filters), however long the customer's history.
  * - `text`: with a text filter, the index's matches of this customer are read first (their row ids, so their
  *   number is known exactly), kind and feature filters asked of the index too; the rows of those matches are
  *   then looked up by row id — best when the words are rare in this customer's history, or never meet the other
@@ -130,24 +131,12 @@ export function createTimelinePlanner(db: Database.Database) {
     ].join(' and ');
     const counts = lists.map((list) => ({ list, matches: matchesOf(customerId, list) }));
     const exact = range.length === 0 && text === null && counts.length <= 1 ? (counts[0]?.matches ?? total) : null;
-    /** The row ids matching every list and range filter, from the facet indexes alone (no table row read). */
-    const intersection = () =>
-      counts
-        .map(
-          ({ list }) =>
-            `select e.rid from events e indexed by ${list.index} where e.customer_id = @customerId and ${listClause(list, 'e')}${range.map((clause) => ` and e.${clause}`).join('')}`,
-        )
-        .join(' intersect ');
-    return { where, params, counts, total, exact, text, textMatches: textRids?.length ?? null, intersection };
+    return { where, params, counts, total, exact, text, textMatches: textRids?.length ?? null };
   }
 
   type Analysis = ReturnType<typeof analyse>;
-  /**
-   * How the row ids are read: one index scanned (in time order or one facet's entries), facets intersected, or
-   * the text filter's matches looked up by row id.
-   */
-  type Plan =
-    { kind: 'index'; index: string; cost: number } | { kind: 'intersect'; cost: number } | { kind: 'text'; cost: number };
+  /** How the row ids are read: one index scanned (in time order or one facet's entries), or the text filter's matches looked up by row id. */
+  type Plan = { kind: 'index'; index: string; cost: number } | { kind: 'text'; cost: number };
 
   /**
    * The cheapest way to read `want` matching entries in time order (`want` = Infinity: all of them, to count),
@@ -170,16 +159,11 @@ export function createTimelinePlanner(db: Database.Database) {
     // The text filter is checked by row id, which every index holds: a probe, not a table row.
     const probe = text ? COST.scan : 0;
     let best: Plan = { kind: 'index', index: TIME_INDEX, cost: scanned * (COST.scan + probe) };
-    if (counts.length === 0) return cheaper(best);
-    if (counts.length === 1) {
-      const cost = counts[0]!.matches * (COST.sorted + probe);
-      if (cost < best.cost) best = { kind: 'index', index: counts[0]!.list.index, cost };
-    } else {
-      // Each facet's matching entries, intersected by row id; then the rows of the result for their times.
-      const read = counts.reduce((sum, { matches }) => sum + matches, 0);
-      const result = Math.min(...counts.map(({ matches }) => matches));
-      const cost = read * COST.sorted + Math.min(result, selectivity * total * 4) * (COST.lookup + probe);
-      if (cost < best.cost) best = { kind: 'intersect', cost };
+    // Every facet index carries the other filter columns (cache version 18): one facet's matching entries, sorted
+    // by time, are checked against the other filters without a table row, so the fewest matches win.
+    for (const { list, matches } of counts) {
+      const cost = matches * (COST.sorted + probe);
+      if (cost < best.cost) best = { kind: 'index', index: list.index, cost };
     }
     return cheaper(best);
   }
@@ -189,17 +173,13 @@ export function createTimelinePlanner(db: Database.Database) {
     const sort = `order by e.occurred_at ${order}, e.id ${order} limit @limit`;
     // Not indexed: the rows are reached by their row ids (the text matches), not by an index of the customer.
     if (plan.kind === 'text') return `select e.rid from events e not indexed where ${analysis.where}${keyset} ${sort}`;
-    if (plan.kind === 'index')
-      return `select e.rid from events e indexed by ${plan.index} where ${analysis.where}${keyset} ${sort}`;
-    return `select e.rid from events e where e.rid in (${analysis.intersection()})${analysis.text ? ` and ${analysis.text}` : ''}${keyset} ${sort}`;
+    return `select e.rid from events e indexed by ${plan.index} where ${analysis.where}${keyset} ${sort}`;
   }
 
   /** The query counting every match. */
   function countAll(analysis: Analysis, plan: Plan): string {
     if (plan.kind === 'text') return `select count(*) as n from events e not indexed where ${analysis.where}`;
-    if (plan.kind === 'index') return `select count(*) as n from events e indexed by ${plan.index} where ${analysis.where}`;
-    if (!analysis.text) return `select count(*) as n from (${analysis.intersection()})`;
-    return `select count(*) as n from events e where e.rid in (${analysis.intersection()}) and ${analysis.text}`;
+    return `select count(*) as n from events e indexed by ${plan.index} where ${analysis.where}`;
   }
 
   return {
