@@ -5,7 +5,8 @@ import { customerSearchTerm } from './search-key';
 
 /**
  * How the timeline reads a filtered page of one customer fast at any size (issue 13). Every page is read
- * in two steps: the row ids off an index (no table row touched), then only the rows shown. The index is
+ * in two steps: the rows' keys (time, id) off an index (no table row touched), then only the rows shown, from
+ * the time index, which holds every column a row shows (cache version 19). The index is
  * chosen from the kept per-facet counts (`customer_facets.n`), not left to SQLite's planner, which cannot
  * see through the filter lists and stops a time-ordered scan early only if it knows matches are common:
  *
@@ -168,12 +169,13 @@ export function createTimelinePlanner(db: Database.Database) {
     return cheaper(best);
   }
 
-  /** The query for the row ids of a page (`keyset` and the order appended by the caller's parameters). */
+  /** The query for the keys (time, id) of a page's rows (`keyset` and the order appended by the caller's parameters). */
   function pageIds(analysis: Analysis, plan: Plan, keyset: string, order: 'asc' | 'desc'): string {
     const sort = `order by e.occurred_at ${order}, e.id ${order} limit @limit`;
     // Not indexed: the rows are reached by their row ids (the text matches), not by an index of the customer.
-    if (plan.kind === 'text') return `select e.rid from events e not indexed where ${analysis.where}${keyset} ${sort}`;
-    return `select e.rid from events e indexed by ${plan.index} where ${analysis.where}${keyset} ${sort}`;
+    const keys = 'select e.occurred_at, e.id from events e';
+    if (plan.kind === 'text') return `${keys} not indexed where ${analysis.where}${keyset} ${sort}`;
+    return `${keys} indexed by ${plan.index} where ${analysis.where}${keyset} ${sort}`;
   }
 
   /** The query counting every match. */
