@@ -6,19 +6,19 @@ import { useStore } from '../store/store';
 export function useHashRoute(): void {
   const route = useStore((state) => state.route);
   const setRoute = useStore((state) => state.setRoute);
-  const setNotice = useStore((state) => state.setNotice);
+  const refuseLink = useStore((state) => state.refuseLink);
 
   useEffect(() => {
     const apply = () => {
       if (window.location.hash === '' || window.location.hash === '#') return;
       const parsed = parseHash(window.location.hash);
       if (parsed.ok) setRoute(parsed.route);
-      else setNotice(`That link could not be opened: ${parsed.reason}. Showing the fleet instead.`);
+      else refuseLink(parsed.reason);
     };
     apply();
     window.addEventListener('hashchange', apply);
     return () => window.removeEventListener('hashchange', apply);
-  }, [setRoute, setNotice]);
+  }, [setRoute, refuseLink]);
 
   useEffect(() => {
     const hash = routeToHash(route);

@@ -25,6 +25,22 @@ describe('deep links and copy link', () => {
     expect(nearest.className).toContain('is-highlighted');
   });
 
+  it('a link that cannot be opened shows the fleet with why, and the notice goes once the operator moves on', async () => {
+    const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' } });
+    await screen.findByRole('heading', { level: 1, name: 'Acme Corporation' });
+    act(() => {
+      window.location.hash = '#/no-such-page';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    // It says it shows the fleet: it does, and the address names the fleet, not the refused link.
+    await screen.findByRole('heading', { level: 1, name: 'Fleet' });
+    expect(screen.getByText(/That link could not be opened: .*Showing the fleet instead\./)).toBeInTheDocument();
+    await waitFor(() => expect(window.location.hash).toBe(routeToHash({ view: 'fleet' })));
+    await user.click(within(screen.getByRole('navigation', { name: 'Main' })).getByRole('link', { name: /Releases/ }));
+    await screen.findByRole('heading', { level: 1, name: 'Releases' });
+    expect(screen.queryByText(/That link could not be opened/)).not.toBeInTheDocument();
+  });
+
   it('follows a link opened by the operating system while the app runs', async () => {
     const { desk } = renderApp({ route: { view: 'fleet' } });
     await screen.findByRole('heading', { level: 1, name: 'Fleet' });
