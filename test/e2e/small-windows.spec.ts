@@ -99,3 +99,34 @@ for (const viewport of [
     }
   });
 }
+
+for (const viewport of [
+  { width: 1024, height: 640 },
+  { width: 1440, height: 900 },
+]) {
+  test(`at ${viewport.width}×${viewport.height} a fleet row's regression marker is whole beside the customer's name`, async ({
+    browser,
+  }) => {
+    test.setTimeout(240_000);
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    try {
+      await page.goto(host.url);
+      const marker = page.getByTestId('fleet-row').getByTestId('regression-marker').first();
+      await expect(marker).toBeVisible({ timeout: 150_000 });
+      // The cell clips what overflows it: the marker must end inside the cell and show its whole word.
+      const cut = await marker.evaluate((element) => {
+        const cell = element.closest('[role="cell"]');
+        if (!cell) return 'no cell';
+        const inner = element.getBoundingClientRect();
+        const outer = cell.getBoundingClientRect();
+        const right = outer.right - parseFloat(getComputedStyle(cell).paddingRight);
+        return inner.right <= right + 0.5 && element.scrollWidth <= element.clientWidth + 1 ? null : `${inner.right} > ${right}`;
+      });
+      expect(cut).toBeNull();
+      await expect(marker).toContainText('Regression');
+    } finally {
+      await context.close();
+    }
+  });
+}

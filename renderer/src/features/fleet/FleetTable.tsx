@@ -51,6 +51,7 @@ function Cell({
           <a
             href={routeToHash({ view: 'customer', customerId: row.id })}
             className="customer-link"
+            title={marks ? row.name : undefined}
             onClick={(event) => {
               event.preventDefault();
               navigate({ view: 'customer', customerId: row.id });
