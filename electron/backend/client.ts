@@ -19,7 +19,6 @@ import {
 import {
   ApiErrorSchema,
   PokeSchema,
-  PullResponseSchema,
   PushResponseSchema,
   SyncIdentitySchema,
   type PullRequest,
@@ -28,6 +27,7 @@ import {
   type PushResponse,
   type SyncIdentity,
 } from '../../shared/sync/wire';
+import { PullResponseCheck } from './pull-response';
 
 /** A source as `GET /v1/sources` lists it (admins only); no credential is part of it. */
 export const ServerSourceSchema = z.object({
@@ -138,6 +138,9 @@ export type BackendClientOptions = BackendConfig & {
 /** A stream subscription; `closed` settles when the stream ends for any reason. */
 export type StreamHandle = { close(): void; closed: Promise<BackendError | null> };
 
+/** What an answer is checked with: a zod schema, or a check that answers as one (PullResponseCheck). */
+type ResponseCheck<T> = { safeParse(json: unknown): z.ZodSafeParseResult<T> };
+
 /** HTTP client for the reference backend's /v1 API. */
 export function createBackendClient(options: BackendClientOptions) {
   const doFetch = options.fetch ?? fetch;
@@ -160,7 +163,7 @@ export function createBackendClient(options: BackendClientOptions) {
     }
   }
 
-  async function call<T>(method: HttpMethod, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+  async function call<T>(method: HttpMethod, path: string, body: unknown, schema: ResponseCheck<T>): Promise<T> {
     try {
       return await attempt(method, path, body, schema, false);
     } catch (error) {
@@ -170,7 +173,13 @@ export function createBackendClient(options: BackendClientOptions) {
     }
   }
 
-  async function attempt<T>(method: HttpMethod, path: string, body: unknown, schema: z.ZodType<T>, force: boolean): Promise<T> {
+  async function attempt<T>(
+    method: HttpMethod,
+    path: string,
+    body: unknown,
+    schema: ResponseCheck<T>,
+    force: boolean,
+  ): Promise<T> {
     const token = await bearer(force);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -230,7 +239,7 @@ export function createBackendClient(options: BackendClientOptions) {
   return {
     baseUrl: base,
     push: (request: PushRequest): Promise<PushResponse> => call('POST', '/v1/sync/push', request, PushResponseSchema),
-    pull: (request: PullRequest): Promise<PullResponse> => call('POST', '/v1/sync/pull', request, PullResponseSchema),
+    pull: (request: PullRequest): Promise<PullResponse> => call('POST', '/v1/sync/pull', request, PullResponseCheck),
     /** Which backend and which user this token is: local writes are sent only to the pair they were written for. */
     identity: (): Promise<SyncIdentity> => call('GET', '/v1/sync/identity', undefined, SyncIdentitySchema),
     health: () => call('GET', '/v1/health', undefined, z.object({ ok: z.boolean() }).loose()),
