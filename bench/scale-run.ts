@@ -19,7 +19,7 @@ import { createOutbox, type Outbox } from '../electron/db/outbox';
 import { createSyncEngine, type SyncEngine } from '../electron/sync/engine';
 import type { SyncStatus } from '../shared/ipc/contract';
 import { ulid } from '../shared/ulid';
-import { benchDatabaseUrl } from './support';
+import { benchDatabaseUrl, processCpuMs } from './support';
 
 /** What one run does. Desks work in teams: a team shares its customers, its desks alternate between servers. */
 export type ScaleOptions = {
@@ -78,18 +78,6 @@ export type ScaleResult = {
   errors: { count: number; examples: string[] };
   convergence: { problems: string[]; notesOnServer: number };
 };
-
-const CLOCK_TICK_MS = 1000 / 100;
-
-/** utime + stime of a process in milliseconds (fields 14 and 15 of /proc/<pid>/stat); null once it is gone. */
-function processCpuMs(pid: number): number | null {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * CPU of the server processes and of every PostgreSQL backend connected to the database, sampled every

@@ -18,6 +18,31 @@ export function ms(value: number): string {
   return value < 1 ? `${(value * 1000).toFixed(0)} µs` : `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 }
 
+const CLOCK_TICK_MS = 1000 / 100;
+
+/** utime + stime of a process in milliseconds (fields 14 and 15 of /proc/<pid>/stat); null once it is gone. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time in milliseconds of every PostgreSQL backend connected to the database `client` is connected to (but its own). */
+export async function backendCpuMs(client: pg.Client): Promise<Map<number, number>> {
+  const { rows } = await client.query<{ pid: number }>(
+    'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+  );
+  const used = new Map<number, number>();
+  for (const { pid } of rows) {
+    const ms = processCpuMs(pid);
+    if (ms !== null) used.set(pid, ms);
+  }
+  return used;
+}
+
 const ADMIN_URL = process.env.LIGHTKEEPER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A throwaway PostgreSQL database URL when the machine has one (null otherwise), and its cleanup. */
