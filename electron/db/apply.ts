@@ -137,6 +137,17 @@ export function validatePullRows(response: PullResponse): void {
 }
 
 type EventRow = TimelineEvent;
+/** A thread's row in the cache (`threads`), as apply reads and writes it. */
+type ThreadState = {
+  status: string;
+  eventId: string;
+  severity: string;
+  summary: string;
+  feature: string | null;
+  openedAt: string;
+  lastAt: string;
+};
+type PendingThread = { customerId: string; kind: string; thread: string; state: ThreadState | null; isChanged: boolean };
 type BucketRow = { bucket: string; cursor: string | null; page_token: string | null; state: string };
 
 /** What one applied page changed, for the renderer's refresh event. */
@@ -192,14 +203,53 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
   const ftsDeleteCustomer = db.prepare(`
     insert into events_fts (events_fts, rowid, summary, body, kind, feature, actor, search_key)
     select 'delete', rid, summary, body, kind, feature, actor, search_key from events where customer_id = ? order by rid`);
-  const upsertThread = db.prepare(`
+  // Threads (open alerts, incidents, tickets) are folded per pull response: each thread's state is read once, every
+  // event of the thread in the response applied to it in memory by the rule below, and the result written once
+  // (issue 13: at bootstrap 34,433 thread events of 100,000 touched 17,228 threads).
+  const threadRow = db.prepare<[string, string, string], ThreadState>(`
+    select status, event_id as eventId, severity, summary, feature, opened_at as openedAt, last_at as lastAt
+      from threads where customer_id = ? and kind = ? and thread = ?`);
+  const writeThread = db.prepare(`
     insert into threads (customer_id, kind, thread, status, event_id, severity, summary, feature, opened_at, last_at)
-    values (@customerId, @kind, @thread, @status, @eventId, @severity, @summary, @feature, @occurredAt, @occurredAt)
+    values (@customerId, @kind, @thread, @status, @eventId, @severity, @summary, @feature, @openedAt, @lastAt)
     on conflict (customer_id, kind, thread) do update set status = excluded.status, event_id = excluded.event_id,
       severity = excluded.severity, summary = excluded.summary, feature = excluded.feature,
-      opened_at = case when threads.status = 'open' and excluded.status = 'open' then threads.opened_at else excluded.opened_at end,
-      last_at = excluded.last_at
-    where excluded.last_at >= threads.last_at`);
+      opened_at = excluded.opened_at, last_at = excluded.last_at`);
+  /** Threads touched in this transaction, keyed `customer \0 kind \0 thread`: their state so far, and whether it changed. */
+  const pendingThreads = new Map<string, PendingThread>();
+  /**
+   * One event of a thread: the newest event by when it happened says the thread's state (a late event changes
+   * nothing); a thread open before and open still keeps the time it opened.
+   */
+  const foldThread = (event: EventRow, thread: { thread: string; status: string }) => {
+    const key = `${event.customerId}\0${event.kind}\0${thread.thread}`;
+    let pending = pendingThreads.get(key);
+    if (!pending) {
+      const stored = threadRow.get(event.customerId, event.kind, thread.thread) ?? null;
+      pending = { customerId: event.customerId, kind: event.kind, thread: thread.thread, state: stored, isChanged: false };
+      pendingThreads.set(key, pending);
+    }
+    const current = pending.state;
+    if (current !== null && event.occurredAt < current.lastAt) return;
+    pending.state = {
+      status: thread.status,
+      eventId: event.id,
+      severity: event.severity,
+      summary: event.summary,
+      feature: event.feature,
+      openedAt: current !== null && current.status === 'open' && thread.status === 'open' ? current.openedAt : event.occurredAt,
+      lastAt: event.occurredAt,
+    };
+    pending.isChanged = true;
+  };
+  const flushThreads = () => {
+    for (const pending of pendingThreads.values()) {
+      if (pending.isChanged && pending.state !== null) {
+        writeThread.run({ customerId: pending.customerId, kind: pending.kind, thread: pending.thread, ...pending.state });
+      }
+    }
+    pendingThreads.clear();
+  };
   const bumpStats = db.prepare(`
     insert into customer_stats (customer_id, last_event_at, event_count) values (?, ?, ?)
     on conflict (customer_id) do update set event_count = event_count + excluded.event_count,
@@ -391,7 +441,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       if (isIndexed) ftsInsert.run(existing.rid);
     }
     const thread = threadOf(event);
-    if (thread) upsertThread.run({ ...params, thread: thread.thread, status: thread.status, eventId: event.id });
+    if (thread) foldThread(event, thread);
     summary.customerIds.add(event.customerId);
   }
 
@@ -486,6 +536,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
   function clearBucket(bucket: string, wasIndexed: boolean): void {
     // A bucket that went live earlier in this transaction: index it first, so the delete below finds its terms.
     flushIndex();
+    flushThreads();
     const customerId = bucketCustomerId(bucket);
     if (customerId === null) {
       for (const statement of clearGlobal) statement.run();
@@ -538,7 +589,8 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       });
     }
     flushIndex();
-    // Flush before removals so a removed customer's counters are deleted, not re-created.
+    // Flush before removals so a removed customer's counters and threads are deleted, not re-created.
+    flushThreads();
     for (const [customerId, stats] of pendingStats) bumpStats.run(customerId, stats.last, stats.count);
     pendingStats.clear();
     for (const [key, delta] of pendingFacets) {
@@ -571,6 +623,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       pendingStats.clear();
       pendingFacets.clear();
       pendingIndex.clear();
+      pendingThreads.clear();
     }
   };
 

@@ -149,6 +149,51 @@ describe('applying pulled pages', () => {
     expect(detail.customer).toMatchObject({ openAlerts: 0, openTickets: 1, lastEventAt: '2026-11-02T10:00:00.000Z' });
   });
 
+  it("folds a response's events of a thread into the state they give one by one (late, reopened, two kinds)", () => {
+    const at = (hour: number) => new Date(Date.parse('2026-11-01T00:00:00.000Z') + hour * 3_600_000).toISOString();
+    const threadEvent = (hour: number, kind: string, thread: string, status: string) =>
+      eventRow('acme', at(hour), { kind, severity: status === 'open' ? 'error' : 'info', properties: { thread, status } });
+    // Already in the cache before the response: a1 open since hour 1, t1 resolved at hour 5.
+    const earlier = [threadEvent(1, 'alert', 'a1', 'open'), threadEvent(5, 'ticket', 't1', 'resolved')];
+    const response = [
+      threadEvent(3, 'alert', 'a1', 'open'), // still open: keeps hour 1 as its opening
+      threadEvent(2, 'alert', 'a1', 'resolved'), // late: changes nothing
+      threadEvent(4, 'ticket', 't1', 'open'), // older than the cached state: changes nothing
+      threadEvent(6, 'alert', 'a1', 'resolved'),
+      threadEvent(8, 'alert', 'a1', 'open'), // reopened: opens at hour 8
+      threadEvent(7, 'alert', 'a1', 'open'), // late
+      threadEvent(9, 'ticket', 't1', 'open'),
+      threadEvent(9, 'ticket', 't1', 'open'), // the same time: the later one wins, still open since 9
+      threadEvent(10, 'incident', 'a1', 'open'), // another kind, the same thread key
+      threadEvent(11, 'alert', 'a2', 'resolved'), // first seen resolved
+    ];
+    const threadsOf = (target: CacheHandle) =>
+      target.db.prepare('select * from threads order by customer_id, kind, thread').all();
+    const apply = (target: ReturnType<typeof createApplier>, events: ReturnType<typeof eventRow>[]) =>
+      target.applyPull(
+        pullResponse([{ bucket: 'customer:acme', ops: events.map((event) => put('event', event.id, event)) }]),
+        now,
+      );
+
+    apply(applier, [earlier[0]!]);
+    apply(applier, [earlier[1]!]);
+    apply(applier, response);
+
+    const other = openCache({ dataDir: dirs.make(), log: silentLogger });
+    const oneByOne = createApplier(other.db, createOutbox(other.db));
+    oneByOne.applyPull(pullResponse([], { addedBuckets: ['customer:acme'] }), now);
+    for (const event of [...earlier, ...response]) apply(oneByOne, [event]);
+
+    expect(threadsOf(handle)).toEqual(threadsOf(other));
+    expect(threadsOf(handle)).toMatchObject([
+      { kind: 'alert', thread: 'a1', status: 'open', opened_at: at(8), last_at: at(8), event_id: response[4]!.id },
+      { kind: 'alert', thread: 'a2', status: 'resolved', opened_at: at(11), last_at: at(11) },
+      { kind: 'incident', thread: 'a1', status: 'open', opened_at: at(10) },
+      { kind: 'ticket', thread: 't1', status: 'open', opened_at: at(9), last_at: at(9), event_id: response[7]!.id },
+    ]);
+    other.db.close();
+  });
+
   it('resets a bucket: its rows go, the bucket starts over, other customers stay', () => {
     const a = eventRow('acme', '2026-11-01T10:00:00.000Z', { summary: 'acme deploy' });
     const g = eventRow('globex', '2026-11-01T10:00:00.000Z', { summary: 'globex deploy' });
