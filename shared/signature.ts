@@ -209,3 +209,9 @@ export function eventSignature(event: SignatureInput): string | null {
   const hash = sha256Hex(JSON.stringify([SIGNATURE_VERSION, family, ...key])).slice(0, 16);
   return `${family}:${slug(name)}:${hash}`;
 }
+
+/** A signature as people read it: "alert:billingsyncerrorrate:…" → "billingsyncerrorrate (alert)". */
+export function signatureLabel(signature: string): string {
+  const [family = '', name = ''] = signature.split(':');
+  return name === '' ? signature : `${name} (${family})`;
+}

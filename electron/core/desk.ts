@@ -472,7 +472,7 @@ export function createDesk(options: DeskOptions): Desk {
     },
   });
 
-  const problemQueries = createProblemQueries(cache, outbox);
+  const problemQueries = createProblemQueries(cache, outbox, { now: () => (options.clock ?? Date).now() });
   const insightQueries = createInsightQueries(cache);
   const problemHandlers = createProblemHandlers({
     outbox,

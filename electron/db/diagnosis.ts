@@ -13,6 +13,7 @@ import type {
 } from '../../shared/ipc/diagnosis-views';
 import { DeskError } from '../../shared/ipc/result';
 import { parseJson } from './queries';
+import { createSignatureSeen } from './signature-seen';
 import { storedChangeFacts } from './stored-change';
 
 /**
@@ -88,6 +89,7 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 }
 
 export function createDiagnosis(db: Database.Database, options: { now: () => number }) {
+  const signatureSeen = createSignatureSeen(db);
   const changeKinds = JSON.stringify(CHANGE_KINDS);
   const eventOne = db.prepare<[string], EventRaw>('select * from events where id = ?');
   const signalStart = db
@@ -328,6 +330,7 @@ export function createDiagnosis(db: Database.Database, options: { now: () => num
           ? `This ${signal.kind === 'ticket' ? 'ticket' : 'event'} has no signature, so it cannot be matched on other customers.`
           : impactHeadline(facts),
       lines: signal.signature === null ? [] : describeImpact(facts),
+      seen: signal.signature === null ? null : signatureSeen.seen(signal.signature, from, to),
     };
   }
 

@@ -17,6 +17,7 @@ import {
   suggestedWorkaround,
 } from '../../shared/problems';
 import type { Outbox } from './outbox';
+import { createSignatureSeen } from './signature-seen';
 import { fieldRevisions } from './field-revisions';
 
 type Raw = {
@@ -78,7 +79,12 @@ const MAX_CHAR = String.fromCodePoint(0x10ffff);
  * under their rules, counted with the server's rule (shared/problems.ts
  * `assessHit`).
  */
-export function createProblemQueries(db: Database.Database, outbox?: Outbox) {
+/** How many days back a problem's signatures are counted on its page ("seen 12 times on 6 customers" in them). */
+export const PROBLEM_SEEN_WINDOW_DAYS = 30;
+
+export function createProblemQueries(db: Database.Database, outbox?: Outbox, options: { now?: () => number } = {}) {
+  const now = options.now ?? (() => Date.now());
+  const signatureSeen = createSignatureSeen(db);
   const all = db.prepare<[], Raw>('select * from problems order by created_at, id');
   const one = db.prepare<[string], Raw>('select * from problems where id = ?');
   const version = db.prepare<[string], string>('select version from customers where id = ?').pluck();
@@ -264,7 +270,13 @@ export function createProblemQueries(db: Database.Database, outbox?: Outbox) {
       if (!base) return null;
       const { view, hits } = toView(base, local);
       const names = new Map(customers.all().map((row) => [row.id, row.name]));
-      return { problem: view, hits: hits.map((hit) => ({ ...hit, customerName: names.get(hit.customerId) ?? hit.customerId })) };
+      const to = now();
+      const from = new Date(to - PROBLEM_SEEN_WINDOW_DAYS * 86_400_000).toISOString();
+      return {
+        problem: view,
+        hits: hits.map((hit) => ({ ...hit, customerName: names.get(hit.customerId) ?? hit.customerId })),
+        signatures: view.rules.map((rule) => signatureSeen.seen(rule, from, new Date(to).toISOString())),
+      };
     },
 
     /** The synced row (the base of an edit). */

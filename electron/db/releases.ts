@@ -10,6 +10,7 @@ import {
 import { changedKey } from '../../shared/diagnosis/changes';
 import type { CustomerSetup, ReleaseHealth, ReleasesOutput } from '../../shared/ipc/diagnosis-views';
 import { DeskError } from '../../shared/ipc/result';
+import { signatureLabel } from '../../shared/signature';
 import { compareVersions } from '../../shared/versions';
 import { parseJson } from './queries';
 
@@ -43,12 +44,6 @@ function text(value: unknown): string | null {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return null;
-}
-
-/** "alert:billingsyncerrorrate:…" → "billingsyncerrorrate (alert)". */
-function signatureLabel(signature: string): string {
-  const [family = '', name = ''] = signature.split(':');
-  return `${name} (${family})`;
 }
 
 export function createReleaseQueries(db: Database.Database, options: { now: () => number }) {

@@ -67,6 +67,27 @@ export const AffectedCustomerSchema = z.object({
 });
 export type AffectedCustomer = z.infer<typeof AffectedCustomerSchema>;
 
+/**
+ * How often a signature (or every signature under a prefix rule) has been seen,
+ * from the synced cache (offline too): events and customers in a window, and the
+ * first and last time anywhere in the cache.
+ */
+export const SignatureSeenSchema = z.object({
+  /** The signature, or a prefix rule's prefix followed by "*". */
+  signature: z.string(),
+  /** "billingsyncerrorrate (alert)". */
+  label: z.string(),
+  from: IsoTimeSchema,
+  to: IsoTimeSchema,
+  /** Events with it from `from` to `to`, and how many customers they are on. */
+  hits: z.number().int().nonnegative(),
+  customers: z.number().int().nonnegative(),
+  /** First and last seen in the whole cache; null when never. */
+  firstAt: IsoTimeSchema.nullable(),
+  lastAt: IsoTimeSchema.nullable(),
+});
+export type SignatureSeen = z.infer<typeof SignatureSeenSchema>;
+
 export const WhoElseInputSchema = z.strictObject({ eventId: EventIdSchema, windowHours: HoursSchema.optional() });
 export const WhoElseOutputSchema = z.object({
   signal: SignalViewSchema,
@@ -97,6 +118,8 @@ export const WhoElseOutputSchema = z.object({
   ),
   headline: z.string(),
   lines: z.array(z.string()),
+  /** The signal's signature seen in the window, and first and last in the cache; null without a signature. */
+  seen: SignatureSeenSchema.nullable(),
 });
 export type WhoElseOutput = z.infer<typeof WhoElseOutputSchema>;
 

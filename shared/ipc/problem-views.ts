@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CustomerIdSchema } from '../domain';
 import { TicketUrlSchema } from '../follow-ups';
 import { ProblemFieldsSchema, ProblemSchema, SignatureRuleSchema } from '../problems';
+import { SignatureSeenSchema } from './diagnosis-views';
 import { FollowUpHistorySchema, ReplacedFieldsSchema } from './follow-up-views';
 
 /** Contract shapes for known problems on the desk (issue 12), read from the synced problems and the cached events. */
@@ -54,7 +55,12 @@ export const ProblemsListOutputSchema = z.object({ rows: z.array(ProblemViewSche
 export const ProblemHitViewSchema = HitSchema.extend({ customerName: z.string() });
 export type ProblemHitView = z.infer<typeof ProblemHitViewSchema>;
 
-export const ProblemDetailSchema = z.object({ problem: ProblemViewSchema, hits: z.array(ProblemHitViewSchema) });
+export const ProblemDetailSchema = z.object({
+  problem: ProblemViewSchema,
+  hits: z.array(ProblemHitViewSchema),
+  /** Each signature rule seen in the recent window (electron/db/problem-queries.ts), and first and last in the cache. */
+  signatures: z.array(SignatureSeenSchema),
+});
 export type ProblemDetail = z.infer<typeof ProblemDetailSchema>;
 
 export const ProblemIdInputSchema = z.strictObject({ problemId: z.string().min(1).max(64) });

@@ -118,6 +118,54 @@ describe('who else is hit', () => {
     );
   });
 
+  it('counts how often the signal’s signature was seen: in the window, on how many customers, first and last in the cache', async () => {
+    const customerId = firstId(roster.upgrade_regression);
+    const answer = diagnosis.whoElse(regressionAlert(customerId));
+    const signature = answer.signal.signature!;
+    // The same facts from every cached event, filtered here rather than by the signature index.
+    const rows = handle.db
+      .prepare<[], { signature: string | null; customer_id: string; occurred_at: string }>(
+        'select signature, customer_id, occurred_at from events',
+      )
+      .all();
+    const expected = (matches: (signature: string) => boolean, from: string, to: string) => {
+      const all = rows.filter((row) => row.signature !== null && matches(row.signature));
+      const inWindow = all.filter((row) => row.occurred_at >= from && row.occurred_at <= to);
+      const times = all.map((row) => row.occurred_at).sort();
+      return {
+        hits: inWindow.length,
+        customers: new Set(inWindow.map((row) => row.customer_id)).size,
+        firstAt: times[0] ?? null,
+        lastAt: times.at(-1) ?? null,
+      };
+    };
+    expect(answer.seen).toEqual({
+      signature,
+      label: `${signature.split(':')[1]} (alert)`,
+      from: answer.from,
+      to: answer.to,
+      ...expected((candidate) => candidate === signature, answer.from, answer.to),
+    });
+    expect(answer.seen?.customers).toBe(roster.upgrade_regression.length);
+    // A prefix rule (a problem's "every signature starting so"), over the problem page's window, on a busier family.
+    const { createSignatureSeen } = await import('../../../electron/db/signature-seen');
+    const seen = createSignatureSeen(handle.db);
+    const from = new Date(NOW.getTime() - 30 * 86_400_000).toISOString();
+    const to = NOW.toISOString();
+    const prefix = 'alert:';
+    const counted = seen.seen({ prefix }, from, to);
+    expect(counted).toMatchObject(expected((candidate) => candidate.startsWith(prefix), from, to));
+    expect(counted.hits).toBeGreaterThan(counted.customers);
+    expect(counted.signature).toBe('alert:*');
+    // Never seen: zero, and no first or last.
+    expect(seen.seen('alert:nosuchalert:0000000000000000', from, to)).toMatchObject({
+      hits: 0,
+      customers: 0,
+      firstAt: null,
+      lastAt: null,
+    });
+  });
+
   it('refuses a change as the signal, and an event the cache does not hold, saying what to do', () => {
     const change = handle.db.prepare<[], string>("select id from events where kind = 'version_upgrade' limit 1").pluck().get()!;
     expect(() => diagnosis.whoElse(change)).toThrow(/is a change \(version_upgrade\), not a signal; open the alert/);

@@ -95,6 +95,16 @@ function diagnosedFixtures(): Fixtures {
       '3 customers of 40 (8% of the fleet) had the same alert within 72 h.',
       '3 of 9 on 4.12.0 are affected; 0 of 31 on 4.11.2 are affected.',
     ],
+    seen: {
+      signature: SIGNATURE,
+      label: 'ssologinfailing (alert)',
+      from: '2026-11-16T12:45:00.000Z',
+      to: '2026-11-22T12:45:00.000Z',
+      hits: 7,
+      customers: 3,
+      firstAt: '2026-10-02T08:00:00.000Z',
+      lastAt: '2026-11-19T14:10:00.000Z',
+    },
   };
   return { ...fixtures, diagnosis: { acme: diagnosis }, whoElse: { [alert.id]: whoElse } };
 }
@@ -176,5 +186,18 @@ describe('likely cause on the customer page', () => {
     expect(await within(section).findByTestId('who-else-headline')).toHaveTextContent(
       '2 other customers on 4.12.0 have the same alert',
     );
+    // Its signature's counters, from the cache: in the window, and first and last seen.
+    const seen = within(section).getByTestId('signature-seen');
+    expect(seen).toHaveTextContent(
+      /^ssologinfailing \(alert\): seen 7 times on 3 customers from .+ to .+; first seen .+, last seen .+\.$/,
+    );
+    expect(within(seen).getByText('ssologinfailing (alert)')).toHaveAttribute('title', SIGNATURE);
+    expect(seen.querySelectorAll('time')).toHaveLength(4);
+    expect([...seen.querySelectorAll('time')].map((time) => time.getAttribute('datetime'))).toEqual([
+      '2026-11-16T12:45:00.000Z',
+      '2026-11-22T12:45:00.000Z',
+      '2026-10-02T08:00:00.000Z',
+      '2026-11-19T14:10:00.000Z',
+    ]);
   });
 });

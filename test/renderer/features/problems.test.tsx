@@ -130,7 +130,37 @@ describe('the Known problems view', () => {
         regression: null,
       })),
     });
+    base.problems!.at(-1)!.signatures = [
+      {
+        signature: 'alert:exportjoblag:*',
+        label: 'exportjoblag (alert), any labels',
+        from: '2026-10-21T00:00:00.000Z',
+        to: '2026-11-20T00:00:00.000Z',
+        hits: 3,
+        customers: 2,
+        firstAt: '2026-11-10T00:00:00.000Z',
+        lastAt: '2026-11-19T00:00:00.000Z',
+      },
+      {
+        signature: 'alert:exportqueue:0123456789abcdef',
+        label: 'exportqueue (alert)',
+        from: '2026-10-21T00:00:00.000Z',
+        to: '2026-11-20T00:00:00.000Z',
+        hits: 0,
+        customers: 0,
+        firstAt: null,
+        lastAt: null,
+      },
+    ];
     const { user, desk } = renderApp({ route: { view: 'problems', problemId: 'prob-known' }, fixtures: base });
+    // How often each of its signatures was seen, in words.
+    const seen = within(await screen.findByRole('list', { name: 'How often its signatures were seen' })).getAllByRole('listitem');
+    expect(seen[0]).toHaveTextContent(
+      /^exportjoblag \(alert\), any labels: seen 3 times on 2 customers from .+ to .+; first seen .+, last seen .+\.$/,
+    );
+    expect(seen[1]).toHaveTextContent(
+      /^exportqueue \(alert\): seen 0 times on 0 customers from .+ to .+; never seen in the synced history\.$/,
+    );
     const hits = await screen.findByRole('region', { name: 'Customers hit (2)' });
     expect(within(hits).getByRole('columnheader', { name: 'Workaround' })).toBeInTheDocument();
     const forGlobex = within(hits).getByRole('button', { name: 'Start the workaround on Globex: export-job-behind' });

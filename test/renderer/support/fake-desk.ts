@@ -61,6 +61,8 @@ function toRow(event: TimelineEvent, notes: readonly NoteView[]): TimelineRow {
 
 /** The who-else answer for a signal no other customer has. */
 function aloneWhoElse(event: TimelineEvent, fleetSize: number) {
+  const from = new Date(Date.parse(event.occurredAt) - 72 * 3_600_000).toISOString();
+  const to = new Date(Date.parse(event.occurredAt) + 72 * 3_600_000).toISOString();
   return {
     signal: {
       eventId: event.id,
@@ -73,8 +75,8 @@ function aloneWhoElse(event: TimelineEvent, fleetSize: number) {
     },
     windowHours: 72,
     changeWindowHours: 24,
-    from: new Date(Date.parse(event.occurredAt) - 72 * 3_600_000).toISOString(),
-    to: new Date(Date.parse(event.occurredAt) + 72 * 3_600_000).toISOString(),
+    from,
+    to,
     fleetSize,
     affectedCount: 1,
     others: 0,
@@ -85,6 +87,19 @@ function aloneWhoElse(event: TimelineEvent, fleetSize: number) {
     sharedChanges: [],
     headline: 'No other customer has the same signal',
     lines: [],
+    // Seen once, here: this event.
+    seen: event.signature
+      ? {
+          signature: event.signature,
+          label: event.signature,
+          from,
+          to,
+          hits: 1,
+          customers: 1,
+          firstAt: event.occurredAt,
+          lastAt: event.occurredAt,
+        }
+      : null,
   };
 }
 

@@ -40,10 +40,12 @@ export function createFakeProblems(fixtures: Fixtures): Partial<Record<Channel, 
   const refuse = (message: string) => ({ error: { code: 'bad_request', message } });
   return {
     'problems:list': () => ({ rows: details.map((detail) => detail.problem) }),
-    'problems:get': (input: { problemId: string }) =>
-      details.find((detail) => detail.problem.id === input.problemId) ?? {
-        error: { code: 'not_found', message: `Problem ${input.problemId} is not in the local cache.` },
-      },
+    'problems:get': (input: { problemId: string }) => {
+      const detail = details.find((candidate) => candidate.problem.id === input.problemId);
+      return detail
+        ? { ...detail, signatures: detail.signatures ?? [] }
+        : { error: { code: 'not_found', message: `Problem ${input.problemId} is not in the local cache.` } };
+    },
     'problems:create': (input: {
       title: string;
       rules?: ProblemView['rules'];

@@ -34,7 +34,8 @@ export type Fixtures = {
   /** Follow-ups the fake desk answers `followUps:*` from (none when absent). */
   followUps?: FollowUpView[];
   /** Known problems the fake desk answers `problems:*` from (none when absent). */
-  problems?: ProblemDetail[];
+  /** The problems and who they hit; `signatures` (how often each rule was seen) only where a test needs them. */
+  problems?: (Omit<ProblemDetail, 'signatures'> & Partial<Pick<ProblemDetail, 'signatures'>>)[];
   /** The server's link templates as synced (ids stay plain text when absent). */
   linkTemplates?: LinkTemplates;
   /** Pending approvals the server would list (the fake desk leaves out the signed-in person's own, as the core does). */

@@ -5,6 +5,7 @@ import { navigate } from '../../app/useHashRoute';
 import { HealthBadge } from '../../components/Badges';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatDateTime, timeTitle } from '../../lib/time';
+import { SignatureSeenLine } from './SignatureSeenLine';
 import { useDeskAnswer } from './useDeskAnswer';
 
 const DIMENSIONS = [
@@ -66,6 +67,7 @@ export function WhoElse({ eventId, headingLevel = 3 }: { eventId: string; headin
           <p className="who-else-headline" data-testid="who-else-headline">
             {value.headline}
           </p>
+          {value.seen ? <SignatureSeenLine seen={value.seen} /> : null}
           {value.lines.length > 0 ? (
             <ul className="who-else-lines">
               {value.lines.map((line) => (

@@ -15,6 +15,7 @@ import { formatDateTime } from '../../lib/time';
 import { countOf } from '../../lib/plural';
 import { ProblemHistoryList } from './ProblemHistory';
 import { ProblemHits } from './ProblemHits';
+import { SignatureSeenLine } from '../diagnosis/SignatureSeenLine';
 import { rulesToText, textToIds, textToRules } from './rules-text';
 
 type TextField = Exclude<ProblemField, 'status' | 'rules' | 'customers'>;
@@ -112,6 +113,15 @@ export function ProblemEditor({ detail, children }: { detail: ProblemDetail; chi
         {formatDateTime(problem.createdAt)}
         {problem.fixedAt ? ` · marked fixed ${formatDateTime(problem.fixedAt)}` : ''}
       </p>
+      {detail.signatures.length > 0 ? (
+        <ul className="problem-signatures" aria-label="How often its signatures were seen">
+          {detail.signatures.map((seen) => (
+            <li key={seen.signature}>
+              <SignatureSeenLine seen={seen} />
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {problem.regressions > 0 ? (
         <p role="alert" className="problem-regression">
           Regression: it came back on {countOf(problem.regressions, 'customer', 'customers')} already on {problem.fixedVersion} or
