@@ -75,9 +75,28 @@ describe('new live events on the timeline (issue 15, item 3)', () => {
     await screen.findByRole('button', { name: '1 new event' });
     const list = timelineList();
     list.scrollTop = 0;
+    // No scroll listener reads layout: the position is read on the next animation frame, not during the event.
+    let layoutReads = 0;
+    let isDispatching = false;
+    for (const name of ['scrollTop', 'clientHeight', 'scrollHeight'] as const) {
+      const descriptor = Object.getOwnPropertyDescriptor(Element.prototype, name)!;
+      Object.defineProperty(list, name, {
+        configurable: true,
+        get() {
+          if (isDispatching) layoutReads += 1;
+          return descriptor.get!.call(list) as number;
+        },
+        set(value: number) {
+          descriptor.set?.call(list, value);
+        },
+      });
+    }
     act(() => {
+      isDispatching = true;
       list.dispatchEvent(new Event('scroll'));
+      isDispatching = false;
     });
+    expect(layoutReads).toBe(0);
     await waitFor(() => expect(screen.queryByRole('button', { name: /new event/ })).not.toBeInTheDocument());
   });
 });

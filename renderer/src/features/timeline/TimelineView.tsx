@@ -63,13 +63,23 @@ export function TimelineView({ facets }: { facets: CustomerDetail['facets'] | nu
   useEffect(() => {
     const element = listRef.current;
     if (!element || !hasNewEvents) return;
-    const onScroll = () => {
+    // Read once per frame, at its start, never in the listener: a read there after React committed rows forces a
+    // synchronous layout, once per scroll event (issue 13; as useVirtualList does).
+    let frame = 0;
+    const checkEdge = () => {
+      frame = 0;
       const isAtEdge =
         order === 'desc' ? element.scrollTop <= 1 : element.scrollTop + element.clientHeight >= element.scrollHeight - 1;
       if (isAtEdge) forgetNewEvents();
     };
+    const onScroll = () => {
+      if (frame === 0) frame = requestAnimationFrame(checkEdge);
+    };
     element.addEventListener('scroll', onScroll, { passive: true });
-    return () => element.removeEventListener('scroll', onScroll);
+    return () => {
+      if (frame !== 0) cancelAnimationFrame(frame);
+      element.removeEventListener('scroll', onScroll);
+    };
   }, [hasNewEvents, order, forgetNewEvents]);
 
   return (
