@@ -51,6 +51,45 @@ export const CustomersFromSchema = z
   .min(1)
   .max(5);
 
+/** A timeline event kind a source's mapping produces. */
+export const EventKindSchema = z
+  .string()
+  .regex(/^[a-z][a-z_]{0,47}$/, 'must be an event kind in lower_snake_case, such as deploy');
+
+/** Alertmanager: a label name the source reads (the severity, the feature). */
+export const LabelNameSchema = z.string().trim().min(1, 'must name a label, such as severity').max(100);
+
+/** Alertmanager: label value → severity; values not listed fall back to the source's default severity. */
+export const SeverityMapSchema = z.record(z.string().min(1).max(64), z.enum(SEVERITIES));
+
+/** Alertmanager: what an alert's severity label means when a source says nothing. */
+export const DEFAULT_SEVERITIES: Readonly<Record<string, (typeof SEVERITIES)[number]>> = {
+  critical: 'critical',
+  page: 'critical',
+  error: 'error',
+  major: 'error',
+  warning: 'warning',
+  warn: 'warning',
+  minor: 'notice',
+  notice: 'notice',
+  info: 'info',
+  none: 'info',
+};
+export const DEFAULT_SEVERITY_LABEL = 'severity';
+export const DEFAULT_FEATURE_LABEL = 'feature';
+
+/** CloudEvents: `type` → event kind; a key ending in `*` matches a prefix. */
+export const CloudEventKindsSchema = z.record(z.string().min(1).max(256), EventKindSchema);
+/** CloudEvents: the kind of types the source's map does not list, when it says nothing. */
+export const DEFAULT_EVENT_KIND = 'signal';
+
+/** The generic webhook: an admin's own JSONata expression (the server also checks that it compiles). */
+export const JsonataExpressionSchema = z
+  .string()
+  .trim()
+  .min(1, 'write a JSONata expression, or pick a ready mapping')
+  .max(20_000);
+
 /** The ready mappings the generic webhook ships (server/ingest/mappings.ts). */
 export const GENERIC_PRESETS = ['ticket', 'flag-change', 'error-tracker'] as const;
 export type GenericPreset = (typeof GENERIC_PRESETS)[number];
@@ -68,27 +107,91 @@ export function usesHmac(kind: SourceKind): boolean {
 
 const AliasSchema = z.strictObject({ alias: z.string().trim().min(1).max(256), customerId: CustomerIdSchema });
 
-const DraftCommon = {
+const SettingsCommon = {
   id: SourceIdSchema,
   name: z.string().trim().max(200).optional(),
-  aliases: z
-    .array(AliasSchema)
-    .max(1000)
-    .refine((aliases) => new Set(aliases.map((alias) => alias.alias)).size === aliases.length, 'names an alias twice'),
   defaults: z.strictObject({ severity: z.enum(SEVERITIES), feature: FeatureNameSchema.nullable() }),
 };
 
+/** What an admin sets per kind: how payloads name customers, and the kind's mapping rules (absent: the server's defaults). */
+const KIND_SETTINGS = {
+  alertmanager: {
+    kind: z.literal('alertmanager'),
+    customerLabels: CustomerLabelsSchema,
+    severityLabel: LabelNameSchema.optional(),
+    severities: SeverityMapSchema.optional(),
+    featureLabel: LabelNameSchema.optional(),
+  },
+  cloudevents: {
+    kind: z.literal('cloudevents'),
+    customerAttribute: CustomerAttributeSchema,
+    kinds: CloudEventKindsSchema.optional(),
+    defaultKind: EventKindSchema.optional(),
+  },
+  github: { kind: z.literal('github'), customersFrom: CustomersFromSchema },
+  generic: {
+    kind: z.literal('generic'),
+    /** A ready mapping, or `jsonata`: the admin's own expression; exactly one. */
+    preset: z.enum(GENERIC_PRESETS).optional(),
+    jsonata: JsonataExpressionSchema.optional(),
+  },
+} as const;
+
+function oneMapping(value: { preset?: unknown; jsonata?: unknown }, context: z.RefinementCtx): void {
+  if ((value.preset === undefined) === (value.jsonata === undefined))
+    context.addIssue({
+      code: 'custom',
+      path: ['jsonata'],
+      message:
+        value.preset === undefined
+          ? 'pick a ready mapping or write a JSONata expression'
+          : 'a ready mapping or a JSONata expression, not both',
+    });
+}
+
+const aliasesSchema = z
+  .array(AliasSchema)
+  .max(1000)
+  .refine((aliases) => new Set(aliases.map((alias) => alias.alias)).size === aliases.length, 'names an alias twice');
+
 /** A new source as an admin fills it in on the desk's Sources page (`sources:add`). */
 export const SourceDraftSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ ...DraftCommon, kind: z.literal('alertmanager'), customerLabels: CustomerLabelsSchema }),
-  z.strictObject({ ...DraftCommon, kind: z.literal('cloudevents'), customerAttribute: CustomerAttributeSchema }),
-  z.strictObject({ ...DraftCommon, kind: z.literal('github'), customersFrom: CustomersFromSchema }),
-  z.strictObject({ ...DraftCommon, kind: z.literal('generic'), preset: z.enum(GENERIC_PRESETS) }),
+  z.strictObject({ ...SettingsCommon, aliases: aliasesSchema, ...KIND_SETTINGS.alertmanager }),
+  z.strictObject({ ...SettingsCommon, aliases: aliasesSchema, ...KIND_SETTINGS.cloudevents }),
+  z.strictObject({ ...SettingsCommon, aliases: aliasesSchema, ...KIND_SETTINGS.github }),
+  z.strictObject({ ...SettingsCommon, aliases: aliasesSchema, ...KIND_SETTINGS.generic }).superRefine(oneMapping),
 ]);
 export type SourceDraft = z.output<typeof SourceDraftSchema>;
 
+/**
+ * A source's settings as an admin changes them (`sources:update`, `PATCH /v1/sources/:id`): a draft
+ * without aliases (those are added one by one, and kept), for a source whose id and kind stay.
+ */
+export const SourceSettingsSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ ...SettingsCommon, ...KIND_SETTINGS.alertmanager }),
+  z.strictObject({ ...SettingsCommon, ...KIND_SETTINGS.cloudevents }),
+  z.strictObject({ ...SettingsCommon, ...KIND_SETTINGS.github }),
+  z.strictObject({ ...SettingsCommon, ...KIND_SETTINGS.generic }).superRefine(oneMapping),
+]);
+export type SourceSettings = z.output<typeof SourceSettingsSchema>;
+
 /** The form fields a problem with a draft is shown under. */
-export const DRAFT_FIELDS = ['id', 'name', 'kind', 'customer', 'aliases', 'severity', 'feature', 'form'] as const;
+export const DRAFT_FIELDS = [
+  'id',
+  'name',
+  'kind',
+  'customer',
+  'aliases',
+  'severity',
+  'feature',
+  'severityLabel',
+  'severities',
+  'featureLabel',
+  'kinds',
+  'defaultKind',
+  'jsonata',
+  'form',
+] as const;
 export type DraftField = (typeof DRAFT_FIELDS)[number];
 
 /** The form field of a path into a draft or into the server's source config. */
@@ -97,30 +200,48 @@ export function draftFieldOf(path: readonly PropertyKey[]): DraftField {
   if (head === 'id' || head === 'name' || head === 'kind' || head === 'aliases') return head;
   if (head === 'customerLabels' || head === 'customerAttribute' || head === 'customersFrom' || head === 'preset')
     return 'customer';
-  if (head === 'mapping') return 'customer';
+  if (
+    head === 'severityLabel' ||
+    head === 'severities' ||
+    head === 'featureLabel' ||
+    head === 'kinds' ||
+    head === 'defaultKind' ||
+    head === 'jsonata'
+  )
+    return head;
+  if (head === 'mapping') return next === 'jsonata' ? 'jsonata' : 'customer';
   if (head === 'defaults') return next === 'feature' ? 'feature' : 'severity';
   return 'form';
 }
 
+type DraftCheck<T> = { ok: true; draft: T } | { ok: false; problems: { field: DraftField; message: string }[] };
+
+function problemsOfIssues(issues: readonly z.core.$ZodIssue[]): { field: DraftField; message: string }[] {
+  return issues.map((issue) => {
+    const field = draftFieldOf(issue.path);
+    const [, second] = issue.path;
+    if (field === 'aliases' && typeof second === 'number') return { field, message: `Line ${second + 1}: ${issue.message}` };
+    // A map's entry is named by its key, as the form's line starts with it.
+    if ((field === 'severities' || field === 'kinds') && typeof second === 'string')
+      return { field, message: `"${second}": ${issue.message}` };
+    if (field === 'form' && issue.path.length > 0) return { field, message: `${issuePath(issue.path)}: ${issue.message}` };
+    return { field, message: issue.message };
+  });
+}
+
 /**
  * Checks a draft as `sources:add` will, with each problem under its form field
- * (an alias's problem names its line), so the Sources page refuses in place.
+ * (an alias's problem names its line, a map entry its key), so the Sources page refuses in place.
  */
-export function checkSourceDraft(
-  input: unknown,
-): { ok: true; draft: SourceDraft } | { ok: false; problems: { field: DraftField; message: string }[] } {
+export function checkSourceDraft(input: unknown): DraftCheck<SourceDraft> {
   const parsed = SourceDraftSchema.safeParse(input);
-  if (parsed.success) return { ok: true, draft: parsed.data };
-  return {
-    ok: false,
-    problems: parsed.error.issues.map((issue) => {
-      const field = draftFieldOf(issue.path);
-      const [, line] = issue.path;
-      if (field === 'aliases' && typeof line === 'number') return { field, message: `Line ${line + 1}: ${issue.message}` };
-      if (field === 'form' && issue.path.length > 0) return { field, message: `${issuePath(issue.path)}: ${issue.message}` };
-      return { field, message: issue.message };
-    }),
-  };
+  return parsed.success ? { ok: true, draft: parsed.data } : { ok: false, problems: problemsOfIssues(parsed.error.issues) };
+}
+
+/** Checks changed settings as `sources:update` will, each problem under its form field. */
+export function checkSourceSettings(input: unknown): DraftCheck<SourceSettings> {
+  const parsed = SourceSettingsSchema.safeParse(input);
+  return parsed.success ? { ok: true, draft: parsed.data } : { ok: false, problems: problemsOfIssues(parsed.error.issues) };
 }
 
 /**
@@ -144,25 +265,71 @@ export function unknownAliasProblems(
   );
 }
 
+/** The server's config keys of a source's settings (`PATCH /v1/sources/:id`); rules left out keep the server's. */
+export function sourceConfigOfSettings(settings: SourceSettings): Record<string, unknown> {
+  const common = { ...(settings.name ? { name: settings.name } : {}), defaults: settings.defaults };
+  switch (settings.kind) {
+    case 'alertmanager': {
+      const { customerLabels, severityLabel, severities, featureLabel } = settings;
+      return { ...common, customerLabels, ...defined({ severityLabel, severities, featureLabel }) };
+    }
+    case 'cloudevents': {
+      const { customerAttribute, kinds, defaultKind } = settings;
+      return { ...common, customerAttribute, ...defined({ kinds, defaultKind }) };
+    }
+    case 'github':
+      return { ...common, customersFrom: settings.customersFrom };
+    case 'generic':
+      return {
+        ...common,
+        mapping: settings.jsonata !== undefined ? { jsonata: settings.jsonata } : { preset: settings.preset ?? 'ticket' },
+      };
+  }
+}
+
+function defined(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}
+
 /** The body of `POST /v1/sources` for a draft: the server's config keys. */
 export function sourceConfigOfDraft(draft: SourceDraft): Record<string, unknown> {
-  const common = {
+  const { aliases, ...settings } = draft;
+  return {
     id: draft.id,
     kind: draft.kind,
-    ...(draft.name ? { name: draft.name } : {}),
-    aliases: Object.fromEntries(draft.aliases.map((alias) => [alias.alias, alias.customerId])),
-    defaults: draft.defaults,
+    ...sourceConfigOfSettings(settings),
+    aliases: Object.fromEntries(aliases.map((alias) => [alias.alias, alias.customerId])),
   };
-  switch (draft.kind) {
-    case 'alertmanager':
-      return { ...common, customerLabels: draft.customerLabels };
-    case 'cloudevents':
-      return { ...common, customerAttribute: draft.customerAttribute };
-    case 'github':
-      return { ...common, customersFrom: draft.customersFrom };
-    case 'generic':
-      return { ...common, mapping: { preset: draft.preset } };
-  }
+}
+
+/**
+ * A source's settings read from the config the server lists (`GET /v1/sources`), for the
+ * page's change form; null when this desk cannot read it (a newer server, say).
+ */
+export function sourceSettingsOfConfig(id: string, kind: SourceKind, config: Record<string, unknown>): SourceSettings | null {
+  const mapping = (config.mapping ?? {}) as { preset?: unknown; jsonata?: unknown };
+  const picked = {
+    id,
+    kind,
+    ...(typeof config.name === 'string' && config.name !== id ? { name: config.name } : {}),
+    defaults: config.defaults,
+    ...defined(
+      kind === 'alertmanager'
+        ? {
+            customerLabels: config.customerLabels,
+            severityLabel: config.severityLabel,
+            severities: config.severities,
+            featureLabel: config.featureLabel,
+          }
+        : kind === 'cloudevents'
+          ? { customerAttribute: config.customerAttribute, kinds: config.kinds, defaultKind: config.defaultKind }
+          : kind === 'github'
+            ? { customersFrom: config.customersFrom }
+            : { preset: mapping.preset, jsonata: mapping.jsonata },
+    ),
+  };
+  const parsed = SourceSettingsSchema.safeParse(picked);
+  return parsed.success ? parsed.data : null;
 }
 
 /** A stored refusal reason (`401 unauthorized: that is not the token…`) in its parts. */

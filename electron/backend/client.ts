@@ -283,6 +283,11 @@ export function createBackendClient(options: BackendClientOptions) {
     /** Registers a source (admin); the answer carries its credential, once. */
     addSource: (source: Record<string, unknown>): Promise<ServerCredential> =>
       call('POST', '/v1/sources', { source }, ServerCredentialSchema),
+    /** Changes a source's settings (admin): the given config keys replace the stored ones. */
+    updateSource: (id: string, source: Record<string, unknown>): Promise<ServerSource> =>
+      call('PATCH', `/v1/sources/${encodeURIComponent(id)}`, { source }, z.object({ source: ServerSourceSchema })).then(
+        (answer) => answer.source,
+      ),
     /** A new credential for a source (admin); the old one stops at once. */
     rotateSource: (id: string): Promise<ServerCredential> =>
       call('POST', `/v1/sources/${encodeURIComponent(id)}/rotate`, {}, ServerCredentialSchema),

@@ -5,9 +5,12 @@ import {
   explainRefusal,
   parseRefusalReason,
   sourceConfigOfDraft,
+  sourceConfigOfSettings,
+  sourceSettingsOfConfig,
   unknownAliasProblems,
   unmatchedPreview,
   type SourceDraft,
+  type SourceSettings,
 } from '../../shared/ingest-sources';
 import { DeskError, type ErrorCode } from '../../shared/ipc/result';
 import type {
@@ -20,6 +23,7 @@ import type {
   SourceRotateOutput,
   SourcesList,
   SourceUnmatchedOutput,
+  SourceUpdateOutput,
   SourceView,
   UnmatchedItem,
 } from '../../shared/ipc/source-views';
@@ -79,6 +83,7 @@ function viewOf(source: ServerSource, baseUrl: string): SourceView {
     lastDeliveryAt: source.lastDeliveryAt,
     lastRefusal,
     state,
+    settings: sourceSettingsOfConfig(source.id, source.kind, { ...source.config, name: source.name }),
   };
 }
 
@@ -217,6 +222,27 @@ export function createSourceHandlers(options: SourceHandlerOptions) {
       if (!source)
         throw new DeskError('conflict', `Source ${answer.id} was added, then removed by someone else before it could be shown.`);
       return { status: 'created', source, credential };
+    },
+
+    'sources:update': async (settings: SourceSettings): Promise<SourceUpdateOutput> => {
+      const backend = requireBackend();
+      let updated: ServerSource;
+      try {
+        updated = await backend.updateSource(settings.id, sourceConfigOfSettings(settings));
+      } catch (error) {
+        if (error instanceof BackendError && error.status === 400)
+          return {
+            status: 'refused',
+            problems: error.code === 'invalid_source' ? problemsOf(error.message) : [{ field: 'form', message: error.message }],
+          };
+        if (error instanceof BackendError && error.status === 409 && error.code === 'source_from_file')
+          return {
+            status: 'refused',
+            problems: [{ field: 'form', message: `${error.message}: the server reads it from that file at start.` }],
+          };
+        forbidden(error, 'change a source');
+      }
+      return { status: 'updated', source: viewOf(updated, backend.baseUrl) };
     },
 
     'sources:rotate': async (input: { id: string }): Promise<SourceRotateOutput> => {

@@ -1,13 +1,23 @@
 import { z } from 'zod';
 import { CustomerIdSchema, FeatureNameSchema, SEVERITIES } from '../../shared/domain';
+import jsonata from 'jsonata';
 import {
+  CloudEventKindsSchema,
   CustomerAttributeSchema,
   CustomerLabelsSchema,
   CustomersFromSchema,
   DEFAULT_CUSTOMER_ATTRIBUTE,
   DEFAULT_CUSTOMER_LABELS,
   DEFAULT_CUSTOMERS_FROM,
+  DEFAULT_EVENT_KIND,
+  DEFAULT_FEATURE_LABEL,
+  DEFAULT_SEVERITIES,
+  DEFAULT_SEVERITY_LABEL,
+  EventKindSchema,
   GENERIC_PRESETS,
+  JsonataExpressionSchema,
+  LabelNameSchema,
+  SeverityMapSchema,
   SourceIdSchema,
 } from '../../shared/ingest-sources';
 
@@ -20,7 +30,6 @@ export { GENERIC_PRESETS, SOURCE_KINDS, SourceIdSchema, usesHmac, type SourceKin
  * registration and kept apart (server/repo/ingest.ts).
  */
 
-const EventKindSchema = z.string().regex(/^[a-z][a-z_]{0,47}$/, 'must be an event kind in lower_snake_case, such as deploy');
 const SeveritySchema = z.enum(SEVERITIES);
 
 /** A rule that turns a payload's customer reference into a customer id: `^acme-(.*)$` → `$1`. */
@@ -68,28 +77,15 @@ const CommonShape = {
     .default({ requestsPerMinute: 600, maxBodyBytes: 4 * 1024 * 1024 }),
 };
 
-const SeverityMapSchema = z.record(z.string().min(1).max(64), SeveritySchema);
-
 export const AlertmanagerConfigSchema = z.strictObject({
   ...CommonShape,
   kind: z.literal('alertmanager'),
   /** Labels naming the customer, tried in order (alert labels first, then the group's common labels). */
   customerLabels: CustomerLabelsSchema.default([...DEFAULT_CUSTOMER_LABELS]),
-  severityLabel: z.string().min(1).max(100).default('severity'),
+  severityLabel: LabelNameSchema.default(DEFAULT_SEVERITY_LABEL),
   /** Label value → severity; values not listed fall back to the default severity. */
-  severities: SeverityMapSchema.default({
-    critical: 'critical',
-    page: 'critical',
-    error: 'error',
-    major: 'error',
-    warning: 'warning',
-    warn: 'warning',
-    minor: 'notice',
-    notice: 'notice',
-    info: 'info',
-    none: 'info',
-  }),
-  featureLabel: z.string().min(1).max(100).default('feature'),
+  severities: SeverityMapSchema.default({ ...DEFAULT_SEVERITIES }),
+  featureLabel: LabelNameSchema.default(DEFAULT_FEATURE_LABEL),
 });
 
 export const CloudEventsConfigSchema = z.strictObject({
@@ -98,8 +94,8 @@ export const CloudEventsConfigSchema = z.strictObject({
   /** The context attribute (or extension) naming the customer. */
   customerAttribute: CustomerAttributeSchema.default(DEFAULT_CUSTOMER_ATTRIBUTE),
   /** CloudEvents `type` → event kind; a key ending in `*` matches a prefix. Unlisted types get `defaultKind`. */
-  kinds: z.record(z.string().min(1).max(256), EventKindSchema).default({}),
-  defaultKind: EventKindSchema.default('signal'),
+  kinds: CloudEventKindsSchema.default({}),
+  defaultKind: EventKindSchema.default(DEFAULT_EVENT_KIND),
   /** Origins allowed by the webhook validation handshake (OPTIONS); empty allows any. */
   allowedOrigins: z.array(z.string().min(1).max(255)).max(100).default([]),
 });
@@ -120,9 +116,26 @@ export const GenericConfigSchema = z.strictObject({
   /** A shipped mapping, or a JSONata expression that turns the body into one event or an array of them. */
   mapping: z.union([
     z.strictObject({ preset: z.enum(GENERIC_PRESETS) }),
-    z.strictObject({ jsonata: z.string().min(1).max(20_000) }),
+    z.strictObject({
+      jsonata: JsonataExpressionSchema.superRefine((expression, context) => {
+        // A mapping that does not compile would refuse every delivery: refused where it is set (admin API, sources file).
+        const problem = checkMapping(expression);
+        if (problem) context.addIssue({ code: 'custom', message: `does not compile: ${problem}` });
+      }),
+    }),
   ]),
 });
+
+/** Whether a JSONata mapping compiles; JSONata's words and the position of the error when it does not. */
+export function checkMapping(text: string): string | null {
+  try {
+    jsonata(text);
+    return null;
+  } catch (error) {
+    const detail = error as { message?: string; position?: number };
+    return `${detail.message ?? 'invalid JSONata'}${detail.position === undefined ? '' : ` (at character ${detail.position})`}`;
+  }
+}
 
 export const SourceConfigSchema = z.discriminatedUnion('kind', [
   AlertmanagerConfigSchema,

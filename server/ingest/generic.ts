@@ -66,17 +66,6 @@ const GUARDRAIL_CODES: Readonly<Record<string, string>> = {
   D2015: `it built a sequence longer than ${MAPPING_LIMITS.sequence} items`,
 };
 
-/** Checks a mapping compiles (sources file and admin API), naming the position of the error. */
-export function checkMapping(text: string): string | null {
-  try {
-    jsonata(text);
-    return null;
-  } catch (error) {
-    const detail = error as { message?: string; position?: number };
-    return `${detail.message ?? 'invalid JSONata'}${detail.position === undefined ? '' : ` (at character ${detail.position})`}`;
-  }
-}
-
 /** JSONata leaves `undefined` for missing paths and may return its own sequence arrays: plain JSON only. */
 function plain(value: unknown): unknown {
   return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);

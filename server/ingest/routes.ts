@@ -19,7 +19,16 @@ import { existingCustomerIds } from '../repo/writes';
 import { describeCustomerMapping, SourceConfigSchema, SourceIdSchema, usesHmac, type SourceKind } from './config';
 import { checkStorable } from './json-body';
 import { ingestItems, remapUnmatched } from './pipeline';
-import { ingestPath, loadSource, moduleFor, registerSource, rotateSource, tokenMatches, type Source } from './sources';
+import {
+  ingestPath,
+  loadSource,
+  moduleFor,
+  registerSource,
+  rotateSource,
+  tokenMatches,
+  updateSource,
+  type Source,
+} from './sources';
 import type { IngestRequest } from './types';
 
 /*
@@ -57,6 +66,11 @@ const AliasInputSchema = z.strictObject({
   source: SourceIdSchema.nullable().optional(),
   alias: z.string().min(1).max(256),
   customerId: CustomerIdSchema,
+});
+
+const UpdateSourceSchema = z.strictObject({
+  /** The config keys to replace (server/ingest/config.ts); the others stay as they are. */
+  source: z.record(z.string(), z.unknown()),
 });
 
 const CreateSourceSchema = z.strictObject({
@@ -246,6 +260,17 @@ export function registerIngestRoutes(app: FastifyInstance, context: RouteContext
       kind: created.config.kind,
       path: ingestPath(created.config.id, created.config.kind, created.credential),
       ...(usesHmac(created.config.kind) ? { secret: created.credential } : { token: created.credential }),
+    };
+  });
+
+  app.patch('/v1/sources/:id', { config: adminRoles }, async (request) => {
+    const { id } = parseParams(SourceParamsSchema, request.params);
+    const body = parseBody(UpdateSourceSchema, request.body);
+    await updateSource(context.storage, id, body.source, new Date(context.clock()).toISOString());
+    const row = (await listSources(context.storage)).find((candidate) => candidate.id === id);
+    if (!row) throw new ApiFailure(404, 'unknown_source', `no source ${id}`);
+    return {
+      source: { ...describeSource(row), customerMapping: customerMappingOf(row), unmatched: row.unmatched, ...row.deliveries },
     };
   });
 

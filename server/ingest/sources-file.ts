@@ -4,7 +4,6 @@ import { describeYamlPath, YamlSource } from '../../shared/yaml-locator';
 import { deleteSource, listSources } from '../repo/ingest';
 import type { Storage } from '../storage/types';
 import { SourceConfigSchema, usesHmac, type SourceConfig } from './config';
-import { checkMapping } from './generic';
 import { declareFileSource } from './sources';
 
 /*
@@ -68,11 +67,6 @@ export function parseSourcesFile(text: string, file: string, env: NodeJS.Process
     if (seen.has(config.id))
       issues.push(`${at([...base, 'id'])}: ${describeYamlPath([...base, 'id'])}: source ${config.id} is declared twice`);
     seen.add(config.id);
-    if (config.kind === 'generic' && 'jsonata' in config.mapping) {
-      const problem = checkMapping(config.mapping.jsonata);
-      if (problem)
-        issues.push(`${at([...base, 'mapping', 'jsonata'])}: ${describeYamlPath([...base, 'mapping', 'jsonata'])}: ${problem}`);
-    }
     const hmac = usesHmac(config.kind);
     const [plainKey, envKey] = hmac ? (['secret', 'secretEnv'] as const) : (['token', 'tokenEnv'] as const);
     const wrong = hmac ? ['token', 'tokenEnv'] : ['secret', 'secretEnv'];

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { describeZodIssues } from '../../shared/issues';
 import { ApiFailure } from '../errors';
 import { hashToken } from '../repo/tokens';
-import { findSource, insertSource, setSourceCredential, upsertFileSource, type SourceRow } from '../repo/ingest';
+import { findSource, insertSource, setSourceConfig, setSourceCredential, upsertFileSource, type SourceRow } from '../repo/ingest';
 import type { Queryable } from '../storage/types';
 import { alertmanagerModule } from './alertmanager';
 import { cloudEventsModule } from './cloudevents';
@@ -103,6 +103,38 @@ export async function rotateSource(db: Queryable, id: string, now: string, crede
   const next = credential ?? generateCredential(source.kind as SourceKind);
   await setSourceCredential(db, id, credentialColumns(source.kind as SourceKind, next), now);
   return next;
+}
+
+/** Keys a change may not carry: a source's id is in its producer's URL, its kind decides its credential. */
+const FIXED_KEYS = ['id', 'kind'] as const;
+
+/**
+ * Changes a source's settings (admin API): the given config keys replace the stored ones, the rest stay,
+ * and the whole is checked as at registration. Its credential, aliases added since and counts stay.
+ */
+export async function updateSource(
+  db: Queryable,
+  id: string,
+  patch: Record<string, unknown>,
+  now: string,
+): Promise<SourceConfig> {
+  const fixed = FIXED_KEYS.find((key) => key in patch);
+  if (fixed)
+    throw new ApiFailure(
+      400,
+      'invalid_source',
+      `${fixed}: a source's ${fixed} cannot change (${fixed === 'id' ? 'it is in the producer’s URL' : 'it decides the credential'}); add a new source instead`,
+    );
+  const source = await findSource(db, id);
+  if (!source) throw new ApiFailure(404, 'unknown_source', `no source ${id}`);
+  if (source.origin === 'file')
+    throw new ApiFailure(409, 'source_from_file', `source ${id} is declared in the --sources file: change it there`);
+  const config = parseSourceConfig({ ...source.config, ...patch, id, kind: source.kind });
+  const stored: Record<string, unknown> = { ...config };
+  delete stored.id;
+  delete stored.kind;
+  await setSourceConfig(db, id, { name: config.name ?? id, config: stored }, now);
+  return config;
 }
 
 /** Whether `presented` is the source's URL token, compared in constant time. */

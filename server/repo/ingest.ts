@@ -160,6 +160,20 @@ export async function setSourceCredential(
   return rows.length > 0;
 }
 
+/** Replaces a source's name and config (its credential, origin and counts stay); false when there is no such source. */
+export async function setSourceConfig(
+  db: Queryable,
+  id: string,
+  source: { name: string; config: Record<string, unknown> },
+  now: string,
+): Promise<boolean> {
+  const rows = await db.query(
+    'update ingest_sources set name = $2, config = $3::jsonb, updated_at = $4::timestamptz where id = $1 returning id',
+    [id, source.name, JSON.stringify(source.config), now],
+  );
+  return rows.length > 0;
+}
+
 /**
  * Takes one request from a source's budget of `perMinute` requests, refilled continuously: a token bucket per
  * source, read and written by one statement under the bucket's row lock, so every server process over this

@@ -60,6 +60,7 @@ export const CHANNELS = [
   'sources:add',
   'sources:rotate',
   'sources:remove',
+  'sources:update',
   'sources:unmatched',
   'sources:mapKey',
   'sources:remap',

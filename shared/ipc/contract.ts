@@ -78,6 +78,8 @@ import {
   SourceRemapOutputSchema,
   SourceRotateOutputSchema,
   SourceUnmatchedOutputSchema,
+  SourceUpdateInputSchema,
+  SourceUpdateOutputSchema,
   SourcesListSchema,
 } from './source-views';
 import {
@@ -220,6 +222,7 @@ export const contract = {
   'sources:add': { input: SourceAddInputSchema, output: SourceAddOutputSchema },
   'sources:rotate': { input: SourceIdInputSchema, output: SourceRotateOutputSchema },
   'sources:remove': { input: SourceIdInputSchema, output: z.object({ removed: z.string() }) },
+  'sources:update': { input: SourceUpdateInputSchema, output: SourceUpdateOutputSchema },
   'sources:unmatched': { input: SourceIdInputSchema, output: SourceUnmatchedOutputSchema },
   'sources:mapKey': { input: SourceMapKeyInputSchema, output: SourceMapKeyOutputSchema },
   'sources:remap': { input: SourceIdInputSchema, output: SourceRemapOutputSchema },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CustomerIdSchema, SEVERITIES } from '../domain';
-import { DRAFT_FIELDS, SOURCE_KINDS, SourceDraftSchema, SourceIdSchema } from '../ingest-sources';
+import { DRAFT_FIELDS, SOURCE_KINDS, SourceDraftSchema, SourceIdSchema, SourceSettingsSchema } from '../ingest-sources';
 
 /*
  * The desk's Sources page (issue 10): what the core reads from the server's admin
@@ -40,6 +40,8 @@ export const SourceViewSchema = z.object({
   lastRefusal: SourceRefusalSchema.nullable(),
   /** `waiting`: nothing has arrived yet; `refusing`: the newest delivery was refused; else `receiving`. */
   state: z.enum(['waiting', 'receiving', 'refusing']),
+  /** Its settings as the change form starts from them; null when this desk cannot read the server's config. */
+  settings: SourceSettingsSchema.nullable(),
 });
 export type SourceView = z.output<typeof SourceViewSchema>;
 
@@ -126,3 +128,12 @@ export const SourceMapKeyOutputSchema = z.discriminatedUnion('status', [
   }),
 ]);
 export type SourceMapKeyOutput = z.output<typeof SourceMapKeyOutputSchema>;
+
+/** A source's changed settings (`sources:update`): its id and kind stay, its aliases and credential too. */
+export const SourceUpdateInputSchema = SourceSettingsSchema;
+
+export const SourceUpdateOutputSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('updated'), source: SourceViewSchema }),
+  z.object({ status: z.literal('refused'), problems: z.array(DraftProblemSchema).min(1) }),
+]);
+export type SourceUpdateOutput = z.output<typeof SourceUpdateOutputSchema>;

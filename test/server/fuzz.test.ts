@@ -110,6 +110,7 @@ const ROUTES: Record<string, RouteFuzz> = {
   'GET /v1/sources': {},
   'POST /v1/sources': { body: { source: { id: 'fuzz-alerts', kind: 'alertmanager', name: 'Fuzz alerts' } } },
   'POST /v1/sources/:id/rotate': { params: { id: 'source-unknown' } },
+  'PATCH /v1/sources/:id': { params: { id: 'source-unknown' }, body: { source: { defaults: { severity: 'error' } } } },
   'DELETE /v1/sources/:id': { params: { id: 'source-unknown' } },
   'GET /v1/sources/:id/unmatched': { params: { id: 'source-unknown' } },
   'POST /v1/sources/:id/remap': { params: { id: 'source-unknown' } },

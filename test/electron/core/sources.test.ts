@@ -67,7 +67,14 @@ const alertmanager: SourceDraft = {
 
 /** Checks an answer against the channel's output schema, as the renderer's fake desk does. */
 function satisfies<
-  C extends 'sources:list' | 'sources:add' | 'sources:rotate' | 'sources:unmatched' | 'sources:mapKey' | 'sources:remap',
+  C extends
+    | 'sources:list'
+    | 'sources:add'
+    | 'sources:rotate'
+    | 'sources:unmatched'
+    | 'sources:mapKey'
+    | 'sources:remap'
+    | 'sources:update',
 >(channel: C, value: unknown) {
   const parsed = contract[channel].output.safeParse(value);
   expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
@@ -316,6 +323,115 @@ describe('unmatched items from the Sources page (issue 10)', () => {
     await expect(handlersFor(null)['sources:unmatched']({ id: 'waiting-am' })).rejects.toMatchObject({
       code: 'unavailable',
       message: expect.stringMatching(/Sync page/),
+    });
+  });
+});
+
+describe('changing a source’s mapping rules from the Sources page (issue 10)', () => {
+  it('shows the settings the server keeps, changes them, and the change shows in the list', async () => {
+    const admin = handlersFor(adminToken);
+    const added = await admin['sources:add']({
+      ...alertmanager,
+      id: 'rules-am',
+      aliases: [{ alias: 'acme-prod', customerId: 'acme' }],
+      severityLabel: 'priority',
+    });
+    if (added.status !== 'created') throw new Error(JSON.stringify(added));
+    expect(added.source.settings).toEqual({
+      id: 'rules-am',
+      kind: 'alertmanager',
+      name: 'Production Alertmanager',
+      customerLabels: ['customer', 'tenant'],
+      severityLabel: 'priority',
+      severities: expect.objectContaining({ critical: 'critical', warn: 'warning', none: 'info' }),
+      featureLabel: 'feature',
+      defaults: { severity: 'warning', feature: null },
+    });
+
+    const updated = await admin['sources:update']({
+      id: 'rules-am',
+      kind: 'alertmanager',
+      name: 'Rules',
+      customerLabels: ['tenant'],
+      severityLabel: 'priority',
+      severities: { p1: 'critical', p2: 'error' },
+      featureLabel: 'component',
+      defaults: { severity: 'notice', feature: 'exports' },
+    });
+    satisfies('sources:update', updated);
+    expect(updated).toMatchObject({
+      status: 'updated',
+      source: {
+        id: 'rules-am',
+        name: 'Rules',
+        // The alias added with the source stays: a change of rules keeps the aliases.
+        customerMapping: 'labels tenant · 1 alias',
+        defaults: { severity: 'notice', feature: 'exports' },
+        settings: { severities: { p1: 'critical', p2: 'error' }, featureLabel: 'component', customerLabels: ['tenant'] },
+      },
+    });
+    const listed = (await admin['sources:list']()).sources.find((source) => source.id === 'rules-am');
+    expect(listed?.settings).toEqual(updated.status === 'updated' ? updated.source.settings : null);
+  });
+
+  it('puts the server’s refusals under their fields: a JSONata mapping that does not compile, a severity it does not know', async () => {
+    const admin = handlersFor(adminToken);
+    const hook = await admin['sources:add']({
+      id: 'rules-hook',
+      kind: 'generic',
+      preset: 'ticket',
+      aliases: [],
+      defaults: { severity: 'warning', feature: null },
+    });
+    if (hook.status !== 'created') throw new Error(JSON.stringify(hook));
+    expect(hook.source.settings).toMatchObject({ kind: 'generic', preset: 'ticket' });
+    const broken = await admin['sources:update']({
+      id: 'rules-hook',
+      kind: 'generic',
+      jsonata: '{ "key": id, ',
+      defaults: { severity: 'warning', feature: null },
+    });
+    expect(broken).toEqual({
+      status: 'refused',
+      problems: [{ field: 'jsonata', message: expect.stringMatching(/^mapping\.jsonata: does not compile: /) }],
+    });
+    const own = await admin['sources:update']({
+      id: 'rules-hook',
+      kind: 'generic',
+      jsonata: '{ "key": id, "customer": org, "kind": "ticket", "summary": title }',
+      defaults: { severity: 'warning', feature: null },
+    });
+    expect(own).toMatchObject({
+      status: 'updated',
+      source: { customerMapping: 'a JSONata mapping', settings: { jsonata: expect.stringContaining('"customer": org') } },
+    });
+
+    // Settings the contract would stop, sent past it: the server's own words land on the field.
+    const unknownSeverity = await admin['sources:update']({
+      id: 'rules-am',
+      kind: 'alertmanager',
+      customerLabels: ['tenant'],
+      severities: { p1: 'urgent' as never },
+      defaults: { severity: 'notice', feature: null },
+    });
+    expect(unknownSeverity).toMatchObject({
+      status: 'refused',
+      problems: [{ field: 'severities', message: expect.stringMatching(/^severities\.p1: /) }],
+    });
+    await expect(
+      handlersFor(operatorToken, ['operator'])['sources:update']({
+        id: 'rules-am',
+        kind: 'alertmanager',
+        customerLabels: ['customer'],
+        defaults: { severity: 'critical', feature: null },
+      }),
+    ).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringMatching(/^Only an admin of the server can change a source\./),
+    });
+    expect((await admin['sources:list']()).sources.find((source) => source.id === 'rules-am')?.settings).toMatchObject({
+      customerLabels: ['tenant'],
+      severities: { p1: 'critical', p2: 'error' },
     });
   });
 });

@@ -396,3 +396,106 @@ describe('unmatched items on the Sources page (issue 10)', () => {
     expect(within(refused).getByRole('button', { name: 'Try again' })).toBeInTheDocument();
   });
 });
+
+describe('changing a source’s settings (issue 10)', () => {
+  it('starts from what the server keeps, refuses bad lines under their fields, and saves the mapping rules', async () => {
+    const desk = createFakeDesk(fixturesWithSources());
+    const { user } = renderApp({ route: { view: 'sources' }, desk });
+    const prod = await screen.findByRole('article', { name: /prod-alertmanager/ });
+    const change = within(prod).getByRole('button', { name: 'Change settings…' });
+    change.focus();
+    await user.keyboard('{Enter}');
+    const form = within(prod).getByRole('form', { name: 'Change source prod-alertmanager' });
+    expect(within(form).getByLabelText('Kind')).toBeDisabled();
+    expect(within(form).getByLabelText('Source id')).toHaveAttribute('readonly');
+    expect(within(form).queryByLabelText('Aliases (optional)')).not.toBeInTheDocument();
+    expect(within(form).getByLabelText('Label with the severity')).toHaveValue('severity');
+    const severities = within(form).getByLabelText('Severity of each label value');
+    expect((severities as HTMLTextAreaElement).value).toContain('page = critical');
+
+    // A line that is not `value = severity` and a severity that does not exist: refused in place, nothing sent.
+    await user.clear(severities);
+    await user.type(severities, 'p1 = critical{Enter}p2{Enter}p3 = urgent');
+    await user.clear(within(form).getByLabelText('Label with the feature'));
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(severities).toHaveFocus());
+    expect(severities).toHaveAccessibleDescription(/Line 2: write the label’s value, "=", then a severity/);
+    expect(severities).toHaveAccessibleDescription(/"p3": Invalid option/);
+    expect(within(form).getByLabelText('Label with the feature')).toHaveAccessibleDescription(/must name a label/);
+    expect(within(form).getByText('The change was not saved: fix the fields marked below.')).toBeInTheDocument();
+    expect(desk.inputsTo('sources:update')).toEqual([]);
+
+    await user.clear(severities);
+    await user.type(severities, 'p1 = critical{Enter}p3 = notice');
+    await user.clear(within(form).getByLabelText('Label with the severity'));
+    await user.type(within(form).getByLabelText('Label with the severity'), 'priority');
+    await user.type(within(form).getByLabelText('Label with the feature'), 'component');
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(within(prod).queryByRole('form')).not.toBeInTheDocument());
+    expect(desk.inputsTo('sources:update')).toEqual([
+      {
+        id: 'prod-alertmanager',
+        kind: 'alertmanager',
+        name: 'Production Alertmanager',
+        customerLabels: ['customer', 'tenant', 'customer_id'],
+        severityLabel: 'priority',
+        severities: { p1: 'critical', p3: 'notice' },
+        featureLabel: 'component',
+        defaults: { severity: 'warning', feature: null },
+      },
+    ]);
+    expect(within(prod).getByText('Saved the settings of prod-alertmanager: its next deliveries follow them.')).toHaveAttribute(
+      'role',
+      'status',
+    );
+    expect(change).toHaveFocus();
+    // Opened again, the form starts from what was saved.
+    await user.keyboard('{Enter}');
+    // The first field that can change takes the focus; Escape closes without saving.
+    expect(within(prod).getByLabelText('Name (optional)')).toHaveFocus();
+    expect(within(prod).getByLabelText('Severity of each label value')).toHaveValue('p1 = critical\np3 = notice');
+    await user.keyboard('{Escape}');
+    expect(within(prod).queryByRole('form')).not.toBeInTheDocument();
+    expect(change).toHaveFocus();
+  });
+
+  it('switches a JSON webhook to an own JSONata mapping and shows the server’s refusal under it', async () => {
+    const desk = createFakeDesk(fixturesWithSources());
+    desk.override('sources:update', () => ({
+      ok: true,
+      value: {
+        status: 'refused',
+        problems: [
+          {
+            field: 'jsonata',
+            message: 'mapping.jsonata: does not compile: Expected "}" before end of expression (at character 12)',
+          },
+        ],
+      },
+    }));
+    const { user } = renderApp({ route: { view: 'sources' }, desk });
+    const tickets = await screen.findByRole('article', { name: 'tickets' });
+    await user.click(within(tickets).getByRole('button', { name: 'Change settings…' }));
+    const form = within(tickets).getByRole('form', { name: 'Change source tickets' });
+    const mapping = within(form).getByLabelText('Mapping');
+    expect(mapping).toHaveValue('ticket');
+    await user.selectOptions(mapping, 'My own JSONata expression');
+    const expression = within(form).getByLabelText('JSONata expression');
+    // Empty: the shared rule says what to write, nothing is sent.
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(expression).toHaveFocus());
+    expect(expression).toHaveAccessibleDescription(/write a JSONata expression, or pick a ready mapping/);
+    expect(desk.inputsTo('sources:update')).toEqual([]);
+
+    await user.type(expression, '{{ "key": id, ');
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(expression).toHaveAccessibleDescription(/does not compile: Expected "}"/));
+    expect(expression).toHaveFocus();
+    expect(desk.inputsTo('sources:update')).toEqual([
+      { id: 'tickets', kind: 'generic', jsonata: '{ "key": id,', defaults: { severity: 'warning', feature: null } },
+    ]);
+
+    // A source from the server's file is changed there: no button that would be refused.
+    expect(within(card('deploys')).queryByRole('button', { name: 'Change settings…' })).not.toBeInTheDocument();
+  });
+});

@@ -1,4 +1,10 @@
-import { unknownAliasProblems, usesHmac, type SourceDraft } from '../../../shared/ingest-sources';
+import {
+  DEFAULT_SEVERITIES,
+  unknownAliasProblems,
+  usesHmac,
+  type SourceDraft,
+  type SourceSettings,
+} from '../../../shared/ingest-sources';
 import type { Channel } from '../../../shared/ipc/channels';
 import type { SourceMapKeyInput, SourceView, UnmatchedItem } from '../../../shared/ipc/source-views';
 import type { Fixtures } from './fixtures';
@@ -6,7 +12,7 @@ import type { Fixtures } from './fixtures';
 const BASE_URL = 'http://127.0.0.1:4000';
 
 /** The mapping line the server would give (`describeCustomerMapping`), for the kinds' fields. */
-function mappingOf(draft: SourceDraft): string {
+function mappingOf(draft: SourceSettings): string {
   switch (draft.kind) {
     case 'alertmanager':
       return `labels ${draft.customerLabels.join(', ')}`;
@@ -15,13 +21,41 @@ function mappingOf(draft: SourceDraft): string {
     case 'github':
       return `from ${draft.customersFrom.join(', ')}`;
     case 'generic':
-      return `mapping ${draft.preset}`;
+      return draft.jsonata !== undefined ? 'a JSONata mapping' : `mapping ${draft.preset}`;
+  }
+}
+
+/** The settings the server keeps for a source of a kind when nothing else was said. */
+function settingsFor(source: Pick<SourceView, 'id' | 'kind' | 'defaults'>): SourceSettings {
+  const common = { id: source.id, defaults: source.defaults };
+  switch (source.kind) {
+    case 'alertmanager':
+      return {
+        ...common,
+        kind: 'alertmanager',
+        customerLabels: ['customer', 'tenant', 'customer_id'],
+        severityLabel: 'severity',
+        severities: { ...DEFAULT_SEVERITIES },
+        featureLabel: 'feature',
+      };
+    case 'cloudevents':
+      return { ...common, kind: 'cloudevents', customerAttribute: 'subject', kinds: {}, defaultKind: 'signal' };
+    case 'github':
+      return { ...common, kind: 'github', customersFrom: ['payload.customers', 'environment'] };
+    case 'generic':
+      return { ...common, kind: 'generic', preset: 'ticket' };
   }
 }
 
 /** An ingest source as the Sources page shows it, for fixtures. */
 export function makeSource(overrides: Partial<SourceView> & { id: string }): SourceView {
+  const kind = overrides.kind ?? 'alertmanager';
+  const defaults = overrides.defaults ?? { severity: 'warning' as const, feature: null };
   return {
+    settings: {
+      ...settingsFor({ id: overrides.id, kind, defaults }),
+      ...(overrides.name && overrides.name !== overrides.id ? { name: overrides.name } : {}),
+    },
     kind: 'alertmanager',
     name: overrides.id,
     origin: 'api',
@@ -102,15 +136,34 @@ export function createFakeSources(
           status: 'refused',
           problems: [{ field: 'id', message: `A source ${draft.id} exists already; pick another id.` }],
         };
+      const { aliases: _aliases, ...settings } = draft;
       const source = makeSource({
         id: draft.id,
         kind: draft.kind,
         name: draft.name ?? draft.id,
-        customerMapping: mappingOf(draft),
+        customerMapping: mappingOf(settings),
         defaults: draft.defaults,
+        settings,
       });
       sources.push(source);
       return { status: 'created', source, credential: credentialFor(source) };
+    },
+    'sources:update': (settings: SourceSettings) => {
+      if (!isAdmin()) return forbidden('change a source');
+      const source = find(settings.id);
+      if (!source) return { error: { code: 'not_found', message: `no source ${settings.id}` } };
+      if (source.origin === 'file')
+        return {
+          status: 'refused',
+          problems: [{ field: 'form', message: `source ${settings.id} is declared in the --sources file: change it there` }],
+        };
+      Object.assign(source, {
+        name: settings.name ?? settings.id,
+        customerMapping: mappingOf(settings),
+        defaults: settings.defaults,
+        settings,
+      });
+      return { status: 'updated', source };
     },
     'sources:rotate': (input: { id: string }) => {
       if (!isAdmin()) return forbidden('rotate a source’s credential');

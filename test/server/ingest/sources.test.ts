@@ -88,6 +88,8 @@ describe('the --sources file', () => {
     ).toEqual([
       expect.stringMatching(/^sources\.yaml:2:9: sources\[0\]\.id: must be 1–48 lower-case/),
       expect.stringMatching(/^sources\.yaml:6:11: sources\[1\]\.kind: /),
+      // A mapping that does not compile is found with the other problems of its entry.
+      expect.stringMatching(/^sources\.yaml:10:25: sources\[2\]\.mapping\.jsonata: does not compile: /),
       expect.stringMatching(/^sources\.yaml:7:5: sources\[2\]: unknown key colour/),
     ]);
     expect(problems(GOOD, { LK_AM_TOKEN: AM_TOKEN })).toEqual([

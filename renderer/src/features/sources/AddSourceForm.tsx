@@ -8,16 +8,39 @@ import {
   type DraftField,
   type GenericPreset,
   type SourceKind,
+  type SourceSettings,
 } from '../../../../shared/ingest-sources';
 import type { ContractError } from '../../../../shared/ipc/result';
 import type { NewCredential, SourceView } from '../../../../shared/ipc/source-views';
 import type { Severity } from '../../../../shared/domain-values';
 import { useDesk } from '../../api/DeskContext';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { draftOfForm, emptySourceForm, problemsOf, type FormProblem, type SourceForm } from './source-form';
+import {
+  draftOfForm,
+  emptySourceForm,
+  formOfSettings,
+  problemsOf,
+  settingsOfForm,
+  type FormProblem,
+  type SourceForm,
+} from './source-form';
 
 /** The order problems are focused in: the first field with one, top to bottom. */
-const FIELD_ORDER: readonly DraftField[] = ['kind', 'id', 'name', 'customer', 'aliases', 'severity', 'feature'];
+const FIELD_ORDER: readonly DraftField[] = [
+  'kind',
+  'id',
+  'name',
+  'customer',
+  'jsonata',
+  'severityLabel',
+  'severities',
+  'featureLabel',
+  'kinds',
+  'defaultKind',
+  'aliases',
+  'severity',
+  'feature',
+];
 
 /** A labelled control with its hint and its problems, tied together for assistive technology. */
 function Field({
@@ -56,6 +79,44 @@ function Field({
   );
 }
 
+/** A mapping rule's field: one line (input) or one a line (textarea, `rows`), bound to its form key. */
+function RuleField({
+  field,
+  label,
+  hint,
+  rows,
+  form,
+  problems,
+  set,
+}: {
+  field: RuleField;
+  label: string;
+  hint: string;
+  rows?: number;
+  form: SourceForm;
+  problems: readonly FormProblem[];
+  set: (key: RuleField, value: string) => void;
+}) {
+  return (
+    <Field field={field} label={label} hint={hint} problems={problems}>
+      {(props) =>
+        rows === undefined ? (
+          <input {...props} value={form[field]} spellCheck={false} onChange={(event) => set(field, event.target.value)} />
+        ) : (
+          <textarea
+            {...props}
+            rows={rows}
+            value={form[field]}
+            spellCheck={false}
+            onChange={(event) => set(field, event.target.value)}
+          />
+        )
+      }
+    </Field>
+  );
+}
+type RuleField = 'severityLabel' | 'severities' | 'featureLabel' | 'kinds' | 'defaultKind' | 'jsonata';
+
 /** The customer-mapping field of each kind: its label and hint. */
 const MAPPING_WORDS: Record<Exclude<SourceKind, 'generic'>, { key: keyof SourceForm; label: string; hint: string }> = {
   alertmanager: {
@@ -76,21 +137,28 @@ const MAPPING_WORDS: Record<Exclude<SourceKind, 'generic'>, { key: keyof SourceF
 };
 
 /**
- * "Add a source": kind, id, how payloads name customers, aliases and defaults.
- * Problems are shown under their field (checked here by the rules the desk core
- * and the server apply, then by the server); the first one gets the focus.
+ * "Add a source" (kind, id, how payloads name customers, the kind's mapping
+ * rules, aliases and defaults), or with `editing` the change of a source's
+ * settings (its id, kind and aliases stay). Problems are shown under their field
+ * (checked here by the rules the desk core and the server apply, then by the
+ * server); the first one gets the focus.
  */
 export function AddSourceForm({
   onCreated,
   onCancel,
+  editing,
+  onUpdated,
 }: {
-  onCreated: (source: SourceView, credential: NewCredential) => void;
+  onCreated?: (source: SourceView, credential: NewCredential) => void;
   onCancel: () => void;
+  /** The source being changed, with the settings the form starts from. */
+  editing?: { source: SourceView; settings: SourceSettings };
+  onUpdated?: (source: SourceView) => void;
 }) {
   const desk = useDesk();
   const titleId = useId();
   const formRef = useRef<HTMLFormElement>(null);
-  const [form, setForm] = useState<SourceForm>(emptySourceForm);
+  const [form, setForm] = useState<SourceForm>(() => (editing ? formOfSettings(editing.settings) : emptySourceForm()));
   const [problems, setProblems] = useState<FormProblem[]>([]);
   const [error, setError] = useState<ContractError | null>(null);
   const [isSaving, setSaving] = useState(false);
@@ -102,6 +170,13 @@ export function AddSourceForm({
     setProblems(found);
     setRefusals((count) => count + 1);
   };
+
+  // Changing a source starts in its name (its kind and id stay).
+  useEffect(() => {
+    if (editing) formRef.current?.querySelector<HTMLElement>('[data-field="name"] input')?.focus();
+    // Once, when the form opens.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   // After the render that shows them: the first field in trouble takes the focus, its problems read as its description.
   useEffect(() => {
@@ -118,26 +193,34 @@ export function AddSourceForm({
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
-    const checked = draftOfForm(form);
-    if (!checked.ok) {
-      refuse(checked.problems);
-      return;
+    if (editing) {
+      const checked = settingsOfForm(form);
+      if (!checked.ok) return refuse(checked.problems);
+      setSaving(true);
+      const result = await desk.sources.update(checked.draft);
+      setSaving(false);
+      if (!result.ok) {
+        setProblems([]);
+        return setError(result.error);
+      }
+      if (result.value.status === 'refused') return refuse(result.value.problems);
+      setProblems([]);
+      return onUpdated?.(result.value.source);
     }
+    const checked = draftOfForm(form);
+    if (!checked.ok) return refuse(checked.problems);
     setSaving(true);
     const result = await desk.sources.add(checked.draft);
     setSaving(false);
     if (!result.ok) {
       setProblems([]);
-      setError(result.error);
-      return;
+      return setError(result.error);
     }
-    if (result.value.status === 'refused') {
-      refuse(result.value.problems);
-      return;
-    }
+    if (result.value.status === 'refused') return refuse(result.value.problems);
     setProblems([]);
-    onCreated(result.value.source, result.value.credential);
+    onCreated?.(result.value.source, result.value.credential);
   };
+  const what = editing ? 'The change was not saved' : 'The source was not added';
 
   const formProblems = problemsOf(problems, 'form');
   const mapping = form.kind === 'generic' ? null : MAPPING_WORDS[form.kind];
@@ -156,10 +239,11 @@ export function AddSourceForm({
         }
       }}
     >
-      <h2 id={titleId}>Add a source</h2>
+      {/* Changing sits inside the source's card, under its h2. */}
+      {editing ? <h3 id={titleId}>Change source {editing.source.id}</h3> : <h2 id={titleId}>Add a source</h2>}
       {formProblems.length > 0 ? (
         <div className="error-box compact source-form-problems" role="alert" tabIndex={-1}>
-          <p className="error-title">The server refused the source</p>
+          <p className="error-title">{editing ? 'The server refused the change' : 'The server refused the source'}</p>
           {formProblems.map((message) => (
             <p key={message}>{message}</p>
           ))}
@@ -167,13 +251,18 @@ export function AddSourceForm({
       ) : null}
       {problems.length > 0 && formProblems.length === 0 ? (
         <p role="alert" className="field-error">
-          The source was not added: fix the {problems.length === 1 ? 'field' : 'fields'} marked below.
+          {what}: fix the {problems.length === 1 ? 'field' : 'fields'} marked below.
         </p>
       ) : null}
       <div className="source-form-grid">
         <Field field="kind" label="Kind" problems={problems}>
           {(props) => (
-            <select {...props} value={form.kind} onChange={(event) => set('kind', event.target.value as SourceKind)}>
+            <select
+              {...props}
+              value={form.kind}
+              disabled={editing !== undefined}
+              onChange={(event) => set('kind', event.target.value as SourceKind)}
+            >
               {SOURCE_KINDS.map((kind) => (
                 <option key={kind} value={kind}>
                   {SOURCE_KIND_LABELS[kind]}
@@ -185,13 +274,18 @@ export function AddSourceForm({
         <Field
           field="id"
           label="Source id"
-          hint="Part of the producer’s URL and the source of its events: lower-case letters, digits and -, such as prod-alertmanager."
+          hint={
+            editing
+              ? 'Part of the producer’s URL: it stays. To change it or the kind, add a new source.'
+              : 'Part of the producer’s URL and the source of its events: lower-case letters, digits and -, such as prod-alertmanager.'
+          }
           problems={problems}
         >
           {(props) => (
             <input
               {...props}
               value={form.id}
+              readOnly={editing !== undefined}
               maxLength={48}
               spellCheck={false}
               autoComplete="off"
@@ -216,23 +310,95 @@ export function AddSourceForm({
             )}
           </Field>
         ) : (
-          <Field
-            field="customer"
-            label="Ready mapping"
-            hint="Reads the tool’s own webhook payload, customer included."
-            problems={problems}
-          >
-            {(props) => (
-              <select {...props} value={form.preset} onChange={(event) => set('preset', event.target.value as GenericPreset)}>
-                {GENERIC_PRESETS.map((preset) => (
-                  <option key={preset} value={preset}>
-                    {GENERIC_PRESET_LABELS[preset]}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <>
+            <Field
+              field="customer"
+              label="Mapping"
+              hint="A ready mapping reads the tool’s own webhook payload, customer included; or write your own in JSONata."
+              problems={problems}
+            >
+              {(props) => (
+                <select
+                  {...props}
+                  value={form.mappingChoice === 'jsonata' ? 'jsonata' : form.preset}
+                  onChange={(event) => {
+                    const value = event.target.value;
+                    if (value === 'jsonata') set('mappingChoice', 'jsonata');
+                    else setForm((before) => ({ ...before, mappingChoice: 'preset', preset: value as GenericPreset }));
+                  }}
+                >
+                  {GENERIC_PRESETS.map((preset) => (
+                    <option key={preset} value={preset}>
+                      {GENERIC_PRESET_LABELS[preset]}
+                    </option>
+                  ))}
+                  <option value="jsonata">My own JSONata expression</option>
+                </select>
+              )}
+            </Field>
+            {form.mappingChoice === 'jsonata' ? (
+              <RuleField
+                field="jsonata"
+                label="JSONata expression"
+                hint="Turns the body into one event or a list: key, customer, kind, summary (and severity, feature, thread, status…), as in docs/ingest/generic.md."
+                rows={5}
+                form={form}
+                problems={problems}
+                set={set}
+              />
+            ) : null}
+          </>
         )}
+        {form.kind === 'alertmanager' ? (
+          <>
+            <RuleField
+              field="severityLabel"
+              label="Label with the severity"
+              hint="The alert label whose value is mapped below."
+              form={form}
+              problems={problems}
+              set={set}
+            />
+            <RuleField
+              field="severities"
+              label="Severity of each label value"
+              hint="One a line: the label’s value = critical, error, warning, notice or info, such as p1 = critical. Other values get the default severity."
+              rows={4}
+              form={form}
+              problems={problems}
+              set={set}
+            />
+            <RuleField
+              field="featureLabel"
+              label="Label with the feature"
+              hint="The alert label naming the feature it concerns, such as feature or component."
+              form={form}
+              problems={problems}
+              set={set}
+            />
+          </>
+        ) : null}
+        {form.kind === 'cloudevents' ? (
+          <>
+            <RuleField
+              field="kinds"
+              label="Event kind of each type (optional)"
+              hint="One a line: the CloudEvents type = an event kind, such as com.example.deploy = deploy; a type ending in * matches every type it starts."
+              rows={3}
+              form={form}
+              problems={problems}
+              set={set}
+            />
+            <RuleField
+              field="defaultKind"
+              label="Event kind of other types"
+              hint="For types not listed above, such as signal or incident."
+              form={form}
+              problems={problems}
+              set={set}
+            />
+          </>
+        ) : null}
         <Field
           field="severity"
           label="Default severity"
@@ -265,27 +431,35 @@ export function AddSourceForm({
             />
           )}
         </Field>
-        <Field
-          field="aliases"
-          label="Aliases (optional)"
-          hint="One a line: the name the producer uses = the customer id, such as acme-prod = acme."
-          problems={problems}
-        >
-          {(props) => (
-            <textarea
-              {...props}
-              rows={3}
-              value={form.aliases}
-              spellCheck={false}
-              onChange={(event) => set('aliases', event.target.value)}
-            />
-          )}
-        </Field>
+        {editing ? null : (
+          <Field
+            field="aliases"
+            label="Aliases (optional)"
+            hint="One a line: the name the producer uses = the customer id, such as acme-prod = acme."
+            problems={problems}
+          >
+            {(props) => (
+              <textarea
+                {...props}
+                rows={3}
+                value={form.aliases}
+                spellCheck={false}
+                onChange={(event) => set('aliases', event.target.value)}
+              />
+            )}
+          </Field>
+        )}
       </div>
-      {error ? <ErrorMessage compact title="The source was not added" error={error} /> : null}
+      {editing ? (
+        <p className="muted">
+          Its aliases and its {editing.source.credential === 'hmac' ? 'secret' : 'token'} stay as they are; map the names of
+          unmatched items below the source.
+        </p>
+      ) : null}
+      {error ? <ErrorMessage compact title={what} error={error} /> : null}
       <div className="button-row">
         <button type="submit" className="primary" disabled={isSaving}>
-          {isSaving ? 'Adding…' : 'Add source'}
+          {editing ? (isSaving ? 'Saving…' : 'Save changes') : isSaving ? 'Adding…' : 'Add source'}
         </button>
         <button type="button" onClick={onCancel}>
           Cancel

@@ -7,6 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { GatedButton } from '../../components/GatedButton';
 import { formatDateTime, timeTitle } from '../../lib/time';
 import { CopyValue, NewCredentialPanel } from './NewCredentialPanel';
+import { AddSourceForm } from './AddSourceForm';
 import { UnmatchedPanel } from './UnmatchedPanel';
 
 /** What each state reads as: a glyph and words, the colour only adds to it. */
@@ -107,6 +108,9 @@ export function SourceCard({
   const titleId = useId();
   const unmatchedId = useId();
   const [isShowingUnmatched, setShowingUnmatched] = useState(false);
+  const [isEditing, setEditing] = useState(false);
+  const [saved, setSaved] = useState('');
+  const editRef = useRef<HTMLButtonElement>(null);
   const [asking, setAsking] = useState<'rotate' | 'remove' | null>(null);
   const [credential, setCredential] = useState<NewCredential | null>(null);
   const rotateRef = useRef<HTMLButtonElement>(null);
@@ -115,8 +119,8 @@ export function SourceCard({
   const what = source.credential === 'hmac' ? 'secret' : 'token';
   const isFromFile = source.origin === 'file';
 
-  const close = (ref: RefObject<HTMLButtonElement | null>) => {
-    setAsking(null);
+  const close = (ref: RefObject<HTMLButtonElement | null>, hide: () => void = () => setAsking(null)) => {
+    hide();
     ref.current?.focus();
   };
 
@@ -208,6 +212,17 @@ export function SourceCard({
           </p>
         ) : (
           <div className="button-row">
+            {source.settings ? (
+              <GatedButton
+                ref={editRef}
+                capability="administer"
+                type="button"
+                aria-expanded={isEditing}
+                onClick={() => setEditing((isOpen) => !isOpen)}
+              >
+                Change settings…
+              </GatedButton>
+            ) : null}
             <GatedButton
               ref={rotateRef}
               capability="administer"
@@ -228,6 +243,21 @@ export function SourceCard({
             </GatedButton>
           </div>
         )}
+        <p role="status" className="sources-status">
+          {saved}
+        </p>
+        {isEditing && source.settings ? (
+          <AddSourceForm
+            editing={{ source, settings: source.settings }}
+            onCancel={() => close(editRef, () => setEditing(false))}
+            onUpdated={(updated) => {
+              setEditing(false);
+              setSaved(`Saved the settings of ${updated.id}: its next deliveries follow them.`);
+              onChanged();
+              editRef.current?.focus();
+            }}
+          />
+        ) : null}
         {asking === 'rotate' ? (
           <Confirm
             title={`Rotate the ${what} of ${source.id}?`}
