@@ -14,6 +14,7 @@ export const STEP_KINDS = [
   'input',
   'check',
   'parallel',
+  'loop',
   'decision',
   'guidance',
   'action',
@@ -233,6 +234,34 @@ export const ParallelStepSchema = z.strictObject({
   ...next,
 });
 
+/** The most items one `loop` may be declared to handle (`max`). */
+export const MAX_LOOP_ITEMS = 10;
+
+/**
+ * `loop`: runs its body once per item of a list, at most `max` times. The body
+ * starts at `do` and comes back to the loop step (its last step's `next` is the
+ * loop's id); `item` is the current item in the body. More items than `max`
+ * go to `onTooMany` (or end the run as escalated); never a silent cut.
+ */
+export const LoopStepSchema = z.strictObject({
+  ...stepBase,
+  kind: z.literal('loop'),
+  forEach: ConditionSchema.describe(
+    'A CEL expression that yields the list to go over, e.g. "checks.status.steps.filter(s, s.state == \'failed\')".',
+  ),
+  max: z
+    .int()
+    .min(1)
+    .max(MAX_LOOP_ITEMS)
+    .describe(`The most items this loop handles (1 to ${MAX_LOOP_ITEMS}); more go to onTooMany.`),
+  do: TargetSchema.describe('The first step of the body, run once per item; the body comes back to this loop step.'),
+  onTooMany: TargetSchema.optional().describe(
+    'Where to go when the list has more items than max (default: the run ends as escalated, saying how many there were).',
+  ),
+  ...save,
+  next: TargetSchema.optional().describe('The step after the last item (default: the following step in the list).'),
+});
+
 /** `decision`: the first branch whose `when` holds is taken, else `otherwise`. */
 export const DecisionStepSchema = z.strictObject({
   ...stepBase,
@@ -333,6 +362,7 @@ export const StepSchema = z.discriminatedUnion('kind', [
   InputStepSchema,
   CheckStepSchema,
   ParallelStepSchema,
+  LoopStepSchema,
   DecisionStepSchema,
   GuidanceStepSchema,
   ActionStepSchema,
@@ -374,4 +404,4 @@ export type Step = WizardDefinition['steps'][number];
 export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
 
 // Zod-free helpers live in ./graph so the page can use them without loading zod (#15).
-export { DURATION_PATTERN, FALLS_THROUGH, durationToMs, stepEdges } from './graph';
+export { DURATION_PATTERN, FALLS_THROUGH, durationToMs, loopBody, stepEdges } from './graph';

@@ -22,6 +22,7 @@ export const FALLS_THROUGH: ReadonlySet<StepKind> = new Set([
   'input',
   'check',
   'parallel',
+  'loop',
   'guidance',
   'action',
   'approval',
@@ -54,9 +55,56 @@ export function stepEdges(
       else fallsOffEnd = true;
     }
     if (step.kind === 'verify') targets.push({ target: step.onTimeout, via: 'onTimeout' });
+    if (step.kind === 'loop') {
+      targets.push({ target: step.do, via: 'do' });
+      if (step.onTooMany) targets.push({ target: step.onTooMany, via: 'onTooMany' });
+    }
     if ((step.kind === 'action' || step.kind === 'parallel') && step.onFailure)
       targets.push({ target: step.onFailure, via: 'onFailure' });
     if (step.kind === 'approval' && step.onDenied) targets.push({ target: step.onDenied, via: 'onDenied' });
   }
   return { targets, fallsOffEnd };
+}
+
+/**
+ * The body of the loop step at `loopIndex`: the steps on a way from its `do`
+ * back to it (reachable from `do` without passing the loop step, and able to
+ * reach the loop step). `item` is bound only there; a step of the body that
+ * leaves it (e.g. to an escalation) ends the loop.
+ */
+export function loopBody(steps: readonly Step[], loopIndex: number): Set<number> {
+  const loop = steps[loopIndex];
+  const body = new Set<number>();
+  if (!loop || loop.kind !== 'loop') return body;
+  const indexOf = new Map(steps.map((step, index) => [step.id, index] as const));
+  const successorsOf = (index: number) =>
+    stepEdges(steps, index)
+      .targets.map(({ target }) => indexOf.get(target))
+      .filter((successor): successor is number => successor !== undefined);
+  const start = indexOf.get(loop.do);
+  if (start === undefined || start === loopIndex) return body;
+  const forward = new Set<number>([start]);
+  const queue = [start];
+  while (queue.length > 0) {
+    const index = queue.shift() ?? 0;
+    for (const successor of successorsOf(index))
+      if (successor !== loopIndex && !forward.has(successor)) {
+        forward.add(successor);
+        queue.push(successor);
+      }
+  }
+  // Backwards from the loop step, within the forward set.
+  const predecessors = new Map<number, number[]>();
+  for (const index of forward)
+    for (const successor of successorsOf(index)) predecessors.set(successor, [...(predecessors.get(successor) ?? []), index]);
+  const back = [loopIndex];
+  while (back.length > 0) {
+    const index = back.shift() ?? 0;
+    for (const predecessor of predecessors.get(index) ?? [])
+      if (!body.has(predecessor)) {
+        body.add(predecessor);
+        back.push(predecessor);
+      }
+  }
+  return body;
 }

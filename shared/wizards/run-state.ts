@@ -111,6 +111,8 @@ export const RunFrameSchema = z.object({
   /** Results by step id and save name: checks, verifies (last attempt), actions, links. */
   checks: JsonObjectSchema,
   cursor: CursorSchema,
+  /** Loops whose body the run is in, by loop step id: the list taken when the loop started and the current item. */
+  loops: z.record(z.string(), z.object({ items: z.array(JsonSchema), index: z.number().int().nonnegative() })).optional(),
 });
 /** One wizard being run. */
 export type RunFrame = z.infer<typeof RunFrameSchema>;
@@ -141,7 +143,17 @@ export const ReasonConditionSchema = z.object({
 export type ReasonCondition = z.infer<typeof ReasonConditionSchema>;
 
 /** How the run came to a step: its wizard's start, the step before it, or one of that step's exits. */
-export const STEP_ARRIVALS = ['start', 'next', 'branch', 'otherwise', 'on-failure', 'on-denied', 'on-timeout'] as const;
+export const STEP_ARRIVALS = [
+  'start',
+  'next',
+  'branch',
+  'otherwise',
+  'on-failure',
+  'on-denied',
+  'on-timeout',
+  'loop-item',
+  'on-too-many',
+] as const;
 
 /** Why a step is asked now, in words and with the evidence behind it (#15). */
 export const StepReasonSchema = z.object({
@@ -213,6 +225,10 @@ export const StepRecordSchema = z.object({
     .array(z.object({ at: z.string(), result: JsonSchema, held: z.boolean(), detail: z.string().nullable() }))
     .optional(),
   errors: z.array(z.object({ at: z.string(), message: z.string() })).optional(),
+  /** Set on steps run inside a loop's body (and on the loop step per item): which item of which loop. */
+  iteration: z
+    .object({ loop: z.string(), index: z.number().int().nonnegative(), count: z.number().int().nonnegative(), item: JsonSchema })
+    .optional(),
   /** A parallel group: each check with what it asked and what it answered (its evidence), in the group's order. */
   group: z.array(GroupCheckRecordSchema).optional(),
   branch: BranchRecordSchema.optional(),

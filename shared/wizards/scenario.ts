@@ -86,6 +86,10 @@ export const ScenarioSchema = z.strictObject({
       .optional()
       .describe('The escalations in order, with their summaries as rendered.'),
     polls: z.record(z.string(), z.int().min(0)).optional().describe('Per verify step path: how many times it polled.'),
+    iterations: z
+      .record(z.string(), z.array(z.json()))
+      .optional()
+      .describe('Per loop step path: the items its body ran for, in order (empty: none).'),
     results: z
       .record(z.string(), z.json())
       .optional()
@@ -423,6 +427,13 @@ function recordedResult(state: RunState, path: string): { found: boolean; value:
 }
 
 function compareResults(scenario: Scenario, state: RunState, failures: string[]): void {
+  for (const [path, want] of Object.entries(scenario.expect.iterations ?? {})) {
+    const got = state.steps
+      .filter((record) => record.path === path && record.kind === 'loop' && record.iteration)
+      .map((record) => record.iteration?.item ?? null);
+    const [left, right] = [JSON.stringify(want, null, 2), JSON.stringify(got, null, 2)];
+    if (left !== right) failures.push(`iterations of "${path}" differ (- expected, + ran):\n${lineDiff(left, right)}`);
+  }
   for (const [path, want] of Object.entries(scenario.expect.results ?? {})) {
     const got = recordedResult(state, path);
     if (!got.found) {

@@ -5,7 +5,7 @@ import { checkExpressions, computeAvailability } from './lint/expressions';
 import { createLint, type Lint } from './lint/lint';
 import { Locator, schemaIssues } from './lint/locate';
 import { checkCatalog, checkLinks } from './lint/references';
-import { checkCycles, checkIds, checkInputSpecs, checkReachability, checkTargets } from './lint/structure';
+import { checkCycles, checkIds, checkInputSpecs, checkLoops, checkReachability, checkTargets } from './lint/structure';
 
 /** Every problem the validator reports, by stable code (docs/wizards.md explains each). */
 export const VALIDATION_CODES = [
@@ -19,6 +19,7 @@ export const VALIDATION_CODES = [
   'falls-off-end',
   'unreachable-step',
   'unbounded-cycle',
+  'loop-body',
   'verify-timing',
   'unknown-query',
   'unknown-probe',
@@ -135,6 +136,7 @@ function semanticIssues(lint: Lint): ValidationIssue[] {
   checkInputSpecs(lint);
   checkTargets(lint);
   checkReachability(lint);
+  checkLoops(lint);
   checkCycles(lint);
   checkCatalog(lint);
   checkLinks(lint);

@@ -13,7 +13,7 @@ import {
 import { OUTCOMES, ROOT_CAUSES, stepEdges, type GroupCheck, type InputField, type Step } from '../format';
 import type { Json } from '../../json';
 import { catalogProbeSpec } from './references';
-import { add, checkNamesOf, resultFieldsOf, successors, type Lint } from './lint';
+import { add, checkNamesOf, enclosingLoop, resultFieldsOf, successors, type Lint } from './lint';
 import { computeNullFacts, nullProblems, reportNullProblems, type NullScope } from './nulls';
 
 /** Checks of the CEL in conditions and templates: syntax, the names used, and whether they are available where they are read. */
@@ -28,6 +28,8 @@ type ExpressionSite = {
   resultFields?: readonly string[] | null;
   /** A condition (`when`, `until`): it must be true or false. */
   isCondition?: boolean;
+  /** A loop's `forEach`: it must be a list. */
+  isList?: boolean;
   /** A parameter that is exactly one template: the declared type its value must have, and its name. */
   expect?: { type: TypeSchema; what: string };
 };
@@ -131,6 +133,9 @@ export function checkExpressions(lint: Lint): void {
       case 'check':
         addTemplateSites(step.params ?? {}, [...base, 'params'], declaredParams(lint, step));
         break;
+      case 'loop':
+        sites.push({ source: step.forEach, path: [...base, 'forEach'], offsetInString: 0, step, isList: true });
+        break;
       case 'parallel':
         step.checks.forEach((check, checkIndex) =>
           addTemplateSites(check.params ?? {}, [...base, 'checks', checkIndex, 'params'], declaredParams(lint, check)),
@@ -214,7 +219,8 @@ export function checkExpression(lint: Lint, site: ExpressionSite): void {
     );
   }
   const isVerify = site.resultFields !== undefined;
-  const variables = ['inputs', 'checks', 'answers', 'customer', ...(isVerify ? ['result'] : [])];
+  const inLoop = enclosingLoop(lint, lint.steps.indexOf(step)) !== null;
+  const variables = ['inputs', 'checks', 'answers', 'customer', ...(isVerify ? ['result'] : []), ...(inLoop ? ['item'] : [])];
   const available = lint.available.get(step.id);
   const references = collectReferences(parsed);
   const issuesBefore = lint.issues.length;
@@ -229,7 +235,12 @@ export function checkExpression(lint: Lint, site: ExpressionSite): void {
     const position = at(reference.offset);
     const text = formatReference(reference.path);
     if (!root || !variables.includes(root)) {
-      const hint = root === 'result' ? '; "result" exists only in a verify step\'s "until"' : '';
+      const hint =
+        root === 'result'
+          ? '; "result" exists only in a verify step\'s "until"'
+          : root === 'item'
+            ? '; "item" exists only in the steps of a loop\'s body (from its "do" back to the loop)'
+            : '';
       add(
         lint,
         site.path,
@@ -240,7 +251,7 @@ export function checkExpression(lint: Lint, site: ExpressionSite): void {
       );
       continue;
     }
-    if (name === undefined) continue;
+    if (name === undefined || root === 'item') continue;
     const isPresenceTest = guarded.has(`${root}\u0000${name}`);
     if (root === 'inputs' && !lint.inputIds.has(name)) {
       add(
@@ -412,7 +423,26 @@ export function variableTypesAt(lint: Lint, step: Step, isVerify: boolean): CelV
     };
     baseTypes.set(lint, base);
   }
-  return isVerify ? { ...base, result: resultTypeOf(lint, step) } : base;
+  const loop = enclosingLoop(lint, lint.steps.indexOf(step));
+  const withItem = loop ? { ...base, item: itemTypeOf(lint, loop, base) } : base;
+  return isVerify ? { ...withItem, result: resultTypeOf(lint, step) } : withItem;
+}
+
+const LIST_PATH = /^\s*([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*|\s*\[\s*'[^']*'\s*\])*)\s*(?:\.\s*filter\s*\([\s\S]*\))?\s*$/;
+
+/**
+ * The declared type of a loop's `item`: the items of the list its `forEach`
+ * names (a path such as checks.status.steps, optionally `.filter(…)`); null
+ * (any JSON) when the expression computes something else.
+ */
+function itemTypeOf(lint: Lint, loop: Extract<Step, { kind: 'loop' }>, base: CelVariableTypes): TypeSchema | null {
+  const match = LIST_PATH.exec(loop.forEach);
+  if (!match?.[1]) return null;
+  const segments = [...match[1].matchAll(/[A-Za-z_]\w*|'[^']*'/g)].map((part) => part[0].replace(/^'|'$/g, ''));
+  let type: TypeSchema | null = base[segments[0] ?? ''] ?? null;
+  for (const segment of segments.slice(1)) type = type?.properties?.[segment] ?? null;
+  const types = type?.type === undefined ? [] : Array.isArray(type.type) ? type.type : [type.type];
+  return types.includes('array') ? (type?.items ?? null) : null;
 }
 
 const baseTypes = new WeakMap<Lint, CelVariableTypes>();
@@ -537,6 +567,16 @@ function checkTypes(lint: Lint, site: ExpressionSite, at: (offset: number) => { 
       site.path,
       'cel-type',
       `"${String(key)}" must be a condition (true or false), but "${site.source.trim()}" is ${describeCelType(checked.type)}; compare it, e.g. ${site.source.trim()} == …`,
+      site.step.id,
+      at(0),
+    );
+  }
+  if (site.isList && checked.problems.length === 0 && !checked.type.startsWith('list') && checked.type !== 'dyn') {
+    add(
+      lint,
+      site.path,
+      'cel-type',
+      `"forEach" must be a list, but "${site.source.trim()}" is ${describeCelType(checked.type)}`,
       site.step.id,
       at(0),
     );

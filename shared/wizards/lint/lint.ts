@@ -1,4 +1,4 @@
-import { stepEdges, type GroupCheck, type Step, type WizardDefinition } from '../format';
+import { loopBody, stepEdges, type GroupCheck, type Step, type WizardDefinition } from '../format';
 import { querySpec } from '../catalog';
 import { catalogProbeSpec } from './references';
 import type { ValidationCode, ValidationContext, ValidationIssue } from '../validate';
@@ -45,6 +45,8 @@ export function createLint(definition: WizardDefinition, located: Locator, conte
 }
 
 export const actionResultFields = ['ok', 'result', 'error'];
+/** The fields of a loop's summary, `checks['<loop id>']`. */
+export const loopSummaryFields = ['items', 'count', 'index', 'tooMany'];
 /** The fields of a parallel group's summary, `checks['<group id>']`. */
 export const groupSummaryFields = ['ok', 'results', 'failed'];
 
@@ -80,6 +82,7 @@ export function add(
 export function resultFieldsOf(lint: Lint, step: Step): readonly string[] | null | undefined {
   if (step.kind === 'check' || step.kind === 'verify') return diagnosticFieldsOf(lint, step);
   if (step.kind === 'parallel') return groupSummaryFields;
+  if (step.kind === 'loop') return loopSummaryFields;
   if (step.kind === 'action') return actionResultFields;
   if (step.kind === 'link') return linkResultFields;
   return undefined;
@@ -91,6 +94,30 @@ export function pathOfTarget(lint: Lint, step: Step, index: number, target: stri
     return ['steps', index, 'branches', branchIndex, 'goto'];
   }
   return ['steps', index, via];
+}
+
+const bodies = new WeakMap<Lint, Map<number, Set<number>>>();
+
+/** Each loop step's body (./graph.ts loopBody), by the loop's index. */
+export function loopBodies(lint: Lint): Map<number, Set<number>> {
+  let found = bodies.get(lint);
+  if (!found) {
+    found = new Map();
+    lint.steps.forEach((step, index) => {
+      if (step.kind === 'loop') found?.set(index, loopBody(lint.steps, index));
+    });
+    bodies.set(lint, found);
+  }
+  return found;
+}
+
+/** The loop whose body a step is in, or null. */
+export function enclosingLoop(lint: Lint, stepIndex: number): Extract<Step, { kind: 'loop' }> | null {
+  for (const [loopIndex, body] of loopBodies(lint)) {
+    const loop = lint.steps[loopIndex];
+    if (body.has(stepIndex) && loop?.kind === 'loop') return loop;
+  }
+  return null;
 }
 
 export function successors(lint: Lint, index: number): number[] {

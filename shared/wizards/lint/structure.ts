@@ -1,7 +1,7 @@
 import { fieldSpecProblem } from '../fields';
 import { stepEdges, type InputField } from '../format';
 import { stronglyConnected } from './graph';
-import { add, diagnosticFieldsOf, pathOfTarget, resultFieldsOf, successors, type Lint } from './lint';
+import { add, diagnosticFieldsOf, loopBodies, pathOfTarget, resultFieldsOf, successors, type Lint } from './lint';
 
 /** Checks of the wizard's shape: ids, input fields, step targets, reachability and cycles. */
 
@@ -128,15 +128,89 @@ export function checkReachability(lint: Lint): void {
   });
 }
 
-/** Loops are allowed only when a verify step in them (with its every/timeout) can leave them. */
+/**
+ * A loop's body: it comes back to the loop step, it is entered only through
+ * the loop (its `item` is bound only there), the loop goes on outside it, and
+ * loops do not nest.
+ */
+export function checkLoops(lint: Lint): void {
+  for (const [loopIndex, body] of loopBodies(lint)) {
+    const loop = lint.steps[loopIndex];
+    if (loop?.kind !== 'loop' || !lint.indexById.has(loop.do)) continue;
+    if (body.size === 0) {
+      add(
+        lint,
+        ['steps', loopIndex, 'do'],
+        'loop-body',
+        `the body of loop "${loop.id}" (from "${loop.do}") never comes back to it: end the body with next: ${loop.id}`,
+        loop.id,
+      );
+      continue;
+    }
+    const after = stepEdges(lint.steps, loopIndex)
+      .targets.filter((edge) => edge.via === 'next')
+      .map((edge) => lint.indexById.get(edge.target))
+      .filter((successor): successor is number => successor !== undefined);
+    if (body.has(0)) {
+      const first = lint.steps[0];
+      add(
+        lint,
+        ['steps', 0, 'id'],
+        'loop-body',
+        `step "${first?.id}" is the first step of the wizard but also in the body of loop "${loop.id}" (it leads back to the loop): the body is entered only through the loop`,
+        first?.id,
+      );
+    }
+    for (const successor of after)
+      if (body.has(successor))
+        add(
+          lint,
+          ['steps', loopIndex, loop.next ? 'next' : 'kind'],
+          'loop-body',
+          `loop "${loop.id}" goes on to "${lint.steps[successor]?.id}" after its last item, but that step is in its body: give the loop a "next" outside the body`,
+          loop.id,
+        );
+    for (const member of body) {
+      const step = lint.steps[member];
+      if (!step) continue;
+      if (step.kind === 'loop')
+        add(
+          lint,
+          ['steps', member, 'kind'],
+          'loop-body',
+          `loop "${step.id}" is inside the body of loop "${loop.id}": loops do not nest; link to a wizard with its own loop instead`,
+          step.id,
+        );
+      lint.steps.forEach((candidate, index) => {
+        if (index === loopIndex || body.has(index) || !lint.reachable.has(candidate.id)) return;
+        if (!successors(lint, index).includes(member)) return;
+        add(
+          lint,
+          ['steps', index, 'id'],
+          'loop-body',
+          `step "${candidate.id}" leads into "${step.id}", which is in the body of loop "${loop.id}": the body is entered only through the loop (item is set there)`,
+          candidate.id,
+        );
+      });
+    }
+  }
+}
+
+/**
+ * Repeating is bounded only by a `loop` step (its body comes back to it at most
+ * `max` times) or by a verify step that can leave the cycle (every/timeout).
+ * The edges from a loop's body back to it are the bounded ones.
+ */
 export function checkCycles(lint: Lint): void {
-  for (const component of stronglyConnected(lint.steps.length, (index) => successors(lint, index))) {
-    const isLoop = component.length > 1 || successors(lint, component[0] ?? 0).includes(component[0] ?? -1);
+  const bodies = loopBodies(lint);
+  const boundedSuccessors = (index: number) => successors(lint, index).filter((successor) => !bodies.get(successor)?.has(index));
+  for (const component of stronglyConnected(lint.steps.length, boundedSuccessors)) {
+    const isLoop = component.length > 1 || boundedSuccessors(component[0] ?? 0).includes(component[0] ?? -1);
     if (!isLoop) continue;
     const members = new Set(component);
     const hasVerifyExit = component.some((index) => {
       const step = lint.steps[index];
-      return step?.kind === 'verify' && successors(lint, index).some((successor) => !members.has(successor));
+      return step?.kind === 'verify' && boundedSuccessors(index).some((successor) => !members.has(successor));
     });
     if (hasVerifyExit) continue;
     const ordered = [...component].sort((a, b) => a - b);
@@ -147,7 +221,7 @@ export function checkCycles(lint: Lint): void {
       lint,
       ['steps', first, 'id'],
       'unbounded-cycle',
-      `steps ${names} form a loop with no way out through a verify step; a loop must contain a verify step (every/timeout) that can leave it`,
+      `steps ${names} form a cycle with no bound: repeat with a loop step (forEach, max) whose body comes back to it, or let a verify step (every/timeout) leave the cycle`,
       firstStep?.id,
     );
   }

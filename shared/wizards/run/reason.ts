@@ -16,7 +16,9 @@ export type Arrival =
   | { via: 'branch' | 'otherwise'; conditions: ReasonCondition[] }
   | { via: 'on-failure'; error: string | null }
   | { via: 'on-denied'; by: string; note: string | null }
-  | { via: 'on-timeout'; note: string | null };
+  | { via: 'on-timeout'; note: string | null }
+  | { via: 'loop-item'; index: number; count: number; item: Json }
+  | { via: 'on-too-many'; count: number; max: number };
 
 const MAX_JSON = 300;
 const MAX_LIST_WORDS = 5;
@@ -42,6 +44,15 @@ export function valueInWords(value: Json | undefined): string {
   }
   const keys = Object.keys(value);
   return keys.length === 0 ? 'an empty record' : `a record with ${keys.join(', ')}`;
+}
+
+/** A loop's item in words: its name (or id, title, key) when it is a record that has one. */
+function itemInWords(item: Json): string {
+  if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+    const named = ['name', 'id', 'title', 'key'].map((key) => item[key]).find((value) => typeof value === 'string');
+    if (typeof named === 'string') return named;
+  }
+  return valueInWords(item);
 }
 
 function compactJson(value: Json | undefined): string | null {
@@ -206,6 +217,20 @@ export function reasonFor(arrival: Arrival, from: StepRecord | null): StepReason
       return {
         via: 'on-denied',
         text: `${arrival.by} denied ${title}${arrival.note ? ` (“${arrival.note}”)` : ''}.`,
+        from: origin,
+        conditions: [],
+      };
+    case 'loop-item':
+      return {
+        via: 'loop-item',
+        text: `${title} goes on with item ${arrival.index + 1} of ${arrival.count}: ${itemInWords(arrival.item)}.`,
+        from: origin,
+        conditions: [],
+      };
+    case 'on-too-many':
+      return {
+        via: 'on-too-many',
+        text: `${title} found ${arrival.count} items, more than the ${arrival.max} it may handle, so none was handled.`,
         from: origin,
         conditions: [],
       };

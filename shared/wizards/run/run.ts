@@ -2,7 +2,7 @@ import type { PublishedCatalog } from '../../catalog/format';
 import { catalogSpecs } from '../../catalog/publish';
 import type { CelBindings } from '../cel';
 import { querySpec } from '../catalog';
-import { stepEdges, type GroupCheck, type InputField, type Outcome, type Step, type WizardDefinition } from '../format';
+import { loopBody, stepEdges, type GroupCheck, type InputField, type Outcome, type Step, type WizardDefinition } from '../format';
 import { checkValues, describeFieldIssues } from '../fields';
 import type { Json } from '../../json';
 import { editablePaths } from '../run-state';
@@ -77,7 +77,25 @@ export class Run {
   }
 
   bindings(frame: RunFrame, extra: CelBindings = {}): CelBindings {
-    return { inputs: frame.inputs, answers: frame.answers, checks: frame.checks, customer: this.state.customer, ...extra };
+    const item = this.currentItem(frame);
+    return {
+      inputs: frame.inputs,
+      answers: frame.answers,
+      checks: frame.checks,
+      customer: this.state.customer,
+      ...(item ? { item: item.item } : {}),
+      ...extra,
+    };
+  }
+
+  /** The item of the loop whose body the frame is in (loops do not nest), or null. */
+  currentItem(frame: RunFrame): { loop: string; index: number; count: number; item: Json } | null {
+    const entries = Object.entries(frame.loops ?? {});
+    const last = entries[entries.length - 1];
+    if (!last) return null;
+    const [loop, { items, index }] = last;
+    const item = items[index];
+    return item === undefined ? null : { loop, index, count: items.length, item };
   }
 
   // ---- entering wizards and steps ------------------------------------------------
@@ -166,6 +184,12 @@ export class Run {
       return;
     }
     const path = `${frame.prefix}${step.id}`;
+    // A step outside a loop's body (other than the loop step) ends that loop: `item` is bound only in the body.
+    for (const loopId of Object.keys(frame.loops ?? {})) {
+      const loopIndex = definition.steps.findIndex((candidate) => candidate.id === loopId);
+      if (loopIndex !== index && !loopBody(definition.steps, loopIndex).has(index)) delete frame.loops?.[loopId];
+    }
+    if (frame.loops && Object.keys(frame.loops).length === 0) delete frame.loops;
     const visits = (this.state.visits[path] ?? 0) + 1;
     this.state.visits[path] = visits;
     if (visits > MAX_VISITS_PER_STEP) {
@@ -186,6 +210,8 @@ export class Run {
       completedAt: null,
       reason,
     };
+    const iteration = this.currentItem(frame);
+    if (iteration && step.kind !== 'loop') record.iteration = iteration;
     this.state.steps.push(record);
     enterStep(this, frame, step, record, now);
   }

@@ -71,6 +71,9 @@ export function enterStep(run: Run, frame: RunFrame, step: Step, record: StepRec
       setPhase({ name: 'parallel', params, results: {}, errors: {} });
       return;
     }
+    case 'loop':
+      enterLoop(run, frame, step, record, bindings, now);
+      return;
     case 'decision':
       decide(run, step, bindings, record, now);
       return;
@@ -269,6 +272,86 @@ function handleParallel(
   const reasons = failed.map((candidate) => `${candidate.title}: ${phase.errors[candidate.id] ?? ''}`).join('; ');
   record.note = `${failed.length} of ${step.checks.length} checks failed: ${reasons}`;
   run.complete(record, now, step.onFailure ?? null, { via: 'on-failure', error: reasons });
+}
+
+/**
+ * A loop step, entered at its start or coming back from its body: the list is
+ * taken once, at the start; each return moves to the next item; after the
+ * last it goes on. More items than `max` are never cut: the run goes to
+ * `onTooMany`, or ends as escalated saying how many there were.
+ */
+function enterLoop(
+  run: Run,
+  frame: RunFrame,
+  step: Extract<Step, { kind: 'loop' }>,
+  record: StepRecord,
+  bindings: CelBindings,
+  now: string,
+): void {
+  const running = frame.loops?.[step.id];
+  const summary = (items: Json[], index: number, tooMany: boolean): Json => ({
+    items,
+    count: items.length,
+    index,
+    tooMany,
+  });
+  if (running) {
+    const index = running.index + 1;
+    const count = running.items.length;
+    if (index < count) {
+      running.index = index;
+      const item = running.items[index] ?? null;
+      record.iteration = { loop: step.id, index, count, item };
+      run.storeResult(frame, step, summary(running.items, index, false));
+      record.result = summary(running.items, index, false);
+      run.complete(record, now, step.do, { via: 'loop-item', index, count, item });
+      return;
+    }
+    delete frame.loops?.[step.id];
+    if (frame.loops && Object.keys(frame.loops).length === 0) delete frame.loops;
+    record.result = summary(running.items, count, false);
+    record.note = `handled all ${count} item${count === 1 ? '' : 's'}`;
+    run.storeResult(frame, step, record.result);
+    run.complete(record, now, run.following(step));
+    return;
+  }
+  const evaluated = evaluate(step.forEach, bindings);
+  if (!evaluated.ok || !Array.isArray(evaluated.value)) {
+    run.abort(
+      now,
+      `step "${record.path}": forEach "${step.forEach}" ${evaluated.ok ? `is ${JSON.stringify(evaluated.value)}, not a list` : `could not be evaluated: ${evaluated.error}`}`,
+    );
+    return;
+  }
+  const items = evaluated.value;
+  if (items.length > step.max) {
+    record.result = summary(items, 0, true);
+    run.storeResult(frame, step, record.result);
+    record.note = `${items.length} items, more than the ${step.max} this loop may handle: none was handled`;
+    if (step.onTooMany) {
+      run.complete(record, now, step.onTooMany, { via: 'on-too-many', count: items.length, max: step.max });
+      return;
+    }
+    run.abort(
+      now,
+      `step "${record.path}" found ${items.length} items, more than the ${step.max} it may handle; escalate the case`,
+      'escalated',
+    );
+    return;
+  }
+  if (items.length === 0) {
+    record.result = summary(items, 0, false);
+    record.note = 'no items: nothing to do';
+    run.storeResult(frame, step, record.result);
+    run.complete(record, now, run.following(step));
+    return;
+  }
+  frame.loops = { ...(frame.loops ?? {}), [step.id]: { items, index: 0 } };
+  const item = items[0] ?? null;
+  record.iteration = { loop: step.id, index: 0, count: items.length, item };
+  record.result = summary(items, 0, false);
+  run.storeResult(frame, step, record.result);
+  run.complete(record, now, step.do, { via: 'loop-item', index: 0, count: items.length, item });
 }
 
 function decide(

@@ -21,14 +21,14 @@ const STATUS = {
   steps: [{ name: 'dns', state: 'failed', attempts: 1, error: 'DNS verification failed' }],
 };
 
-function deskAtGroup(failing: Record<string, string> = {}) {
+function deskAtGroup(failing: Record<string, string> = {}, status: typeof STATUS = STATUS) {
   const { definition, issues } = parseWizard(source, 'onboarding-provisioning-stuck.yaml', { catalog: null });
   if (!definition) throw new Error(JSON.stringify(issues));
   const desk = createFakeDesk(standardFixtures());
   desk.runs.library.push(definition);
   desk.runs.checks['onboarding-provisioning-stuck'] = {
     'provisioning-history': { count: 0, items: [] },
-    'provisioning-state': STATUS,
+    'provisioning-state': status,
     'customer-health': { health: 'degraded', errorRate: 0.02, failingFeatures: [], version: '5.2.0' },
   };
   desk.runs.failingChecks = failing;
@@ -86,5 +86,32 @@ describe('wizard runner: a parallel group', () => {
         .map((state) => state.textContent),
     ).toEqual(['— answered', '— answered', '— answered']);
     await waitFor(() => expect(within(currentStep()).getByText(/TXT record missing/)).toBeInTheDocument());
+  });
+});
+
+describe('wizard runner: a loop', () => {
+  it("says for which item each step of the body ran, and the loop's progress", async () => {
+    const twoFailed = {
+      ...STATUS,
+      steps: [...STATUS.steps, { name: 'data_import', state: 'failed', attempts: 2, error: 'Import aborted' }],
+    };
+    const { desk, runId } = deskAtGroup({}, twoFailed);
+    desk.runs.act(runId, { type: 'continue', confirmed: true });
+    desk.runs.act(runId, { type: 'confirm-action' });
+    await openRun(desk, runId);
+    const step = await waitForStep('Retry the failed provisioning step');
+    expect(within(step).getByTestId('step-reason')).toHaveTextContent(
+      '“Retry each failed provisioning step” goes on with item 2 of 2: data_import.',
+    );
+    const retries = screen
+      .getAllByTestId('step-item')
+      .filter((item) => item.getAttribute('data-path') === 'retry-step' && within(item).queryByTestId('step-iteration'));
+    expect(retries.map((item) => within(item).getByTestId('step-iteration').textContent)).toEqual(['For item 1 of 2: dns']);
+    // Each pass through the loop step says which item it went on with (the upcoming pass has nothing yet).
+    const loops = screen.getAllByTestId('step-item').filter((item) => item.getAttribute('data-path') === 'retry-each');
+    expect(loops.flatMap((item) => within(item).queryByTestId('loop-progress')?.textContent ?? [])).toEqual([
+      'Item 1 of 2: dns',
+      'Item 2 of 2: data_import',
+    ]);
   });
 });

@@ -9,7 +9,7 @@ import {
   type RunState,
 } from '../../../shared/wizards/index';
 import { demoPublishedCatalog } from '../../support/catalog';
-import { at, expectOk, expectRefused, positionOf, send, wizard } from './support';
+import { at, expectOk, startWizard, expectRefused, positionOf, send, wizard } from './support';
 import { applyEvent } from '../../../shared/wizards/engine';
 
 /** A parallel group of a cache query and two probes, then a decision over all three results. */
@@ -71,19 +71,7 @@ const status = (complete: boolean) => ({
 const health = { health: 'ok', errorRate: 0, failingFeatures: [], version: '5.2.0' };
 const history = { count: 0, items: [] };
 
-function start(source = groupSource) {
-  const definition = wizard(source);
-  const library = [definition];
-  const run = expectOk(
-    createRun(
-      definition,
-      { runId: 'r1', customerId: 'acme', startedAt: at(0), practice: false },
-      library,
-      demoPublishedCatalog(),
-    ),
-  );
-  return { library, run };
-}
+const start = (source = groupSource) => startWizard(source);
 
 function parallelNeed(need: Need): Extract<Need, { need: 'parallel' }> {
   if (need.need !== 'parallel') throw new Error(`expected a parallel need, got ${need.need}`);

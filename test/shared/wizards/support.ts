@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import {
   applyEvent,
+  createRun,
   parseWizard,
   resumeRun,
   type Need,
@@ -42,6 +43,21 @@ export function fixtureLibrary(): WizardDefinition[] {
 
 export function fixtureSource(file: string): string {
   return readFileSync(join(fixturesDirectory, file), 'utf8');
+}
+
+/** Parses a wizard that must be valid and starts a real (not practice) run of it as run r1 for acme, against the demo catalog. */
+export function startWizard(source: string): { library: WizardDefinition[]; run: { state: RunState; need: Need } } {
+  const definition = wizard(source);
+  const library = [definition];
+  const run = expectOk(
+    createRun(
+      definition,
+      { runId: 'r1', customerId: 'acme', startedAt: at(0), practice: false },
+      library,
+      demoPublishedCatalog(),
+    ),
+  );
+  return { library, run };
 }
 
 /** Narrows a result to success, failing the test with the engine's error otherwise. */

@@ -194,6 +194,29 @@ steps:
     stepId: 'poll',
     message: /poll → again/,
   },
+  'loop-body': {
+    source: `${header}steps:
+  - id: each
+    kind: loop
+    title: Each
+    forEach: "['a', 'b']"
+    max: 3
+    do: work
+    next: done
+  - id: work
+    kind: guidance
+    title: Work on \${item}
+    text: go
+    next: done
+  - id: done
+    kind: record
+    title: Done
+    outcome: remediated
+`,
+    line: 10,
+    stepId: 'each',
+    message: /never comes back to it: end the body with next: each/,
+  },
   'verify-timing': {
     source: `${header}steps:
   - id: a

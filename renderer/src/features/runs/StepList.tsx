@@ -12,6 +12,16 @@ import { describeRequest, EvidenceList, GroupChecks, ReasonConditions } from './
 import { ValueTable } from './ValueTable';
 import { countOf } from '../../lib/plural';
 
+/** A loop's item in a few words: its name (or id, title, key) when it has one, else the value itself. */
+function itemWords(item: Json): string {
+  if (isObject(item)) {
+    const named = ['name', 'id', 'title', 'key'].map((key) => item[key]).find((value) => typeof value === 'string');
+    if (typeof named === 'string') return named;
+    return JSON.stringify(item);
+  }
+  return scalarText(item);
+}
+
 function isObject(value: Json | undefined): value is Record<string, Json> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -235,6 +245,18 @@ function StepResult({
         return record.group ? (
           <GroupChecks title={record.title} checks={record.group} isSimulated={record.isSimulated ?? false} />
         ) : null;
+      case 'loop':
+        return isObject(record.result) && typeof record.result.count === 'number' ? (
+          <p data-testid="loop-progress">
+            {record.result.tooMany === true
+              ? `${countOf(record.result.count, 'item', 'items')}: more than this loop may handle, so none was handled.`
+              : record.iteration
+                ? `Item ${record.iteration.index + 1} of ${record.iteration.count}: ${itemWords(record.iteration.item)}`
+                : record.result.count === 0
+                  ? 'No items: nothing to do.'
+                  : `Done: all ${countOf(record.result.count, 'item', 'items')} handled.`}
+          </p>
+        ) : null;
       case 'decision':
         return <BranchResult record={record} definition={definition} />;
       case 'guidance':
@@ -283,6 +305,11 @@ function StepResult({
   })();
   return (
     <div className="step-result">
+      {record.iteration && record.kind !== 'loop' ? (
+        <p className="muted" data-testid="step-iteration">
+          For item {record.iteration.index + 1} of {record.iteration.count}: {itemWords(record.iteration.item)}
+        </p>
+      ) : null}
       {body}
       {record.errors && record.errors.length > 0 ? (
         <ul className="step-errors" aria-label={`Problems at ${record.title}`}>

@@ -21,6 +21,8 @@ export type StubOptions = {
   sso?: Record<string, SsoState>;
   /** Actions that need a typed confirmation and a second person's approval. */
   highRisk?: string[];
+  /** Answers of other probes than the SSO model's, by probe name. */
+  probeResults?: Record<string, Record<string, unknown>>;
 };
 
 export type StubBackend = {
@@ -77,6 +79,8 @@ export async function startStubBackend(options: StubOptions): Promise<StubBacken
   };
 
   function probe(name: string, customerId: string): Record<string, unknown> {
+    const given = options.probeResults?.[name];
+    if (given) return given;
     const state = stateOf(customerId);
     const isBroken = state.enforced && !state.configured;
     switch (name) {
