@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { SignalSeries } from '../../../shared/ipc/diagnosis-views';
-import { toChartData, toTableRows } from '../../../renderer/src/features/diagnosis/chart-data';
+import { foldForWidth, toChartData, toTableRows } from '../../../renderer/src/features/diagnosis/chart-data';
 import { formatDateTime } from '../../../renderer/src/lib/time';
 import { eventBySummary, standardFixtures, type Fixtures } from '../support/fixtures';
 import { createFakeDesk } from '../support/fake-desk';
@@ -153,5 +153,31 @@ describe('signal chart data', () => {
       [2, Date.parse(series.markers[1]!.occurredAt) / 1000],
     ]);
     expect(toTableRows(series).map((row) => row.at)).toHaveLength(5);
+  });
+
+  it('folds a series longer than the chart is wide to one point per column, keeping every peak and the markers', () => {
+    const count = 10_000;
+    const xs = new Float64Array(count).map((_, index) => 1_700_000_000 + index * 3600);
+    const customer = new Float64Array(count);
+    const fleet = new Float64Array(count);
+    customer[4321] = 17; // a lone spike inside a run
+    fleet[9_999] = 5; // the last bucket
+    fleet[0] = 2;
+    const markers = [{ x: xs[5000]! } as ReturnType<typeof toChartData>['markers'][number]];
+    const data = { xs, customer, fleet, markers, bucketMs: 3_600_000 };
+    const folded = foldForWidth(data, 1000);
+    expect(folded.xs.length).toBeLessThanOrEqual(1000);
+    expect(folded.xs.length).toBeGreaterThan(900);
+    expect(folded.xs[0]).toBe(xs[0]);
+    // Every run starts at its first bucket's time, in order, and covers the whole span.
+    expect([...folded.xs].every((x, index) => index === 0 || x > folded.xs[index - 1]!)).toBe(true);
+    expect(folded.xs[folded.xs.length - 1]).toBeLessThanOrEqual(xs[count - 1]!);
+    expect(Math.max(...folded.customer)).toBe(17);
+    expect([...folded.customer].filter((value) => value > 0)).toEqual([17]);
+    expect(folded.fleet[0]).toBe(2);
+    expect(folded.fleet[folded.fleet.length - 1]).toBe(5);
+    expect(folded.markers).toBe(markers);
+    // A series that already fits is drawn as it is.
+    expect(foldForWidth(data, 20_000)).toBe(data);
   });
 });

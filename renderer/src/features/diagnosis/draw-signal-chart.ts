@@ -1,6 +1,6 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ChartData, ChartMarker } from './chart-data';
+import { foldForWidth, type ChartData, type ChartMarker } from './chart-data';
 
 /**
  * The signal chart's canvas (uPlot): this customer's and the rest of the fleet's events per
@@ -101,7 +101,9 @@ export function drawSignalChart(
       ],
     },
   };
-  const chart = new uPlot(options, [data.xs, data.customer, data.fleet], container);
+  // One point per pixel column at most: what can be seen, at a fraction of the drawing (peaks kept).
+  const drawn = foldForWidth(data, width * uPlot.pxRatio);
+  const chart = new uPlot(options, [drawn.xs, drawn.customer, drawn.fleet], container);
   const onClick = () => {
     if (hovered) handlers.onSelect(hovered);
   };
