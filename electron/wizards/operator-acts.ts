@@ -8,7 +8,7 @@ import { stepEdges } from '../../shared/wizards/format';
 import type { WizardLibrary } from './library';
 import { simulatedApproval } from './practice';
 import { describe, EngineRefusal, isTransient, OFFLINE_ACTION_REASON, refusalCode } from './run-errors';
-import { approvalFor, withStatus, type RunRecords } from './run-records';
+import { approvalFor, withStatus, wizardRefFor, type RunRecords } from './run-records';
 import type { RunScheduler } from './run-scheduler';
 import type { RemediationClient, StepRunner } from './step-runner';
 import type { RunRecord } from './store';
@@ -85,10 +85,7 @@ export function createOperatorActs(context: OperatorActsContext) {
         customerId: record.customerId,
         params: rendered.value,
         runId: record.id,
-        wizard: {
-          id: need.wizardId,
-          version: record.pinned.find((pin) => pin.id === need.wizardId)?.version ?? record.wizardVersion,
-        },
+        wizard: wizardRefFor(record, need.wizardId),
       });
     } catch (error) {
       throw new DeskError(
@@ -113,7 +110,7 @@ export function createOperatorActs(context: OperatorActsContext) {
           customerId: record.customerId,
           params: record.need.params,
           runId: record.id,
-          wizard: { id: record.wizardId, version: record.wizardVersion },
+          wizard: wizardRefFor(record, record.need.wizardId),
         });
       } catch (error) {
         throw new DeskError(

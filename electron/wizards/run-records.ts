@@ -28,6 +28,18 @@ export function approvalFor(record: RunRecord): Approval | null {
   return record.approval && record.plan && record.approval.planId === record.plan.planId ? record.approval : null;
 }
 
+/**
+ * The wizard (version) a plan request names for a step of `wizardId`: the run's pin of
+ * that wizard, which a linked wizard's steps get when the link is entered; the run's
+ * own version for its top-level wizard when it holds no pin (runs saved before pins).
+ * Null only for a wizard the run never pinned — the server then plans without one.
+ */
+export function wizardRefFor(record: RunRecord, wizardId: string): { id: string; version: number } | null {
+  const pinned = record.pinned.find((pin) => pin.id === wizardId);
+  if (pinned) return { id: pinned.id, version: pinned.version };
+  return wizardId === record.wizardId ? { id: record.wizardId, version: record.wizardVersion } : null;
+}
+
 /** How the runner shows the run: waiting for a person (or a blocked step, or an approval), running, or done. */
 export function statusOf(record: RunRecord): RunStatus {
   if (record.state.status === 'finished') return isCancelled(record.state) ? 'cancelled' : 'finished';

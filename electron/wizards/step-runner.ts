@@ -18,7 +18,7 @@ import {
   OFFLINE_PROBE_REASON,
   sameJson,
 } from './run-errors';
-import { approvalFor, withStatus, type RunRecords } from './run-records';
+import { approvalFor, withStatus, wizardRefFor, type RunRecords } from './run-records';
 import type { RunScheduler } from './run-scheduler';
 import type { RunRecord } from './store';
 
@@ -119,7 +119,6 @@ export function createStepRunner(context: StepContext) {
     record: RunRecord,
     need: Extract<Need, { need: 'action-plan' | 'action-execute' }>,
   ): Promise<Plan> {
-    const pinned = record.pinned.find((pin) => pin.id === need.wizardId);
     scheduler.markBusy(record.id);
     try {
       return await client.planAction({
@@ -127,7 +126,7 @@ export function createStepRunner(context: StepContext) {
         customerId: record.customerId,
         params: need.params,
         runId: record.id,
-        wizard: pinned ? { id: pinned.id, version: pinned.version } : null,
+        wizard: wizardRefFor(record, need.wizardId),
       });
     } finally {
       scheduler.markIdle(record.id);

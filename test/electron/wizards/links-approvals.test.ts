@@ -33,6 +33,17 @@ beforeEach(async () => {
     now: () => clock.now(),
     customerNames: { [ssoCustomer]: customerName },
     highRisk: ['flags.set'],
+    probeResults: {
+      'jobs.lag': {
+        jobId: 'export-main',
+        state: 'stuck',
+        lagMinutes: 240,
+        workerHealthy: false,
+        lastSuccessAt: '2026-11-20T08:00:00.000Z',
+        schedule: 'hourly',
+        scheduleValid: true,
+      },
+    },
   });
 });
 afterEach(async () => {
@@ -42,6 +53,27 @@ afterEach(async () => {
 });
 
 describe('a link step', () => {
+  it('names the linked wizard in every plan request for its action, also the fresh plan after one expired', async () => {
+    const library = dirs.make();
+    for (const name of ['export-job-lagging.yaml', 'restart-stuck-job.yaml'])
+      fs.copyFileSync(path.join(FIXTURES, name), path.join(library, name));
+    const harness = host(dirs.make(), library);
+    seedCustomers(harness.db, harness.outbox, [ssoCustomer]);
+    const started = await harness.host.start({ wizardId: 'export-job-lagging', customerId: ssoCustomer });
+    await harness.host.act(started.runId, { type: 'inputs', values: {} });
+    await harness.host.settled(started.runId);
+    const atConfirm = await harness.host.get(started.runId);
+    expect(needOf(atConfirm)?.need).toBe('action-confirm');
+    expect(pathOf(atConfirm).at(-1)).toBe('restart/restart');
+    const linked = { id: 'restart-stuck-job', version: 1 };
+    expect(stub.callsTo('/v1/actions/plan').map((call) => (call.body as { wizard: unknown }).wizard)).toEqual([linked]);
+
+    // The operator comes back after the plan expired: the fresh plan is asked for the linked wizard too.
+    clock.advance(16 * 60_000);
+    await expect(harness.host.act(started.runId, { type: 'confirm-action' })).rejects.toThrow(/plan had expired/);
+    expect(stub.callsTo('/v1/actions/plan').map((call) => (call.body as { wizard: unknown }).wizard)).toEqual([linked, linked]);
+  });
+
   it('pins the linked wizard with the run, which finishes after a restart from those pins', async () => {
     const library = dirs.make();
     for (const name of ['export-job-lagging.yaml', 'restart-stuck-job.yaml', 'export-restarted.scenario.yaml'])
