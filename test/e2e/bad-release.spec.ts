@@ -85,7 +85,9 @@ test('a bad release: the L1 sees the likely cause and who else, opens the known 
     await shot('known-problem');
 
     // Its workaround wizard, started for this customer from the problem.
-    await hits.getByRole('button', { name: `Start the workaround on ${CUSTOMER}: degraded-after-version-upgrade` }).click();
+    await hits
+      .getByRole('button', { name: `Start the workaround on ${CUSTOMER}: Customer degraded after a version upgrade` })
+      .click();
     await expect(page).toHaveURL(/#\/run\//);
     await expect(page.getByRole('heading', { level: 1, name: 'Customer degraded after a version upgrade' })).toBeVisible();
     const plan = page.getByRole('table', { name: 'What will change' });

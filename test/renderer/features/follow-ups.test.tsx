@@ -195,11 +195,43 @@ describe('known problems on the customer page', () => {
     expect(within(region).getByRole('alert')).toHaveTextContent('Regression: it came back');
     expect(within(region).getByRole('alert')).toHaveTextContent('26.12.1');
     expect(within(region).getByText(/Seen 3 times here/)).toBeInTheDocument();
-    expect(within(region).getByRole('button', { name: 'Start the workaround: export-job-behind' })).toBeEnabled();
+    // Named by its title in the library, not its id.
+    expect(await within(region).findByRole('button', { name: 'Start the workaround: Export job lagging behind' })).toBeEnabled();
     // The problem is one click away.
     expect(within(region).getByRole('link', { name: 'Export jobs lag after the queue change' })).toHaveAttribute(
       'href',
       '#/problems/prob-1',
     );
+  });
+
+  it('says so, with what to do, when the workaround wizard is not in this desk’s library, instead of a button that fails', async () => {
+    const desk = createFakeDesk(fixtures());
+    const answer = {
+      problem: {
+        id: 'prob-2',
+        title: 'Exports stall on the old worker',
+        status: 'known_error' as const,
+        rules: [],
+        customers: ['acme'],
+        workaroundWizard: 'restart-old-worker',
+        fixedVersion: null,
+        fixedAt: null,
+        owner: null,
+        createdBy: 'Priya Raman',
+        createdAt: '2026-11-01T00:00:00.000Z',
+        updatedAt: '2026-11-15T00:00:00.000Z',
+      },
+      hit: { customerId: 'acme', linkedBy: 'hand' as const, occurrences: 0, firstAt: null, lastAt: null, regression: null },
+      suggestedWizard: 'restart-old-worker',
+    };
+    desk.override('problems:forCustomer', () => ({ ok: true, value: { problems: [answer] } }));
+    renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
+    const region = await screen.findByRole('region', { name: 'Known problems (1)' });
+    expect(
+      await within(region).findByText(
+        /Its workaround wizard “restart-old-worker” is not in this desk’s wizard library\. Sync, or set/,
+      ),
+    ).toBeInTheDocument();
+    expect(within(region).queryByRole('button', { name: /Start the workaround/ })).toBeNull();
   });
 });

@@ -108,6 +108,30 @@ describe('the Known problems view', () => {
     expect(desk.fixtures.problems?.[1]?.problem.status).toBe('investigating');
   });
 
+  it('names the workaround wizard typed by its title, offers the library’s wizards, and flags an id the library lacks', async () => {
+    const { user, desk } = renderApp({ route: { view: 'problems', problemId: 'prob-sso' }, fixtures: fixtures() });
+    const form = await screen.findByRole('form', { name: 'Edit SSO loops after IdP rotation' });
+    const field = within(form).getByLabelText('Workaround wizard');
+    const offered = () =>
+      [...document.querySelectorAll(`datalist#${CSS.escape(field.getAttribute('list') ?? '')} option`)].map((option) => [
+        option.getAttribute('value'),
+        option.textContent,
+      ]);
+    await waitFor(() => expect(offered()).toContainEqual(['export-job-behind', 'Export job lagging behind']));
+    await user.clear(field);
+    await user.type(field, 'export-job-behind');
+    expect(field).toHaveAccessibleDescription('Export job lagging behind');
+    await user.clear(field);
+    await user.type(field, 'export-job-behnd');
+    expect(field).toHaveAccessibleDescription('“export-job-behnd” is not in this desk’s wizard library: check the id, or sync.');
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    await waitFor(() =>
+      expect(desk.inputsTo('problems:update')).toEqual([
+        { problemId: 'prob-sso', set: { workaroundWizard: 'export-job-behnd' } },
+      ]),
+    );
+  });
+
   it('starts a known error’s workaround wizard on a customer it hits, from that customer’s row', async () => {
     const base = fixtures();
     base.problems!.push({
@@ -163,7 +187,9 @@ describe('the Known problems view', () => {
     );
     const hits = await screen.findByRole('region', { name: 'Customers hit (2)' });
     expect(within(hits).getByRole('columnheader', { name: 'Workaround' })).toBeInTheDocument();
-    const forGlobex = within(hits).getByRole('button', { name: 'Start the workaround on Globex: export-job-behind' });
+    const forGlobex = await within(hits).findByRole('button', {
+      name: 'Start the workaround on Globex: Export job lagging behind',
+    });
     expect(forGlobex).toHaveTextContent('Start the workaround');
     forGlobex.focus();
     await user.keyboard('{Enter}');
@@ -189,7 +215,7 @@ describe('the Known problems view', () => {
     const hits = await screen.findByRole('region', { name: 'Customers hit (2)' });
     // Fixed in 26.12.1: Acme, where it came back, is offered the workaround; Globex, quiet since, is not.
     expect(
-      within(hits).getByRole('button', { name: 'Start the workaround on Acme Corporation: export-job-behind' }),
+      await within(hits).findByRole('button', { name: 'Start the workaround on Acme Corporation: Export job lagging behind' }),
     ).toBeEnabled();
     expect(within(within(hits).getByRole('row', { name: /Globex/ })).queryByRole('button')).toBeNull();
     expect(desk.inputsTo('runs:start')).toEqual([]);

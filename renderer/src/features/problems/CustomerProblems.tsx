@@ -6,9 +6,9 @@ import { useDesk } from '../../api/DeskContext';
 import { useCacheRefresh } from '../../app/useCacheRefresh';
 import { navigate } from '../../app/useHashRoute';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { GatedButton } from '../../components/GatedButton';
 import { formatDateTime } from '../../lib/time';
 import { useStartRun } from '../wizards/useStartRun';
+import { WorkaroundButton } from './WorkaroundButton';
 
 /**
  * The known problems hitting this customer (issue 12): how often, when last,
@@ -74,14 +74,11 @@ export function CustomerProblems({ customerId }: { customerId: string }) {
                 : `Seen ${hit.occurrences} ${hit.occurrences === 1 ? 'time' : 'times'} here${hit.lastAt ? `, last ${formatDateTime(hit.lastAt)}` : ''}.`}
             </p>
             {suggestedWizard ? (
-              <GatedButton
-                capability="operate"
-                type="button"
+              <WorkaroundButton
+                wizardId={suggestedWizard}
                 disabled={pendingKey !== null}
-                onClick={() => void start({ wizardId: suggestedWizard, customerId, practice: false })}
-              >
-                Start the workaround: {suggestedWizard}
-              </GatedButton>
+                onStart={() => void start({ wizardId: suggestedWizard, customerId, practice: false })}
+              />
             ) : null}
             {failure ? <ErrorMessage compact title="The workaround did not start" error={failure.error} /> : null}
           </li>

@@ -17,6 +17,7 @@ import { ProblemHistoryList } from './ProblemHistory';
 import { ProblemHits } from './ProblemHits';
 import { SignatureSeenLine } from '../diagnosis/SignatureSeenLine';
 import { rulesToText, textToIds, textToRules } from './rules-text';
+import { WorkaroundWizardField } from './WorkaroundWizardField';
 
 type TextField = Exclude<ProblemField, 'status' | 'rules' | 'customers'>;
 
@@ -51,7 +52,6 @@ function toSet(draft: Partial<Record<ProblemField, string>>): Partial<ProblemFie
 
 const TEXT_FIELDS: { field: TextField; label: string; type?: 'url'; placeholder?: string; multiline?: boolean }[] = [
   { field: 'owner', label: 'Owner' },
-  { field: 'workaroundWizard', label: 'Workaround wizard (id)', placeholder: 'export-job-behind' },
   { field: 'workaround', label: 'Workaround (what to do meanwhile)', multiline: true },
   { field: 'fixedVersion', label: 'Fixed in version', placeholder: '26.12.1' },
   { field: 'ticketUrl', label: 'Ticket link', type: 'url', placeholder: 'https://tickets.example.com/OPS-123' },
@@ -159,6 +159,7 @@ export function ProblemEditor({ detail, children }: { detail: ProblemDetail; chi
             ))}
           </select>
         </label>
+        <WorkaroundWizardField value={shown.workaroundWizard} onChange={(value) => edit('workaroundWizard', value)} />
         {TEXT_FIELDS.map((item) => (
           <label key={item.field} className="field">
             <span>{item.label}</span>

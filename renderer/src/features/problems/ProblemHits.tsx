@@ -2,9 +2,9 @@ import type { ProblemDetail, ProblemView } from '../../../../shared/ipc/problem-
 import { suggestedWorkaround } from '../../../../shared/problems';
 import { navigate } from '../../app/useHashRoute';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { GatedButton } from '../../components/GatedButton';
 import { formatDateTime } from '../../lib/time';
 import { useStartRun } from '../wizards/useStartRun';
+import { WorkaroundButton } from './WorkaroundButton';
 
 /**
  * Who a problem hits (issue 12): each customer, how it is linked, its signals,
@@ -57,15 +57,13 @@ export function ProblemHits({ problem, hits }: { problem: ProblemView; hits: Pro
                   {hasWorkaround ? (
                     <td>
                       {wizardId ? (
-                        <GatedButton
-                          capability="operate"
-                          type="button"
-                          aria-label={`Start the workaround on ${hit.customerName}: ${wizardId}`}
+                        <WorkaroundButton
+                          wizardId={wizardId}
+                          customerName={hit.customerName}
+                          isCompact
                           disabled={pendingKey !== null}
-                          onClick={() => void start({ wizardId, customerId: hit.customerId, practice: false })}
-                        >
-                          Start the workaround
-                        </GatedButton>
+                          onStart={() => void start({ wizardId, customerId: hit.customerId, practice: false })}
+                        />
                       ) : (
                         <span className="muted">none</span>
                       )}
