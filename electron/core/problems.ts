@@ -55,7 +55,7 @@ export function createProblemHandlers(options: {
     'problems:list': () => ({ rows: queries.list(me()) }),
     'problems:regressions': () => ({ rows: queries.regressions(me()) }),
     'problems:get': (input) => {
-      const detail = queries.get(input.problemId, me());
+      const detail = queries.get(input.problemId, me(), input.days);
       if (!detail)
         throw new DeskError('not_found', `Problem ${input.problemId} is not in the local cache. Sync, then try again.`);
       return detail;

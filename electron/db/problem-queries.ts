@@ -79,7 +79,7 @@ const MAX_CHAR = String.fromCodePoint(0x10ffff);
  * under their rules, counted with the server's rule (shared/problems.ts
  * `assessHit`).
  */
-/** How many days back a problem's signatures are counted on its page ("seen 12 times on 6 customers" in them). */
+/** How many days back a problem's signatures are counted on its page ("seen 12 times on 6 customers" in them) unless asked. */
 export const PROBLEM_SEEN_WINDOW_DAYS = 30;
 
 export function createProblemQueries(db: Database.Database, outbox?: Outbox, options: { now?: () => number } = {}) {
@@ -263,15 +263,18 @@ export function createProblemQueries(db: Database.Database, outbox?: Outbox, opt
       return views.sort((a, b) => rank(a) - rank(b) || (b.lastAt ?? b.createdAt).localeCompare(a.lastAt ?? a.createdAt));
     },
 
-    /** One problem as shown with every customer it hits, or null when neither the cache nor the outbox has it. */
-    get(id: string, me: string): ProblemDetail | null {
+    /**
+     * One problem as shown with every customer it hits, its signatures counted over the
+     * last `days` days, or null when neither the cache nor the outbox has it.
+     */
+    get(id: string, me: string, days = PROBLEM_SEEN_WINDOW_DAYS): ProblemDetail | null {
       const local = overlay().get(id);
       const base = synced(id) ?? (local?.create ? fromCreate(id, local.create, me) : null);
       if (!base) return null;
       const { view, hits } = toView(base, local);
       const names = new Map(customers.all().map((row) => [row.id, row.name]));
       const to = now();
-      const from = new Date(to - PROBLEM_SEEN_WINDOW_DAYS * 86_400_000).toISOString();
+      const from = new Date(to - days * 86_400_000).toISOString();
       return {
         problem: view,
         hits: hits.map((hit) => ({ ...hit, customerName: names.get(hit.customerId) ?? hit.customerId })),

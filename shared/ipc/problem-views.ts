@@ -64,6 +64,8 @@ export const ProblemDetailSchema = z.object({
 export type ProblemDetail = z.infer<typeof ProblemDetailSchema>;
 
 export const ProblemIdInputSchema = z.strictObject({ problemId: z.string().min(1).max(64) });
+/** One problem; `days`: how far back its signatures are counted ("seen 12 times on 6 customers" in them), 30 when not given. */
+export const ProblemGetInputSchema = ProblemIdInputSchema.extend({ days: z.number().int().min(1).max(366).optional() });
 
 /** From a signal (its signature, its customer), a wizard run (its customer, its wizard as the workaround) or by hand. */
 export const ProblemCreateInputSchema = z.strictObject({

@@ -130,6 +130,18 @@ describe('known problems edited on the desk', () => {
       ['acme', 'Customer acme', 'both', 2],
       ['globex', 'Customer globex', 'signature', 1],
     ]);
+    // Its signature counted over 30 days by default, or over as many days as asked: back to 25 November, two of three.
+    expect(detail.signatures.map((seen) => [seen.hits, seen.customers])).toEqual([[3, 2]]);
+    const sinceThe25th = Math.ceil((Date.now() - Date.parse('2026-11-25T09:00:00.000Z')) / 86_400_000);
+    const recent = await call(desk, 'problems:get', { problemId: created.id, days: sinceThe25th });
+    expect(recent.signatures.map((seen) => [seen.hits, seen.customers])).toEqual([[2, 2]]);
+    expect(Date.parse(recent.signatures[0]?.to ?? '') - Date.parse(recent.signatures[0]?.from ?? '')).toBe(
+      sinceThe25th * 86_400_000,
+    );
+    expect(await desk.dispatch('problems:get', { problemId: created.id, days: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request' },
+    });
     // Insights read the same cache: the signature hit two customers, the problem three signals, one recurrence.
     const insights = await call(desk, 'insights:get', { days: 366 });
     expect(insights.tables.find((table) => table.id === 'signatures')?.rows[0]).toEqual([

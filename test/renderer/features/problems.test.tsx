@@ -185,6 +185,25 @@ describe('the Known problems view', () => {
     expect(seen[1]).toHaveTextContent(
       /^exportqueue \(alert\): seen 0 times on 0 customers from .+ to .+; never seen in the synced history\.$/,
     );
+    // Counted over another period on request: the desk is asked again, and the new counts shown.
+    desk.override('problems:get', async (input) => {
+      const answer = await desk.answer('problems:get', input);
+      if (!answer.ok || (input as { days?: number }).days !== 7) return answer;
+      const detail = answer.value as { signatures: { hits: number; customers: number }[] };
+      return {
+        ok: true,
+        value: { ...detail, signatures: detail.signatures.map((seen) => ({ ...seen, hits: 1, customers: 1 })) },
+      };
+    });
+    await user.selectOptions(screen.getByLabelText('Signatures counted over'), 'the last 7 days');
+    await waitFor(() =>
+      expect(
+        within(screen.getByRole('list', { name: 'How often its signatures were seen' })).getAllByRole('listitem')[0],
+      ).toHaveTextContent(/: seen 1 time on 1 customer from /),
+    );
+    expect(desk.inputsTo('problems:get').at(-1)).toEqual({ problemId: 'prob-known', days: 7 });
+    expect(desk.inputsTo('problems:get')[0]).toEqual({ problemId: 'prob-known', days: 30 });
+
     const hits = await screen.findByRole('region', { name: 'Customers hit (2)' });
     expect(within(hits).getByRole('columnheader', { name: 'Workaround' })).toBeInTheDocument();
     const forGlobex = await within(hits).findByRole('button', {

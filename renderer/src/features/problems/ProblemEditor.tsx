@@ -58,6 +58,9 @@ const TEXT_FIELDS: { field: TextField; label: string; type?: 'url'; placeholder?
   { field: 'fixUrl', label: 'Fix link (the change that fixes it)', type: 'url', placeholder: 'https://git.example.com/pr/42' },
 ];
 
+/** The periods a problem's signatures can be counted over, in days. */
+export const PROBLEM_SEEN_PERIODS = [7, 30, 90, 365] as const;
+
 /**
  * One known problem: its fields edited in place (only the fields you touched
  * are sent, so a colleague's change to another field is never undone), the
@@ -65,7 +68,18 @@ const TEXT_FIELDS: { field: TextField; label: string; type?: 'url'; placeholder?
  * with regressions flagged, and its history. Saved offline too; the server's
  * refusal, or a colleague's value your edit replaced, is shown here.
  */
-export function ProblemEditor({ detail, children }: { detail: ProblemDetail; children?: ReactNode }) {
+export function ProblemEditor({
+  detail,
+  seenDays,
+  onSeenDays,
+  children,
+}: {
+  detail: ProblemDetail;
+  /** How many days back its signatures are counted, and a change of it (the page asks the desk again). */
+  seenDays: number;
+  onSeenDays(days: number): void;
+  children?: ReactNode;
+}) {
   const desk = useDesk();
   // What the desk answered to this editor's last save, shown until the next read of the cache brings it.
   const [saved, setSaved] = useState<{ read: ProblemDetail; view: ProblemView } | null>(null);
@@ -113,6 +127,18 @@ export function ProblemEditor({ detail, children }: { detail: ProblemDetail; chi
         {formatDateTime(problem.createdAt)}
         {problem.fixedAt ? ` · marked fixed ${formatDateTime(problem.fixedAt)}` : ''}
       </p>
+      {detail.signatures.length > 0 ? (
+        <label className="field inline">
+          <span>Signatures counted over</span>
+          <select value={seenDays} onChange={(event) => onSeenDays(Number(event.target.value))}>
+            {PROBLEM_SEEN_PERIODS.map((days) => (
+              <option key={days} value={days}>
+                the last {days} days
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
       {detail.signatures.length > 0 ? (
         <ul className="problem-signatures" aria-label="How often its signatures were seen">
           {detail.signatures.map((seen) => (

@@ -7,7 +7,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { countOf } from '../../lib/plural';
 import { useDeskAnswer } from '../diagnosis/useDeskAnswer';
 import { NewProblemButton } from './NewProblem';
-import { ProblemEditor } from './ProblemEditor';
+import { PROBLEM_SEEN_PERIODS, ProblemEditor } from './ProblemEditor';
 import { ProblemFollowUps } from './ProblemFollowUps';
 import './problems.css';
 
@@ -29,9 +29,10 @@ function useRefreshKey(): number {
 export function ProblemsView({ problemId }: { problemId?: string }) {
   const desk = useDesk();
   const reloads = useRefreshKey();
+  const [seenDays, setSeenDays] = useState<number>(PROBLEM_SEEN_PERIODS[1]);
   const list = useDeskAnswer(`list:${reloads}`, () => desk.problems.list());
-  const detail = useDeskAnswer(problemId ? `${problemId}:${reloads}` : null, () =>
-    desk.problems.get({ problemId: problemId ?? '' }),
+  const detail = useDeskAnswer(problemId ? `${problemId}:${seenDays}:${reloads}` : null, () =>
+    desk.problems.get({ problemId: problemId ?? '', days: seenDays }),
   );
   const rows = list.value?.rows ?? [];
   const editorRef = useRef<HTMLDivElement>(null);
@@ -91,7 +92,7 @@ export function ProblemsView({ problemId }: { problemId?: string }) {
             <ErrorMessage title="The problem could not be read" error={detail.error} onRetry={detail.retry} />
           ) : null}
           {detail.value ? (
-            <ProblemEditor key={detail.value.problem.id} detail={detail.value}>
+            <ProblemEditor key={detail.value.problem.id} detail={detail.value} seenDays={seenDays} onSeenDays={setSeenDays}>
               <ProblemFollowUps detail={detail.value} />
             </ProblemEditor>
           ) : !problemId && rows.length > 0 ? (
