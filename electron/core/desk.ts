@@ -13,6 +13,7 @@ import { createApplier } from '../db/apply';
 import { openCache } from '../db/cache';
 import { createOutbox, type OutboxRow } from '../db/outbox';
 import { createQueries } from '../db/queries';
+import { createSearchIndexer, createSearchIndexScheduler } from '../db/search-index';
 import { createDiagnosis } from '../db/diagnosis';
 import { createReleaseQueries } from '../db/releases';
 import type { Logger } from '../../shared/log';
@@ -57,6 +58,8 @@ export type DeskOptions = {
   requestTimeoutMs?: number;
   /** Ops per pull page. */
   pullLimit?: number;
+  /** Events indexed for search per transaction after a bootstrap (search-index.ts); tests make chunks small. */
+  searchIndexChunkRows?: number;
   backoff?: { baseMs: number; capMs: number };
   /** The bundled starter wizards (resources/wizards); null for none. Default: resources/wizards next to the app code. */
   bundledWizardsDir?: string | null;
@@ -179,11 +182,16 @@ export function createDesk(options: DeskOptions): Desk {
     backoff: options.backoff,
     onStatus: (status) => {
       events.emit('sync:changed', status);
+      // Declared below; a bootstrap that stopped pulling (done, offline, failed) lets the search index go on.
+      searchIndex.kick();
       // Declared below; a status can only arrive once the engine has a client, after the desk is built.
       if (status.state === 'online' && lastSyncState !== 'online') runHost.reconnected();
       lastSyncState = status.state;
     },
-    onChanged: (summary) => events.emit('cache:changed', { customerIds: [...summary.customerIds], global: summary.global }),
+    onChanged: (summary) => {
+      events.emit('cache:changed', { customerIds: [...summary.customerIds], global: summary.global });
+      searchIndex.kick();
+    },
     // Declared below; the engine identifies a backend only after setClient, once the desk is built.
     onIdentified: (learned, userName) => onIdentified(learned, userName),
     unauthorizedMessage: () =>
@@ -192,12 +200,23 @@ export function createDesk(options: DeskOptions): Desk {
         : 'The backend refused the access token. Enter a valid token on the Sync page.',
   });
 
+  // A finished customer's events are indexed for search after its bootstrap (issue 13), while the desk is not pulling
+  // bootstrap pages: a chunk per event-loop turn, so requests of the renderer wait at most one chunk.
+  const searchIndexer = createSearchIndexer(cache);
+  const searchIndex = createSearchIndexScheduler({
+    indexer: searchIndexer,
+    isPaused: () => {
+      const status = engine.status();
+      return status.state === 'syncing' && status.isBootstrapping;
+    },
+    onIndexed: (customerIds) => events.emit('cache:changed', { customerIds, global: false, searchIndexed: true }),
+    log,
+    chunkRows: options.searchIndexChunkRows,
+  });
+
   const clearSyncedData = cache.transaction(() => {
-    const liveCustomers = cache
-      .prepare("select bucket from sync_bucket where state = 'live' and bucket like 'customer:%'")
-      .pluck()
-      .all() as string[];
-    if (liveCustomers.length > 0) cache.exec("insert into events_fts (events_fts) values ('delete-all')");
+    // Every indexed event's terms go at once (a customer may be indexed in part, cache migration 20).
+    cache.exec("insert into events_fts (events_fts) values ('delete-all')");
     for (const table of [
       'events',
       'threads',
@@ -672,11 +691,15 @@ export function createDesk(options: DeskOptions): Desk {
     events,
     async start() {
       isStopped = false;
+      searchIndex.start();
+      // A desk closed while it indexed goes on where it stopped.
+      searchIndex.kick();
       await connect();
       resumeRuns();
     },
     async stop() {
       isStopped = true;
+      searchIndex.stop();
       clearTimeout(demoRestartTimer as ReturnType<typeof setTimeout>);
       await runHost.stop();
       await engine.stop();
@@ -684,6 +707,7 @@ export function createDesk(options: DeskOptions): Desk {
       demo = null;
     },
     close() {
+      searchIndex.stop();
       void runHost.stop();
       cache.close();
     },

@@ -27,6 +27,7 @@ import {
 } from '../../shared/sync/wire';
 import type { Outbox } from './outbox';
 import { customerSearchKey } from './search-key';
+import { isEventIndexed, type SearchIndexPosition } from './search-index';
 
 const SyncedNoteSchema = NoteSchema;
 
@@ -148,7 +149,25 @@ type ThreadState = {
   lastAt: string;
 };
 type PendingThread = { customerId: string; kind: string; thread: string; state: ThreadState | null; isChanged: boolean };
-type BucketRow = { bucket: string; cursor: string | null; page_token: string | null; state: string };
+type BucketRow = {
+  bucket: string;
+  cursor: string | null;
+  page_token: string | null;
+  state: string;
+  is_search_indexed: number;
+  search_after_time: string | null;
+  search_after_id: string | null;
+};
+
+/** How far a bucket's events are in the search index (cache migration 20). */
+function indexPositionOf(row: BucketRow | undefined): SearchIndexPosition {
+  if (!row) return { isIndexed: false, after: null };
+  const after =
+    row.search_after_time !== null && row.search_after_id !== null
+      ? ([row.search_after_time, row.search_after_id] as const)
+      : null;
+  return { isIndexed: row.is_search_indexed === 1, after };
+}
 
 /** What one applied page changed, for the renderer's refresh event. */
 export type ApplySummary = { customerIds: Set<string>; global: boolean; ops: number };
@@ -176,8 +195,16 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       @sourceSystem, @sourceExternalId, @actor, @body, @prevValue, @newValue, @links, @properties, @signature, @changeKey, @searchKey, @ver)`);
   const existingEvent = db.prepare<
     [string],
-    { rid: number; ver: number; kind: string; severity: string; feature: string | null; source_system: string }
-  >('select rid, ver, kind, severity, feature, source_system from events where id = ?');
+    {
+      rid: number;
+      ver: number;
+      occurred_at: string;
+      kind: string;
+      severity: string;
+      feature: string | null;
+      source_system: string;
+    }
+  >('select rid, ver, occurred_at, kind, severity, feature, source_system from events where id = ?');
   const replaceEvent = db.prepare(`
     update events set occurred_at = @occurredAt, recorded_at = @recordedAt, kind = @kind, severity = @severity,
       summary = @summary, feature = @feature, source_system = @sourceSystem, source_external_id = @sourceExternalId,
@@ -190,19 +217,18 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
   const ftsDelete = db.prepare(`
     insert into events_fts (events_fts, rowid, summary, body, kind, feature, actor, search_key)
     select 'delete', rid, summary, body, kind, feature, actor, search_key from events where rid = ?`);
-  // In row id order: FTS5 writes its pending terms out as a new segment whenever a row id is not above the
-  // last one, so rows in an index's order (by time) made a segment every few rows (issue 13: building the
-  // index of 200 customers' 100,000 events took 45 s in index order, 19 s in row id order, same load).
-  // Once per pull response, for every customer whose bootstrap finished in it (a JSON array of ids): each
-  // statement writes its pending terms out as a segment, and a customer's was built apart from the next one's
-  // (issue 13: the 200 segments of 200 customers cost ~2× the bulk build of their events at 100,000 events).
-  const ftsIndexCustomers = db.prepare(`
-    insert into events_fts (rowid, summary, body, kind, feature, actor, search_key)
-    select rid, summary, body, kind, feature, actor, search_key from events
-     where customer_id in (select value from json_each(?)) order by rid`);
   const ftsDeleteCustomer = db.prepare(`
     insert into events_fts (events_fts, rowid, summary, body, kind, feature, actor, search_key)
     select 'delete', rid, summary, body, kind, feature, actor, search_key from events where customer_id = ? order by rid`);
+  // A customer whose index was being built after its bootstrap: only the events the indexer has passed are in it.
+  const ftsDeleteCustomerThrough = db.prepare(`
+    insert into events_fts (events_fts, rowid, summary, body, kind, feature, actor, search_key)
+    select 'delete', rid, summary, body, kind, feature, actor, search_key from events
+     where rid in (select rid from events indexed by events_by_customer_time
+                    where customer_id = ? and (occurred_at, id) <= (?, ?)) order by rid`);
+  const forgetSearchIndex = db.prepare(
+    'update sync_bucket set is_search_indexed = 0, search_after_time = null, search_after_id = null where bucket = ?',
+  );
   // Threads (open alerts, incidents, tickets) are folded per pull response: each thread's state is read once, every
   // event of the thread in the response applied to it in memory by the rule below, and the result written once
   // (issue 13: at bootstrap 34,433 thread events of 100,000 touched 17,228 threads).
@@ -392,7 +418,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     source: event.source.system,
   });
 
-  function applyEvent(op: Op, isIndexed: boolean, summary: ApplySummary): void {
+  function applyEvent(op: Op, index: SearchIndexPosition, summary: ApplySummary): void {
     const event = op.row as EventRow;
     const params = {
       id: event.id,
@@ -419,7 +445,8 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     };
     const inserted = insertEvent.run(params);
     if (inserted.changes === 1) {
-      if (isIndexed) ftsInsert.run(inserted.lastInsertRowid);
+      // Not yet indexed: the indexer reaches it (it walks the customer's events after its position).
+      if (isEventIndexed(index, event.occurredAt, event.id)) ftsInsert.run(inserted.lastInsertRowid);
       addFacets(event.customerId, facetsOf(event), 1);
       const stats = pendingStats.get(event.customerId);
       if (!stats) pendingStats.set(event.customerId, { count: 1, last: event.occurredAt });
@@ -430,7 +457,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     } else {
       const existing = existingEvent.get(event.id);
       if (!existing || existing.ver >= op.ver) return;
-      if (isIndexed) ftsDelete.run(existing.rid);
+      if (isEventIndexed(index, existing.occurred_at, event.id)) ftsDelete.run(existing.rid);
       addFacets(
         event.customerId,
         { kind: existing.kind, severity: existing.severity, feature: existing.feature, source: existing.source_system },
@@ -438,14 +465,14 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
       );
       addFacets(event.customerId, facetsOf(event), 1);
       replaceEvent.run(params);
-      if (isIndexed) ftsInsert.run(existing.rid);
+      if (isEventIndexed(index, event.occurredAt, event.id)) ftsInsert.run(existing.rid);
     }
     const thread = threadOf(event);
     if (thread) foldThread(event, thread);
     summary.customerIds.add(event.customerId);
   }
 
-  function applyOp(op: Op, bucket: string, isIndexed: boolean, summary: ApplySummary): void {
+  function applyOp(op: Op, bucket: string, index: SearchIndexPosition, summary: ApplySummary): void {
     summary.ops += 1;
     if (op.op === 'del') {
       const statement = deleteBy[op.entity as keyof typeof deleteBy];
@@ -467,7 +494,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
         return;
       }
       case 'event':
-        applyEvent(op, isIndexed, summary);
+        applyEvent(op, index, summary);
         return;
       case 'note': {
         const row = op.row as z.infer<typeof SyncedNoteSchema>;
@@ -525,25 +552,18 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     }
   }
 
-  /** Customers whose bootstrap finished in this transaction: their events are indexed for search together. */
-  const pendingIndex = new Set<string>();
-  const flushIndex = () => {
-    if (pendingIndex.size === 0) return;
-    ftsIndexCustomers.run(JSON.stringify([...pendingIndex]));
-    pendingIndex.clear();
-  };
-
-  function clearBucket(bucket: string, wasIndexed: boolean): void {
-    // A bucket that went live earlier in this transaction: index it first, so the delete below finds its terms.
-    flushIndex();
+  function clearBucket(bucket: string, index: SearchIndexPosition): void {
     flushThreads();
     const customerId = bucketCustomerId(bucket);
     if (customerId === null) {
       for (const statement of clearGlobal) statement.run();
       return;
     }
-    if (wasIndexed) ftsDeleteCustomer.run(customerId);
+    // Only the terms of indexed events are deleted: deleting an event FTS5 never indexed corrupts the index.
+    if (index.isIndexed) ftsDeleteCustomer.run(customerId);
+    else if (index.after !== null) ftsDeleteCustomerThrough.run(customerId, index.after[0], index.after[1]);
     for (const statement of clearCustomer) statement.run(customerId);
+    forgetSearchIndex.run(bucket);
   }
 
   /**
@@ -555,9 +575,9 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     const summary: ApplySummary = { customerIds: new Set(), global: false, ops: 0 };
     for (const page of response.buckets) {
       const current = getBucket.get(page.bucket);
-      const wasIndexed = current?.state === 'live';
+      const index = indexPositionOf(current);
       if ('reset' in page) {
-        clearBucket(page.bucket, wasIndexed);
+        clearBucket(page.bucket, index);
         saveBucket.run({ bucket: page.bucket, cursor: null, pageToken: null, state: 'new', now });
         const customerId = bucketCustomerId(page.bucket);
         if (customerId) summary.customerIds.add(customerId);
@@ -565,21 +585,12 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
         continue;
       }
       if (!current) continue; // A page for a bucket we no longer track (removed meanwhile).
-      // A second page of a bucket that went live in this response: its earlier events are indexed before this
-      // page's are indexed one by one.
-      const customerId = bucketCustomerId(page.bucket);
-      if (customerId !== null && pendingIndex.has(customerId)) flushIndex();
       const isBootstrapping = page.bootstrap !== undefined && !page.bootstrap.done;
-      const isIndexed = wasIndexed;
-      for (const op of page.ops) applyOp(op, page.bucket, isIndexed, summary);
+      for (const op of page.ops) applyOp(op, page.bucket, index, summary);
       let state = current.state;
+      // A finished bootstrap goes live unindexed: search-index.ts builds its index afterwards.
       if (isBootstrapping) state = 'bootstrapping';
-      else if (state !== 'live') {
-        // Bootstrap finished: this customer's events are indexed with the others' at the end of the response, in
-        // one statement, far faster than row by row.
-        if (customerId) pendingIndex.add(customerId);
-        state = 'live';
-      }
+      else if (state !== 'live') state = 'live';
       saveBucket.run({
         bucket: page.bucket,
         cursor: page.cursor,
@@ -588,7 +599,6 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
         now,
       });
     }
-    flushIndex();
     // Flush before removals so a removed customer's counters and threads are deleted, not re-created.
     flushThreads();
     for (const [customerId, stats] of pendingStats) bumpStats.run(customerId, stats.last, stats.count);
@@ -601,7 +611,7 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     for (const bucket of response.addedBuckets) addBucket.run(bucket, now);
     for (const bucket of response.removedBuckets) {
       const current = getBucket.get(bucket);
-      clearBucket(bucket, current?.state === 'live');
+      clearBucket(bucket, indexPositionOf(current));
       removeBucketRow.run(bucket);
       const customerId = bucketCustomerId(bucket);
       if (customerId) summary.customerIds.add(customerId);
@@ -622,7 +632,6 @@ export function createApplier(db: Database.Database, outbox: Outbox) {
     } finally {
       pendingStats.clear();
       pendingFacets.clear();
-      pendingIndex.clear();
       pendingThreads.clear();
     }
   };

@@ -566,6 +566,23 @@ export const CACHE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 20,
+    name: "a customer's search index built after its bootstrap",
+    up(db) {
+      // Issue 13: building a customer's search index was a third of the desk's work in a bootstrap. It is now built
+      // after the bootstrap, in chunks in the customer's time order (search-index.ts), and the bucket says how far:
+      // is_search_indexed = 1 when every event is indexed (apply then indexes each changed row), else the events at
+      // or before (search_after_time, search_after_id) are, and none if those are null. Live buckets were indexed
+      // in full by the code before.
+      db.exec(`
+        alter table sync_bucket add column is_search_indexed integer not null default 0;
+        alter table sync_bucket add column search_after_time text;
+        alter table sync_bucket add column search_after_id text;
+        update sync_bucket set is_search_indexed = 1 where state = 'live' and bucket like 'customer:%';
+      `);
+    },
+  },
 ];
 
 /**

@@ -25,6 +25,7 @@ import type { Outbox } from './outbox';
 import { compareVersions } from '../../shared/versions';
 import { createTimelinePlanner, type TimelinePlanner } from './timeline';
 import { plainSnippet } from './plain-text';
+import { createSearchIndexProgress } from './search-index';
 
 type CustomerRaw = {
   id: string;
@@ -306,6 +307,8 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
   const customerNames = db.prepare<[string], { id: string; name: string; health: Health }>(
     'select id, name, health from customers where id in (select value from json_each(?))',
   );
+
+  const searchIndexProgress = createSearchIndexProgress(db);
 
   function latestVersion(): string | null {
     let latest: string | null = null;
@@ -598,7 +601,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
     search(text: string, limit: number, firstCustomerId?: string | null): SearchOutput {
       const started = performance.now();
       const fts = toFtsQuery(text);
-      if (!fts) return { groups: [], tookMs: 0 };
+      if (!fts) return { groups: [], indexing: searchIndexProgress(), tookMs: 0 };
       const groups = new Map<string, SearchOutput['groups'][number]>();
       for (const row of searchCustomers.all(fts, 50)) {
         groups.set(row.id, {
@@ -656,7 +659,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
       const ranked = [...groups.values()];
       const firstIndex = firstCustomerId ? ranked.findIndex((group) => group.customerId === firstCustomerId) : -1;
       if (firstIndex > 0) ranked.unshift(...ranked.splice(firstIndex, 1));
-      return { groups: ranked, tookMs: performance.now() - started };
+      return { groups: ranked, indexing: searchIndexProgress(), tookMs: performance.now() - started };
     },
 
     notesFor,

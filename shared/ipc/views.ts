@@ -215,6 +215,11 @@ export const SearchOutputSchema = z.object({
       ),
     }),
   ),
+  /**
+   * Customers whose events are still being indexed for search (after their bootstrap, issue 13) and how many
+   * events those customers hold: their matches may be missing until it is done. Null when everything is indexed.
+   */
+  indexing: z.object({ customers: z.number().int().nonnegative(), events: z.number().int().nonnegative() }).nullable(),
   tookMs: z.number(),
 });
 export type SearchOutput = z.infer<typeof SearchOutputSchema>;
@@ -292,6 +297,8 @@ export const SignOutInputSchema = z.strictObject({
 export const CacheChangedSchema = z.object({
   customerIds: z.array(z.string()),
   global: z.boolean(),
+  /** Only these customers' search index changed: their events became searchable (built after the bootstrap, issue 13). */
+  searchIndexed: z.boolean().optional(),
 });
 
 /**

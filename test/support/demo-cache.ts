@@ -3,6 +3,7 @@ import { eventSignature } from '../../shared/signature';
 import { ulid } from '../../shared/ulid';
 import type { BucketPage, Op } from '../../shared/sync/wire';
 import { createApplier } from '../../electron/db/apply';
+import { createSearchIndexer } from '../../electron/db/search-index';
 import { openCache, type CacheHandle } from '../../electron/db/cache';
 import { createOutbox } from '../../electron/db/outbox';
 import { silentLogger } from '../../electron/core/log';
@@ -81,5 +82,7 @@ export function openDemoCache(dataDir: string, options: { seed?: number; now: Da
     ops.get(event.customerId)?.push({ op: 'put', entity: 'event', id: event.id, ver: 1, row: event });
   }
   apply([...ops].map(([customerId, list]) => page(bucketOf(customerId), list, true)));
+  // Searchable, as a desk's cache is once it has indexed the bootstrap (search-index.ts).
+  createSearchIndexer(handle.db).indexAll();
   return { handle, outbox, fleet, roster: faultRoster(fleet) };
 }

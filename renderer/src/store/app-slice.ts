@@ -4,7 +4,7 @@ import type { ContractError } from '../../../shared/ipc/result';
 import { routeToHash, type AppRoute } from '../../../shared/routes';
 
 /** The last `cache:changed` from the desk core; `seq` grows with every event so views can react to each one. */
-export type CacheChange = { seq: number; customerIds: readonly string[]; global: boolean };
+export type CacheChange = { seq: number; customerIds: readonly string[]; global: boolean; searchIndexed?: boolean };
 
 export type AppSlice = {
   route: AppRoute;
@@ -19,7 +19,7 @@ export type AppSlice = {
   refuseLink(reason: string): void;
   setInfo(info: AppInfo | null, error?: ContractError | null): void;
   setNotice(notice: string | null): void;
-  noteCacheChanged(change: { customerIds: readonly string[]; global: boolean }): void;
+  noteCacheChanged(change: { customerIds: readonly string[]; global: boolean; searchIndexed?: boolean }): void;
 };
 
 export const createAppSlice: StateCreator<AppSlice, [], [], AppSlice> = (set) => ({
@@ -35,7 +35,14 @@ export const createAppSlice: StateCreator<AppSlice, [], [], AppSlice> = (set) =>
   setInfo: (info, error = null) => set({ info, infoError: error }),
   setNotice: (notice) => set({ notice }),
   noteCacheChanged: (change) =>
-    set((state) => ({ cacheChange: { seq: state.cacheChange.seq + 1, customerIds: change.customerIds, global: change.global } })),
+    set((state) => ({
+      cacheChange: {
+        seq: state.cacheChange.seq + 1,
+        customerIds: change.customerIds,
+        global: change.global,
+        searchIndexed: change.searchIndexed,
+      },
+    })),
 });
 
 /** Whether a cache change concerns one customer. */

@@ -5,6 +5,7 @@ import { openCache, type CacheHandle } from '../../../electron/db/cache';
 import { createOutbox, type Outbox } from '../../../electron/db/outbox';
 import { createQueries, toFtsQuery, toHighlight, type Queries } from '../../../electron/db/queries';
 import { silentLogger } from '../../../electron/core/log';
+import { createSearchIndexer } from '../../../electron/db/search-index';
 import { customerRow, eventRow, pullResponse, put } from '../../support/rows';
 import { tempDirs } from '../../support/temp';
 
@@ -18,7 +19,17 @@ let queries: Queries;
 function open() {
   handle = openCache({ dataDir, log: silentLogger });
   outbox = createOutbox(handle.db);
-  applier = createApplier(handle.db, outbox);
+  // As the desk does it: finished bootstraps are indexed for search after the pages are applied (search-index.ts).
+  const indexer = createSearchIndexer(handle.db);
+  const raw = createApplier(handle.db, outbox);
+  applier = {
+    ...raw,
+    applyPull: (...args) => {
+      const summary = raw.applyPull(...args);
+      indexer.indexAll();
+      return summary;
+    },
+  };
   queries = createQueries(handle.db, outbox, () => 'you');
 }
 
@@ -35,7 +46,7 @@ afterEach(() => {
 const now = '2026-11-27T00:00:00Z';
 
 describe('applying pulled pages', () => {
-  it('indexes a bootstrapped customer for search only when its bootstrap is done, then incrementally', () => {
+  it('indexes a bootstrapped customer for search only once its bootstrap is done, then incrementally', () => {
     const first = eventRow('acme', '2026-11-01T10:00:00.000Z', { summary: 'SAML certificate rotated' });
     applier.applyPull(
       pullResponse([

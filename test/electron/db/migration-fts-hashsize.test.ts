@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApplier } from '../../../electron/db/apply';
+import { createSearchIndexer } from '../../../electron/db/search-index';
 import { openCache } from '../../../electron/db/cache';
 import { CACHE_MIGRATIONS, FTS_HASH_SIZE_BYTES } from '../../../electron/db/migrations';
 import { migrate } from '../../../electron/db/open';
@@ -41,7 +42,7 @@ describe('cache migration 17 (search index pending terms)', () => {
     db.close();
   });
 
-  it('gives a new cache the setting, and a bootstrap built under it searches and passes the integrity check', () => {
+  it('gives a new cache the setting, and a bootstrap indexed under it searches and passes the integrity check', () => {
     const handle = openCache({ dataDir: dirs.make(), log: silentLogger });
     expect(hashSize(handle.db)).toBe(FTS_HASH_SIZE_BYTES);
     const outbox = createOutbox(handle.db);
@@ -63,6 +64,7 @@ describe('cache migration 17 (search index pending terms)', () => {
       ]),
       now,
     );
+    createSearchIndexer(handle.db).indexAll();
     handle.db.exec("insert into events_fts (events_fts) values ('integrity-check')");
     const queries = createQueries(handle.db, outbox, () => 'test');
     expect(queries.search('wave2999', 10).groups[0]?.events.map((event) => event.id)).toEqual([events[2999]!.id]);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApplier } from '../../../electron/db/apply';
+import { createSearchIndexer } from '../../../electron/db/search-index';
 import { openCache } from '../../../electron/db/cache';
 import { CACHE_MIGRATIONS } from '../../../electron/db/migrations';
 import { migrate } from '../../../electron/db/open';
@@ -83,6 +84,7 @@ describe("the timeline's text filter by the customer's term", () => {
       ]),
       now,
     );
+    createSearchIndexer(handle.db).indexAll();
     const db = handle.db;
     const textPage = (customerId: string, text: string) =>
       queries.timelinePage({ customerId, limit: 10, filters: { text } }).rows.map((row) => row.id);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApplier, validatePullRows } from '../../../electron/db/apply';
+import { createSearchIndexer } from '../../../electron/db/search-index';
 import { openCache } from '../../../electron/db/cache';
 import { CACHE_MIGRATIONS } from '../../../electron/db/migrations';
 import { migrate } from '../../../electron/db/open';
@@ -29,6 +30,8 @@ function openDesk() {
     ]),
     now,
   );
+  // Both customers' (empty) bootstraps indexed: events from now on are indexed as they are applied.
+  createSearchIndexer(handle.db).indexAll();
   return { handle, applier, queries };
 }
 

@@ -148,4 +148,26 @@ describe('search', () => {
     expect(await screen.findByText('The search index is being rebuilt.')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
   });
+
+  it('says while customers are still being indexed that results may be incomplete, and asks again as indexing finishes', async () => {
+    const desk = createFakeDesk(standardFixtures());
+    let isIndexing = true;
+    desk.override('search:query', async (input) => {
+      const answer = (await desk.answer('search:query', input)) as Result<{ indexing: unknown }>;
+      return answer.ok
+        ? { ok: true, value: { ...answer.value, indexing: isIndexing ? { customers: 3, events: 41200 } : null } }
+        : answer;
+    });
+    const { user } = renderApp({ route: { view: 'fleet' }, desk });
+    await user.type(searchBox(), 'sso');
+    const note = await screen.findByRole('note');
+    expect(note).toHaveTextContent('Still indexing 3 customers (41,200 events) for search — results may be incomplete.');
+    const asked = desk.inputsTo('search:query').length;
+    // The desk finished indexing those customers: the same text is asked again, and the answer is complete.
+    isIndexing = false;
+    act(() => desk.emit('cache:changed', { customerIds: ['acme'], global: false, searchIndexed: true }));
+    await waitFor(() => expect(screen.queryByRole('note')).not.toBeInTheDocument());
+    expect(desk.inputsTo('search:query').slice(asked)).toEqual([expect.objectContaining({ text: 'sso' })]);
+    expect(within(screen.getByTestId('search-results')).getAllByRole('group').length).toBeGreaterThan(0);
+  });
 });

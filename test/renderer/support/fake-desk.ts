@@ -456,7 +456,7 @@ export function createFakeDesk(fixtures: Fixtures): FakeDesk {
         .filter((group) => group.customerMatched || group.events.length > 0)
         // As the core: the customer the engineer is on first, the rest in their order.
         .sort((a, b) => Number(b.customerId === input.firstCustomerId) - Number(a.customerId === input.firstCustomerId));
-      return { groups, tookMs: 0.4 };
+      return { groups, indexing: null, tookMs: 0.4 };
     },
     'notes:create': (input: { customerId: string; eventId?: string | null; body: string }) => {
       noteSeq += 1;

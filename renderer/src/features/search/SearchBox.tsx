@@ -188,6 +188,13 @@ export function SearchBox() {
     setText(desk, '');
   }, [address, desk, setOpen, setText]);
 
+  // An answer given while customers were still being indexed is asked again as their indexing finishes (issue 13).
+  const cacheChange = useStore((state) => state.cacheChange);
+  const isIndexing = result?.indexing != null;
+  useEffect(() => {
+    if (cacheChange.searchIndexed && isIndexing && resultText.trim() !== '') setText(desk, resultText);
+  }, [cacheChange, isIndexing, resultText, desk, setText]);
+
   const openOption = useCallback(
     (option: Option | undefined) => {
       if (!option) return;
@@ -287,6 +294,13 @@ export function SearchBox() {
                 ? `${countOf(result.groups.length, 'customer', 'customers')} · ${countOf(eventCount, 'event', 'events')}`
                 : ''}
           </p>
+          {result?.indexing ? (
+            <p className="search-indexing" role="note">
+              Still indexing {countOf(result.indexing.customers, 'customer', 'customers')} (
+              {countOf(result.indexing.events, 'event', 'events')}) for search — results may be incomplete. Their timelines
+              already hold every synced event.
+            </p>
+          ) : null}
           {error ? <ErrorMessage compact title="Search failed" error={error} onRetry={() => setText(desk, text)} /> : null}
           {result && result.groups.length === 0 ? <p className="muted">Nothing matches “{resultText}”.</p> : null}
           <SearchResults

@@ -5,6 +5,7 @@ import { EventInputSchema } from '../../../../shared/domain';
 import { customerBucket, GLOBAL_BUCKET, type Op } from '../../../../shared/sync/wire';
 import { ulid } from '../../../../shared/ulid';
 import { createApplier } from '../../../../electron/db/apply';
+import { createSearchIndexer } from '../../../../electron/db/search-index';
 import type { Outbox } from '../../../../electron/db/outbox';
 import { pullResponse, put } from '../../../support/rows';
 
@@ -51,4 +52,6 @@ export function seedCustomers(db: Database.Database, outbox: Outbox, customerIds
       FLEET_NOW,
     );
   }
+  // Searchable, as a desk's cache is once it has indexed the bootstrap (search-index.ts).
+  createSearchIndexer(db).indexAll();
 }
