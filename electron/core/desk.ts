@@ -620,7 +620,15 @@ export function createDesk(options: DeskOptions): Desk {
     'customers:setup': (input) => releaseQueries.setup(input.customerId),
     'releases:list': () => releaseQueries.health(),
     'customers:get': (input) => queries.customerDetail(input.customerId),
-    'timeline:page': (input) => queries.timelinePage(input),
+    'timeline:page': (input) => {
+      const page = queries.timelinePage(input);
+      // Someone is reading this customer's text matches: its events are indexed before the others'.
+      if (page.isTextIndexing) {
+        searchIndexer.prefer(input.customerId);
+        searchIndex.kick();
+      }
+      return page;
+    },
     'timeline:count': (input) => queries.timelineCount(input),
     'events:get': (input) => queries.eventDetail(input.eventId),
     'events:precedingChanges': (input) => queries.precedingChanges(input.eventId, input.windowHours ?? 24),

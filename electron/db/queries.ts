@@ -309,6 +309,9 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
   );
 
   const searchIndexProgress = createSearchIndexProgress(db);
+  const isSearchIndexed = db
+    .prepare<[string], number>("select is_search_indexed from sync_bucket where bucket = 'customer:' || ?")
+    .pluck();
 
   function latestVersion(): string | null {
     let latest: string | null = null;
@@ -548,6 +551,7 @@ export function createQueries(db: Database.Database, outbox: Outbox, me: () => s
         rows: page.map(toTimelineRow),
         nextCursor: hasMore && last ? encodeCursor([last.occurred_at, last.id]) : null,
         total,
+        ...(fts === null ? {} : { isTextIndexing: isSearchIndexed.get(input.customerId) !== 1 }),
       };
     },
 

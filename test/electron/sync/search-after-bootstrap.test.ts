@@ -91,6 +91,13 @@ describe('search after a bootstrap', () => {
       expect(before.indexing).toEqual({ customers: 1, events: 20 });
       expect(before.groups.map((group) => group.customerId)).toEqual(['acme']);
       expect(await foundIds(second, 'wave7')).toEqual(['zephyr acme wave7']);
+      // The timeline's text filter says so too, for the customer still to be indexed only.
+      const textPage = (customerId: string) =>
+        call(second, 'timeline:page', { customerId, limit: 50, filters: { text: 'zephyr' } });
+      expect(await textPage('globex')).toMatchObject({ rows: [], isTextIndexing: true });
+      expect(await textPage('acme')).toMatchObject({ isTextIndexing: false });
+      expect((await textPage('acme')).rows).toHaveLength(20);
+      expect(await call(second, 'timeline:page', { customerId: 'globex', limit: 50 })).not.toHaveProperty('isTextIndexing');
 
       await call(second, 'backend:set', { mode: 'remote', url: server.url, token: deskToken });
       await waitFor(async () => (await call(second, 'search:query', { text: 'zephyr' })).indexing === null, 'indexed');
@@ -100,6 +107,8 @@ describe('search after a bootstrap', () => {
         ['globex', 20],
       ]);
       expect((await foundIds(second, 'wave7')).sort()).toEqual(['zephyr acme wave7', 'zephyr globex wave7']);
+      expect(await textPage('globex')).toMatchObject({ isTextIndexing: false });
+      expect((await textPage('globex')).rows).toHaveLength(20);
       // Every event is in the index once (FTS5 keeps one size row per indexed row) and the index is sound.
       expect(second.cache.prepare('select count(*) from events_fts_docsize').pluck().get()).toBe(40);
       second.cache.exec("insert into events_fts (events_fts) values ('integrity-check')");

@@ -1,5 +1,8 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import type { Result } from '../../../shared/ipc/result';
+import { createFakeDesk } from '../support/fake-desk';
+import { standardFixtures } from '../support/fixtures';
 import { fromLocalInputValue } from '../../../renderer/src/lib/time';
 import { lastTimelineInput, renderApp, rowSummaries } from '../support/render';
 
@@ -160,5 +163,27 @@ describe('timeline filters', () => {
 
     await user.click(screen.getByRole('button', { name: 'Back to the latest' }));
     await waitFor(() => expect(lastTimelineInput(desk)).toEqual({ customerId: 'acme', direction: 'desc', limit: 400 }));
+  });
+
+  it("says a text filter's matches may be missing while the customer is being indexed, and updates when it is done", async () => {
+    const desk = createFakeDesk(standardFixtures());
+    let isIndexing = true;
+    desk.override('timeline:page', async (input) => {
+      const answer = (await desk.answer('timeline:page', input)) as Result<Record<string, unknown>>;
+      const hasText = Boolean((input as { filters?: { text?: string } }).filters?.text);
+      return answer.ok && hasText ? { ok: true, value: { ...answer.value, isTextIndexing: isIndexing } } : answer;
+    });
+    const { user } = renderApp({ route: { view: 'customer', customerId: 'acme' }, desk });
+    await waitFor(() => expect(screen.getAllByTestId('timeline-row')).toHaveLength(7));
+    expect(screen.queryByRole('note')).not.toBeInTheDocument();
+    await user.type(screen.getByRole('searchbox', { name: 'Filter timeline text' }), 'login');
+    expect(await screen.findByRole('note')).toHaveTextContent(
+      "This customer's events are still being indexed for search, so text matches may be missing.",
+    );
+    // The desk finished this customer's index: the timeline asks again and the note goes.
+    isIndexing = false;
+    act(() => desk.emit('cache:changed', { customerIds: ['acme'], global: false, searchIndexed: true }));
+    await waitFor(() => expect(screen.queryByRole('note')).not.toBeInTheDocument());
+    expect(lastTimelineInput(desk).filters).toEqual({ text: 'login' });
   });
 });

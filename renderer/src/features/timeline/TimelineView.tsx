@@ -19,6 +19,7 @@ export function TimelineView({ facets }: { facets: CustomerDetail['facets'] | nu
   const error = useStore((state) => state.timeline.error);
   const moreError = useStore((state) => state.timeline.moreError);
   const total = useStore((state) => state.timeline.total);
+  const isTextIndexing = useStore((state) => state.timeline.isTextIndexing);
   const loaded = useStore((state) => state.timeline.rows.length);
   const startAt = useStore((state) => state.timeline.startAt);
   const isStale = useStore((state) => state.timeline.isStale);
@@ -98,6 +99,12 @@ export function TimelineView({ facets }: { facets: CustomerDetail['facets'] | nu
         </p>
       </div>
       <TimelineFilters facets={facets} />
+      {isTextIndexing ? (
+        <p className="stale-note" role="note">
+          This customer&apos;s events are still being indexed for search, so text matches may be missing. They are indexed first
+          now; the list updates when it is done.
+        </p>
+      ) : null}
       {startAt ? (
         <p className="jump-note">
           Showing events around {formatDateTime(startAt)}.{' '}

@@ -59,6 +59,8 @@ export type TimelineState = {
   /** Continues the list upwards, after a jump. */
   headCursor: string | null;
   total: number | null;
+  /** The text filter's matches may be missing: this customer's events are still being indexed for search. */
+  isTextIndexing: boolean;
   status: LoadStatus;
   error: ContractError | null;
   loadingMore: 'tail' | 'head' | null;
@@ -160,6 +162,7 @@ export const INITIAL_TIMELINE: TimelineState = {
   tailCursor: null,
   headCursor: null,
   total: null,
+  isTextIndexing: false,
   status: 'idle',
   error: null,
   loadingMore: null,
@@ -320,6 +323,7 @@ export const createTimelineSlice: StateCreator<StoreState, [], [], TimelineSlice
         status: 'ready',
         error: null,
         total: primaryResult.value.total,
+        isTextIndexing: primaryResult.value.isTextIndexing ?? false,
         tailCursor: primaryResult.value.nextCursor,
         headCursor: secondaryResult?.ok ? secondaryResult.value.nextCursor : null,
         inputs: { primary, secondary },
