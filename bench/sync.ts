@@ -30,6 +30,7 @@ const { values } = parseArgs({
     customers: { type: 'string', default: '200' },
     heavy: { type: 'string' },
     samples: { type: 'string' },
+    'pull-limit': { type: 'string', default: '5000' },
     quick: { type: 'boolean', default: false },
   },
 });
@@ -38,7 +39,15 @@ const EVENTS = Number(values.events ?? (quick ? 100_000 : 1_000_000));
 const CUSTOMERS = Number(values.customers);
 const HEAVY = Number(values.heavy ?? (quick ? 10_000 : 100_000));
 const SAMPLES = Number(values.samples ?? (quick ? 30 : 60));
-const summary = createSummary('sync', { events: EVENTS, customers: CUSTOMERS, heavy: HEAVY, samples: SAMPLES });
+/** Ops per pull answer, as the desk asks (the sync engine's default). */
+const PULL_LIMIT = Number(values['pull-limit']);
+const summary = createSummary('sync', {
+  events: EVENTS,
+  customers: CUSTOMERS,
+  heavy: HEAVY,
+  samples: SAMPLES,
+  pullLimit: PULL_LIMIT,
+});
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lk-bench-sync-'));
 const report: Record<string, unknown> = {
   machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
@@ -159,7 +168,7 @@ const engine = createSyncEngine({
   outbox,
   applier: timedApplier,
   log: deskLog,
-  pullLimit: 5000,
+  pullLimit: PULL_LIMIT,
   onStatus: (next) => {
     status = next;
     searchIndex.kick();
@@ -421,7 +430,7 @@ const responsiveEngine = createSyncEngine({
   outbox: responsiveOutbox,
   applier: createApplier(responsive.db, responsiveOutbox),
   log: deskLog,
-  pullLimit: 5000,
+  pullLimit: PULL_LIMIT,
   onStatus: (next) => {
     responsiveStatus = next;
     responsiveIndex.kick();
