@@ -117,6 +117,40 @@ function RuleField({
 }
 type RuleField = 'severityLabel' | 'severities' | 'featureLabel' | 'kinds' | 'defaultKind' | 'jsonata';
 
+/** The mapping-rule fields of the kinds whose rules are plain fields, in the order the form shows them. */
+const KIND_RULES: Record<
+  'alertmanager' | 'cloudevents',
+  readonly { field: RuleField; label: string; hint: string; rows?: number }[]
+> = {
+  alertmanager: [
+    { field: 'severityLabel', label: 'Label with the severity', hint: 'The alert label whose value is mapped below.' },
+    {
+      field: 'severities',
+      label: 'Severity of each label value',
+      hint: 'One a line: the label’s value = critical, error, warning, notice or info, such as p1 = critical. Other values get the default severity.',
+      rows: 4,
+    },
+    {
+      field: 'featureLabel',
+      label: 'Label with the feature',
+      hint: 'The alert label naming the feature it concerns, such as feature or component.',
+    },
+  ],
+  cloudevents: [
+    {
+      field: 'kinds',
+      label: 'Event kind of each type (optional)',
+      hint: 'One a line: the CloudEvents type = an event kind, such as com.example.deploy = deploy; a type ending in * matches every type it starts.',
+      rows: 3,
+    },
+    {
+      field: 'defaultKind',
+      label: 'Event kind of other types',
+      hint: 'For types not listed above, such as signal or incident.',
+    },
+  ],
+};
+
 /** The customer-mapping field of each kind: its label and hint. */
 const MAPPING_WORDS: Record<Exclude<SourceKind, 'generic'>, { key: keyof SourceForm; label: string; hint: string }> = {
   alertmanager: {
@@ -349,56 +383,11 @@ export function AddSourceForm({
             ) : null}
           </>
         )}
-        {form.kind === 'alertmanager' ? (
-          <>
-            <RuleField
-              field="severityLabel"
-              label="Label with the severity"
-              hint="The alert label whose value is mapped below."
-              form={form}
-              problems={problems}
-              set={set}
-            />
-            <RuleField
-              field="severities"
-              label="Severity of each label value"
-              hint="One a line: the label’s value = critical, error, warning, notice or info, such as p1 = critical. Other values get the default severity."
-              rows={4}
-              form={form}
-              problems={problems}
-              set={set}
-            />
-            <RuleField
-              field="featureLabel"
-              label="Label with the feature"
-              hint="The alert label naming the feature it concerns, such as feature or component."
-              form={form}
-              problems={problems}
-              set={set}
-            />
-          </>
-        ) : null}
-        {form.kind === 'cloudevents' ? (
-          <>
-            <RuleField
-              field="kinds"
-              label="Event kind of each type (optional)"
-              hint="One a line: the CloudEvents type = an event kind, such as com.example.deploy = deploy; a type ending in * matches every type it starts."
-              rows={3}
-              form={form}
-              problems={problems}
-              set={set}
-            />
-            <RuleField
-              field="defaultKind"
-              label="Event kind of other types"
-              hint="For types not listed above, such as signal or incident."
-              form={form}
-              problems={problems}
-              set={set}
-            />
-          </>
-        ) : null}
+        {form.kind === 'alertmanager' || form.kind === 'cloudevents'
+          ? KIND_RULES[form.kind].map((rule) => (
+              <RuleField key={rule.field} {...rule} form={form} problems={problems} set={set} />
+            ))
+          : null}
         <Field
           field="severity"
           label="Default severity"
